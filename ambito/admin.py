@@ -1,0 +1,42 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Ambito, Comune, DatiDemografici, Ente, Incarico
+
+
+@admin.register(Ambito)
+class AmbitoAdmin(SimpleHistoryAdmin):
+    list_display = ["nome", "codice", "regione", "ente_capofila"]
+    search_fields = ["nome", "codice"]
+
+
+@admin.register(Comune)
+class ComuneAdmin(SimpleHistoryAdmin):
+    list_display = ["nome", "codice_istat", "sigla_provincia", "ambito"]
+    list_filter = ["ambito"]
+    search_fields = ["nome", "codice_istat"]
+    list_select_related = ["ambito"]
+
+
+@admin.register(Ente)
+class EnteAdmin(SimpleHistoryAdmin):
+    list_display = ["nome", "tipo", "codice_fiscale", "ambito"]
+    list_filter = ["tipo", "ambito"]
+    search_fields = ["nome", "codice_fiscale"]
+    list_select_related = ["ambito"]
+
+
+@admin.register(DatiDemografici)
+class DatiDemograficiAdmin(SimpleHistoryAdmin):
+    list_display = ["comune", "anno", "residenti", "famiglie", "stranieri"]
+    list_filter = ["anno", "comune__ambito"]
+    search_fields = ["comune__nome"]
+    list_select_related = ["comune"]
+
+
+@admin.register(Incarico)
+class IncaricoAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "ruolo", "ambito", "comune"]
+    list_filter = ["ruolo", "ambito"]
+    search_fields = ["user__username", "user__last_name"]
+    list_select_related = ["user", "ambito", "comune"]

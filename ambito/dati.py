@@ -1,0 +1,56 @@
+"""Loads the territory of Ambito Visconteo Sud Milano from fixtures/ambito/."""
+
+from decimal import Decimal
+
+from django.conf import settings
+
+from .models import Ambito, Comune, DatiDemografici, Ente
+
+FIXTURE = settings.BASE_DIR / "fixtures" / "ambito" / "visconteo.yaml"
+CODICE_AMBITO = "visconteo-sud-milano"
+
+
+def read_yaml(path):
+    import yaml
+
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def carica(stdout):
+    data = read_yaml(FIXTURE)
+    spec = data["ambito"]
+    ambito, _ = Ambito.objects.update_or_create(
+        codice=spec["codice"], defaults={"nome": spec["nome"], "regione": spec["regione"]}
+    )
+    righe = 0
+    for item in data["comuni"]:
+        comune, _ = Comune.objects.update_or_create(
+            codice_istat=item["codice_istat"],
+            defaults={
+                "nome": item["nome"],
+                "sigla_provincia": item["sigla_provincia"],
+                "ambito": ambito,
+            },
+        )
+        for dati in item["dati"]:
+            values = {k: v for k, v in dati.items() if k != "anno"}
+            if "componenti_medi" in values:
+                values["componenti_medi"] = Decimal(values["componenti_medi"])
+            DatiDemografici.objects.update_or_create(
+                comune=comune, anno=dati["anno"], defaults=values
+            )
+            righe += 1
+    for item in data["enti"]:
+        comune = Comune.objects.get(codice_istat=item["comune"]) if "comune" in item else None
+        Ente.objects.update_or_create(
+            ambito=ambito,
+            nome=item["nome"],
+            defaults={"tipo": item["tipo"], "comune": comune},
+        )
+    ambito.ente_capofila = Ente.objects.get(ambito=ambito, nome=spec["ente_capofila"])
+    ambito.save(update_fields=["ente_capofila"])
+    stdout.write(
+        f"Territorio: {ambito.nome}, {len(data['comuni'])} Comuni, "
+        f"{righe} righe di dati demografici, {len(data['enti'])} enti."
+    )

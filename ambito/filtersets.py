@@ -1,0 +1,46 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .forms import style_form
+from .models import Ambito, Comune, Ente
+
+
+class AmbitoFilterSet(django_filters.FilterSet):
+    """Adds the `ambito` filter, limited to the user's Ambiti, to any FilterSet.
+
+    Subclasses set `ambito_field` to the model's path to its Ambito.
+    """
+
+    ambito_field = "ambito"
+
+    ambito = django_filters.ModelChoiceFilter(
+        queryset=Ambito.objects.none(), label=_("Ambito"), method="filter_ambito"
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        self.filters["ambito"].queryset = Ambito.objects.visible_to(user)
+
+    @property
+    def form(self):
+        return style_form(super().form)
+
+    def filter_ambito(self, queryset, name, value):
+        return queryset.filter(**{self.ambito_field: value}) if value else queryset
+
+
+class ComuneFilterSet(AmbitoFilterSet):
+    nome = django_filters.CharFilter(lookup_expr="icontains", label=_("Nome"))
+
+    class Meta:
+        model = Comune
+        fields = ["ambito", "nome", "codice_istat"]
+
+
+class EnteFilterSet(AmbitoFilterSet):
+    nome = django_filters.CharFilter(lookup_expr="icontains", label=_("Nome"))
+
+    class Meta:
+        model = Ente
+        fields = ["ambito", "tipo", "nome"]

@@ -1,0 +1,80 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Ambito, Comune, DatiDemografici
+
+
+def style_form(form):
+    """Bootstrap Italia classes on every widget; aria links to errors once validated."""
+    errors = form._errors or {}  # never trigger validation from here
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            continue
+        if not isinstance(widget, forms.Select | forms.CheckboxSelectMultiple):
+            widget.attrs.setdefault("class", "form-control")
+        if name in errors:
+            widget.attrs["aria-invalid"] = "true"
+            widget.attrs["aria-describedby"] = f"{form[name].auto_id}_errors"
+    return form
+
+
+class StyledFormMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+    def full_clean(self):
+        super().full_clean()
+        style_form(self)
+
+
+class ScopedModelForm(StyledFormMixin, forms.ModelForm):
+    """A ModelForm whose choice lists hold only what the user may use.
+
+    Ambiti are limited to those the user may edit, every other related model to what
+    he may see: the same scoping as pages and API.
+    """
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is None or not hasattr(queryset, "visible_to"):
+                continue
+            if queryset.model is Ambito:
+                field.queryset = queryset.editable_by(user)
+            else:
+                field.queryset = queryset.visible_to(user)
+            if len(field.queryset) == 1 and field.required and not self.instance.pk:
+                field.initial = field.queryset[0].pk
+
+
+class ComuneForm(ScopedModelForm):
+    class Meta:
+        model = Comune
+        fields = ["codice_istat", "nome", "sigla_provincia", "ambito"]
+        widgets = {"codice_istat": forms.TextInput(attrs={"inputmode": "numeric"})}
+
+
+class DatiDemograficiForm(ScopedModelForm):
+    class Meta:
+        model = DatiDemografici
+        fields = [
+            "anno",
+            "residenti",
+            "famiglie",
+            "componenti_medi",
+            "stranieri",
+            "stranieri_minori",
+            "fonte",
+        ]
+        error_messages = {
+            field: {"min_value": _("Il valore non può essere negativo.")}
+            for field in ["residenti", "famiglie", "stranieri", "stranieri_minori"]
+        }
+
+    def __init__(self, *args, comune, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.comune = comune

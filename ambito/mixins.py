@@ -1,0 +1,107 @@
+"""Base view mixins: the only place where pages apply scoping and write permission.
+
+- objects outside `visible_to(user)` answer 404 (ids do not leak);
+- objects visible but outside `editable_by(user)` answer 403;
+- creating requires the Ufficio di Piano role in at least one Ambito (else 403);
+- every write goes through a service function; its ValidationError is shown next to
+  the fields of the form and nothing is saved.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+
+from .roles import ruoli
+
+
+class ScopedMixin(LoginRequiredMixin):
+    """List and detail views: the queryset is what the user may see."""
+
+    model = None
+
+    def get_base_queryset(self):
+        return self.model.objects.all()
+
+    def get_queryset(self):
+        return self.get_base_queryset().visible_to(self.request.user)
+
+
+class FilteredListMixin(ScopedMixin):
+    """A list view filtered by the app's FilterSet (the same one the API uses)."""
+
+    filterset_class = None
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=queryset, request=self.request
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filterset=self.filterset, **kwargs)
+
+
+class ServiceFormMixin(LoginRequiredMixin):
+    """Create/update views whose save is a service function.
+
+    Subclasses implement `perform_save(form)` and return the saved object.
+    """
+
+    success_message = _("Dati salvati.")
+
+    def perform_save(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.object = self.perform_save(form)
+        except ValidationError as error:
+            _add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def _add_service_error(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ScopedUpdateMixin(ServiceFormMixin):
+    model = None
+
+    def get_object(self, queryset=None):
+        return get_editable_or_403(self.model, self.request.user, pk=self.kwargs["pk"])
+
+
+class UfficioPianoCreateMixin(ServiceFormMixin):
+    """Creating records is for the Ufficio di Piano (in the user's own Ambiti)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not ruoli(request.user).is_ufficio_piano:
+            raise PermissionDenied(_("Solo l'Ufficio di Piano può inserire nuovi dati."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+
+def get_visible_or_404(model, user, **lookup):
+    return get_object_or_404(model.objects.visible_to(user), **lookup)
+
+
+def get_editable_or_403(model, user, **lookup):
+    """The object if the user may change it; 404 when he cannot see it, else 403."""
+    obj = get_visible_or_404(model, user, **lookup)
+    if not model.objects.editable_by(user).filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("Non hai i permessi per modificare questo elemento."))
+    return obj

@@ -1,0 +1,294 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import Ruolo, TipoEnte
+from .querysets import ScopedManager
+from .validators import (
+    codice_fiscale_checksum_ok,
+    codice_fiscale_ente_validator,
+    codice_istat_validator,
+)
+
+ANNO_VALIDATORS = [
+    MinValueValidator(1900, _("L'anno deve essere compreso tra 1900 e 2100.")),
+    MaxValueValidator(2100, _("L'anno deve essere compreso tra 1900 e 2100.")),
+]
+
+
+class Ambito(models.Model):
+    nome = models.CharField(_("nome"), max_length=200)
+    codice = models.SlugField(
+        _("codice"),
+        max_length=50,
+        unique=True,
+        error_messages={"unique": _("Esiste già un Ambito con questo codice.")},
+    )
+    regione = models.CharField(_("regione"), max_length=100)
+    ente_capofila = models.ForeignKey(
+        "Ente",
+        verbose_name=_("ente capofila"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    scope_ambito = None  # the Ambito is its own scope
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Ambito territoriale sociale")
+        verbose_name_plural = _("Ambiti territoriali sociali")
+        ordering = ["nome"]
+
+    def __str__(self):
+        return self.nome
+
+
+class Comune(models.Model):
+    codice_istat = models.CharField(
+        _("codice ISTAT"),
+        max_length=6,
+        unique=True,
+        validators=[codice_istat_validator],
+        error_messages={"unique": _("Esiste già un Comune con questo codice ISTAT.")},
+    )
+    nome = models.CharField(_("nome"), max_length=200)
+    sigla_provincia = models.CharField(_("provincia"), max_length=2, blank=True)
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("Ambito"), on_delete=models.PROTECT, related_name="comuni"
+    )
+
+    scope_ambito = "ambito"
+    scope_comune = "pk"
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Comune")
+        verbose_name_plural = _("Comuni")
+        ordering = ["nome"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(codice_istat__regex=r"^[0-9]{6}$"),
+                name="%(app_label)s_%(class)s_codice_istat_6_cifre",
+            ),
+        ]
+
+    def __str__(self):
+        return self.nome
+
+    def get_absolute_url(self):
+        return reverse("ambito:comune_detail", args=[self.pk])
+
+
+class Ente(models.Model):
+    nome = models.CharField(_("nome"), max_length=255)
+    tipo = models.CharField(_("tipo"), max_length=20, choices=TipoEnte.choices)
+    codice_fiscale = models.CharField(
+        _("codice fiscale"),
+        max_length=11,
+        blank=True,
+        validators=[codice_fiscale_ente_validator],
+    )
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("Ambito"), on_delete=models.PROTECT, related_name="enti"
+    )
+    comune = models.ForeignKey(
+        Comune,
+        verbose_name=_("Comune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enti",
+        help_text=_("Solo per gli enti di tipo Comune."),
+    )
+
+    scope_ambito = "ambito"
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Ente")
+        verbose_name_plural = _("Enti")
+        ordering = ["nome"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ambito", "nome"], name="%(app_label)s_%(class)s_nome_unico"
+            ),
+        ]
+
+    def __str__(self):
+        return self.nome
+
+    def clean(self):
+        errors = {}
+        if (
+            self.codice_fiscale
+            and len(self.codice_fiscale) == 11
+            and self.codice_fiscale.isdigit()
+            and not codice_fiscale_checksum_ok(self.codice_fiscale)
+        ):
+            errors["codice_fiscale"] = _(
+                "Il codice fiscale non è valido: la cifra di controllo non corrisponde."
+            )
+        if self.comune_id and self.tipo != TipoEnte.COMUNE:
+            errors["comune"] = _("Indicare il Comune solo per gli enti di tipo Comune.")
+        if self.comune_id and self.ambito_id and self.comune.ambito_id != self.ambito_id:
+            errors["comune"] = _("Il Comune non appartiene all'Ambito dell'ente.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class DatiDemografici(models.Model):
+    """Yearly demographic figures of a Comune (Tab. 2, 7 and 8 of the Piano).
+
+    Each figure may be unknown for a year (the Piano gives families for 2020-2022 and
+    residents for 2021-2023). Ambito totals are always computed from these rows.
+    """
+
+    comune = models.ForeignKey(
+        Comune,
+        verbose_name=_("Comune"),
+        on_delete=models.CASCADE,
+        related_name="dati_demografici",
+    )
+    anno = models.PositiveSmallIntegerField(_("anno"), validators=ANNO_VALIDATORS)
+    residenti = models.PositiveIntegerField(_("popolazione residente"), null=True, blank=True)
+    famiglie = models.PositiveIntegerField(_("numero di famiglie"), null=True, blank=True)
+    componenti_medi = models.DecimalField(
+        _("componenti medi per famiglia"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, _("Il valore non può essere negativo."))],
+    )
+    stranieri = models.PositiveIntegerField(
+        _("popolazione straniera residente"), null=True, blank=True
+    )
+    stranieri_minori = models.PositiveIntegerField(
+        _("popolazione straniera minorile"), null=True, blank=True
+    )
+    fonte = models.CharField(_("fonte"), max_length=255, blank=True, default="ISTAT")
+
+    scope_ambito = "comune__ambito"
+    scope_comune = "comune"
+    scope_operatore_edit = True
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dati demografici")
+        verbose_name_plural = _("dati demografici")
+        ordering = ["comune__nome", "anno"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comune", "anno"],
+                name="%(app_label)s_%(class)s_comune_anno_unico",
+                violation_error_message=_(
+                    "I dati demografici di questo Comune per questo anno esistono già."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(anno__gte=1900, anno__lte=2100),
+                name="%(app_label)s_%(class)s_anno_valido",
+            ),
+            models.CheckConstraint(
+                condition=Q(stranieri_minori__lte=models.F("stranieri")),
+                name="%(app_label)s_%(class)s_minori_entro_stranieri",
+                violation_error_message=_(
+                    "Gli stranieri minorenni non possono superare la popolazione straniera."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.comune} {self.anno}"
+
+    @property
+    def quota_stranieri(self):
+        """Foreign residents as a percentage of residents, or None when unknown."""
+        if self.stranieri is None or not self.residenti:
+            return None
+        return Decimal(self.stranieri) * 100 / Decimal(self.residenti)
+
+    def clean(self):
+        errors = {}
+        if (
+            self.residenti is not None
+            and self.stranieri is not None
+            and self.stranieri > self.residenti
+        ):
+            errors["stranieri"] = _(
+                "La popolazione straniera non può superare la popolazione residente."
+            )
+        duplicate = DatiDemografici.objects.filter(comune_id=self.comune_id, anno=self.anno)
+        if self.comune_id and duplicate.exclude(pk=self.pk).exists():
+            errors["anno"] = _("I dati di questo Comune per l'anno %(anno)s esistono già.") % {
+                "anno": self.anno
+            }
+        if errors:
+            raise ValidationError(errors)
+
+
+class Incarico(models.Model):
+    """A user's role in an Ambito (and, for an Operatore, in one Comune)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utente"),
+        on_delete=models.CASCADE,
+        related_name="incarichi",
+    )
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("Ambito"), on_delete=models.CASCADE, related_name="incarichi"
+    )
+    ruolo = models.CharField(_("ruolo"), max_length=20, choices=Ruolo.choices)
+    comune = models.ForeignKey(
+        Comune,
+        verbose_name=_("Comune"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="incarichi",
+    )
+
+    scope_ambito = "ambito"
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("incarico")
+        verbose_name_plural = _("incarichi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "ambito", "ruolo", "comune"],
+                name="%(app_label)s_%(class)s_unico",
+            ),
+            models.CheckConstraint(
+                condition=(Q(ruolo=Ruolo.OPERATORE) & Q(comune__isnull=False))
+                | (~Q(ruolo=Ruolo.OPERATORE) & Q(comune__isnull=True)),
+                name="%(app_label)s_%(class)s_comune_solo_operatore",
+                violation_error_message=_(
+                    "Il Comune va indicato per l'Operatore comunale e solo per lui."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        label = f"{self.user} - {self.get_ruolo_display()} - {self.ambito}"
+        return f"{label} ({self.comune})" if self.comune_id else label
+
+    def clean(self):
+        if self.comune_id and self.ambito_id and self.comune.ambito_id != self.ambito_id:
+            raise ValidationError({"comune": _("Il Comune non appartiene all'Ambito.")})

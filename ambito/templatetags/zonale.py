@@ -1,0 +1,53 @@
+"""Italian formatting of money, numbers, percentages: one place for pages and PDFs."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+def _decimal(value):
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@register.filter
+def euro(value):
+    """1090000 -> '€ 1.090.000,00'."""
+    amount = _decimal(value)
+    if amount is None:
+        return "—"
+    amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return "€ " + number_format(amount, 2, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def numero(value, decimals=0):
+    """124421 -> '124.421'; numero:1 for one decimal."""
+    amount = _decimal(value)
+    if amount is None:
+        return "—"
+    return number_format(amount, int(decimals), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def percentuale(value, decimals=1):
+    """21.5 -> '21,5%' (the value is already a percentage, not a fraction)."""
+    amount = _decimal(value)
+    if amount is None:
+        return "—"
+    text = number_format(amount, int(decimals), use_l10n=True, force_grouping=True)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return f"{text}%"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

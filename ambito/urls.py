@@ -1,0 +1,41 @@
+"""Root URL configuration, and the territory app's pages (namespace `ambito`)."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from . import views
+
+territorio_patterns = [
+    path("", views.TerritorioView.as_view(), name="comune_list"),
+    path("comuni/nuovo/", views.ComuneCreateView.as_view(), name="comune_create"),
+    path("comuni/<int:pk>/", views.ComuneDetailView.as_view(), name="comune_detail"),
+    path("comuni/<int:pk>/modifica/", views.ComuneUpdateView.as_view(), name="comune_update"),
+    path(
+        "comuni/<int:comune_pk>/dati-demografici/nuovo/",
+        views.DatiDemograficiCreateView.as_view(),
+        name="datidemografici_create",
+    ),
+    path(
+        "dati-demografici/<int:pk>/modifica/",
+        views.DatiDemograficiUpdateView.as_view(),
+        name="datidemografici_update",
+    ),
+    path("enti/", views.EnteListView.as_view(), name="ente_list"),
+]
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("accesso/", auth_views.LoginView.as_view(), name="login"),
+    path("uscita/", auth_views.LogoutView.as_view(), name="logout"),
+    path("territorio/", include((territorio_patterns, "ambito"))),
+    path("fondi/", include("fondi.urls")),
+    path("servizi/", include("servizi.urls")),
+    path("programmazione/", include("programmi.urls")),
+    path("indicatori/", include("indicatori.urls")),
+    path("api/v1/", include("ambito.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]

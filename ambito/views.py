@@ -1,0 +1,151 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
+
+from . import selectors, services
+from .filtersets import EnteFilterSet
+from .forms import ComuneForm, DatiDemograficiForm
+from .mixins import (
+    FilteredListMixin,
+    ScopedMixin,
+    ScopedUpdateMixin,
+    ServiceFormMixin,
+    UfficioPianoCreateMixin,
+    get_editable_or_403,
+    get_visible_or_404,
+)
+from .models import Ambito, Comune, DatiDemografici, Ente
+from .roles import ruoli
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "ambito/home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        ambiti = Ambito.objects.visible_to(user).order_by("nome")
+        riepilogo = []
+        for ambito in ambiti:
+            totali = selectors.popolazione_totale_per_anno(ambito=ambito)
+            ultimo = max(totali) if totali else None
+            riepilogo.append({"ambito": ambito, "anno": ultimo, "residenti": totali.get(ultimo)})
+        return super().get_context_data(riepilogo=riepilogo, **kwargs)
+
+
+class TerritorioView(LoginRequiredMixin, TemplateView):
+    """Comuni of each visible Ambito with residents per year and the computed total."""
+
+    template_name = "ambito/comune_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        comuni = selectors.popolazione_per_comune(fetched_by=user)
+        anni = selectors.anni_popolazione(fetched_by=user)
+        tabelle = []
+        for ambito in Ambito.objects.visible_to(user):
+            tabelle.append(
+                {
+                    "ambito": ambito,
+                    "comuni": [c for c in comuni if c.ambito_id == ambito.pk],
+                    "totali": selectors.popolazione_totale_per_anno(ambito=ambito),
+                }
+            )
+        return super().get_context_data(
+            tabelle=tabelle,
+            anni=anni,
+            puo_creare=ruoli(user).is_ufficio_piano,
+            **kwargs,
+        )
+
+
+class ComuneDetailView(ScopedMixin, DetailView):
+    model = Comune
+
+    def get_base_queryset(self):
+        return Comune.objects.select_related("ambito")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        comune = self.object
+        return super().get_context_data(
+            dati=comune.dati_demografici.order_by("anno"),
+            enti=comune.enti.all(),
+            puo_modificare=Comune.objects.editable_by(user).filter(pk=comune.pk).exists(),
+            puo_modificare_dati=DatiDemografici.objects.can_create(
+                user, ambito_id=comune.ambito_id, comune_id=comune.pk
+            ),
+            **kwargs,
+        )
+
+
+class ComuneCreateView(UfficioPianoCreateMixin, CreateView):
+    model = Comune
+    form_class = ComuneForm
+    success_message = _("Comune inserito.")
+
+    def perform_save(self, form):
+        return services.comune_save(comune=form.instance)
+
+
+class ComuneUpdateView(ScopedUpdateMixin, UpdateView):
+    model = Comune
+    form_class = ComuneForm
+    success_message = _("Comune aggiornato.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform_save(self, form):
+        return services.comune_save(comune=form.instance)
+
+
+class DatiDemograficiFormMixin(ServiceFormMixin):
+    model = DatiDemografici
+    form_class = DatiDemograficiForm
+    template_name = "ambito/datidemografici_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "comune": self.comune}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(comune=self.comune, **kwargs)
+
+    def get_success_url(self):
+        return reverse("ambito:comune_detail", args=[self.comune.pk])
+
+    def perform_save(self, form):
+        return services.dati_demografici_save(dati=form.instance)
+
+
+class DatiDemograficiCreateView(DatiDemograficiFormMixin, CreateView):
+    success_message = _("Dati demografici inseriti.")
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated:
+            self.comune = get_visible_or_404(Comune, user, pk=kwargs["comune_pk"])
+            if not DatiDemografici.objects.can_create(
+                user, ambito_id=self.comune.ambito_id, comune_id=self.comune.pk
+            ):
+                raise PermissionDenied(_("Non hai i permessi per inserire questi dati."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class DatiDemograficiUpdateView(DatiDemograficiFormMixin, UpdateView):
+    success_message = _("Dati demografici aggiornati.")
+
+    def get_object(self, queryset=None):
+        dati = get_editable_or_403(DatiDemografici, self.request.user, pk=self.kwargs["pk"])
+        self.comune = dati.comune
+        return dati
+
+
+class EnteListView(FilteredListMixin, ListView):
+    model = Ente
+    filterset_class = EnteFilterSet
+    paginate_by = 50
+
+    def get_base_queryset(self):
+        return Ente.objects.select_related("ambito", "comune")

@@ -1,0 +1,77 @@
+"""Shared fixtures: the real Visconteo data, loaded once, and one user per role."""
+
+import pytest
+from django.core.management import call_command
+
+from ambito.choices import Ruolo
+from ambito.models import Ambito, Comune
+
+from .factories import AmbitoFactory, ComuneFactory, user_with_role
+
+ROZZANO = "015189"
+BINASCO = "015024"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The real data of Ambito Visconteo Sud Milano, loaded once for the session."""
+    with django_db_blocker.unblock():
+        call_command("carica_dati", stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def visconteo(db):
+    return Ambito.objects.get(codice="visconteo-sud-milano")
+
+
+@pytest.fixture
+def rozzano(visconteo):
+    return Comune.objects.get(codice_istat=ROZZANO)
+
+
+@pytest.fixture
+def binasco(visconteo):
+    return Comune.objects.get(codice_istat=BINASCO)
+
+
+@pytest.fixture
+def altro_ambito(db):
+    ambito = AmbitoFactory(nome="Ambito di Lodi", codice="lodi")
+    ComuneFactory(ambito=ambito, nome="Lodi", codice_istat="098031")
+    return ambito
+
+
+@pytest.fixture
+def ufficio_piano(visconteo):
+    return user_with_role(Ruolo.UFFICIO_PIANO, visconteo, username="udp")
+
+
+@pytest.fixture
+def operatore_rozzano(visconteo, rozzano):
+    return user_with_role(Ruolo.OPERATORE, visconteo, rozzano, username="op.rozzano")
+
+
+@pytest.fixture
+def operatore_binasco(visconteo, binasco):
+    return user_with_role(Ruolo.OPERATORE, visconteo, binasco, username="op.binasco")
+
+
+@pytest.fixture
+def revisore(visconteo):
+    return user_with_role(Ruolo.REVISORE, visconteo, username="revisore.test")
+
+
+@pytest.fixture
+def ufficio_piano_altro(altro_ambito):
+    return user_with_role(Ruolo.UFFICIO_PIANO, altro_ambito, username="udp.lodi")
+
+
+@pytest.fixture
+def as_user(client):
+    """Log the test client in as the given user and return it."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
