@@ -8,29 +8,35 @@ from django.utils.formats import number_format
 register = template.Library()
 
 
-def _decimal(value):
+def _decimal(value, decimals=None):
+    """The value as a Decimal, rounded half-up when `decimals` is given.
+
+    Django's number_format truncates Decimals, so rounding happens here first.
+    """
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value))
+        amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    if decimals is not None:
+        amount = amount.quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)
+    return amount
 
 
 @register.filter
 def euro(value):
     """1090000 -> '€ 1.090.000,00'."""
-    amount = _decimal(value)
+    amount = _decimal(value, 2)
     if amount is None:
         return "—"
-    amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return "€ " + number_format(amount, 2, use_l10n=True, force_grouping=True)
 
 
 @register.filter
 def numero(value, decimals=0):
     """124421 -> '124.421'; numero:1 for one decimal."""
-    amount = _decimal(value)
+    amount = _decimal(value, decimals)
     if amount is None:
         return "—"
     return number_format(amount, int(decimals), use_l10n=True, force_grouping=True)
@@ -39,13 +45,10 @@ def numero(value, decimals=0):
 @register.filter
 def percentuale(value, decimals=1):
     """21.5 -> '21,5%' (the value is already a percentage, not a fraction)."""
-    amount = _decimal(value)
+    amount = _decimal(value, decimals)
     if amount is None:
         return "—"
-    text = number_format(amount, int(decimals), use_l10n=True, force_grouping=True)
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return f"{text}%"
+    return number_format(amount, int(decimals), use_l10n=True, force_grouping=True) + "%"
 
 
 @register.filter
