@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Ambito, Comune, DatiDemografici, Ente, Incarico
+from .models import Ambito, Comune, DatiDemografici, Ente, Incarico, ReportGenerato
 
 
 @admin.register(Ambito)
@@ -40,3 +40,21 @@ class IncaricoAdmin(SimpleHistoryAdmin):
     list_filter = ["ruolo", "ambito"]
     search_fields = ["user__username", "user__last_name"]
     list_select_related = ["user", "ambito", "comune"]
+
+
+@admin.register(ReportGenerato)
+class ReportGeneratoAdmin(admin.ModelAdmin):
+    """The register is written only by report generation: read-only here."""
+
+    list_display = ["titolo", "tipo", "ambito", "comune", "generato_da", "generato_il", "sha256"]
+    list_filter = ["tipo", "ambito"]
+    search_fields = ["titolo", "sha256", "sha256_dati"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,3 +1,5 @@
+import hashlib
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -78,3 +80,18 @@ class DatiDemograficiForm(ScopedModelForm):
     def __init__(self, *args, comune, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.comune = comune
+
+
+class VerificaReportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("File PDF da verificare"),
+        help_text=_("Il file non viene conservato: se ne calcola solo l'impronta SHA-256."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        self.cleaned_data["impronta"] = digest.hexdigest()
+        return upload

@@ -292,3 +292,59 @@ class Incarico(models.Model):
     def clean(self):
         if self.comune_id and self.ambito_id and self.comune.ambito_id != self.ambito_id:
             raise ValidationError({"comune": _("Il Comune non appartiene all'Ambito.")})
+
+
+class ReportGenerato(models.Model):
+    """The register of generated PDF reports, for auditors to prove a copy's origin."""
+
+    class Tipo(models.TextChoices):
+        RELAZIONE = "relazione", _("Relazione di monitoraggio")
+        SCHEDA_PROGETTO = "scheda_progetto", _("Scheda progetto")
+        SCHEDA_COMUNE = "scheda_comune", _("Scheda Comune")
+
+    tipo = models.CharField(_("tipo"), max_length=30, choices=Tipo.choices)
+    titolo = models.CharField(_("titolo"), max_length=500)
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("Ambito"), on_delete=models.PROTECT, related_name="report"
+    )
+    comune = models.ForeignKey(
+        Comune,
+        verbose_name=_("Comune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report",
+    )
+    parametri = models.JSONField(_("parametri"), default=dict, blank=True)
+    generato_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("generato da"),
+        on_delete=models.PROTECT,
+        related_name="report_generati",
+    )
+    generato_il = models.DateTimeField(_("generato il"))
+    sha256 = models.CharField(_("SHA-256 del file"), max_length=64, blank=True, db_index=True)
+    sha256_dati = models.CharField(_("SHA-256 dei dati"), max_length=64)
+    pagine = models.PositiveIntegerField(_("pagine"), default=0)
+    dimensione = models.PositiveIntegerField(_("dimensione (byte)"), default=0)
+
+    # Operators see only the reports of their own Comune (Scheda Comune).
+    scope_ambito = "ambito"
+    scope_comune = "comune"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("report generato")
+        verbose_name_plural = _("report generati")
+        ordering = ["-generato_il", "-pk"]
+
+    def __str__(self):
+        return f"{self.numero} {self.titolo}"
+
+    @property
+    def numero(self):
+        return f"R-{self.pk:06d}"
+
+    @property
+    def nome_file(self):
+        return f"{self.tipo}-{self.numero}.pdf"

@@ -25,6 +25,11 @@ territorio_patterns = [
     path("enti/", views.EnteListView.as_view(), name="ente_list"),
 ]
 
+report_patterns = [
+    path("", views.ReportGeneratoListView.as_view(), name="index"),
+    path("verifica/", views.VerificaReportView.as_view(), name="verifica"),
+]
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("accesso/", auth_views.LoginView.as_view(), name="login"),
@@ -34,6 +39,7 @@ urlpatterns = [
     path("servizi/", include("servizi.urls")),
     path("programmazione/", include("programmi.urls")),
     path("indicatori/", include("indicatori.urls")),
+    path("report/", include((report_patterns, "report"))),
     path("api/v1/", include("ambito.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api_docs"),

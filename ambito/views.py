@@ -2,11 +2,18 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
+from django.views.generic import (
+    CreateView,
+    DetailView,
+    FormView,
+    ListView,
+    TemplateView,
+    UpdateView,
+)
 
 from . import selectors, services
 from .filtersets import EnteFilterSet
-from .forms import ComuneForm, DatiDemograficiForm
+from .forms import ComuneForm, DatiDemograficiForm, VerificaReportForm
 from .mixins import (
     FilteredListMixin,
     ScopedMixin,
@@ -16,7 +23,7 @@ from .mixins import (
     get_editable_or_403,
     get_visible_or_404,
 )
-from .models import Ambito, Comune, DatiDemografici, Ente
+from .models import Ambito, Comune, DatiDemografici, Ente, ReportGenerato
 from .roles import ruoli
 
 
@@ -149,3 +156,36 @@ class EnteListView(FilteredListMixin, ListView):
 
     def get_base_queryset(self):
         return Ente.objects.select_related("ambito", "comune")
+
+
+class ReportGeneratoListView(ScopedMixin, ListView):
+    """The register of generated reports, with a form to verify a copy."""
+
+    model = ReportGenerato
+    paginate_by = 50
+    template_name = "ambito/reportgenerato_list.html"
+
+    def get_base_queryset(self):
+        return ReportGenerato.objects.select_related("ambito", "comune", "generato_da")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(verifica_form=VerificaReportForm(), **kwargs)
+
+
+class VerificaReportView(LoginRequiredMixin, FormView):
+    """Upload a PDF: its SHA-256 is looked up among the reports the user may see."""
+
+    form_class = VerificaReportForm
+    template_name = "ambito/report_verifica.html"
+
+    def form_valid(self, form):
+        impronta = form.cleaned_data["impronta"]
+        trovato = (
+            ReportGenerato.objects.visible_to(self.request.user)
+            .select_related("generato_da", "ambito", "comune")
+            .filter(sha256=impronta)
+            .first()
+        )
+        return self.render_to_response(
+            self.get_context_data(form=form, impronta=impronta, trovato=trovato, verificato=True)
+        )

@@ -1,0 +1,124 @@
+"""PDF reports: Django templates rendered by WeasyPrint, registered with their SHA-256.
+
+Every report is rendered from a template and a plain view model (the same selectors
+that feed pages and API), as an accessible, archivable PDF (PDF/A-3a: tagged and
+self-contained). WeasyPrint may only load our own static files: any other URL in the
+HTML (for instance in text typed by a user) is refused, so a report never reaches
+the network.
+"""
+
+import hashlib
+import json
+import mimetypes
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+PDF_VARIANT = "pdf/a-3a"
+
+
+def _static_fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves `/static/...` from the static finders and refuses every other URL."""
+
+        def fetch(self, url, headers=None):
+            path = url.split("://", 1)[-1] if url.startswith("file://") else url
+            prefix = "/" + settings.STATIC_URL.lstrip("/")
+            if path.startswith(prefix):
+                found = finders.find(path[len(prefix) :])
+                if found:
+                    mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
+                    return URLFetcherResponse(
+                        url, body=Path(found).read_bytes(), headers={"Content-Type": mime}
+                    )
+            raise ValueError(f"Risorsa non consentita nel PDF: {url}")
+
+    return StaticOnlyFetcher
+
+
+def render_pdf(template: str, context: dict) -> tuple[bytes, int]:
+    """The PDF bytes of a template, and its number of pages."""
+    from weasyprint import HTML
+
+    html = render_to_string(template, context)
+    fetcher = _static_fetcher_class()()
+    document = HTML(string=html, base_url="file:///", url_fetcher=fetcher).render()
+    data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    return data, len(document.pages)
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return f"{value._meta.label}:{value.pk}"
+    if hasattr(value, "__dict__"):
+        return {k: v for k, v in vars(value).items() if not k.startswith("_")}
+    return str(value)
+
+
+def sha256_dati(dati) -> str:
+    """A stable fingerprint of the figures a report shows (its view model)."""
+    canonical = json.dumps(dati, default=_json_default, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ReportPdf:
+    registro: "object"
+    contenuto: bytes
+
+    @property
+    def filename(self):
+        return self.registro.nome_file
+
+
+@transaction.atomic
+def report_generate(
+    *,
+    tipo: str,
+    titolo: str,
+    template: str,
+    context: dict,
+    dati,
+    user,
+    ambito,
+    comune=None,
+    parametri: dict | None = None,
+) -> ReportPdf:
+    """Render a report and record who generated it, when, how, and its SHA-256.
+
+    The registration number, user, time, parameters and the fingerprint of the data
+    appear on the report's last page; the SHA-256 of the file itself (which cannot be
+    printed inside the file it hashes) is recorded and shown in "Report generati",
+    where an auditor can also upload a copy to check that it is the original.
+    """
+    from .models import ReportGenerato
+
+    registro = ReportGenerato.objects.create(
+        tipo=tipo,
+        titolo=titolo,
+        ambito=ambito,
+        comune=comune,
+        parametri=parametri or {},
+        generato_da=user,
+        generato_il=timezone.now(),
+        sha256_dati=sha256_dati(dati),
+    )
+    contenuto, pagine = render_pdf(template, {**context, "registro": registro})
+    registro.sha256 = hashlib.sha256(contenuto).hexdigest()
+    registro.pagine = pagine
+    registro.dimensione = len(contenuto)
+    registro.save(update_fields=["sha256", "pagine", "dimensione"])
+    return ReportPdf(registro=registro, contenuto=contenuto)

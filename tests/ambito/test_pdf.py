@@ -1,0 +1,76 @@
+"""The PDF machinery: a real WeasyPrint PDF, read back as text."""
+
+import hashlib
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from ambito.models import ReportGenerato
+from ambito.pdf import render_pdf, report_generate, sha256_dati
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def report(visconteo, ufficio_piano):
+    dati = {"totale": "124421"}
+    return report_generate(
+        tipo=ReportGenerato.Tipo.RELAZIONE,
+        titolo="Prova di registrazione",
+        template="report/base.html",
+        context={"titolo": "Prova di registrazione", "ambito": visconteo},
+        dati=dati,
+        user=ufficio_piano,
+        ambito=visconteo,
+        parametri={"anno": 2023},
+    )
+
+
+def test_generated_report_is_registered_with_its_sha256(report, ufficio_piano):
+    registro = ReportGenerato.objects.get(pk=report.registro.pk)
+    assert registro.sha256 == hashlib.sha256(report.contenuto).hexdigest()
+    assert registro.generato_da == ufficio_piano
+    assert registro.parametri == {"anno": 2023}
+    assert registro.pagine == len(PdfReader(io.BytesIO(report.contenuto)).pages)
+    text = pdf_text(report.contenuto)
+    assert registro.numero in text
+    assert registro.sha256_dati in text.replace("\n", "")
+    assert "anno = 2023" in text
+    assert "Pagina 1 di" in text
+
+
+def test_data_fingerprint_is_stable_and_sensitive():
+    assert sha256_dati({"a": 1, "b": 2}) == sha256_dati({"b": 2, "a": 1})
+    assert sha256_dati({"a": 1}) != sha256_dati({"a": 2})
+
+
+def test_pdf_never_fetches_outside_static(visconteo):
+    # A URL typed by a user must not be fetched; the PDF is still produced.
+    data, pages = render_pdf(
+        "report/base.html",
+        {"titolo": '<img src="http://example.invalid/x.png">', "ambito": visconteo},
+    )
+    assert pages >= 1
+    assert "example.invalid" in pdf_text(data)  # shown escaped as text, not loaded
+
+
+def test_report_list_and_verification(report, as_user, revisore, operatore_rozzano):
+    client = as_user(revisore)
+    response = client.get(reverse("report:index"))
+    assert report.registro.sha256 in response.content.decode()
+    upload = io.BytesIO(report.contenuto)
+    upload.name = "copia.pdf"
+    response = client.post(reverse("report:verifica"), {"file": upload})
+    assert response.context["trovato"] == report.registro
+    altered = io.BytesIO(report.contenuto + b"%")
+    altered.name = "copia.pdf"
+    response = client.post(reverse("report:verifica"), {"file": altered})
+    assert response.context["trovato"] is None
+    assert "non è un originale" in response.content.decode()
+    # Operators see only the Scheda Comune of their own Comune, not the Relazione.
+    response = as_user(operatore_rozzano).get(reverse("report:index"))
+    assert list(response.context["object_list"]) == []
