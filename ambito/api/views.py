@@ -34,6 +34,14 @@ class ScopedViewSetMixin:
     def get_queryset(self):
         return self.queryset.all().visible_to(self.request.user)
 
+    def paginate_queryset(self, queryset):
+        # A CSV download is the whole current filter, not one page.
+        if getattr(self.request, "accepted_renderer", None) and (
+            self.request.accepted_renderer.format == "csv"
+        ):
+            return None
+        return super().paginate_queryset(queryset)
+
     def get_object(self):
         obj = super().get_object()  # 404 when not visible
         if self.request.method not in SAFE_METHODS:

@@ -1,0 +1,79 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from ambito.models import Comune
+
+
+def test_api_requires_authentication(client, visconteo):
+    assert client.get("/api/v1/comuni/").status_code in (401, 403)
+
+
+def test_token_authentication(client, ufficio_piano):
+    token = Token.objects.create(user=ufficio_piano)
+    response = client.get("/api/v1/comuni/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert response.json()["count"] == 11
+
+
+@pytest.mark.parametrize(
+    "fixture, expected",
+    [("ufficio_piano", 11), ("revisore", 11), ("operatore_rozzano", 1), ("ufficio_piano_altro", 1)],
+)
+def test_comuni_visible_set(request, as_user, fixture, expected):
+    response = as_user(request.getfixturevalue(fixture)).get("/api/v1/comuni/")
+    assert response.json()["count"] == expected
+
+
+def test_out_of_scope_comune_is_404(as_user, operatore_rozzano, binasco, rozzano):
+    client = as_user(operatore_rozzano)
+    assert client.get(f"/api/v1/comuni/{binasco.pk}/").status_code == 404
+    assert client.get(f"/api/v1/comuni/{rozzano.pk}/").json()["codice_istat"] == "015189"
+
+
+def test_population_filter_and_ordering(as_user, ufficio_piano, rozzano):
+    response = as_user(ufficio_piano).get(
+        "/api/v1/dati-demografici/", {"comune": rozzano.pk, "ordering": "-anno"}
+    )
+    anni = [row["anno"] for row in response.json()["results"]]
+    assert anni == [2023, 2022, 2021, 2020]
+
+
+def test_csv_export_round_trips_the_filtered_rows(as_user, ufficio_piano, visconteo):
+    client = as_user(ufficio_piano)
+    as_json = client.get("/api/v1/comuni/", {"ordering": "nome", "page_size": 5}).json()
+    response = client.get(
+        "/api/v1/comuni/", {"ordering": "nome", "format": "csv", "sep": "semicolon"}
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:3] == ["ID", "Codice ISTAT", "Nome"]
+    # The whole filter, not one page: all 11 Comuni, in the same order as the JSON.
+    assert len(rows) == 1 + 11
+    assert [r[2] for r in rows[1:6]] == [c["nome"] for c in as_json["results"][:5]]
+    assert {r[1] for r in rows[1:]} == set(
+        Comune.objects.filter(ambito=visconteo).values_list("codice_istat", flat=True)
+    )
+
+
+def test_schema_is_generated(as_user, ufficio_piano):
+    response = as_user(ufficio_piano).get(reverse("schema"))
+    assert response.status_code == 200
+    assert b"/api/v1/comuni/" in response.content
+
+
+def test_api_list_query_count_is_bounded(
+    as_user, ufficio_piano, visconteo, django_assert_max_num_queries
+):
+    from tests.factories import ComuneFactory
+
+    client = as_user(ufficio_piano)
+    ComuneFactory.create_batch(200, ambito=visconteo)
+    with django_assert_max_num_queries(6):
+        response = client.get("/api/v1/comuni/", {"page_size": 100})
+    assert response.json()["count"] == 211
