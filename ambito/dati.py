@@ -4,7 +4,17 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from .models import Ambito, Comune, DatiDemografici, Ente
+from .choices import Ruolo
+from .models import Ambito, Comune, DatiDemografici, Ente, Incarico
+
+DEMO_PASSWORD = "Visconteo-Demo-2025"
+DEMO_USERS = [
+    # username, first name, last name, role, ISTAT code of the Comune (operators)
+    ("ufficio.piano", "Giulia", "Ferrari", Ruolo.UFFICIO_PIANO, None),
+    ("operatore.rozzano", "Marco", "Colombo", Ruolo.OPERATORE, "015189"),
+    ("operatore.binasco", "Laura", "Bianchi", Ruolo.OPERATORE, "015024"),
+    ("revisore", "Paolo", "Ricci", Ruolo.REVISORE, None),
+]
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "ambito" / "visconteo.yaml"
 CODICE_AMBITO = "visconteo-sud-milano"
@@ -54,3 +64,22 @@ def carica(stdout):
         f"Territorio: {ambito.nome}, {len(data['comuni'])} Comuni, "
         f"{righe} righe di dati demografici, {len(data['enti'])} enti."
     )
+
+
+def crea_utenti_demo(stdout):
+    """One demo user per role in Ambito Visconteo (for local use and browser tests)."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    ambito = Ambito.objects.get(codice=CODICE_AMBITO)
+    stdout.write("\nUtenti dimostrativi (password uguale per tutti):")
+    for username, first, last, ruolo, istat in DEMO_USERS:
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        comune = Comune.objects.get(codice_istat=istat) if istat else None
+        Incarico.objects.get_or_create(user=user, ambito=ambito, ruolo=ruolo, comune=comune)
+        stdout.write(f"  {username:<20} password: {DEMO_PASSWORD}   ({ruolo.label})")

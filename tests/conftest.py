@@ -12,6 +12,17 @@ ROZZANO = "015189"
 BINASCO = "015024"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the tests that flush the database (live server, transactions) last.
+
+    The real data is loaded once per session; a transactional test empties the
+    database when it ends, so every other test must have run before.
+    """
+    flushing = {"transactional_db", "live_server"}
+    items.sort(key=lambda item: bool(flushing & set(getattr(item, "fixturenames", ()))))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The real data of Ambito Visconteo Sud Milano, loaded once for the session."""
