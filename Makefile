@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test migrate lint e2e chromium clean
+.PHONY: run test install install-test migrate lint e2e chromium bench clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,16 @@ test: install-test
 
 e2e: install-test
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/zonale_bench
+
+# Benchmarks on the national synthetic dataset (PostgreSQL); see README, "Prestazioni".
+bench: install-test
+	psql "$(BENCH_DB)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres zonale_bench
+	DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DB) $(PY) manage.py carica_dati --utenti-demo >/dev/null
+	DATABASE_URL=$(BENCH_DB) $(PY) manage.py genera_italia || true
+	DATABASE_URL=$(BENCH_DB) $(PY) tests/benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts
