@@ -57,7 +57,7 @@ bench: install-test
 	psql "$(BENCH_DB)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres zonale_bench
 	DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) $(PY) manage.py carica_dati --utenti-demo >/dev/null
-	DATABASE_URL=$(BENCH_DB) $(PY) manage.py genera_italia || true
+	DATABASE_URL=$(BENCH_DB) $(PY) manage.py genera_italia
 	DATABASE_URL=$(BENCH_DB) $(PY) tests/benchmarks/bench.py
 
 clean:

@@ -10,7 +10,7 @@ import time
 from importlib import import_module
 from importlib.util import find_spec
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from ambito.models import Ambito
@@ -26,7 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed, **options):
         if Ambito.objects.filter(codice__startswith="sint-").exists():
-            raise CommandError("Il dataset sintetico è già presente in questo database.")
+            self.stdout.write("Il dataset sintetico è già presente: nulla da fare.")
+            return
         rng = random.Random(seed)
         started = time.monotonic()
         with transaction.atomic():
