@@ -548,7 +548,8 @@ class Valore(models.Model):
             errors["periodo"] = _("Questo indicatore non si rileva in questo periodo.")
         if ind.calcolato:
             errors["indicatore"] = _(
-                "Questa percentuale è calcolata dal numeratore e dal denominatore: non si inserisce."
+                "Questa percentuale è calcolata dal numeratore e dal denominatore: "
+                "non si inserisce."
             )
         if self.categoria_id and self.categoria.indicatore_id != ind.pk:
             errors["categoria"] = _("La categoria non appartiene a questo indicatore.")

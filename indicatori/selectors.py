@@ -42,6 +42,13 @@ from .models import Categoria, Indicatore, IndicatoreContesto, Periodo, Valore, 
 from .services import MODIFICABILI, chiave_cella
 
 APPROVATI = (StatoValore.APPROVATO,)
+# Indicators of the schede in their order, then the service indicators.
+ORDINE_INDICATORI = (F("scheda__numero").asc(nulls_last=True), "ordine", "codice")
+ORDINE_INDICATORI_VALORE = (
+    F("indicatore__scheda__numero").asc(nulls_last=True),
+    "indicatore__ordine",
+    "categoria__ordine",
+)
 # Progress against the time-proportional expectation: at least 90% is "in linea",
 # at least 60% "a rischio", below that "critico".
 SOGLIA_IN_LINEA = Decimal("0.9")
@@ -279,7 +286,7 @@ def indicatori_visibili(*, fetched_by):
     return (
         Indicatore.objects.visible_to(fetched_by)
         .select_related("piano", "scheda", "servizio", "numeratore", "denominatore")
-        .order_by("piano__anno_inizio", "scheda__numero", "ordine", "codice")
+        .order_by("piano__anno_inizio", *ORDINE_INDICATORI)
     )
 
 
@@ -517,11 +524,17 @@ def beneficiari_per_comune(
 
 
 @dataclass
+class Precedente:
+    valore: Decimal | str
+    periodo: str
+
+
+@dataclass
 class CellaGriglia:
     chiave: str
     categoria: Categoria | None
     valore: Valore | None
-    precedente: Decimal | str | None
+    precedente: Precedente | None
 
     @property
     def versione(self) -> int:
@@ -535,6 +548,7 @@ class RigaGriglia:
     categorie: list[CellaGriglia]
     calcolato: Decimal | None
     modificabile: bool
+    modificabili: dict = field(default_factory=dict)  # cell key -> editable
 
     @property
     def celle(self) -> list[CellaGriglia]:
@@ -580,7 +594,7 @@ def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
         .filter(livello=livello)
         .select_related("piano", "scheda", "servizio")
         .prefetch_related(Prefetch("categorie", queryset=Categoria.objects.order_by("ordine")))
-        .order_by("scheda__numero", "ordine", "codice")
+        .order_by(*ORDINE_INDICATORI)
     )
     valori = {
         chiave_cella(v.indicatore_id, v.categoria_id): v
@@ -588,20 +602,23 @@ def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
             periodo=periodo, comune=comune, indicatore__in=[i.pk for i in indicatori]
         )
     }
-    precedente = periodo_precedente(periodo)
+    # The last approved value of each cell in an earlier period, for reference.
     precedenti = {}
-    if precedente is not None:
-        precedenti = {
-            chiave_cella(i, c): n if n is not None else t
-            for i, c, n, t in Valore.objects.visible_to(fetched_by)
-            .filter(
-                periodo=precedente,
-                comune=comune,
-                stato=StatoValore.APPROVATO,
-                indicatore__in=[i.pk for i in indicatori],
-            )
-            .values_list("indicatore_id", "categoria_id", "valore_numerico", "valore_testo")
-        }
+    for i, c, n, t, nome in (
+        Valore.objects.visible_to(fetched_by)
+        .filter(
+            periodo__ambito_id=periodo.ambito_id,
+            periodo__data_fine__lt=periodo.data_inizio,
+            comune=comune,
+            stato=StatoValore.APPROVATO,
+            indicatore__in=[i.pk for i in indicatori],
+        )
+        .order_by("periodo__data_fine")
+        .values_list(
+            "indicatore_id", "categoria_id", "valore_numerico", "valore_testo", "periodo__nome"
+        )
+    ):
+        precedenti[chiave_cella(i, c)] = Precedente(n if n is not None else t, nome)
     gruppi: dict[object, GruppoGriglia] = {}
     for indicatore in indicatori:
         riga = _riga(indicatore, valori, precedenti, periodo)
@@ -636,12 +653,11 @@ def _riga(indicatore, valori, precedenti, periodo) -> RigaGriglia:
         calcolato = sum((n for n in numeri if n is not None), Decimal(0)) if numeri else None
     celle = ([totale] if totale else []) + categorie
     modificabile = periodo.aperto and not indicatore.calcolato
-    riga = RigaGriglia(indicatore, totale, categorie, calcolato, modificabile)
-    riga.modificabili = {
+    modificabili = {
         c.chiave: modificabile and (c.valore is None or c.valore.stato in MODIFICABILI)
         for c in celle
     }
-    return riga
+    return RigaGriglia(indicatore, totale, categorie, calcolato, modificabile, modificabili)
 
 
 @dataclass
@@ -674,7 +690,7 @@ def griglia_revisione(*, fetched_by, periodo) -> tuple[list[Indicatore], list[Ri
         .dovuti_nel(periodo)
         .da_compilare()
         .select_related("scheda")
-        .order_by("livello", "scheda__numero", "ordine", "codice")
+        .order_by("livello", *ORDINE_INDICATORI)
     )
     comunali = [i for i in indicatori if i.livello == Livello.COMUNE]
     di_ambito = [i for i in indicatori if i.livello == Livello.AMBITO]

@@ -227,16 +227,18 @@ def _errori_categorie(periodo, comune, celle, esistenti) -> list[ErroreCella]:
     errori = []
     indicatori = {c.indicatore.pk: c.indicatore for c in celle}
     for indicatore in indicatori.values():
-        if indicatore.categorie_esaustive or indicatore.unita not in (
-            UnitaMisura.CONTEGGIO,
-            UnitaMisura.EURO,
+        categorie = list(indicatore.categorie.all())
+        if (
+            not categorie
+            or indicatore.categorie_esaustive
+            or indicatore.unita not in (UnitaMisura.CONTEGGIO, UnitaMisura.EURO)
         ):
             continue
         totale = finale.get(chiave_cella(indicatore.pk))
         somma = sum(
             (
                 finale.get(chiave_cella(indicatore.pk, cat.pk)) or Decimal(0)
-                for cat in indicatore.categorie.all()
+                for cat in categorie
             ),
             Decimal(0),
         )
@@ -248,7 +250,7 @@ def _errori_categorie(periodo, comune, celle, esistenti) -> list[ErroreCella]:
                     _("Inserire anche il totale: le categorie ne sono una parte («di cui»)."),
                 )
             )
-        elif totale is not None and somma > totale:
+        elif totale is not None and totale >= 0 and somma > totale:
             errori.append(
                 ErroreCella(
                     chiave_cella(indicatore.pk),
