@@ -61,8 +61,10 @@ class GrigliaForm(StyledFormMixin, forms.Form):
                     if not riga.modificabili.get(cella.chiave):
                         continue
                     self._celle[cella.chiave] = (riga, cella)
-                    etichetta = ind.nome if cella.categoria is None else (
-                        f"{ind.nome} - {cella.categoria.nome}"
+                    etichetta = (
+                        ind.nome
+                        if cella.categoria is None
+                        else (f"{ind.nome} - {cella.categoria.nome}")
                     )
                     self.fields[nome_valore(cella.chiave)] = self._campo(ind, cella, etichetta)
                     self.fields[nome_versione(cella.chiave)] = forms.IntegerField(
@@ -107,14 +109,16 @@ class GrigliaForm(StyledFormMixin, forms.Form):
         data = self.cleaned_data
         risultato = []
         for chiave, (riga, cella) in self._celle.items():
-            if nome_valore(chiave) in self.errors:
-                continue
+            if nome_valore(chiave) in self.errors or nome_valore(chiave) not in self.data:
+                continue  # unparsable, or not posted at all (a missing input is no change)
             contenuto = data.get(nome_valore(chiave))
             testo = contenuto if isinstance(contenuto, str) else ""
             numero = None if isinstance(contenuto, str) else contenuto
             commento_campo = nome_commento(chiave)
-            commento = data.get(commento_campo, "") if commento_campo in self.fields else (
-                cella.valore.commento if cella.valore else ""
+            commento = (
+                data.get(commento_campo, "")
+                if commento_campo in self.fields
+                else (cella.valore.commento if cella.valore else "")
             )
             risultato.append(
                 Cella(

@@ -592,16 +592,17 @@ def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
         Indicatore.objects.visible_to(fetched_by)
         .dovuti_nel(periodo)
         .filter(livello=livello)
-        .select_related("piano", "scheda", "servizio")
+        .select_related("piano", "scheda", "servizio", "numeratore", "denominatore")
         .prefetch_related(Prefetch("categorie", queryset=Categoria.objects.order_by("ordine")))
         .order_by(*ORDINE_INDICATORI)
     )
-    valori = {
-        chiave_cella(v.indicatore_id, v.categoria_id): v
-        for v in Valore.objects.visible_to(fetched_by).filter(
-            periodo=periodo, comune=comune, indicatore__in=[i.pk for i in indicatori]
-        )
-    }
+    per_id = {i.pk: i for i in indicatori}
+    valori = {}
+    for v in Valore.objects.visible_to(fetched_by).filter(
+        periodo=periodo, comune=comune, indicatore__in=list(per_id)
+    ):
+        v.indicatore = per_id[v.indicatore_id]  # already loaded: no query per value
+        valori[chiave_cella(v.indicatore_id, v.categoria_id)] = v
     # The last approved value of each cell in an earlier period, for reference.
     precedenti = {}
     for i, c, n, t, nome in (

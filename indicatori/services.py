@@ -236,10 +236,7 @@ def _errori_categorie(periodo, comune, celle, esistenti) -> list[ErroreCella]:
             continue
         totale = finale.get(chiave_cella(indicatore.pk))
         somma = sum(
-            (
-                finale.get(chiave_cella(indicatore.pk, cat.pk)) or Decimal(0)
-                for cat in categorie
-            ),
+            (finale.get(chiave_cella(indicatore.pk, cat.pk)) or Decimal(0) for cat in categorie),
             Decimal(0),
         )
         if somma and totale is None:
@@ -376,7 +373,7 @@ def valori_salva(
             valore.save()
         salvati.append(valore)
     if invia:
-        valori_invia(user=user, periodo=periodo, comune=comune, vuoto_ammesso=True)
+        valori_invia(user=user, periodo=periodo, comune=comune)
         for valore in salvati:
             valore.refresh_from_db()
     return salvati
@@ -454,6 +451,7 @@ def valori_approva(*, user, periodo: Periodo, valori: ScopedQuerySet | None = No
 
 def valori_approva_comune(*, user, periodo: Periodo, comune) -> int:
     """Bulk approval: every submitted value of one Comune (or of the Ambito)."""
+    _verifica_gestione(user, periodo)
     inviati = Valore.objects.filter(comune=comune, stato=StatoValore.INVIATO)
     if not inviati.filter(periodo=periodo).exists():
         raise _errore("stato", _("Non ci sono valori inviati da approvare."))

@@ -177,7 +177,8 @@ class PeriodoMixin(LoginRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
+            if getattr(self, "periodo", None) is None:
+                self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
             self.gestisce = _puo_gestire(request.user, self.periodo)
         return super().dispatch(request, *args, **kwargs)
 
@@ -200,7 +201,9 @@ class InserimentoView(PeriodoMixin, TemplateView):
             self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
             comune_pk = kwargs.get("comune_pk")
             self.comune = (
-                get_visible_or_404(Comune, request.user, pk=comune_pk, ambito=self.periodo.ambito)
+                get_visible_or_404(
+                    Comune, request.user, pk=comune_pk, ambito_id=self.periodo.ambito_id
+                )
                 if comune_pk is not None
                 else None
             )
@@ -257,14 +260,6 @@ class InserimentoView(PeriodoMixin, TemplateView):
         azione = request.POST.get("azione", "salva")
         if form.is_valid():
             try:
-                if azione == "invia" and not form.changed_data:
-                    n = services.valori_invia(
-                        user=request.user, periodo=self.periodo, comune=self.comune
-                    )
-                    messages.success(
-                        request, _("%(n)s valori inviati all'Ufficio di Piano.") % {"n": n}
-                    )
-                    return HttpResponseRedirect(request.path)
                 services.valori_salva(
                     user=request.user,
                     periodo=self.periodo,
@@ -335,9 +330,10 @@ class GestioneMixin(PeriodoMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
+            if getattr(self, "periodo", None) is None:
+                self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
             r = ruoli(request.user)
-            if not (_puo_gestire(request.user, periodo) or r.ha_ruolo("revisore")):
+            if not (_puo_gestire(request.user, self.periodo) or r.ha_ruolo("revisore")):
                 raise PermissionDenied(_("La revisione è riservata all'Ufficio di Piano."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -394,8 +390,12 @@ class RevisioneView(GestioneMixin, TemplateView):
                     return self.render_to_response(
                         self.get_context_data(motivo_form=form), status=400
                     )
-                funzione = services.periodo_chiudi if azione == "chiudi" else services.periodo_riapri
-                funzione(user=request.user, periodo=self.periodo, motivo=form.cleaned_data["motivo"])
+                funzione = (
+                    services.periodo_chiudi if azione == "chiudi" else services.periodo_riapri
+                )
+                funzione(
+                    user=request.user, periodo=self.periodo, motivo=form.cleaned_data["motivo"]
+                )
                 messages.success(
                     request, _("Periodo chiuso.") if azione == "chiudi" else _("Periodo riaperto.")
                 )
@@ -413,9 +413,11 @@ class RevisioneComuneView(GestioneMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             comune_pk = kwargs.get("comune_pk")
-            periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
+            self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
             self.comune = (
-                get_visible_or_404(Comune, request.user, pk=comune_pk, ambito=periodo.ambito)
+                get_visible_or_404(
+                    Comune, request.user, pk=comune_pk, ambito_id=self.periodo.ambito_id
+                )
                 if comune_pk is not None
                 else None
             )
@@ -488,9 +490,11 @@ class AvanzamentoView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         piani = PianoDiZona.objects.visible_to(user).order_by("-anno_inizio")
-        piano = piani.filter(pk=self.request.GET.get("piano")).first() if self.request.GET.get(
-            "piano", ""
-        ).isdigit() else None
+        piano = (
+            piani.filter(pk=self.request.GET.get("piano")).first()
+            if self.request.GET.get("piano", "").isdigit()
+            else None
+        )
         piano = piano or piani.first()
         avanzamenti = (
             selectors.avanzamento_indicatori(fetched_by=user, piano=piano) if piano else []
