@@ -95,15 +95,14 @@ class ValoreViewSet(ScopedModelViewSet):
         valore = serializer.instance
         if valore is None:
             cella = {k: dati.get(k) for k in ("indicatore", "periodo", "comune", "categoria")}
-            esistente = Valore.objects.filter(**{k: v for k, v in cella.items()}).first()
-            if esistente is not None:
+            esistente = Valore.objects.filter(**cella).first()
+            if esistente is not None and cella["periodo"].aperto:
                 raise DjangoValidationError(
                     {
                         "versione": (
-                            "Il valore di questa cella esiste già (id %(id)s, versione "
-                            "%(v)s): modificarlo con PATCH indicando la versione."
+                            f"Il valore di questa cella esiste già (id {esistente.pk}, versione "
+                            f"{esistente.versione}): modificarlo con PATCH indicando la versione."
                         )
-                        % {"id": esistente.pk, "v": esistente.versione}
                     }
                 )
             versione = 0

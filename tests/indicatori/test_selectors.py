@@ -14,7 +14,7 @@ from indicatori.choices import (
     StatoValore,
     UnitaMisura,
 )
-from indicatori.models import Periodo, Valore
+from indicatori.models import Periodo
 
 from .factories import IndicatoreFactory, ValoreFactory
 
