@@ -36,6 +36,7 @@ from .choices import (
     Livello,
     StatoAvanzamento,
     StatoValore,
+    TipoIndicatore,
     UnitaMisura,
 )
 from .models import Categoria, Indicatore, IndicatoreContesto, Periodo, Valore, ValoreContesto
@@ -295,13 +296,20 @@ def avanzamento_indicatori(
 ) -> list[Avanzamento]:
     """Every indicator's aggregated actual value against its target, with a status.
 
+    By default the plan's output, process and outcome indicators (not the needs).
     Values count from the indicator's start of reporting up to its target date (the
     history before the plan is its baseline, not progress). A fixed number of queries
     whatever the number of indicators, Comuni and periods.
     """
     al = al or timezone.localdate()
     if indicatori is None:
-        indicatori = indicatori_visibili(fetched_by=fetched_by)
+        # Needs (input indicators) have no target, and the counts added only to
+        # compute a percentage are not the plan's: neither has a progress to show.
+        indicatori = (
+            indicatori_visibili(fetched_by=fetched_by)
+            .exclude(tipo=TipoIndicatore.INPUT)
+            .filter(previsto_dal_piano=True)
+        )
         if piano is not None:
             indicatori = indicatori.filter(piano=piano)
         if scheda is not None:

@@ -58,3 +58,30 @@ def badge_stato(stato, etichetta=None):
     return format_html(
         '<span class="badge {}">{}</span>', CLASSI_STATO.get(stato, "bg-secondary"), etichetta
     )
+
+
+SIGLE = {
+    StatoValore.BOZZA: "B",
+    StatoValore.INVIATO: "I",
+    StatoValore.APPROVATO: "A",
+    StatoValore.RESPINTO: "R",
+}
+
+
+@register.simple_tag
+def sigla_stato(stato):
+    """A one-letter status for dense grids; the full word for screen readers."""
+    if not stato:
+        return format_html(
+            '<span class="badge bg-light text-dark border sigla" title="{0}">'
+            '<span aria-hidden="true">–</span><span class="visually-hidden">{0}</span></span>',
+            _("vuoto"),
+        )
+    etichetta = dict(StatoValore.choices).get(stato, stato)
+    return format_html(
+        '<span class="badge {0} sigla" title="{1}"><span aria-hidden="true">{2}</span>'
+        '<span class="visually-hidden">{1}</span></span>',
+        CLASSI_STATO.get(stato, "bg-secondary"),
+        etichetta,
+        SIGLE.get(stato, "?"),
+    )
