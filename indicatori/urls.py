@@ -1,5 +1,35 @@
-from django.urls import path  # noqa: F401
+"""Pages of the indicators app (namespace `indicatori`)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "indicatori"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.IndexView.as_view(), name="index"),
+    path("catalogo/", views.IndicatoreListView.as_view(), name="indicatore_list"),
+    path("catalogo/<int:pk>/", views.IndicatoreDetailView.as_view(), name="indicatore_detail"),
+    path("valori/", views.ValoreListView.as_view(), name="valore_list"),
+    path("valori/<int:pk>/", views.ValoreDetailView.as_view(), name="valore_detail"),
+    path(
+        "periodi/<int:pk>/comuni/<int:comune_pk>/",
+        views.InserimentoView.as_view(),
+        name="inserimento",
+    ),
+    path("periodi/<int:pk>/ambito/", views.InserimentoView.as_view(), name="inserimento_ambito"),
+    path("periodi/<int:pk>/revisione/", views.RevisioneView.as_view(), name="revisione"),
+    path(
+        "periodi/<int:pk>/revisione/comuni/<int:comune_pk>/",
+        views.RevisioneComuneView.as_view(),
+        name="revisione_comune",
+    ),
+    path(
+        "periodi/<int:pk>/revisione/ambito/",
+        views.RevisioneComuneView.as_view(),
+        name="revisione_ambito",
+    ),
+    path("periodi/<int:pk>/completezza/", views.CompletezzaView.as_view(), name="completezza"),
+    path("avanzamento/", views.AvanzamentoView.as_view(), name="avanzamento"),
+    path("contesto/", views.ContestoView.as_view(), name="contesto"),
+]

@@ -1,0 +1,207 @@
+from rest_framework import serializers
+
+from ambito.models import Comune
+
+from ..models import Categoria, Indicatore, Periodo, Valore
+
+
+class CategoriaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Categoria
+        fields = ["id", "codice", "nome", "ordine"]
+
+
+class IndicatoreSerializer(serializers.ModelSerializer):
+    categorie = CategoriaSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Indicatore
+        fields = [
+            "id",
+            "piano",
+            "scheda",
+            "obiettivo",
+            "progetto",
+            "servizio",
+            "codice",
+            "nome",
+            "descrizione",
+            "tipo",
+            "unita",
+            "valore_atteso",
+            "valore_atteso_testo",
+            "data_target",
+            "baseline",
+            "baseline_nota",
+            "direzione",
+            "aggregazione_comuni",
+            "aggregazione_periodi",
+            "periodicita",
+            "livello",
+            "categorie_esaustive",
+            "categorie",
+            "numeratore",
+            "denominatore",
+            "conta_beneficiari",
+            "previsto_dal_piano",
+            "rilevazione_dal",
+            "rilevazione_al",
+            "fonte",
+        ]
+
+
+class PeriodoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Periodo
+        fields = [
+            "id",
+            "ambito",
+            "codice",
+            "nome",
+            "tipo",
+            "data_inizio",
+            "data_fine",
+            "scadenza",
+            "stato",
+            "dimostrativo",
+            "note",
+        ]
+
+
+class MotivoSerializer(serializers.Serializer):
+    motivo = serializers.CharField(max_length=2000, error_messages={"blank": "Indicare il motivo."})
+
+
+class ScopedFieldsMixin:
+    """Related choices limited to what the requesting user may see."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for field in fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "visible_to"):
+                field.queryset = queryset.visible_to(user)
+        return fields
+
+
+class ValoreSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
+    """A value. On update the cell (indicator, period, Comune, category) is fixed and
+    `versione` must be the version read: a stale version is refused (no lost update)."""
+
+    conferma_anomalia = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Conferma un valore più che triplo della mediana dei periodi precedenti.",
+    )
+    versione = serializers.IntegerField(required=False, min_value=0)
+
+    class Meta:
+        model = Valore
+        fields = [
+            "id",
+            "indicatore",
+            "periodo",
+            "comune",
+            "categoria",
+            "valore_numerico",
+            "valore_testo",
+            "commento",
+            "stato",
+            "motivo_respingimento",
+            "anomalia_confermata",
+            "versione",
+            "dimostrativo",
+            "inserito_da",
+            "aggiornato_il",
+            "inviato_il",
+            "approvato_da",
+            "approvato_il",
+            "conferma_anomalia",
+        ]
+        read_only_fields = [
+            "stato",
+            "motivo_respingimento",
+            "anomalia_confermata",
+            "dimostrativo",
+            "inserito_da",
+            "aggiornato_il",
+            "inviato_il",
+            "approvato_da",
+            "approvato_il",
+        ]
+        extra_kwargs = {
+            "comune": {"required": False, "allow_null": True},
+            "categoria": {"required": False, "allow_null": True},
+            "valore_testo": {"required": False},
+            "commento": {"required": False},
+        }
+        # The rules (uniqueness included) are the service's, with its messages.
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            for name in ("indicatore", "periodo", "comune", "categoria"):
+                fields[name].read_only = True
+        return fields
+
+    def validate(self, attrs):
+        if self.instance is not None and attrs.get("versione") is None:
+            raise serializers.ValidationError(
+                {"versione": "Indicare la versione del valore letto (campo «versione»)."}
+            )
+        return attrs
+
+
+class InvioSerializer(ScopedFieldsMixin, serializers.Serializer):
+    periodo = serializers.PrimaryKeyRelatedField(queryset=Periodo.objects.all())
+    comune = serializers.PrimaryKeyRelatedField(
+        queryset=Comune.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Vuoto per i valori dell'intero Ambito.",
+    )
+
+
+class AvanzamentoSerializer(serializers.Serializer):
+    indicatore = serializers.IntegerField(source="indicatore.pk")
+    codice = serializers.CharField(source="indicatore.codice")
+    nome = serializers.CharField(source="indicatore.nome")
+    scheda = serializers.IntegerField(source="indicatore.scheda.numero", allow_null=True)
+    unita = serializers.CharField(source="indicatore.unita")
+    valore = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    testo = serializers.CharField()
+    atteso = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    atteso_ad_oggi = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    percentuale = serializers.DecimalField(max_digits=20, decimal_places=1, allow_null=True)
+    tempo_trascorso = serializers.DecimalField(max_digits=6, decimal_places=1)
+    data_target = serializers.DateField(source="indicatore.data_target", allow_null=True)
+    periodi_con_dati = serializers.IntegerField()
+    stato = serializers.CharField()
+    stato_label = serializers.CharField()
+    nota = serializers.CharField()
+
+
+class CompletezzaSerializer(serializers.Serializer):
+    comune = serializers.IntegerField(source="comune.pk")
+    comune_nome = serializers.CharField(source="comune.nome")
+    attesi = serializers.IntegerField()
+    compilati = serializers.IntegerField()
+    inviati = serializers.IntegerField()
+    approvati = serializers.IntegerField()
+    respinti = serializers.IntegerField()
+    percentuale = serializers.DecimalField(max_digits=6, decimal_places=1)
+    ultimo_invio = serializers.DateTimeField(allow_null=True)
+    stato = serializers.CharField()
+    in_ritardo = serializers.BooleanField()
+
+
+class BeneficiariSerializer(serializers.Serializer):
+    periodo = serializers.IntegerField(source="periodo.pk")
+    periodo_nome = serializers.CharField(source="periodo.nome")
+    comune = serializers.IntegerField(source="comune.pk")
+    comune_nome = serializers.CharField(source="comune.nome")
+    totale = serializers.DecimalField(max_digits=20, decimal_places=0)

@@ -1,0 +1,263 @@
+"""API of the indicators: the same scoping, FilterSets, selectors and services as the pages."""
+
+import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet, as_api_error
+from ambito.models import Ambito
+from programmi.models import PianoDiZona, Scheda
+
+from .. import selectors, services
+from ..filtersets import IndicatoreFilterSet, PeriodoFilterSet, ValoreFilterSet
+from ..models import Indicatore, Periodo, Valore
+from . import serializers
+
+
+def _servizio(funzione, **kwargs):
+    """Call a service; its Django ValidationError becomes a 400 with field names."""
+    try:
+        return funzione(**kwargs)
+    except DjangoValidationError as error:
+        raise as_api_error(error) from error
+
+
+class IndicatoreViewSet(ScopedReadOnlyViewSet):
+    queryset = (
+        Indicatore.objects.select_related("piano", "scheda")
+        .prefetch_related("categorie")
+        .order_by("piano", *selectors.ORDINE_INDICATORI)
+    )
+    serializer_class = serializers.IndicatoreSerializer
+    filterset_class = IndicatoreFilterSet
+    ordering_fields = ["codice", "ordine", "tipo"]
+
+
+class PeriodoViewSet(ScopedReadOnlyViewSet):
+    """Reporting periods; the Ufficio di Piano closes and reopens them (with a reason)."""
+
+    queryset = Periodo.objects.select_related("ambito").order_by("-data_fine")
+    serializer_class = serializers.PeriodoSerializer
+    filterset_class = PeriodoFilterSet
+    ordering_fields = ["data_fine", "scadenza", "codice"]
+
+    def _cambia(self, request, funzione):
+        periodo = self.get_object()  # 404 out of scope, 403 unless Ufficio di Piano
+        dati = serializers.MotivoSerializer(data=request.data)
+        dati.is_valid(raise_exception=True)
+        periodo = _servizio(
+            funzione, user=request.user, periodo=periodo, motivo=dati.validated_data["motivo"]
+        )
+        return Response(self.get_serializer(periodo).data)
+
+    @extend_schema(request=serializers.MotivoSerializer, responses=serializers.PeriodoSerializer)
+    @action(detail=True, methods=["post"])
+    def chiudi(self, request, pk=None):
+        return self._cambia(request, services.periodo_chiudi)
+
+    @extend_schema(request=serializers.MotivoSerializer, responses=serializers.PeriodoSerializer)
+    @action(detail=True, methods=["post"])
+    def riapri(self, request, pk=None):
+        return self._cambia(request, services.periodo_riapri)
+
+
+class ValoreViewSet(ScopedModelViewSet):
+    """Values per indicator, Comune (or Ambito) and period.
+
+    Operators write their Comune's values in open periods, the Ufficio di Piano every
+    value of its Ambito; every write goes through `services.valori_salva`, so the rules
+    and messages are the entry grid's. An update must send the `versione` it read.
+    """
+
+    queryset = Valore.objects.select_related("indicatore", "periodo", "comune", "categoria")
+    serializer_class = serializers.ValoreSerializer
+    filterset_class = ValoreFilterSet
+    ordering_fields = ["periodo__data_fine", "indicatore__codice", "comune__nome", "stato"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .order_by(
+                "-periodo__data_fine", "indicatore__ordine", "comune__nome", "categoria__ordine"
+            )
+        )
+
+    def perform_save(self, serializer):
+        dati = serializer.validated_data
+        valore = serializer.instance
+        if valore is None:
+            cella = {k: dati.get(k) for k in ("indicatore", "periodo", "comune", "categoria")}
+            esistente = Valore.objects.filter(**cella).first()
+            if esistente is not None and cella["periodo"].aperto:
+                raise DjangoValidationError(
+                    {
+                        "versione": (
+                            f"Il valore di questa cella esiste già (id {esistente.pk}, versione "
+                            f"{esistente.versione}): modificarlo con PATCH indicando la versione."
+                        )
+                    }
+                )
+            versione = 0
+        else:
+            cella = {
+                "indicatore": valore.indicatore,
+                "periodo": valore.periodo,
+                "comune": valore.comune,
+                "categoria": valore.categoria,
+            }
+            versione = dati["versione"]
+
+        def campo(nome, default=""):
+            if nome in dati:
+                return dati[nome]
+            return getattr(valore, nome) if valore is not None else default
+
+        return services.valore_salva(
+            user=self.request.user,
+            **cella,
+            valore_numerico=campo("valore_numerico", None),
+            valore_testo=campo("valore_testo") or "",
+            commento=campo("commento") or "",
+            versione=versione,
+            conferma_anomalia=dati.get("conferma_anomalia", False),
+        )
+
+    @extend_schema(request=serializers.InvioSerializer, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["post"])
+    def invia(self, request):
+        """Send the drafts of a Comune (or of the Ambito) in a period to the UdP."""
+        dati = serializers.InvioSerializer(data=request.data, context={"request": request})
+        dati.is_valid(raise_exception=True)
+        n = _servizio(
+            services.valori_invia,
+            user=request.user,
+            periodo=dati.validated_data["periodo"],
+            comune=dati.validated_data.get("comune"),
+        )
+        return Response({"inviati": n})
+
+    @extend_schema(request=serializers.InvioSerializer, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["post"], url_path="approva-comune")
+    def approva_comune(self, request):
+        """Approve every submitted value of a Comune (or of the Ambito) in a period."""
+        dati = serializers.InvioSerializer(data=request.data, context={"request": request})
+        dati.is_valid(raise_exception=True)
+        n = _servizio(
+            services.valori_approva_comune,
+            user=request.user,
+            periodo=dati.validated_data["periodo"],
+            comune=dati.validated_data.get("comune"),
+        )
+        return Response({"approvati": n})
+
+    @extend_schema(request=None, responses=serializers.ValoreSerializer)
+    @action(detail=True, methods=["post"])
+    def approva(self, request, pk=None):
+        valore = self.get_object()
+        _servizio(
+            services.valori_approva,
+            user=request.user,
+            periodo=valore.periodo,
+            valori=Valore.objects.filter(pk=valore.pk),
+        )
+        valore.refresh_from_db()
+        return Response(self.get_serializer(valore).data)
+
+    @extend_schema(request=serializers.MotivoSerializer, responses=serializers.ValoreSerializer)
+    @action(detail=True, methods=["post"])
+    def respingi(self, request, pk=None):
+        valore = self.get_object()
+        dati = serializers.MotivoSerializer(data=request.data)
+        dati.is_valid(raise_exception=True)
+        _servizio(
+            services.valori_respingi,
+            user=request.user,
+            periodo=valore.periodo,
+            valori=Valore.objects.filter(pk=valore.pk),
+            motivo=dati.validated_data["motivo"],
+        )
+        valore.refresh_from_db()
+        return Response(self.get_serializer(valore).data)
+
+
+def _data(request, nome):
+    testo = request.query_params.get(nome)
+    if not testo:
+        return None
+    try:
+        return datetime.date.fromisoformat(testo)
+    except ValueError as error:
+        raise exceptions.ValidationError({nome: "Data non valida (AAAA-MM-GG)."}) from error
+
+
+def _visibile(request, model, nome, *, obbligatorio=False):
+    valore = request.query_params.get(nome)
+    if not valore:
+        if obbligatorio:
+            raise exceptions.ValidationError({nome: "Parametro obbligatorio."})
+        return None
+    if not valore.isdigit():
+        raise exceptions.ValidationError({nome: "Indicare l'id numerico."})
+    return get_object_or_404(model.objects.visible_to(request.user), pk=valore)
+
+
+class AvanzamentoViewSet(viewsets.ViewSet):
+    """Progress of every indicator against its target, with the status."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("piano", int, description="Piano di Zona (id)"),
+            OpenApiParameter("scheda", int, description="Scheda (id)"),
+            OpenApiParameter("al", OpenApiTypes.DATE, description="Data di riferimento"),
+        ],
+        responses=serializers.AvanzamentoSerializer(many=True),
+    )
+    def list(self, request):
+        risultati = selectors.avanzamento_indicatori(
+            fetched_by=request.user,
+            piano=_visibile(request, PianoDiZona, "piano"),
+            scheda=_visibile(request, Scheda, "scheda"),
+            al=_data(request, "al"),
+        )
+        return Response(serializers.AvanzamentoSerializer(risultati, many=True).data)
+
+
+class CompletezzaViewSet(viewsets.ViewSet):
+    """Per Comune: values due, sent, approved in a period, and whether on time."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("periodo", int, required=True, description="Periodo (id)")],
+        responses=serializers.CompletezzaSerializer(many=True),
+    )
+    def list(self, request):
+        periodo = _visibile(request, Periodo, "periodo", obbligatorio=True)
+        righe = selectors.completezza_periodo(fetched_by=request.user, periodo=periodo)
+        return Response(serializers.CompletezzaSerializer(righe, many=True).data)
+
+
+class BeneficiariViewSet(viewsets.ViewSet):
+    """Beneficiaries (sum of the «beneficiari» indicators) per Comune and period."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("periodo", int, description="Periodo (id)"),
+            OpenApiParameter("ambito", int, description="Ambito (id)"),
+        ],
+        responses=serializers.BeneficiariSerializer(many=True),
+    )
+    def list(self, request):
+        periodo = _visibile(request, Periodo, "periodo")
+        righe = selectors.beneficiari_per_comune(
+            fetched_by=request.user,
+            ambito=_visibile(request, Ambito, "ambito"),
+            periodi=[periodo] if periodo else None,
+        )
+        return Response(serializers.BeneficiariSerializer(righe, many=True).data)

@@ -1,0 +1,187 @@
+"""Forms of the indicator pages. They only parse input: every rule is in services.py."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ambito.forms import StyledFormMixin, style_form
+
+from .choices import UnitaMisura
+from .services import Cella
+
+NUMERO_ERRORI = {
+    "invalid": _("Inserire un numero (es. 12 oppure 12,5)."),
+    "max_digits": _("Il valore ha troppe cifre."),
+    "max_decimal_places": _("Al massimo due decimali."),
+    "max_whole_digits": _("Il valore ha troppe cifre."),
+}
+
+
+def _senza_zeri(numero):
+    """12.00 -> 12, 12.50 -> 12.5: what the user typed, not the column's scale."""
+    if numero is None:
+        return None
+    if numero == numero.to_integral_value():
+        return int(numero)
+    return numero.normalize()
+
+
+def nome_valore(chiave):
+    return f"v-{chiave}"
+
+
+def nome_versione(chiave):
+    return f"ver-{chiave}"
+
+
+def nome_commento(chiave):
+    return f"n-{chiave}"
+
+
+class GrigliaForm(StyledFormMixin, forms.Form):
+    """The entry grid: one input per editable cell, its version, one comment per row.
+
+    Built from the groups of `selectors.griglia_inserimento`; `celle()` returns the
+    submission for `services.valori_salva`.
+    """
+
+    conferma_anomalie = forms.BooleanField(
+        label=_("Confermo i valori segnalati: sono corretti anche se lontani dallo storico."),
+        required=False,
+    )
+
+    def __init__(self, *args, gruppi, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._anomalie = {}
+        self.gruppi = gruppi
+        self._celle = {}
+        for gruppo in gruppi:
+            for riga in gruppo.righe:
+                ind = riga.indicatore
+                for posizione, cella in enumerate(riga.celle):
+                    if not riga.modificabili.get(cella.chiave):
+                        continue
+                    self._celle[cella.chiave] = (riga, cella)
+                    etichetta = (
+                        ind.nome
+                        if cella.categoria is None
+                        else (f"{ind.nome} - {cella.categoria.nome}")
+                    )
+                    self.fields[nome_valore(cella.chiave)] = self._campo(ind, cella, etichetta)
+                    self.fields[nome_versione(cella.chiave)] = forms.IntegerField(
+                        widget=forms.HiddenInput, initial=cella.versione, required=False
+                    )
+                    if posizione == 0:
+                        self.fields[nome_commento(cella.chiave)] = forms.CharField(
+                            label=_("Commento a «%(nome)s»") % {"nome": ind.nome},
+                            required=False,
+                            max_length=2000,
+                            initial=cella.valore.commento if cella.valore else "",
+                            widget=forms.TextInput(attrs={"class": "form-control"}),
+                        )
+        self.order_fields([f for f in self.fields if f != "conferma_anomalie"])
+        style_form(self)
+
+    def _campo(self, indicatore, cella, etichetta):
+        valore = cella.valore
+        if indicatore.unita == UnitaMisura.TESTO:
+            return forms.CharField(
+                label=etichetta,
+                required=False,
+                max_length=4000,
+                initial=valore.valore_testo if valore else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        attrs = {"inputmode": "numeric" if indicatore.unita == "conteggio" else "decimal"}
+        attrs["autocomplete"] = "off"
+        return forms.DecimalField(
+            label=etichetta,
+            required=False,
+            localize=True,
+            max_digits=14,
+            decimal_places=2,
+            initial=_senza_zeri(valore.valore_numerico) if valore else None,
+            error_messages=NUMERO_ERRORI,
+            widget=forms.TextInput(attrs=attrs),
+        )
+
+    def celle(self) -> list[Cella]:
+        """The submitted cells (those whose input could not be parsed are left out)."""
+        data = self.cleaned_data
+        risultato = []
+        for chiave, (riga, cella) in self._celle.items():
+            if nome_valore(chiave) in self.errors or nome_valore(chiave) not in self.data:
+                continue  # unparsable, or not posted at all (a missing input is no change)
+            contenuto = data.get(nome_valore(chiave))
+            testo = contenuto if isinstance(contenuto, str) else ""
+            numero = None if isinstance(contenuto, str) else contenuto
+            commento_campo = nome_commento(chiave)
+            commento = (
+                data.get(commento_campo, "")
+                if commento_campo in self.fields
+                else (cella.valore.commento if cella.valore else "")
+            )
+            risultato.append(
+                Cella(
+                    indicatore=riga.indicatore,
+                    categoria=cella.categoria,
+                    valore_numerico=numero,
+                    valore_testo=testo or "",
+                    commento=commento or "",
+                    versione=data.get(nome_versione(chiave)) or 0,
+                )
+            )
+        return risultato
+
+    def aggiungi_errori(self, errori):
+        """Put each service error next to its cell (or on top when it has no cell)."""
+        anomalie = []
+        for errore in errori:
+            campo = nome_valore(errore.chiave)
+            if errore.anomalia:
+                anomalie.append(errore)
+                self._anomalie.setdefault(errore.chiave, []).append(errore.messaggio)
+            elif campo in self.fields:
+                self.add_error(campo, errore.messaggio)
+            else:
+                self.add_error(None, errore.messaggio)
+        style_form(self)  # aria-invalid / aria-describedby on the cells now in error
+        return anomalie
+
+    @property
+    def anomalie(self):
+        return self._anomalie
+
+    def full_clean(self):
+        self._anomalie = {}
+        super().full_clean()
+
+
+class MotivoForm(StyledFormMixin, forms.Form):
+    motivo = forms.CharField(
+        label=_("Motivo"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Indicare il motivo.")},
+    )
+
+
+class SelezioneValoriForm(StyledFormMixin, forms.Form):
+    """Review of one Comune: the values chosen and, to return them, the reason."""
+
+    valori = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label=_("Valori"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Scegliere almeno un valore.")},
+    )
+    motivo = forms.CharField(
+        label=_("Motivo della restituzione"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Obbligatorio per restituire i valori a chi li ha inseriti."),
+    )
+
+    def __init__(self, *args, valori, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["valori"].queryset = valori

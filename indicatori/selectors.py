@@ -1,0 +1,850 @@
+"""Reads of the indicators app: aggregates in SQL, shared by pages, API and reports.
+
+Every function takes the user who looks (`fetched_by`). Ambito-level aggregates are
+computed over all the Comuni of the Ambito (an operator sees the Ambito totals),
+rows per Comune only over what the user may see.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ambito.models import Comune, DatiDemografici
+
+from .choices import (
+    AggregazioneComuni,
+    AggregazionePeriodi,
+    Livello,
+    StatoAvanzamento,
+    StatoValore,
+    TipoIndicatore,
+    UnitaMisura,
+)
+from .models import Categoria, Indicatore, IndicatoreContesto, Periodo, Valore, ValoreContesto
+from .services import MODIFICABILI, chiave_cella
+
+APPROVATI = (StatoValore.APPROVATO,)
+# Indicators of the schede in their order, then the service indicators.
+ORDINE_INDICATORI = (F("scheda__numero").asc(nulls_last=True), "ordine", "codice")
+ORDINE_INDICATORI_VALORE = (
+    F("indicatore__scheda__numero").asc(nulls_last=True),
+    "indicatore__ordine",
+    "categoria__ordine",
+)
+# Progress against the time-proportional expectation: at least 90% is "in linea",
+# at least 60% "a rischio", below that "critico".
+SOGLIA_IN_LINEA = Decimal("0.9")
+SOGLIA_A_RISCHIO = Decimal("0.6")
+CENTO = Decimal(100)
+
+
+# --- population weights -----------------------------------------------------------
+
+
+def peso_residenti(comune_ref, anno_ref):
+    """Residents of a Comune in a year, as an SQL expression.
+
+    The year itself when known, else the latest earlier year, else the earliest
+    later one (the Piano gives residents for 2021-2023 only).
+    """
+    base = DatiDemografici.objects.filter(comune=comune_ref, residenti__isnull=False)
+    prima = base.filter(anno__lte=anno_ref).order_by("-anno").values("residenti")[:1]
+    dopo = base.filter(anno__gt=anno_ref).order_by("anno").values("residenti")[:1]
+    return Coalesce(Subquery(prima), Subquery(dopo))
+
+
+def _con_peso(queryset, anno_field):
+    """Annotate `peso` (residents of the row's Comune in the row's year)."""
+    return queryset.annotate(anno_rif=ExtractYear(anno_field)).annotate(
+        peso=peso_residenti(OuterRef("comune"), OuterRef("anno_rif"))
+    )
+
+
+def _aggregati_sql(valori, *gruppo):
+    """Sum, population-weighted mean and number of Comuni, grouped in SQL."""
+    decimal = DecimalField(max_digits=30, decimal_places=6)
+    righe = (
+        _con_peso(valori.filter(valore_numerico__isnull=False), "periodo__data_fine")
+        .values(*gruppo)
+        .annotate(
+            somma=Sum("valore_numerico"),
+            somma_pesata=Sum(
+                ExpressionWrapper(F("valore_numerico") * F("peso"), output_field=decimal)
+            ),
+            pesi=Sum("peso"),
+            n_comuni=Count("comune", distinct=True),
+        )
+        .order_by(*gruppo)
+    )
+    return righe
+
+
+def _media(somma_pesata, pesi) -> Decimal | None:
+    if somma_pesata is None or not pesi:
+        return None
+    return Decimal(somma_pesata) / Decimal(pesi)
+
+
+@dataclass
+class Aggregato:
+    somma: Decimal | None
+    media_pesata: Decimal | None
+    n_comuni: int
+
+    def per(self, indicatore) -> Decimal | None:
+        """The Ambito figure of this indicator, by its rule of aggregation."""
+        if indicatore.livello == Livello.AMBITO:
+            return self.somma
+        if indicatore.aggregazione_comuni == AggregazioneComuni.SOMMA:
+            return self.somma
+        if indicatore.aggregazione_comuni == AggregazioneComuni.MEDIA_PESATA:
+            return self.media_pesata
+        return None
+
+
+def _valori_aggregabili(fetched_by, *, stati):
+    indicatori = Indicatore.objects.visible_to(fetched_by).values("pk")
+    return Valore.objects.filter(indicatore__in=indicatori, stato__in=stati).righe_totale()
+
+
+def aggregati_per_periodo(
+    *, fetched_by, indicatori, periodi=None, stati=APPROVATI
+) -> dict[tuple[int, int], Aggregato]:
+    """{(indicator id, period id): Aggregato} over all the Comuni, computed in SQL."""
+    ids = {i.pk for i in indicatori}
+    for ind in indicatori:
+        if ind.calcolato:
+            ids |= {ind.numeratore_id, ind.denominatore_id}
+    valori = _valori_aggregabili(fetched_by, stati=stati).filter(indicatore_id__in=ids)
+    if periodi is not None:
+        valori = valori.filter(periodo__in=periodi)
+    return {
+        (r["indicatore_id"], r["periodo_id"]): Aggregato(
+            somma=r["somma"],
+            media_pesata=_media(r["somma_pesata"], r["pesi"]),
+            n_comuni=r["n_comuni"],
+        )
+        for r in _aggregati_sql(valori, "indicatore_id", "periodo_id")
+    }
+
+
+def _rapporto(numeratore, denominatore) -> Decimal | None:
+    if numeratore is None or not denominatore:
+        return None
+    return Decimal(numeratore) * CENTO / Decimal(denominatore)
+
+
+def valore_ambito(indicatore, periodo_id, aggregati) -> Decimal | None:
+    """The Ambito figure of an indicator in one period, from `aggregati_per_periodo`."""
+    if indicatore.calcolato:
+        num = aggregati.get((indicatore.numeratore_id, periodo_id))
+        den = aggregati.get((indicatore.denominatore_id, periodo_id))
+        return _rapporto(num and num.somma, den and den.somma)
+    aggregato = aggregati.get((indicatore.pk, periodo_id))
+    return aggregato.per(indicatore) if aggregato else None
+
+
+def combina_periodi(indicatore, periodi, aggregati) -> tuple[Decimal | None, int]:
+    """The figure over several periods (sum, or last value), and how many had data.
+
+    `periodi` are sorted by end date.
+    """
+    if indicatore.calcolato:
+        coppie = []
+        for periodo in periodi:
+            num = aggregati.get((indicatore.numeratore_id, periodo.pk))
+            den = aggregati.get((indicatore.denominatore_id, periodo.pk))
+            if num and den and num.somma is not None and den.somma:
+                coppie.append((num.somma, den.somma))
+        if not coppie:
+            return None, 0
+        if indicatore.aggregazione_periodi == AggregazionePeriodi.ULTIMO:
+            return _rapporto(*coppie[-1]), len(coppie)
+        return _rapporto(sum(n for n, _d in coppie), sum(d for _n, d in coppie)), len(coppie)
+    valori = [
+        v for v in (valore_ambito(indicatore, p.pk, aggregati) for p in periodi) if v is not None
+    ]
+    if not valori:
+        return None, 0
+    if indicatore.aggregazione_periodi == AggregazionePeriodi.ULTIMO:
+        return valori[-1], len(valori)
+    return sum(valori, Decimal(0)), len(valori)
+
+
+def serie_indicatore(*, fetched_by, indicatore, stati=APPROVATI) -> list[tuple[Periodo, Decimal]]:
+    """The Ambito figure of one indicator in every period that has data."""
+    periodi = list(
+        Periodo.objects.visible_to(fetched_by)
+        .filter(ambito_id=indicatore.piano.ambito_id)
+        .order_by("data_fine")
+    )
+    aggregati = aggregati_per_periodo(
+        fetched_by=fetched_by, indicatori=[indicatore], periodi=periodi, stati=stati
+    )
+    serie = [(p, valore_ambito(indicatore, p.pk, aggregati)) for p in periodi]
+    return [(p, v) for p, v in serie if v is not None]
+
+
+# --- progress against target -------------------------------------------------------
+
+
+@dataclass
+class Avanzamento:
+    indicatore: Indicatore
+    valore: Decimal | None
+    testo: str
+    periodi_con_dati: int
+    atteso: Decimal | None
+    atteso_ad_oggi: Decimal | None
+    percentuale: Decimal | None  # of the target reached
+    tempo_trascorso: Decimal  # percent of the time from start to target date
+    stato: str
+    nota: str = ""
+
+    @property
+    def stato_label(self):
+        return StatoAvanzamento(self.stato).label
+
+
+def _frazione_tempo(inizio, fine, al) -> Decimal:
+    if fine <= inizio:
+        return Decimal(1) if al >= fine else Decimal(0)
+    trascorso = (min(max(al, inizio), fine) - inizio).days
+    return Decimal(trascorso) / Decimal((fine - inizio).days)
+
+
+def valuta(indicatore, valore, periodi_con_dati, al, testo="") -> Avanzamento:
+    """Status of one indicator: actual against the target, given the time elapsed.
+
+    The expectation grows linearly from the baseline (at the start of reporting) to
+    the target (at the target date); the ratio of the progress made to the progress
+    expected gives the status. A reached target is always "in linea".
+    """
+    fine = indicatore.data_target or datetime.date(indicatore.piano.anno_fine, 12, 31)
+    frazione = _frazione_tempo(indicatore.rilevazione_dal, fine, al)
+    base = dict(
+        indicatore=indicatore,
+        valore=valore,
+        testo=testo,
+        periodi_con_dati=periodi_con_dati,
+        atteso=indicatore.valore_atteso,
+        atteso_ad_oggi=None,
+        percentuale=None,
+        tempo_trascorso=frazione * CENTO,
+    )
+    target = indicatore.valore_atteso
+    if not indicatore.numerico or target is None:
+        nota = indicatore.valore_atteso_testo or _(
+            "Il Piano non quantifica un valore atteso per questo indicatore."
+        )
+        return Avanzamento(**base, stato=StatoAvanzamento.NON_VALUTABILE, nota=nota)
+    partenza = indicatore.baseline or Decimal(0)
+    atteso_ad_oggi = partenza + (target - partenza) * frazione
+    base["atteso_ad_oggi"] = atteso_ad_oggi
+    if valore is None:
+        return Avanzamento(
+            **base, stato=StatoAvanzamento.NON_VALUTABILE, nota=_("Nessun valore approvato.")
+        )
+    strada = target - partenza
+    fatto = valore - partenza
+    percentuale = fatto * CENTO / strada if strada else (CENTO if fatto == 0 else Decimal(0))
+    base["percentuale"] = max(percentuale, Decimal(0))
+    if percentuale >= CENTO:
+        stato = StatoAvanzamento.IN_LINEA
+    elif frazione == 0:
+        stato = StatoAvanzamento.IN_LINEA
+    else:
+        rapporto = percentuale / (frazione * CENTO)
+        if rapporto >= SOGLIA_IN_LINEA:
+            stato = StatoAvanzamento.IN_LINEA
+        elif rapporto >= SOGLIA_A_RISCHIO:
+            stato = StatoAvanzamento.A_RISCHIO
+        else:
+            stato = StatoAvanzamento.CRITICO
+    return Avanzamento(**base, stato=stato)
+
+
+def indicatori_visibili(*, fetched_by):
+    return (
+        Indicatore.objects.visible_to(fetched_by)
+        .select_related("piano", "scheda", "servizio", "numeratore", "denominatore")
+        .order_by("piano__anno_inizio", *ORDINE_INDICATORI)
+    )
+
+
+def avanzamento_indicatori(
+    *, fetched_by, piano=None, scheda=None, indicatori=None, al=None, stati=APPROVATI
+) -> list[Avanzamento]:
+    """Every indicator's aggregated actual value against its target, with a status.
+
+    By default the plan's output, process and outcome indicators (not the needs).
+    Values count from the indicator's start of reporting up to its target date (the
+    history before the plan is its baseline, not progress). A fixed number of queries
+    whatever the number of indicators, Comuni and periods.
+    """
+    al = al or timezone.localdate()
+    if indicatori is None:
+        # Needs (input indicators) have no target, and the counts added only to
+        # compute a percentage are not the plan's: neither has a progress to show.
+        indicatori = (
+            indicatori_visibili(fetched_by=fetched_by)
+            .exclude(tipo=TipoIndicatore.INPUT)
+            .filter(previsto_dal_piano=True)
+        )
+        if piano is not None:
+            indicatori = indicatori.filter(piano=piano)
+        if scheda is not None:
+            indicatori = indicatori.filter(scheda=scheda)
+    indicatori = list(indicatori)
+    if not indicatori:
+        return []
+    ambiti = {i.piano.ambito_id for i in indicatori}
+    periodi = list(
+        Periodo.objects.filter(ambito_id__in=ambiti, data_fine__lte=al).order_by("data_fine")
+    )
+    aggregati = aggregati_per_periodo(
+        fetched_by=fetched_by, indicatori=indicatori, periodi=periodi, stati=stati
+    )
+    testi = _ultimi_testi(fetched_by, indicatori, stati)
+    risultati = []
+    for indicatore in indicatori:
+        fine = indicatore.data_target or datetime.date(indicatore.piano.anno_fine, 12, 31)
+        suoi = [
+            p
+            for p in periodi
+            if p.ambito_id == indicatore.piano.ambito_id
+            and p.data_inizio >= indicatore.rilevazione_dal
+            and p.data_fine <= fine
+        ]
+        valore, n = combina_periodi(indicatore, suoi, aggregati)
+        risultati.append(valuta(indicatore, valore, n, al, testi.get(indicatore.pk, "")))
+    return risultati
+
+
+def _ultimi_testi(fetched_by, indicatori, stati) -> dict[int, str]:
+    qualitativi = [i.pk for i in indicatori if not i.numerico]
+    if not qualitativi:
+        return {}
+    righe = (
+        Valore.objects.filter(indicatore_id__in=qualitativi, stato__in=stati, comune__isnull=True)
+        .exclude(valore_testo="")
+        .order_by("periodo__data_fine")
+        .values_list("indicatore_id", "valore_testo")
+    )
+    return dict(righe)
+
+
+@dataclass
+class RiepilogoScheda:
+    titolo: str
+    scheda: object
+    conteggi: dict = field(default_factory=dict)
+    avanzamenti: list = field(default_factory=list)
+
+    @property
+    def totale(self) -> int:
+        return len(self.avanzamenti)
+
+    @property
+    def valutabili(self) -> int:
+        return self.totale - self.conteggi.get(StatoAvanzamento.NON_VALUTABILE, 0)
+
+
+def riepilogo_schede(avanzamenti: list[Avanzamento]) -> list[RiepilogoScheda]:
+    """Per scheda (and the service indicators apart): how many in each status."""
+    gruppi: dict[object, RiepilogoScheda] = {}
+    for avanzamento in avanzamenti:
+        scheda = avanzamento.indicatore.scheda
+        chiave = scheda.pk if scheda else None
+        if chiave not in gruppi:
+            titolo = str(scheda) if scheda else _("Servizi e misure (indicatori di servizio)")
+            gruppi[chiave] = RiepilogoScheda(titolo=titolo, scheda=scheda)
+        gruppo = gruppi[chiave]
+        gruppo.avanzamenti.append(avanzamento)
+        gruppo.conteggi[avanzamento.stato] = gruppo.conteggi.get(avanzamento.stato, 0) + 1
+    return sorted(
+        gruppi.values(), key=lambda g: (g.scheda is None, g.scheda.numero if g.scheda else 0)
+    )
+
+
+def conteggio_stati(avanzamenti: list[Avanzamento]) -> dict[str, int]:
+    conteggi = {s: 0 for s in StatoAvanzamento.values}
+    for avanzamento in avanzamenti:
+        conteggi[avanzamento.stato] += 1
+    return conteggi
+
+
+# --- completeness ------------------------------------------------------------------
+
+
+@dataclass
+class RigaCompletezza:
+    comune: Comune
+    attesi: int
+    compilati: int
+    inviati: int
+    approvati: int
+    respinti: int
+    ultimo_invio: datetime.datetime | None
+    stato: str
+    in_ritardo: bool
+
+    @property
+    def percentuale(self) -> Decimal:
+        return Decimal(self.inviati) * CENTO / self.attesi if self.attesi else CENTO
+
+
+def indicatori_comunali_dovuti(periodo):
+    return Indicatore.objects.dovuti_nel(periodo).da_compilare().filter(livello=Livello.COMUNE)
+
+
+def completezza_periodo(*, fetched_by, periodo, oggi=None) -> list[RigaCompletezza]:
+    """Per Comune: how much of what is due has been sent, and whether on time."""
+    oggi = oggi or timezone.localdate()
+    dovuti = indicatori_comunali_dovuti(periodo)
+    attesi = dovuti.count()
+    comuni = list(Comune.objects.visible_to(fetched_by).filter(ambito_id=periodo.ambito_id))
+    inviati_q = Q(stato__in=[StatoValore.INVIATO, StatoValore.APPROVATO])
+    conteggi = {
+        r["comune_id"]: r
+        for r in Valore.objects.filter(
+            periodo=periodo, comune__in=[c.pk for c in comuni], indicatore__in=dovuti
+        )
+        .values("comune_id")
+        .annotate(
+            compilati=Count("indicatore_id", distinct=True),
+            inviati=Count("indicatore_id", distinct=True, filter=inviati_q),
+            approvati=Count("indicatore_id", distinct=True, filter=Q(stato=StatoValore.APPROVATO)),
+            respinti=Count("indicatore_id", distinct=True, filter=Q(stato=StatoValore.RESPINTO)),
+            ultimo_invio=Max("inviato_il", filter=inviati_q),
+        )
+        .order_by()
+    }
+    scaduto = oggi > periodo.scadenza
+    righe = []
+    for comune in comuni:
+        r = conteggi.get(comune.pk, {})
+        inviati = r.get("inviati", 0)
+        ultimo = r.get("ultimo_invio")
+        if attesi and inviati >= attesi:
+            tardi = timezone.localtime(ultimo).date() > periodo.scadenza if ultimo else False
+            stato = _("Inviato in ritardo") if tardi else _("Inviato nei termini")
+        elif inviati:
+            tardi = scaduto
+            stato = _("Invio parziale")
+        else:
+            tardi = scaduto
+            stato = _("Non inviato")
+        righe.append(
+            RigaCompletezza(
+                comune=comune,
+                attesi=attesi,
+                compilati=r.get("compilati", 0),
+                inviati=inviati,
+                approvati=r.get("approvati", 0),
+                respinti=r.get("respinti", 0),
+                ultimo_invio=ultimo,
+                stato=stato,
+                in_ritardo=tardi,
+            )
+        )
+    return righe
+
+
+def completezza_ambito(righe: list[RigaCompletezza]) -> dict:
+    attesi = sum(r.attesi for r in righe)
+    inviati = sum(min(r.inviati, r.attesi) for r in righe)
+    return {
+        "comuni": len(righe),
+        "comuni_completi": sum(1 for r in righe if r.attesi and r.inviati >= r.attesi),
+        "in_ritardo": sum(1 for r in righe if r.in_ritardo),
+        "percentuale": Decimal(inviati) * CENTO / attesi if attesi else None,
+    }
+
+
+# --- beneficiaries per Comune -------------------------------------------------------
+
+
+@dataclass
+class RigaBeneficiari:
+    periodo: Periodo
+    comune: Comune
+    totale: Decimal
+
+
+def beneficiari_per_comune(
+    *, fetched_by, ambito=None, periodi=None, stati=APPROVATI
+) -> list[RigaBeneficiari]:
+    """Persons reached per Comune and period: the sum of the «beneficiari» indicators.
+
+    Only the Comuni the user may see (an operator sees his own).
+    """
+    valori = (
+        Valore.objects.visible_to(fetched_by)
+        .righe_totale()
+        .filter(
+            indicatore__conta_beneficiari=True,
+            comune__isnull=False,
+            stato__in=stati,
+            valore_numerico__isnull=False,
+        )
+    )
+    if ambito is not None:
+        valori = valori.filter(periodo__ambito=ambito)
+    if periodi is not None:
+        valori = valori.filter(periodo__in=periodi)
+    righe = list(
+        valori.values("periodo_id", "comune_id").annotate(totale=Sum("valore_numerico")).order_by()
+    )
+    periodi_by_id = Periodo.objects.in_bulk({r["periodo_id"] for r in righe})
+    comuni_by_id = Comune.objects.in_bulk({r["comune_id"] for r in righe})
+    risultato = [
+        RigaBeneficiari(
+            periodo=periodi_by_id[r["periodo_id"]],
+            comune=comuni_by_id[r["comune_id"]],
+            totale=r["totale"],
+        )
+        for r in righe
+    ]
+    return sorted(risultato, key=lambda r: (r.periodo.data_fine, r.comune.nome))
+
+
+# --- entry grid and review grid ---------------------------------------------------
+
+
+@dataclass
+class Precedente:
+    valore: Decimal | str
+    periodo: str
+
+
+@dataclass
+class CellaGriglia:
+    chiave: str
+    categoria: Categoria | None
+    valore: Valore | None
+    precedente: Precedente | None
+
+    @property
+    def versione(self) -> int:
+        return self.valore.versione if self.valore else 0
+
+
+@dataclass
+class RigaGriglia:
+    indicatore: Indicatore
+    totale: CellaGriglia | None  # None when the total is computed
+    categorie: list[CellaGriglia]
+    calcolato: Decimal | None
+    modificabile: bool
+    modificabili: dict = field(default_factory=dict)  # cell key -> editable
+
+    @property
+    def celle(self) -> list[CellaGriglia]:
+        return ([self.totale] if self.totale else []) + self.categorie
+
+    @property
+    def stato(self) -> str | None:
+        return stato_combinato([c.valore.stato for c in self.celle if c.valore])
+
+
+@dataclass
+class GruppoGriglia:
+    titolo: str
+    righe: list[RigaGriglia]
+
+
+def stato_combinato(stati) -> str | None:
+    """One status for an indicator's cells: the one that needs attention first."""
+    for stato in (StatoValore.RESPINTO, StatoValore.BOZZA, StatoValore.INVIATO):
+        if stato in stati:
+            return stato
+    return StatoValore.APPROVATO if stati else None
+
+
+def periodo_precedente(periodo) -> Periodo | None:
+    return (
+        Periodo.objects.filter(ambito_id=periodo.ambito_id, data_fine__lt=periodo.data_inizio)
+        .order_by("-data_fine")
+        .first()
+    )
+
+
+def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
+    """The entry grid of one Comune (or of the Ambito, comune=None) in one period.
+
+    Indicator x category, with the current values, the approved value of the previous
+    period for reference and the computed figures. Six queries whatever the size.
+    """
+    livello = Livello.COMUNE if comune is not None else Livello.AMBITO
+    indicatori = list(
+        Indicatore.objects.visible_to(fetched_by)
+        .dovuti_nel(periodo)
+        .filter(livello=livello)
+        .select_related("piano", "scheda", "servizio", "numeratore", "denominatore")
+        .prefetch_related(Prefetch("categorie", queryset=Categoria.objects.order_by("ordine")))
+        .order_by(*ORDINE_INDICATORI)
+    )
+    per_id = {i.pk: i for i in indicatori}
+    valori = {}
+    for v in Valore.objects.visible_to(fetched_by).filter(
+        periodo=periodo, comune=comune, indicatore__in=list(per_id)
+    ):
+        v.indicatore = per_id[v.indicatore_id]  # already loaded: no query per value
+        valori[chiave_cella(v.indicatore_id, v.categoria_id)] = v
+    # The last approved value of each cell in an earlier period, for reference.
+    precedenti = {}
+    for i, c, n, t, nome in (
+        Valore.objects.visible_to(fetched_by)
+        .filter(
+            periodo__ambito_id=periodo.ambito_id,
+            periodo__data_fine__lt=periodo.data_inizio,
+            comune=comune,
+            stato=StatoValore.APPROVATO,
+            indicatore__in=[i.pk for i in indicatori],
+        )
+        .order_by("periodo__data_fine")
+        .values_list(
+            "indicatore_id", "categoria_id", "valore_numerico", "valore_testo", "periodo__nome"
+        )
+    ):
+        precedenti[chiave_cella(i, c)] = Precedente(n if n is not None else t, nome)
+    gruppi: dict[object, GruppoGriglia] = {}
+    for indicatore in indicatori:
+        riga = _riga(indicatore, valori, precedenti, periodo)
+        scheda = indicatore.scheda
+        chiave = scheda.pk if scheda else None
+        if chiave not in gruppi:
+            titolo = (
+                _("Scheda %(n)s. %(titolo)s") % {"n": scheda.numero, "titolo": scheda.titolo}
+                if scheda
+                else _("Servizi e misure")
+            )
+            gruppi[chiave] = GruppoGriglia(titolo=titolo, righe=[])
+        gruppi[chiave].righe.append(riga)
+    return list(gruppi.values())
+
+
+def _riga(indicatore, valori, precedenti, periodo) -> RigaGriglia:
+    def cella(categoria=None):
+        chiave = chiave_cella(indicatore.pk, categoria.pk if categoria else None)
+        return CellaGriglia(chiave, categoria, valori.get(chiave), precedenti.get(chiave))
+
+    categorie = [cella(c) for c in indicatore.categorie.all()]
+    totale = None if indicatore.categorie_esaustive else cella()
+    calcolato = None
+    if indicatore.calcolato:
+        num = valori.get(chiave_cella(indicatore.numeratore_id))
+        den = valori.get(chiave_cella(indicatore.denominatore_id))
+        calcolato = _rapporto(num and num.valore_numerico, den and den.valore_numerico)
+        totale = None
+    elif indicatore.categorie_esaustive:
+        numeri = [c.valore.valore_numerico for c in categorie if c.valore]
+        calcolato = sum((n for n in numeri if n is not None), Decimal(0)) if numeri else None
+    celle = ([totale] if totale else []) + categorie
+    modificabile = periodo.aperto and not indicatore.calcolato
+    modificabili = {
+        c.chiave: modificabile and (c.valore is None or c.valore.stato in MODIFICABILI)
+        for c in celle
+    }
+    return RigaGriglia(indicatore, totale, categorie, calcolato, modificabile, modificabili)
+
+
+@dataclass
+class CellaRevisione:
+    indicatore: Indicatore
+    stato: str | None
+    valore: Decimal | None
+    valore_id: int | None
+
+
+@dataclass
+class RigaRevisione:
+    comune: Comune | None
+    celle: list[CellaRevisione]
+    conteggi: dict
+
+    @property
+    def da_approvare(self) -> int:
+        return self.conteggi.get(StatoValore.INVIATO, 0)
+
+
+def griglia_revisione(*, fetched_by, periodo) -> tuple[list[Indicatore], list[RigaRevisione]]:
+    """Comuni x indicators of one period with the status of every cell.
+
+    The last row is the Ambito itself (indicators reported only for the Ambito are
+    in `indicatori_ambito` of the second call). Five queries whatever the size.
+    """
+    indicatori = list(
+        Indicatore.objects.visible_to(fetched_by)
+        .dovuti_nel(periodo)
+        .da_compilare()
+        .select_related("scheda")
+        .order_by("livello", *ORDINE_INDICATORI)
+    )
+    comunali = [i for i in indicatori if i.livello == Livello.COMUNE]
+    di_ambito = [i for i in indicatori if i.livello == Livello.AMBITO]
+    comuni = list(
+        Comune.objects.visible_to(fetched_by).filter(ambito_id=periodo.ambito_id).order_by("nome")
+    )
+    celle: dict[tuple, list] = defaultdict(list)
+    for riga in (
+        Valore.objects.visible_to(fetched_by)
+        .filter(periodo=periodo, indicatore__in=[i.pk for i in indicatori])
+        .values_list("pk", "indicatore_id", "comune_id", "categoria_id", "stato", "valore_numerico")
+    ):
+        celle[(riga[1], riga[2])].append(riga)
+
+    def riga_di(comune, elenco):
+        comune_id = comune.pk if comune else None
+        risultato, conteggi = [], defaultdict(int)
+        for indicatore in elenco:
+            righe = celle.get((indicatore.pk, comune_id), [])
+            for r in righe:
+                conteggi[r[4]] += 1
+            if indicatore.categorie_esaustive:
+                numeri = [r[5] for r in righe if r[3] is not None and r[5] is not None]
+                numero = sum(numeri, Decimal(0)) if numeri else None
+                totale_id = righe[0][0] if righe else None
+            else:
+                totale = next((r for r in righe if r[3] is None), None)
+                numero = totale[5] if totale else None
+                totale_id = totale[0] if totale else (righe[0][0] if righe else None)
+            risultato.append(
+                CellaRevisione(
+                    indicatore, stato_combinato([r[4] for r in righe]), numero, totale_id
+                )
+            )
+        return RigaRevisione(comune, risultato, dict(conteggi))
+
+    righe = [riga_di(c, comunali) for c in comuni]
+    ambito = riga_di(None, di_ambito) if di_ambito else None
+    return comunali, righe, di_ambito, ambito
+
+
+# --- context indicators -------------------------------------------------------------
+
+
+@dataclass
+class TabellaContesto:
+    indicatore: IndicatoreContesto
+    periodi: list[tuple[datetime.date, datetime.date, str]]
+    righe: list[tuple[Comune, list[Decimal | None]]]
+    calcolati: list[Decimal | None]
+    stampati: list[Decimal | None]
+
+    @property
+    def differenze(self) -> list[bool]:
+        """Where the printed Ambito figure disagrees with the one computed."""
+        mezzo = Decimal(5) / Decimal(10 ** (self.indicatore.decimali + 1))
+        return [
+            s is not None and c is not None and abs(s - c) > mezzo
+            for s, c in zip(self.stampati, self.calcolati, strict=True)
+        ]
+
+    @property
+    def colonne(self):
+        return list(zip(self.periodi, self.calcolati, self.stampati, self.differenze, strict=True))
+
+
+def tabelle_contesto(*, fetched_by, ambito) -> list[TabellaContesto]:
+    """Section 2 tables: per Comune and period, the Ambito figure computed in SQL
+    (sum, or mean weighted by residents) and the figure the Piano prints."""
+    from .models import etichetta_periodo
+
+    indicatori = list(
+        IndicatoreContesto.objects.visible_to(fetched_by).filter(ambito=ambito).order_by("ordine")
+    )
+    valori = list(
+        ValoreContesto.objects.filter(indicatore__in=indicatori)
+        .select_related("comune")
+        .order_by("data_inizio", "comune__nome")
+    )
+    calcolati_sql = _con_peso(
+        ValoreContesto.objects.filter(indicatore__in=indicatori, comune__isnull=False),
+        "data_fine",
+    )
+    decimal = DecimalField(max_digits=30, decimal_places=6)
+    calcolati = {
+        (r["indicatore_id"], r["data_inizio"], r["data_fine"]): r
+        for r in calcolati_sql.values("indicatore_id", "data_inizio", "data_fine")
+        .annotate(
+            somma=Sum("valore"),
+            somma_pesata=Sum(ExpressionWrapper(F("valore") * F("peso"), output_field=decimal)),
+            pesi=Sum("peso"),
+        )
+        .order_by()
+    }
+    comuni = list(Comune.objects.filter(ambito=ambito).order_by("nome"))
+    tabelle = []
+    for indicatore in indicatori:
+        suoi = [v for v in valori if v.indicatore_id == indicatore.pk]
+        periodi = sorted({(v.data_inizio, v.data_fine) for v in suoi})
+        per_cella = {(v.comune_id, v.data_inizio, v.data_fine): v.valore for v in suoi}
+        righe = [
+            (c, [per_cella.get((c.pk, i, f)) for i, f in periodi])
+            for c in comuni
+            if any((c.pk, i, f) in per_cella for i, f in periodi)
+        ]
+        risultati = []
+        for inizio, fine in periodi:
+            r = calcolati.get((indicatore.pk, inizio, fine))
+            if r is None:
+                risultati.append(None)
+            elif indicatore.aggregazione == AggregazioneComuni.SOMMA:
+                risultati.append(r["somma"])
+            elif indicatore.aggregazione == AggregazioneComuni.MEDIA_PESATA:
+                risultati.append(_media(r["somma_pesata"], r["pesi"]))
+            else:
+                risultati.append(None)
+        tabelle.append(
+            TabellaContesto(
+                indicatore=indicatore,
+                periodi=[(i, f, etichetta_periodo(i, f)) for i, f in periodi],
+                righe=righe,
+                calcolati=risultati,
+                stampati=[per_cella.get((None, i, f)) for i, f in periodi],
+            )
+        )
+    return tabelle
+
+
+# --- lists ----------------------------------------------------------------------------
+
+
+def valori_visibili(*, fetched_by):
+    """Values the user may see, with what a list shows already joined."""
+    return (
+        Valore.objects.visible_to(fetched_by)
+        .select_related(
+            "indicatore", "periodo", "comune", "categoria", "inserito_da", "approvato_da"
+        )
+        .order_by("-periodo__data_fine", "indicatore__ordine", "comune__nome", "categoria__ordine")
+    )
+
+
+def periodi_visibili(*, fetched_by):
+    return Periodo.objects.visible_to(fetched_by).select_related("ambito").order_by("-data_fine")
+
+
+def unita_di(indicatore) -> str:
+    return UnitaMisura(indicatore.unita).label

@@ -1,0 +1,581 @@
+"""Writes of the indicators app, with every business rule, in one transaction.
+
+The entry grid, the admin and the API all save values through `valori_salva`; the
+review page and the API approve, return, close and reopen through the functions
+below. A submission with any error saves nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from statistics import median
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from ambito.querysets import ScopedQuerySet
+
+from .choices import AzionePeriodo, StatoPeriodo, StatoValore, UnitaMisura
+from .models import EventoPeriodo, Indicatore, Periodo, Valore
+
+# A value is "far from the Comune's history" above this multiple of the median of
+# its approved values in the previous periods.
+SOGLIA_ANOMALIA = Decimal(3)
+
+MODIFICABILI = (StatoValore.BOZZA, StatoValore.RESPINTO)
+
+
+@dataclass
+class Cella:
+    """One cell of a submission: an indicator's total or one of its categories."""
+
+    indicatore: Indicatore
+    categoria: object = None  # Categoria or None for the total
+    valore_numerico: Decimal | None = None
+    valore_testo: str = ""
+    commento: str = ""
+    versione: int = 0  # the version the form showed; 0 when the cell was empty
+
+    @property
+    def chiave(self) -> str:
+        return chiave_cella(self.indicatore.pk, self.categoria.pk if self.categoria else None)
+
+    @property
+    def vuota(self) -> bool:
+        return self.valore_numerico is None and not self.valore_testo.strip()
+
+
+def chiave_cella(indicatore_id, categoria_id=None) -> str:
+    return f"{indicatore_id}-{categoria_id or 'tot'}"
+
+
+@dataclass
+class ErroreCella:
+    chiave: str
+    campo: str
+    messaggio: str
+    anomalia: bool = False
+
+
+class ErroriValori(ValidationError):
+    """Errors of a submission, each tied to a cell and to a field of the value.
+
+    As a ValidationError its dict is keyed by the value's field names (what the API
+    returns); `errori` keeps the cell of every message (what the grid shows).
+    """
+
+    def __init__(self, errori: list[ErroreCella]):
+        self.errori = errori
+        per_campo: dict[str, list[str]] = {}
+        for errore in errori:
+            per_campo.setdefault(errore.campo, []).append(errore.messaggio)
+        super().__init__(per_campo)
+
+    @property
+    def solo_anomalie(self) -> bool:
+        return all(e.anomalia for e in self.errori)
+
+
+def _messaggio(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {
+            ("valore_numerico" if field == "__all__" else field): [
+                m for e in errs for m in e.messages
+            ]
+            for field, errs in error.error_dict.items()
+        }
+    return {"valore_numerico": error.messages}
+
+
+def _puo_gestire(user, periodo) -> bool:
+    """Whether the user manages the period's Ambito (Ufficio di Piano, superuser)."""
+    return Periodo.objects.editable_by(user).filter(pk=periodo.pk).exists()
+
+
+def _verifica_scrittura(user, periodo, comune):
+    """Permission to write values of this Comune (or of the Ambito) in this period."""
+    if comune is not None and comune.ambito_id != periodo.ambito_id:
+        raise PermissionDenied(_("Il Comune non appartiene all'Ambito del periodo."))
+    if not Valore.objects.can_create(
+        user, ambito_id=periodo.ambito_id, comune_id=comune.pk if comune else None
+    ):
+        raise PermissionDenied(_("Non hai i permessi per inserire questi valori."))
+
+
+def _periodo_bloccato(periodo) -> Periodo:
+    """The period re-read under a row lock, so that a closing cannot slip in between."""
+    return Periodo.objects.select_for_update().get(pk=periodo.pk)
+
+
+def _errore_periodo_chiuso(periodo) -> str:
+    return _(
+        "Il periodo «%(periodo)s» è chiuso: i valori non si possono modificare. "
+        "Chiedere all'Ufficio di Piano di riaprirlo."
+    ) % {"periodo": periodo.nome}
+
+
+def _errore_concorrenza() -> str:
+    return _(
+        "Nel frattempo un altro utente ha modificato questo valore: il tuo salvataggio "
+        "non è stato eseguito per non sovrascriverlo. Ricarica la pagina e ripeti la modifica."
+    )
+
+
+def _mediane_storiche(periodo, comune, chiavi: set[str]) -> dict[str, Decimal]:
+    """Median of the approved values of previous periods, per cell."""
+    indicatori = {int(k.split("-")[0]) for k in chiavi}
+    righe = Valore.objects.filter(
+        indicatore_id__in=indicatori,
+        periodo__ambito_id=periodo.ambito_id,
+        periodo__data_fine__lt=periodo.data_inizio,
+        comune=comune,
+        stato=StatoValore.APPROVATO,
+        valore_numerico__isnull=False,
+    ).values_list("indicatore_id", "categoria_id", "valore_numerico")
+    storico: dict[str, list[Decimal]] = {}
+    for indicatore_id, categoria_id, numero in righe:
+        storico.setdefault(chiave_cella(indicatore_id, categoria_id), []).append(numero)
+    return {k: median(v) for k, v in storico.items() if k in chiavi}
+
+
+def _stesso_contenuto(valore: Valore, cella: Cella) -> bool:
+    return (
+        valore.valore_numerico == cella.valore_numerico
+        and valore.valore_testo.strip() == cella.valore_testo.strip()
+        and valore.commento.strip() == cella.commento.strip()
+    )
+
+
+def _controlla(user, periodo, comune, celle, conferma_anomalie, esistenti):
+    """Every rule on the cells of a submission; returns (errors, changes)."""
+    errori: list[ErroreCella] = []
+    modifiche: list[tuple[Cella, Valore | None]] = []
+    if not periodo.aperto:
+        return [ErroreCella("", "periodo", _errore_periodo_chiuso(periodo))], []
+    for cella in celle:
+        attuale = esistenti.get(cella.chiave)
+        if attuale is None and cella.versione:
+            errori.append(ErroreCella(cella.chiave, "versione", _errore_concorrenza()))
+            continue
+        if attuale is not None and attuale.versione != cella.versione:
+            errori.append(ErroreCella(cella.chiave, "versione", _errore_concorrenza()))
+            continue
+        if attuale is None and cella.vuota and not cella.commento.strip():
+            continue
+        if attuale is not None and _stesso_contenuto(attuale, cella):
+            continue
+        if attuale is not None and attuale.stato not in MODIFICABILI:
+            errori.append(
+                ErroreCella(
+                    cella.chiave,
+                    "stato",
+                    _(
+                        "Il valore è %(stato)s e non si può più modificare: per correggerlo "
+                        "l'Ufficio di Piano deve prima restituirlo."
+                    )
+                    % {"stato": attuale.get_stato_display().lower()},
+                )
+            )
+            continue
+        candidato = Valore(
+            indicatore=cella.indicatore,
+            periodo=periodo,
+            comune=comune,
+            categoria=cella.categoria,
+            valore_numerico=cella.valore_numerico,
+            valore_testo=cella.valore_testo.strip(),
+            commento=cella.commento.strip(),
+        )
+        try:
+            candidato.full_clean(
+                exclude=["inserito_da", "approvato_da"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            for campo, messaggi in _messaggio(error).items():
+                errori.extend(ErroreCella(cella.chiave, campo, m) for m in messaggi)
+            continue
+        if cella.vuota and cella.commento.strip():
+            errori.append(
+                ErroreCella(
+                    cella.chiave,
+                    "valore_numerico",
+                    _("Inserire il valore a cui si riferisce il commento."),
+                )
+            )
+            continue
+        modifiche.append((cella, attuale))
+    errori.extend(_errori_categorie(periodo, comune, celle, esistenti))
+    if not errori and not conferma_anomalie:
+        errori.extend(_anomalie(periodo, comune, [c for c, _a in modifiche]))
+    return errori, modifiche
+
+
+def _errori_categorie(periodo, comune, celle, esistenti) -> list[ErroreCella]:
+    """The «di cui» categories of an indicator may not add up to more than its total."""
+    finale: dict[str, Decimal | None] = {
+        k: v.valore_numerico for k, v in esistenti.items() if v.valore_numerico is not None
+    }
+    for cella in celle:
+        finale[cella.chiave] = cella.valore_numerico
+    errori = []
+    indicatori = {c.indicatore.pk: c.indicatore for c in celle}
+    for indicatore in indicatori.values():
+        categorie = list(indicatore.categorie.all())
+        if (
+            not categorie
+            or indicatore.categorie_esaustive
+            or indicatore.unita not in (UnitaMisura.CONTEGGIO, UnitaMisura.EURO)
+        ):
+            continue
+        totale = finale.get(chiave_cella(indicatore.pk))
+        somma = sum(
+            (finale.get(chiave_cella(indicatore.pk, cat.pk)) or Decimal(0) for cat in categorie),
+            Decimal(0),
+        )
+        if somma and totale is None:
+            errori.append(
+                ErroreCella(
+                    chiave_cella(indicatore.pk),
+                    "categoria",
+                    _("Inserire anche il totale: le categorie ne sono una parte («di cui»)."),
+                )
+            )
+        elif totale is not None and totale >= 0 and somma > totale:
+            errori.append(
+                ErroreCella(
+                    chiave_cella(indicatore.pk),
+                    "categoria",
+                    _("La somma delle categorie (%(somma)s) supera il totale (%(totale)s).")
+                    % {"somma": _numero(somma), "totale": _numero(totale)},
+                )
+            )
+    return errori
+
+
+def _numero(value: Decimal) -> str:
+    from ambito.templatetags.zonale import numero
+
+    return numero(value, 0 if value == value.to_integral_value() else 2)
+
+
+def _anomalie(periodo, comune, celle) -> list[ErroreCella]:
+    numeriche = [c for c in celle if c.valore_numerico is not None]
+    if not numeriche:
+        return []
+    mediane = _mediane_storiche(periodo, comune, {c.chiave for c in numeriche})
+    errori = []
+    for cella in numeriche:
+        mediana = mediane.get(cella.chiave)
+        if mediana and cella.valore_numerico > SOGLIA_ANOMALIA * mediana:
+            errori.append(
+                ErroreCella(
+                    cella.chiave,
+                    "conferma_anomalia",
+                    _(
+                        "Il valore %(valore)s è più del triplo della mediana dei periodi "
+                        "precedenti (%(mediana)s). Se è corretto, conferma lo scostamento."
+                    )
+                    % {"valore": _numero(cella.valore_numerico), "mediana": _numero(mediana)},
+                    anomalia=True,
+                )
+            )
+    return errori
+
+
+def _esistenti(periodo, comune, celle) -> dict[str, Valore]:
+    indicatori = {c.indicatore.pk for c in celle}
+    qs = Valore.objects.filter(periodo=periodo, comune=comune, indicatore_id__in=indicatori)
+    return {chiave_cella(v.indicatore_id, v.categoria_id): v for v in qs}
+
+
+def valori_verifica(
+    *, user, periodo: Periodo, comune, celle: list[Cella], conferma_anomalie: bool = False
+) -> None:
+    """Check a submission without saving it (the admin form uses it before saving)."""
+    _verifica_scrittura(user, periodo, comune)
+    esistenti = _esistenti(periodo, comune, celle)
+    errori, _modifiche = _controlla(user, periodo, comune, celle, conferma_anomalie, esistenti)
+    if errori:
+        raise ErroriValori(errori)
+
+
+@transaction.atomic
+def valori_salva(
+    *,
+    user,
+    periodo: Periodo,
+    comune,
+    celle: list[Cella],
+    conferma_anomalie: bool = False,
+    invia: bool = False,
+) -> list[Valore]:
+    """Save the cells of one Comune (or of the Ambito, comune=None) in one period.
+
+    All or nothing: any error (including an edit conflict) saves no cell. A value
+    far from the history is saved only with `conferma_anomalie`.
+    """
+    _verifica_scrittura(user, periodo, comune)
+    periodo = _periodo_bloccato(periodo)
+    esistenti = _esistenti(periodo, comune, celle)
+    errori, modifiche = _controlla(user, periodo, comune, celle, conferma_anomalie, esistenti)
+    if errori:
+        raise ErroriValori(errori)
+    anomale = (
+        {e.chiave for e in _anomalie(periodo, comune, [c for c, _a in modifiche])}
+        if conferma_anomalie
+        else set()
+    )
+    adesso = timezone.now()
+    salvati = []
+    for cella, attuale in modifiche:
+        if attuale is not None:
+            # The conditional UPDATE is the lock: of two concurrent saves of the same
+            # version only one matches the row; the other gets 0 rows and stops here.
+            aggiornate = Valore.objects.filter(pk=attuale.pk, versione=cella.versione).update(
+                versione=F("versione") + 1
+            )
+            if not aggiornate:
+                raise ErroriValori([ErroreCella(cella.chiave, "versione", _errore_concorrenza())])
+            if cella.vuota:
+                attuale._history_user = user
+                attuale.delete()
+                continue
+            valore = attuale
+            valore.versione = cella.versione + 1
+        else:
+            valore = Valore(indicatore=cella.indicatore, periodo=periodo, comune=comune, versione=1)
+            valore.categoria = cella.categoria
+        valore.valore_numerico = cella.valore_numerico
+        valore.valore_testo = cella.valore_testo.strip()
+        valore.commento = cella.commento.strip()
+        valore.stato = StatoValore.BOZZA
+        valore.anomalia_confermata = cella.chiave in anomale
+        valore.inserito_da = user
+        valore.aggiornato_il = adesso
+        valore._history_user = user
+        if attuale is None:
+            try:
+                with transaction.atomic():
+                    valore.save()
+            except IntegrityError as error:
+                # Someone else created the same cell after the form was shown.
+                raise ErroriValori(
+                    [ErroreCella(cella.chiave, "versione", _errore_concorrenza())]
+                ) from error
+        else:
+            valore.save()
+        salvati.append(valore)
+    if invia:
+        valori_invia(user=user, periodo=periodo, comune=comune)
+        for valore in salvati:
+            valore.refresh_from_db()
+    return salvati
+
+
+def _errore(campo, messaggio):
+    return ValidationError({campo: messaggio})
+
+
+@transaction.atomic
+def valori_invia(*, user, periodo: Periodo, comune, vuoto_ammesso: bool = False) -> int:
+    """Send the drafts (and the returned values) of a Comune to the Ufficio di Piano."""
+    _verifica_scrittura(user, periodo, comune)
+    periodo = _periodo_bloccato(periodo)
+    if not periodo.aperto:
+        raise _errore("periodo", _errore_periodo_chiuso(periodo))
+    da_inviare = list(Valore.objects.filter(periodo=periodo, comune=comune, stato__in=MODIFICABILI))
+    if not da_inviare:
+        if vuoto_ammesso:
+            return 0
+        raise _errore("stato", _("Non ci sono valori in bozza da inviare."))
+    adesso = timezone.now()
+    for valore in da_inviare:
+        valore.stato = StatoValore.INVIATO
+        valore.inviato_il = adesso
+        valore.versione += 1
+    bulk_update_with_history(
+        da_inviare,
+        Valore,
+        ["stato", "inviato_il", "versione"],
+        default_user=user,
+        default_change_reason=_("Inviato all'Ufficio di Piano"),
+    )
+    return len(da_inviare)
+
+
+def _verifica_gestione(user, periodo):
+    if not _puo_gestire(user, periodo):
+        raise PermissionDenied(_("Solo l'Ufficio di Piano dell'Ambito può farlo."))
+
+
+@transaction.atomic
+def valori_approva(*, user, periodo: Periodo, valori: ScopedQuerySet | None = None) -> int:
+    """Approve submitted values of the period (all of `valori`, which must be sent)."""
+    _verifica_gestione(user, periodo)
+    periodo = _periodo_bloccato(periodo)
+    if not periodo.aperto:
+        raise _errore("periodo", _errore_periodo_chiuso(periodo))
+    scelti = list((valori if valori is not None else Valore.objects).filter(periodo=periodo))
+    non_inviati = [v for v in scelti if v.stato != StatoValore.INVIATO]
+    if non_inviati:
+        raise _errore(
+            "stato",
+            _("Si possono approvare solo valori inviati: %(n)s dei valori scelti non lo sono.")
+            % {"n": len(non_inviati)},
+        )
+    if not scelti:
+        raise _errore("stato", _("Non ci sono valori inviati da approvare."))
+    adesso = timezone.now()
+    for valore in scelti:
+        valore.stato = StatoValore.APPROVATO
+        valore.approvato_da = user
+        valore.approvato_il = adesso
+        valore.motivo_respingimento = ""
+        valore.versione += 1
+    bulk_update_with_history(
+        scelti,
+        Valore,
+        ["stato", "approvato_da", "approvato_il", "motivo_respingimento", "versione"],
+        default_user=user,
+        default_change_reason=_("Approvato"),
+    )
+    return len(scelti)
+
+
+def valori_approva_comune(*, user, periodo: Periodo, comune) -> int:
+    """Bulk approval: every submitted value of one Comune (or of the Ambito)."""
+    _verifica_gestione(user, periodo)
+    inviati = Valore.objects.filter(comune=comune, stato=StatoValore.INVIATO)
+    if not inviati.filter(periodo=periodo).exists():
+        raise _errore("stato", _("Non ci sono valori inviati da approvare."))
+    return valori_approva(user=user, periodo=periodo, valori=inviati)
+
+
+@transaction.atomic
+def valori_respingi(*, user, periodo: Periodo, valori, motivo: str) -> int:
+    """Return values to who entered them, with the reason (they become editable)."""
+    _verifica_gestione(user, periodo)
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise _errore("motivo", _("Indicare il motivo della restituzione."))
+    periodo = _periodo_bloccato(periodo)
+    if not periodo.aperto:
+        raise _errore("periodo", _errore_periodo_chiuso(periodo))
+    scelti = list(valori.filter(periodo=periodo))
+    if not scelti:
+        raise _errore("stato", _("Nessun valore scelto."))
+    if any(v.stato not in (StatoValore.INVIATO, StatoValore.APPROVATO) for v in scelti):
+        raise _errore("stato", _("Si possono restituire solo valori inviati o approvati."))
+    for valore in scelti:
+        valore.stato = StatoValore.RESPINTO
+        valore.motivo_respingimento = motivo
+        valore.approvato_da = None
+        valore.approvato_il = None
+        valore.versione += 1
+    bulk_update_with_history(
+        scelti,
+        Valore,
+        ["stato", "motivo_respingimento", "approvato_da", "approvato_il", "versione"],
+        default_user=user,
+        default_change_reason=_("Restituito: %(motivo)s") % {"motivo": motivo[:80]},
+    )
+    return len(scelti)
+
+
+def _cambia_stato_periodo(user, periodo, *, azione, stato, motivo) -> Periodo:
+    periodo.stato = stato
+    periodo._history_user = user
+    periodo._change_reason = motivo[:100]
+    periodo.save(update_fields=["stato"])
+    evento = EventoPeriodo(periodo=periodo, azione=azione, motivo=motivo, utente=user)
+    evento._history_user = user
+    evento.full_clean()
+    evento.save()
+    return periodo
+
+
+@transaction.atomic
+def periodo_chiudi(*, user, periodo: Periodo, motivo: str) -> Periodo:
+    """Close a period: no value changes until someone reopens it, with a reason."""
+    _verifica_gestione(user, periodo)
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise _errore("motivo", _("Indicare il motivo della chiusura."))
+    periodo = _periodo_bloccato(periodo)
+    if not periodo.aperto:
+        raise _errore("stato", _("Il periodo è già chiuso."))
+    in_attesa = Valore.objects.filter(periodo=periodo, stato=StatoValore.INVIATO).count()
+    if in_attesa:
+        raise _errore(
+            "stato",
+            _(
+                "Ci sono %(n)s valori inviati in attesa di approvazione: approvarli o "
+                "restituirli prima di chiudere il periodo."
+            )
+            % {"n": in_attesa},
+        )
+    return _cambia_stato_periodo(
+        user, periodo, azione=AzionePeriodo.CHIUSURA, stato=StatoPeriodo.CHIUSO, motivo=motivo
+    )
+
+
+@transaction.atomic
+def periodo_riapri(*, user, periodo: Periodo, motivo: str) -> Periodo:
+    _verifica_gestione(user, periodo)
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise _errore("motivo", _("Indicare il motivo della riapertura."))
+    periodo = _periodo_bloccato(periodo)
+    if periodo.aperto:
+        raise _errore("stato", _("Il periodo è già aperto."))
+    return _cambia_stato_periodo(
+        user, periodo, azione=AzionePeriodo.RIAPERTURA, stato=StatoPeriodo.RIAPERTO, motivo=motivo
+    )
+
+
+def valore_salva(
+    *,
+    user,
+    periodo: Periodo,
+    comune,
+    indicatore: Indicatore,
+    categoria=None,
+    valore_numerico=None,
+    valore_testo="",
+    commento="",
+    versione=0,
+    conferma_anomalia=False,
+) -> Valore:
+    """One cell, for the API and the admin: the same rules as the grid."""
+    cella = Cella(
+        indicatore=indicatore,
+        categoria=categoria,
+        valore_numerico=valore_numerico,
+        valore_testo=valore_testo or "",
+        commento=commento or "",
+        versione=versione,
+    )
+    if cella.vuota:
+        raise _errore("valore_numerico", _("Inserire un valore."))
+    salvati = valori_salva(
+        user=user,
+        periodo=periodo,
+        comune=comune,
+        celle=[cella],
+        conferma_anomalie=conferma_anomalia,
+    )
+    if salvati:
+        return salvati[0]
+    return Valore.objects.get(
+        Q(categoria=categoria) if categoria else Q(categoria__isnull=True),
+        periodo=periodo,
+        comune=comune,
+        indicatore=indicatore,
+    )

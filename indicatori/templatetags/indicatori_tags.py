@@ -1,0 +1,87 @@
+"""Formatting of indicator values by their unit, and status badges."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from ambito.templatetags.zonale import euro, numero, percentuale
+
+from ..choices import StatoAvanzamento, StatoValore, UnitaMisura
+
+register = template.Library()
+
+CLASSI_STATO = {
+    StatoValore.BOZZA: "bg-secondary",
+    StatoValore.INVIATO: "bg-primary",
+    StatoValore.APPROVATO: "bg-success",
+    StatoValore.RESPINTO: "bg-danger",
+    StatoAvanzamento.IN_LINEA: "bg-success",
+    StatoAvanzamento.A_RISCHIO: "bg-warning text-dark",
+    StatoAvanzamento.CRITICO: "bg-danger",
+    StatoAvanzamento.NON_VALUTABILE: "bg-light text-dark border",
+}
+
+
+@register.filter
+def formato(valore, indicatore):
+    """A figure in the indicator's unit: 12, 21,5%, € 1.090,00."""
+    if valore is None or valore == "":
+        return "—"
+    if isinstance(valore, str):
+        return valore
+    unita = getattr(indicatore, "unita", indicatore)
+    if unita == UnitaMisura.PERCENTUALE:
+        return percentuale(valore)
+    if unita == UnitaMisura.EURO:
+        return euro(valore)
+    decimali = 0 if valore == int(valore) else 1
+    return numero(valore, decimali)
+
+
+@register.filter
+def valore_di(valore):
+    """The content of a Valore: its number in the indicator's unit, or its text."""
+    if valore is None:
+        return "—"
+    if valore.valore_numerico is None:
+        return valore.valore_testo or "—"
+    return formato(valore.valore_numerico, valore.indicatore)
+
+
+@register.simple_tag
+def badge_stato(stato, etichetta=None):
+    if not stato:
+        return format_html('<span class="badge bg-light text-dark border">{}</span>', _("vuoto"))
+    if etichetta is None:
+        scelte = dict(StatoValore.choices) | dict(StatoAvanzamento.choices)
+        etichetta = scelte.get(stato, stato)
+    return format_html(
+        '<span class="badge {}">{}</span>', CLASSI_STATO.get(stato, "bg-secondary"), etichetta
+    )
+
+
+SIGLE = {
+    StatoValore.BOZZA: "B",
+    StatoValore.INVIATO: "I",
+    StatoValore.APPROVATO: "A",
+    StatoValore.RESPINTO: "R",
+}
+
+
+@register.simple_tag
+def sigla_stato(stato):
+    """A one-letter status for dense grids; the full word for screen readers."""
+    if not stato:
+        return format_html(
+            '<span class="badge bg-light text-dark border sigla" title="{0}">'
+            '<span aria-hidden="true">–</span><span class="visually-hidden">{0}</span></span>',
+            _("vuoto"),
+        )
+    etichetta = dict(StatoValore.choices).get(stato, stato)
+    return format_html(
+        '<span class="badge {0} sigla" title="{1}"><span aria-hidden="true">{2}</span>'
+        '<span class="visually-hidden">{1}</span></span>',
+        CLASSI_STATO.get(stato, "bg-secondary"),
+        etichetta,
+        SIGLE.get(stato, "?"),
+    )

@@ -1,0 +1,528 @@
+"""Pages of the indicators app: entry, review, completeness, progress, context.
+
+Views stay thin: scoping comes from `get_visible_or_404` / the base mixins, data
+from `selectors.py`, every write from `services.py`.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView
+
+from ambito.mixins import FilteredListMixin, ScopedMixin, get_visible_or_404
+from ambito.models import Ambito, Comune
+from ambito.roles import ruoli
+from programmi.models import PianoDiZona
+
+from . import selectors, services
+from .filtersets import IndicatoreFilterSet, ValoreFilterSet
+from .forms import GrigliaForm, MotivoForm, SelezioneValoriForm
+from .models import EventoPeriodo, Indicatore, Periodo, Valore
+
+
+def _puo_gestire(user, periodo) -> bool:
+    return Periodo.objects.editable_by(user).filter(pk=periodo.pk).exists()
+
+
+def _messaggi_errore(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [m for errs in error.error_dict.values() for e in errs for m in e.messages]
+    return list(error.messages)
+
+
+class IndexView(LoginRequiredMixin, TemplateView):
+    """Where to start: the periods, what is due for me, a summary of progress."""
+
+    template_name = "indicatori/index.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        r = ruoli(user)
+        periodi = list(selectors.periodi_visibili(fetched_by=user))
+        gestiti = set(Periodo.objects.editable_by(user).values_list("pk", flat=True))
+        comune = r.comune if r.is_operatore else None
+        miei = {}
+        if comune is not None:
+            for riga in (
+                Valore.objects.filter(comune=comune, periodo__in=periodi)
+                .values_list("periodo_id", "stato")
+                .order_by()
+            ):
+                miei.setdefault(riga[0], {}).setdefault(riga[1], 0)
+                miei[riga[0]][riga[1]] += 1
+        for periodo in periodi:
+            periodo.gestito = periodo.pk in gestiti
+            periodo.miei = miei.get(periodo.pk, {})
+        avanzamenti = selectors.avanzamento_indicatori(fetched_by=user)
+        return super().get_context_data(
+            periodi=periodi,
+            comune_operatore=comune,
+            conteggi=selectors.conteggio_stati(avanzamenti),
+            oggi=timezone.localdate(),
+            **kwargs,
+        )
+
+
+class IndicatoreListView(FilteredListMixin, ListView):
+    model = Indicatore
+    filterset_class = IndicatoreFilterSet
+    paginate_by = 100
+    template_name = "indicatori/indicatore_list.html"
+
+    def get_base_queryset(self):
+        return Indicatore.objects.select_related("piano", "scheda", "servizio").order_by(
+            "piano__anno_inizio", *selectors.ORDINE_INDICATORI
+        )
+
+
+class IndicatoreDetailView(ScopedMixin, DetailView):
+    model = Indicatore
+    template_name = "indicatori/indicatore_detail.html"
+
+    def get_base_queryset(self):
+        return Indicatore.objects.select_related(
+            "piano", "scheda", "servizio", "progetto", "numeratore", "denominatore"
+        ).prefetch_related("categorie")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        indicatore = self.object
+        avanzamento = selectors.avanzamento_indicatori(fetched_by=user, indicatori=[indicatore])
+        serie = selectors.serie_indicatore(fetched_by=user, indicatore=indicatore)
+        valori = list(
+            selectors.valori_visibili(fetched_by=user)
+            .filter(indicatore=indicatore)
+            .order_by("periodo__data_fine", "comune__nome", "categoria__ordine")
+        )
+        return super().get_context_data(
+            avanzamento=avanzamento[0],
+            serie=serie,
+            valori=valori,
+            **kwargs,
+        )
+
+
+class ValoreListView(FilteredListMixin, ListView):
+    model = Valore
+    filterset_class = ValoreFilterSet
+    paginate_by = 50
+    template_name = "indicatori/valore_list.html"
+
+    def get_queryset(self):
+        queryset = selectors.valori_visibili(fetched_by=self.request.user)
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=queryset, request=self.request
+        )
+        return self.filterset.qs
+
+
+class ValoreDetailView(ScopedMixin, DetailView):
+    """One value with its history; the Ufficio di Piano approves or returns it here."""
+
+    model = Valore
+    template_name = "indicatori/valore_detail.html"
+
+    def get_base_queryset(self):
+        return Valore.objects.select_related(
+            "indicatore", "periodo", "comune", "categoria", "inserito_da", "approvato_da"
+        )
+
+    def get_context_data(self, **kwargs):
+        valore = self.object
+        storia = valore.history.select_related("history_user").order_by("-history_date")
+        return super().get_context_data(
+            storia=storia,
+            gestisce=_puo_gestire(self.request.user, valore.periodo),
+            motivo_form=kwargs.pop("motivo_form", None) or MotivoForm(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.object = valore = self.get_object()
+        if not _puo_gestire(request.user, valore.periodo):
+            raise PermissionDenied(_("Solo l'Ufficio di Piano può approvare o restituire."))
+        azione = request.POST.get("azione")
+        motivo_form = MotivoForm(request.POST if azione == "respingi" else None)
+        try:
+            if azione == "approva":
+                services.valori_approva(
+                    user=request.user,
+                    periodo=valore.periodo,
+                    valori=Valore.objects.filter(pk=valore.pk),
+                )
+                messages.success(request, _("Valore approvato."))
+            elif azione == "respingi":
+                if not motivo_form.is_valid():
+                    return self.render_to_response(
+                        self.get_context_data(object=valore, motivo_form=motivo_form)
+                    )
+                services.valori_respingi(
+                    user=request.user,
+                    periodo=valore.periodo,
+                    valori=Valore.objects.filter(pk=valore.pk),
+                    motivo=motivo_form.cleaned_data["motivo"],
+                )
+                messages.success(request, _("Valore restituito a chi l'ha inserito."))
+        except ValidationError as error:
+            for messaggio in _messaggi_errore(error):
+                messages.error(request, messaggio)
+        return HttpResponseRedirect(valore.get_absolute_url())
+
+
+class PeriodoMixin(LoginRequiredMixin):
+    """Views of one period: 404 unless the user sees it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            if getattr(self, "periodo", None) is None:
+                self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
+            self.gestisce = _puo_gestire(request.user, self.periodo)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(periodo=self.periodo, gestisce=self.gestisce, **kwargs)
+
+
+class InserimentoView(PeriodoMixin, TemplateView):
+    """The entry grid of one Comune (or of the Ambito) in one period.
+
+    Save as draft, or save and send to the Ufficio di Piano. Every cell is checked by
+    `services.valori_salva`; an error anywhere saves nothing and is shown next to its
+    cell. A value far from the history needs the explicit confirmation box.
+    """
+
+    template_name = "indicatori/inserimento.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
+            comune_pk = kwargs.get("comune_pk")
+            self.comune = (
+                get_visible_or_404(
+                    Comune, request.user, pk=comune_pk, ambito_id=self.periodo.ambito_id
+                )
+                if comune_pk is not None
+                else None
+            )
+            self.puo_scrivere = Valore.objects.can_create(
+                request.user,
+                ambito_id=self.periodo.ambito_id,
+                comune_id=self.comune.pk if self.comune else None,
+            )
+            if self.comune is None and not (
+                self.puo_scrivere or ruoli(request.user).ha_ruolo("revisore")
+            ):
+                raise PermissionDenied(_("I valori dell'Ambito li inserisce l'Ufficio di Piano."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_gruppi(self):
+        return selectors.griglia_inserimento(
+            fetched_by=self.request.user, periodo=self.periodo, comune=self.comune
+        )
+
+    def get_form(self, gruppi, data=None):
+        if not self.puo_scrivere:
+            for gruppo in gruppi:
+                for riga in gruppo.righe:
+                    riga.modificabili = dict.fromkeys(riga.modificabili, False)
+        return GrigliaForm(data, gruppi=gruppi)
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.pop("form")
+        da_inviare = sum(
+            1
+            for gruppo in form.gruppi
+            for riga in gruppo.righe
+            for cella in riga.celle
+            if cella.valore and cella.valore.stato in services.MODIFICABILI
+        )
+        return super().get_context_data(
+            form=form,
+            gruppi=_righe_con_campi(form),
+            comune=self.comune,
+            puo_scrivere=self.puo_scrivere and self.periodo.aperto,
+            da_inviare=da_inviare,
+            url_ritorno=self.request.path,
+            **kwargs,
+        )
+
+    def get(self, request, *args, **kwargs):
+        form = self.get_form(self.get_gruppi())
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        if not self.puo_scrivere:
+            raise PermissionDenied(_("Non hai i permessi per inserire questi valori."))
+        form = self.get_form(self.get_gruppi(), request.POST)
+        azione = request.POST.get("azione", "salva")
+        if form.is_valid():
+            try:
+                services.valori_salva(
+                    user=request.user,
+                    periodo=self.periodo,
+                    comune=self.comune,
+                    celle=form.celle(),
+                    conferma_anomalie=form.cleaned_data.get("conferma_anomalie", False),
+                    invia=azione == "invia",
+                )
+            except services.ErroriValori as error:
+                form.aggiungi_errori(error.errori)
+            except ValidationError as error:
+                for messaggio in _messaggi_errore(error):
+                    form.add_error(None, messaggio)
+            else:
+                if azione == "invia":
+                    messages.success(request, _("Valori salvati e inviati all'Ufficio di Piano."))
+                else:
+                    messages.success(request, _("Bozza salvata."))
+                return HttpResponseRedirect(request.path)
+        else:
+            # Show every error at once: the cells that parsed go through the service
+            # checks too (nothing is saved either way).
+            try:
+                services.valori_verifica(
+                    user=request.user,
+                    periodo=self.periodo,
+                    comune=self.comune,
+                    celle=form.celle(),
+                    conferma_anomalie=True,
+                )
+            except services.ErroriValori as error:
+                form.aggiungi_errori(error.errori)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def _righe_con_campi(form):
+    """The grid's groups with each cell's bound field (None when read-only)."""
+    from .forms import nome_commento, nome_valore, nome_versione
+
+    gruppi = []
+    for gruppo in form.gruppi:
+        righe = []
+        for riga in gruppo.righe:
+            celle = []
+            for posizione, cella in enumerate(riga.celle):
+                nome = nome_valore(cella.chiave)
+                campo = form[nome] if nome in form.fields else None
+                versione = form[nome_versione(cella.chiave)] if campo else None
+                commento_nome = nome_commento(cella.chiave)
+                commento = form[commento_nome] if commento_nome in form.fields else None
+                celle.append(
+                    {
+                        "cella": cella,
+                        "campo": campo,
+                        "versione": versione,
+                        "commento": commento,
+                        "primo": posizione == 0,
+                        "anomalie": form.anomalie.get(cella.chiave, []),
+                    }
+                )
+            righe.append({"riga": riga, "celle": celle})
+        gruppi.append({"titolo": gruppo.titolo, "righe": righe})
+    return gruppi
+
+
+class GestioneMixin(PeriodoMixin):
+    """Review pages: the Ufficio di Piano acts, the Revisore reads, operators 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            if getattr(self, "periodo", None) is None:
+                self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
+            r = ruoli(request.user)
+            if not (_puo_gestire(request.user, self.periodo) or r.ha_ruolo("revisore")):
+                raise PermissionDenied(_("La revisione è riservata all'Ufficio di Piano."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.gestisce:
+            raise PermissionDenied(_("Solo l'Ufficio di Piano può farlo."))
+        return self.azione(request)
+
+
+class RevisioneView(GestioneMixin, TemplateView):
+    """Comuni x indicators with the status of every cell; bulk approval per Comune;
+    closing and reopening the period."""
+
+    template_name = "indicatori/revisione.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        comunali, righe, di_ambito, ambito = selectors.griglia_revisione(
+            fetched_by=user, periodo=self.periodo
+        )
+        return super().get_context_data(
+            indicatori=comunali,
+            righe=righe,
+            indicatori_ambito=di_ambito,
+            riga_ambito=ambito,
+            eventi=EventoPeriodo.objects.filter(periodo=self.periodo).select_related("utente"),
+            motivo_form=kwargs.pop("motivo_form", None) or MotivoForm(),
+            **kwargs,
+        )
+
+    def azione(self, request):
+        azione = request.POST.get("azione")
+        try:
+            if azione == "approva_comune":
+                comune_pk = request.POST.get("comune")
+                comune = (
+                    get_visible_or_404(
+                        Comune, request.user, pk=comune_pk, ambito=self.periodo.ambito
+                    )
+                    if comune_pk
+                    else None
+                )
+                n = services.valori_approva_comune(
+                    user=request.user, periodo=self.periodo, comune=comune
+                )
+                messages.success(
+                    request,
+                    _("%(n)s valori di %(dove)s approvati.")
+                    % {"n": n, "dove": comune or _("livello d'Ambito")},
+                )
+            elif azione in ("chiudi", "riapri"):
+                form = MotivoForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(
+                        self.get_context_data(motivo_form=form), status=400
+                    )
+                funzione = (
+                    services.periodo_chiudi if azione == "chiudi" else services.periodo_riapri
+                )
+                funzione(
+                    user=request.user, periodo=self.periodo, motivo=form.cleaned_data["motivo"]
+                )
+                messages.success(
+                    request, _("Periodo chiuso.") if azione == "chiudi" else _("Periodo riaperto.")
+                )
+        except ValidationError as error:
+            for messaggio in _messaggi_errore(error):
+                messages.error(request, messaggio)
+        return HttpResponseRedirect(request.path)
+
+
+class RevisioneComuneView(GestioneMixin, TemplateView):
+    """The values of one Comune (or of the Ambito) in a period: approve or return some."""
+
+    template_name = "indicatori/revisione_comune.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            comune_pk = kwargs.get("comune_pk")
+            self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
+            self.comune = (
+                get_visible_or_404(
+                    Comune, request.user, pk=comune_pk, ambito_id=self.periodo.ambito_id
+                )
+                if comune_pk is not None
+                else None
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def valori(self):
+        return (
+            selectors.valori_visibili(fetched_by=self.request.user)
+            .filter(periodo=self.periodo, comune=self.comune)
+            .order_by(*selectors.ORDINE_INDICATORI_VALORE)
+        )
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.pop("form", None) or SelezioneValoriForm(valori=self.valori())
+        valori = list(self.valori())
+        scelta = {str(v) for v in (form["valori"].value() or [])}
+        return super().get_context_data(
+            comune=self.comune,
+            form=form,
+            valori=valori,
+            scelti=scelta,
+            **kwargs,
+        )
+
+    def azione(self, request):
+        form = SelezioneValoriForm(request.POST, valori=self.valori())
+        azione = request.POST.get("azione")
+        if form.is_valid():
+            scelti = Valore.objects.filter(pk__in=[v.pk for v in form.cleaned_data["valori"]])
+            try:
+                if azione == "respingi":
+                    n = services.valori_respingi(
+                        user=request.user,
+                        periodo=self.periodo,
+                        valori=scelti,
+                        motivo=form.cleaned_data["motivo"],
+                    )
+                    messages.success(request, _("%(n)s valori restituiti.") % {"n": n})
+                else:
+                    n = services.valori_approva(
+                        user=request.user, periodo=self.periodo, valori=scelti
+                    )
+                    messages.success(request, _("%(n)s valori approvati.") % {"n": n})
+                return HttpResponseRedirect(request.path)
+            except ValidationError as error:
+                for campo, messaggi in getattr(error, "message_dict", {}).items():
+                    for messaggio in messaggi:
+                        form.add_error(campo if campo in form.fields else None, messaggio)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class CompletezzaView(PeriodoMixin, TemplateView):
+    template_name = "indicatori/completezza.html"
+
+    def get_context_data(self, **kwargs):
+        righe = selectors.completezza_periodo(fetched_by=self.request.user, periodo=self.periodo)
+        return super().get_context_data(
+            righe=righe,
+            totale=selectors.completezza_ambito(righe),
+            oggi=timezone.localdate(),
+            **kwargs,
+        )
+
+
+class AvanzamentoView(LoginRequiredMixin, TemplateView):
+    """Progress of every indicator against its target, and a summary per scheda."""
+
+    template_name = "indicatori/avanzamento.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        piani = PianoDiZona.objects.visible_to(user).order_by("-anno_inizio")
+        piano = (
+            piani.filter(pk=self.request.GET.get("piano")).first()
+            if self.request.GET.get("piano", "").isdigit()
+            else None
+        )
+        piano = piano or piani.first()
+        avanzamenti = (
+            selectors.avanzamento_indicatori(fetched_by=user, piano=piano) if piano else []
+        )
+        return super().get_context_data(
+            piani=piani,
+            piano=piano,
+            schede=selectors.riepilogo_schede(avanzamenti),
+            conteggi=selectors.conteggio_stati(avanzamenti),
+            oggi=timezone.localdate(),
+            soglie={
+                "in_linea": selectors.SOGLIA_IN_LINEA * 100,
+                "a_rischio": selectors.SOGLIA_A_RISCHIO * 100,
+            },
+            **kwargs,
+        )
+
+
+class ContestoView(LoginRequiredMixin, TemplateView):
+    """Section 2 tables: per Comune, the Ambito figure computed and as printed."""
+
+    template_name = "indicatori/contesto.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        ambiti = list(Ambito.objects.visible_to(user).order_by("nome"))
+        tabelle = [
+            (ambito, selectors.tabelle_contesto(fetched_by=user, ambito=ambito))
+            for ambito in ambiti
+        ]
+        return super().get_context_data(tabelle=tabelle, **kwargs)

@@ -1,0 +1,409 @@
+"""API: same scoping, FilterSets, rules and messages as the pages; aggregates."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from ambito.models import Comune
+from indicatori import selectors
+from indicatori.choices import StatoPeriodo, StatoValore
+from indicatori.models import Valore
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    def login(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return login
+
+
+def url(nome, *args):
+    return reverse(nome, args=args)
+
+
+LISTA = "valore-list"
+
+
+def test_anonymous_is_refused(aperto):
+    assert APIClient().get(url(LISTA)).status_code in (401, 403)
+
+
+def test_operator_lists_only_his_comune(api, operatore_rozzano, chiuso, rozzano):
+    response = api(operatore_rozzano).get(url(LISTA), {"periodo": chiuso.pk, "page_size": 500})
+    assert response.status_code == 200
+    comuni = {r["comune"] for r in response.data["results"]}
+    assert comuni == {rozzano.pk}
+
+
+def test_filters_are_the_pages_filterset(api, ufficio_piano, chiuso, rozzano, indicatore):
+    contatti = indicatore("1.OUT.1")
+    response = api(ufficio_piano).get(
+        url(LISTA),
+        {
+            "indicatore": contatti.pk,
+            "comune": rozzano.pk,
+            "periodo": chiuso.pk,
+            "stato": "approvato",
+        },
+    )
+    (riga,) = response.data["results"]
+    assert riga["valore_numerico"] == "30.00" and riga["stato"] == StatoValore.APPROVATO
+    bozze = api(ufficio_piano).get(url(LISTA), {"stato": "bozza"}).data["results"]
+    assert {r["stato"] for r in bozze} == {"bozza"}
+    assert api(ufficio_piano).get(url(LISTA), {"stato": "sbagliato"}).status_code == 400
+
+
+def test_binasco_draft_is_404_for_rozzano(
+    api, operatore_rozzano, operatore_binasco, aperto, binasco, indicatore
+):
+    creato = api(operatore_binasco).post(
+        url(LISTA),
+        {
+            "indicatore": indicatore("1.OUT.1").pk,
+            "periodo": aperto.pk,
+            "comune": binasco.pk,
+            "valore_numerico": "4",
+        },
+        format="json",
+    )
+    assert creato.status_code == 201, creato.data
+    pk = creato.data["id"]
+    client = api(operatore_rozzano)
+    assert client.get(url("valore-detail", pk)).status_code == 404
+    assert (
+        client.patch(
+            url("valore-detail", pk), {"valore_numerico": "9", "versione": 1}, format="json"
+        ).status_code
+        == 404
+    )
+    assert Valore.objects.get(pk=pk).valore_numerico == 4
+
+
+def test_operator_writes_his_comune_and_submits(
+    api, operatore_rozzano, aperto, rozzano, indicatore
+):
+    client = api(operatore_rozzano)
+    response = client.post(
+        url(LISTA),
+        {
+            "indicatore": indicatore("1.OUT.1").pk,
+            "periodo": aperto.pk,
+            "comune": rozzano.pk,
+            "valore_numerico": "21",
+            "commento": "Da registro",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    assert (response.data["stato"], response.data["versione"]) == ("bozza", 1)
+    pk = response.data["id"]
+    response = client.patch(
+        url("valore-detail", pk), {"valore_numerico": "22", "versione": 1}, format="json"
+    )
+    assert response.status_code == 200 and response.data["versione"] == 2
+    assert response.data["commento"] == "Da registro"  # partial update keeps the rest
+    response = client.post(
+        url("valore-invia"), {"periodo": aperto.pk, "comune": rozzano.pk}, format="json"
+    )
+    assert response.status_code == 200 and response.data == {"inviati": 1}
+    assert Valore.objects.get(pk=pk).stato == StatoValore.INVIATO
+
+
+@pytest.mark.parametrize(
+    "valore, campo, messaggio",
+    [
+        ("-1", "valore_numerico", "Il valore non può essere negativo."),
+        ("2.5", "valore_numerico", "Un conteggio deve essere un numero intero."),
+    ],
+)
+def test_bad_values_are_400_with_the_pages_messages(
+    api, operatore_rozzano, aperto, rozzano, indicatore, valore, campo, messaggio
+):
+    response = api(operatore_rozzano).post(
+        url(LISTA),
+        {
+            "indicatore": indicatore("1.OUT.1").pk,
+            "periodo": aperto.pk,
+            "comune": rozzano.pk,
+            "valore_numerico": valore,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.data == {campo: [messaggio]}
+    assert not Valore.objects.filter(periodo=aperto, comune=rozzano).exists()
+
+
+def test_categories_over_the_total_is_400(api, operatore_rozzano, aperto, rozzano, indicatore):
+    client = api(operatore_rozzano)
+    beneficiari = indicatore("4.OUT.4")
+    cella = {"indicatore": beneficiari.pk, "periodo": aperto.pk, "comune": rozzano.pk}
+    assert (
+        client.post(url(LISTA), {**cella, "valore_numerico": "2"}, format="json").status_code == 201
+    )
+    anziani = beneficiari.categorie.get(codice="anziani")
+    response = client.post(
+        url(LISTA), {**cella, "categoria": anziani.pk, "valore_numerico": "5"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.data == {"categoria": ["La somma delle categorie (5) supera il totale (2)."]}
+
+
+def test_closed_period_is_400(api, operatore_rozzano, chiuso, rozzano, indicatore):
+    response = api(operatore_rozzano).post(
+        url(LISTA),
+        {
+            "indicatore": indicatore("SRV.PIS").pk,
+            "periodo": chiuso.pk,
+            "comune": rozzano.pk,
+            "valore_numerico": "1",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "è chiuso" in response.data["periodo"][0]
+
+
+def test_far_from_history_needs_confirmation(api, operatore_rozzano, aperto, rozzano, indicatore):
+    dati = {
+        "indicatore": indicatore("SRV.PIS").pk,
+        "periodo": aperto.pk,
+        "comune": rozzano.pk,
+        "valore_numerico": "40",
+    }
+    client = api(operatore_rozzano)
+    response = client.post(url(LISTA), dati, format="json")
+    assert response.status_code == 400
+    assert list(response.data) == ["conferma_anomalia"]
+    response = client.post(url(LISTA), {**dati, "conferma_anomalia": True}, format="json")
+    assert response.status_code == 201 and response.data["anomalia_confermata"] is True
+
+
+def test_updates_need_the_version_read(
+    api, operatore_rozzano, ufficio_piano, aperto, rozzano, indicatore
+):
+    creato = api(operatore_rozzano).post(
+        url(LISTA),
+        {
+            "indicatore": indicatore("1.OUT.1").pk,
+            "periodo": aperto.pk,
+            "comune": rozzano.pk,
+            "valore_numerico": "3",
+        },
+        format="json",
+    )
+    dettaglio = url("valore-detail", creato.data["id"])
+    response = api(ufficio_piano).patch(dettaglio, {"valore_numerico": "4"}, format="json")
+    assert response.status_code == 400 and "versione" in response.data
+    assert (
+        api(ufficio_piano)
+        .patch(dettaglio, {"valore_numerico": "4", "versione": 1}, format="json")
+        .status_code
+        == 200
+    )
+    response = api(operatore_rozzano).patch(
+        dettaglio, {"valore_numerico": "5", "versione": 1}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.data["versione"][0].startswith("Nel frattempo un altro utente")
+    assert Valore.objects.get(pk=creato.data["id"]).valore_numerico == 4
+
+
+def test_creating_an_existing_cell_is_400(api, ufficio_piano, aperto, indicatore):
+    basiglio = Comune.objects.get(nome="Basiglio")  # its 2025 S2 values exist
+    response = api(ufficio_piano).post(
+        url(LISTA),
+        {
+            "indicatore": indicatore("1.OUT.1").pk,
+            "periodo": aperto.pk,
+            "comune": basiglio.pk,
+            "valore_numerico": "3",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "esiste già" in response.data["versione"][0]
+
+
+def test_the_auditor_cannot_write(api, revisore, aperto, rozzano, indicatore, chiuso):
+    client = api(revisore)
+    response = client.post(
+        url(LISTA),
+        {
+            "indicatore": indicatore("1.OUT.1").pk,
+            "periodo": aperto.pk,
+            "comune": rozzano.pk,
+            "valore_numerico": "3",
+        },
+        format="json",
+    )
+    assert response.status_code == 403
+    valore = Valore.objects.filter(periodo=chiuso, comune=rozzano).first()
+    assert (
+        client.patch(
+            url("valore-detail", valore.pk),
+            {"valore_numerico": "1", "versione": valore.versione},
+            format="json",
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(url("periodo-chiudi", aperto.pk), {"motivo": "x"}, format="json").status_code
+        == 403
+    )
+    assert client.get(url("valore-detail", valore.pk)).status_code == 200
+
+
+def test_approve_and_return(api, ufficio_piano, operatore_rozzano, aperto):
+    opera = Comune.objects.get(nome="Opera")
+    valori = Valore.objects.filter(periodo=aperto, comune=opera, stato=StatoValore.INVIATO)
+    primo, secondo = valori.order_by("pk")[:2]
+    assert api(operatore_rozzano).post(url("valore-approva", primo.pk)).status_code == 404
+    response = api(ufficio_piano).post(url("valore-approva", primo.pk))
+    assert response.status_code == 200 and response.data["stato"] == StatoValore.APPROVATO
+    response = api(ufficio_piano).post(
+        url("valore-respingi", secondo.pk), {"motivo": ""}, format="json"
+    )
+    assert response.status_code == 400 and "motivo" in response.data
+    response = api(ufficio_piano).post(
+        url("valore-respingi", secondo.pk), {"motivo": "Verificare"}, format="json"
+    )
+    assert response.data["stato"] == StatoValore.RESPINTO
+    assert response.data["motivo_respingimento"] == "Verificare"
+    response = api(ufficio_piano).post(
+        url("valore-approva-comune"), {"periodo": aperto.pk, "comune": opera.pk}, format="json"
+    )
+    assert response.status_code == 200 and response.data["approvati"] == 21 - 2
+
+
+def test_close_and_reopen(api, ufficio_piano, operatore_rozzano, periodo_2026):
+    assert (
+        api(operatore_rozzano)
+        .post(url("periodo-chiudi", periodo_2026.pk), {"motivo": "x"}, format="json")
+        .status_code
+        == 403
+    )
+    client = api(ufficio_piano)
+    response = client.post(url("periodo-chiudi", periodo_2026.pk), {"motivo": ""}, format="json")
+    assert response.status_code == 400 and "motivo" in response.data
+    response = client.post(
+        url("periodo-chiudi", periodo_2026.pk), {"motivo": "Fine"}, format="json"
+    )
+    assert response.status_code == 200 and response.data["stato"] == StatoPeriodo.CHIUSO
+    response = client.post(
+        url("periodo-chiudi", periodo_2026.pk), {"motivo": "Di nuovo"}, format="json"
+    )
+    assert response.status_code == 400 and response.data == {"stato": ["Il periodo è già chiuso."]}
+    response = client.post(
+        url("periodo-riapri", periodo_2026.pk), {"motivo": "Correzione"}, format="json"
+    )
+    assert response.data["stato"] == StatoPeriodo.RIAPERTO
+
+
+def test_other_ambito_gets_404(api, ufficio_piano_altro, aperto, chiuso, rozzano):
+    client = api(ufficio_piano_altro)
+    valore = Valore.objects.filter(periodo=chiuso, comune=rozzano).first()
+    assert client.get(url("valore-detail", valore.pk)).status_code == 404
+    assert client.get(url("periodo-detail", aperto.pk)).status_code == 404
+    assert client.get(url("completezza-list"), {"periodo": aperto.pk}).status_code == 404
+
+
+def test_indicators_and_periods(api, operatore_rozzano, indicatore):
+    client = api(operatore_rozzano)
+    response = client.get(
+        url("indicatore-list"), {"scheda": indicatore("4.OUT.4").scheda_id, "page_size": 100}
+    )
+    codici = {r["codice"] for r in response.data["results"]}
+    assert "4.OUT.4" in codici and "1.OUT.1" not in codici
+    dettaglio = client.get(url("indicatore-detail", indicatore("4.OUT.4").pk)).data
+    assert dettaglio["valore_atteso"] == "82.00"
+    assert [c["codice"] for c in dettaglio["categorie"]] == ["anziani", "disabili", "minori"]
+    periodi = client.get(url("periodo-list"), {"stato": "aperto"}).data["results"]
+    assert [p["codice"] for p in periodi] == ["2025-s2"]
+
+
+# --- aggregates ----------------------------------------------------------------------
+
+
+def test_progress_endpoint_equals_the_selector(api, ufficio_piano, piano):
+    al = "2026-11-23"
+    response = api(ufficio_piano).get(url("avanzamento-list"), {"piano": piano.pk, "al": al})
+    assert response.status_code == 200 and len(response.data) == 82 - 27 - 4
+    riga = next(r for r in response.data if r["codice"] == "4.OUT.4")
+    assert (riga["valore"], riga["atteso"], riga["percentuale"], riga["stato"]) == (
+        "56.00",
+        "82.00",
+        "68.3",
+        "a_rischio",
+    )
+    attesi = selectors.avanzamento_indicatori(
+        fetched_by=ufficio_piano, piano=piano, al=datetime.date(2026, 11, 23)
+    )
+    assert [r["stato"] for r in response.data] == [a.stato for a in attesi]
+    assert api(ufficio_piano).get(url("avanzamento-list"), {"al": "ieri"}).status_code == 400
+
+
+def test_completeness_endpoint(api, ufficio_piano, operatore_rozzano, aperto):
+    response = api(ufficio_piano).get(url("completezza-list"), {"periodo": aperto.pk})
+    assert len(response.data) == 11
+    basiglio = next(r for r in response.data if r["comune_nome"] == "Basiglio")
+    assert (basiglio["attesi"], basiglio["inviati"], basiglio["in_ritardo"]) == (18, 18, False)
+    assert [
+        r["comune_nome"]
+        for r in api(operatore_rozzano).get(url("completezza-list"), {"periodo": aperto.pk}).data
+    ] == ["Rozzano"]
+    assert api(ufficio_piano).get(url("completezza-list")).status_code == 400
+
+
+def test_beneficiaries_endpoint(api, ufficio_piano, operatore_rozzano, chiuso):
+    righe = api(ufficio_piano).get(url("beneficiari-list"), {"periodo": chiuso.pk}).data
+    per_comune = {r["comune_nome"]: r["totale"] for r in righe}
+    assert per_comune["Rozzano"] == "18"  # 2 housing + 16 poverty centre
+    assert len(per_comune) == 11
+    suoi = api(operatore_rozzano).get(url("beneficiari-list"), {"periodo": chiuso.pk}).data
+    assert [r["comune_nome"] for r in suoi] == ["Rozzano"]
+
+
+@pytest.mark.parametrize(
+    "nome, params",
+    [
+        ("valore-list", {"page_size": 200}),
+        ("indicatore-list", {}),
+        ("periodo-list", {}),
+        ("avanzamento-list", {}),
+        ("beneficiari-list", {}),
+    ],
+)
+def test_api_lists_run_few_queries(api, ufficio_piano, nome, params, django_assert_max_num_queries):
+    client = api(ufficio_piano)
+    with django_assert_max_num_queries(10):
+        assert client.get(url(nome), params).status_code == 200
+
+
+def test_schema_documents_the_indicator_endpoints(client, ufficio_piano):
+    client.force_login(ufficio_piano)
+    response = client.get(reverse("schema"), {"format": "json"})
+    assert response.status_code == 200
+    schema = response.json()
+    for path in [
+        "/api/v1/valori/",
+        "/api/v1/valori/{id}/",
+        "/api/v1/valori/{id}/approva/",
+        "/api/v1/valori/{id}/respingi/",
+        "/api/v1/valori/invia/",
+        "/api/v1/valori/approva-comune/",
+        "/api/v1/periodi/{id}/chiudi/",
+        "/api/v1/periodi/{id}/riapri/",
+        "/api/v1/indicatori/",
+        "/api/v1/avanzamento/",
+        "/api/v1/completezza/",
+        "/api/v1/beneficiari/",
+    ]:
+        assert path in schema["paths"], path
