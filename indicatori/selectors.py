@@ -253,9 +253,7 @@ def valuta(indicatore, valore, periodi_con_dati, al, testo="") -> Avanzamento:
     )
     target = indicatore.valore_atteso
     if not indicatore.numerico or target is None:
-        nota = indicatore.valore_atteso_testo or _(
-            "Il Piano non quantifica un valore atteso per questo indicatore."
-        )
+        nota = indicatore.valore_atteso_testo or _("Valore atteso non quantificato nel Piano.")
         return Avanzamento(**base, stato=StatoAvanzamento.NON_VALUTABILE, nota=nota)
     partenza = indicatore.baseline or Decimal(0)
     atteso_ad_oggi = partenza + (target - partenza) * frazione

@@ -230,8 +230,8 @@ def test_progress_per_scheda(ufficio_piano, piano):
     schede = selectors.riepilogo_schede(avanzamenti)
     assert [s.scheda.numero for s in schede if s.scheda] == [1, 2, 3, 4, 5]
     assert schede[-1].scheda is None  # service indicators last
-    # 82 indicators less 27 needs (input) and 4 counts added for the percentages.
-    assert sum(s.totale for s in schede) == len(avanzamenti) == 82 - 27 - 4
+    # 82 indicators less 22 needs (input) and 4 counts added for the percentages.
+    assert sum(s.totale for s in schede) == len(avanzamenti) == 82 - 22 - 4
     quarta = schede[3]
     assert quarta.conteggi[StatoAvanzamento.A_RISCHIO] >= 1
 
