@@ -185,3 +185,37 @@ class SelezioneValoriForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, valori, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["valori"].queryset = valori
+
+
+class CruscottoForm(StyledFormMixin, forms.Form):
+    """Filters of the Ambito dashboard; every choice limited to what the user may see."""
+
+    ambito = forms.ModelChoiceField(queryset=None, required=False, label=_("Ambito"))
+    anno = forms.TypedChoiceField(coerce=int, required=False, label=_("Anno"), choices=())
+    periodo = forms.ModelChoiceField(queryset=None, required=False, label=_("Periodo"))
+    comune = forms.ModelChoiceField(queryset=None, required=False, label=_("Comune"))
+
+    def __init__(self, *args, user, **kwargs):
+        from ambito.models import Ambito, Comune
+
+        from .models import Periodo
+
+        super().__init__(*args, **kwargs)
+        ambiti = Ambito.objects.visible_to(user)
+        self.fields["ambito"].queryset = ambiti
+        self.fields["ambito"].empty_label = None
+        periodi = Periodo.objects.visible_to(user).order_by("-data_fine")
+        comuni = Comune.objects.visible_to(user)
+        ambito_id = self.data.get("ambito") if self.is_bound else None
+        if ambito_id and str(ambito_id).isdigit():
+            periodi = periodi.filter(ambito_id=ambito_id)
+            comuni = comuni.filter(ambito_id=ambito_id)
+        elif ambiti.exists():
+            periodi = periodi.filter(ambito=ambiti.first())
+            comuni = comuni.filter(ambito=ambiti.first())
+        self.fields["periodo"].queryset = periodi
+        self.fields["periodo"].empty_label = _("Ultimo periodo in corso")
+        self.fields["comune"].queryset = comuni
+        self.fields["comune"].empty_label = _("Tutti i Comuni")
+        anni = sorted({p.data_fine.year for p in periodi}, reverse=True)
+        self.fields["anno"].choices = [("", _("Anno del periodo"))] + [(a, a) for a in anni]

@@ -7,7 +7,7 @@ from `selectors.py`, every write from `services.py`.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
@@ -17,9 +17,9 @@ from ambito.models import Ambito, Comune
 from ambito.roles import ruoli
 from programmi.models import PianoDiZona
 
-from . import selectors, services
+from . import cruscotto, selectors, services
 from .filtersets import IndicatoreFilterSet, ValoreFilterSet
-from .forms import GrigliaForm, MotivoForm, SelezioneValoriForm
+from .forms import CruscottoForm, GrigliaForm, MotivoForm, SelezioneValoriForm
 from .models import EventoPeriodo, Indicatore, Periodo, Valore
 
 
@@ -526,3 +526,45 @@ class ContestoView(LoginRequiredMixin, TemplateView):
             for ambito in ambiti
         ]
         return super().get_context_data(tabelle=tabelle, **kwargs)
+
+
+class CruscottoView(LoginRequiredMixin, TemplateView):
+    """Cruscotto dell'Ambito (UdP, Revisori); an Operatore gets his Comune's.
+
+    The filter form works as a plain GET; with htmx it swaps only the figures.
+    """
+
+    def get_template_names(self):
+        return [
+            "indicatori/cruscotto_comune.html"
+            if self.comune_operatore
+            else "indicatori/cruscotto.html"
+        ]
+
+    def get(self, request, *args, **kwargs):
+        r = ruoli(request.user)
+        self.comune_operatore = (
+            r.comune if r.is_operatore and not (r.is_ufficio_piano or r.is_revisore) else None
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        if self.comune_operatore is not None:
+            return super().get_context_data(
+                dati=cruscotto.cruscotto_comune(fetched_by=user, comune=self.comune_operatore),
+                **kwargs,
+            )
+        form = CruscottoForm(self.request.GET or None, user=user)
+        filtri = form.cleaned_data if form.is_valid() else {}
+        ambito = filtri.get("ambito") or form.fields["ambito"].queryset.first()
+        if ambito is None:
+            raise Http404
+        dati = cruscotto.cruscotto_ambito(
+            fetched_by=user,
+            ambito=ambito,
+            anno=filtri.get("anno"),
+            periodo=filtri.get("periodo"),
+            comune=filtri.get("comune"),
+        )
+        return super().get_context_data(form=form, dati=dati, **kwargs)

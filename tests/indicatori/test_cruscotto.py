@@ -1,0 +1,56 @@
+"""The dashboards show the selectors' figures, scoped like everything else."""
+
+from django.urls import reverse
+
+from ambito import selectors as territorio
+from indicatori import selectors
+from indicatori.models import Periodo
+
+URL = reverse("indicatori:cruscotto")
+
+
+def test_ambito_dashboard_key_figures_come_from_the_selectors(as_user, ufficio_piano, visconteo):
+    response = as_user(ufficio_piano).get(URL)
+    assert response.status_code == 200
+    dati = response.context["dati"]
+    assert dati.residenti == territorio.popolazione_totale_per_anno(ambito=visconteo)[2023]
+    assert dati.residenti == 124_421
+    attesi = selectors.conteggio_stati(selectors.avanzamento_indicatori(fetched_by=ufficio_piano))
+    assert dati.stati == attesi
+    righe = selectors.completezza_periodo(fetched_by=ufficio_piano, periodo=dati.periodo)
+    assert dati.completezza == selectors.completezza_ambito(righe)
+    html = response.content.decode()
+    assert "124.421" in html
+    # Every chart comes with a table of its numbers.
+    assert html.count("<svg") == html.count("Tabella dei dati del grafico") >= 1
+
+
+def test_filters_change_the_figures(as_user, revisore, visconteo, rozzano):
+    client = as_user(revisore)
+    periodi = list(Periodo.objects.filter(ambito=visconteo).order_by("data_fine"))
+    primo = client.get(URL, {"ambito": visconteo.pk, "periodo": periodi[0].pk}).context["dati"]
+    ultimo = client.get(URL, {"ambito": visconteo.pk, "periodo": periodi[-1].pk}).context["dati"]
+    assert (primo.periodo, ultimo.periodo) == (periodi[0], periodi[-1])
+    solo = client.get(URL, {"ambito": visconteo.pk, "comune": rozzano.pk}).context["dati"]
+    assert {r.comune for r in solo.completezza_righe} == {rozzano}
+
+
+def test_filters_outside_scope_are_ignored(as_user, ufficio_piano_altro, visconteo):
+    response = as_user(ufficio_piano_altro).get(URL, {"ambito": visconteo.pk})
+    assert response.status_code == 200
+    assert response.context["dati"].ambito != visconteo
+    assert "ambito" in response.context["form"].errors
+
+
+def test_operator_gets_his_comune_dashboard(as_user, operatore_rozzano, rozzano):
+    response = as_user(operatore_rozzano).get(URL)
+    assert response.status_code == 200
+    dati = response.context["dati"]
+    assert dati.comune == rozzano
+    assert all(v.comune_id == rozzano.pk for v in dati.da_completare + dati.respinti)
+    assert "Binasco" not in response.content.decode()
+
+
+def test_dashboard_query_count_is_bounded(as_user, ufficio_piano, django_assert_max_num_queries):
+    with django_assert_max_num_queries(40):
+        as_user(ufficio_piano).get(URL)
