@@ -7,6 +7,7 @@ text extraction see the figures. Output is deterministic. Every chart must be sh
 next to a table with the same numbers (accessibility).
 """
 
+import hashlib
 import io
 import re
 from decimal import Decimal
@@ -49,10 +50,14 @@ def _formatter(percent, decimals):
     return FuncFormatter(fmt)
 
 
-def _svg(fig, title) -> str:
+def _svg(fig, title, key) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "Zonale"})
     svg = buffer.getvalue()
+    # Several charts share one page: make matplotlib's element ids unique per chart.
+    prefix = "g" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8] + "-"
+    svg = re.sub(r'\bid="', f'id="{prefix}', svg)
+    svg = svg.replace("url(#", f"url(#{prefix}").replace('href="#', f'href="#{prefix}')
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: inline SVG
     svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)  # scale with its box
     svg = svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
@@ -120,4 +125,4 @@ def bar_chart(
                 bbox_to_anchor=(0.5, -0.18 if horizontal or len(categories) <= 6 else -0.3),
             )
         fig.tight_layout()
-        return _svg(fig, title)
+        return _svg(fig, title, repr((title, categories, list(series))))

@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
+from indicatori import views as indicatori_views
+
 from . import views
 
 territorio_patterns = [
@@ -28,6 +30,12 @@ territorio_patterns = [
 report_patterns = [
     path("", views.ReportGeneratoListView.as_view(), name="index"),
     path("verifica/", views.VerificaReportView.as_view(), name="verifica"),
+    path("relazione/", indicatori_views.RelazionePdfView.as_view(), name="relazione"),
+    path(
+        "comuni/<int:comune_pk>/periodi/<int:periodo_pk>/",
+        indicatori_views.SchedaComunePdfView.as_view(),
+        name="scheda_comune",
+    ),
 ]
 
 urlpatterns = [

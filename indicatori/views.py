@@ -7,17 +7,19 @@ from `selectors.py`, every write from `services.py`.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from ambito.choices import Ruolo
 from ambito.mixins import FilteredListMixin, ScopedMixin, get_visible_or_404
 from ambito.models import Ambito, Comune
 from ambito.roles import ruoli
 from programmi.models import PianoDiZona
 
-from . import cruscotto, selectors, services
+from . import cruscotto, reports, selectors, services
 from .filtersets import IndicatoreFilterSet, ValoreFilterSet
 from .forms import CruscottoForm, GrigliaForm, MotivoForm, SelezioneValoriForm
 from .models import EventoPeriodo, Indicatore, Periodo, Valore
@@ -568,3 +570,45 @@ class CruscottoView(LoginRequiredMixin, TemplateView):
             comune=filtri.get("comune"),
         )
         return super().get_context_data(form=form, dati=dati, **kwargs)
+
+
+def _pdf_response(report):
+    response = HttpResponse(report.contenuto, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+    return response
+
+
+class RelazionePdfView(LoginRequiredMixin, View):
+    """POST: generate the Relazione di monitoraggio (UdP and Revisori of the Ambito)."""
+
+    def post(self, request):
+        user = request.user
+        form = CruscottoForm(request.POST, user=user)
+        if not form.is_valid():
+            raise Http404
+        ambito = form.cleaned_data["ambito"] or form.fields["ambito"].queryset.first()
+        if ambito is None:
+            raise Http404
+        r = ruoli(user)
+        if not (
+            user.is_superuser
+            or r.ha_ruolo(Ruolo.UFFICIO_PIANO, ambito.pk)
+            or r.ha_ruolo(Ruolo.REVISORE, ambito.pk)
+        ):
+            raise PermissionDenied(
+                _("La relazione è riservata all'Ufficio di Piano e ai revisori.")
+            )
+        report = reports.relazione_pdf(
+            user=user, ambito=ambito, periodo=form.cleaned_data.get("periodo")
+        )
+        return _pdf_response(report)
+
+
+class SchedaComunePdfView(LoginRequiredMixin, View):
+    """POST: generate the Scheda Comune of a period (operators: their own Comune only)."""
+
+    def post(self, request, comune_pk, periodo_pk):
+        user = request.user
+        comune = get_visible_or_404(Comune, user, pk=comune_pk)
+        periodo = get_visible_or_404(Periodo, user, pk=periodo_pk, ambito_id=comune.ambito_id)
+        return _pdf_response(reports.scheda_comune_pdf(user=user, comune=comune, periodo=periodo))

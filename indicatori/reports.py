@@ -1,0 +1,194 @@
+"""PDF reports: Relazione di monitoraggio of an Ambito and Scheda Comune.
+
+A report is a plain view model built from the same selectors as the dashboard, the
+pages and the API (see `cruscotto.py`), rendered by a template and registered with its
+SHA-256 by `ambito.pdf.report_generate`. The funds, projects and units sections come
+from the fondi and servizi apps when they provide `report_sezioni(...)`.
+"""
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ambito.models import Comune, ReportGenerato
+from ambito.pdf import report_generate
+
+from . import cruscotto, selectors
+from .models import EventoPeriodo, Valore
+
+SEZIONI_ALTRE_APP = ["fondi", "servizi"]
+
+
+@dataclass
+class Relazione:
+    titolo: str
+    ambito: object
+    periodo: object
+    anno: int
+    comuni: list
+    generato_da: object
+    generato_il: object
+    dati: cruscotto.Cruscotto
+    avanzamenti_per_scheda: list
+    beneficiari: list
+    anomalie: list
+    eventi: list
+    contesto_differenze: list
+    sezioni: list = field(default_factory=list)  # from other apps: dicts with template
+
+    @property
+    def indice(self):
+        voci = [
+            {"id": "sintesi", "titolo": _("Sintesi")},
+            *({"id": s["id"], "titolo": s["titolo"]} for s in self.sezioni),
+            {"id": "indicatori", "titolo": _("Indicatori per scheda")},
+            {"id": "beneficiari", "titolo": _("Beneficiari per Comune")},
+            {"id": "completezza", "titolo": _("Completezza della rilevazione")},
+            {"id": "qualita", "titolo": _("Note sulla qualità dei dati")},
+        ]
+        return voci
+
+
+def _sezioni_altre_app(**kwargs):
+    sezioni = []
+    for app in SEZIONI_ALTRE_APP:
+        if find_spec(f"{app}.reports") is None:
+            continue
+        sezioni.extend(import_module(f"{app}.reports").report_sezioni(**kwargs))
+    return sezioni
+
+
+def relazione_monitoraggio(*, fetched_by, ambito, periodo=None) -> Relazione:
+    dati = cruscotto.cruscotto_ambito(fetched_by=fetched_by, ambito=ambito, periodo=periodo)
+    periodo = dati.periodo
+    avanzamenti = [
+        a
+        for a in selectors.avanzamento_indicatori(fetched_by=fetched_by)
+        if a.indicatore.piano.ambito_id == ambito.pk
+    ]
+    anomalie = list(
+        Valore.objects.visible_to(fetched_by)
+        .filter(periodo__ambito=ambito, anomalia_confermata=True)
+        .select_related("indicatore", "comune", "periodo")
+        .order_by("periodo__data_fine", "indicatore__codice")
+    )
+    eventi = list(
+        EventoPeriodo.objects.filter(periodo__ambito=ambito)
+        .select_related("periodo", "utente")
+        .order_by("quando")
+    )
+    contesto = [
+        t
+        for t in selectors.tabelle_contesto(fetched_by=fetched_by, ambito=ambito)
+        if any(t.differenze)
+    ]
+    return Relazione(
+        titolo=_("Relazione di monitoraggio"),
+        ambito=ambito,
+        periodo=periodo,
+        anno=dati.anno,
+        comuni=list(Comune.objects.visible_to(fetched_by).filter(ambito=ambito)),
+        generato_da=fetched_by,
+        generato_il=timezone.now(),
+        dati=dati,
+        avanzamenti_per_scheda=selectors.riepilogo_schede(avanzamenti),
+        beneficiari=dati.beneficiari,
+        anomalie=anomalie,
+        eventi=eventi,
+        contesto_differenze=contesto,
+        sezioni=_sezioni_altre_app(fetched_by=fetched_by, ambito=ambito, anno=dati.anno),
+    )
+
+
+def relazione_pdf(*, user, ambito, periodo=None):
+    relazione = relazione_monitoraggio(fetched_by=user, ambito=ambito, periodo=periodo)
+    quando = relazione.periodo.nome if relazione.periodo else str(relazione.anno)
+    titolo = f"{relazione.titolo} – {ambito.nome} – {quando}"
+    return report_generate(
+        tipo=ReportGenerato.Tipo.RELAZIONE,
+        titolo=titolo,
+        template="report/relazione.html",
+        context={"titolo": titolo, "ambito": ambito, "r": relazione, "indice": relazione.indice},
+        dati=_impronta_relazione(relazione),
+        user=user,
+        ambito=ambito,
+        parametri={
+            "periodo": relazione.periodo.nome if relazione.periodo else "",
+            "anno": relazione.anno,
+        },
+    )
+
+
+def _impronta_relazione(r: Relazione):
+    """The figures a Relazione shows, as plain data for its fingerprint."""
+    return {
+        "residenti": r.dati.residenti,
+        "stati": r.dati.stati,
+        "completezza": [
+            (c.comune.codice_istat, c.inviati, c.attesi) for c in r.dati.completezza_righe
+        ],
+        "beneficiari": [(b.comune.codice_istat, b.totale) for b in r.beneficiari],
+        "indicatori": [
+            (a.indicatore.codice, a.valore, a.atteso, a.stato)
+            for g in r.avanzamenti_per_scheda
+            for a in g.avanzamenti
+        ],
+        "sezioni": [s.get("impronta") for s in r.sezioni],
+    }
+
+
+@dataclass
+class SchedaComune:
+    titolo: str
+    comune: object
+    periodo: object
+    righe: list  # grid groups of the entry screen: indicator x category, value, status
+    residenti: int | None
+    anno_residenti: int | None
+
+
+def scheda_comune(*, fetched_by, comune, periodo) -> SchedaComune:
+    gruppi = selectors.griglia_inserimento(fetched_by=fetched_by, periodo=periodo, comune=comune)
+    anni = {
+        d.anno: d.residenti
+        for d in comune.dati_demografici.filter(residenti__isnull=False).order_by("anno")
+    }
+    anno = max((a for a in anni if a <= periodo.data_fine.year), default=max(anni, default=None))
+    return SchedaComune(
+        titolo=_("Scheda Comune"),
+        comune=comune,
+        periodo=periodo,
+        righe=gruppi,
+        residenti=anni.get(anno),
+        anno_residenti=anno,
+    )
+
+
+def scheda_comune_pdf(*, user, comune, periodo):
+    scheda = scheda_comune(fetched_by=user, comune=comune, periodo=periodo)
+    titolo = f"{scheda.titolo} – {comune.nome} – {periodo.nome}"
+    impronta = [
+        (
+            r.indicatore.codice,
+            [
+                (c.categoria and c.categoria.pk, c.valore and c.valore.valore_numerico)
+                for c in r.celle
+            ],
+        )
+        for g in scheda.righe
+        for r in g.righe
+    ]
+    return report_generate(
+        tipo=ReportGenerato.Tipo.SCHEDA_COMUNE,
+        titolo=titolo,
+        template="report/scheda_comune.html",
+        context={"titolo": titolo, "ambito": comune.ambito, "s": scheda},
+        dati=impronta,
+        user=user,
+        ambito=comune.ambito,
+        comune=comune,
+        parametri={"comune": comune.codice_istat, "periodo": periodo.nome},
+    )

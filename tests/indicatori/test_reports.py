@@ -1,0 +1,106 @@
+"""PDF reports read back as text: the figures are there and right; permissions."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from ambito.models import Comune, ReportGenerato
+from indicatori import selectors
+from indicatori.models import Periodo
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def periodo(visconteo):
+    return Periodo.objects.filter(ambito=visconteo, codice="2025-s1").get()
+
+
+def test_relazione_contains_the_key_figures(as_user, revisore, visconteo, periodo):
+    response = as_user(revisore).post(
+        reverse("report:relazione"), {"ambito": visconteo.pk, "periodo": periodo.pk}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Relazione di monitoraggio" in text
+    assert "124.421" in text  # residents, computed from the Comuni
+    for comune in Comune.objects.filter(ambito=visconteo):
+        assert comune.nome in text
+    # A target and an actual of an indicator, the same the progress selector computes.
+    avanzamento = next(
+        a
+        for a in selectors.avanzamento_indicatori(fetched_by=revisore)
+        if a.indicatore.codice == "2.OUT.1"
+    )
+    riga = text[text.index("2.OUT.1 Appartamenti") :][:400]
+    assert f" {avanzamento.atteso:.0f} " in riga.replace("\n", " ")
+    assert str(avanzamento.stato_label) in riga
+    registro = ReportGenerato.objects.get()
+    assert registro.generato_da == revisore and registro.numero in text
+    assert registro.parametri["periodo"] == periodo.nome
+    assert "Pagina 1 di" in text and "Indice" in text
+
+
+def test_scheda_comune_lists_the_comune_values(as_user, operatore_rozzano, rozzano, periodo):
+    response = as_user(operatore_rozzano).post(
+        reverse("report:scheda_comune", args=[rozzano.pk, periodo.pk])
+    )
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "Rozzano" in text and "015189" in text and periodo.nome in text
+    assert ReportGenerato.objects.get().comune == rozzano
+
+
+@pytest.mark.parametrize(
+    "fixture, status",
+    [
+        ("ufficio_piano", 200),
+        ("revisore", 200),
+        ("operatore_rozzano", 403),
+        ("ufficio_piano_altro", 404),
+    ],
+)
+def test_relazione_permissions(request, as_user, visconteo, fixture, status):
+    client = as_user(request.getfixturevalue(fixture))
+    response = client.post(reverse("report:relazione"), {"ambito": visconteo.pk})
+    assert response.status_code == status
+    assert client.get(reverse("report:relazione")).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "fixture, comune_fixture, status",
+    [
+        ("operatore_rozzano", "rozzano", 200),
+        ("operatore_rozzano", "binasco", 404),
+        ("revisore", "binasco", 200),
+        ("ufficio_piano_altro", "binasco", 404),
+    ],
+)
+def test_scheda_comune_permissions(request, as_user, periodo, fixture, comune_fixture, status):
+    comune = request.getfixturevalue(comune_fixture)
+    client = as_user(request.getfixturevalue(fixture))
+    url = reverse("report:scheda_comune", args=[comune.pk, periodo.pk])
+    assert client.post(url).status_code == status
+
+
+def test_command_line_generation(tmp_path, revisore, visconteo):
+    output = tmp_path / "relazione.pdf"
+    call_command(
+        "genera_report",
+        "relazione",
+        "--utente",
+        revisore.username,
+        "--ambito",
+        visconteo.codice,
+        "--output",
+        str(output),
+        stdout=io.StringIO(),
+    )
+    assert "124.421" in pdf_text(output.read_bytes())
+    assert ReportGenerato.objects.get().generato_da == revisore
