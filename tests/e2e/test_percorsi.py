@@ -1,0 +1,140 @@
+"""Journeys 1-3, in order, as the three users would click and type.
+
+1. An Operatore enters values: a rule broken, the Italian error beside the cell, the
+   correction, a draft, coming back, submitting.
+2. The Ufficio di Piano returns one Comune's submission with a reason, approves
+   another's, closes the period; the Operatore sees the returned values and the reason.
+3. A Revisore changes a dashboard filter and sees the charts change, downloads the
+   Relazione di monitoraggio, and the file holds the figure approved in journey 2.
+"""
+
+import io
+import re
+
+from pypdf import PdfReader
+
+from ambito.models import Comune
+from indicatori import selectors
+from indicatori.choices import StatoValore
+from indicatori.models import Periodo, Valore
+
+from .conftest import axe_violations, login
+
+MOTIVO = "Il numero di beneficiari non coincide con il registro del servizio."
+
+
+def logout(page):
+    page.get_by_role("button", name="Esci").click()
+
+
+def test_operatore_ufficio_di_piano_e_revisore(page):
+    rozzano = Comune.objects.get(codice_istat="015189")
+    locate = Comune.objects.get(codice_istat="015125")
+    periodo = Periodo.objects.get(ambito=rozzano.ambito, codice="2025-s2")
+
+    # --- 1. Operatore comunale ---------------------------------------------------
+    login(page, "operatore.rozzano")
+    page.goto("/indicatori/cruscotto/")
+    page.get_by_role("link", name=f"Compila {periodo.nome}").click()
+    assert (
+        page.get_by_role("heading", level=1).inner_text().startswith("Valori del Comune di Rozzano")
+    )
+    assert axe_violations(page) == []
+    cella = page.locator("input[inputmode=numeric]").first
+    cella_id = cella.get_attribute("id")
+    cella.fill("-3")
+    page.get_by_role("button", name="Salva bozza").click()
+    errore = page.locator(f"#{cella_id}_errors")
+    assert "negativ" in errore.inner_text()
+    assert (
+        page.locator("#riepilogo-errori").inner_text().startswith("Nessun valore è stato salvato")
+    )
+    page.shots.take(page, "1 errore accanto alla cella")
+    assert not Valore.objects.filter(comune=rozzano, periodo=periodo).exists()
+
+    page.locator(f"#{cella_id}").fill("12")
+    page.get_by_role("button", name="Salva bozza").click()
+    page.shots.take(page, "1 bozza salvata")
+    assert Valore.objects.get(comune=rozzano, periodo=periodo).stato == StatoValore.BOZZA
+
+    page.goto("/indicatori/cruscotto/")  # away, then back: the draft is there
+    page.get_by_role("link", name=f"Compila {periodo.nome}").click()
+    assert page.locator(f"#{cella_id}").input_value() == "12"
+    page.get_by_role("button", name="Salva e invia all'Ufficio di Piano").click()
+    page.shots.take(page, "1 inviato")
+    assert Valore.objects.get(comune=rozzano, periodo=periodo).stato == StatoValore.INVIATO
+    logout(page)
+
+    # --- 2. Ufficio di Piano --------------------------------------------------------
+    login(page, "ufficio.piano")
+    page.goto(f"/indicatori/periodi/{periodo.pk}/revisione/")
+    assert axe_violations(page) == []
+    page.shots.take(page, "2 griglia di revisione")
+    page.get_by_role("button", name="Approva tutti Locate di Triulzi").click()
+    page.shots.take(page, "2 approvato Locate")
+    assert not Valore.objects.filter(
+        comune=locate, periodo=periodo, stato=StatoValore.INVIATO
+    ).exists()
+
+    page.get_by_role("link", name="Dettaglio Rozzano").click()
+    page.locator("input[name=valori]").first.check()
+    page.get_by_label("Motivo della restituzione").fill(MOTIVO)
+    page.get_by_role("button", name="Restituisci i valori scelti").click()
+    page.shots.take(page, "2 restituito Rozzano")
+    assert Valore.objects.get(comune=rozzano, periodo=periodo).stato == StatoValore.RESPINTO
+
+    page.goto(f"/indicatori/periodi/{periodo.pk}/revisione/")
+    # A period closes only when nothing waits for approval: approve the other Comuni.
+    for nome in ("Opera", "Zibido San Giacomo"):
+        page.get_by_role("button", name=f"Approva tutti {nome}").click()
+    page.get_by_label("Motivo").last.fill("Fine della rilevazione del semestre.")
+    page.get_by_role("button", name="Chiudi il periodo").click()
+    page.shots.take(page, "2 periodo chiuso")
+    periodo.refresh_from_db()
+    assert not periodo.aperto
+    logout(page)
+
+    login(page, "operatore.rozzano")
+    page.goto("/indicatori/cruscotto/")
+    restituiti = page.get_by_role("alert").filter(has_text="Valori restituiti")
+    assert MOTIVO in restituiti.inner_text()
+    page.shots.take(page, "2 l'operatore vede il motivo")
+    logout(page)
+
+    # --- 3. Revisore --------------------------------------------------------------------
+    login(page, "revisore")
+    page.goto("/indicatori/cruscotto/")
+    assert axe_violations(page) == []
+    titolo_grafico = page.locator("#grafico-beneficiari svg title")
+    primo = Periodo.objects.filter(ambito=rozzano.ambito).order_by("data_fine").first()
+    page.get_by_label("Periodo").select_option(str(primo.pk))
+    page.wait_for_function(
+        "nome => !document.querySelector('#grafico-beneficiari svg title') || "
+        "document.querySelector('#cruscotto h2').textContent.includes(nome)",
+        arg=primo.nome,
+    )
+    assert primo.nome in page.locator("#cruscotto h2").first.inner_text()
+    page.shots.take(page, "3 filtro cambiato")
+    page.get_by_label("Periodo").select_option(str(periodo.pk))
+    page.wait_for_function(
+        "nome => document.querySelector('#cruscotto h2').textContent.includes(nome)",
+        arg=periodo.nome,
+    )
+    assert periodo.nome in titolo_grafico.first.text_content()
+    page.shots.take(page, "3 cruscotto")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Scarica la Relazione di monitoraggio (PDF)").click()
+    pdf = download_info.value.path().read_bytes()
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    approvato = next(
+        r
+        for r in selectors.beneficiari_per_comune(
+            fetched_by=locate.ambito.incarichi.filter(ruolo="revisore").first().user,
+            ambito=locate.ambito,
+            periodi=[periodo],
+        )
+        if r.comune == locate
+    )
+    sezione = text[text.index("Beneficiari per Comune", text.index("Indicatori per scheda")) :]
+    assert re.search(rf"Locate di Triulzi\s+{int(approvato.totale)}\b", sezione), sezione[:600]
