@@ -92,10 +92,10 @@ class AssegnazioneForm(ScopedModelForm):
 
 
 class ProgettoForm(ScopedModelForm):
-    # Longer than 15 on purpose: spaces are removed and the format is the model's rule.
+    # No length here: spaces are removed and the format (15 characters) is the model's
+    # rule, with its message.
     cup = forms.CharField(
         label=_("CUP"),
-        max_length=30,
         required=False,
         help_text=Progetto._meta.get_field("cup").help_text,
     )

@@ -153,7 +153,7 @@ class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     # service checks that the Comuni belong to the lead or to a partner Ambito.
     scoped_fields = {"ambito": "editable", "soggetto_attuatore": "visible"}
     # Free text in, normalised (upper case, no spaces) and validated by the service.
-    cup = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
+    cup = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     ambiti_partner = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Ambito.objects.all()
     )

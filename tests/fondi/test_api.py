@@ -264,6 +264,11 @@ def test_ufficio_piano_creates_and_updates_a_project(
             "Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre.",
         ),
         (
+            {"cup": "B49J17000130006B49J17000130006X"},
+            "cup",
+            "Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre.",
+        ),
+        (
             {"cup": "B49J17000130*06"},
             "cup",
             "Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre.",
