@@ -17,3 +17,25 @@ class StatoProgetto(models.TextChoices):
     IN_CORSO = "in_corso", _("In corso")
     CONCLUSO = "concluso", _("Concluso")
     REVOCATO = "revocato", _("Revocato")
+
+
+# The life of a project: candidato -> idoneo non finanziato | ammesso e finanziato ->
+# in corso -> concluso; revocato from any state, and final. An "idoneo non finanziato"
+# project may still be admitted when the ranking slides (scorrimento della graduatoria,
+# common with the PNRR calls), so idoneo_non_finanziato -> ammesso is allowed too.
+TRANSIZIONI_STATO: dict[str, frozenset[str]] = {
+    StatoProgetto.CANDIDATO: frozenset(
+        {StatoProgetto.IDONEO_NON_FINANZIATO, StatoProgetto.AMMESSO, StatoProgetto.REVOCATO}
+    ),
+    StatoProgetto.IDONEO_NON_FINANZIATO: frozenset({StatoProgetto.AMMESSO, StatoProgetto.REVOCATO}),
+    StatoProgetto.AMMESSO: frozenset({StatoProgetto.IN_CORSO, StatoProgetto.REVOCATO}),
+    StatoProgetto.IN_CORSO: frozenset({StatoProgetto.CONCLUSO, StatoProgetto.REVOCATO}),
+    StatoProgetto.CONCLUSO: frozenset({StatoProgetto.REVOCATO}),
+    StatoProgetto.REVOCATO: frozenset(),
+}
+
+
+def stati_successivi(stato: str) -> list[str]:
+    """The states a project in `stato` may move to, in the order of the choices."""
+    ammessi = TRANSIZIONI_STATO.get(stato, frozenset())
+    return [value for value in StatoProgetto.values if value in ammessi]

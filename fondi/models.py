@@ -1,17 +1,53 @@
-from django.core.validators import RegexValidator
+"""Funding sources and lines, yearly allocations, projects (CUP) and their progress.
+
+Rules with a message for the user live in each model's `clean()`, attached to the
+field; the database constraints named `fondi_<model>_<rule>` repeat the rules that
+must never break. Services (`services.py`) call `full_clean()` before every save.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ambito.models import ANNO_VALIDATORS
 from ambito.querysets import ScopedManager
 
-from .choices import LivelloFonte, StatoProgetto
+from .choices import TRANSIZIONI_STATO, LivelloFonte, StatoProgetto, stati_successivi
+from .querysets import ProgettoScopedManager
 
 cup_validator = RegexValidator(
     r"^[A-Z0-9]{15}\Z",
     _("Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre."),
 )
+
+MSG_IMPORTO_NEGATIVO = _("L'importo non può essere negativo.")
+
+
+def importo_field(verbose_name, **kwargs):
+    """Euro with cents, never negative."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"), MSG_IMPORTO_NEGATIVO)],
+        **kwargs,
+    )
+
+
+class RulesInCleanMixin:
+    """The constraints of these models repeat rules that `clean()` already checks with
+    the message next to the field: Django would repeat each one as a form-wide error.
+    They stay in the database as the backstop; only their validation is skipped."""
+
+    def validate_constraints(self, exclude=None):
+        return None
 
 
 class FonteFinanziamento(models.Model):
@@ -20,13 +56,16 @@ class FonteFinanziamento(models.Model):
     codice = models.CharField(_("codice"), max_length=50, unique=True)
     nome = models.CharField(_("nome"), max_length=255)
     livello = models.CharField(_("livello"), max_length=20, choices=LivelloFonte.choices)
+    ordine = models.PositiveSmallIntegerField(
+        _("ordine"), default=100, help_text=_("Posizione nei prospetti (prima i numeri bassi).")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("fonte di finanziamento")
         verbose_name_plural = _("fonti di finanziamento")
-        ordering = ["codice"]
+        ordering = ["ordine", "codice"]
 
     def __str__(self):
         return self.nome
@@ -67,8 +106,131 @@ class LineaFinanziamento(models.Model):
     def __str__(self):
         return f"{self.codice} - {self.nome}"
 
+    def clean(self):
+        if self.parent_id is None:
+            return
+        if self.parent.fonte_id != self.fonte_id:
+            raise ValidationError(
+                {"parent": _("La linea superiore deve appartenere alla stessa fonte.")}
+            )
+        antenato, visti = self.parent, set()
+        while antenato is not None and antenato.pk not in visti:
+            if self.pk and antenato.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("Una linea non può stare sotto sé stessa o una sua sottolinea.")}
+                )
+            visti.add(antenato.pk)
+            antenato = antenato.parent
 
-class Progetto(models.Model):
+
+class Assegnazione(RulesInCleanMixin, models.Model):
+    """The amount of a funding line that an Ambito manages in a year (Piano, § 2.5)."""
+
+    ambito = models.ForeignKey(
+        "ambito.Ambito",
+        verbose_name=_("Ambito"),
+        on_delete=models.PROTECT,
+        related_name="assegnazioni",
+    )
+    linea = models.ForeignKey(
+        LineaFinanziamento,
+        verbose_name=_("linea di finanziamento"),
+        on_delete=models.PROTECT,
+        related_name="assegnazioni",
+    )
+    anno = models.PositiveSmallIntegerField(_("anno"), validators=ANNO_VALIDATORS)
+    importo = importo_field(_("importo"))
+    interventi = models.TextField(
+        _("interventi finanziati"), blank=True, help_text=_("Uno per riga.")
+    )
+    nota_fonte = models.CharField(
+        _("nota sulla fonte del dato"),
+        max_length=500,
+        blank=True,
+        help_text=_("Ad esempio: dati estratti dalla rendicontazione della Spesa Sociale."),
+    )
+
+    scope_ambito = "ambito"
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assegnazione")
+        verbose_name_plural = _("assegnazioni")
+        ordering = ["-anno", "linea__fonte__ordine", "linea__codice"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ambito", "linea", "anno"],
+                name="%(app_label)s_%(class)s_linea_anno_unica",
+            ),
+            models.CheckConstraint(
+                condition=Q(importo__gte=0),
+                name="%(app_label)s_%(class)s_importo_non_negativo",
+            ),
+            models.CheckConstraint(
+                condition=Q(anno__gte=1900, anno__lte=2100),
+                name="%(app_label)s_%(class)s_anno_valido",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.linea.codice} {self.anno}"
+
+    @property
+    def elenco_interventi(self) -> list[str]:
+        return [riga.strip(" •-") for riga in self.interventi.splitlines() if riga.strip(" •-")]
+
+    def clean(self):
+        if self.ambito_id and self.linea_id and self.anno:
+            doppione = Assegnazione.objects.filter(
+                ambito_id=self.ambito_id, linea_id=self.linea_id, anno=self.anno
+            ).exclude(pk=self.pk)
+            if doppione.exists():
+                raise ValidationError(
+                    {
+                        "anno": _(
+                            "Esiste già un'assegnazione di questa linea all'Ambito per il "
+                            "%(anno)s: modificare quella."
+                        )
+                        % {"anno": self.anno}
+                    }
+                )
+
+
+class TotaleRiportato(models.Model):
+    """A yearly total as printed in a document (e.g. the Piano), kept only to check it
+    against the total the app computes from the allocations. Never used as a figure."""
+
+    ambito = models.ForeignKey(
+        "ambito.Ambito",
+        verbose_name=_("Ambito"),
+        on_delete=models.CASCADE,
+        related_name="totali_riportati",
+    )
+    anno = models.PositiveSmallIntegerField(_("anno"), validators=ANNO_VALIDATORS)
+    importo = importo_field(_("totale riportato"))
+    documento = models.CharField(_("documento"), max_length=255)
+
+    scope_ambito = "ambito"
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("totale riportato nel documento")
+        verbose_name_plural = _("totali riportati nei documenti")
+        ordering = ["ambito", "anno"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ambito", "anno", "documento"],
+                name="%(app_label)s_%(class)s_unico",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.documento} {self.anno}"
+
+
+class Progetto(RulesInCleanMixin, models.Model):
     """A funded project (CUP), led by one Ambito with possible partner Ambiti."""
 
     cup = models.CharField(
@@ -79,6 +241,7 @@ class Progetto(models.Model):
         unique=True,
         validators=[cup_validator],
         error_messages={"unique": _("Esiste già un progetto con questo CUP.")},
+        help_text=_("Codice Unico di Progetto: 15 lettere maiuscole e cifre, se assegnato."),
     )
     codice_locale = models.CharField(_("codice locale"), max_length=50, blank=True)
     titolo = models.CharField(_("titolo"), max_length=500)
@@ -95,6 +258,35 @@ class Progetto(models.Model):
         on_delete=models.PROTECT,
         related_name="progetti",
     )
+    ambiti_partner = models.ManyToManyField(
+        "ambito.Ambito",
+        verbose_name=_("Ambiti partner"),
+        blank=True,
+        related_name="progetti_partner",
+    )
+    soggetto_attuatore = models.ForeignKey(
+        "ambito.Ente",
+        verbose_name=_("soggetto attuatore"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progetti_attuati",
+    )
+    comuni = models.ManyToManyField(
+        "ambito.Comune",
+        verbose_name=_("Comuni coinvolti"),
+        blank=True,
+        related_name="progetti",
+    )
+    rup = models.CharField(
+        _("RUP"),
+        max_length=200,
+        blank=True,
+        help_text=_("Responsabile unico del progetto: nome, cognome e ufficio."),
+    )
+    anno_finanziamento = models.PositiveSmallIntegerField(
+        _("anno del finanziamento"), null=True, blank=True, validators=ANNO_VALIDATORS
+    )
     stato = models.CharField(
         _("stato"),
         max_length=30,
@@ -103,10 +295,17 @@ class Progetto(models.Model):
     )
     data_inizio = models.DateField(_("data di inizio"), null=True, blank=True)
     data_fine = models.DateField(_("data di fine"), null=True, blank=True)
+    data_scadenza = models.DateField(
+        _("scadenza"),
+        null=True,
+        blank=True,
+        help_text=_("Termine entro cui concludere e rendicontare (es. 31/03/2026 per il PNRR)."),
+    )
 
     scope_ambito = "ambito"
-    objects = ScopedManager()
-    history = HistoricalRecords()
+    scope_progetto = ""
+    objects = ProgettoScopedManager()
+    history = HistoricalRecords(m2m_fields=[ambiti_partner, comuni])
 
     class Meta:
         verbose_name = _("progetto")
@@ -120,7 +319,238 @@ class Progetto(models.Model):
                 name="%(app_label)s_%(class)s_fine_dopo_inizio",
                 violation_error_message=_("La data di fine non può precedere la data di inizio."),
             ),
+            models.CheckConstraint(
+                condition=Q(data_scadenza__isnull=True)
+                | Q(data_inizio__isnull=True)
+                | Q(data_scadenza__gte=models.F("data_inizio")),
+                name="%(app_label)s_%(class)s_scadenza_dopo_inizio",
+            ),
+            models.CheckConstraint(
+                condition=Q(cup__isnull=True) | Q(cup__regex=r"^[A-Z0-9]{15}$"),
+                name="%(app_label)s_%(class)s_cup_formato",
+            ),
+            models.UniqueConstraint(
+                fields=["ambito", "codice_locale"],
+                condition=~Q(codice_locale=""),
+                name="%(app_label)s_%(class)s_codice_locale_unico",
+            ),
         ]
 
     def __str__(self):
         return self.titolo
+
+    def get_absolute_url(self):
+        return reverse("fondi:progetto_detail", args=[self.pk])
+
+    @property
+    def stati_successivi(self):
+        return [StatoProgetto(s) for s in stati_successivi(self.stato)]
+
+    def clean_fields(self, exclude=None):
+        # Users type CUPs in lower case or with spaces; a blank CUP is "not assigned".
+        self.cup = (self.cup or "").replace(" ", "").upper() or None
+        self.codice_locale = (self.codice_locale or "").strip()
+        exclude = set(exclude or ())
+        errors = {}
+        if "cup" not in exclude and self.cup is not None:
+            try:
+                cup_validator(self.cup)
+            except ValidationError as error:
+                errors["cup"] = error.error_list
+        exclude.add("cup")  # checked above, once: the format includes the length
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def clean(self):
+        errors = {}
+        if self.data_inizio and self.data_fine and self.data_fine < self.data_inizio:
+            errors["data_fine"] = _("La data di fine non può precedere la data di inizio.")
+        if self.data_inizio and self.data_scadenza and self.data_scadenza < self.data_inizio:
+            errors["data_scadenza"] = _("La scadenza non può precedere la data di inizio.")
+        if self.codice_locale and self.ambito_id:
+            doppione = Progetto.objects.filter(
+                ambito_id=self.ambito_id, codice_locale=self.codice_locale
+            ).exclude(pk=self.pk)
+            if doppione.exists():
+                errors["codice_locale"] = _(
+                    "Esiste già un progetto dell'Ambito con questo codice locale."
+                )
+        if self.pk:
+            errore_stato = self.errore_transizione()
+            if errore_stato:
+                errors["stato"] = errore_stato
+        if errors:
+            raise ValidationError(errors)
+
+    def errore_transizione(self):
+        """The message when the stored state may not become `self.stato`, else None."""
+        precedente = Progetto.objects.filter(pk=self.pk).values_list("stato", flat=True).first()
+        if precedente is None or precedente == self.stato:
+            return None
+        if self.stato in TRANSIZIONI_STATO.get(precedente, frozenset()):
+            return None
+        consentiti = stati_successivi(precedente)
+        da, a = StatoProgetto(precedente).label, StatoProgetto(self.stato).label
+        if not consentiti:
+            return _(
+                "Passaggio di stato non consentito: un progetto «%(da)s» "
+                "non può più cambiare stato."
+            ) % {"da": da}
+        return _(
+            "Passaggio di stato non consentito: da «%(da)s» a «%(a)s». "
+            "Stati possibili: %(consentiti)s."
+        ) % {
+            "da": da,
+            "a": a,
+            "consentiti": ", ".join(str(StatoProgetto(s).label) for s in consentiti),
+        }
+
+
+class FinanziamentoProgetto(RulesInCleanMixin, models.Model):
+    """The amount granted to a project by one funding line (e.g. PNRR plus GSE)."""
+
+    progetto = models.ForeignKey(
+        Progetto,
+        verbose_name=_("progetto"),
+        on_delete=models.CASCADE,
+        related_name="finanziamenti",
+    )
+    linea = models.ForeignKey(
+        LineaFinanziamento,
+        verbose_name=_("linea di finanziamento"),
+        on_delete=models.PROTECT,
+        related_name="finanziamenti_progetto",
+    )
+    importo = importo_field(_("importo concesso"))
+    nota = models.CharField(_("nota"), max_length=500, blank=True)
+
+    scope_ambito = "progetto__ambito"
+    scope_progetto = "progetto"
+    objects = ProgettoScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("finanziamento del progetto")
+        verbose_name_plural = _("finanziamenti del progetto")
+        ordering = ["progetto", "linea__fonte__ordine", "linea__codice"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["progetto", "linea"], name="%(app_label)s_%(class)s_linea_unica"
+            ),
+            models.CheckConstraint(
+                condition=Q(importo__gte=0),
+                name="%(app_label)s_%(class)s_importo_non_negativo",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.progetto} - {self.linea.codice}"
+
+    def clean(self):
+        if self.progetto_id and self.linea_id:
+            doppione = FinanziamentoProgetto.objects.filter(
+                progetto_id=self.progetto_id, linea_id=self.linea_id
+            ).exclude(pk=self.pk)
+            if doppione.exists():
+                raise ValidationError(
+                    {
+                        "linea": _(
+                            "Il progetto ha già un finanziamento su questa linea: "
+                            "modificare quello."
+                        )
+                    }
+                )
+
+
+class AvanzamentoFinanziario(RulesInCleanMixin, models.Model):
+    """A dated snapshot of a project's financial progress, as the monitoring portals
+    report it. Snapshots are never overwritten by later ones: the history stays."""
+
+    progetto = models.ForeignKey(
+        Progetto,
+        verbose_name=_("progetto"),
+        on_delete=models.CASCADE,
+        related_name="avanzamenti",
+    )
+    data = models.DateField(_("data di rilevazione"))
+    programmato = importo_field(_("importo programmato"))
+    ammesso = importo_field(_("ammesso a finanziamento"))
+    vincolante = importo_field(
+        _("giuridicamente vincolante"),
+        help_text=_("Obbligazioni giuridicamente vincolanti assunte (contratti, impegni)."),
+    )
+    erogato = importo_field(_("erogato"), help_text=_("Importo liquidato o pagato."))
+    nota = models.CharField(
+        _("nota"), max_length=500, blank=True, help_text=_("Ad esempio: dati ReGiS al giorno.")
+    )
+
+    scope_ambito = "progetto__ambito"
+    scope_progetto = "progetto"
+    objects = ProgettoScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("avanzamento finanziario")
+        verbose_name_plural = _("avanzamenti finanziari")
+        ordering = ["progetto", "-data", "-pk"]
+        get_latest_by = ["data", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["progetto", "data"], name="%(app_label)s_%(class)s_data_unica"
+            ),
+            models.CheckConstraint(
+                condition=Q(programmato__gte=0, ammesso__gte=0, vincolante__gte=0, erogato__gte=0),
+                name="%(app_label)s_%(class)s_importi_non_negativi",
+            ),
+            models.CheckConstraint(
+                condition=Q(erogato__lte=F("vincolante")),
+                name="%(app_label)s_%(class)s_erogato_entro_vincolante",
+            ),
+            models.CheckConstraint(
+                condition=Q(vincolante__lte=F("ammesso")),
+                name="%(app_label)s_%(class)s_vincolante_entro_ammesso",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.progetto} al {self.data:%d/%m/%Y}"
+
+    @property
+    def percentuale_erogato(self):
+        """Paid as a percentage of the amount admitted, or None when nothing is admitted."""
+        if not self.ammesso:
+            return None
+        return self.erogato * 100 / self.ammesso
+
+    def clean(self):
+        errors = {}
+
+        def confrontabili(*valori):
+            # A missing or negative amount already has its own message.
+            return all(v is not None and v >= 0 for v in valori)
+
+        if confrontabili(self.erogato, self.vincolante) and self.erogato > self.vincolante:
+            errors["erogato"] = _(
+                "L'importo erogato non può superare l'importo giuridicamente vincolante."
+            )
+        if confrontabili(self.vincolante, self.ammesso) and self.vincolante > self.ammesso:
+            errors["vincolante"] = _(
+                "L'importo giuridicamente vincolante non può superare l'importo ammesso a "
+                "finanziamento."
+            )
+        if self.data and self.data > timezone.localdate():
+            errors["data"] = _("La data di rilevazione non può essere futura.")
+        elif self.progetto_id and self.data:
+            doppione = AvanzamentoFinanziario.objects.filter(
+                progetto_id=self.progetto_id, data=self.data
+            ).exclude(pk=self.pk)
+            if doppione.exists():
+                errors["data"] = _(
+                    "Esiste già una rilevazione del progetto con questa data: modificare quella."
+                )
+        if errors:
+            raise ValidationError(errors)

@@ -1,5 +1,49 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "fondi"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.FondiIndexView.as_view(), name="index"),
+    path("fonti/", views.FonteListView.as_view(), name="fonte_list"),
+    path("assegnazioni/", views.AssegnazioneListView.as_view(), name="assegnazione_list"),
+    path(
+        "assegnazioni/nuova/",
+        views.AssegnazioneCreateView.as_view(),
+        name="assegnazione_create",
+    ),
+    path(
+        "assegnazioni/<int:pk>/modifica/",
+        views.AssegnazioneUpdateView.as_view(),
+        name="assegnazione_update",
+    ),
+    path("progetti/", views.ProgettoListView.as_view(), name="progetto_list"),
+    path("progetti/nuovo/", views.ProgettoCreateView.as_view(), name="progetto_create"),
+    path("progetti/<int:pk>/", views.ProgettoDetailView.as_view(), name="progetto_detail"),
+    path(
+        "progetti/<int:pk>/modifica/",
+        views.ProgettoUpdateView.as_view(),
+        name="progetto_update",
+    ),
+    path(
+        "progetti/<int:progetto_pk>/finanziamenti/nuovo/",
+        views.FinanziamentoCreateView.as_view(),
+        name="finanziamento_create",
+    ),
+    path(
+        "finanziamenti/<int:pk>/modifica/",
+        views.FinanziamentoUpdateView.as_view(),
+        name="finanziamento_update",
+    ),
+    path(
+        "progetti/<int:progetto_pk>/avanzamenti/nuovo/",
+        views.AvanzamentoCreateView.as_view(),
+        name="avanzamento_create",
+    ),
+    path(
+        "avanzamenti/<int:pk>/modifica/",
+        views.AvanzamentoUpdateView.as_view(),
+        name="avanzamento_update",
+    ),
+]

@@ -1,5 +1,22 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from . import views
 
-urlpatterns = router.urls
+router = SimpleRouter()
+router.register("fonti", views.FonteFinanziamentoViewSet)
+router.register("linee-finanziamento", views.LineaFinanziamentoViewSet)
+router.register("assegnazioni", views.AssegnazioneViewSet)
+router.register("progetti", views.ProgettoViewSet)
+router.register("finanziamenti-progetto", views.FinanziamentoProgettoViewSet)
+router.register("avanzamenti", views.AvanzamentoFinanziarioViewSet)
+
+urlpatterns = [
+    path("fondi/totali/", views.FondiTotaliView.as_view(), name="fondi-totali"),
+    path(
+        "fondi/avanzamento-progetti/",
+        views.ProgettiAvanzamentoView.as_view(),
+        name="fondi-avanzamento-progetti",
+    ),
+    *router.urls,
+]

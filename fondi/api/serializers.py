@@ -1,0 +1,292 @@
+"""Serializers of the fondi API. They only convert types: every business rule is
+checked by the services, so the API answers with the same Italian messages (HTTP 400
+with field names) as the pages."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ambito.models import Ambito, Comune, Ente
+
+from ..choices import LivelloFonte, StatoProgetto
+from ..models import (
+    Assegnazione,
+    AvanzamentoFinanziario,
+    FinanziamentoProgetto,
+    FonteFinanziamento,
+    LineaFinanziamento,
+    Progetto,
+)
+
+
+def importo(**kwargs):
+    """Euro with cents. No min_value: a negative amount gets the service's message."""
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+class ScopedChoicesMixin:
+    """Related-object choices limited like the forms': Ambiti the user may edit,
+    other scoped models what he may see (others answer "does not exist")."""
+
+    scoped_fields: dict[str, str] = {}  # field name -> "visible" | "editable" | "all"
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for name, mode in self.scoped_fields.items():
+            field = fields.get(name)
+            if field is None or field.read_only:
+                continue
+            target = getattr(field, "child_relation", field)
+            queryset = target.queryset
+            if mode == "editable":
+                target.queryset = queryset.editable_by(user)
+            elif mode == "visible":
+                target.queryset = queryset.visible_to(user)
+        return fields
+
+
+class FonteFinanziamentoSerializer(serializers.ModelSerializer):
+    livello_display = serializers.CharField(source="get_livello_display", read_only=True)
+
+    class Meta:
+        model = FonteFinanziamento
+        fields = ["id", "codice", "nome", "livello", "livello_display", "ordine"]
+
+
+class LineaFinanziamentoSerializer(serializers.ModelSerializer):
+    fonte_codice = serializers.CharField(source="fonte.codice", read_only=True)
+    livello = serializers.ChoiceField(
+        source="fonte.livello", choices=LivelloFonte.choices, read_only=True
+    )
+    parent_codice = serializers.CharField(source="parent.codice", read_only=True, default=None)
+
+    class Meta:
+        model = LineaFinanziamento
+        fields = [
+            "id",
+            "codice",
+            "nome",
+            "fonte",
+            "fonte_codice",
+            "livello",
+            "parent",
+            "parent_codice",
+        ]
+
+
+class AssegnazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    scoped_fields = {"ambito": "editable"}
+    importo = importo()
+    anno = serializers.IntegerField()
+    linea_codice = serializers.CharField(source="linea.codice", read_only=True)
+    livello = serializers.ChoiceField(
+        source="linea.fonte.livello", choices=LivelloFonte.choices, read_only=True
+    )
+
+    class Meta:
+        model = Assegnazione
+        fields = [
+            "id",
+            "ambito",
+            "linea",
+            "linea_codice",
+            "livello",
+            "anno",
+            "importo",
+            "interventi",
+            "nota_fonte",
+        ]
+        validators = []  # uniqueness is the service's, with its Italian message
+
+
+class FinanziamentoProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    scoped_fields = {"progetto": "visible"}
+    importo = importo()
+    linea_codice = serializers.CharField(source="linea.codice", read_only=True)
+    fonte_codice = serializers.CharField(source="linea.fonte.codice", read_only=True)
+
+    class Meta:
+        model = FinanziamentoProgetto
+        fields = ["id", "progetto", "linea", "linea_codice", "fonte_codice", "importo", "nota"]
+        validators = []
+
+
+class AvanzamentoFinanziarioSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    scoped_fields = {"progetto": "visible"}
+    programmato = importo()
+    ammesso = importo()
+    vincolante = importo(help_text="Importo giuridicamente vincolante.")
+    erogato = importo()
+    percentuale_erogato = serializers.DecimalField(
+        max_digits=7, decimal_places=2, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = AvanzamentoFinanziario
+        fields = [
+            "id",
+            "progetto",
+            "data",
+            "programmato",
+            "ammesso",
+            "vincolante",
+            "erogato",
+            "percentuale_erogato",
+            "nota",
+        ]
+        validators = []
+
+
+class UltimoAvanzamentoSerializer(serializers.Serializer):
+    """The latest snapshot, read from the annotations of the projects' selector."""
+
+    data = serializers.DateField(source="ultimo_data")
+    programmato = importo(source="ultimo_programmato")
+    ammesso = importo(source="ultimo_ammesso")
+    vincolante = importo(source="ultimo_vincolante")
+    erogato = importo(source="ultimo_erogato")
+
+
+class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    # Comuni and partner Ambiti are public reference data: any may be named, and the
+    # service checks that the Comuni belong to the lead or to a partner Ambito.
+    scoped_fields = {"ambito": "editable", "soggetto_attuatore": "visible"}
+    # Free text in, normalised (upper case, no spaces) and validated by the service.
+    cup = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    ambiti_partner = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Ambito.objects.all()
+    )
+    comuni = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Comune.objects.all()
+    )
+    soggetto_attuatore = serializers.PrimaryKeyRelatedField(
+        required=False, allow_null=True, queryset=Ente.objects.all()
+    )
+    anno_finanziamento = serializers.IntegerField(required=False, allow_null=True)
+    linea_codice = serializers.CharField(source="linea.codice", read_only=True)
+    stato_display = serializers.CharField(source="get_stato_display", read_only=True)
+    stati_successivi = serializers.SerializerMethodField()
+    finanziamenti = FinanziamentoProgettoSerializer(many=True, read_only=True)
+    importo_finanziato = importo(read_only=True)
+    ultimo_avanzamento = serializers.SerializerMethodField()
+    percentuale_erogato = serializers.DecimalField(
+        max_digits=7, decimal_places=2, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Progetto
+        fields = [
+            "id",
+            "cup",
+            "codice_locale",
+            "titolo",
+            "descrizione",
+            "linea",
+            "linea_codice",
+            "ambito",
+            "ambiti_partner",
+            "soggetto_attuatore",
+            "comuni",
+            "rup",
+            "anno_finanziamento",
+            "data_inizio",
+            "data_fine",
+            "data_scadenza",
+            "stato",
+            "stato_display",
+            "stati_successivi",
+            "finanziamenti",
+            "importo_finanziato",
+            "ultimo_avanzamento",
+            "percentuale_erogato",
+        ]
+        validators = []
+
+    def get_stati_successivi(self, obj) -> list[str]:
+        return [s.value for s in obj.stati_successivi]
+
+    @extend_schema_field(UltimoAvanzamentoSerializer(allow_null=True))
+    def get_ultimo_avanzamento(self, obj):
+        if getattr(obj, "ultimo_data", None) is None:
+            return None
+        return UltimoAvanzamentoSerializer(obj).data
+
+
+class CambioStatoSerializer(serializers.Serializer):
+    stato = serializers.ChoiceField(choices=StatoProgetto.choices)
+
+
+# --- Aggregates ------------------------------------------------------------------------
+
+
+class TotaleAnnoSerializer(serializers.Serializer):
+    ambito = serializers.IntegerField()
+    anno = serializers.IntegerField()
+    totale = importo()
+    totale_riportato = importo(allow_null=True)
+    documento = serializers.CharField(allow_null=True)
+    differenza = importo(allow_null=True)
+
+
+class TotaleLivelloSerializer(serializers.Serializer):
+    ambito = serializers.IntegerField()
+    anno = serializers.IntegerField()
+    livello = serializers.ChoiceField(choices=LivelloFonte.choices)
+    totale = importo()
+
+
+class TotaleFonteSerializer(serializers.Serializer):
+    ambito = serializers.IntegerField()
+    anno = serializers.IntegerField()
+    fonte = serializers.IntegerField()
+    fonte_codice = serializers.CharField()
+    fonte_nome = serializers.CharField()
+    livello = serializers.ChoiceField(choices=LivelloFonte.choices)
+    totale = importo()
+
+
+class TotaleLineaSerializer(serializers.Serializer):
+    ambito = serializers.IntegerField()
+    anno = serializers.IntegerField()
+    linea = serializers.IntegerField()
+    linea_codice = serializers.CharField()
+    linea_nome = serializers.CharField()
+    fonte_codice = serializers.CharField()
+    totale = importo()
+
+
+class FondiTotaliSerializer(serializers.Serializer):
+    per_anno = TotaleAnnoSerializer(many=True)
+    per_livello = TotaleLivelloSerializer(many=True)
+    per_fonte = TotaleFonteSerializer(many=True)
+    per_linea = TotaleLineaSerializer(many=True)
+
+
+class StatoNumeroSerializer(serializers.Serializer):
+    stato = serializers.ChoiceField(choices=StatoProgetto.choices)
+    etichetta = serializers.CharField()
+    numero = serializers.IntegerField()
+
+
+class FinanziatoFonteSerializer(serializers.Serializer):
+    fonte_codice = serializers.CharField()
+    fonte_nome = serializers.CharField()
+    totale = importo()
+
+
+class AvanzamentoTotaleSerializer(serializers.Serializer):
+    progetti_rilevati = serializers.IntegerField()
+    programmato = importo()
+    ammesso = importo()
+    vincolante = importo()
+    erogato = importo()
+    percentuale_erogato = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+
+
+class ProgettiAvanzamentoSerializer(serializers.Serializer):
+    numero_progetti = serializers.IntegerField()
+    per_stato = StatoNumeroSerializer(many=True)
+    finanziato_per_fonte = FinanziatoFonteSerializer(many=True)
+    finanziato_totale = importo()
+    avanzamento = AvanzamentoTotaleSerializer()

@@ -1,0 +1,116 @@
+"""FilterSets of the fondi app: the same classes serve the pages and the API."""
+
+import django_filters
+from django import forms
+from django.db.models import IntegerField, Q
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from ambito.filtersets import AmbitoFilterSet
+
+from .choices import LivelloFonte, StatoProgetto
+from .models import (
+    Assegnazione,
+    FinanziamentoProgetto,
+    FonteFinanziamento,
+    LineaFinanziamento,
+    Progetto,
+)
+from .selectors import linee_discendenti
+
+
+class AnnoFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+def _linee():
+    return LineaFinanziamento.objects.select_related("fonte").order_by("codice")
+
+
+class AssegnazioneFilterSet(AmbitoFilterSet):
+    anno = AnnoFilter(label=_("Anno"))
+    livello = django_filters.ChoiceFilter(
+        field_name="linea__fonte__livello", choices=LivelloFonte.choices, label=_("Livello")
+    )
+    fonte = django_filters.ModelChoiceFilter(
+        field_name="linea__fonte",
+        queryset=FonteFinanziamento.objects.order_by("ordine", "codice"),
+        label=_("Fonte"),
+    )
+    linea = django_filters.ModelChoiceFilter(
+        queryset=_linee(),
+        label=_("Linea (con le sottolinee)"),
+        method="filter_linea",
+    )
+
+    class Meta:
+        model = Assegnazione
+        fields = ["ambito", "anno", "livello", "fonte", "linea"]
+
+    def filter_linea(self, queryset, name, value):
+        return queryset.filter(linea__in=linee_discendenti(value)) if value else queryset
+
+
+class ProgettoFilterSet(AmbitoFilterSet):
+    q = django_filters.CharFilter(label=_("Cerca (titolo, CUP, codice)"), method="filter_q")
+    stato = django_filters.ChoiceFilter(choices=StatoProgetto.choices, label=_("Stato"))
+    fonte = django_filters.ModelChoiceFilter(
+        field_name="linea__fonte",
+        queryset=FonteFinanziamento.objects.order_by("ordine", "codice"),
+        label=_("Fonte"),
+        method="filter_fonte",
+    )
+    linea = django_filters.ModelChoiceFilter(
+        queryset=_linee(), label=_("Linea (con le sottolinee)"), method="filter_linea"
+    )
+    anno = AnnoFilter(label=_("Attivo nell'anno"), method="filter_anno")
+
+    class Meta:
+        model = Progetto
+        fields = ["q", "ambito", "stato", "fonte", "linea", "anno"]
+
+    def filter_ambito(self, queryset, name, value):
+        """Projects of that Ambito as lead OR as partner (subquery: no duplicate rows)."""
+        if not value:
+            return queryset
+        partner = Progetto.ambiti_partner.through.objects.filter(ambito=value)
+        return queryset.filter(Q(ambito=value) | Q(pk__in=partner.values("progetto_id")))
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(titolo__icontains=value)
+            | Q(cup__iexact=value.replace(" ", ""))
+            | Q(codice_locale__icontains=value)
+        )
+
+    def filter_linea(self, queryset, name, value):
+        if not value:
+            return queryset
+        ids = linee_discendenti(value)
+        finanziati = FinanziamentoProgetto.objects.filter(linea__in=ids).values("progetto_id")
+        return queryset.filter(Q(linea__in=ids) | Q(pk__in=finanziati))
+
+    def filter_fonte(self, queryset, name, value):
+        if not value:
+            return queryset
+        finanziati = FinanziamentoProgetto.objects.filter(linea__fonte=value).values("progetto_id")
+        return queryset.filter(Q(linea__fonte=value) | Q(pk__in=finanziati))
+
+    def filter_anno(self, queryset, name, value):
+        """Active in the year: started (or, without a start date, funded) by then and not
+        ended before it."""
+        if value is None:
+            return queryset
+        anno = int(value)
+        inizio = Coalesce(
+            ExtractYear("data_inizio"), "anno_finanziamento", output_field=IntegerField()
+        )
+        # A project with neither a start date nor a funding year is not known to be
+        # active in any year, so it is left out.
+        return queryset.alias(anno_inizio=inizio).filter(
+            Q(anno_inizio__lte=anno),
+            Q(data_fine__isnull=True) | Q(data_fine__year__gte=anno),
+        )

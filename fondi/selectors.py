@@ -1,0 +1,435 @@
+"""Reads of the fondi app, aggregated in SQL. Pages, API and (later) PDF reports call
+these same functions, so they always show the same numbers.
+
+Every function takes the user who looks (`fetched_by`) and applies visibility itself;
+callers may pass an already filtered queryset (e.g. a FilterSet's), which is then
+narrowed to what the user may see.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+
+from ambito.models import Ambito
+
+from .choices import LivelloFonte, StatoProgetto
+from .models import (
+    Assegnazione,
+    AvanzamentoFinanziario,
+    FinanziamentoProgetto,
+    LineaFinanziamento,
+    Progetto,
+    TotaleRiportato,
+)
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _assegnazioni(fetched_by, assegnazioni=None):
+    queryset = Assegnazione.objects.all() if assegnazioni is None else assegnazioni
+    return queryset.visible_to(fetched_by)
+
+
+def _progetti(fetched_by, progetti=None):
+    queryset = Progetto.objects.all() if progetti is None else progetti
+    return queryset.visible_to(fetched_by)
+
+
+# --- Allocations (fondi in gestione) -------------------------------------------------
+
+
+def fondi_totali_per_anno(*, fetched_by, assegnazioni=None) -> list[dict]:
+    """Rows {ambito, anno, totale} summed in SQL."""
+    rows = (
+        _assegnazioni(fetched_by, assegnazioni)
+        .values("ambito", "anno")
+        .annotate(totale=Sum("importo"))
+        .order_by("ambito", "anno")
+    )
+    return list(rows)
+
+
+def fondi_totali_per_livello(*, fetched_by, assegnazioni=None) -> list[dict]:
+    """Rows {ambito, anno, livello, totale}: EU, national, regional, municipal, other."""
+    rows = (
+        _assegnazioni(fetched_by, assegnazioni)
+        .values("ambito", "anno", livello=F("linea__fonte__livello"))
+        .annotate(totale=Sum("importo"))
+        .order_by("ambito", "anno", "livello")
+    )
+    return list(rows)
+
+
+def fondi_totali_per_fonte(*, fetched_by, assegnazioni=None) -> list[dict]:
+    """Rows {ambito, anno, fonte, fonte_codice, fonte_nome, livello, totale}."""
+    rows = (
+        _assegnazioni(fetched_by, assegnazioni)
+        .values(
+            "ambito",
+            "anno",
+            fonte=F("linea__fonte"),
+            fonte_codice=F("linea__fonte__codice"),
+            fonte_nome=F("linea__fonte__nome"),
+            livello=F("linea__fonte__livello"),
+            ordine=F("linea__fonte__ordine"),
+        )
+        .annotate(totale=Sum("importo"))
+        .order_by("ambito", "anno", "ordine", "fonte_codice")
+    )
+    return list(rows)
+
+
+def fondi_totali_per_linea(*, fetched_by, assegnazioni=None) -> list[dict]:
+    """Rows {ambito, anno, linea, linea_codice, linea_nome, fonte_codice, totale}."""
+    rows = (
+        _assegnazioni(fetched_by, assegnazioni)
+        .values(
+            "ambito",
+            "anno",
+            "linea",
+            linea_codice=F("linea__codice"),
+            linea_nome=F("linea__nome"),
+            fonte_codice=F("linea__fonte__codice"),
+            ordine=F("linea__fonte__ordine"),
+        )
+        .annotate(totale=Sum("importo"))
+        .order_by("ambito", "anno", "ordine", "linea_codice")
+    )
+    return list(rows)
+
+
+def totali_riportati(*, fetched_by, ambiti=None) -> list[TotaleRiportato]:
+    """Totals as printed in the documents, only to compare with the computed ones."""
+    queryset = TotaleRiportato.objects.visible_to(fetched_by)
+    if ambiti is not None:
+        queryset = queryset.filter(ambito__in=ambiti)
+    return list(queryset.order_by("ambito", "anno", "documento"))
+
+
+@dataclass
+class RigaProspetto:
+    """One allocation row (a funding line) of the table, with its amount per year."""
+
+    assegnazioni: dict = field(default_factory=dict)  # anno -> Assegnazione
+    linea: LineaFinanziamento | None = None
+    celle: list = field(default_factory=list)  # Assegnazione or None, one per year
+
+    def importo(self, anno):
+        assegnazione = self.assegnazioni.get(anno)
+        return assegnazione.importo if assegnazione else None
+
+    @property
+    def interventi(self) -> list[str]:
+        """The interventions of the latest year that lists them."""
+        for anno in sorted(self.assegnazioni, reverse=True):
+            elenco = self.assegnazioni[anno].elenco_interventi
+            if elenco:
+                return elenco
+        return []
+
+
+@dataclass
+class Prospetto:
+    """The table "Fondi in gestione" of one Ambito: rows, totals per year, per source
+    level and per source, and the printed totals with their differences."""
+
+    ambito: Ambito
+    anni: list[int]
+    righe: list[RigaProspetto]
+    totali: dict[int, Decimal]
+    per_livello: list[dict]  # {livello, etichetta, importi: {anno: Decimal}}
+    per_fonte: list[dict]  # {fonte_codice, fonte_nome, livello, importi: {anno: Decimal}}
+    riportati: list[dict]  # {anno, documento, riportato, calcolato, differenza}
+    note: dict[int, list[str]]  # anno -> the distinct notes on where the figures come from
+
+    @property
+    def colonne_totali(self) -> list:
+        return [self.totali.get(anno) for anno in self.anni]
+
+    @property
+    def discordanze(self):
+        return [r for r in self.riportati if r["differenza"] != 0]
+
+
+def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
+    """One Prospetto per visible Ambito that has allocations, in a fixed number of
+    queries whatever the number of rows."""
+    visibili = _assegnazioni(fetched_by, assegnazioni)
+    rows = list(
+        visibili.select_related("ambito", "linea__fonte").order_by(
+            "ambito__nome", "linea__fonte__ordine", "linea__codice", "anno"
+        )
+    )
+    totali = fondi_totali_per_anno(fetched_by=fetched_by, assegnazioni=visibili)
+    livelli = fondi_totali_per_livello(fetched_by=fetched_by, assegnazioni=visibili)
+    fonti = fondi_totali_per_fonte(fetched_by=fetched_by, assegnazioni=visibili)
+    ambiti = {}
+    for row in rows:
+        ambiti.setdefault(row.ambito_id, row.ambito)
+    riportati = totali_riportati(fetched_by=fetched_by, ambiti=list(ambiti))
+
+    prospetti = []
+    for ambito_id, ambito in ambiti.items():
+        righe: dict[int, RigaProspetto] = {}
+        anni = set()
+        for row in rows:
+            if row.ambito_id != ambito_id:
+                continue
+            riga = righe.setdefault(row.linea_id, RigaProspetto(linea=row.linea))
+            riga.assegnazioni[row.anno] = row
+            anni.add(row.anno)
+        totali_ambito = {r["anno"]: r["totale"] for r in totali if r["ambito"] == ambito_id}
+        per_livello = []
+        for livello in LivelloFonte:
+            importi = {
+                r["anno"]: r["totale"]
+                for r in livelli
+                if r["ambito"] == ambito_id and r["livello"] == livello
+            }
+            if importi:
+                per_livello.append(
+                    {"livello": livello.value, "etichetta": livello.label, "importi": importi}
+                )
+        per_fonte: dict[str, dict] = {}
+        for r in fonti:
+            if r["ambito"] != ambito_id:
+                continue
+            voce = per_fonte.setdefault(
+                r["fonte_codice"],
+                {
+                    "fonte_codice": r["fonte_codice"],
+                    "fonte_nome": r["fonte_nome"],
+                    "livello": LivelloFonte(r["livello"]).label,
+                    "importi": {},
+                },
+            )
+            voce["importi"][r["anno"]] = r["totale"]
+        confronti = [
+            {
+                "anno": t.anno,
+                "documento": t.documento,
+                "riportato": t.importo,
+                "calcolato": totali_ambito.get(t.anno, ZERO),
+                "differenza": totali_ambito.get(t.anno, ZERO) - t.importo,
+            }
+            for t in riportati
+            if t.ambito_id == ambito_id
+        ]
+        anni = sorted(anni)
+        for riga in righe.values():
+            riga.celle = [riga.assegnazioni.get(anno) for anno in anni]
+        for voce in [*per_livello, *per_fonte.values()]:
+            voce["valori"] = [voce["importi"].get(anno) for anno in anni]
+        note = {
+            anno: sorted(
+                {
+                    a.nota_fonte
+                    for riga in righe.values()
+                    for a in [riga.assegnazioni.get(anno)]
+                    if a is not None and a.nota_fonte
+                }
+            )
+            for anno in anni
+        }
+        prospetti.append(
+            Prospetto(
+                ambito=ambito,
+                anni=anni,
+                righe=list(righe.values()),
+                totali=totali_ambito,
+                per_livello=per_livello,
+                per_fonte=list(per_fonte.values()),
+                riportati=confronti,
+                note=note,
+            )
+        )
+    return prospetti
+
+
+# --- Projects and their financial progress -------------------------------------------
+
+
+def _ultimo_avanzamento(campo):
+    ultimi = AvanzamentoFinanziario.objects.filter(progetto=OuterRef("pk")).order_by("-data", "-pk")
+    return Subquery(ultimi.values(campo)[:1])
+
+
+def progetti_con_avanzamento(*, fetched_by, progetti=None):
+    """Projects the user may see, each annotated in SQL with the total granted
+    (`importo_finanziato`), the latest progress snapshot (`ultimo_*`) and the % paid of
+    the amount admitted (`percentuale_erogato`). Subqueries, not joins: one row per
+    project and a constant number of queries."""
+    finanziato = (
+        FinanziamentoProgetto.objects.filter(progetto=OuterRef("pk"))
+        .order_by()
+        .values("progetto")
+        .annotate(totale=Sum("importo"))
+        .values("totale")
+    )
+    queryset = _progetti(fetched_by, progetti).annotate(
+        importo_finanziato=Coalesce(Subquery(finanziato, output_field=MONEY), Value(ZERO)),
+        ultimo_data=_ultimo_avanzamento("data"),
+        ultimo_programmato=_ultimo_avanzamento("programmato"),
+        ultimo_ammesso=_ultimo_avanzamento("ammesso"),
+        ultimo_vincolante=_ultimo_avanzamento("vincolante"),
+        ultimo_erogato=_ultimo_avanzamento("erogato"),
+    )
+    # A ratio, not money: computed in floating point so that SQLite, which stores
+    # whole-euro decimals as integers, does not divide as integers.
+    return queryset.annotate(
+        percentuale_erogato=Case(
+            When(
+                ultimo_ammesso__gt=0,
+                then=Cast("ultimo_erogato", FloatField())
+                * Value(100.0)
+                / Cast("ultimo_ammesso", FloatField()),
+            ),
+            default=None,
+            output_field=FloatField(),
+        )
+    )
+
+
+def progetti_per_elenco(*, fetched_by, progetti=None):
+    """The list of projects with what the list page and the API list show."""
+    return (
+        progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti)
+        .select_related("ambito", "linea__fonte", "soggetto_attuatore")
+        .prefetch_related(
+            "ambiti_partner",
+            "comuni",
+            Prefetch(
+                "finanziamenti",
+                queryset=FinanziamentoProgetto.objects.select_related("linea__fonte"),
+            ),
+        )
+    )
+
+
+def progetto_avanzamenti(*, fetched_by, progetto) -> list[AvanzamentoFinanziario]:
+    """Every progress snapshot of a project, the latest first."""
+    return list(
+        AvanzamentoFinanziario.objects.visible_to(fetched_by)
+        .filter(progetto=progetto)
+        .order_by("-data", "-pk")
+    )
+
+
+def progetto_finanziamenti(*, fetched_by, progetto):
+    """The amounts granted to a project by each line, and their total (in SQL)."""
+    queryset = (
+        FinanziamentoProgetto.objects.visible_to(fetched_by)
+        .filter(progetto=progetto)
+        .select_related("linea__fonte")
+        .order_by("linea__fonte__ordine", "linea__codice")
+    )
+    totale = queryset.aggregate(totale=Coalesce(Sum("importo"), Value(ZERO)))["totale"]
+    return list(queryset), totale
+
+
+def progetti_riepilogo(*, fetched_by, progetti=None) -> dict:
+    """Totals over the visible (and filtered) projects: number per state, amount granted
+    per source, and the sums of their latest progress snapshots with the % paid."""
+    visibili = _progetti(fetched_by, progetti)
+    per_stato = {
+        r["stato"]: r["numero"]
+        for r in visibili.order_by().values("stato").annotate(numero=Count("pk"))
+    }
+    finanziamenti = FinanziamentoProgetto.objects.filter(progetto__in=visibili.values("pk"))
+    per_fonte = list(
+        finanziamenti.order_by()
+        .values(
+            fonte_codice=F("linea__fonte__codice"),
+            fonte_nome=F("linea__fonte__nome"),
+            ordine=F("linea__fonte__ordine"),
+        )
+        .annotate(totale=Sum("importo"))
+        .order_by("ordine", "fonte_codice")
+    )
+    ultimi = AvanzamentoFinanziario.objects.filter(
+        progetto__in=visibili.values("pk"),
+        pk=Subquery(
+            AvanzamentoFinanziario.objects.filter(progetto=OuterRef("progetto"))
+            .order_by("-data", "-pk")
+            .values("pk")[:1]
+        ),
+    )
+    somme = ultimi.aggregate(
+        programmato=Coalesce(Sum("programmato"), Value(ZERO)),
+        ammesso=Coalesce(Sum("ammesso"), Value(ZERO)),
+        vincolante=Coalesce(Sum("vincolante"), Value(ZERO)),
+        erogato=Coalesce(Sum("erogato"), Value(ZERO)),
+        progetti_rilevati=Count("pk"),
+    )
+    somme["percentuale_erogato"] = (
+        somme["erogato"] * 100 / somme["ammesso"] if somme["ammesso"] else None
+    )
+    return {
+        "numero_progetti": sum(per_stato.values()),
+        "per_stato": [
+            {"stato": s.value, "etichetta": s.label, "numero": per_stato.get(s.value, 0)}
+            for s in StatoProgetto
+        ],
+        "finanziato_per_fonte": per_fonte,
+        "finanziato_totale": sum((r["totale"] for r in per_fonte), ZERO),
+        "avanzamento": somme,
+    }
+
+
+def totale_finanziato_da_fonte(*, fetched_by, fonte_codice, progetti=None) -> Decimal:
+    """Sum of the amounts that one source grants to the visible projects."""
+    visibili = _progetti(fetched_by, progetti)
+    return FinanziamentoProgetto.objects.filter(
+        progetto__in=visibili.values("pk"), linea__fonte__codice=fonte_codice
+    ).aggregate(totale=Coalesce(Sum("importo"), Value(ZERO)))["totale"]
+
+
+def linee_discendenti(linea: LineaFinanziamento) -> list[int]:
+    """Ids of a line and of every line below it (one query over the small tree)."""
+    figli = defaultdict(list)
+    for pk, parent_id in LineaFinanziamento.objects.values_list("pk", "parent_id"):
+        figli[parent_id].append(pk)
+    ids, da_visitare = [], [linea.pk]
+    while da_visitare:
+        pk = da_visitare.pop()
+        if pk in ids:
+            continue
+        ids.append(pk)
+        da_visitare.extend(figli[pk])
+    return ids
+
+
+def albero_linee() -> list[dict]:
+    """Sources with their lines as an indented tree, for the reference page."""
+    from .models import FonteFinanziamento
+
+    fonti = list(FonteFinanziamento.objects.order_by("ordine", "codice"))
+    linee = list(LineaFinanziamento.objects.order_by("codice"))
+    figli = defaultdict(list)
+    for linea in linee:
+        figli[(linea.fonte_id, linea.parent_id)].append(linea)
+
+    def visita(fonte_id, parent_id, profondita, out):
+        for linea in figli[(fonte_id, parent_id)]:
+            linea.profondita = profondita
+            out.append(linea)
+            visita(fonte_id, linea.pk, profondita + 1, out)
+        return out
+
+    return [{"fonte": fonte, "linee": visita(fonte.pk, None, 0, [])} for fonte in fonti]

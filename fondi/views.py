@@ -1,0 +1,247 @@
+"""Pages of the fondi app (namespace `fondi`). Scoping and write permission come from
+the common mixins; every save is a service call; every figure comes from a selector."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
+
+from ambito.mixins import (
+    FilteredListMixin,
+    ScopedMixin,
+    ScopedUpdateMixin,
+    ServiceFormMixin,
+    UfficioPianoCreateMixin,
+    get_editable_or_403,
+)
+from ambito.models import Ambito
+from ambito.roles import ruoli
+
+from . import selectors, services
+from .filtersets import AssegnazioneFilterSet, ProgettoFilterSet
+from .forms import (
+    AssegnazioneForm,
+    AvanzamentoFinanziarioForm,
+    FinanziamentoProgettoForm,
+    ProgettoForm,
+)
+from .models import Assegnazione, AvanzamentoFinanziario, FinanziamentoProgetto, Progetto
+
+
+class FondiIndexView(LoginRequiredMixin, TemplateView):
+    """Fondi in gestione: allocations by line and year, totals per year, per source
+    level and per source, and the check against the totals printed in the Piano."""
+
+    template_name = "fondi/index.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        filterset = AssegnazioneFilterSet(
+            self.request.GET or None,
+            queryset=Assegnazione.objects.visible_to(user),
+            request=self.request,
+        )
+        prospetti = selectors.fondi_prospetto(fetched_by=user, assegnazioni=filterset.qs)
+        return super().get_context_data(
+            filterset=filterset,
+            prospetti=prospetti,
+            filtrato=bool(self.request.GET and filterset.form.has_changed()),
+            puo_creare=ruoli(user).is_ufficio_piano,
+            **kwargs,
+        )
+
+
+class AssegnazioneListView(FilteredListMixin, ListView):
+    model = Assegnazione
+    filterset_class = AssegnazioneFilterSet
+    paginate_by = 50
+
+    def get_base_queryset(self):
+        return Assegnazione.objects.select_related("ambito", "linea__fonte")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            ambiti_editabili=set(Ambito.objects.editable_by(user).values_list("pk", flat=True)),
+            puo_creare=ruoli(user).is_ufficio_piano,
+            **kwargs,
+        )
+
+
+class AssegnazioneFormMixin:
+    model = Assegnazione
+    form_class = AssegnazioneForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_success_url(self):
+        return reverse("fondi:assegnazione_list")
+
+    def perform_save(self, form):
+        return services.assegnazione_save(assegnazione=form.instance)
+
+
+class AssegnazioneCreateView(AssegnazioneFormMixin, UfficioPianoCreateMixin, CreateView):
+    success_message = _("Assegnazione inserita.")
+
+
+class AssegnazioneUpdateView(AssegnazioneFormMixin, ScopedUpdateMixin, UpdateView):
+    success_message = _("Assegnazione aggiornata.")
+
+
+class ProgettoListView(FilteredListMixin, ListView):
+    model = Progetto
+    filterset_class = ProgettoFilterSet
+    paginate_by = 50
+    template_name = "fondi/progetto_list.html"
+
+    def get_queryset(self):
+        filtrati = super().get_queryset()
+        return selectors.progetti_per_elenco(
+            fetched_by=self.request.user, progetti=filtrati
+        ).order_by("titolo", "pk")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        riepilogo = selectors.progetti_riepilogo(fetched_by=user, progetti=self.filterset.qs)
+        return super().get_context_data(
+            riepilogo=riepilogo, puo_creare=ruoli(user).is_ufficio_piano, **kwargs
+        )
+
+
+class ProgettoDetailView(ScopedMixin, DetailView):
+    """The project sheet, modelled on the public monitoring portals."""
+
+    model = Progetto
+
+    def get_queryset(self):
+        return selectors.progetti_con_avanzamento(fetched_by=self.request.user).select_related(
+            "ambito", "linea__fonte", "soggetto_attuatore", "linea__parent"
+        )
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        progetto = self.object
+        finanziamenti, totale = selectors.progetto_finanziamenti(fetched_by=user, progetto=progetto)
+        return super().get_context_data(
+            finanziamenti=finanziamenti,
+            totale_finanziato=totale,
+            avanzamenti=selectors.progetto_avanzamenti(fetched_by=user, progetto=progetto),
+            partner=progetto.ambiti_partner.order_by("nome"),
+            comuni=progetto.comuni.order_by("nome"),
+            puo_modificare=Progetto.objects.editable_by(user).filter(pk=progetto.pk).exists(),
+            **kwargs,
+        )
+
+
+class ProgettoFormMixin:
+    model = Progetto
+    form_class = ProgettoForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_success_url(self):
+        return reverse("fondi:progetto_detail", args=[self.object.pk])
+
+
+class ProgettoCreateView(ProgettoFormMixin, UfficioPianoCreateMixin, CreateView):
+    success_message = _("Progetto inserito.")
+
+    def perform_save(self, form):
+        return services.progetto_create(
+            progetto=form.instance,
+            ambiti_partner=form.cleaned_data["ambiti_partner"],
+            comuni=form.cleaned_data["comuni"],
+        )
+
+
+class ProgettoUpdateView(ProgettoFormMixin, ScopedUpdateMixin, UpdateView):
+    success_message = _("Progetto aggiornato.")
+
+    def perform_save(self, form):
+        return services.progetto_update(
+            progetto=form.instance,
+            ambiti_partner=form.cleaned_data["ambiti_partner"],
+            comuni=form.cleaned_data["comuni"],
+        )
+
+
+class ProgettoChildFormMixin(ServiceFormMixin):
+    """Forms of a project's funding amounts and progress snapshots: only the lead
+    Ambito's Ufficio di Piano writes (404 when the project is not visible, else 403)."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "progetto": self.progetto}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(progetto=self.progetto, **kwargs)
+
+    def get_success_url(self):
+        return reverse("fondi:progetto_detail", args=[self.progetto.pk])
+
+
+class ProgettoChildCreateMixin(ProgettoChildFormMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.progetto = get_editable_or_403(Progetto, request.user, pk=kwargs["progetto_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProgettoChildUpdateMixin(ProgettoChildFormMixin):
+    def get_object(self, queryset=None):
+        obj = get_editable_or_403(self.model, self.request.user, pk=self.kwargs["pk"])
+        self.progetto = obj.progetto
+        return obj
+
+
+class FinanziamentoMixin:
+    model = FinanziamentoProgetto
+    form_class = FinanziamentoProgettoForm
+    template_name = "fondi/finanziamento_form.html"
+
+    def perform_save(self, form):
+        return services.finanziamento_save(finanziamento=form.instance)
+
+
+class FinanziamentoCreateView(FinanziamentoMixin, ProgettoChildCreateMixin, CreateView):
+    success_message = _("Finanziamento inserito.")
+
+
+class FinanziamentoUpdateView(FinanziamentoMixin, ProgettoChildUpdateMixin, UpdateView):
+    success_message = _("Finanziamento aggiornato.")
+
+
+class AvanzamentoMixin:
+    model = AvanzamentoFinanziario
+    form_class = AvanzamentoFinanziarioForm
+    template_name = "fondi/avanzamento_form.html"
+
+    def perform_save(self, form):
+        return services.avanzamento_save(avanzamento=form.instance)
+
+
+class AvanzamentoCreateView(AvanzamentoMixin, ProgettoChildCreateMixin, CreateView):
+    success_message = _("Rilevazione dell'avanzamento inserita.")
+
+    def get_initial(self):
+        """Start from the latest snapshot: usually only some amounts change."""
+        ultimo = self.progetto.avanzamenti.order_by("-data", "-pk").first()
+        if ultimo is None:
+            return super().get_initial()
+        campi = ["programmato", "ammesso", "vincolante", "erogato"]
+        return {**super().get_initial(), **{c: getattr(ultimo, c) for c in campi}}
+
+
+class AvanzamentoUpdateView(AvanzamentoMixin, ProgettoChildUpdateMixin, UpdateView):
+    success_message = _("Rilevazione dell'avanzamento aggiornata.")
+
+
+class FonteListView(LoginRequiredMixin, TemplateView):
+    """Reference page: funding sources and the tree of their lines."""
+
+    template_name = "fondi/fonte_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(albero=selectors.albero_linee(), **kwargs)

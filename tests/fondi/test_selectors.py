@@ -1,0 +1,197 @@
+"""Figures of the fondi app: the fixture totals of the Piano to the cent, and the
+aggregates the pages, the API and the reports share."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from fondi import selectors
+from fondi.choices import LivelloFonte
+from fondi.models import Assegnazione, Progetto
+
+from .factories import AvanzamentoFactory, FinanziamentoFactory, ProgettoFactory, linea
+
+
+def _per_anno(user):
+    return {r["anno"]: r["totale"] for r in selectors.fondi_totali_per_anno(fetched_by=user)}
+
+
+def test_fixture_totals_equal_the_piano_to_the_cent(ufficio_piano):
+    assert _per_anno(ufficio_piano) == {
+        2022: Decimal("5111878.00"),
+        2023: Decimal("5544651.00"),
+    }
+
+
+def test_the_printed_totals_are_kept_apart_and_agree(ufficio_piano, visconteo):
+    [prospetto] = selectors.fondi_prospetto(fetched_by=ufficio_piano)
+    assert prospetto.ambito == visconteo
+    assert prospetto.anni == [2022, 2023]
+    assert len(prospetto.righe) == 15  # the 15 rows of the table in section 2.5
+    assert [(r["anno"], r["riportato"], r["differenza"]) for r in prospetto.riportati] == [
+        (2022, Decimal("5111878.00"), Decimal("0.00")),
+        (2023, Decimal("5544651.00"), Decimal("0.00")),
+    ]
+    assert prospetto.discordanze == []
+
+
+def test_a_changed_row_shows_the_discrepancy_with_the_printed_total(ufficio_piano, visconteo):
+    fami = Assegnazione.objects.get(ambito=visconteo, linea__codice="FAMI", anno=2022)
+    fami.importo += Decimal("100.50")
+    fami.save()
+    [prospetto] = selectors.fondi_prospetto(fetched_by=ufficio_piano)
+    assert prospetto.totali[2022] == Decimal("5111978.50")
+    [discordanza] = prospetto.discordanze
+    assert discordanza["anno"] == 2022
+    assert discordanza["riportato"] == Decimal("5111878.00")
+    assert discordanza["differenza"] == Decimal("100.50")
+
+
+def test_totals_by_source_level(ufficio_piano):
+    righe = selectors.fondi_totali_per_livello(fetched_by=ufficio_piano)
+    per_livello = {(r["anno"], r["livello"]): r["totale"] for r in righe}
+    # FAMI + PON Inclusione + PON PrInS
+    assert per_livello[(2022, LivelloFonte.UE)] == Decimal("92856.00")
+    assert per_livello[(2023, LivelloFonte.UE)] == Decimal("242149.00")
+    assert per_livello[(2022, LivelloFonte.COMUNALE)] == Decimal("1946144.00")
+    for anno, totale in _per_anno(ufficio_piano).items():
+        assert sum(v for (a, _), v in per_livello.items() if a == anno) == totale
+
+
+def test_totals_by_source_and_by_line(ufficio_piano):
+    fonti = {
+        (r["anno"], r["fonte_codice"]): r["totale"]
+        for r in selectors.fondi_totali_per_fonte(fetched_by=ufficio_piano)
+    }
+    assert fonti[(2023, "FNA")] == Decimal("474379.00") + Decimal("74950.00")
+    linee = {
+        (r["anno"], r["linea_codice"]): r["totale"]
+        for r in selectors.fondi_totali_per_linea(fetched_by=ufficio_piano)
+    }
+    assert linee[(2022, "PON-INCLUSIONE")] == Decimal("33806.00")
+    assert (2023, "PON-INCLUSIONE") not in linee  # empty cell in the Piano
+    assert linee[(2022, "DOPO-DI-NOI")] == Decimal("134449.00")
+
+
+def test_filtered_allocations_give_filtered_totals(ufficio_piano, visconteo):
+    regionali = Assegnazione.objects.filter(linea__fonte__livello=LivelloFonte.REGIONALE)
+    totali = selectors.fondi_totali_per_anno(fetched_by=ufficio_piano, assegnazioni=regionali)
+    assert {r["anno"]: r["totale"] for r in totali} == {
+        2022: Decimal("1324592.00"),
+        2023: Decimal("1470712.00"),
+    }
+
+
+def test_other_ambiti_and_anonymous_see_no_funds(ufficio_piano_altro, django_user_model):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert selectors.fondi_totali_per_anno(fetched_by=ufficio_piano_altro) == []
+    assert selectors.fondi_prospetto(fetched_by=AnonymousUser()) == []
+
+
+def test_operators_and_auditors_see_the_ambito_funds(operatore_rozzano, revisore):
+    assert _per_anno(operatore_rozzano)[2023] == Decimal("5544651.00")
+    assert _per_anno(revisore)[2022] == Decimal("5111878.00")
+
+
+def test_pnrr_projects_total_before_cofinancing(ufficio_piano, visconteo):
+    progetti = Progetto.objects.filter(ambito=visconteo)
+    assert progetti.count() == 3
+    assert selectors.totale_finanziato_da_fonte(
+        fetched_by=ufficio_piano, fonte_codice="PNRR"
+    ) == Decimal("2157499.00")
+    riepilogo = selectors.progetti_riepilogo(fetched_by=ufficio_piano)
+    assert riepilogo["finanziato_totale"] == Decimal("2261893.83")  # with € 104.394,83 GSE
+    assert [(r["fonte_codice"], r["totale"]) for r in riepilogo["finanziato_per_fonte"]] == [
+        ("PNRR", Decimal("2157499.00")),
+        ("GSE", Decimal("104394.83")),
+    ]
+
+
+def test_the_pnrr_projects_as_the_piano_describes_them(ufficio_piano, visconteo):
+    progetti = {
+        p.linea.codice: p
+        for p in selectors.progetti_per_elenco(fetched_by=ufficio_piano).filter(ambito=visconteo)
+    }
+    assert set(progetti) == {"PNRR-M5C2-1.2", "PNRR-M5C2-1.3.1", "PNRR-M5C2-1.3.2"}
+    assert progetti["PNRR-M5C2-1.2"].importo_finanziato == Decimal("357499.00")
+    assert progetti["PNRR-M5C2-1.3.1"].importo_finanziato == Decimal("710000.00")
+    assert progetti["PNRR-M5C2-1.3.2"].importo_finanziato == Decimal("1194394.83")
+    for progetto in progetti.values():
+        assert progetto.data_fine == datetime.date(2026, 3, 31)
+        assert progetto.data_scadenza == datetime.date(2026, 3, 31)
+        assert progetto.soggetto_attuatore == visconteo.ente_capofila
+        assert list(progetto.ambiti_partner.all()) == []
+        assert progetto.cup is None  # the Piano prints no CUP
+        assert progetto.ultimo_data is None  # nor any financial progress
+    assert sorted(c.nome for c in progetti["PNRR-M5C2-1.3.2"].comuni.all()) == [
+        "Binasco",
+        "Rozzano",
+    ]
+    assert sorted(c.nome for c in progetti["PNRR-M5C2-1.3.1"].comuni.all()) == [
+        "Locate di Triulzi",
+        "Rozzano",
+    ]
+
+
+def test_latest_snapshot_and_percentage_paid(ufficio_piano, visconteo):
+    progetto = ProgettoFactory(ambito=visconteo)
+    FinanziamentoFactory(progetto=progetto, importo=Decimal("200000.00"))
+    AvanzamentoFactory(
+        progetto=progetto,
+        data=datetime.date(2024, 12, 31),
+        ammesso=Decimal("200000"),
+        vincolante=Decimal("10"),
+        erogato=Decimal("0"),
+    )
+    AvanzamentoFactory(
+        progetto=progetto,
+        data=datetime.date(2025, 6, 30),
+        ammesso=Decimal("200000"),
+        vincolante=Decimal("150000"),
+        erogato=Decimal("43000"),
+    )
+    annotato = selectors.progetti_con_avanzamento(fetched_by=ufficio_piano).get(pk=progetto.pk)
+    assert annotato.ultimo_data == datetime.date(2025, 6, 30)
+    assert annotato.ultimo_erogato == Decimal("43000.00")
+    assert annotato.importo_finanziato == Decimal("200000.00")
+    assert round(annotato.percentuale_erogato, 2) == Decimal("21.50")
+    storia = selectors.progetto_avanzamenti(fetched_by=ufficio_piano, progetto=progetto)
+    assert [a.data.year for a in storia] == [2025, 2024]
+
+
+def test_progress_summary_sums_only_the_latest_snapshots(ufficio_piano, visconteo):
+    uno, due = ProgettoFactory.create_batch(2, ambito=visconteo)
+    AvanzamentoFactory(progetto=uno, data=datetime.date(2024, 1, 31), erogato=Decimal("1"))
+    AvanzamentoFactory(progetto=uno, data=datetime.date(2025, 1, 31), erogato=Decimal("30000"))
+    AvanzamentoFactory(progetto=due, data=datetime.date(2025, 1, 31), erogato=Decimal("20000"))
+    riepilogo = selectors.progetti_riepilogo(
+        fetched_by=ufficio_piano, progetti=Progetto.objects.filter(pk__in=[uno.pk, due.pk])
+    )
+    assert riepilogo["avanzamento"]["erogato"] == Decimal("50000.00")
+    assert riepilogo["avanzamento"]["ammesso"] == Decimal("200000.00")
+    assert riepilogo["avanzamento"]["percentuale_erogato"] == Decimal("25")
+    assert riepilogo["numero_progetti"] == 2
+
+
+def test_a_project_is_visible_to_its_partner_ambiti_read_only(
+    visconteo, altro_ambito, ufficio_piano_altro, ufficio_piano
+):
+    progetto = ProgettoFactory(ambito=visconteo)
+    FinanziamentoFactory(progetto=progetto)
+    AvanzamentoFactory(progetto=progetto)
+    assert not Progetto.objects.visible_to(ufficio_piano_altro).filter(pk=progetto.pk).exists()
+    progetto.ambiti_partner.add(altro_ambito)
+    for model in (Progetto, progetto.finanziamenti.model, progetto.avanzamenti.model):
+        visibili = model.objects.visible_to(ufficio_piano_altro)
+        assert visibili.exists()
+        assert not model.objects.editable_by(ufficio_piano_altro).exists()
+    assert list(Progetto.objects.visible_to(ufficio_piano_altro)) == [progetto]
+    # partners do not multiply rows for the lead
+    assert Progetto.objects.visible_to(ufficio_piano).filter(pk=progetto.pk).count() == 1
+
+
+@pytest.mark.parametrize("codice, attesi", [("PNRR-M5C2-1.3", 3), ("PNRR-M5C2", 10), ("GSE", 1)])
+def test_line_descendants(db, codice, attesi):
+    assert len(selectors.linee_discendenti(linea(codice))) == attesi
