@@ -10,6 +10,7 @@ next to a table with the same numbers (accessibility).
 import hashlib
 import io
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 import matplotlib
@@ -36,6 +37,18 @@ RC = {
     "axes.titleweight": "bold",
     "axes.titlesize": 11,
 }
+
+
+@dataclass
+class Grafico:
+    """A chart and the table with its numbers (accessibility, CSV)."""
+
+    id: str
+    titolo: str
+    svg: str
+    colonne: list[str]
+    righe: list[list]
+    csv_url: str = ""
 
 
 def _float(value):

@@ -7,30 +7,18 @@ PDF reports, so the three always agree. Charts are the server-side SVGs of
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib.util import find_spec
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ambito import selectors as territorio
-from ambito.charts import bar_chart
+from ambito.charts import Grafico, bar_chart
 from ambito.models import Comune
+from fondi.reports import cruscotto_fondi
 
 from . import selectors
 from .choices import StatoAvanzamento, StatoPeriodo, StatoValore
 from .models import Periodo, Valore
-
-
-@dataclass
-class Grafico:
-    """A chart and the table with its numbers (accessibility, CSV)."""
-
-    id: str
-    titolo: str
-    svg: str
-    colonne: list[str]
-    righe: list[list]
-    csv_url: str = ""
 
 
 @dataclass
@@ -53,15 +41,6 @@ class Cruscotto:
     @property
     def stati_etichette(self):
         return [(StatoAvanzamento(s).label, s, n) for s, n in self.stati.items()]
-
-
-def _fondi_app():
-    """The funds selectors, when the fondi app provides them."""
-    if find_spec("fondi.selectors") is None:
-        return None
-    from fondi import selectors as fondi_selectors
-
-    return fondi_selectors
 
 
 def grafico_avanzamento(avanzamenti) -> Grafico | None:
@@ -154,12 +133,8 @@ def cruscotto_ambito(*, fetched_by, ambito, anno=None, periodo=None, comune=None
             beneficiari = [r for r in beneficiari if r.comune.pk == comune.pk]
         cruscotto.beneficiari = beneficiari
 
-    fondi_selectors = _fondi_app()
-    if fondi_selectors is not None and hasattr(fondi_selectors, "cruscotto_fondi"):
-        cruscotto.fondi = fondi_selectors.cruscotto_fondi(
-            fetched_by=fetched_by, ambito=ambito, anno=anno
-        )
-        cruscotto.grafici.extend(cruscotto.fondi.get("grafici", []))
+    cruscotto.fondi = cruscotto_fondi(fetched_by=fetched_by, ambito=ambito, anno=anno)
+    cruscotto.grafici.extend(cruscotto.fondi["grafici"])
 
     for grafico in (
         grafico_avanzamento(avanzamenti),

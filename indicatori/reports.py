@@ -7,19 +7,16 @@ from the fondi and servizi apps when they provide `report_sezioni(...)`.
 """
 
 from dataclasses import dataclass, field
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ambito.models import Comune, ReportGenerato
 from ambito.pdf import report_generate
+from fondi import reports as fondi_reports
 
 from . import cruscotto, selectors
 from .models import EventoPeriodo, Valore
-
-SEZIONI_ALTRE_APP = ["fondi", "servizi"]
 
 
 @dataclass
@@ -50,15 +47,6 @@ class Relazione:
             {"id": "qualita", "titolo": _("Note sulla qualità dei dati")},
         ]
         return voci
-
-
-def _sezioni_altre_app(**kwargs):
-    sezioni = []
-    for app in SEZIONI_ALTRE_APP:
-        if find_spec(f"{app}.reports") is None:
-            continue
-        sezioni.extend(import_module(f"{app}.reports").report_sezioni(**kwargs))
-    return sezioni
 
 
 def relazione_monitoraggio(*, fetched_by, ambito, periodo=None) -> Relazione:
@@ -99,7 +87,9 @@ def relazione_monitoraggio(*, fetched_by, ambito, periodo=None) -> Relazione:
         anomalie=anomalie,
         eventi=eventi,
         contesto_differenze=contesto,
-        sezioni=_sezioni_altre_app(fetched_by=fetched_by, ambito=ambito, anno=dati.anno),
+        sezioni=fondi_reports.report_sezioni(
+            fetched_by=fetched_by, ambito=ambito, anno=dati.anno, indicatori=avanzamenti
+        ),
     )
 
 

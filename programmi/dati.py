@@ -6,6 +6,7 @@ from django.conf import settings
 
 from ambito.dati import read_yaml
 from ambito.models import Ambito
+from fondi.models import Progetto
 
 from .models import PianoDiZona, Scheda
 
@@ -23,10 +24,17 @@ def carica(stdout):
             defaults={"anno_fine": spec["anno_fine"], "stato": spec["stato"]},
         )
         for item in spec.get("schede", []):
+            progetto = None
+            if "progetto_linea" in item:
+                progetto = Progetto.objects.get(ambito=ambito, linea__codice=item["progetto_linea"])
             Scheda.objects.update_or_create(
                 piano=piano,
                 numero=item["numero"],
-                defaults={"titolo": item["titolo"], "budget": Decimal(item["budget"])},
+                defaults={
+                    "titolo": item["titolo"],
+                    "budget": Decimal(item["budget"]),
+                    "progetto": progetto,
+                },
             )
             schede += 1
     stdout.write(f"Programmazione: {len(data['piani'])} piani, {schede} schede.")

@@ -41,6 +41,16 @@ def test_relazione_contains_the_key_figures(as_user, revisore, visconteo, period
     riga = text[text.index("2.OUT.1 Appartamenti") :][:400]
     assert f" {avanzamento.atteso:.0f} " in riga.replace("\n", " ")
     assert str(avanzamento.stato_label) in riga
+    # Funds and projects: the Piano's figures, to the cent, computed from the rows.
+    for figura in (
+        "€ 5.111.878,00",
+        "€ 5.544.651,00",
+        "€ 357.499,00",
+        "€ 710.000,00",
+        "€ 1.090.000,00",
+        "€ 104.394,83",
+    ):
+        assert figura in text, figura
     registro = ReportGenerato.objects.get()
     assert registro.generato_da == revisore and registro.numero in text
     assert registro.parametri["periodo"] == periodo.nome
