@@ -36,6 +36,11 @@ report_patterns = [
         indicatori_views.SchedaComunePdfView.as_view(),
         name="scheda_comune",
     ),
+    path(
+        "progetti/<int:pk>/",
+        indicatori_views.SchedaProgettoPdfView.as_view(),
+        name="scheda_progetto",
+    ),
 ]
 
 urlpatterns = [

@@ -76,7 +76,7 @@ def cruscotto_fondi(*, fetched_by, ambito, anno) -> dict:
     }
 
 
-def report_sezioni(*, fetched_by, ambito, anno, indicatori=()) -> list[dict]:
+def report_sezioni(*, fetched_by, ambito, anno, indicatori=(), progetti=None) -> list[dict]:
     """Sections of the Relazione di monitoraggio: funds, then one sheet per project.
 
     `indicatori` are the progress rows of the plan's indicators; a project's sheet
@@ -86,10 +86,13 @@ def report_sezioni(*, fetched_by, ambito, anno, indicatori=()) -> list[dict]:
         fetched_by=fetched_by, assegnazioni=Assegnazione.objects.filter(ambito=ambito)
     )
     prospetto = prospetti[0] if prospetti else None
+    scelti = Progetto.objects.filter(ambito=ambito)
+    if progetti is not None:
+        scelti = Progetto.objects.filter(pk__in=progetti)
     progetti = list(
-        selectors.progetti_per_elenco(
-            fetched_by=fetched_by, progetti=Progetto.objects.filter(ambito=ambito)
-        ).order_by("linea__codice")
+        selectors.progetti_per_elenco(fetched_by=fetched_by, progetti=scelti).order_by(
+            "linea__codice"
+        )
     )
     per_progetto = {}
     for avanzamento in indicatori:

@@ -182,3 +182,27 @@ def scheda_comune_pdf(*, user, comune, periodo):
         comune=comune,
         parametri={"comune": comune.codice_istat, "periodo": periodo.nome},
     )
+
+
+def scheda_progetto_pdf(*, user, progetto):
+    """One project's sheet: the same sheet as in the Relazione, with its indicators."""
+    avanzamenti = selectors.avanzamento_indicatori(fetched_by=user)
+    sezioni = fondi_reports.report_sezioni(
+        fetched_by=user,
+        ambito=progetto.ambito,
+        anno=timezone.localdate().year,
+        indicatori=avanzamenti,
+        progetti=[progetto.pk],
+    )
+    sezione = next(s for s in sezioni if s["id"] == "progetti")
+    titolo = f"{_('Scheda progetto')} – {progetto.titolo}"
+    return report_generate(
+        tipo=ReportGenerato.Tipo.SCHEDA_PROGETTO,
+        titolo=titolo,
+        template="report/scheda_progetto.html",
+        context={"titolo": titolo, "ambito": progetto.ambito, "s": sezione},
+        dati=sezione["impronta"],
+        user=user,
+        ambito=progetto.ambito,
+        parametri={"progetto": progetto.cup or progetto.codice_locale or progetto.pk},
+    )

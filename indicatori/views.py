@@ -17,6 +17,7 @@ from ambito.choices import Ruolo
 from ambito.mixins import FilteredListMixin, ScopedMixin, get_visible_or_404
 from ambito.models import Ambito, Comune
 from ambito.roles import ruoli
+from fondi.models import Progetto
 from programmi.models import PianoDiZona
 
 from . import cruscotto, reports, selectors, services
@@ -612,3 +613,11 @@ class SchedaComunePdfView(LoginRequiredMixin, View):
         comune = get_visible_or_404(Comune, user, pk=comune_pk)
         periodo = get_visible_or_404(Periodo, user, pk=periodo_pk, ambito_id=comune.ambito_id)
         return _pdf_response(reports.scheda_comune_pdf(user=user, comune=comune, periodo=periodo))
+
+
+class SchedaProgettoPdfView(LoginRequiredMixin, View):
+    """POST: generate a project's sheet (whoever may see the project, partners included)."""
+
+    def post(self, request, pk):
+        progetto = get_visible_or_404(Progetto, request.user, pk=pk)
+        return _pdf_response(reports.scheda_progetto_pdf(user=request.user, progetto=progetto))

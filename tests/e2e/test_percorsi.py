@@ -14,6 +14,7 @@ import re
 from pypdf import PdfReader
 
 from ambito.models import Comune
+from fondi.models import Progetto
 from indicatori import selectors
 from indicatori.choices import StatoValore
 from indicatori.models import Periodo, Valore
@@ -138,3 +139,10 @@ def test_operatore_ufficio_di_piano_e_revisore(page):
     )
     sezione = text[text.index("Beneficiari per Comune", text.index("Indicatori per scheda")) :]
     assert re.search(rf"Locate di Triulzi\s+{int(approvato.totale)}\b", sezione), sezione[:600]
+
+    # The project sheet, as the auditor reads it, is accessible too.
+    progetto = Progetto.objects.get(linea__codice="PNRR-M5C2-1.3.2")
+    page.goto(f"/fondi/progetti/{progetto.pk}/")
+    assert page.get_by_role("heading", level=1).inner_text() == progetto.titolo
+    assert axe_violations(page) == []
+    page.shots.take(page, "3 scheda progetto")

@@ -114,3 +114,26 @@ def test_command_line_generation(tmp_path, revisore, visconteo):
     )
     assert "124.421" in pdf_text(output.read_bytes())
     assert ReportGenerato.objects.get().generato_da == revisore
+
+
+@pytest.mark.parametrize(
+    "fixture, status",
+    [
+        ("ufficio_piano", 200),
+        ("revisore", 200),
+        ("operatore_rozzano", 200),
+        ("ufficio_piano_altro", 404),
+    ],
+)
+def test_scheda_progetto(request, as_user, visconteo, fixture, status):
+    from fondi.models import Progetto
+
+    progetto = Progetto.objects.get(ambito=visconteo, linea__codice="PNRR-M5C2-1.3.2")
+    response = as_user(request.getfixturevalue(fixture)).post(
+        reverse("report:scheda_progetto", args=[progetto.pk])
+    )
+    assert response.status_code == status
+    if status == 200:
+        text = pdf_text(response.content)
+        assert "€ 1.090.000,00" in text and "€ 104.394,83" in text and "€ 1.194.394,83" in text
+        assert "4.OUT.4" in text  # the indicators of the scheda the project implements
