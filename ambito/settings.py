@@ -146,6 +146,20 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API di monitoraggio del Piano di Zona (Ambiti territoriali sociali).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several apps have a "stato", "tipo" or "livello": one enum name per choice set.
+    "ENUM_NAME_OVERRIDES": {
+        "LivelloFonteEnum": "fondi.choices.LivelloFonte",
+        "LivelloIndicatoreEnum": "indicatori.choices.Livello",
+        "StatoProgettoEnum": "fondi.choices.StatoProgetto",
+        "StatoPeriodoEnum": "indicatori.choices.StatoPeriodo",
+        "StatoValoreEnum": "indicatori.choices.StatoValore",
+        "StatoAvanzamentoEnum": "indicatori.choices.StatoAvanzamento",
+        "StatoPianoEnum": "programmi.choices.StatoPiano",
+        "TipoEnteEnum": "ambito.choices.TipoEnte",
+        "TipoIndicatoreEnum": "indicatori.choices.TipoIndicatore",
+        "TipoServizioEnum": "servizi.choices.TipoServizio",
+        "PeriodicitaEnum": "indicatori.choices.Periodicita",
+    },
 }
 
 # Security settings that matter outside development.
