@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test migrate lint e2e chromium bench clean
+.PHONY: run test install install-test migrate lint e2e chromium bench bench-report clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ bench: install-test
 	DATABASE_URL=$(BENCH_DB) $(PY) manage.py carica_dati --utenti-demo >/dev/null
 	DATABASE_URL=$(BENCH_DB) $(PY) manage.py genera_italia
 	DATABASE_URL=$(BENCH_DB) $(PY) tests/benchmarks/bench.py
+
+# Times the full Relazione di monitoraggio of Visconteo (pages, seconds, memory).
+bench-report: migrate
+	$(PY) manage.py carica_dati >/dev/null
+	$(PY) tests/benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts
