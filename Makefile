@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test migrate lint e2e chromium bench clean
+.PHONY: run test install install-test migrate lint e2e chromium bench carico clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,14 @@ bench: install-test
 	DATABASE_URL=$(BENCH_DB) $(PY) manage.py carica_dati --utenti-demo >/dev/null
 	DATABASE_URL=$(BENCH_DB) $(PY) manage.py genera_italia
 	DATABASE_URL=$(BENCH_DB) $(PY) tests/benchmarks/bench.py
+
+# Load run (needs the bench dataset): gunicorn on loopback, 50 users for 60 s.
+carico: install-test
+	DATABASE_URL=$(BENCH_DB) $(VENV)/bin/gunicorn ambito.wsgi -w 4 -b 127.0.0.1:8765 \
+	  --pid .carico.pid --daemon
+	sleep 3
+	DATABASE_URL=$(BENCH_DB) $(PY) tests/carico/carico.py; rc=$$?; \
+	  kill $$(cat .carico.pid); rm -f .carico.pid; exit $$rc
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts
