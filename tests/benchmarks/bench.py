@@ -224,7 +224,7 @@ def indicatori_cases():
                     budget_p95_ms=150,
                 )
             )
-            for pagina, offset in ((1, 0), (20, 950)):
+            for pagina, offset in ((1, 0), (15, 700)):
                 cases.append(
                     Case(
                         f"API valori per periodo, pagina {pagina} ({tag})",
