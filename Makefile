@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test migrate lint e2e chromium bench bench-report clean
+.PHONY: run test install install-test migrate lint e2e chromium bench bench-report carico clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,14 @@ bench: install-test
 bench-report: migrate
 	$(PY) manage.py carica_dati >/dev/null
 	$(PY) tests/benchmarks/report.py
+
+# Load run (needs the bench dataset): gunicorn on loopback, 50 users for 60 s.
+carico: install-test
+	DATABASE_URL=$(BENCH_DB) $(VENV)/bin/gunicorn ambito.wsgi -w 4 -b 127.0.0.1:8765 \
+	  --pid .carico.pid --daemon
+	sleep 3
+	DATABASE_URL=$(BENCH_DB) $(PY) tests/carico/carico.py; rc=$$?; \
+	  kill $$(cat .carico.pid); rm -f .carico.pid; exit $$rc
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts

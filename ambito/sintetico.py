@@ -6,13 +6,21 @@ Comuni already in the database (e.g. Visconteo's) keep their Ambito.
 
 import csv
 import math
+import os
 from collections import defaultdict
+from pathlib import Path
 
 from django.conf import settings
 
 from .models import Ambito, Comune, DatiDemografici
 
-ISTAT_CSV = settings.BASE_DIR.parent / "shared" / "reference" / "comuni-istat-2020.csv"
+# From a worktree the shared folder is not next to the project: ZONALE_ISTAT_CSV overrides.
+ISTAT_CSV = Path(
+    os.environ.get(
+        "ZONALE_ISTAT_CSV",
+        settings.BASE_DIR.parent / "shared" / "reference" / "comuni-istat-2020.csv",
+    )
+)
 AMBITI_ITALIA = 600
 ANNI = (2021, 2022, 2023)
 

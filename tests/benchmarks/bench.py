@@ -124,7 +124,121 @@ def territory_cases():
     ]
 
 
-CASES = [territory_cases]
+def _utente(username, ambito, ruolo, comune=None):
+    from django.contrib.auth import get_user_model
+
+    from ambito.models import Incarico
+
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    Incarico.objects.get_or_create(user=user, ambito=ambito, ruolo=ruolo, comune=comune)
+    return username
+
+
+SQL_AVANZAMENTO = (
+    "SELECT v.indicatore_id, SUM(v.valore_numerico), COUNT(*) FROM indicatori_valore v "
+    "JOIN indicatori_indicatore i ON i.id = v.indicatore_id "
+    "WHERE i.piano_id = %s AND v.stato = 'approvato' GROUP BY v.indicatore_id"
+)
+SQL_COMPLETEZZA = (
+    "SELECT comune_id, COUNT(*), COUNT(*) FILTER (WHERE stato IN ('inviato', 'approvato')), "
+    "COUNT(*) FILTER (WHERE stato = 'approvato') FROM indicatori_valore "
+    "WHERE periodo_id = %s GROUP BY comune_id"
+)
+SQL_BENEFICIARI = (
+    "SELECT v.comune_id, v.periodo_id, SUM(v.valore_numerico) FROM indicatori_valore v "
+    "JOIN indicatori_indicatore i ON i.id = v.indicatore_id "
+    "JOIN indicatori_periodo p ON p.id = v.periodo_id "
+    "WHERE i.conta_beneficiari AND p.ambito_id = %s GROUP BY v.comune_id, v.periodo_id"
+)
+SQL_VALORI = (
+    "SELECT v.* FROM indicatori_valore v WHERE v.periodo_id = %s "
+    "ORDER BY v.indicatore_id, v.comune_id LIMIT 50 OFFSET %s"
+)
+
+
+def indicatori_cases():
+    """Dashboard aggregates, grids and values list on the largest and smallest Ambito."""
+    from django.db.models import Count
+
+    from ambito.models import Ambito
+    from indicatori.models import Periodo
+    from programmi.models import PianoDiZona
+
+    ambiti = (
+        Ambito.objects.filter(codice__startswith="sint-", piani__isnull=False)
+        .annotate(n=Count("comuni", distinct=True))
+        .order_by("-n", "codice")
+    )
+    if not ambiti.exists():
+        print("Nessun Ambito sintetico con indicatori: eseguire genera_italia.")
+        return []
+    cases = []
+    for etichetta, ambito in (("grande", ambiti.first()), ("piccolo", ambiti.last())):
+        udp = _utente(f"bench.udp.{etichetta}", ambito, "ufficio_piano")
+        piano = PianoDiZona.objects.filter(ambito=ambito).first()
+        periodo = Periodo.objects.filter(ambito=ambito).order_by("-data_fine").first()
+        tag = f"{etichetta}, {ambito.n} Comuni"
+        cases += [
+            Case(
+                f"API avanzamento ({tag})",
+                f"/api/v1/avanzamento/?piano={piano.pk}",
+                udp,
+                budget_median_ms=50,
+                budget_p95_ms=150,
+                sql=SQL_AVANZAMENTO,
+                sql_params=[piano.pk],
+            ),
+            Case(
+                f"API completezza ({tag})",
+                f"/api/v1/completezza/?periodo={periodo.pk}",
+                udp,
+                budget_median_ms=50,
+                budget_p95_ms=150,
+                sql=SQL_COMPLETEZZA,
+                sql_params=[periodo.pk],
+            ),
+            Case(
+                f"API beneficiari ({tag})",
+                f"/api/v1/beneficiari/?ambito={ambito.pk}",
+                udp,
+                budget_median_ms=50,
+                budget_p95_ms=150,
+                sql=SQL_BENEFICIARI,
+                sql_params=[ambito.pk],
+            ),
+            Case(
+                f"griglia revisione UdP ({tag})",
+                f"/indicatori/periodi/{periodo.pk}/revisione/",
+                udp,
+                budget_p95_ms=150,
+            ),
+        ]
+        if etichetta == "grande":
+            comune = ambito.comuni.order_by("codice_istat").first()
+            operatore = _utente("bench.operatore", ambito, "operatore", comune)
+            cases.append(
+                Case(
+                    f"griglia inserimento operatore ({comune.nome})",
+                    f"/indicatori/periodi/{periodo.pk}/comuni/{comune.pk}/",
+                    operatore,
+                    budget_p95_ms=150,
+                )
+            )
+            for pagina, offset in ((1, 0), (15, 700)):
+                cases.append(
+                    Case(
+                        f"API valori per periodo, pagina {pagina} ({tag})",
+                        f"/api/v1/valori/?periodo={periodo.pk}&page={pagina}&page_size=50",
+                        udp,
+                        budget_p95_ms=150,
+                        sql=SQL_VALORI,
+                        sql_params=[periodo.pk, offset],
+                    )
+                )
+    return cases
+
+
+CASES = [territory_cases, indicatori_cases]
 
 
 def main():

@@ -5,6 +5,7 @@ Each Zonale app may contribute through a `sintetico` module with a
 Bulk inserts only: no save() per row.
 """
 
+import inspect
 import random
 import time
 from importlib import import_module
@@ -23,8 +24,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument("--indicatori-per-ambito", type=int, default=None)
+        parser.add_argument("--anni", type=int, default=None)
+        parser.add_argument(
+            "--max-ambiti",
+            type=int,
+            default=None,
+            help="Limita agli N primi Ambiti sintetici i dati delle app (test rapidi).",
+        )
 
     def handle(self, *args, seed, **options):
+        scelte = {
+            k: options[k]
+            for k in ("indicatori_per_ambito", "anni", "max_ambiti")
+            if options.get(k) is not None
+        }
         if Ambito.objects.filter(codice__startswith="sint-").exists():
             self.stdout.write("Il dataset sintetico è già presente: nulla da fare.")
             return
@@ -35,6 +49,9 @@ class Command(BaseCommand):
                 if find_spec(f"{app}.sintetico") is None:
                     continue
                 t0 = time.monotonic()
-                import_module(f"{app}.sintetico").genera(rng=rng, stdout=self.stdout)
+                genera = import_module(f"{app}.sintetico").genera
+                accettati = inspect.signature(genera).parameters
+                extra = {k: v for k, v in scelte.items() if k in accettati}
+                genera(rng=rng, stdout=self.stdout, **extra)
                 self.stdout.write(f"  ({app}: {time.monotonic() - t0:.1f} s)")
         self.stdout.write(f"Dataset sintetico pronto in {time.monotonic() - started:.1f} s.")

@@ -1,0 +1,132 @@
+"""Load run: N simulated users (threads) against gunicorn on 127.0.0.1, bounded in time.
+
+Each user is an Operatore of one synthetic Comune (token auth): 80% reads (values list of
+its Comune, the Ambito progress), 20% value submissions (PATCH with the version it holds).
+Prints throughput, latency percentiles and errors; exits 1 on any error. `make carico`.
+"""
+
+import json
+import os
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambito.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+from ambito.models import Ambito, Incarico  # noqa: E402
+from indicatori.models import Periodo, Valore  # noqa: E402
+
+BASE = os.environ.get("CARICO_URL", "http://127.0.0.1:8765")
+UTENTI = int(os.environ.get("CARICO_UTENTI", "50"))
+DURATA = float(os.environ.get("CARICO_SECONDI", "60"))
+assert BASE.startswith("http://127.0.0.1"), "solo loopback"
+
+
+def prepara():
+    utenti = []
+    ambiti = Ambito.objects.filter(codice__startswith="sint-", piani__isnull=False).order_by(
+        "codice"
+    )[:UTENTI]
+    for i, ambito in enumerate(ambiti):
+        periodo = Periodo.objects.filter(ambito=ambito, stato="aperto").order_by("-data_fine")[0]
+        comune = ambito.comuni.order_by("codice_istat").first()
+        user, _ = get_user_model().objects.get_or_create(username=f"carico.{i:02d}")
+        Incarico.objects.get_or_create(user=user, ambito=ambito, ruolo="operatore", comune=comune)
+        token, _ = Token.objects.get_or_create(user=user)
+        celle = list(
+            Valore.objects.filter(periodo=periodo, comune=comune, stato="bozza").values_list(
+                "pk", "versione"
+            )
+        )
+        piano = ambito.piani.first()
+        utenti.append((token.key, periodo.pk, comune.pk, piano.pk, dict(celle)))
+    return utenti
+
+
+def richiesta(token, metodo, url, corpo=None):
+    dati = json.dumps(corpo).encode() if corpo is not None else None
+    req = urllib.request.Request(BASE + url, data=dati, method=metodo)
+    req.add_header("Authorization", f"Token {token}")
+    req.add_header("Accept", "application/json")
+    if dati:
+        req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return resp.status, json.loads(resp.read() or b"null")
+
+
+def utente(n, dati, fine, risultati, errori):
+    token, periodo, comune, piano, celle = dati
+    passo = 0
+    while time.monotonic() < fine:
+        passo += 1
+        t0 = time.perf_counter()
+        try:
+            if passo % 5 == 0 and celle:
+                pk = sorted(celle)[passo % len(celle)]
+                _, body = richiesta(
+                    token,
+                    "PATCH",
+                    f"/api/v1/valori/{pk}/",
+                    {"valore_numerico": str(100 + passo % 50), "versione": celle[pk]},
+                )
+                celle[pk] = body["versione"]
+                tipo = "scrittura"
+            elif passo % 2:
+                richiesta(token, "GET", f"/api/v1/valori/?periodo={periodo}&comune={comune}")
+                tipo = "lettura valori"
+            else:
+                richiesta(token, "GET", f"/api/v1/avanzamento/?piano={piano}")
+                tipo = "lettura avanzamento"
+            risultati.append((tipo, (time.perf_counter() - t0) * 1000))
+        except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
+            errori.append(f"utente {n}: {exc!r}")
+
+
+def pct(valori, q):
+    s = sorted(valori)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] if s else 0.0
+
+
+def main():
+    utenti = prepara()
+    risultati, errori = [], []
+    fine = time.monotonic() + DURATA
+    threads = [
+        threading.Thread(target=utente, args=(i, u, fine, risultati, errori))
+        for i, u in enumerate(utenti)
+    ]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    durata = time.monotonic() - t0
+    print(
+        f"{len(utenti)} utenti, {durata:.0f} s, {len(risultati)} richieste, "
+        f"{len(risultati) / durata:.1f} richieste/s, errori: {len(errori)}"
+    )
+    print(f"{'tipo':<24}{'n':>7}{'p50':>9}{'p95':>9}{'p99':>9}")
+    for tipo in sorted({r[0] for r in risultati}) + ["tutte"]:
+        tempi = [r[1] for r in risultati if tipo in ("tutte", r[0])]
+        print(
+            f"{tipo:<24}{len(tempi):>7}{pct(tempi, 0.5):>7.0f}ms{pct(tempi, 0.95):>7.0f}ms"
+            f"{pct(tempi, 0.99):>7.0f}ms"
+        )
+    for e in errori[:10]:
+        print(e)
+    sys.exit(1 if errori else 0)
+
+
+if __name__ == "__main__":
+    main()
