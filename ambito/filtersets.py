@@ -1,5 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .forms import style_form
 from .models import Ambito, Comune, Ente
@@ -13,8 +15,10 @@ class AmbitoFilterSet(django_filters.FilterSet):
 
     ambito_field = "ambito"
 
-    ambito = django_filters.ModelChoiceFilter(
-        queryset=Ambito.objects.none(), label=_("Ambito"), method="filter_ambito"
+    ambito = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelChoiceFilter(
+            queryset=Ambito.objects.none(), label=_("Ambito"), method="filter_ambito"
+        )
     )
 
     def __init__(self, *args, request=None, **kwargs):

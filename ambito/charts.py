@@ -1,0 +1,141 @@
+"""The one chart helper of Zonale: server-side SVG made with matplotlib.
+
+The same SVG goes into the web pages and into the WeasyPrint PDFs (which run no
+JavaScript), so a chart on the dashboard and in the report are the same picture.
+Text stays text in the SVG (`svg.fonttype: none`), so screen readers, search and PDF
+text extraction see the figures. Output is deterministic. Every chart must be shown
+next to a table with the same numbers (accessibility).
+"""
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from .templatetags.zonale import numero  # noqa: E402
+
+# Bootstrap Italia primary blue first, then colours that stay distinct for colour-blind
+# readers and in greyscale print.
+PALETTE = ["#0066cc", "#f29e00", "#00875a", "#17324d", "#cc334d", "#7a8fa6", "#5c2d91"]
+
+RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "zonale",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#5c6f82",
+    "axes.titleweight": "bold",
+    "axes.titlesize": 11,
+}
+
+
+@dataclass
+class Grafico:
+    """A chart and the table with its numbers (accessibility, CSV)."""
+
+    id: str
+    titolo: str
+    svg: str
+    colonne: list[str]
+    righe: list[list]
+    csv_url: str = ""
+
+
+def _float(value):
+    return float(value) if isinstance(value, int | float | Decimal) else 0.0
+
+
+def _formatter(percent, decimals):
+    def fmt(value, _pos):
+        text = numero(Decimal(str(round(value, decimals))), decimals)
+        return f"{text}%" if percent else text
+
+    return FuncFormatter(fmt)
+
+
+def _svg(fig, title, key) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "Zonale"})
+    svg = buffer.getvalue()
+    # Several charts share one page: make matplotlib's element ids unique per chart.
+    prefix = "g" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8] + "-"
+    svg = re.sub(r'\bid="', f'id="{prefix}', svg)
+    svg = svg.replace("url(#", f"url(#{prefix}").replace('href="#', f'href="#{prefix}')
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: inline SVG
+    svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)  # scale with its box
+    svg = svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
+    label = re.sub(r"[<>&\"]", "", title)
+    return svg.replace(">", f' aria-label="{label}"><title>{label}</title>', 1)
+
+
+def bar_chart(
+    categories: list[str],
+    series: dict[str, list],
+    *,
+    title: str,
+    ylabel: str = "",
+    percent: bool = False,
+    stacked: bool = False,
+    horizontal: bool = False,
+    decimals: int = 0,
+    width: float = 7.5,
+    height: float = 3.6,
+) -> str:
+    """A grouped (or stacked) bar chart as inline SVG markup.
+
+    `series` maps a legend label to one value per category (None counts as 0).
+    """
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(width, height), dpi=100)
+        ax = fig.add_subplot()
+        positions = list(range(len(categories)))
+        n = max(1, len(series))
+        band = 0.8 if stacked else 0.8 / n
+        bottoms = [0.0] * len(categories)
+        for i, (label, values) in enumerate(series.items()):
+            values = [_float(v) for v in values]
+            offsets = positions if stacked else [p - 0.4 + band * (i + 0.5) for p in positions]
+            color = PALETTE[i % len(PALETTE)]
+            if horizontal:
+                ax.barh(offsets, values, height=band, left=bottoms, label=label, color=color)
+            else:
+                ax.bar(offsets, values, width=band, bottom=bottoms, label=label, color=color)
+            if stacked:
+                bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+        value_axis, category_axis = (ax.xaxis, ax.yaxis) if horizontal else (ax.yaxis, ax.xaxis)
+        value_axis.set_major_formatter(_formatter(percent, decimals))
+        if horizontal:
+            ax.set_yticks(positions, categories)
+            ax.invert_yaxis()
+            ax.set_xlabel(ylabel)
+        else:
+            ax.set_xticks(
+                positions,
+                categories,
+                rotation=30 if len(categories) > 6 else 0,
+                ha="right" if len(categories) > 6 else "center",
+            )
+            ax.set_ylabel(ylabel)
+        ax.grid(axis="x" if horizontal else "y", color="#e3e4e6", linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.set_title(title, loc="left")
+        if len(series) > 1:
+            ax.legend(
+                frameon=False,
+                fontsize=8,
+                ncols=min(4, len(series)),
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.18 if horizontal or len(categories) <= 6 else -0.3),
+            )
+        fig.tight_layout()
+        return _svg(fig, title, repr((title, categories, list(series))))
