@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from fondi.models import Progetto
 from programmi import selectors
 from programmi.choices import Adeguatezza, CoincidenzaRisorse, StatoPiano
 from programmi.models import (
@@ -126,7 +127,16 @@ def test_the_five_schede_with_their_budgets(piano_2025):
     assert {s.numero: s.budget for s in schede} == BUDGET_2025
     assert selectors.totale_budget_schede(piano=piano_2025) == Decimal("2472499.00")
     assert [s.obiettivo.numero for s in schede] == ["3", "2", "2", "2", "1"]
-    assert all(s.progetto is None for s in schede)  # the fondi data links them when loaded
+    # A scheda of a PNRR line is linked to the Ambito's project on that line when the
+    # fondi data holds it; the other schede have no project.
+    linee = {2: "PNRR-M5C2-1.2", 3: "PNRR-M5C2-1.3.1", 4: "PNRR-M5C2-1.3.2"}
+    for scheda in schede:
+        atteso = None
+        if scheda.numero in linee:
+            atteso = Progetto.objects.filter(
+                ambito=piano_2025.ambito, linea__codice=linee[scheda.numero]
+            ).first()
+        assert scheda.progetto == atteso
 
 
 def test_scheda_lists_are_in_the_piano_order(piano_2025):
