@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test migrate lint e2e clean
+.PHONY: run test install install-test migrate lint e2e clean fuzz
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ test: install-test
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# API fuzzing, long run: ESEMPI cases per operation and per role (CI runs a few).
+ESEMPI ?= 500
+fuzz: install-test
+	ZONALE_FUZZ_ESEMPI=$(ESEMPI) $(PY) -m pytest -q tests/security/test_api_fuzz.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts
