@@ -62,7 +62,7 @@ bench: install-test
 
 # Load run (needs the bench dataset): gunicorn on loopback, 50 users for 60 s.
 carico: install-test
-	DATABASE_URL=$(BENCH_DB) $(VENV)/bin/gunicorn ambito.wsgi -w 4 -b 127.0.0.1:8765 \
+	DATABASE_URL=$(BENCH_DB) $(VENV)/bin/gunicorn wsgi:application --chdir tests/carico -w 4 -b 127.0.0.1:8765 \
 	  --pid .carico.pid --daemon
 	sleep 3
 	DATABASE_URL=$(BENCH_DB) $(PY) tests/carico/carico.py; rc=$$?; \

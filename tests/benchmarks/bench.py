@@ -17,6 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+# Only this checkout's apps, even with an editable install of another one in the venv.
+sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in (f.__module__ or "")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambito.settings")
 
 import django  # noqa: E402

@@ -13,8 +13,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import solo_worktree  # noqa: E402, F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambito.settings")
 
 import django  # noqa: E402
@@ -78,7 +79,11 @@ def utente(n, dati, fine, risultati, errori):
                     token,
                     "PATCH",
                     f"/api/v1/valori/{pk}/",
-                    {"valore_numerico": str(100 + passo % 50), "versione": celle[pk]},
+                    {
+                        "valore_numerico": str(100 + passo % 50),
+                        "versione": celle[pk],
+                        "conferma_anomalia": True,
+                    },
                 )
                 celle[pk] = body["versione"]
                 tipo = "scrittura"
@@ -90,7 +95,8 @@ def utente(n, dati, fine, risultati, errori):
                 tipo = "lettura avanzamento"
             risultati.append((tipo, (time.perf_counter() - t0) * 1000))
         except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
-            errori.append(f"utente {n}: {exc!r}")
+            dettaglio = exc.read()[:200] if hasattr(exc, "read") else b""
+            errori.append(f"utente {n}: {exc!r} {dettaglio!r}")
 
 
 def pct(valori, q):
