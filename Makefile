@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test migrate lint e2e chromium bench bench-report carico clean
+.PHONY: run test install install-test migrate lint e2e chromium bench bench-report carico fuzz clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ carico: install-test
 	sleep 3
 	DATABASE_URL=$(BENCH_DB) $(PY) tests/carico/carico.py; rc=$$?; \
 	  kill $$(cat .carico.pid); rm -f .carico.pid; exit $$rc
+
+# API fuzzing, long run: ESEMPI cases per operation and per role (CI runs a few).
+ESEMPI ?= 500
+fuzz: install-test
+	ZONALE_FUZZ_ESEMPI=$(ESEMPI) $(PY) -m pytest -q tests/security/test_api_fuzz.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts

@@ -6,9 +6,11 @@ secret must come from the environment.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "bootstrap_italia_template",
     "axes",
@@ -64,8 +67,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files served by the application itself (compressed, cached forever when
+    # hashed), so a production install needs no separate web server for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,42 +77,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last, as django-axes requires: it turns a lockout into the Italian lockout page.
+    # Last, as django-axes requires: turns a lockout into the login page with a message.
     "axes.middleware.AxesMiddleware",
 ]
-
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-
-# Login throttling (django-axes): 5 failures for the same user from the same address
-# lock that pair for 30 minutes; a successful login resets the counter.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/bloccato.html"
-AXES_VERBOSE = False
-
-# Content-Security-Policy (django-csp): no inline or third-party script anywhere.
-# Inline *styles* are allowed: the server-side SVG charts carry style attributes and
-# Bootstrap Italia injects its @font-face rules.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'", "data:"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-}
 
 ROOT_URLCONF = "ambito.urls"
 WSGI_APPLICATION = "ambito.wsgi.application"
@@ -138,9 +111,19 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    # Refuses the login of a locked-out username+address before any password check.
+    # It has no get_user(), so the test client's force_login() uses ModelBackend.
+    "ambito.accesso.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "ambito.accesso.LunghezzaMinimaValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -159,8 +142,20 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Static files served by the app itself (whitenoise) after `collectstatic` in production.
-WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production file names carry a hash of their content (cached forever by the
+    # browser) and need `manage.py collectstatic`; in development files are served as is.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Fixed at start-up from the environment (the test runner turns settings.DEBUG off):
+# in development WhiteNoise serves the apps' static directories directly.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -172,9 +167,10 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # JSON and CSV only: the browsable API's templates use inline styles that the
+    # Content-Security-Policy forbids; /api/docs/ documents and tries the API instead.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
         "ambito.api.renderers.CSVRenderer",
     ],
     "DEFAULT_PAGINATION_CLASS": "ambito.api.pagination.Paginazione",
@@ -200,10 +196,14 @@ SPECTACULAR_SETTINGS = {
         "TipoServizioEnum": "servizi.choices.TipoServizio",
         "PeriodicitaEnum": "indicatori.choices.Periodicita",
     },
+    # Swagger UI served from our own static files (no CDN), so the CSP stays 'self'.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
-# Security settings that matter outside development.
+# Security. See the README, section "Sicurezza".
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day; then log in again
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -217,6 +217,44 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Content-Security-Policy (django-csp): everything from our own origin, no inline
+# script anywhere (templates put JS in static files), no framing. Inline *styles* are
+# allowed: the server-side SVG charts, inlined in the pages, carry style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        # Bootstrap Italia's CSS draws some icons as data: SVG images and embeds one
+        # icon font (video.js) as a data: URL.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT failed attempts for the same
+# username from the same address, that pair is refused for AXES_COOLOFF_TIME; a
+# successful login resets the count. Locking the pair, not the address alone, keeps
+# a whole office behind one NAT address from being locked out by one person.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ambito.accesso.accesso_bloccato"
+AXES_CLIENT_IP_CALLABLE = "ambito.accesso.indirizzo_client"
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: none, the
+# address is REMOTE_ADDR). Never trust the header without a proxy: clients can forge it.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+# The audit trail is read-only in the admin too: no "revert" button (the POST is
+# refused as well, see ambito.audit.admin_storico_in_sola_lettura).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {
     "version": 1,

@@ -3,11 +3,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from indicatori import views as indicatori_views
 
-from . import views
+from . import audit, views
 
 territorio_patterns = [
     path("", views.TerritorioView.as_view(), name="comune_list"),
@@ -54,7 +54,13 @@ urlpatterns = [
     path("indicatori/", include("indicatori.urls")),
     path("report/", include((report_patterns, "report"))),
     path("api/v1/", include("ambito.api.urls")),
+    path("registro/", include((audit.urlpatterns, "registro"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api_docs"),
-    path("admin/", admin.site.urls),
+    # Swagger UI with its init script as a separate file: no inline script (CSP).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
+        name="api_docs",
+    ),
+    path("admin/", audit.admin_storico_in_sola_lettura(admin.site.urls)),
 ]

@@ -23,6 +23,18 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: bool(flushing & set(getattr(item, "fixturenames", ()))))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Users are created in most tests: MD5 instead of PBKDF2's million rounds (~1 s each).
+
+    PBKDF2 stays second so that hashes made outside the test settings still verify.
+    """
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The real data of Ambito Visconteo Sud Milano, loaded once for the session."""

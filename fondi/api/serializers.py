@@ -59,7 +59,9 @@ class LineaFinanziamentoSerializer(serializers.ModelSerializer):
     livello = serializers.ChoiceField(
         source="fonte.livello", choices=LivelloFonte.choices, read_only=True
     )
-    parent_codice = serializers.CharField(source="parent.codice", read_only=True, default=None)
+    parent_codice = serializers.CharField(
+        source="parent.codice", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = LineaFinanziamento

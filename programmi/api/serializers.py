@@ -99,7 +99,7 @@ class ValutazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     obiettivo_titolo = serializers.CharField(source="obiettivo.titolo", read_only=True)
     piano = serializers.IntegerField(source="obiettivo.piano_id", read_only=True)
     macro_area = serializers.CharField(
-        source="obiettivo.macro_area.lettera", read_only=True, default=None
+        source="obiettivo.macro_area.lettera", read_only=True, default=None, allow_null=True
     )
     # Without min/max here: out-of-range values get the service's Italian message.
     grado_raggiungimento = serializers.IntegerField(required=False, allow_null=True)
@@ -107,7 +107,7 @@ class ValutazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
         choices=Adeguatezza.choices, required=False, allow_null=True
     )
     adeguatezza_risorse_display = serializers.CharField(
-        source="get_adeguatezza_risorse_display", read_only=True
+        source="get_adeguatezza_risorse_display", read_only=True, allow_null=True
     )
     coincidenza_risorse = serializers.ChoiceField(
         choices=CoincidenzaRisorse.choices,
@@ -116,7 +116,7 @@ class ValutazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
         help_text="-1 = <100%, 0 = 100%, 1 = >100% (valore ordinabile e filtrabile).",
     )
     coincidenza_risorse_display = serializers.CharField(
-        source="get_coincidenza_risorse_display", read_only=True
+        source="get_coincidenza_risorse_display", read_only=True, allow_null=True
     )
 
     class Meta:

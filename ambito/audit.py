@@ -1,0 +1,598 @@
+"""The audit trail (registro delle modifiche): who changed what, when, old -> new.
+
+Generic on purpose: every model that has a django-simple-history `history`, in any
+app and also in apps added later, is found through the app registry and shows up
+here without any code of its own.
+
+Visibility is the live model's scoping applied to its history table: historical rows
+carry the same fields and foreign keys as the live rows, so the model's
+`scope_ambito` / `scope_comune` paths (ambito/querysets.py) filter them with the same
+rules, and the history of a deleted record stays visible to whoever could see it.
+National reference data (models without scoping) is visible to every user who may
+read the trail. Only the Ufficio di Piano and the Revisori read it (and superusers);
+nobody writes it: these pages answer GET only, and in the admin the history form
+refuses POST (`admin_storico_in_sola_lettura`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from types import SimpleNamespace
+
+from django import forms
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import CharField, F, ForeignKey, OuterRef, Q, Subquery, Value
+from django.http import Http404
+from django.urls import URLPattern, URLResolver, path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
+from simple_history.utils import get_m2m_reverse_field_name
+
+from .choices import Ruolo
+from .forms import StyledFormMixin
+from .querysets import ScopedQuerySet
+from .roles import ruoli
+
+TIPI = {"+": _("Creazione"), "~": _("Modifica"), "-": _("Eliminazione")}
+PER_PAGINA = 50
+
+
+# --- Which models have a trail -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tracciato:
+    """A model with history, as the audit pages know it."""
+
+    model: type
+
+    @property
+    def storico(self):
+        return getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+
+    @property
+    def chiave(self) -> str:
+        return self.model._meta.label_lower  # e.g. "ambito.datidemografici"
+
+    @property
+    def nome(self) -> str:
+        return capfirst(self.model._meta.verbose_name)
+
+    @property
+    def pk_name(self) -> str:
+        return self.model._meta.pk.attname
+
+    def campi_m2m(self):
+        return list(getattr(self.storico, "_history_m2m_fields", []))
+
+
+@cache
+def registro() -> dict[str, Tracciato]:
+    """Every installed model with a simple-history manager, keyed by `app.model`."""
+    tracciati = [
+        Tracciato(model)
+        for model in apps.get_models()
+        if getattr(model._meta, "simple_history_manager_attribute", None)
+    ]
+    return {t.chiave: t for t in tracciati}
+
+
+def tracciato_or_404(chiave: str) -> Tracciato:
+    try:
+        return registro()[chiave]
+    except KeyError:
+        raise Http404(chiave) from None
+
+
+# --- Who sees what --------------------------------------------------------------------
+
+
+def puo_consultare(user) -> bool:
+    """The trail is for the Ufficio di Piano and the Revisori (and superusers)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    r = ruoli(user)
+    return user.is_superuser or r.ha_ruolo(Ruolo.UFFICIO_PIANO) or r.ha_ruolo(Ruolo.REVISORE)
+
+
+def _on_history(path, pk_name):
+    """A live model's scope path, valid on its history table ("pk" is not the same)."""
+    if path is None:
+        return None
+    head, _sep, rest = path.partition("__")
+    if head == "pk":
+        head = pk_name
+    return f"{head}__{rest}" if rest else head
+
+
+class _StoricoScopedQuerySet(ScopedQuerySet):
+    """ScopedQuerySet's rules, read through the live model's declared scope paths."""
+
+    def _paths(self):
+        live = self.model.instance_type
+        pk_name = live._meta.pk.attname
+        return (
+            _on_history(getattr(live, "scope_ambito", None), pk_name),
+            _on_history(getattr(live, "scope_comune", None), pk_name),
+        )
+
+    def _ambito_q(self, path, subquery):
+        return super()._ambito_q(path or self.model.instance_type._meta.pk.attname, subquery)
+
+
+def _usa_scope_paths(model) -> bool:
+    """Whether the model is scoped by ScopedQuerySet's own rules (not a custom visible_to)."""
+    queryset_class = type(model._default_manager.get_queryset())
+    return (
+        issubclass(queryset_class, ScopedQuerySet)
+        and queryset_class.visible_to is ScopedQuerySet.visible_to
+    )
+
+
+def storico_visibile(tracciato: Tracciato, user):
+    """The historical rows of one model that the user may read."""
+    storico = tracciato.storico
+    if not puo_consultare(user):
+        return storico.objects.none()
+    model = tracciato.model
+    if _usa_scope_paths(model):
+        return _StoricoScopedQuerySet(model=storico).visible_to(user)
+    if hasattr(model._default_manager, "visible_to"):
+        # A model with its own visibility rules: the history of the records the user
+        # sees now (the history of deleted records stays with the superuser).
+        visibili = model._default_manager.visible_to(user).values("pk")
+        return storico.objects.filter(**{f"{tracciato.pk_name}__in": visibili})
+    return storico.objects.all()  # national reference data, readable by everyone
+
+
+def utenti_visibili(user):
+    """Users whose page the viewer may open: members of his Ambiti (all for superusers)."""
+    from .models import Incarico
+
+    users = get_user_model().objects.all()
+    if user.is_superuser:
+        return users
+    ambiti = Incarico.objects.filter(
+        user=user, ruolo__in=[Ruolo.UFFICIO_PIANO, Ruolo.REVISORE]
+    ).values("ambito_id")
+    return users.filter(incarichi__ambito_id__in=ambiti).distinct()
+
+
+# --- Reads ---------------------------------------------------------------------------
+
+
+def modifiche(user, *, tracciati=None, autore=None, tipo=None, dal=None, al=None):
+    """Changes visible to the user, newest first, as rows of one UNION query.
+
+    Each row: history_id, history_date, history_type, history_user_id, modello,
+    oggetto_id. `dettaglia()` turns a page of rows into full entries.
+    """
+    parti = []
+    for tracciato in tracciati or registro().values():
+        qs = storico_visibile(tracciato, user).order_by()
+        if autore is not None:
+            qs = qs.filter(history_user=autore)
+        if tipo:
+            qs = qs.filter(history_type=tipo)
+        if dal:
+            qs = qs.filter(history_date__gte=_inizio_giorno(dal))
+        if al:
+            qs = qs.filter(history_date__lt=_inizio_giorno(al + datetime.timedelta(days=1)))
+        parti.append(
+            qs.annotate(
+                modello=Value(tracciato.chiave, output_field=CharField()),
+                oggetto_id=F(tracciato.pk_name),
+            ).values(
+                "history_id",
+                "history_date",
+                "history_type",
+                "history_user_id",
+                "modello",
+                "oggetto_id",
+            )
+        )
+    primo, *altri = parti
+    righe = primo.union(*altri, all=True) if altri else primo
+    return righe.order_by("-history_date", "-history_id")
+
+
+def _inizio_giorno(giorno: datetime.date):
+    return timezone.make_aware(datetime.datetime.combine(giorno, datetime.time.min))
+
+
+@dataclass
+class Modifica:
+    campo: str
+    prima: str
+    dopo: str
+
+
+@dataclass
+class Voce:
+    """One entry of the trail: a version of a record, with what changed in it."""
+
+    tracciato: Tracciato
+    record: object
+    etichetta: str
+    modifiche: list[Modifica] = field(default_factory=list)
+
+    @property
+    def oggetto_id(self):
+        return getattr(self.record, self.tracciato.pk_name)
+
+    @property
+    def data(self):
+        return self.record.history_date
+
+    @property
+    def tipo(self):
+        return TIPI.get(self.record.history_type, self.record.history_type)
+
+    @property
+    def utente(self):
+        return self.record.history_user
+
+    @property
+    def motivo(self):
+        return self.record.history_change_reason
+
+    @property
+    def url_oggetto(self):
+        return reverse("registro:oggetto", args=[self.tracciato.chiave, self.oggetto_id])
+
+
+def dettaglia(righe, *, con_m2m=False) -> list[Voce]:
+    """Full entries for rows of `modifiche()`: a few queries per model, not per row."""
+    per_modello: dict[str, list[int]] = {}
+    for riga in righe:
+        per_modello.setdefault(riga["modello"], []).append(riga["history_id"])
+    record = {}
+    for chiave, ids in per_modello.items():
+        tracciato = registro()[chiave]
+        qs = _con_precedente(tracciato, tracciato.storico.objects.filter(history_id__in=ids))
+        for r in qs:
+            record[(chiave, r.history_id)] = (tracciato, r)
+    voci = [_voce(*record[(r["modello"], r["history_id"])]) for r in righe]
+    _aggiungi_modifiche(voci, con_m2m=con_m2m)
+    return voci
+
+
+def cronologia_oggetto(user, tracciato: Tracciato, pk) -> tuple[object, Paginator]:
+    """The versions of one record visible to the user, newest first; 404 if none."""
+    versioni = storico_visibile(tracciato, user).filter(**{tracciato.pk_name: pk})
+    ultima = versioni.order_by("-history_date", "-history_id").first()
+    if ultima is None:
+        raise Http404(_("Nessuna modifica registrata visibile per questo elemento."))
+    return ultima, Paginator(
+        versioni.order_by("-history_date", "-history_id").values_list("history_id", flat=True),
+        PER_PAGINA,
+    )
+
+
+def voci_oggetto(tracciato: Tracciato, history_ids) -> list[Voce]:
+    qs = _con_precedente(tracciato, tracciato.storico.objects.filter(history_id__in=history_ids))
+    voci = [_voce(tracciato, r) for r in qs.order_by("-history_date", "-history_id")]
+    _aggiungi_modifiche(voci, con_m2m=True)
+    return voci
+
+
+def _campi_fk(storico):
+    return [
+        f
+        for f in storico._meta.fields
+        if isinstance(f, ForeignKey) and f.name != "history_user" and f.name in _tracciati(storico)
+    ]
+
+
+def _tracciati(storico):
+    return {f.name for f in storico.tracked_fields}
+
+
+def _con_precedente(tracciato: Tracciato, qs):
+    """Historical rows with their related objects and the id of the previous version."""
+    storico = tracciato.storico
+    pk = tracciato.pk_name
+    precedente = (
+        storico.objects.filter(**{pk: OuterRef(pk)})
+        .filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+        )
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    fks = [f.name for f in _campi_fk(storico)]
+    return qs.select_related("history_user", *fks).annotate(precedente_id=Subquery(precedente))
+
+
+def _voce(tracciato: Tracciato, record) -> Voce:
+    return Voce(tracciato=tracciato, record=record, etichetta=_etichetta(tracciato, record))
+
+
+def _etichetta(tracciato: Tracciato, record) -> str:
+    """The record's name as it was then, from the row and its already fetched relations."""
+    instance = record.instance
+    cache_relazioni = {k: v for k, v in record._state.fields_cache.items() if k != "history_user"}
+    instance._state.fields_cache.update(cache_relazioni)
+    try:
+        return str(instance)
+    except (ObjectDoesNotExist, AttributeError, TypeError):
+        return f"{tracciato.nome} n. {record.history_object.pk}"
+
+
+def _aggiungi_modifiche(voci: list[Voce], *, con_m2m: bool):
+    """Fill each entry's field changes: old -> new, by diff_against the previous version."""
+    precedenti = {}
+    for tracciato in {v.tracciato for v in voci}:
+        ids = [v.record.precedente_id for v in voci if v.tracciato == tracciato]
+        ids = [i for i in ids if i is not None]
+        if ids:
+            for r in tracciato.storico.objects.filter(history_id__in=ids):
+                precedenti[(tracciato.chiave, r.history_id)] = r
+    grezze = []
+    for voce in voci:
+        record = voce.record
+        if record.history_type == "-":
+            grezze.append((voce, []))
+            continue
+        prima = precedenti.get((voce.tracciato.chiave, record.precedente_id))
+        esclusi = {f.name for f in voce.tracciato.campi_m2m()} if not con_m2m else set()
+        esclusi.add(voce.tracciato.pk_name)
+        if prima is None:
+            cambi = _valori_iniziali(record, esclusi)
+        else:
+            cambi = [
+                (c.field, c.old, c.new)
+                for c in record.diff_against(prima, excluded_fields=esclusi).changes
+            ]
+        grezze.append((voce, cambi))
+    etichette = _etichette_relazioni(grezze)
+    for voce, cambi in grezze:
+        storico = voce.tracciato.storico
+        voce.modifiche = [
+            Modifica(
+                campo=_nome_campo(voce.tracciato, nome),
+                prima=_mostra(voce.tracciato, nome, vecchio, etichette),
+                dopo=_mostra(voce.tracciato, nome, nuovo, etichette),
+            )
+            for nome, vecchio, nuovo in cambi
+            if nome in _tracciati(storico) or nome in {f.name for f in voce.tracciato.campi_m2m()}
+        ]
+
+
+def _valori_iniziali(record, esclusi):
+    """The first known version: every filled-in field, from nothing to its value."""
+    cambi = []
+    for f in record.tracked_fields:
+        if f.name in esclusi or not f.editable:
+            continue
+        valore = getattr(record, f.attname)
+        if valore not in (None, ""):
+            cambi.append((f.name, None, valore))
+    return cambi
+
+
+def _campo_vivo(tracciato: Tracciato, nome):
+    return tracciato.model._meta.get_field(nome)
+
+
+def _nome_campo(tracciato: Tracciato, nome) -> str:
+    return capfirst(_campo_vivo(tracciato, nome).verbose_name)
+
+
+def _modello_collegato(tracciato: Tracciato, nome):
+    campo = _campo_vivo(tracciato, nome)
+    return campo.related_model if campo.is_relation else None
+
+
+def _ids_m2m(tracciato: Tracciato, nome, righe):
+    campo = _campo_vivo(tracciato, nome)
+    chiave = get_m2m_reverse_field_name(campo)
+    return [riga.get(chiave) or riga.get(f"{chiave}_id") for riga in righe or []]
+
+
+def _etichette_relazioni(grezze):
+    """Names of the related objects the changes mention: one query per related model."""
+    wanted: dict[type, set] = {}
+    for voce, cambi in grezze:
+        for nome, vecchio, nuovo in cambi:
+            related = _modello_collegato(voce.tracciato, nome)
+            if related is None:
+                continue
+            if _campo_vivo(voce.tracciato, nome).many_to_many:
+                values = _ids_m2m(voce.tracciato, nome, vecchio) + _ids_m2m(
+                    voce.tracciato, nome, nuovo
+                )
+            else:
+                values = [vecchio, nuovo]
+            wanted.setdefault(related, set()).update(v for v in values if v is not None)
+    etichette = {}
+    for related, ids in wanted.items():
+        for obj in related._base_manager.filter(pk__in=ids):
+            etichette[(related, obj.pk)] = str(obj)
+    return etichette
+
+
+def _mostra(tracciato: Tracciato, nome, valore, etichette) -> str:
+    """A field's value in Italian, for people: names, labels, 31/03/2026, 1.090.000,00."""
+    campo = _campo_vivo(tracciato, nome)
+    if campo.many_to_many:
+        ids = _ids_m2m(tracciato, nome, valore)
+        if not ids:
+            return "—"
+        return ", ".join(
+            etichette.get((campo.related_model, i), f"n. {i}") for i in ids if i is not None
+        )
+    if valore is None or valore == "":
+        return "—"
+    if campo.is_relation:
+        return etichette.get(
+            (campo.related_model, valore), _("n. %(id)s (eliminato)") % {"id": valore}
+        )
+    if campo.choices:
+        return str(dict(campo.flatchoices).get(valore, valore))
+    if isinstance(valore, bool):
+        return str(_("Sì") if valore else _("No"))
+    if isinstance(valore, datetime.datetime):
+        return date_format(timezone.localtime(valore), "d/m/Y H:i")
+    if isinstance(valore, datetime.date):
+        return date_format(valore, "d/m/Y")
+    if isinstance(valore, Decimal):
+        return number_format(valore, use_l10n=True, force_grouping=True)
+    return str(valore)
+
+
+# --- Pages ---------------------------------------------------------------------------
+
+
+class FiltroRegistroForm(StyledFormMixin, forms.Form):
+    modello = forms.ChoiceField(label=_("Tipo di dato"), required=False)
+    tipo = forms.ChoiceField(
+        label=_("Operazione"),
+        required=False,
+        choices=[("", _("Tutte")), *TIPI.items()],
+    )
+    dal = forms.DateField(
+        label=_("Dal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    al = forms.DateField(
+        label=_("Al"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        tracciati = sorted(registro().values(), key=lambda t: t.nome)
+        self.fields["modello"].choices = [("", _("Tutti"))] + [
+            (t.chiave, t.nome) for t in tracciati
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("dal") and data.get("al") and data["al"] < data["dal"]:
+            self.add_error("al", _("La data finale non può precedere quella iniziale."))
+        return data
+
+    def filtri(self):
+        """The valid filters as keyword arguments of `modifiche()` (invalid ones ignored)."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "tracciati": [registro()[data["modello"]]] if data.get("modello") else None,
+            "tipo": data.get("tipo") or None,
+            "dal": data.get("dal"),
+            "al": data.get("al"),
+        }
+
+
+class RegistroMixin(LoginRequiredMixin):
+    """Read-only pages for the Ufficio di Piano and the Revisori."""
+
+    http_method_names = ["get", "head"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not puo_consultare(request.user):
+            raise PermissionDenied(
+                _("Il registro delle modifiche è riservato all'Ufficio di Piano e ai Revisori.")
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ElencoModificheView(RegistroMixin, TemplateView):
+    """All changes the user may see, filtered; the per-user page narrows it to one author."""
+
+    template_name = "ambito/audit_list.html"
+    autore = None
+
+    def get_context_data(self, **kwargs):
+        form = FiltroRegistroForm(self.request.GET or None)
+        righe = modifiche(self.request.user, autore=self.autore, **form.filtri())
+        pagina = Paginator(righe, PER_PAGINA).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            filterset=SimpleNamespace(form=form),
+            page_obj=pagina,
+            is_paginated=pagina.has_other_pages(),
+            voci=dettaglia(list(pagina.object_list)),
+            autore=self.autore,
+            **kwargs,
+        )
+
+
+class ModificheUtenteView(ElencoModificheView):
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        autore = get_user_model().objects.filter(pk=kwargs["pk"]).first()
+        if autore is None:
+            raise Http404
+        collega = utenti_visibili(user).filter(pk=autore.pk).exists()
+        if not collega and not modifiche(user, autore=autore).exists():
+            raise Http404  # ids of users outside the viewer's Ambiti do not leak
+        self.autore = autore
+        return super().get(request, *args, **kwargs)
+
+
+class CronologiaOggettoView(RegistroMixin, TemplateView):
+    template_name = "ambito/audit_object.html"
+
+    def get_context_data(self, **kwargs):
+        tracciato = tracciato_or_404(kwargs["modello"])
+        ultima, paginator = cronologia_oggetto(self.request.user, tracciato, kwargs["pk"])
+        pagina = paginator.get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            tracciato=tracciato,
+            etichetta=_etichetta(tracciato, ultima),
+            eliminato=ultima.history_type == "-",
+            page_obj=pagina,
+            is_paginated=pagina.has_other_pages(),
+            voci=voci_oggetto(tracciato, list(pagina.object_list)),
+            **kwargs,
+        )
+
+
+urlpatterns = [
+    path("", ElencoModificheView.as_view(), name="index"),
+    path("utenti/<int:pk>/", ModificheUtenteView.as_view(), name="utente"),
+    path("<str:modello>/<int:pk>/", CronologiaOggettoView.as_view(), name="oggetto"),
+]
+
+
+def url_cronologia(obj) -> str | None:
+    """The trail page of a record, for links from other pages (None if not tracked)."""
+    tracciato = registro().get(obj._meta.label_lower)
+    if tracciato is None:
+        return None
+    return reverse("registro:oggetto", args=[tracciato.chiave, obj.pk])
+
+
+# --- Admin ---------------------------------------------------------------------------
+
+
+def admin_storico_in_sola_lettura(urls):
+    """The admin's URLs with simple-history's version form limited to GET and HEAD.
+
+    That form is simple-history's "revert" (a POST saving an old version back).
+    SIMPLE_HISTORY_REVERT_DISABLED only hides its button; this refuses the POST too,
+    for every model admin of every app, so nobody edits data through the trail.
+    """
+    patterns, app_name, namespace = urls
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, URLResolver):
+                walk(item.url_patterns)
+            elif isinstance(item, URLPattern) and (item.name or "").endswith("_simple_history"):
+                item.callback = require_safe(item.callback)
+
+    walk(patterns)
+    return patterns, app_name, namespace
