@@ -78,7 +78,11 @@ def utente(n, dati, fine, risultati, errori):
                     token,
                     "PATCH",
                     f"/api/v1/valori/{pk}/",
-                    {"valore_numerico": str(100 + passo % 50), "versione": celle[pk]},
+                    {
+                        "valore_numerico": str(100 + passo % 50),
+                        "versione": celle[pk],
+                        "conferma_anomalia": True,
+                    },
                 )
                 celle[pk] = body["versione"]
                 tipo = "scrittura"
@@ -90,7 +94,8 @@ def utente(n, dati, fine, risultati, errori):
                 tipo = "lettura avanzamento"
             risultati.append((tipo, (time.perf_counter() - t0) * 1000))
         except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
-            errori.append(f"utente {n}: {exc!r}")
+            dettaglio = exc.read()[:200] if hasattr(exc, "read") else b""
+            errori.append(f"utente {n}: {exc!r} {dettaglio!r}")
 
 
 def pct(valori, q):
