@@ -1,10 +1,42 @@
+"""Services and measures run by the Ambito (§ 4.4 and § 4.5 of the Piano), their yearly
+figures and calls, and the unità d'offerta of the territory (§ 3.1 and § 3.2).
+
+Figures are rows, never totals: a service's yearly figure is the sum of its rows (by
+Comune or category), an avviso's resources the sum of its quote, the capacity of an
+area the sum of its units' places. What the Piano prints is kept apart, "as printed",
+for the data check.
+
+A service's named figure (`Grandezza`) has the shape of an indicator of the indicatori
+app (code, name, unit, values by year, Comune and category): moving the series there
+is one row per value, with no change of meaning.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ambito.querysets import ScopedManager
 
-from .choices import TipoServizio
+from .choices import (
+    AreaUtenza,
+    Gestione,
+    Misura,
+    Natura,
+    StatoServizio,
+    TipoQuota,
+    TipoServizio,
+    UnitaGrandezza,
+)
+
+ANNO_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
+
+
+def _stesso_ambito(errors, field, obj, ambito_id, message):
+    if obj is not None and ambito_id and obj.ambito_id != ambito_id:
+        errors[field] = message
 
 
 class AreaIntervento(models.Model):
@@ -43,10 +75,41 @@ class Servizio(models.Model):
         related_name="servizi",
     )
     descrizione = models.TextField(_("descrizione"), blank=True)
+    sviluppo_futuro = models.TextField(_("sviluppo futuro"), blank=True)
+    ente_gestore = models.ForeignKey(
+        "ambito.Ente",
+        verbose_name=_("ente gestore"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="servizi_gestiti",
+    )
+    leps = models.BooleanField(
+        _("LEPS"), default=False, help_text=_("Livello essenziale delle prestazioni sociali.")
+    )
+    comuni = models.ManyToManyField(
+        "ambito.Comune",
+        verbose_name=_("Comuni in cui è attivo"),
+        blank=True,
+        related_name="servizi",
+    )
+    linee = models.ManyToManyField(
+        "fondi.LineaFinanziamento",
+        verbose_name=_("linee di finanziamento"),
+        blank=True,
+        related_name="servizi",
+    )
+    data_avvio = models.DateField(_("data di avvio"), null=True, blank=True)
+    stato = models.CharField(
+        _("stato"), max_length=20, choices=StatoServizio.choices, default=StatoServizio.ATTIVO
+    )
+    sezione = models.CharField(
+        _("sezione del Piano"), max_length=20, blank=True, help_text=_("Ad esempio 4.4.")
+    )
 
     scope_ambito = "ambito"
     objects = ScopedManager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[comuni, linee])
 
     class Meta:
         verbose_name = _("servizio o misura")
@@ -60,3 +123,386 @@ class Servizio(models.Model):
 
     def __str__(self):
         return self.nome
+
+    def clean(self):
+        errors = {}
+        _stesso_ambito(
+            errors,
+            "ente_gestore",
+            self.ente_gestore,
+            self.ambito_id,
+            _("L'ente gestore deve essere un ente dell'Ambito del servizio."),
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Grandezza(models.Model):
+    """A named yearly figure of a service (e.g. "interventi realizzati")."""
+
+    servizio = models.ForeignKey(
+        Servizio, verbose_name=_("servizio"), on_delete=models.CASCADE, related_name="grandezze"
+    )
+    codice = models.SlugField(_("codice"), max_length=60)
+    nome = models.CharField(_("nome"), max_length=255)
+    unita = models.CharField(
+        _("unità di misura"),
+        max_length=20,
+        choices=UnitaGrandezza.choices,
+        default=UnitaGrandezza.CONTEGGIO,
+    )
+    ordine = models.PositiveSmallIntegerField(_("ordine"), default=0)
+
+    scope_ambito = "servizio__ambito"
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dato del servizio")
+        verbose_name_plural = _("dati del servizio")
+        ordering = ["servizio", "ordine", "nome"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["servizio", "codice"], name="%(app_label)s_%(class)s_codice_unico"
+            ),
+        ]
+
+    def __str__(self):
+        return self.nome
+
+
+class DatoAnnuale(models.Model):
+    """One row of a figure: a year, optionally a Comune and a category, a value."""
+
+    grandezza = models.ForeignKey(
+        Grandezza, verbose_name=_("dato"), on_delete=models.CASCADE, related_name="dati"
+    )
+    anno = models.PositiveSmallIntegerField(_("anno"), validators=ANNO_VALIDATORS)
+    comune = models.ForeignKey(
+        "ambito.Comune",
+        verbose_name=_("Comune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dati_servizi",
+    )
+    categoria = models.CharField(
+        _("categoria"), max_length=60, blank=True, help_text=_("Ad esempio anziani, minori.")
+    )
+    valore = models.DecimalField(
+        _("valore"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    nota = models.CharField(_("nota"), max_length=255, blank=True)
+
+    scope_ambito = "grandezza__servizio__ambito"
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("valore annuale")
+        verbose_name_plural = _("valori annuali")
+        ordering = ["grandezza", "anno", "comune__nome", "categoria"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grandezza", "anno", "comune", "categoria"],
+                condition=Q(comune__isnull=False),
+                name="%(app_label)s_%(class)s_riga_comune_unica",
+            ),
+            models.UniqueConstraint(
+                fields=["grandezza", "anno", "categoria"],
+                condition=Q(comune__isnull=True),
+                name="%(app_label)s_%(class)s_riga_ambito_unica",
+            ),
+            models.CheckConstraint(
+                condition=Q(valore__gte=0), name="%(app_label)s_%(class)s_valore_non_negativo"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.grandezza} {self.anno}: {self.valore}"
+
+    def clean(self):
+        if self.comune_id and self.grandezza_id:
+            if self.comune.ambito_id != self.grandezza.servizio.ambito_id:
+                raise ValidationError(
+                    {"comune": _("Il Comune non appartiene all'Ambito del servizio.")}
+                )
+
+
+class TotaleStampato(models.Model):
+    """The yearly total of a figure as the Piano prints it (for the data check)."""
+
+    grandezza = models.ForeignKey(
+        Grandezza,
+        verbose_name=_("dato"),
+        on_delete=models.CASCADE,
+        related_name="totali_stampati",
+    )
+    anno = models.PositiveSmallIntegerField(_("anno"), validators=ANNO_VALIDATORS)
+    valore = models.DecimalField(_("valore stampato"), max_digits=14, decimal_places=2)
+
+    scope_ambito = "grandezza__servizio__ambito"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("totale stampato nel Piano")
+        verbose_name_plural = _("totali stampati nel Piano")
+        ordering = ["grandezza", "anno"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grandezza", "anno"], name="%(app_label)s_%(class)s_unico"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.grandezza} {self.anno}: {self.valore} ({_('come stampato')})"
+
+
+class Avviso(models.Model):
+    """A public call of a measure (avviso pubblico)."""
+
+    servizio = models.ForeignKey(
+        Servizio, verbose_name=_("misura"), on_delete=models.CASCADE, related_name="avvisi"
+    )
+    numero = models.PositiveSmallIntegerField(_("numero"), validators=[MinValueValidator(1)])
+    titolo = models.CharField(_("titolo"), max_length=255)
+    riferimento = models.CharField(
+        _("riferimento normativo"),
+        max_length=255,
+        blank=True,
+        help_text=_("Ad esempio D.G.R. n. 6970/2022."),
+    )
+    data_apertura = models.DateField(_("data di apertura"), null=True, blank=True)
+    data_chiusura = models.DateField(_("data di chiusura"), null=True, blank=True)
+    domande_finanziate = models.PositiveIntegerField(_("domande finanziate"), null=True, blank=True)
+    domande_scorrimento = models.PositiveIntegerField(
+        _("domande finanziate per scorrimento della graduatoria"), null=True, blank=True
+    )
+    domande_in_attesa = models.PositiveIntegerField(
+        _("domande in lista d'attesa"), null=True, blank=True
+    )
+    risorse_erogate_stampate = models.DecimalField(
+        _("risorse erogate (come stampate nel Piano)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    nota = models.TextField(_("nota"), blank=True)
+
+    scope_ambito = "servizio__ambito"
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("avviso pubblico")
+        verbose_name_plural = _("avvisi pubblici")
+        ordering = ["servizio", "numero"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["servizio", "numero"], name="%(app_label)s_%(class)s_numero_unico"
+            ),
+            models.CheckConstraint(
+                condition=Q(data_chiusura__isnull=True)
+                | Q(data_apertura__isnull=True)
+                | Q(data_chiusura__gte=models.F("data_apertura")),
+                name="%(app_label)s_%(class)s_date_ordinate",
+            ),
+        ]
+
+    def __str__(self):
+        return self.titolo
+
+    def clean(self):
+        errors = {}
+        if self.data_apertura and self.data_chiusura and self.data_chiusura < self.data_apertura:
+            errors["data_chiusura"] = _("La chiusura non può precedere l'apertura.")
+        if self.servizio_id and self.servizio.tipo != TipoServizio.MISURA:
+            errors["servizio"] = _(
+                "Gli avvisi pubblici appartengono a una misura, non a un servizio."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class QuotaAvviso(models.Model):
+    """An amount of an avviso's resources, with the act that provides it."""
+
+    avviso = models.ForeignKey(
+        Avviso, verbose_name=_("avviso"), on_delete=models.CASCADE, related_name="quote"
+    )
+    tipo = models.CharField(
+        _("tipo"), max_length=20, choices=TipoQuota.choices, default=TipoQuota.EROGATA
+    )
+    riferimento = models.CharField(_("riferimento"), max_length=255, blank=True)
+    importo = models.DecimalField(
+        _("importo (€)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+
+    scope_ambito = "avviso__servizio__ambito"
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quota di risorse")
+        verbose_name_plural = _("quote di risorse")
+        ordering = ["avviso", "tipo", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(importo__gte=0), name="%(app_label)s_%(class)s_importo_non_negativo"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_tipo_display()} {self.importo}"
+
+
+class TipoUnitaOfferta(models.Model):
+    """A kind of unità d'offerta (Asilo Nido, CSE, RSA ...), in one area (reference data)."""
+
+    codice = models.SlugField(_("codice"), max_length=60, unique=True)
+    nome = models.CharField(_("nome"), max_length=255)
+    sigla = models.CharField(_("sigla"), max_length=20, blank=True)
+    area = models.CharField(_("area"), max_length=30, choices=AreaUtenza.choices)
+    natura = models.CharField(_("natura"), max_length=20, choices=Natura.choices)
+    ordine = models.PositiveSmallIntegerField(_("ordine"), default=0)
+
+    class Meta:
+        verbose_name = _("tipologia di unità d'offerta")
+        verbose_name_plural = _("tipologie di unità d'offerta")
+        ordering = ["ordine", "nome"]
+
+    def __str__(self):
+        return self.nome
+
+
+class UnitaOfferta(models.Model):
+    """A facility or a home-care service of the territory, with its capacity."""
+
+    ambito = models.ForeignKey(
+        "ambito.Ambito",
+        verbose_name=_("Ambito"),
+        on_delete=models.PROTECT,
+        related_name="unita_offerta",
+    )
+    area = models.CharField(_("area"), max_length=30, choices=AreaUtenza.choices)
+    tipo = models.ForeignKey(
+        TipoUnitaOfferta,
+        verbose_name=_("tipologia"),
+        on_delete=models.PROTECT,
+        related_name="unita",
+    )
+    nome = models.CharField(_("denominazione"), max_length=255)
+    comune = models.ForeignKey(
+        "ambito.Comune",
+        verbose_name=_("Comune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unita_offerta",
+        help_text=_("Vuoto se il Piano non indica un Comune dell'Ambito."),
+    )
+    localita = models.CharField(
+        _("località e gestore come indicati nel Piano"), max_length=255, blank=True
+    )
+    posti = models.PositiveIntegerField(
+        _("posti"), null=True, blank=True, help_text=_("Vuoto se la capienza non è nota.")
+    )
+    gestione = models.CharField(
+        _("gestione"), max_length=20, choices=Gestione.choices, default=Gestione.NON_INDICATA
+    )
+    ente_gestore = models.ForeignKey(
+        "ambito.Ente",
+        verbose_name=_("ente gestore"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unita_gestite",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    scope_ambito = "ambito"
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("unità d'offerta")
+        verbose_name_plural = _("unità d'offerta")
+        ordering = ["tipo__ordine", "comune__nome", "nome"]
+        indexes = [models.Index(fields=["ambito", "area", "tipo"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(posti__isnull=True) | Q(posti__gte=0),
+                name="%(app_label)s_%(class)s_posti_non_negativi",
+            ),
+        ]
+
+    def __str__(self):
+        return self.nome
+
+    @property
+    def natura(self):
+        return self.tipo.natura
+
+    def clean(self):
+        errors = {}
+        if self.tipo_id and self.area and self.tipo.area != self.area:
+            errors["tipo"] = _(
+                "La tipologia %(tipo)s appartiene all'area %(area_tipo)s, non all'area %(area)s."
+            ) % {
+                "tipo": self.tipo.nome,
+                "area_tipo": self.tipo.get_area_display(),
+                "area": self.get_area_display(),
+            }
+        if self.comune_id and self.ambito_id and self.comune.ambito_id != self.ambito_id:
+            errors["comune"] = _("Il Comune non appartiene all'Ambito dell'unità d'offerta.")
+        _stesso_ambito(
+            errors,
+            "ente_gestore",
+            self.ente_gestore,
+            self.ambito_id,
+            _("L'ente gestore deve essere un ente dell'Ambito."),
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+class DatoStampatoUnita(models.Model):
+    """A count or total of the unità d'offerta as the Piano prints it (data check).
+
+    It says what it counts (`misura`) and over what: social or socio-sanitary units,
+    an area, a type, a Comune, or any combination; empty means "all".
+    """
+
+    ambito = models.ForeignKey(
+        "ambito.Ambito",
+        verbose_name=_("Ambito"),
+        on_delete=models.CASCADE,
+        related_name="dati_stampati_unita",
+    )
+    misura = models.CharField(_("misura"), max_length=20, choices=Misura.choices)
+    natura = models.CharField(_("natura"), max_length=20, choices=Natura.choices, blank=True)
+    area = models.CharField(_("area"), max_length=30, choices=AreaUtenza.choices, blank=True)
+    tipo = models.ForeignKey(
+        TipoUnitaOfferta,
+        verbose_name=_("tipologia"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    comune = models.ForeignKey(
+        "ambito.Comune", verbose_name=_("Comune"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    valore = models.PositiveIntegerField(_("valore stampato"))
+    fonte = models.CharField(_("fonte"), max_length=255, blank=True)
+
+    scope_ambito = "ambito"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("dato stampato delle unità d'offerta")
+        verbose_name_plural = _("dati stampati delle unità d'offerta")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.get_misura_display()}: {self.valore} ({_('come stampato')})"

@@ -1,0 +1,338 @@
+"""Pages of the servizi app (namespace `servizi`). Scoping and write permission come
+from the common mixins; every save is a service call; every figure comes from a selector."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
+
+from ambito.mixins import (
+    FilteredListMixin,
+    ScopedMixin,
+    ScopedUpdateMixin,
+    ServiceFormMixin,
+    UfficioPianoCreateMixin,
+    get_editable_or_403,
+)
+from ambito.models import Ambito
+from ambito.roles import ruoli
+
+from . import selectors, services
+from .choices import TipoServizio
+from .filtersets import ServizioFilterSet, UnitaOffertaFilterSet
+from .forms import AvvisoForm, DatoAnnualeForm, QuotaFormSet, ServizioForm, UnitaOffertaForm
+from .models import Avviso, DatoAnnuale, Servizio, UnitaOfferta
+
+
+def _ambito_corrente(request):
+    """The Ambito the page is about: the one asked for, else the user's first one."""
+    ambiti = Ambito.objects.visible_to(request.user).order_by("nome")
+    pk = request.GET.get("ambito")
+    if pk and pk.isdigit():
+        return get_object_or_404(ambiti, pk=pk)
+    return ambiti.first()
+
+
+class PaginaFormMixin:
+    """Title and cancel link of the app's form page (servizi/form.html)."""
+
+    template_name = "servizi/form.html"
+    titolo_nuovo = titolo_modifica = ""
+
+    def get_annulla_url(self):
+        return self.get_success_url() if getattr(self, "object", None) else self.lista_url
+
+    def get_context_data(self, **kwargs):
+        titolo = self.titolo_modifica if getattr(self, "object", None) else self.titolo_nuovo
+        return super().get_context_data(titolo=titolo, annulla_url=self.get_annulla_url(), **kwargs)
+
+
+class ServizioListView(FilteredListMixin, ListView):
+    """The catalogue of services and measures, grouped by area of intervention."""
+
+    model = Servizio
+    filterset_class = ServizioFilterSet
+    template_name = "servizi/servizio_list.html"
+
+    def get_queryset(self):
+        filtrati = super().get_queryset()
+        return selectors.servizi_per_elenco(
+            fetched_by=self.request.user, servizi=filtrati
+        ).order_by("area__ordine", "tipo", "nome")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        per_area = {}
+        for servizio in context["object_list"]:
+            per_area.setdefault(servizio.area, []).append(servizio)
+        return {
+            **context,
+            "per_area": per_area.items(),
+            "puo_creare": ruoli(self.request.user).is_ufficio_piano,
+        }
+
+
+class ServizioDetailView(ScopedMixin, DetailView):
+    model = Servizio
+
+    def get_base_queryset(self):
+        return Servizio.objects.select_related("area", "ente_gestore", "ambito")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        servizio = self.object
+        avvisi = selectors.avvisi_con_risorse(
+            fetched_by=user, avvisi=Avviso.objects.visible_to(user).filter(servizio=servizio)
+        )
+        return super().get_context_data(
+            serie=selectors.servizio_grandezze(fetched_by=user, servizio=servizio),
+            avvisi=avvisi,
+            comuni=servizio.comuni.order_by("nome"),
+            linee=servizio.linee.select_related("fonte").order_by("codice"),
+            indicatori=servizio.indicatori.visible_to(user).order_by("codice"),
+            puo_modificare=Servizio.objects.editable_by(user).filter(pk=servizio.pk).exists(),
+            **kwargs,
+        )
+
+
+class ServizioFormMixin(PaginaFormMixin):
+    model = Servizio
+    form_class = ServizioForm
+    titolo_nuovo = _("Nuovo servizio o misura")
+    titolo_modifica = _("Modifica servizio o misura")
+    lista_url = reverse_lazy("servizi:index")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform_save(self, form):
+        return services.servizio_save(
+            servizio=form.instance,
+            comuni=form.cleaned_data["comuni"],
+            linee=form.cleaned_data["linee"],
+        )
+
+    def get_success_url(self):
+        return reverse("servizi:servizio_detail", args=[self.object.pk])
+
+
+class ServizioCreateView(ServizioFormMixin, UfficioPianoCreateMixin, CreateView):
+    success_message = _("Servizio inserito.")
+
+
+class ServizioUpdateView(ServizioFormMixin, ScopedUpdateMixin, UpdateView):
+    success_message = _("Servizio aggiornato.")
+
+
+class ServizioChildMixin(PaginaFormMixin, ServiceFormMixin):
+    """Forms of a service's yearly figures and calls: the Ufficio di Piano of the
+    service's Ambito only (404 when the service is not visible, else 403)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.servizio = self.get_servizio()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_servizio(self):
+        return get_editable_or_403(Servizio, self.request.user, pk=self.kwargs["servizio_pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(servizio=self.servizio, **kwargs)
+
+    def get_success_url(self):
+        return reverse("servizi:servizio_detail", args=[self.servizio.pk])
+
+    def get_annulla_url(self):
+        return self.get_success_url()
+
+
+class DatoAnnualeFormMixin(ServizioChildMixin):
+    model = DatoAnnuale
+    form_class = DatoAnnualeForm
+    titolo_nuovo = _("Nuovo valore annuale")
+    titolo_modifica = _("Modifica valore annuale")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "servizio": self.servizio}
+
+    def perform_save(self, form):
+        return services.dato_annuale_save(dato=form.instance)
+
+
+class DatoAnnualeCreateView(DatoAnnualeFormMixin, CreateView):
+    success_message = _("Valore inserito.")
+
+
+class DatoAnnualeUpdateView(DatoAnnualeFormMixin, UpdateView):
+    success_message = _("Valore aggiornato.")
+
+    def get_servizio(self):
+        self.object = get_editable_or_403(DatoAnnuale, self.request.user, pk=self.kwargs["pk"])
+        return self.object.grandezza.servizio
+
+    def get_object(self, queryset=None):
+        return self.object
+
+
+class AvvisoFormMixin(ServizioChildMixin):
+    model = Avviso
+    form_class = AvvisoForm
+    titolo_nuovo = _("Nuovo avviso pubblico")
+    titolo_modifica = _("Modifica avviso pubblico")
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), "user": self.request.user}
+        kwargs.setdefault("instance", None)
+        if kwargs["instance"] is None:
+            kwargs["instance"] = Avviso(servizio=self.servizio)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        if "quote" not in kwargs:
+            kwargs["quote"] = QuotaFormSet(instance=self.object or Avviso(servizio=self.servizio))
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        quote = QuotaFormSet(self.request.POST, instance=form.instance)
+        if not quote.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, quote=quote))
+        self.quote = quote
+        with transaction.atomic():
+            response = super().form_valid(form)
+            if form.errors:
+                transaction.set_rollback(True)
+        return response
+
+    def form_invalid(self, form):
+        quote = getattr(self, "quote", None) or QuotaFormSet(
+            self.request.POST, instance=form.instance
+        )
+        return self.render_to_response(self.get_context_data(form=form, quote=quote))
+
+    def perform_save(self, form):
+        return services.avviso_save(
+            avviso=form.instance,
+            quote=self.quote.save(commit=False),
+            eliminate=self.quote.deleted_objects,
+        )
+
+
+class AvvisoCreateView(AvvisoFormMixin, CreateView):
+    success_message = _("Avviso inserito.")
+
+    def get_servizio(self):
+        servizio = super().get_servizio()
+        if servizio.tipo != TipoServizio.MISURA:
+            raise Http404(_("Gli avvisi pubblici appartengono a una misura."))
+        return servizio
+
+
+class AvvisoUpdateView(AvvisoFormMixin, UpdateView):
+    success_message = _("Avviso aggiornato.")
+
+    def get_servizio(self):
+        self.object = get_editable_or_403(Avviso, self.request.user, pk=self.kwargs["pk"])
+        return self.object.servizio
+
+    def get_object(self, queryset=None):
+        return self.object
+
+
+# --- Unità d'offerta -------------------------------------------------------------------
+
+
+class UnitaOffertaListView(FilteredListMixin, ListView):
+    model = UnitaOfferta
+    filterset_class = UnitaOffertaFilterSet
+    paginate_by = 50
+    template_name = "servizi/unita_list.html"
+
+    def get_queryset(self):
+        filtrati = super().get_queryset()
+        return selectors.unita_per_elenco(fetched_by=self.request.user, unita=filtrati).order_by(
+            "tipo__natura", "tipo__ordine", "comune__nome", "nome", "pk"
+        )
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            riepilogo=selectors.riepilogo_unita(fetched_by=user, unita=self.filterset.qs),
+            ambiti_editabili=set(Ambito.objects.editable_by(user).values_list("pk", flat=True)),
+            puo_creare=ruoli(user).is_ufficio_piano,
+            **kwargs,
+        )
+
+
+class RiepilogoUnitaView(LoginRequiredMixin, TemplateView):
+    """Counts and places by area and type, and places per 1.000 residents per Comune."""
+
+    template_name = "servizi/unita_riepilogo.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        ambito = _ambito_corrente(self.request)
+        unita = UnitaOfferta.objects.visible_to(user).filter(ambito=ambito)
+        anno = self.request.GET.get("anno")
+        return super().get_context_data(
+            ambito=ambito,
+            riepilogo=selectors.riepilogo_unita(fetched_by=user, unita=unita),
+            posti=selectors.posti_per_comune(
+                fetched_by=user,
+                ambito=ambito,
+                anno=int(anno) if anno and anno.isdigit() else None,
+                unita=unita,
+            )
+            if ambito
+            else None,
+            **kwargs,
+        )
+
+
+class VerificaView(LoginRequiredMixin, TemplateView):
+    """Where the figures printed in the Piano differ from what the rows add up to."""
+
+    template_name = "servizi/verifica.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        ambito = _ambito_corrente(self.request)
+        verifiche = (
+            selectors.verifica_unita(fetched_by=user, ambito=ambito)
+            + selectors.verifica_servizi(fetched_by=user, ambito=ambito)
+            if ambito
+            else []
+        )
+        return super().get_context_data(
+            ambito=ambito,
+            verifiche=verifiche,
+            discordanti=[v for v in verifiche if v.esito != selectors.CONCORDA],
+            **kwargs,
+        )
+
+
+class UnitaOffertaFormMixin(PaginaFormMixin):
+    model = UnitaOfferta
+    form_class = UnitaOffertaForm
+    titolo_nuovo = _("Nuova unità d'offerta")
+    titolo_modifica = _("Modifica unità d'offerta")
+    lista_url = reverse_lazy("servizi:unita_list")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform_save(self, form):
+        return services.unita_save(unita=form.instance)
+
+    def get_success_url(self):
+        return reverse("servizi:unita_list")
+
+
+class UnitaOffertaCreateView(UnitaOffertaFormMixin, UfficioPianoCreateMixin, CreateView):
+    success_message = _("Unità d'offerta inserita.")
+
+
+class UnitaOffertaUpdateView(UnitaOffertaFormMixin, ScopedUpdateMixin, UpdateView):
+    success_message = _("Unità d'offerta aggiornata.")
