@@ -1,0 +1,99 @@
+"""Django admin of the servizi app. Saves go through the services, so the admin obeys
+the same rules (and shows the same messages) as the pages and the API."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import (
+    AreaIntervento,
+    Avviso,
+    DatoAnnuale,
+    DatoStampatoUnita,
+    Grandezza,
+    QuotaAvviso,
+    Servizio,
+    TipoUnitaOfferta,
+    TotaleStampato,
+    UnitaOfferta,
+)
+
+
+@admin.register(AreaIntervento)
+class AreaInterventoAdmin(admin.ModelAdmin):
+    list_display = ["nome", "codice", "ordine"]
+
+
+@admin.register(TipoUnitaOfferta)
+class TipoUnitaOffertaAdmin(admin.ModelAdmin):
+    list_display = ["nome", "sigla", "area", "natura", "ordine"]
+    list_filter = ["natura", "area"]
+
+
+class GrandezzaInline(admin.TabularInline):
+    model = Grandezza
+    extra = 0
+
+
+@admin.register(Servizio)
+class ServizioAdmin(SimpleHistoryAdmin):
+    list_display = ["nome", "tipo", "area", "stato", "leps", "ambito"]
+    list_filter = ["tipo", "area", "stato", "leps", "ambito"]
+    search_fields = ["nome", "descrizione"]
+    filter_horizontal = ["comuni", "linee"]
+    inlines = [GrandezzaInline]
+
+    def save_model(self, request, obj, form, change):
+        services.servizio_save(servizio=obj, comuni=obj.comuni.all() if obj.pk else [])
+
+
+class TotaleStampatoInline(admin.TabularInline):
+    model = TotaleStampato
+    extra = 0
+
+
+@admin.register(Grandezza)
+class GrandezzaAdmin(SimpleHistoryAdmin):
+    list_display = ["nome", "codice", "servizio", "unita"]
+    list_filter = ["unita", "servizio__area"]
+    search_fields = ["nome", "servizio__nome"]
+    inlines = [TotaleStampatoInline]
+
+
+@admin.register(DatoAnnuale)
+class DatoAnnualeAdmin(SimpleHistoryAdmin):
+    list_display = ["grandezza", "anno", "comune", "categoria", "valore"]
+    list_filter = ["anno", "grandezza__servizio"]
+    list_select_related = ["grandezza__servizio", "comune"]
+
+    def save_model(self, request, obj, form, change):
+        services.dato_annuale_save(dato=obj)
+
+
+class QuotaAvvisoInline(admin.TabularInline):
+    model = QuotaAvviso
+    extra = 0
+
+
+@admin.register(Avviso)
+class AvvisoAdmin(SimpleHistoryAdmin):
+    list_display = ["titolo", "servizio", "numero", "data_apertura", "data_chiusura"]
+    list_filter = ["servizio"]
+    inlines = [QuotaAvvisoInline]
+
+
+@admin.register(UnitaOfferta)
+class UnitaOffertaAdmin(SimpleHistoryAdmin):
+    list_display = ["nome", "tipo", "area", "comune", "posti", "gestione", "ambito"]
+    list_filter = ["area", "tipo__natura", "gestione", "ambito", "tipo"]
+    search_fields = ["nome", "localita"]
+    list_select_related = ["tipo", "comune", "ambito"]
+
+    def save_model(self, request, obj, form, change):
+        services.unita_save(unita=obj)
+
+
+@admin.register(DatoStampatoUnita)
+class DatoStampatoUnitaAdmin(admin.ModelAdmin):
+    list_display = ["misura", "natura", "area", "tipo", "comune", "valore"]
+    list_filter = ["misura", "area"]
