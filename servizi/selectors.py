@@ -138,7 +138,7 @@ def _conteggi():
         "pubbliche": Count("pk", filter=Q(gestione=Gestione.PUBBLICA)),
         "private": Count("pk", filter=Q(gestione=Gestione.PRIVATA)),
         "non_indicate": Count("pk", filter=Q(gestione=Gestione.NON_INDICATA)),
-        "posti": Sum("posti"),
+        "posti_totali": Sum("posti"),
         "senza_posti": Count("pk", filter=Q(posti__isnull=True)),
     }
 
@@ -173,6 +173,7 @@ def riepilogo_unita(*, fetched_by, unita=None) -> dict:
     ordine_aree = list(etichette)
     per_natura = {}
     for row in rows:
+        row["posti"] = row.pop("posti_totali") or 0
         aree = per_natura.setdefault(row["tipo__natura"], {})
         area = aree.setdefault(row["area"], AreaRiepilogo(row["area"], etichette[row["area"]]))
         area.tipi.append(row)
@@ -208,11 +209,11 @@ def posti_per_comune(*, fetched_by, ambito, anno=None, unita=None) -> dict:
     unita = UnitaOfferta.objects.visible_to(fetched_by) if unita is None else unita
     unita = unita.filter(ambito=ambito)
     anno = anno_popolazione(ambito, anno)
-    rows = unita.values("comune_id", "area").annotate(posti=Sum("posti"), n=Count("pk"))
+    rows = unita.values("comune_id", "area").annotate(totale=Sum("posti"))
     aree = [a for a in AreaUtenza if any(r["area"] == a for r in rows)]
     per_comune = defaultdict(dict)
     for row in rows:
-        per_comune[row["comune_id"]][row["area"]] = row["posti"] or 0
+        per_comune[row["comune_id"]][row["area"]] = row["totale"] or 0
     residenti = dict(
         DatiDemografici.objects.filter(comune__ambito=ambito, anno=anno).values_list(
             "comune_id", "residenti"
@@ -307,7 +308,7 @@ def verifica_unita(*, fetched_by, ambito) -> list[Verifica]:
     unita = UnitaOfferta.objects.visible_to(fetched_by).filter(ambito=ambito)
     gruppi = list(
         unita.values("tipo__natura", "area", "tipo_id", "comune_id", "gestione").annotate(
-            n=Count("pk"), posti=Sum("posti")
+            n=Count("pk"), totale_posti=Sum("posti")
         )
     )
     stampati = list(
@@ -329,7 +330,7 @@ def verifica_unita(*, fetched_by, ambito) -> list[Verifica]:
         ]
         incerte = sum(g["n"] for g in coperti if g["gestione"] == Gestione.NON_INDICATA)
         if dato.misura == Misura.POSTI:
-            calcolato, incerte = sum(g["posti"] or 0 for g in coperti), 0
+            calcolato, incerte = sum(g["totale_posti"] or 0 for g in coperti), 0
         elif dato.misura == Misura.PUBBLICHE:
             calcolato = sum(g["n"] for g in coperti if g["gestione"] == Gestione.PUBBLICA)
         elif dato.misura == Misura.PRIVATE:

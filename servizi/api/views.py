@@ -96,6 +96,11 @@ def _ambito(request):
     return ambiti.first()
 
 
+def _testo(decimale):
+    """Rates as strings with two decimals, like every decimal of the API."""
+    return None if decimale is None else str(decimale)
+
+
 class RiepilogoUnitaView(generics.GenericAPIView):
     """Counts (public, private, not stated) and places of the unità d'offerta by nature,
     area and type, as on the summary page; the list filters apply."""
@@ -156,7 +161,7 @@ class PostiPerMilleView(generics.GenericAPIView):
                         "posti_per_area": dict(zip(aree, riga["per_area"], strict=True)),
                         "posti": riga["posti"],
                         "residenti": riga["residenti"],
-                        "posti_per_mille": riga["per_mille"],
+                        "posti_per_mille": _testo(riga["per_mille"]),
                     }
                     for riga in dati["righe"]
                 ],
@@ -165,7 +170,7 @@ class PostiPerMilleView(generics.GenericAPIView):
                     "posti_per_area": dict(zip(aree, dati["totale"]["per_area"], strict=True)),
                     "posti": dati["totale"]["posti"],
                     "residenti": dati["totale"]["residenti"],
-                    "posti_per_mille": dati["totale"]["per_mille"],
+                    "posti_per_mille": _testo(dati["totale"]["per_mille"]),
                 },
             }
         )
