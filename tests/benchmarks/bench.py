@@ -238,12 +238,146 @@ def indicatori_cases():
     return cases
 
 
-CASES = [territory_cases, indicatori_cases]
+def _ambito_grande():
+    from django.db.models import Count
+
+    from ambito.models import Ambito
+
+    return (
+        Ambito.objects.filter(codice__startswith="sint-", piani__isnull=False)
+        .annotate(n=Count("comuni", distinct=True))
+        .order_by("-n", "codice")
+        .first()
+    )
+
+
+def cruscotto_cases():
+    """The dashboard page (all its aggregates and charts) of the large Ambito's UdP."""
+    ambito = _ambito_grande()
+    if ambito is None:
+        return []
+    udp = _utente("bench.udp.grande", ambito, "ufficio_piano")
+    return [
+        Case(
+            f"pagina cruscotto (grande, {ambito.n} Comuni)",
+            "/indicatori/cruscotto/",
+            udp,
+            budget_median_ms=50,
+            budget_p95_ms=150,
+        )
+    ]
+
+
+SQL_FONDI_TOTALI = (
+    "SELECT a.ambito_id, a.anno, SUM(a.importo) FROM fondi_assegnazione a "
+    "WHERE a.ambito_id = %s GROUP BY a.ambito_id, a.anno ORDER BY a.anno"
+)
+SQL_PROGETTI_AVANZAMENTO = (
+    "SELECT p.stato, COUNT(*), SUM(u.erogato), SUM(u.ammesso) FROM fondi_progetto p "
+    "LEFT JOIN LATERAL (SELECT erogato, ammesso FROM fondi_avanzamentofinanziario f "
+    "WHERE f.progetto_id = p.id ORDER BY f.data DESC LIMIT 1) u ON true "
+    "WHERE p.ambito_id = %s GROUP BY p.stato"
+)
+SQL_PROGETTI = "SELECT p.* FROM fondi_progetto p WHERE p.ambito_id = %s ORDER BY p.titolo LIMIT 50"
+
+
+def fondi_cases():
+    """Funds pages and API on the synthetic projects of the Ambito with the most."""
+    from django.db.models import Count
+
+    from ambito.models import Ambito
+
+    ambito = (
+        Ambito.objects.filter(codice__startswith="sint-")
+        .annotate(n=Count("progetti"))
+        .order_by("-n", "codice")
+        .first()
+    )
+    if ambito is None or not ambito.n:
+        print("Nessun progetto sintetico: eseguire genera_italia con fondi/sintetico.py.")
+        return []
+    udp = _utente("bench.udp.fondi", ambito, "ufficio_piano")
+    tag = f"{ambito.n} progetti"
+    return [
+        Case(f"pagina fondi ({tag})", "/fondi/", udp, budget_p95_ms=150),
+        Case(f"elenco progetti ({tag})", "/fondi/progetti/", udp, budget_p95_ms=150),
+        Case(
+            f"API progetti, pagina 1 ({tag})",
+            "/api/v1/progetti/?page_size=50",
+            udp,
+            budget_p95_ms=150,
+            sql=SQL_PROGETTI,
+            sql_params=[ambito.pk],
+        ),
+        Case(
+            f"API fondi totali ({tag})",
+            "/api/v1/fondi/totali/",
+            udp,
+            budget_median_ms=50,
+            budget_p95_ms=150,
+            sql=SQL_FONDI_TOTALI,
+            sql_params=[ambito.pk],
+        ),
+        Case(
+            f"API avanzamento progetti ({tag})",
+            "/api/v1/fondi/avanzamento-progetti/",
+            udp,
+            budget_median_ms=50,
+            budget_p95_ms=150,
+            sql=SQL_PROGETTI_AVANZAMENTO,
+            sql_params=[ambito.pk],
+        ),
+    ]
+
+
+def relazione_pdf_case(repeat=3):
+    """The full Relazione di monitoraggio PDF of the large Ambito: seconds and memory.
+
+    Budget: under 5 s, peak memory of the process under 400 MB (ru_maxrss is the
+    whole process's peak, benchmarks included: an upper bound).
+    """
+    import resource
+
+    from django.contrib.auth import get_user_model
+
+    from indicatori.reports import relazione_pdf
+
+    ambito = _ambito_grande()
+    if ambito is None:
+        return []
+    user = get_user_model().objects.get(
+        username=_utente("bench.udp.grande", ambito, "ufficio_piano")
+    )
+    durate = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        report = relazione_pdf(user=user, ambito=ambito)
+        durate.append(time.perf_counter() - start)
+    picco = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    mediana = statistics.median(durate)
+    verdict = []
+    if mediana > 5:
+        verdict.append("relazione PDF: mediana > 5 s")
+    if picco > 400:
+        verdict.append("relazione PDF: memoria di picco > 400 MB")
+    print(
+        f"relazione PDF ({ambito.n} Comuni, {report.registro.pagine} pagine): "
+        f"mediana {mediana:.2f} s, max {max(durate):.2f} s su {repeat}, "
+        f"memoria di picco del processo {picco:.0f} MB  {'; '.join(verdict) or 'OK'}"
+    )
+    return verdict
+
+
+CASES = [territory_cases, indicatori_cases, cruscotto_cases, fondi_cases]
+if os.environ.get("BENCH_SOLO"):
+    CASES = [f for f in CASES if f.__name__ in os.environ["BENCH_SOLO"].split(",")]
 
 
 def main():
     cases = [case for factory in CASES for case in factory()]
     failures = run(cases)
+    if os.environ.get("BENCH_PDF", "1") == "1":
+        failures += relazione_pdf_case()
     print()
     print(
         "Budget rispettati."
