@@ -210,7 +210,8 @@ def posti_per_comune(*, fetched_by, ambito, anno=None, unita=None) -> dict:
     unita = unita.filter(ambito=ambito)
     anno = anno_popolazione(ambito, anno)
     rows = unita.values("comune_id", "area").annotate(totale=Sum("posti"))
-    aree = [a for a in AreaUtenza if any(r["area"] == a for r in rows)]
+    # Columns only for the areas with places (home care and clinics have none).
+    aree = [a for a in AreaUtenza if any(r["area"] == a and r["totale"] for r in rows)]
     per_comune = defaultdict(dict)
     for row in rows:
         per_comune[row["comune_id"]][row["area"]] = row["totale"] or 0
