@@ -3,8 +3,6 @@
 import re
 
 import pytest
-from django.urls import reverse
-
 
 
 @pytest.mark.parametrize(
