@@ -197,6 +197,117 @@ def _admin_sample(d, scope, info):
     return sample_path(info)
 
 
+# --- Objects of fondi, indicatori, programmi (built per test, in and out of scope) ------
+
+
+def _progetto(d, scope):
+    from tests.fondi.factories import ProgettoFactory
+
+    return ProgettoFactory(ambito=d.ambito[scope])
+
+
+def _finanziamento(d, scope):
+    from tests.fondi.factories import FinanziamentoFactory
+
+    return FinanziamentoFactory(progetto=_progetto(d, scope))
+
+
+def _avanzamento_fin(d, scope):
+    from tests.fondi.factories import AvanzamentoFactory
+
+    return AvanzamentoFactory(progetto=_progetto(d, scope))
+
+
+def _assegnazione(d, scope):
+    from fondi.models import Assegnazione
+    from tests.fondi.factories import AssegnazioneFactory
+
+    esistenti = Assegnazione.objects.filter(ambito=d.ambito[scope])
+    return AssegnazioneFactory(ambito=d.ambito[scope], anno=_anno_libero(esistenti, "anno"))
+
+
+def _anno_libero(queryset, campo):
+    """The first valid year (1900-2100) not yet used by the rows (unique per Ambito)."""
+    usati = set(queryset.values_list(campo, flat=True))
+    return next(anno for anno in range(1900, 2099) if anno not in usati)
+
+
+def _piano(d, scope):
+    from programmi.models import PianoDiZona
+    from tests.programmi.factories import PianoFactory
+
+    piani = PianoDiZona.objects.filter(ambito=d.ambito[scope])
+    return PianoFactory(ambito=d.ambito[scope], anno_inizio=_anno_libero(piani, "anno_inizio"))
+
+
+def _macroarea(d, scope):
+    from tests.programmi.factories import MacroAreaFactory
+
+    return MacroAreaFactory(piano=_piano(d, scope))
+
+
+def _obiettivo(d, scope):
+    from tests.programmi.factories import ObiettivoFactory
+
+    return ObiettivoFactory(piano=_piano(d, scope))
+
+
+def _valutazione(d, scope):
+    from tests.programmi.factories import ValutazioneFactory
+
+    return ValutazioneFactory(obiettivo=_obiettivo(d, scope))
+
+
+def _scheda(d, scope):
+    from tests.programmi.factories import SchedaFactory
+
+    return SchedaFactory(piano=_piano(d, scope))
+
+
+def _progetto_premiale(d, scope):
+    from programmi.models import ProgettoPremiale
+
+    return ProgettoPremiale.objects.create(piano=_piano(d, scope), numero=1, titolo="Premiale")
+
+
+def _indicatore(d, scope):
+    from tests.indicatori.factories import IndicatoreFactory
+
+    return IndicatoreFactory(piano=_piano(d, scope))
+
+
+def _periodo(d, scope):
+    from tests.indicatori.factories import PeriodoFactory
+
+    return PeriodoFactory(ambito=d.ambito[scope])
+
+
+def _valore(d, scope):
+    """A draft value of Comune A (in) or of the other Ambito's Comune (out)."""
+    from tests.indicatori.factories import ValoreFactory
+
+    return ValoreFactory(
+        indicatore=_indicatore(d, scope), periodo=_periodo(d, scope), comune=d.comune[scope]
+    )
+
+
+def _global(model_path, name):
+    """url= for a row shared by every Ambito (funding sources and lines): one scope."""
+
+    def build(d, scope, info):
+        from django.apps import apps
+        from django.urls import reverse
+
+        obj = apps.get_model(model_path).objects.order_by("pk").first()
+        return reverse(info.name, kwargs={name: obj.pk})
+
+    return build
+
+
+def _pk(builder):
+    return lambda d, s: {"pk": builder(d, s).pk}
+
+
 # --- The matrix -------------------------------------------------------------------------
 
 NO_WRITE_PAGE = "302 405 405 405 405 405"  # a read-only page: anonymous to login, others 405
@@ -370,3 +481,638 @@ def _content_type_id():
     from ambito.models import Comune
 
     return ContentType.objects.get_for_model(Comune).pk
+
+
+# --- fondi, indicatori, programmi, report ----------------------------------------------
+# Checked by hand against the rules (ScopedQuerySet, UfficioPianoCreateMixin, ...): out
+# of scope is always 404; a visible object the role may not change is 403.
+
+NEW_ENTRIES: dict[str, Entry] = {
+    "fondi:index": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "fondi:fonte_list": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "fondi:assegnazione_list": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "fondi:assegnazione_create": Entry(
+        expect={
+            "GET POST PUT": "302 403 403 200 200 403",
+            "PATCH DELETE": "302 403 403 405 405 403",
+        }
+    ),
+    "fondi:assegnazione_update": Entry(
+        kwargs=_pk(_assegnazione),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "fondi:progetto_list": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "fondi:progetto_create": Entry(
+        expect={
+            "GET POST PUT": "302 403 403 200 200 403",
+            "PATCH DELETE": "302 403 403 405 405 403",
+        }
+    ),
+    "fondi:progetto_detail": Entry(
+        kwargs=_pk(_progetto),
+        expect={
+            "GET": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "fondi:progetto_update": Entry(
+        kwargs=_pk(_progetto),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "fondi:finanziamento_create": Entry(
+        kwargs=lambda d, s: {"progetto_pk": _progetto(d, s).pk},
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "fondi:finanziamento_update": Entry(
+        kwargs=_pk(_finanziamento),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "fondi:avanzamento_create": Entry(
+        kwargs=lambda d, s: {"progetto_pk": _progetto(d, s).pk},
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "fondi:avanzamento_update": Entry(
+        kwargs=_pk(_avanzamento_fin),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "indicatori:index": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "indicatori:avanzamento": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "indicatori:contesto": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "indicatori:cruscotto": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "indicatori:indicatore_list": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "indicatori:valore_list": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "indicatori:indicatore_detail": Entry(
+        kwargs=_pk(_indicatore),
+        expect={
+            "GET": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "indicatori:valore_detail": Entry(
+        kwargs=_pk(_valore),
+        expect={
+            "GET": "302 200 404 200 404 200 | 302 404 404 404 200 404",
+            "POST": "302 403 404 302 404 403 | 302 404 404 404 302 404",
+            "PUT PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "indicatori:completezza": Entry(
+        kwargs=_pk(_periodo),
+        expect={
+            "GET": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+            "POST PUT PATCH DELETE": "302 405 405 405 404 405 | 302 404 404 404 405 404",
+        },
+    ),
+    "indicatori:inserimento_ambito": Entry(
+        kwargs=_pk(_periodo),
+        expect={
+            "GET": "302 403 403 200 404 200 | 302 404 404 404 200 404",
+            "POST": "302 403 403 302 404 403 | 302 404 404 404 302 404",
+            "PUT PATCH DELETE": "302 403 403 405 404 405 | 302 404 404 404 405 404",
+        },
+    ),
+    "indicatori:revisione": Entry(
+        kwargs=_pk(_periodo),
+        expect={
+            "GET": "302 403 403 200 404 200 | 302 404 404 404 200 404",
+            "POST": "302 403 403 302 404 403 | 302 404 404 404 302 404",
+            "PUT PATCH DELETE": "302 403 403 405 404 405 | 302 404 404 404 405 404",
+        },
+    ),
+    "indicatori:revisione_ambito": Entry(
+        kwargs=_pk(_periodo),
+        expect={
+            "GET": "302 403 403 200 404 200 | 302 404 404 404 200 404",
+            "POST": "302 403 403 400 404 403 | 302 404 404 404 400 404",
+            "PUT PATCH DELETE": "302 403 403 405 404 405 | 302 404 404 404 405 404",
+        },
+    ),
+    "indicatori:inserimento": Entry(
+        kwargs=lambda d, s: {"pk": _periodo(d, s).pk, "comune_pk": d.comune[s].pk},
+        expect={
+            "GET": "302 200 404 200 404 200 | 302 404 404 404 200 404",
+            "POST": "302 302 404 302 404 403 | 302 404 404 404 302 404",
+            "PUT PATCH DELETE": "302 405 404 405 404 405 | 302 404 404 404 405 404",
+        },
+    ),
+    "indicatori:revisione_comune": Entry(
+        kwargs=lambda d, s: {"pk": _periodo(d, s).pk, "comune_pk": d.comune[s].pk},
+        expect={
+            "GET": "302 403 404 200 404 200 | 302 404 404 404 200 404",
+            "POST": "302 403 404 400 404 403 | 302 404 404 404 400 404",
+            "PUT PATCH DELETE": "302 403 404 405 404 405 | 302 404 404 404 405 404",
+        },
+    ),
+    "programmi:index": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "programmi:piano_list": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "programmi:piano_create": Entry(
+        expect={
+            "GET POST PUT": "302 403 403 200 200 403",
+            "PATCH DELETE": "302 403 403 405 405 403",
+        }
+    ),
+    "programmi:piano_detail": Entry(
+        kwargs=_pk(_piano),
+        expect={
+            "GET": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "programmi:piano_update": Entry(
+        kwargs=_pk(_piano),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "programmi:macroarea_create": Entry(
+        kwargs=lambda d, s: {"piano_pk": _piano(d, s).pk},
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "programmi:macroarea_update": Entry(
+        kwargs=_pk(_macroarea),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "programmi:obiettivo_create": Entry(
+        kwargs=lambda d, s: {"piano_pk": _piano(d, s).pk},
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "programmi:obiettivo_detail": Entry(
+        kwargs=_pk(_obiettivo),
+        expect={
+            "GET": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "programmi:obiettivo_update": Entry(
+        kwargs=_pk(_obiettivo),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "programmi:scheda_create": Entry(
+        kwargs=lambda d, s: {"piano_pk": _piano(d, s).pk},
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "programmi:scheda_detail": Entry(
+        kwargs=_pk(_scheda),
+        expect={
+            "GET": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "programmi:scheda_update": Entry(
+        kwargs=_pk(_scheda),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "programmi:valutazione_list": Entry(
+        kwargs=_pk(_piano),
+        expect={
+            "GET": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+            "POST PUT PATCH DELETE": "302 405 405 405 404 405 | 302 404 404 404 405 404",
+        },
+    ),
+    "programmi:valutazione_update": Entry(
+        kwargs=lambda d, s: {"obiettivo_pk": _obiettivo(d, s).pk},
+        expect={
+            "GET": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "POST PUT": "302 403 403 302 404 403 | 302 404 404 404 302 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "report:index": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "report:relazione": Entry(
+        expect={
+            "GET PUT PATCH DELETE": NO_WRITE_PAGE,
+            "POST": "302 403 403 200 200 200",
+        }
+    ),
+    "report:verifica": Entry(
+        expect={
+            "GET POST PUT": "302 200 200 200 200 200",
+            "PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "report:scheda_comune": Entry(
+        kwargs=lambda d, s: {"comune_pk": d.comune[s].pk, "periodo_pk": _periodo(d, s).pk},
+        expect={
+            "GET PUT PATCH DELETE": NO_WRITE_PAGE,
+            "POST": "302 200 404 200 404 200 | 302 404 404 404 200 404",
+        },
+    ),
+    "report:scheda_progetto": Entry(
+        kwargs=_pk(_progetto),
+        expect={
+            "GET PUT PATCH DELETE": NO_WRITE_PAGE,
+            "POST": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+        },
+    ),
+    "fontefinanziamento-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "fontefinanziamento-detail": Entry(
+        url=_global("fondi.FonteFinanziamento", "pk"),
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        },
+    ),
+    "lineafinanziamento-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "lineafinanziamento-detail": Entry(
+        url=_global("fondi.LineaFinanziamento", "pk"),
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        },
+    ),
+    "assegnazione-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST": "403 403 403 400 400 403",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "assegnazione-detail": Entry(
+        kwargs=_pk(_assegnazione),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST DELETE": API_NO_METHOD,
+            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+        },
+    ),
+    "progetto-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST": "403 403 403 400 400 403",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "progetto-detail": Entry(
+        kwargs=_pk(_progetto),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST DELETE": API_NO_METHOD,
+            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+        },
+    ),
+    "progetto-cambia-stato": Entry(
+        kwargs=_pk(_progetto),
+        expect={
+            "GET PUT PATCH DELETE": API_NO_METHOD,
+            "POST": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+        },
+    ),
+    "finanziamentoprogetto-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST": "403 400 400 400 400 400",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "finanziamentoprogetto-detail": Entry(
+        kwargs=_pk(_finanziamento),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST DELETE": API_NO_METHOD,
+            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+        },
+    ),
+    "avanzamentofinanziario-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST": "403 400 400 400 400 400",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "avanzamentofinanziario-detail": Entry(
+        kwargs=_pk(_avanzamento_fin),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST DELETE": API_NO_METHOD,
+            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+        },
+    ),
+    "fondi-totali": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "fondi-avanzamento-progetti": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "indicatore-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "indicatore-detail": Entry(
+        kwargs=_pk(_indicatore),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        },
+    ),
+    "periodo-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "periodo-detail": Entry(
+        kwargs=_pk(_periodo),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        },
+    ),
+    "periodo-chiudi": Entry(
+        kwargs=_pk(_periodo),
+        expect={
+            "GET PUT PATCH DELETE": API_NO_METHOD,
+            "POST": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+        },
+    ),
+    "periodo-riapri": Entry(
+        kwargs=_pk(_periodo),
+        expect={
+            "GET PUT PATCH DELETE": API_NO_METHOD,
+            "POST": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+        },
+    ),
+    "valore-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST": "403 400 400 400 400 400",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "valore-detail": Entry(
+        kwargs=_pk(_valore),
+        expect={
+            "GET": "403 200 404 200 404 200 | 403 404 404 404 200 404",
+            "POST DELETE": API_NO_METHOD,
+            "PUT PATCH": "403 400 404 400 404 403 | 403 404 404 404 400 404",
+        },
+    ),
+    "valore-approva": Entry(
+        kwargs=_pk(_valore),
+        expect={
+            "GET PUT PATCH DELETE": API_NO_METHOD,
+            "POST": "403 403 404 400 404 403 | 403 404 404 404 400 404",
+        },
+    ),
+    "valore-respingi": Entry(
+        kwargs=_pk(_valore),
+        expect={
+            "GET PUT PATCH DELETE": API_NO_METHOD,
+            "POST": "403 400 404 400 404 403 | 403 404 404 404 400 404",
+        },
+    ),
+    "valore-invia": Entry(
+        expect={
+            "GET PUT PATCH DELETE": API_NO_METHOD,
+            "POST": "403 400 400 400 400 400",
+        }
+    ),
+    "valore-approva-comune": Entry(
+        expect={
+            "GET PUT PATCH DELETE": API_NO_METHOD,
+            "POST": "403 400 400 400 400 400",
+        }
+    ),
+    "avanzamento-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "completezza-list": Entry(
+        expect={
+            "GET": "403 400 400 400 400 400",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "beneficiari-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "piano-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST": "403 403 403 400 400 403",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "piano-detail": Entry(
+        kwargs=_pk(_piano),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST DELETE": API_NO_METHOD,
+            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+        },
+    ),
+    "piano-riepilogo": Entry(
+        kwargs=_pk(_piano),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        },
+    ),
+    "macroarea-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST": "403 403 403 400 400 403",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "macroarea-detail": Entry(
+        kwargs=_pk(_macroarea),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST DELETE": API_NO_METHOD,
+            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+        },
+    ),
+    "obiettivo-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST": "403 403 403 400 400 403",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "obiettivo-detail": Entry(
+        kwargs=_pk(_obiettivo),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST DELETE": API_NO_METHOD,
+            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+        },
+    ),
+    "valutazione-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST": "403 403 403 400 400 403",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "valutazione-detail": Entry(
+        kwargs=_pk(_valutazione),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST DELETE": API_NO_METHOD,
+            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+        },
+    ),
+    "scheda-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST": "403 403 403 400 400 403",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "scheda-detail": Entry(
+        kwargs=_pk(_scheda),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST DELETE": API_NO_METHOD,
+            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+        },
+    ),
+    "progettopremiale-list": Entry(
+        expect={
+            "GET": "403 200 200 200 200 200",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "progettopremiale-detail": Entry(
+        kwargs=_pk(_progetto_premiale),
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        },
+    ),
+}
+MATRIX.update(NEW_ENTRIES)
