@@ -151,4 +151,4 @@ def test_ente_list_is_scoped(as_user, ufficio_piano_altro, ufficio_piano):
         == 0
     )
     response = as_user(ufficio_piano).get(reverse("ambito:ente_list"))
-    assert response.context["paginator"].count == 16
+    assert response.context["paginator"].count == 17  # 16 of the territory + AFOL (servizi)

@@ -1116,3 +1116,136 @@ NEW_ENTRIES: dict[str, Entry] = {
     ),
 }
 MATRIX.update(NEW_ENTRIES)
+
+
+# --- servizi ----------------------------------------------------------------------------
+
+
+def _servizio(d, scope, tipo="servizio"):
+    from servizi.models import AreaIntervento, Servizio
+
+    return Servizio.objects.create(
+        ambito=d.ambito[scope],
+        nome=f"Servizio di prova {scope} {tipo}",
+        tipo=tipo,
+        area=AreaIntervento.objects.order_by("ordine").first(),
+    )
+
+
+def _misura(d, scope):
+    return _servizio(d, scope, tipo="misura")
+
+
+def _dato(d, scope):
+    from servizi.models import DatoAnnuale, Grandezza
+
+    grandezza = Grandezza.objects.create(servizio=_servizio(d, scope), codice="prova", nome="Prova")
+    return DatoAnnuale.objects.create(grandezza=grandezza, anno=2024, valore=1)
+
+
+def _avviso(d, scope):
+    from servizi.models import Avviso
+
+    return Avviso.objects.create(servizio=_misura(d, scope), numero=1, titolo="Avviso di prova")
+
+
+def _unita(d, scope):
+    from servizi.models import TipoUnitaOfferta, UnitaOfferta
+
+    tipo = TipoUnitaOfferta.objects.get(codice="asilo-nido")
+    return UnitaOfferta.objects.create(
+        ambito=d.ambito[scope],
+        area=tipo.area,
+        tipo=tipo,
+        nome="Nido di prova",
+        comune=d.comune[scope],
+    )
+
+
+def _area(d, scope):
+    from servizi.models import AreaIntervento
+
+    return AreaIntervento.objects.order_by("ordine").first()
+
+
+def _tipo_unita(d, scope):
+    from servizi.models import TipoUnitaOfferta
+
+    return TipoUnitaOfferta.objects.order_by("ordine").first()
+
+
+PAGINA_LETTURA = {"GET": "302 200 200 200 200 200", "POST PUT PATCH DELETE": NO_WRITE_PAGE}
+PAGINA_CREA = {
+    "GET POST PUT": "302 403 403 200 200 403",
+    "PATCH DELETE": "302 403 403 405 405 403",
+}
+PAGINA_MODIFICA = {
+    "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+    "PATCH DELETE": NO_WRITE_PAGE,
+}
+# A service's child forms check the service first (403/404), then the method.
+PAGINA_FIGLIA = {
+    "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+    "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+}
+API_LETTURA = {"GET": "403 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
+API_DETTAGLIO_LETTURA = {
+    "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+    "POST PUT PATCH DELETE": API_NO_METHOD,
+}
+
+MATRIX.update(
+    {
+        "servizi:index": Entry(expect=PAGINA_LETTURA),
+        "servizi:servizio_create": Entry(expect=PAGINA_CREA),
+        "servizi:servizio_detail": Entry(
+            kwargs=_pk(_servizio),
+            expect={
+                "GET": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+                "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+            },
+        ),
+        "servizi:servizio_update": Entry(kwargs=_pk(_servizio), expect=PAGINA_MODIFICA),
+        "servizi:dato_create": Entry(
+            kwargs=lambda d, s: {"servizio_pk": _servizio(d, s).pk}, expect=PAGINA_FIGLIA
+        ),
+        "servizi:dato_update": Entry(kwargs=_pk(_dato), expect=PAGINA_FIGLIA),
+        "servizi:avviso_create": Entry(
+            kwargs=lambda d, s: {"servizio_pk": _misura(d, s).pk}, expect=PAGINA_FIGLIA
+        ),
+        "servizi:avviso_update": Entry(kwargs=_pk(_avviso), expect=PAGINA_FIGLIA),
+        "servizi:unita_list": Entry(expect=PAGINA_LETTURA),
+        "servizi:unita_riepilogo": Entry(expect=PAGINA_LETTURA),
+        "servizi:verifica": Entry(expect=PAGINA_LETTURA),
+        "servizi:unita_create": Entry(expect=PAGINA_CREA),
+        "servizi:unita_update": Entry(kwargs=_pk(_unita), expect=PAGINA_MODIFICA),
+        "areaintervento-list": Entry(expect=API_LETTURA),
+        "areaintervento-detail": Entry(kwargs=_pk(_area), expect=API_LETTURA),
+        "tipounitaofferta-list": Entry(expect=API_LETTURA),
+        "tipounitaofferta-detail": Entry(kwargs=_pk(_tipo_unita), expect=API_LETTURA),
+        "servizio-list": Entry(expect=API_LETTURA),
+        "servizio-detail": Entry(kwargs=_pk(_servizio), expect=API_DETTAGLIO_LETTURA),
+        "datoannuale-list": Entry(expect=API_LETTURA),
+        "datoannuale-detail": Entry(kwargs=_pk(_dato), expect=API_DETTAGLIO_LETTURA),
+        "avviso-list": Entry(expect=API_LETTURA),
+        "avviso-detail": Entry(kwargs=_pk(_avviso), expect=API_DETTAGLIO_LETTURA),
+        "unitaofferta-list": Entry(
+            expect={
+                "GET": "403 200 200 200 200 200",
+                "POST": "403 403 403 400 400 403",
+                "PUT PATCH DELETE": API_NO_METHOD,
+            }
+        ),
+        "unitaofferta-detail": Entry(
+            kwargs=_pk(_unita),
+            expect={
+                "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+                "POST DELETE": API_NO_METHOD,
+                "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+                "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+            },
+        ),
+        "servizi-unita-riepilogo": Entry(expect=API_LETTURA),
+        "servizi-posti": Entry(expect=API_LETTURA),
+    }
+)
