@@ -2,10 +2,24 @@
 
 import csv
 import io
+import re
 
 from rest_framework.renderers import BaseRenderer
 
 SEPARATORS = {"semicolon": ";", "puntoevirgola": ";", ";": ";", "comma": ",", ",": ","}
+
+
+# A cell starting with one of these is a formula for Excel/LibreOffice ("=HYPERLINK(...)",
+# "+cmd|...", "@SUM(...)"; tab and carriage return too): such text gets a leading
+# apostrophe, so spreadsheets show it as text. Plain numbers ("-12.50") stay numbers.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?")
+
+
+def neutralise_formula(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def _flatten(row, prefix=""):
@@ -51,9 +65,9 @@ class CSVRenderer(BaseRenderer):
         labels = _labels(view) if view is not None else {}
         out = io.StringIO()
         writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
-        writer.writerow([labels.get(c, c) for c in columns])
+        writer.writerow([neutralise_formula(labels.get(c, c)) for c in columns])
         for row in rows:
-            writer.writerow([row.get(c, "") for c in columns])
+            writer.writerow([neutralise_formula(row.get(c, "")) for c in columns])
         response = renderer_context.get("response")
         if response is not None and view is not None:
             name = getattr(view, "basename", None) or "dati"

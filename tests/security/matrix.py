@@ -291,6 +291,21 @@ def _valore(d, scope):
     )
 
 
+def _valore_inviato(d, scope):
+    from indicatori.choices import StatoValore
+
+    valore = _valore(d, scope)
+    valore.valore_numerico, valore.stato = 12, StatoValore.INVIATO
+    valore.save()
+    return valore
+
+
+def _linea(codice):
+    from fondi.models import LineaFinanziamento
+
+    return LineaFinanziamento.objects.get(codice=codice)
+
+
 def _global(model_path, name):
     """url= for a row shared by every Ambito (funding sources and lines): one scope."""
 
@@ -781,10 +796,12 @@ NEW_ENTRIES: dict[str, Entry] = {
         }
     ),
     "report:relazione": Entry(
+        # The Ambito chosen in the form: one not visible is an invalid choice (404).
+        body=lambda d, s, m: {"ambito": d.ambito[s].pk},
         expect={
             "GET PUT PATCH DELETE": NO_WRITE_PAGE,
-            "POST": "302 403 403 200 200 200",
-        }
+            "POST": "302 403 403 200 404 200 | 302 404 404 404 200 404",
+        },
     ),
     "report:verifica": Entry(
         expect={
@@ -872,11 +889,18 @@ NEW_ENTRIES: dict[str, Entry] = {
         },
     ),
     "finanziamentoprogetto-list": Entry(
+        # A valid amount on a project in / out of scope: the project decides who writes;
+        # one the user cannot see is an invalid choice (400).
+        body=lambda d, s, m: {
+            "progetto": _progetto(d, s).pk,
+            "linea": _linea("FSE-PLUS").pk,
+            "importo": "10.00",
+        },
         expect={
             "GET": "403 200 200 200 200 200",
-            "POST": "403 400 400 400 400 400",
+            "POST": "403 403 403 201 400 403 | 403 400 400 400 201 400",
             "PUT PATCH DELETE": API_NO_METHOD,
-        }
+        },
     ),
     "finanziamentoprogetto-detail": Entry(
         kwargs=_pk(_finanziamento),
@@ -888,11 +912,16 @@ NEW_ENTRIES: dict[str, Entry] = {
         },
     ),
     "avanzamentofinanziario-list": Entry(
+        body=lambda d, s, m: {
+            "progetto": _progetto(d, s).pk,
+            "data": "2025-06-30",
+            **dict.fromkeys(["programmato", "ammesso", "vincolante", "erogato"], "10.00"),
+        },
         expect={
             "GET": "403 200 200 200 200 200",
-            "POST": "403 400 400 400 400 400",
+            "POST": "403 403 403 201 400 403 | 403 400 400 400 201 400",
             "PUT PATCH DELETE": API_NO_METHOD,
-        }
+        },
     ),
     "avanzamentofinanziario-detail": Entry(
         kwargs=_pk(_avanzamento_fin),
@@ -978,10 +1007,12 @@ NEW_ENTRIES: dict[str, Entry] = {
         },
     ),
     "valore-respingi": Entry(
-        kwargs=_pk(_valore),
+        # A value sent for approval, with the reason: only the Ufficio di Piano returns it.
+        kwargs=_pk(_valore_inviato),
+        body=lambda d, s, m: {"motivo": "Dato da verificare"},
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
-            "POST": "403 400 404 400 404 403 | 403 404 404 404 400 404",
+            "POST": "403 403 404 200 404 403 | 403 404 404 404 200 404",
         },
     ),
     "valore-invia": Entry(

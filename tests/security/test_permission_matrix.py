@@ -14,9 +14,11 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
+import ambito.pdf
 from ambito.models import Comune
 
 from .matrix import MATRIX, ROLES, MatrixData, all_urls, entry_for
@@ -50,6 +52,20 @@ def matrix_data(
             "rev": revisore,
         },
     )
+
+
+@pytest.fixture(autouse=True)
+def pdf_senza_impaginazione(monkeypatch):
+    """The PDF reports (report:*) still gather their data and render their template, but
+    WeasyPrint's layout is skipped: it took most of this file's time (~5 s a report) and
+    says nothing about who may download it (tests/indicatori/test_reports.py and
+    tests/ambito/test_pdf.py check the real PDFs)."""
+
+    def render_pdf(template, context):
+        render_to_string(template, context)
+        return b"%PDF-1.7 matrix", 1
+
+    monkeypatch.setattr(ambito.pdf, "render_pdf", render_pdf)
 
 
 @pytest.fixture

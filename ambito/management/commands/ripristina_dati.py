@@ -1,8 +1,10 @@
 """Restores a file written by backup_dati into an empty, migrated database."""
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -21,6 +23,16 @@ def _tabelle():
         and model._meta.managed
         and not model._meta.proxy
     ]
+
+
+@contextmanager
+def _senza_storico():
+    prima = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    settings.SIMPLE_HISTORY_ENABLED = False
+    try:
+        yield
+    finally:
+        settings.SIMPLE_HISTORY_ENABLED = prima
 
 
 def tabelle_con_dati() -> list[str]:
@@ -52,9 +64,11 @@ class Command(BaseCommand):
                 f"{' e altre' if len(piene) > 10 else ''}. "
                 "Usa un database nuovo (manage.py migrate) oppure svuotalo con manage.py flush."
             )
-        # loaddata saves rows as they are (no new audit records) and resets the
-        # id sequences; all or nothing.
-        with transaction.atomic():
+        # loaddata saves rows as they are and resets the id sequences; all or nothing.
+        # No new audit records: simple-history skips raw saves, but not the
+        # many-to-many values loaddata sets afterwards (a project's partners would get
+        # an extra "~" version each), so history is switched off while loading.
+        with transaction.atomic(), _senza_storico():
             call_command("loaddata", str(path), verbosity=0)
         righe = sum(model._base_manager.count() for model in _tabelle())
         self.stdout.write(f"Dati ripristinati da {path}: {righe:,} righe.")

@@ -1,0 +1,248 @@
+"""Hostile input on the main forms and API write endpoints.
+
+Markup is stored as typed and escaped where it is shown back; SQL-looking text is
+stored literally; too long text and impossible amounts get an Italian message next to
+the field (or in the API's JSON), never a 500, and nothing is saved; the CSV export
+does not hand formulas to spreadsheets.
+"""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from ambito.api.renderers import neutralise_formula
+from fondi.models import FinanziamentoProgetto, Progetto
+from indicatori.models import Valore
+from tests.fondi.factories import ProgettoFactory, linea
+from tests.indicatori.factories import IndicatoreFactory, PeriodoFactory, ValoreFactory
+from tests.programmi.factories import PianoFactory, SchedaFactory
+
+SCRIPT = '<script>alert("xss")</script>'
+SCRIPT_ESCAPED = "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;"
+SQL = "Robert'); DROP TABLE fondi_progetto; --"
+
+# Amounts no field may take: over the 14 digits, negative, not numbers, overflowing.
+CATTIVI_IMPORTI = ["1e309", "-1e309", "NaN", "inf", "-5", "1" * 30, "12,345,67", "1e20"]
+
+
+def _dati_progetto(visconteo, **campi):
+    dati = {
+        "titolo": "Dimissioni protette",
+        "cup": "",
+        "codice_locale": "",
+        "ambito": visconteo.pk,
+        "linea": linea("PNRR-M5C2-1.1.3").pk,
+        "stato": "candidato",
+        "rup": "",
+        "descrizione": "",
+    }
+    return dati | campi
+
+
+def _errore_campo(response, campo):
+    """The form is shown again with the message next to the field."""
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert campo in form.errors, form.errors
+    assert f'id="id_{campo}_errors"' in response.content.decode()
+    return " ".join(form.errors[campo])
+
+
+def _in_italiano(messaggio):
+    parole_inglesi = ("Ensure", "Enter a", "A valid", "This field", "is required", "digits")
+    assert messaggio and not any(p in messaggio for p in parole_inglesi), messaggio
+
+
+# --- fondi: projects (page) ---------------------------------------------------------------
+
+
+def test_markup_in_a_project_is_escaped_on_its_page(as_user, ufficio_piano, visconteo):
+    client = as_user(ufficio_piano)
+    response = client.post(
+        reverse("fondi:progetto_create"),
+        _dati_progetto(visconteo, titolo=f"Progetto {SCRIPT}", descrizione=f"<b>x</b>{SCRIPT}"),
+    )
+    assert response.status_code == 302
+    progetto = Progetto.objects.get(titolo=f"Progetto {SCRIPT}")  # stored as typed
+    html = client.get(reverse("fondi:progetto_detail", args=[progetto.pk])).content.decode()
+    assert SCRIPT_ESCAPED in html
+    assert SCRIPT not in html
+    assert "<b>x</b>" not in html
+    html = client.get(reverse("fondi:progetto_list")).content.decode()
+    assert SCRIPT_ESCAPED in html and SCRIPT not in html
+
+
+def test_sql_looking_text_is_stored_literally(as_user, ufficio_piano, visconteo):
+    prima = Progetto.objects.count()
+    response = as_user(ufficio_piano).post(
+        reverse("fondi:progetto_create"), _dati_progetto(visconteo, titolo=SQL, rup=SQL[:100])
+    )
+    assert response.status_code == 302
+    progetto = Progetto.objects.get(titolo=SQL)
+    assert progetto.rup == SQL[:100]
+    assert Progetto.objects.count() == prima + 1  # the table is still there
+
+
+def test_an_overlong_title_gets_an_italian_error_and_nothing_is_saved(
+    as_user, ufficio_piano, visconteo
+):
+    prima = Progetto.objects.count()
+    response = as_user(ufficio_piano).post(
+        reverse("fondi:progetto_create"), _dati_progetto(visconteo, titolo="x" * 501)
+    )
+    messaggio = _errore_campo(response, "titolo")
+    _in_italiano(messaggio)
+    assert "500" in messaggio and "caratteri" in messaggio
+    assert Progetto.objects.count() == prima
+
+
+@pytest.mark.parametrize("importo", CATTIVI_IMPORTI)
+def test_impossible_amounts_in_a_funding_form_get_an_italian_error(
+    as_user, ufficio_piano, visconteo, importo
+):
+    progetto = ProgettoFactory(ambito=visconteo)
+    response = as_user(ufficio_piano).post(
+        reverse("fondi:finanziamento_create", args=[progetto.pk]),
+        {"linea": linea("FSE-PLUS").pk, "importo": importo},
+    )
+    _in_italiano(_errore_campo(response, "importo"))
+    assert not FinanziamentoProgetto.objects.filter(progetto=progetto).exists()
+
+
+# --- fondi: API -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("importo", CATTIVI_IMPORTI)
+def test_impossible_amounts_in_the_funding_api_get_an_italian_400(
+    as_user, ufficio_piano, visconteo, importo
+):
+    progetto = ProgettoFactory(ambito=visconteo)
+    response = as_user(ufficio_piano).post(
+        reverse("finanziamentoprogetto-list"),
+        {"progetto": progetto.pk, "linea": linea("FSE-PLUS").pk, "importo": importo},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    errori = response.json()
+    assert "importo" in errori, errori
+    _in_italiano(" ".join(map(str, errori["importo"])))
+    assert not FinanziamentoProgetto.objects.filter(progetto=progetto).exists()
+
+
+def test_markup_and_sql_through_the_project_api_come_back_as_typed(
+    as_user, ufficio_piano, visconteo
+):
+    progetto = ProgettoFactory(ambito=visconteo)
+    client = as_user(ufficio_piano)
+    response = client.patch(
+        reverse("progetto-detail", args=[progetto.pk]),
+        {"titolo": SCRIPT, "descrizione": SQL},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    progetto.refresh_from_db()
+    assert (progetto.titolo, progetto.descrizione) == (SCRIPT, SQL)
+    html = client.get(reverse("fondi:progetto_detail", args=[progetto.pk])).content.decode()
+    assert SCRIPT_ESCAPED in html and SCRIPT not in html
+
+
+# --- indicatori: values (API) -------------------------------------------------------------
+
+
+@pytest.fixture
+def valore_rozzano(visconteo, rozzano):
+    indicatore = IndicatoreFactory(piano=PianoFactory(ambito=visconteo, anno_inizio=1900))
+    periodo = PeriodoFactory(ambito=visconteo)
+    return ValoreFactory(indicatore=indicatore, periodo=periodo, comune=rozzano)
+
+
+@pytest.mark.parametrize("numero", CATTIVI_IMPORTI)
+def test_impossible_numbers_in_an_indicator_value_get_an_italian_400(
+    as_user, operatore_rozzano, valore_rozzano, numero
+):
+    response = as_user(operatore_rozzano).patch(
+        reverse("valore-detail", args=[valore_rozzano.pk]),
+        {"valore_numerico": numero, "versione": valore_rozzano.versione},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    errori = response.json()
+    assert "valore_numerico" in errori, errori
+    _in_italiano(" ".join(map(str, errori["valore_numerico"])))
+    valore_rozzano.refresh_from_db()
+    assert valore_rozzano.valore_numerico is None
+
+
+def test_markup_in_an_indicator_comment_is_escaped_on_the_value_page(
+    as_user, operatore_rozzano, valore_rozzano
+):
+    client = as_user(operatore_rozzano)
+    response = client.patch(
+        reverse("valore-detail", args=[valore_rozzano.pk]),
+        {"valore_numerico": "12", "commento": SCRIPT, "versione": valore_rozzano.versione},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert Valore.objects.get(pk=valore_rozzano.pk).commento == SCRIPT
+    html = client.get(
+        reverse("indicatori:valore_detail", args=[valore_rozzano.pk])
+    ).content.decode()
+    assert SCRIPT_ESCAPED in html and SCRIPT not in html
+
+
+# --- programmi: schede --------------------------------------------------------------------
+
+
+def test_markup_in_a_scheda_is_escaped_on_its_page(as_user, revisore, visconteo):
+    scheda = SchedaFactory(
+        piano=PianoFactory(ambito=visconteo, anno_inizio=1900), titolo=f"Scheda {SCRIPT}"
+    )
+    html = as_user(revisore).get(reverse("programmi:scheda_detail", args=[scheda.pk]))
+    html = html.content.decode()
+    assert SCRIPT_ESCAPED in html and SCRIPT not in html
+
+
+@pytest.mark.parametrize("budget", CATTIVI_IMPORTI)
+def test_impossible_budgets_in_the_scheda_api_get_an_italian_400(
+    as_user, ufficio_piano, visconteo, budget
+):
+    scheda = SchedaFactory(piano=PianoFactory(ambito=visconteo, anno_inizio=1900))
+    response = as_user(ufficio_piano).patch(
+        reverse("scheda-detail", args=[scheda.pk]),
+        {"budget": budget},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    errori = response.json()
+    assert "budget" in errori, errori
+    _in_italiano(" ".join(map(str, errori["budget"])))
+    scheda.refresh_from_db()
+    assert scheda.budget == Decimal("1000")
+
+
+# --- CSV export: no formulas for spreadsheets ---------------------------------------------
+
+FORMULE = ['=HYPERLINK("http://evil.example","x")', "+1+2", "-2+3", "@SUM(A1:A9)"]
+
+
+@pytest.mark.parametrize("titolo", FORMULE)
+def test_csv_export_neutralises_formulas(as_user, ufficio_piano, visconteo, titolo):
+    ProgettoFactory(ambito=visconteo, titolo=titolo, descrizione="ok")
+    response = as_user(ufficio_piano).get(reverse("progetto-list"), {"format": "csv"})
+    assert response.status_code == 200
+    righe = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    celle = {cella for riga in righe[1:] for cella in riga}
+    assert "'" + titolo in celle
+    assert titolo not in celle
+
+
+def test_csv_neutralising_keeps_numbers_as_numbers():
+    assert neutralise_formula("-12.50") == "-12.50"
+    assert neutralise_formula("+3") == "+3"
+    assert neutralise_formula(-12) == -12
+    assert neutralise_formula("=1+1") == "'=1+1"
+    assert neutralise_formula("\t=1") == "'\t=1"
+    assert neutralise_formula("Rozzano") == "Rozzano"
