@@ -38,6 +38,7 @@ How to read and write an entry
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1152,12 +1153,16 @@ MATRIX.update(NEW_ENTRIES)
 # --- servizi ----------------------------------------------------------------------------
 
 
+_NUMERO_SERVIZIO = itertools.count(1)
+
+
 def _servizio(d, scope, tipo="servizio"):
     from servizi.models import AreaIntervento, Servizio
 
+    # Unique names: one test may build the objects of several URLs.
     return Servizio.objects.create(
         ambito=d.ambito[scope],
-        nome=f"Servizio di prova {scope} {tipo}",
+        nome=f"Servizio di prova {next(_NUMERO_SERVIZIO)} {scope} {tipo}",
         tipo=tipo,
         area=AreaIntervento.objects.order_by("ordine").first(),
     )

@@ -33,7 +33,9 @@ print(json.dumps({
 
 
 def run_with(env_overrides, code):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ambito.settings", **env_overrides}
+    # The browser tests allow sync ORM calls in this process; a deployment must not.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {**inherited, "DJANGO_SETTINGS_MODULE": "ambito.settings", **env_overrides}
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
