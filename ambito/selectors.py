@@ -1,8 +1,23 @@
 """Reads of the territory app, with the aggregates computed in SQL."""
 
 from django.db.models import Sum
+from django.http import Http404
 
-from .models import Comune, DatiDemografici
+from .models import Ambito, Comune, DatiDemografici
+
+
+def ambito_scelto(*, fetched_by, pk=None):
+    """The Ambito a page or an aggregate is about: the one asked for (404 when it is
+    not visible or not an id), else the first of the user's Ambiti."""
+    ambiti = Ambito.objects.visible_to(fetched_by).order_by("nome")
+    if not pk:
+        return ambiti.first()
+    if not str(pk).isdigit():
+        raise Http404
+    ambito = ambiti.filter(pk=pk).first()
+    if ambito is None:
+        raise Http404
+    return ambito
 
 
 def anni_popolazione(*, fetched_by, ambito=None) -> list[int]:

@@ -44,7 +44,9 @@ class ServizioAdmin(SimpleHistoryAdmin):
     inlines = [GrandezzaInline]
 
     def save_model(self, request, obj, form, change):
-        services.servizio_save(servizio=obj, comuni=obj.comuni.all() if obj.pk else [])
+        services.servizio_save(
+            servizio=obj, comuni=form.cleaned_data["comuni"], linee=form.cleaned_data["linee"]
+        )
 
 
 class TotaleStampatoInline(admin.TabularInline):

@@ -129,7 +129,7 @@ def avvisi_con_risorse(*, fetched_by, avvisi=None):
 
 def unita_per_elenco(*, fetched_by, unita=None):
     unita = UnitaOfferta.objects.visible_to(fetched_by) if unita is None else unita
-    return unita.select_related("tipo", "comune", "ente_gestore", "ambito")
+    return unita.select_related("tipo", "comune")
 
 
 def _conteggi():

@@ -2,9 +2,7 @@
 from the common mixins; every save is a service call; every figure comes from a selector."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
@@ -19,21 +17,13 @@ from ambito.mixins import (
 )
 from ambito.models import Ambito
 from ambito.roles import ruoli
+from ambito.selectors import ambito_scelto
 
 from . import selectors, services
 from .choices import TipoServizio
 from .filtersets import ServizioFilterSet, UnitaOffertaFilterSet
 from .forms import AvvisoForm, DatoAnnualeForm, QuotaFormSet, ServizioForm, UnitaOffertaForm
 from .models import Avviso, DatoAnnuale, Servizio, UnitaOfferta
-
-
-def _ambito_corrente(request):
-    """The Ambito the page is about: the one asked for, else the user's first one."""
-    ambiti = Ambito.objects.visible_to(request.user).order_by("nome")
-    pk = request.GET.get("ambito")
-    if pk and pk.isdigit():
-        return get_object_or_404(ambiti, pk=pk)
-    return ambiti.first()
 
 
 class PaginaFormMixin:
@@ -199,12 +189,8 @@ class AvvisoFormMixin(ServizioChildMixin):
         quote = QuotaFormSet(self.request.POST, instance=form.instance)
         if not quote.is_valid():
             return self.render_to_response(self.get_context_data(form=form, quote=quote))
-        self.quote = quote
-        with transaction.atomic():
-            response = super().form_valid(form)
-            if form.errors:
-                transaction.set_rollback(True)
-        return response
+        self.quote = quote  # saved with the call, in the service's transaction
+        return super().form_valid(form)
 
     def form_invalid(self, form):
         quote = getattr(self, "quote", None) or QuotaFormSet(
@@ -273,7 +259,7 @@ class RiepilogoUnitaView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        ambito = _ambito_corrente(self.request)
+        ambito = ambito_scelto(fetched_by=user, pk=self.request.GET.get("ambito"))
         unita = UnitaOfferta.objects.visible_to(user).filter(ambito=ambito)
         anno = self.request.GET.get("anno")
         return super().get_context_data(
@@ -298,7 +284,7 @@ class VerificaView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        ambito = _ambito_corrente(self.request)
+        ambito = ambito_scelto(fetched_by=user, pk=self.request.GET.get("ambito"))
         verifiche = (
             selectors.verifica_unita(fetched_by=user, ambito=ambito)
             + selectors.verifica_servizi(fetched_by=user, ambito=ambito)

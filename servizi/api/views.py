@@ -8,7 +8,7 @@ from rest_framework import generics, viewsets
 from rest_framework.response import Response
 
 from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet
-from ambito.models import Ambito
+from ambito.selectors import ambito_scelto
 from fondi.api.views import UfficioPianoCreateMixin
 
 from .. import selectors, services
@@ -88,14 +88,6 @@ class UnitaOffertaViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
 AMBITO = OpenApiParameter("ambito", OpenApiTypes.INT, description="Id dell'Ambito.")
 
 
-def _ambito(request):
-    ambiti = Ambito.objects.visible_to(request.user).order_by("nome")
-    pk = request.query_params.get("ambito")
-    if pk:
-        return generics.get_object_or_404(ambiti, pk=pk) if pk.isdigit() else None
-    return ambiti.first()
-
-
 def _testo(decimale):
     """Rates as strings with two decimals, like every decimal of the API."""
     return None if decimale is None else str(decimale)
@@ -141,7 +133,7 @@ class PostiPerMilleView(generics.GenericAPIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        ambito = _ambito(request)
+        ambito = ambito_scelto(fetched_by=request.user, pk=request.query_params.get("ambito"))
         if ambito is None:
             return Response({"anno": None, "comuni": [], "ambito": None})
         anno = request.query_params.get("anno")
