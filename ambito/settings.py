@@ -109,6 +109,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Planner costs for a database that sits in RAM or on SSD (PostgreSQL's default 4
+    # assumes spinning disks): with 4 the values list joined its 800 rows to the 24.000
+    # indicators by hashing the whole table (~30 ms) instead of 800 index probes (~6 ms).
+    # PG_RANDOM_PAGE_COST="" keeps the server's own setting.
+    _page_cost = os.environ.get("PG_RANDOM_PAGE_COST", "1.1")
+    if _page_cost:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c random_page_cost={float(_page_cost)}"
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

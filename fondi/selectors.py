@@ -362,14 +362,23 @@ def progetti_riepilogo(*, fetched_by, progetti=None) -> dict:
         .annotate(totale=Sum("importo"))
         .order_by("ordine", "fonte_codice")
     )
-    ultimi = AvanzamentoFinanziario.objects.filter(
-        progetto__in=visibili.values("pk"),
-        pk=Subquery(
-            AvanzamentoFinanziario.objects.filter(progetto=OuterRef("progetto"))
-            .order_by("-data", "-pk")
-            .values("pk")[:1]
-        ),
+    # The latest snapshot of each visible project, read first as a list of ids: the
+    # correlated subquery runs once per visible project (index on progetto, data), and
+    # the sums read those rows by primary key. As one statement PostgreSQL misjudged the
+    # visible projects and hashed every snapshot of the country (~40 ms for 25 projects).
+    ultimi_ids = list(
+        visibili.order_by()
+        .annotate(
+            ultimo=Subquery(
+                AvanzamentoFinanziario.objects.filter(progetto=OuterRef("pk"))
+                .order_by("-data", "-pk")
+                .values("pk")[:1]
+            )
+        )
+        .filter(ultimo__isnull=False)
+        .values_list("ultimo", flat=True)
     )
+    ultimi = AvanzamentoFinanziario.objects.filter(pk__in=ultimi_ids)
     somme = ultimi.aggregate(
         programmato=Coalesce(Sum("programmato"), Value(ZERO)),
         ammesso=Coalesce(Sum("ammesso"), Value(ZERO)),

@@ -28,7 +28,7 @@ class CategoriaInline(admin.TabularInline):
 @admin.register(Indicatore)
 class IndicatoreAdmin(SimpleHistoryAdmin):
     list_display = ["codice", "nome", "tipo", "unita", "valore_atteso", "livello", "periodicita"]
-    list_filter = ["piano", "scheda", "tipo", "unita", "livello"]
+    list_filter = ["piano", "scheda", "area", "tipo", "unita", "livello"]
     search_fields = ["codice", "nome"]
     list_select_related = ["piano"]
     raw_id_fields = ["numeratore", "denominatore"]

@@ -29,6 +29,7 @@ class Cruscotto:
     periodi: list
     periodo: object | None
     comune: object | None
+    area: object | None = None
     residenti: int | None = None
     anno_residenti: int | None = None
     stati: dict = field(default_factory=dict)
@@ -43,7 +44,11 @@ class Cruscotto:
         return [(StatoAvanzamento(s).label, s, n) for s, n in self.stati.items()]
 
 
-def grafico_avanzamento(avanzamenti) -> Grafico | None:
+def _filtro_area(area) -> str:
+    return f"&area={area.pk}" if area is not None else ""
+
+
+def grafico_avanzamento(avanzamenti, area=None) -> Grafico | None:
     valutabili = [a for a in avanzamenti if a.percentuale is not None]
     if not valutabili:
         return None
@@ -71,11 +76,11 @@ def grafico_avanzamento(avanzamenti) -> Grafico | None:
             ]
             for a in valutabili
         ],
-        csv_url="/api/v1/avanzamento/?format=csv&sep=semicolon",
+        csv_url=f"/api/v1/avanzamento/?format=csv&sep=semicolon{_filtro_area(area)}",
     )
 
 
-def grafico_beneficiari(righe, periodo) -> Grafico | None:
+def grafico_beneficiari(righe, periodo, area=None) -> Grafico | None:
     if not righe:
         return None
     titolo = _("Beneficiari per Comune – %(periodo)s") % {"periodo": periodo.nome}
@@ -89,11 +94,18 @@ def grafico_beneficiari(righe, periodo) -> Grafico | None:
         ),
         colonne=[_("Comune"), _("Beneficiari")],
         righe=[[r.comune.nome, r.totale] for r in righe],
-        csv_url=f"/api/v1/beneficiari/?format=csv&sep=semicolon&periodo={periodo.pk}",
+        csv_url=(
+            f"/api/v1/beneficiari/?format=csv&sep=semicolon&periodo={periodo.pk}"
+            f"{_filtro_area(area)}"
+        ),
     )
 
 
-def cruscotto_ambito(*, fetched_by, ambito, anno=None, periodo=None, comune=None) -> Cruscotto:
+def cruscotto_ambito(
+    *, fetched_by, ambito, anno=None, periodo=None, comune=None, area=None
+) -> Cruscotto:
+    """The Ambito's figures and charts. The area narrows what indicators measure
+    (progress, completeness, beneficiaries); funds and residents stay Ambito-wide."""
     periodi = list(
         Periodo.objects.visible_to(fetched_by).filter(ambito=ambito).order_by("-data_fine")
     )
@@ -106,7 +118,13 @@ def cruscotto_ambito(*, fetched_by, ambito, anno=None, periodo=None, comune=None
         )
     anno = anno or (periodo.data_fine.year if periodo else timezone.localdate().year)
     cruscotto = Cruscotto(
-        ambito=ambito, anni=anni, anno=anno, periodi=periodi, periodo=periodo, comune=comune
+        ambito=ambito,
+        anni=anni,
+        anno=anno,
+        periodi=periodi,
+        periodo=periodo,
+        comune=comune,
+        area=area,
     )
 
     totali = territorio.popolazione_totale_per_anno(ambito=ambito)
@@ -116,18 +134,18 @@ def cruscotto_ambito(*, fetched_by, ambito, anno=None, periodo=None, comune=None
         )
         cruscotto.residenti = totali[cruscotto.anno_residenti]
 
-    avanzamenti = selectors.avanzamento_indicatori(fetched_by=fetched_by)
+    avanzamenti = selectors.avanzamento_indicatori(fetched_by=fetched_by, area=area)
     avanzamenti = [a for a in avanzamenti if a.indicatore.piano.ambito_id == ambito.pk]
     cruscotto.stati = selectors.conteggio_stati(avanzamenti)
 
     if periodo is not None:
-        righe = selectors.completezza_periodo(fetched_by=fetched_by, periodo=periodo)
+        righe = selectors.completezza_periodo(fetched_by=fetched_by, periodo=periodo, area=area)
         if comune is not None:
             righe = [r for r in righe if r.comune.pk == comune.pk]
         cruscotto.completezza_righe = righe
         cruscotto.completezza = selectors.completezza_ambito(righe)
         beneficiari = selectors.beneficiari_per_comune(
-            fetched_by=fetched_by, ambito=ambito, periodi=[periodo]
+            fetched_by=fetched_by, ambito=ambito, periodi=[periodo], area=area
         )
         if comune is not None:
             beneficiari = [r for r in beneficiari if r.comune.pk == comune.pk]
@@ -137,8 +155,8 @@ def cruscotto_ambito(*, fetched_by, ambito, anno=None, periodo=None, comune=None
     cruscotto.grafici.extend(cruscotto.fondi["grafici"])
 
     for grafico in (
-        grafico_avanzamento(avanzamenti),
-        grafico_beneficiari(cruscotto.beneficiari, periodo) if periodo else None,
+        grafico_avanzamento(avanzamenti, area),
+        grafico_beneficiari(cruscotto.beneficiari, periodo, area) if periodo else None,
     ):
         if grafico is not None:
             cruscotto.grafici.append(grafico)

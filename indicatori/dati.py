@@ -133,7 +133,7 @@ def _spec_indicatore(item, *, scheda_spec=None):
 
 
 def _carica_indicatori(ambito) -> int:
-    from servizi.models import Servizio
+    from servizi.models import AreaIntervento, Servizio
 
     data = read_yaml(CARTELLA / "indicatori.yaml")
     piano = PianoDiZona.objects.get(ambito=ambito, anno_inizio=data["piano"])
@@ -146,6 +146,7 @@ def _carica_indicatori(ambito) -> int:
             spec = _spec_indicatore(item, scheda_spec=scheda_spec)
             spec.update(
                 scheda=scheda,
+                area=AreaIntervento.objects.get(codice=scheda_spec["area"]),
                 ordine=ordine,
                 fonte=spec["fonte"] or f"Piano di Zona 2025-2027, par. 7.2, scheda {scheda.numero}",
             )
@@ -155,10 +156,8 @@ def _carica_indicatori(ambito) -> int:
     for item in data["servizi"]:
         ordine += 1
         spec = _spec_indicatore(item)
-        spec.update(
-            ordine=ordine,
-            servizio=Servizio.objects.filter(ambito=ambito, nome__iexact=item["servizio"]).first(),
-        )
+        servizio = Servizio.objects.filter(ambito=ambito, nome__iexact=item["servizio"]).first()
+        spec.update(ordine=ordine, servizio=servizio, area=servizio and servizio.area)
         _indicatore(piano, item, spec)
     for indicatore, item in calcolati:
         numeratore = Indicatore.objects.get(piano=piano, codice=item["numeratore"])

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ambito.filtersets import AmbitoFilterSet
 from ambito.models import Comune
 from programmi.models import Scheda
+from servizi.models import AreaIntervento
 
 from .choices import Livello, StatoValore, TipoIndicatore, UnitaMisura
 from .models import Indicatore, Periodo, Valore
@@ -19,10 +20,13 @@ class IndicatoreFilterSet(AmbitoFilterSet):
     tipo = django_filters.ChoiceFilter(choices=TipoIndicatore.choices, label=_("Tipo"))
     unita = django_filters.ChoiceFilter(choices=UnitaMisura.choices, label=_("Unità di misura"))
     livello = django_filters.ChoiceFilter(choices=Livello.choices, label=_("Rilevazione"))
+    area = django_filters.ModelChoiceFilter(
+        queryset=AreaIntervento.objects.all(), label=_("Area di intervento")
+    )
 
     class Meta:
         model = Indicatore
-        fields = ["ambito", "q", "scheda", "tipo", "unita", "livello"]
+        fields = ["ambito", "q", "scheda", "area", "tipo", "unita", "livello"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

@@ -194,9 +194,13 @@ class CruscottoForm(StyledFormMixin, forms.Form):
     anno = forms.TypedChoiceField(coerce=int, required=False, label=_("Anno"), choices=())
     periodo = forms.ModelChoiceField(queryset=None, required=False, label=_("Periodo"))
     comune = forms.ModelChoiceField(queryset=None, required=False, label=_("Comune"))
+    area = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Area"), empty_label=_("Tutte le aree")
+    )
 
     def __init__(self, *args, user, **kwargs):
         from ambito.models import Ambito, Comune
+        from servizi.models import AreaIntervento
 
         from .models import Periodo
 
@@ -217,5 +221,6 @@ class CruscottoForm(StyledFormMixin, forms.Form):
         self.fields["periodo"].empty_label = _("Ultimo periodo in corso")
         self.fields["comune"].queryset = comuni
         self.fields["comune"].empty_label = _("Tutti i Comuni")
+        self.fields["area"].queryset = AreaIntervento.objects.all()
         anni = sorted({p.data_fine.year for p in periodi}, reverse=True)
         self.fields["anno"].choices = [("", _("Anno del periodo"))] + [(a, a) for a in anni]

@@ -82,6 +82,15 @@ class Indicatore(models.Model):
         blank=True,
         related_name="indicatori",
     )
+    area = models.ForeignKey(
+        "servizi.AreaIntervento",
+        verbose_name=_("area di intervento"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicatori",
+        help_text=_("L'area del Piano a cui l'indicatore si riferisce (filtro del cruscotto)."),
+    )
     codice = models.CharField(_("codice"), max_length=30)
     nome = models.CharField(_("nome"), max_length=500)
     descrizione = models.TextField(_("descrizione"), blank=True)
@@ -230,6 +239,8 @@ class Indicatore(models.Model):
                 errors[field] = _("Deve appartenere allo stesso Piano di Zona dell'indicatore.")
         if self.servizio_id and self.piano_id and self.servizio.ambito_id != self.piano.ambito_id:
             errors["servizio"] = _("Il servizio non appartiene all'Ambito del Piano.")
+        if self.servizio_id and self.area_id is None:
+            self.area_id = self.servizio.area_id
         if self.progetto_id and self.piano_id and self.progetto.ambito_id != self.piano.ambito_id:
             errors["progetto"] = _("Il progetto non appartiene all'Ambito del Piano.")
         if self.unita == UnitaMisura.TESTO:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ambito.models import Comune, ReportGenerato
 from ambito.pdf import report_generate
 from fondi import reports as fondi_reports
+from servizi import reports as servizi_reports
 
 from . import cruscotto, selectors
 from .models import EventoPeriodo, Valore
@@ -34,6 +35,7 @@ class Relazione:
     anomalie: list
     eventi: list
     contesto_differenze: list
+    verifica_piano: dict
     sezioni: list = field(default_factory=list)  # from other apps: dicts with template
 
     @property
@@ -87,9 +89,13 @@ def relazione_monitoraggio(*, fetched_by, ambito, periodo=None) -> Relazione:
         anomalie=anomalie,
         eventi=eventi,
         contesto_differenze=contesto,
-        sezioni=fondi_reports.report_sezioni(
-            fetched_by=fetched_by, ambito=ambito, anno=dati.anno, indicatori=avanzamenti
-        ),
+        verifica_piano=servizi_reports.verifica_piano(fetched_by=fetched_by, ambito=ambito),
+        sezioni=[
+            *fondi_reports.report_sezioni(
+                fetched_by=fetched_by, ambito=ambito, anno=dati.anno, indicatori=avanzamenti
+            ),
+            *servizi_reports.report_sezioni(fetched_by=fetched_by, ambito=ambito),
+        ],
     )
 
 
@@ -127,6 +133,9 @@ def _impronta_relazione(r: Relazione):
             for a in g.avanzamenti
         ],
         "sezioni": [s.get("impronta") for s in r.sezioni],
+        "verifica_piano": [
+            (v.descrizione, v.stampato, v.calcolato) for v in r.verifica_piano["da_controllare"]
+        ],
     }
 
 

@@ -569,6 +569,7 @@ class CruscottoView(LoginRequiredMixin, TemplateView):
             anno=filtri.get("anno"),
             periodo=filtri.get("periodo"),
             comune=filtri.get("comune"),
+            area=filtri.get("area"),
         )
         return super().get_context_data(form=form, dati=dati, **kwargs)
 

@@ -23,6 +23,7 @@ class IndicatoreSerializer(serializers.ModelSerializer):
             "obiettivo",
             "progetto",
             "servizio",
+            "area",
             "codice",
             "nome",
             "descrizione",

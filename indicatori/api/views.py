@@ -209,6 +209,21 @@ def _visibile(request, model, nome, *, obbligatorio=False):
     return get_object_or_404(model.objects.visible_to(request.user), pk=valore)
 
 
+def _area(request):
+    """The optional area of intervention (reference data, the same for every user)."""
+    from servizi.models import AreaIntervento
+
+    valore = request.query_params.get("area")
+    if not valore:
+        return None
+    if not valore.isdigit():
+        raise exceptions.ValidationError({"area": "Indicare l'id numerico."})
+    return get_object_or_404(AreaIntervento, pk=valore)
+
+
+PARAMETRO_AREA = OpenApiParameter("area", int, description="Area di intervento (id)")
+
+
 class AvanzamentoViewSet(viewsets.ViewSet):
     """Progress of every indicator against its target, with the status."""
 
@@ -216,6 +231,7 @@ class AvanzamentoViewSet(viewsets.ViewSet):
         parameters=[
             OpenApiParameter("piano", int, description="Piano di Zona (id)"),
             OpenApiParameter("scheda", int, description="Scheda (id)"),
+            PARAMETRO_AREA,
             OpenApiParameter("al", OpenApiTypes.DATE, description="Data di riferimento"),
         ],
         responses=serializers.AvanzamentoSerializer(many=True),
@@ -225,6 +241,7 @@ class AvanzamentoViewSet(viewsets.ViewSet):
             fetched_by=request.user,
             piano=_visibile(request, PianoDiZona, "piano"),
             scheda=_visibile(request, Scheda, "scheda"),
+            area=_area(request),
             al=_data(request, "al"),
         )
         return Response(serializers.AvanzamentoSerializer(risultati, many=True).data)
@@ -234,12 +251,17 @@ class CompletezzaViewSet(viewsets.ViewSet):
     """Per Comune: values due, sent, approved in a period, and whether on time."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("periodo", int, required=True, description="Periodo (id)")],
+        parameters=[
+            OpenApiParameter("periodo", int, required=True, description="Periodo (id)"),
+            PARAMETRO_AREA,
+        ],
         responses=serializers.CompletezzaSerializer(many=True),
     )
     def list(self, request):
         periodo = _visibile(request, Periodo, "periodo", obbligatorio=True)
-        righe = selectors.completezza_periodo(fetched_by=request.user, periodo=periodo)
+        righe = selectors.completezza_periodo(
+            fetched_by=request.user, periodo=periodo, area=_area(request)
+        )
         return Response(serializers.CompletezzaSerializer(righe, many=True).data)
 
 
@@ -250,6 +272,7 @@ class BeneficiariViewSet(viewsets.ViewSet):
         parameters=[
             OpenApiParameter("periodo", int, description="Periodo (id)"),
             OpenApiParameter("ambito", int, description="Ambito (id)"),
+            PARAMETRO_AREA,
         ],
         responses=serializers.BeneficiariSerializer(many=True),
     )
@@ -259,5 +282,6 @@ class BeneficiariViewSet(viewsets.ViewSet):
             fetched_by=request.user,
             ambito=_visibile(request, Ambito, "ambito"),
             periodi=[periodo] if periodo else None,
+            area=_area(request),
         )
         return Response(serializers.BeneficiariSerializer(righe, many=True).data)

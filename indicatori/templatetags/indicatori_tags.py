@@ -1,7 +1,9 @@
 """Formatting of indicator values by their unit, and status badges."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ambito.templatetags.zonale import euro, numero, percentuale
@@ -68,9 +70,23 @@ SIGLE = {
 }
 
 
+_SIGLE_HTML: dict[tuple[str, str], str] = {}
+
+
 @register.simple_tag
 def sigla_stato(stato):
-    """A one-letter status for dense grids; the full word for screen readers."""
+    """A one-letter status for dense grids; the full word for screen readers.
+
+    Memoized per status and language: a review grid shows ~1.000 of them.
+    """
+    chiave = (stato or "", get_language() or "")
+    html = _SIGLE_HTML.get(chiave)
+    if html is None:
+        html = _SIGLE_HTML[chiave] = _sigla_stato(stato)
+    return html
+
+
+def _sigla_stato(stato):
     if not stato:
         return format_html(
             '<span class="badge bg-light text-dark border sigla" title="{0}">'
@@ -85,3 +101,27 @@ def sigla_stato(stato):
         etichetta,
         SIGLE.get(stato, "?"),
     )
+
+
+@register.simple_tag
+def celle_revisione(riga, url_valore):
+    """The cells of one review-grid row: status letters, linked to the values.
+
+    One call per Comune instead of a template loop with a {% url %} per cell: on a
+    large Ambito (~800 cells) the per-cell reverse() and lookups were most of the
+    page's time. `url_valore` is the detail URL with "0" for the id.
+    """
+    prima, dopo = url_valore.rsplit("/0/", 1)
+    nome = escape(riga.comune.nome)
+    vuota = f"<td>{sigla_stato('')}</td>"
+    parti = []
+    for cella in riga.celle:
+        if not cella.valore_id:
+            parti.append(vuota)
+            continue
+        parti.append(
+            f'<td><a href="{prima}/{int(cella.valore_id)}/{dopo}">{sigla_stato(cella.stato)}'
+            f'<span class="visually-hidden"> {escape(cella.indicatore.codice)} {nome}</span>'
+            "</a></td>"
+        )
+    return mark_safe("".join(parti))  # noqa: S308 - every piece above is escaped

@@ -371,6 +371,39 @@ def test_beneficiaries_endpoint(api, ufficio_piano, operatore_rozzano, chiuso):
     assert [r["comune_nome"] for r in suoi] == ["Rozzano"]
 
 
+def test_aggregates_by_area(api, ufficio_piano, chiuso, aperto):
+    from servizi.models import AreaIntervento
+
+    client = api(ufficio_piano)
+    aree = {a.codice: a.pk for a in AreaIntervento.objects.all()}
+    per_area = {
+        codice: {
+            r["comune_nome"]: r["totale"]
+            for r in client.get(
+                url("beneficiari-list"), {"periodo": chiuso.pk, "area": aree[codice]}
+            ).data
+        }
+        for codice in ("politiche-abitative", "poverta-inclusione", "famiglia-minori")
+    }
+    # Rozzano's 18 = 2 housing (scheda 3) + 16 poverty centre (scheda 4).
+    assert per_area["politiche-abitative"]["Rozzano"] == "2"
+    assert per_area["poverta-inclusione"]["Rozzano"] == "16"
+    assert per_area["famiglia-minori"] == {}
+
+    abitare = client.get(url("avanzamento-list"), {"area": aree["politiche-abitative"]}).data
+    assert abitare and {r["codice"][:2] for r in abitare} == {"3."}
+    dovuti = client.get(
+        url("completezza-list"), {"periodo": aperto.pk, "area": aree["politiche-abitative"]}
+    ).data
+    assert {r["attesi"] for r in dovuti} == {
+        selectors.indicatori_comunali_dovuti(aperto)
+        .filter(area__codice="politiche-abitative")
+        .count()
+    }
+    assert client.get(url("avanzamento-list"), {"area": "casa"}).status_code == 400
+    assert client.get(url("avanzamento-list"), {"area": 99999}).status_code == 404
+
+
 @pytest.mark.parametrize(
     "nome, params",
     [

@@ -1,6 +1,7 @@
 """The dashboards show the selectors' figures, scoped like everything else."""
 
 from django.urls import reverse
+from django.utils.html import escape
 
 from ambito import selectors as territorio
 from indicatori import selectors
@@ -67,3 +68,45 @@ def test_dashboard_query_count_is_bounded(
     with django_assert_max_num_queries(50):
         response = client.get(URL)
     assert len(response.context["dati"].completezza_righe) == 111
+
+
+def test_area_filter_narrows_indicators_completeness_and_beneficiaries(
+    as_user, revisore, visconteo, chiuso
+):
+    from indicatori.choices import StatoValore
+    from indicatori.models import Valore
+    from servizi.models import AreaIntervento
+
+    poverta = AreaIntervento.objects.get(codice="poverta-inclusione")
+    client = as_user(revisore)
+    tutte = client.get(URL, {"ambito": visconteo.pk, "periodo": chiuso.pk}).context["dati"]
+    response = client.get(URL, {"ambito": visconteo.pk, "periodo": chiuso.pk, "area": poverta.pk})
+    dati = response.context["dati"]
+    assert dati.area == poverta
+    assert escape(poverta.nome) in response.content.decode()
+
+    # Progress: only the area's indicators (scheda 4 of the Piano and its services).
+    avanzamento = next(g for g in dati.grafici if g.id == "avanzamento")
+    codici = {riga[0].split()[0] for riga in avanzamento.righe}
+    assert codici and all(c.startswith(("4.", "SRV.PIS")) for c in codici)
+    assert sum(dati.stati.values()) < sum(tutte.stati.values())
+
+    # Beneficiaries: only 4.OUT.4 counts in this area, summed here from its rows.
+    attesi = {}
+    for v in Valore.objects.filter(
+        indicatore__codice="4.OUT.4",
+        periodo=chiuso,
+        stato=StatoValore.APPROVATO,
+        categoria__isnull=True,
+        comune__isnull=False,
+    ):
+        attesi[v.comune.nome] = attesi.get(v.comune.nome, 0) + v.valore_numerico
+    assert {r.comune.nome: r.totale for r in dati.beneficiari} == attesi
+    assert attesi and sum(attesi.values()) < sum(r.totale for r in tutte.beneficiari)
+
+    # Completeness counts only the area's per-Comune indicators due in the period.
+    dovuti = selectors.indicatori_comunali_dovuti(chiuso).filter(area=poverta).count()
+    assert {r.attesi for r in dati.completezza_righe} == {dovuti}
+    assert dovuti < tutte.completezza_righe[0].attesi
+    # Funds stay the Ambito's.
+    assert dati.fondi["totale_anno"] == tutte.fondi["totale_anno"]

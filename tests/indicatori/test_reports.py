@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from ambito.models import Comune, ReportGenerato
 from indicatori import selectors
 from indicatori.models import Periodo
+from servizi import selectors as servizi_selectors
 
 
 def pdf_text(data: bytes) -> str:
@@ -51,6 +52,20 @@ def test_relazione_contains_the_key_figures(as_user, revisore, visconteo, period
         "€ 104.394,83",
     ):
         assert figura in text, figura
+    # Unità d'offerta: the summary page's figures, and the check of the printed ones.
+    assert "Asilo Nido 29 1 5 23 1.037" in text
+    riepilogo = servizi_selectors.riepilogo_unita(fetched_by=revisore)["totale"]
+    assert (riepilogo["unita"], riepilogo["posti"]) == (127, 2195)
+    assert "Totale 127 38 36 53 2.195" in text
+    assert "Ambito 2.195 124.421 17,64" in text  # places per 1.000 residents (2023)
+    verifiche = servizi_selectors.verifica_unita(
+        fetched_by=revisore, ambito=visconteo
+    ) + servizi_selectors.verifica_servizi(fetched_by=revisore, ambito=visconteo)
+    da_controllare = [v for v in verifiche if v.esito != servizi_selectors.CONCORDA]
+    assert f"Su {len(verifiche)} dati stampati" in text
+    assert f"{len(da_controllare)} da controllare" in text
+    # The Disabilità area: 18 printed, 16 units listed.
+    assert "Persone con disabilità 18 16 Differisce" in " ".join(text.split())
     registro = ReportGenerato.objects.get()
     assert registro.generato_da == revisore and registro.numero in text
     assert registro.parametri["periodo"] == periodo.nome
