@@ -4,8 +4,9 @@
    correction, a draft, coming back, submitting.
 2. The Ufficio di Piano returns one Comune's submission with a reason, approves
    another's, closes the period; the Operatore sees the returned values and the reason.
-3. A Revisore changes a dashboard filter and sees the charts change, downloads the
-   Relazione di monitoraggio, and the file holds the figure approved in journey 2.
+3. A Revisore changes a dashboard filter (period, then area) and sees the charts change,
+   downloads the Relazione di monitoraggio, and the file holds the figure approved in
+   journey 2; then reads a project sheet and the unità d'offerta list.
 """
 
 import io
@@ -123,6 +124,18 @@ def test_operatore_ufficio_di_piano_e_revisore(page):
     )
     assert periodo.nome in titolo_grafico.first.text_content()
     page.shots.take(page, "3 cruscotto")
+    # The area narrows the indicators: the progress chart keeps only scheda 3 (housing).
+    page.get_by_label("Area").select_option(label="Politiche abitative")
+    page.wait_for_function(
+        "() => document.querySelector('#cruscotto h2').textContent.includes('abitative')"
+    )
+    righe = page.locator("#grafico-avanzamento table tbody th").all_text_contents()
+    assert righe and all(r.startswith("3.") for r in righe), righe
+    page.shots.take(page, "3 cruscotto per area")
+    page.get_by_label("Area").select_option(label="Tutte le aree")
+    page.wait_for_function(
+        "() => !document.querySelector('#cruscotto h2').textContent.includes('abitative')"
+    )
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Scarica la Relazione di monitoraggio (PDF)").click()
@@ -146,3 +159,16 @@ def test_operatore_ufficio_di_piano_e_revisore(page):
     assert page.get_by_role("heading", level=1).inner_text() == progetto.titolo
     assert axe_violations(page) == []
     page.shots.take(page, "3 scheda progetto")
+
+    # The unità d'offerta list, filtered by area: the nurseries' 1.037 places.
+    page.goto("/servizi/unita/")
+    page.get_by_label("Area", exact=True).select_option(label="Prima infanzia")
+    page.get_by_label("Tipologia").select_option(label="Asilo Nido")
+    page.get_by_role("button", name="Filtra").click()
+    assert (
+        "29 unità d'offerta corrispondono ai filtri" in page.locator("caption").first.inner_text()
+    )
+    riepilogo = page.locator("table.riepilogo-unita tfoot").inner_text()
+    assert "1.037" in riepilogo, riepilogo
+    assert axe_violations(page) == []
+    page.shots.take(page, "3 unità d'offerta")
