@@ -8,7 +8,9 @@ from .models import Ambito, Comune, Ente
 
 
 class AmbitoFilterSet(django_filters.FilterSet):
-    """Adds the `ambito` filter, limited to the user's Ambiti, to any FilterSet.
+    """Adds the `ambito` filter to any FilterSet, and limits every choice filter over a
+    scoped model (Ambiti, Comuni, periods, services...) to what the user may see: a
+    choice list never names another Ambito's objects, and such an id is refused.
 
     Subclasses set `ambito_field` to the model's path to its Ambito.
     """
@@ -17,14 +19,17 @@ class AmbitoFilterSet(django_filters.FilterSet):
 
     ambito = extend_schema_field(OpenApiTypes.INT)(
         django_filters.ModelChoiceFilter(
-            queryset=Ambito.objects.none(), label=_("Ambito"), method="filter_ambito"
+            queryset=Ambito.objects.all(), label=_("Ambito"), method="filter_ambito"
         )
     )
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
-        self.filters["ambito"].queryset = Ambito.objects.visible_to(user)
+        for filtro in self.filters.values():
+            queryset = getattr(filtro, "queryset", None)
+            if hasattr(queryset, "visible_to"):
+                filtro.queryset = queryset.visible_to(user)
 
     @property
     def form(self):

@@ -16,7 +16,9 @@ class IndicatoreFilterSet(AmbitoFilterSet):
     ambito_field = "piano__ambito"
 
     q = django_filters.CharFilter(method="filter_q", label=_("Cerca"))
-    scheda = django_filters.ModelChoiceFilter(queryset=Scheda.objects.none(), label=_("Scheda"))
+    scheda = django_filters.ModelChoiceFilter(
+        queryset=Scheda.objects.select_related("piano"), label=_("Scheda")
+    )
     tipo = django_filters.ChoiceFilter(choices=TipoIndicatore.choices, label=_("Tipo"))
     unita = django_filters.ChoiceFilter(choices=UnitaMisura.choices, label=_("Unità di misura"))
     livello = django_filters.ChoiceFilter(choices=Livello.choices, label=_("Rilevazione"))
@@ -28,11 +30,6 @@ class IndicatoreFilterSet(AmbitoFilterSet):
         model = Indicatore
         fields = ["ambito", "q", "scheda", "area", "tipo", "unita", "livello"]
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        user = getattr(request, "user", None)
-        self.filters["scheda"].queryset = Scheda.objects.visible_to(user).select_related("piano")
-
     def filter_q(self, queryset, name, value):
         return queryset.filter(nome__icontains=value) | queryset.filter(codice__icontains=value)
 
@@ -43,10 +40,10 @@ class ValoreFilterSet(AmbitoFilterSet):
     ambito_field = "periodo__ambito"
 
     indicatore = django_filters.ModelChoiceFilter(
-        queryset=Indicatore.objects.none(), label=_("Indicatore")
+        queryset=Indicatore.objects.all(), label=_("Indicatore")
     )
-    comune = django_filters.ModelChoiceFilter(queryset=Comune.objects.none(), label=_("Comune"))
-    periodo = django_filters.ModelChoiceFilter(queryset=Periodo.objects.none(), label=_("Periodo"))
+    comune = django_filters.ModelChoiceFilter(queryset=Comune.objects.all(), label=_("Comune"))
+    periodo = django_filters.ModelChoiceFilter(queryset=Periodo.objects.all(), label=_("Periodo"))
     stato = django_filters.ChoiceFilter(choices=StatoValore.choices, label=_("Stato"))
     solo_ambito = django_filters.BooleanFilter(
         field_name="comune", lookup_expr="isnull", label=_("Solo valori dell'Ambito")
@@ -55,13 +52,6 @@ class ValoreFilterSet(AmbitoFilterSet):
     class Meta:
         model = Valore
         fields = ["ambito", "indicatore", "comune", "periodo", "stato", "solo_ambito"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        user = getattr(request, "user", None)
-        self.filters["indicatore"].queryset = Indicatore.objects.visible_to(user)
-        self.filters["comune"].queryset = Comune.objects.visible_to(user)
-        self.filters["periodo"].queryset = Periodo.objects.visible_to(user)
 
 
 class PeriodoFilterSet(AmbitoFilterSet):

@@ -12,18 +12,6 @@ LIVELLI = [("generale", _("Obiettivi generali")), ("specifico", _("Obiettivi spe
 SI_NO = [("si", _("Sì")), ("no", _("No"))]
 
 
-class _PianoScopedMixin:
-    """Limits the `piano` (and `macro_area`) choices to what the user may see."""
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        user = getattr(request, "user", None)
-        if "piano" in self.filters:
-            self.filters["piano"].queryset = PianoDiZona.objects.visible_to(user)
-        if "macro_area" in self.filters:
-            self.filters["macro_area"].queryset = MacroArea.objects.visible_to(user)
-
-
 def _livello(queryset, prefix, value):
     if value == "generale":
         return queryset.filter(**{f"{prefix}parent__isnull": True})
@@ -44,20 +32,20 @@ class PianoDiZonaFilterSet(AmbitoFilterSet):
         return queryset.filter(anno_inizio__lte=value, anno_fine__gte=value)
 
 
-class MacroAreaFilterSet(_PianoScopedMixin, AmbitoFilterSet):
+class MacroAreaFilterSet(AmbitoFilterSet):
     ambito_field = "piano__ambito"
-    piano = django_filters.ModelChoiceFilter(queryset=PianoDiZona.objects.none(), label=_("Piano"))
+    piano = django_filters.ModelChoiceFilter(queryset=PianoDiZona.objects.all(), label=_("Piano"))
 
     class Meta:
         model = MacroArea
         fields = ["ambito", "piano", "lettera"]
 
 
-class ObiettivoFilterSet(_PianoScopedMixin, AmbitoFilterSet):
+class ObiettivoFilterSet(AmbitoFilterSet):
     ambito_field = "piano__ambito"
-    piano = django_filters.ModelChoiceFilter(queryset=PianoDiZona.objects.none(), label=_("Piano"))
+    piano = django_filters.ModelChoiceFilter(queryset=PianoDiZona.objects.all(), label=_("Piano"))
     macro_area = django_filters.ModelChoiceFilter(
-        queryset=MacroArea.objects.none(), label=_("Macro-area")
+        queryset=MacroArea.objects.all(), label=_("Macro-area")
     )
     livello = django_filters.ChoiceFilter(
         choices=LIVELLI, method="filter_livello", label=_("Livello")
@@ -71,7 +59,7 @@ class ObiettivoFilterSet(_PianoScopedMixin, AmbitoFilterSet):
         return _livello(queryset, "", value)
 
 
-class ValutazioneFilterSet(_PianoScopedMixin, AmbitoFilterSet):
+class ValutazioneFilterSet(AmbitoFilterSet):
     """Evaluations of objectives: by plan, macro-area, level, resources and % reached.
 
     `coincidenza_risorse` is an ordered value (-1 <100%, 0 100%, 1 >100%): besides the
@@ -80,11 +68,11 @@ class ValutazioneFilterSet(_PianoScopedMixin, AmbitoFilterSet):
 
     ambito_field = "obiettivo__piano__ambito"
     piano = django_filters.ModelChoiceFilter(
-        field_name="obiettivo__piano", queryset=PianoDiZona.objects.none(), label=_("Piano")
+        field_name="obiettivo__piano", queryset=PianoDiZona.objects.all(), label=_("Piano")
     )
     macro_area = django_filters.ModelChoiceFilter(
         field_name="obiettivo__macro_area",
-        queryset=MacroArea.objects.none(),
+        queryset=MacroArea.objects.all(),
         label=_("Macro-area"),
     )
     livello = django_filters.ChoiceFilter(
@@ -146,9 +134,9 @@ class ValutazioneFilterSet(_PianoScopedMixin, AmbitoFilterSet):
         return queryset.filter(**{name: value == "si"}) if value else queryset
 
 
-class SchedaFilterSet(_PianoScopedMixin, AmbitoFilterSet):
+class SchedaFilterSet(AmbitoFilterSet):
     ambito_field = "piano__ambito"
-    piano = django_filters.ModelChoiceFilter(queryset=PianoDiZona.objects.none(), label=_("Piano"))
+    piano = django_filters.ModelChoiceFilter(queryset=PianoDiZona.objects.all(), label=_("Piano"))
     coprogettato_ets = django_filters.BooleanFilter(label=_("Co-progettata con il Terzo Settore"))
     coprogrammato_ets = django_filters.BooleanFilter(label=_("Co-programmata con il Terzo Settore"))
     con_progetto = django_filters.BooleanFilter(

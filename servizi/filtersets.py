@@ -12,19 +12,7 @@ from .choices import AreaUtenza, Gestione, Natura, StatoServizio, TipoServizio
 from .models import AreaIntervento, Avviso, DatoAnnuale, Servizio, TipoUnitaOfferta, UnitaOfferta
 
 
-class ScelteVisibiliMixin:
-    """Choice filters list only what the user may see (Comuni, services)."""
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        user = getattr(request, "user", None)
-        for nome, filtro in self.filters.items():
-            queryset = getattr(filtro, "queryset", None)
-            if nome != "ambito" and hasattr(queryset, "visible_to"):
-                filtro.queryset = queryset.visible_to(user)
-
-
-class ServizioFilterSet(ScelteVisibiliMixin, AmbitoFilterSet):
+class ServizioFilterSet(AmbitoFilterSet):
     q = django_filters.CharFilter(label=_("Cerca (nome, descrizione)"), method="filter_q")
     area = django_filters.ModelChoiceFilter(
         queryset=AreaIntervento.objects.all(), label=_("Area di intervento")
@@ -51,7 +39,7 @@ class ServizioFilterSet(ScelteVisibiliMixin, AmbitoFilterSet):
         return queryset.filter(Q(nome__icontains=value) | Q(descrizione__icontains=value))
 
 
-class AvvisoFilterSet(ScelteVisibiliMixin, AmbitoFilterSet):
+class AvvisoFilterSet(AmbitoFilterSet):
     ambito_field = "servizio__ambito"
     servizio = django_filters.ModelChoiceFilter(
         queryset=Servizio.objects.filter(tipo=TipoServizio.MISURA), label=_("Misura")
@@ -65,7 +53,7 @@ class AvvisoFilterSet(ScelteVisibiliMixin, AmbitoFilterSet):
         fields = ["ambito", "servizio", "anno"]
 
 
-class DatoAnnualeFilterSet(ScelteVisibiliMixin, AmbitoFilterSet):
+class DatoAnnualeFilterSet(AmbitoFilterSet):
     ambito_field = "grandezza__servizio__ambito"
     servizio = django_filters.ModelChoiceFilter(
         field_name="grandezza__servizio", queryset=Servizio.objects.all(), label=_("Servizio")
@@ -85,7 +73,7 @@ class DatoAnnualeFilterSet(ScelteVisibiliMixin, AmbitoFilterSet):
         fields = ["ambito", "servizio", "area", "grandezza", "anno", "comune", "categoria"]
 
 
-class UnitaOffertaFilterSet(ScelteVisibiliMixin, AmbitoFilterSet):
+class UnitaOffertaFilterSet(AmbitoFilterSet):
     q = django_filters.CharFilter(
         field_name="nome", lookup_expr="icontains", label=_("Cerca per denominazione")
     )
