@@ -32,6 +32,7 @@ class Cruscotto:
     area: object | None = None
     residenti: int | None = None
     anno_residenti: int | None = None
+    avanzamenti: list = field(default_factory=list)
     stati: dict = field(default_factory=dict)
     completezza: dict = field(default_factory=dict)
     completezza_righe: list = field(default_factory=list)
@@ -134,8 +135,8 @@ def cruscotto_ambito(
         )
         cruscotto.residenti = totali[cruscotto.anno_residenti]
 
-    avanzamenti = selectors.avanzamento_indicatori(fetched_by=fetched_by, area=area)
-    avanzamenti = [a for a in avanzamenti if a.indicatore.piano.ambito_id == ambito.pk]
+    avanzamenti = selectors.avanzamento_indicatori(fetched_by=fetched_by, ambito=ambito, area=area)
+    cruscotto.avanzamenti = avanzamenti
     cruscotto.stati = selectors.conteggio_stati(avanzamenti)
 
     if periodo is not None:

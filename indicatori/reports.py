@@ -15,6 +15,7 @@ from ambito.models import Comune, ReportGenerato
 from ambito.pdf import report_generate
 from fondi import reports as fondi_reports
 from servizi import reports as servizi_reports
+from servizi import selectors as servizi_selectors
 
 from . import cruscotto, selectors
 from .models import EventoPeriodo, Valore
@@ -35,7 +36,7 @@ class Relazione:
     anomalie: list
     eventi: list
     contesto_differenze: list
-    verifica_piano: dict
+    verifica_piano: object  # servizi.selectors.VerificaPiano
     sezioni: list = field(default_factory=list)  # from other apps: dicts with template
 
     @property
@@ -54,11 +55,7 @@ class Relazione:
 def relazione_monitoraggio(*, fetched_by, ambito, periodo=None) -> Relazione:
     dati = cruscotto.cruscotto_ambito(fetched_by=fetched_by, ambito=ambito, periodo=periodo)
     periodo = dati.periodo
-    avanzamenti = [
-        a
-        for a in selectors.avanzamento_indicatori(fetched_by=fetched_by)
-        if a.indicatore.piano.ambito_id == ambito.pk
-    ]
+    avanzamenti = dati.avanzamenti
     anomalie = list(
         Valore.objects.visible_to(fetched_by)
         .filter(periodo__ambito=ambito, anomalia_confermata=True)
@@ -89,7 +86,7 @@ def relazione_monitoraggio(*, fetched_by, ambito, periodo=None) -> Relazione:
         anomalie=anomalie,
         eventi=eventi,
         contesto_differenze=contesto,
-        verifica_piano=servizi_reports.verifica_piano(fetched_by=fetched_by, ambito=ambito),
+        verifica_piano=servizi_selectors.verifica_piano(fetched_by=fetched_by, ambito=ambito),
         sezioni=[
             *fondi_reports.report_sezioni(
                 fetched_by=fetched_by, ambito=ambito, anno=dati.anno, indicatori=avanzamenti
@@ -134,7 +131,7 @@ def _impronta_relazione(r: Relazione):
         ],
         "sezioni": [s.get("impronta") for s in r.sezioni],
         "verifica_piano": [
-            (v.descrizione, v.stampato, v.calcolato) for v in r.verifica_piano["da_controllare"]
+            (v.descrizione, v.stampato, v.calcolato) for v in r.verifica_piano.da_controllare
         ],
     }
 

@@ -332,7 +332,15 @@ def indicatori_visibili(*, fetched_by):
 
 
 def avanzamento_indicatori(
-    *, fetched_by, piano=None, scheda=None, area=None, indicatori=None, al=None, stati=APPROVATI
+    *,
+    fetched_by,
+    ambito=None,
+    piano=None,
+    scheda=None,
+    area=None,
+    indicatori=None,
+    al=None,
+    stati=APPROVATI,
 ) -> list[Avanzamento]:
     """Every indicator's aggregated actual value against its target, with a status.
 
@@ -350,6 +358,8 @@ def avanzamento_indicatori(
             .exclude(tipo=TipoIndicatore.INPUT)
             .filter(previsto_dal_piano=True)
         )
+        if ambito is not None:
+            indicatori = indicatori.filter(piano__ambito=ambito)
         if piano is not None:
             indicatori = indicatori.filter(piano=piano)
         if scheda is not None:

@@ -402,3 +402,22 @@ def verifica_servizi(*, fetched_by, ambito) -> list[Verifica]:
             )
         )
     return risultati
+
+
+@dataclass
+class VerificaPiano:
+    """Every printed figure of the Piano checked against the rows (units, services,
+    calls): the page, the command and the Relazione show this same list."""
+
+    verifiche: list[Verifica]
+
+    @property
+    def da_controllare(self) -> list[Verifica]:
+        return [v for v in self.verifiche if v.esito != CONCORDA]
+
+
+def verifica_piano(*, fetched_by, ambito) -> VerificaPiano:
+    return VerificaPiano(
+        verifica_unita(fetched_by=fetched_by, ambito=ambito)
+        + verifica_servizi(fetched_by=fetched_by, ambito=ambito)
+    )

@@ -285,16 +285,15 @@ class VerificaView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         ambito = ambito_scelto(fetched_by=user, pk=self.request.GET.get("ambito"))
-        verifiche = (
-            selectors.verifica_unita(fetched_by=user, ambito=ambito)
-            + selectors.verifica_servizi(fetched_by=user, ambito=ambito)
+        verifica = (
+            selectors.verifica_piano(fetched_by=user, ambito=ambito)
             if ambito
-            else []
+            else selectors.VerificaPiano([])
         )
         return super().get_context_data(
             ambito=ambito,
-            verifiche=verifiche,
-            discordanti=[v for v in verifiche if v.esito != selectors.CONCORDA],
+            verifiche=verifica.verifiche,
+            discordanti=verifica.da_controllare,
             **kwargs,
         )
 

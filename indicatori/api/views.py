@@ -198,7 +198,8 @@ def _data(request, nome):
         raise exceptions.ValidationError({nome: "Data non valida (AAAA-MM-GG)."}) from error
 
 
-def _visibile(request, model, nome, *, obbligatorio=False):
+def _oggetto(request, queryset, nome, *, obbligatorio=False):
+    """The object whose id the query parameter `nome` gives, among `queryset` (else 404)."""
     valore = request.query_params.get(nome)
     if not valore:
         if obbligatorio:
@@ -206,19 +207,19 @@ def _visibile(request, model, nome, *, obbligatorio=False):
         return None
     if not valore.isdigit():
         raise exceptions.ValidationError({nome: "Indicare l'id numerico."})
-    return get_object_or_404(model.objects.visible_to(request.user), pk=valore)
+    return get_object_or_404(queryset, pk=valore)
+
+
+def _visibile(request, model, nome, *, obbligatorio=False):
+    queryset = model.objects.visible_to(request.user)
+    return _oggetto(request, queryset, nome, obbligatorio=obbligatorio)
 
 
 def _area(request):
     """The optional area of intervention (reference data, the same for every user)."""
     from servizi.models import AreaIntervento
 
-    valore = request.query_params.get("area")
-    if not valore:
-        return None
-    if not valore.isdigit():
-        raise exceptions.ValidationError({"area": "Indicare l'id numerico."})
-    return get_object_or_404(AreaIntervento, pk=valore)
+    return _oggetto(request, AreaIntervento.objects.all(), "area")
 
 
 PARAMETRO_AREA = OpenApiParameter("area", int, description="Area di intervento (id)")

@@ -26,10 +26,8 @@ class Command(BaseCommand):
             raise CommandError(f"Ambito sconosciuto: {ambito}") from None
         # A management command runs with full rights: a superuser sees every row.
         sistema = get_user_model()(is_superuser=True, is_active=True)
-        verifiche = selectors.verifica_unita(
-            fetched_by=sistema, ambito=ambito
-        ) + selectors.verifica_servizi(fetched_by=sistema, ambito=ambito)
-        discordanti = [v for v in verifiche if v.esito != selectors.CONCORDA]
+        verifica = selectors.verifica_piano(fetched_by=sistema, ambito=ambito)
+        verifiche, discordanti = verifica.verifiche, verifica.da_controllare
         for v in verifiche if tutti else discordanti:
             self.stdout.write(
                 f"[{v.esito}] {v.sezione} | {v.descrizione}: stampato {v.stampato}, "
