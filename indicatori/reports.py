@@ -192,7 +192,7 @@ def scheda_comune_pdf(*, user, comune, periodo):
 
 def scheda_progetto_pdf(*, user, progetto):
     """One project's sheet: the same sheet as in the Relazione, with its indicators."""
-    avanzamenti = selectors.avanzamento_indicatori(fetched_by=user)
+    avanzamenti = selectors.avanzamento_indicatori(fetched_by=user, ambito=progetto.ambito)
     sezioni = fondi_reports.report_sezioni(
         fetched_by=user,
         ambito=progetto.ambito,
