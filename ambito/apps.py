@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AmbitoConfig(AppConfig):
     name = "ambito"
     verbose_name = _("Territorio")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from .revisioni import dopo_modifica
+
+        post_save.connect(dopo_modifica, dispatch_uid="zonale_revisione_salvataggio")
+        post_delete.connect(dopo_modifica, dispatch_uid="zonale_revisione_cancellazione")

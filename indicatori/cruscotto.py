@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ambito import selectors as territorio
 from ambito.charts import Grafico, bar_chart
 from ambito.models import Comune
+from ambito.revisioni import memorizzato
 from fondi.reports import cruscotto_fondi
 
 from . import selectors
@@ -102,6 +103,7 @@ def grafico_beneficiari(righe, periodo, area=None) -> Grafico | None:
     )
 
 
+@memorizzato
 def cruscotto_ambito(
     *, fetched_by, ambito, anno=None, periodo=None, comune=None, area=None
 ) -> Cruscotto:

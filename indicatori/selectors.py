@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ambito.models import Comune, DatiDemografici
+from ambito.revisioni import memorizzato
 
 from .choices import (
     AggregazioneComuni,
@@ -331,6 +332,7 @@ def indicatori_visibili(*, fetched_by):
     )
 
 
+@memorizzato
 def avanzamento_indicatori(
     *,
     fetched_by,
@@ -469,6 +471,7 @@ def indicatori_comunali_dovuti(periodo):
     return Indicatore.objects.dovuti_nel(periodo).da_compilare().filter(livello=Livello.COMUNE)
 
 
+@memorizzato
 def completezza_periodo(*, fetched_by, periodo, area=None, oggi=None) -> list[RigaCompletezza]:
     """Per Comune: how much of what is due (in an area, if given) has been sent, and
     whether on time."""
@@ -546,6 +549,7 @@ class RigaBeneficiari:
     totale: Decimal
 
 
+@memorizzato
 def beneficiari_per_comune(
     *, fetched_by, ambito=None, periodi=None, area=None, stati=APPROVATI
 ) -> list[RigaBeneficiari]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from ambito.querysets import ScopedQuerySet
+from ambito.revisioni import segna_modifica
 
 from .choices import AzionePeriodo, StatoPeriodo, StatoValore, UnitaMisura
 from .models import EventoPeriodo, Indicatore, Periodo, Valore
@@ -407,6 +408,7 @@ def valori_invia(*, user, periodo: Periodo, comune, vuoto_ammesso: bool = False)
         default_user=user,
         default_change_reason=_("Inviato all'Ufficio di Piano"),
     )
+    segna_modifica(periodo.ambito_id)
     return len(da_inviare)
 
 
@@ -446,6 +448,7 @@ def valori_approva(*, user, periodo: Periodo, valori: ScopedQuerySet | None = No
         default_user=user,
         default_change_reason=_("Approvato"),
     )
+    segna_modifica(periodo.ambito_id)
     return len(scelti)
 
 
@@ -486,6 +489,7 @@ def valori_respingi(*, user, periodo: Periodo, valori, motivo: str) -> int:
         default_user=user,
         default_change_reason=_("Restituito: %(motivo)s") % {"motivo": motivo[:80]},
     )
+    segna_modifica(periodo.ambito_id)
     return len(scelti)
 
 
