@@ -2,9 +2,9 @@
 
 Every report is rendered from a template and a plain view model (the same selectors
 that feed pages and API), as an accessible, archivable PDF (PDF/A-3a: tagged and
-self-contained). WeasyPrint may only load our own static files: any other URL in the
-HTML (for instance in text typed by a user) is refused, so a report never reaches
-the network.
+self-contained). WeasyPrint may only load our own static files and `data:` URLs (the
+charts, embedded as SVG images): any other URL in the HTML (for instance in text typed
+by a user) is refused, so a report never reaches the network.
 """
 
 import hashlib
@@ -28,9 +28,12 @@ def _static_fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):
-        """Serves `/static/...` from the static finders and refuses every other URL."""
+        """Serves `/static/...` from the static finders and `data:` URLs (no network);
+        refuses every other URL."""
 
         def fetch(self, url, headers=None):
+            if url[:5].lower() == "data:":
+                return super().fetch(url, headers)
             path = url.split("://", 1)[-1] if url.startswith("file://") else url
             prefix = "/" + settings.STATIC_URL.lstrip("/")
             if path.startswith(prefix):

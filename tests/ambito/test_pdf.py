@@ -8,7 +8,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from ambito.models import ReportGenerato
-from ambito.pdf import render_pdf, report_generate, sha256_dati
+from ambito.pdf import _static_fetcher_class, render_pdf, report_generate, sha256_dati
+from ambito.templatetags.zonale import svg_data_url
 
 
 def pdf_text(data: bytes) -> str:
@@ -56,6 +57,25 @@ def test_pdf_never_fetches_outside_static(visconteo):
     )
     assert pages >= 1
     assert "example.invalid" in pdf_text(data)  # shown escaped as text, not loaded
+
+
+def test_fetcher_serves_static_and_data_urls_and_refuses_the_rest():
+    fetcher = _static_fetcher_class()()
+    # The charts of the reports are embedded as data: URLs (no network involved).
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>Città</title></svg>'
+    response = fetcher.fetch(svg_data_url(svg))
+    assert response.read() == svg.encode("utf-8")
+    assert response.headers.get_content_type() == "image/svg+xml"
+    response = fetcher.fetch("file:///static/css/report.css")
+    assert b".grafico img" in response.read()
+    for url in (
+        "http://example.com/x.png",
+        "https://example.com/x.svg",
+        "file:///etc/passwd",
+        "file:///static/non-esiste.png",
+    ):
+        with pytest.raises(ValueError, match="Risorsa non consentita"):
+            fetcher.fetch(url)
 
 
 def test_report_list_and_verification(report, as_user, revisore, operatore_rozzano):

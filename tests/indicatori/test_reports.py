@@ -1,6 +1,7 @@
 """PDF reports read back as text: the figures are there and right; permissions."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -10,6 +11,7 @@ from pypdf import PdfReader
 from ambito.models import Comune, ReportGenerato
 from indicatori import selectors
 from indicatori.models import Periodo
+from indicatori.reports import relazione_monitoraggio
 from servizi import selectors as servizi_selectors
 
 
@@ -70,6 +72,40 @@ def test_relazione_contains_the_key_figures(as_user, revisore, visconteo, period
     assert registro.generato_da == revisore and registro.numero in text
     assert registro.parametri["periodo"] == periodo.nome
     assert "Pagina 1 di" in text and "Indice" in text
+
+
+def _figure_alts(node, alts):
+    """The /Alt of every Figure element of a PDF structure tree, in reading order."""
+    node = node.get_object()
+    if isinstance(node, list):
+        for child in node:
+            _figure_alts(child, alts)
+    elif hasattr(node, "keys"):
+        if node.get("/S") == "/Figure":
+            alts.append(str(node.get("/Alt")))
+        if "/K" in node:
+            _figure_alts(node["/K"], alts)
+    return alts
+
+
+def test_relazione_draws_its_charts_as_tagged_figures(as_user, revisore, visconteo, periodo):
+    # The charts go into the PDF as SVG images with a data: URL: each must be drawn (not
+    # replaced by its alternative text, as when the image cannot be loaded) and tagged
+    # as a Figure whose alternative text is the chart's title.
+    response = as_user(revisore).post(
+        reverse("report:relazione"), {"ambito": visconteo.pk, "periodo": periodo.pk}
+    )
+    reader = PdfReader(io.BytesIO(response.content))
+    relazione = relazione_monitoraggio(fetched_by=revisore, ambito=visconteo, periodo=periodo)
+    titoli = [g.titolo for g in relazione.dati.grafici]
+    assert len(titoli) >= 3
+    assert _figure_alts(reader.trailer["/Root"]["/StructTreeRoot"], []) == titoli
+    # Drawn figures: marked content tagged /Figure in the pages, holding the chart's
+    # text (WeasyPrint draws SVG text as form XObjects, invoked with `Do`).
+    contents = b"\n".join(page.get_contents().get_data() for page in reader.pages)
+    figures = re.findall(rb"/Figure\s*<<[^>]*>>\s*BDC(.*?)EMC", contents, re.DOTALL)
+    assert len(figures) == len(titoli)
+    assert all(re.search(rb"/x\d+ Do", figura) for figura in figures)
 
 
 def test_scheda_comune_lists_the_comune_values(as_user, operatore_rozzano, rozzano, periodo):
