@@ -17,11 +17,24 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 PDF_VARIANT = "pdf/a-3a"
+
+
+def _static_file(name: str) -> str | None:
+    """The path of a static file: the collected one (in production its name carries a
+    hash of its content, which the finders do not know), else the app's own."""
+    try:
+        if staticfiles_storage.exists(name):
+            return staticfiles_storage.path(name)
+    except SuspiciousFileOperation:
+        return None
+    return finders.find(name)
 
 
 def _static_fetcher_class():
@@ -37,7 +50,7 @@ def _static_fetcher_class():
             path = url.split("://", 1)[-1] if url.startswith("file://") else url
             prefix = "/" + settings.STATIC_URL.lstrip("/")
             if path.startswith(prefix):
-                found = finders.find(path[len(prefix) :])
+                found = _static_file(path[len(prefix) :])
                 if found:
                     mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
                     return URLFetcherResponse(

@@ -94,3 +94,24 @@ def test_report_list_and_verification(report, as_user, revisore, operatore_rozza
     # Operators see only the Scheda Comune of their own Comune, not the Relazione.
     response = as_user(operatore_rozzano).get(reverse("report:index"))
     assert list(response.context["object_list"]) == []
+
+
+def test_fetcher_serves_the_hashed_static_files_of_production(settings, tmp_path):
+    """With DEBUG off the templates link `report.<hash>.css`, a name only the collected
+    files have: the PDF must still get its stylesheet (it came out unstyled before)."""
+    from django.core.management import call_command
+    from django.templatetags.static import static
+
+    # The settings fixture's changes reset the static storage (Django's setting_changed).
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    url = static("css/report.css")
+    assert url != "/static/css/report.css"  # a hashed name
+    fetcher = _static_fetcher_class()()
+    assert b".grafico img" in fetcher.fetch("file://" + url).read()
+    with pytest.raises(ValueError, match="Risorsa non consentita"):
+        fetcher.fetch("file:///static/../../etc/passwd")
