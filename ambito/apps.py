@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Zonale's own apps, in the order their data are loaded (each may depend on the former).
+ZONALE_APPS = ["ambito", "fondi", "servizi", "programmi", "indicatori"]
+
 
 class AmbitoConfig(AppConfig):
     name = "ambito"

@@ -24,6 +24,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from .apps import ZONALE_APPS
 from .roles import ruoli
 
 DURATA = 300  # seconds
@@ -85,8 +86,6 @@ def ambito_di(instance) -> int | None:
 
 def dopo_modifica(sender, instance, raw=False, **kwargs):
     """post_save / post_delete: a Zonale record changed, its Ambito's revision too."""
-    from .management.commands.carica_dati import ZONALE_APPS
-
     meta = sender._meta
     if (
         raw  # fixtures being loaded

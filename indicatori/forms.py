@@ -208,15 +208,17 @@ class CruscottoForm(StyledFormMixin, forms.Form):
         ambiti = Ambito.objects.visible_to(user)
         self.fields["ambito"].queryset = ambiti
         self.fields["ambito"].empty_label = None
+        # The Ambito shown when none is chosen (or the choice is not valid).
+        self.ambito_predefinito = ambiti.first()
         periodi = Periodo.objects.visible_to(user).order_by("-data_fine")
         comuni = Comune.objects.visible_to(user)
         ambito_id = self.data.get("ambito") if self.is_bound else None
         if ambito_id and str(ambito_id).isdigit():
             periodi = periodi.filter(ambito_id=ambito_id)
             comuni = comuni.filter(ambito_id=ambito_id)
-        elif ambiti.exists():
-            periodi = periodi.filter(ambito=ambiti.first())
-            comuni = comuni.filter(ambito=ambiti.first())
+        elif self.ambito_predefinito is not None:
+            periodi = periodi.filter(ambito=self.ambito_predefinito)
+            comuni = comuni.filter(ambito=self.ambito_predefinito)
         self.fields["periodo"].queryset = periodi
         self.fields["periodo"].empty_label = _("Ultimo periodo in corso")
         self.fields["comune"].queryset = comuni

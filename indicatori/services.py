@@ -292,8 +292,11 @@ def _anomalie(periodo, comune, celle) -> list[ErroreCella]:
 
 def _esistenti(periodo, comune, celle) -> dict[str, Valore]:
     indicatori = {c.indicatore.pk for c in celle}
-    qs = Valore.objects.filter(periodo=periodo, comune=comune, indicatore_id__in=indicatori)
-    return {chiave_cella(v.indicatore_id, v.categoria_id): v for v in qs}
+    esistenti = {}
+    for v in Valore.objects.filter(periodo=periodo, comune=comune, indicatore_id__in=indicatori):
+        v.periodo = periodo  # known: saving the cell needs no query to reach its Ambito
+        esistenti[chiave_cella(v.indicatore_id, v.categoria_id)] = v
+    return esistenti
 
 
 def valori_verifica(
@@ -380,6 +383,13 @@ def valori_salva(
     return salvati
 
 
+def _aggiorna_in_blocco(valori, campi, *, user, periodo, motivo):
+    """Save a state change of many values at once, with their history; a bulk update
+    sends no model signal, so the Ambito's data revision is renewed here."""
+    bulk_update_with_history(valori, Valore, campi, default_user=user, default_change_reason=motivo)
+    segna_modifica(periodo.ambito_id)
+
+
 def _errore(campo, messaggio):
     return ValidationError({campo: messaggio})
 
@@ -401,14 +411,13 @@ def valori_invia(*, user, periodo: Periodo, comune, vuoto_ammesso: bool = False)
         valore.stato = StatoValore.INVIATO
         valore.inviato_il = adesso
         valore.versione += 1
-    bulk_update_with_history(
+    _aggiorna_in_blocco(
         da_inviare,
-        Valore,
         ["stato", "inviato_il", "versione"],
-        default_user=user,
-        default_change_reason=_("Inviato all'Ufficio di Piano"),
+        user=user,
+        periodo=periodo,
+        motivo=_("Inviato all'Ufficio di Piano"),
     )
-    segna_modifica(periodo.ambito_id)
     return len(da_inviare)
 
 
@@ -441,14 +450,13 @@ def valori_approva(*, user, periodo: Periodo, valori: ScopedQuerySet | None = No
         valore.approvato_il = adesso
         valore.motivo_respingimento = ""
         valore.versione += 1
-    bulk_update_with_history(
+    _aggiorna_in_blocco(
         scelti,
-        Valore,
         ["stato", "approvato_da", "approvato_il", "motivo_respingimento", "versione"],
-        default_user=user,
-        default_change_reason=_("Approvato"),
+        user=user,
+        periodo=periodo,
+        motivo=_("Approvato"),
     )
-    segna_modifica(periodo.ambito_id)
     return len(scelti)
 
 
@@ -482,14 +490,13 @@ def valori_respingi(*, user, periodo: Periodo, valori, motivo: str) -> int:
         valore.approvato_da = None
         valore.approvato_il = None
         valore.versione += 1
-    bulk_update_with_history(
+    _aggiorna_in_blocco(
         scelti,
-        Valore,
         ["stato", "motivo_respingimento", "approvato_da", "approvato_il", "versione"],
-        default_user=user,
-        default_change_reason=_("Restituito: %(motivo)s") % {"motivo": motivo[:80]},
+        user=user,
+        periodo=periodo,
+        motivo=_("Restituito: %(motivo)s") % {"motivo": motivo[:80]},
     )
-    segna_modifica(periodo.ambito_id)
     return len(scelti)
 
 

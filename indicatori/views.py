@@ -560,7 +560,7 @@ class CruscottoView(LoginRequiredMixin, TemplateView):
             )
         form = CruscottoForm(self.request.GET or None, user=user)
         filtri = form.cleaned_data if form.is_valid() else {}
-        ambito = filtri.get("ambito") or form.fields["ambito"].queryset.first()
+        ambito = filtri.get("ambito") or form.ambito_predefinito
         if ambito is None:
             raise Http404
         dati = cruscotto.cruscotto_ambito(
@@ -588,7 +588,7 @@ class RelazionePdfView(LoginRequiredMixin, View):
         form = CruscottoForm(request.POST, user=user)
         if not form.is_valid():
             raise Http404
-        ambito = form.cleaned_data["ambito"] or form.fields["ambito"].queryset.first()
+        ambito = form.cleaned_data["ambito"] or form.ambito_predefinito
         if ambito is None:
             raise Http404
         r = ruoli(user)

@@ -421,3 +421,37 @@ def test_admin_applies_the_same_rules(admin_client, rozzano, periodo_2026, conte
     assert response.status_code == 302
     valore = Valore.objects.get(periodo=periodo_2026)
     assert (valore.valore_numerico, valore.stato, valore.versione) == (4, StatoValore.BOZZA, 1)
+
+
+def test_saving_existing_cells_reads_the_period_once(
+    operatore_rozzano, rozzano, piano, periodo_2026
+):
+    """Each saved value renews its Ambito's data revision: reaching the Ambito must not
+    cost a query per cell (the period is the one already locked)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import IndicatoreFactory
+
+    def letture_periodo(n):
+        indicatori = [
+            IndicatoreFactory(piano=piano, codice=f"T.N{n}.{i}", nome=f"Prova {i}")
+            for i in range(n)
+        ]
+        salva(
+            operatore_rozzano,
+            periodo_2026,
+            rozzano,
+            *(Cella(i, valore_numerico=1) for i in indicatori),
+        )
+        with CaptureQueriesContext(connection) as queries:
+            salva(
+                operatore_rozzano,
+                periodo_2026,
+                rozzano,
+                *(Cella(i, valore_numerico=2, versione=1) for i in indicatori),
+            )
+        # Fetches of the period row (the existence checks of validation aside).
+        return sum(q["sql"].startswith('SELECT "indicatori_periodo"."id"') for q in queries)
+
+    assert letture_periodo(2) == letture_periodo(8)

@@ -6,7 +6,7 @@ import re
 
 from django.apps import apps
 
-ZONALE_APPS = ["ambito", "fondi", "servizi", "programmi", "indicatori"]
+from ambito.apps import ZONALE_APPS
 
 # Names of fields that would hold a person's identity or health.
 VIETATI = re.compile(

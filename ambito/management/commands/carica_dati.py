@@ -13,9 +13,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from ambito.apps import ZONALE_APPS
 from ambito.dati import crea_utenti_demo
-
-ZONALE_APPS = ["ambito", "fondi", "servizi", "programmi", "indicatori"]
 
 
 class Command(BaseCommand):

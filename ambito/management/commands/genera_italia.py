@@ -14,9 +14,8 @@ from importlib.util import find_spec
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
+from ambito.apps import ZONALE_APPS
 from ambito.models import Ambito
-
-from .carica_dati import ZONALE_APPS
 
 
 class Command(BaseCommand):
