@@ -2,9 +2,9 @@
 checked by the services, so the API answers with the same Italian messages (HTTP 400
 with field names) as the pages."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ambito.api.serializers import ChoiceLabelField, ScopedChoicesMixin
 from ambito.models import Ambito, Comune, Ente
 
 from ..choices import LivelloFonte, StatoProgetto
@@ -23,31 +23,8 @@ def importo(**kwargs):
     return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
 
 
-class ScopedChoicesMixin:
-    """Related-object choices limited like the forms': Ambiti the user may edit,
-    other scoped models what he may see (others answer "does not exist")."""
-
-    scoped_fields: dict[str, str] = {}  # field name -> "visible" | "editable" | "all"
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        for name, mode in self.scoped_fields.items():
-            field = fields.get(name)
-            if field is None or field.read_only:
-                continue
-            target = getattr(field, "child_relation", field)
-            queryset = target.queryset
-            if mode == "editable":
-                target.queryset = queryset.editable_by(user)
-            elif mode == "visible":
-                target.queryset = queryset.visible_to(user)
-        return fields
-
-
 class FonteFinanziamentoSerializer(serializers.ModelSerializer):
-    livello_display = serializers.CharField(source="get_livello_display", read_only=True)
+    livello_display = ChoiceLabelField("livello")
 
     class Meta:
         model = FonteFinanziamento
@@ -149,6 +126,11 @@ class UltimoAvanzamentoSerializer(serializers.Serializer):
     vincolante = importo(source="ultimo_vincolante")
     erogato = importo(source="ultimo_erogato")
 
+    def to_representation(self, instance):
+        if getattr(instance, "ultimo_data", None) is None:
+            return None  # no snapshot yet
+        return super().to_representation(instance)
+
 
 class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     # Comuni and partner Ambiti are public reference data: any may be named, and the
@@ -167,11 +149,11 @@ class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     )
     anno_finanziamento = serializers.IntegerField(required=False, allow_null=True)
     linea_codice = serializers.CharField(source="linea.codice", read_only=True)
-    stato_display = serializers.CharField(source="get_stato_display", read_only=True)
+    stato_display = ChoiceLabelField("stato")
     stati_successivi = serializers.SerializerMethodField()
     finanziamenti = FinanziamentoProgettoSerializer(many=True, read_only=True)
     importo_finanziato = importo(read_only=True)
-    ultimo_avanzamento = serializers.SerializerMethodField()
+    ultimo_avanzamento = UltimoAvanzamentoSerializer(source="*", read_only=True, allow_null=True)
     percentuale_erogato = serializers.DecimalField(
         max_digits=7, decimal_places=2, read_only=True, allow_null=True
     )
@@ -207,12 +189,6 @@ class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
 
     def get_stati_successivi(self, obj) -> list[str]:
         return [s.value for s in obj.stati_successivi]
-
-    @extend_schema_field(UltimoAvanzamentoSerializer(allow_null=True))
-    def get_ultimo_avanzamento(self, obj):
-        if getattr(obj, "ultimo_data", None) is None:
-            return None
-        return UltimoAvanzamentoSerializer(obj).data
 
 
 class CambioStatoSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from ambito.api.serializers import ScopedChoicesMixin
 from ambito.models import Comune
 
 from ..models import Categoria, Indicatore, Periodo, Valore
@@ -73,21 +74,7 @@ class MotivoSerializer(serializers.Serializer):
     motivo = serializers.CharField(max_length=2000, error_messages={"blank": "Indicare il motivo."})
 
 
-class ScopedFieldsMixin:
-    """Related choices limited to what the requesting user may see."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        for field in fields.values():
-            queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset, "visible_to"):
-                field.queryset = queryset.visible_to(user)
-        return fields
-
-
-class ValoreSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
+class ValoreSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     """A value. On update the cell (indicator, period, Comune, category) is fixed and
     `versione` must be the version read: a stale version is refused (no lost update)."""
 
@@ -157,7 +144,7 @@ class ValoreSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
         return attrs
 
 
-class InvioSerializer(ScopedFieldsMixin, serializers.Serializer):
+class InvioSerializer(ScopedChoicesMixin, serializers.Serializer):
     periodo = serializers.PrimaryKeyRelatedField(queryset=Periodo.objects.all())
     comune = serializers.PrimaryKeyRelatedField(
         queryset=Comune.objects.all(),

@@ -4,7 +4,7 @@ field names)."""
 
 from rest_framework import serializers
 
-from ambito.models import Ambito
+from ambito.api.serializers import ChoiceLabelField, ScopedChoicesMixin
 
 from ..choices import ELENCHI, Adeguatezza, CoincidenzaRisorse
 from ..models import (
@@ -18,31 +18,9 @@ from ..models import (
 )
 
 
-class ScopedChoicesMixin:
-    """Related choices limited like the forms': Ambiti the user may edit, other scoped
-    models what he may see (anything else answers "does not exist")."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        for field in fields.values():
-            if field.read_only:
-                continue
-            target = getattr(field, "child_relation", field)
-            queryset = getattr(target, "queryset", None)
-            if queryset is None or not hasattr(queryset, "visible_to"):
-                continue
-            if queryset.model is Ambito:
-                target.queryset = queryset.editable_by(user)
-            else:
-                target.queryset = queryset.visible_to(user)
-        return fields
-
-
 class PianoDiZonaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     periodo = serializers.CharField(read_only=True)
-    stato_display = serializers.CharField(source="get_stato_display", read_only=True)
+    stato_display = ChoiceLabelField("stato")
     numero_schede = serializers.IntegerField(read_only=True)
     budget_schede = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
@@ -106,18 +84,14 @@ class ValutazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     adeguatezza_risorse = serializers.ChoiceField(
         choices=Adeguatezza.choices, required=False, allow_null=True
     )
-    adeguatezza_risorse_display = serializers.CharField(
-        source="get_adeguatezza_risorse_display", read_only=True, allow_null=True
-    )
+    adeguatezza_risorse_display = ChoiceLabelField("adeguatezza_risorse", allow_null=True)
     coincidenza_risorse = serializers.ChoiceField(
         choices=CoincidenzaRisorse.choices,
         required=False,
         allow_null=True,
         help_text="-1 = <100%, 0 = 100%, 1 = >100% (valore ordinabile e filtrabile).",
     )
-    coincidenza_risorse_display = serializers.CharField(
-        source="get_coincidenza_risorse_display", read_only=True, allow_null=True
-    )
+    coincidenza_risorse_display = ChoiceLabelField("coincidenza_risorse", allow_null=True)
 
     class Meta:
         model = Valutazione

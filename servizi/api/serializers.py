@@ -3,8 +3,9 @@ the models and the services, so the API answers with the pages' Italian messages
 
 from rest_framework import serializers
 
+from ambito.api.serializers import ScopedChoicesMixin
 from ambito.models import Ambito, Comune, Ente
-from fondi.api.serializers import ScopedChoicesMixin, importo
+from fondi.api.serializers import importo
 
 from ..models import (
     AreaIntervento,

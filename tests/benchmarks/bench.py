@@ -1,6 +1,7 @@
 """Benchmarks on the national synthetic dataset (PostgreSQL): `make bench`.
 
-Each case is an endpoint called in-process through Django's test client as a real
+Each case is an endpoint called in-process through Django's WSGI handler (the
+production stack: every middleware, no test-client instrumentation) as a real logged-in
 user, repeated; it prints the median and the 95th percentile and, where the case has
 one, the ratio to its raw-SQL floor (the same figures computed by one hand-written SQL
 query in the same process). Budgets are checked and reported, never hidden.
@@ -24,9 +25,9 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.test import Client, RequestFactory  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 
@@ -81,6 +82,37 @@ def _request_sql(call):
     return [(q["sql"], None) for q in captured if q["sql"].lstrip().upper().startswith("SELECT")]
 
 
+class Browser:
+    """A logged-in user's requests through the production WSGI stack.
+
+    Django's test client instruments template rendering (it copies the context of
+    every template, widgets included, for its assertions), which a real server does
+    not: the session cookie comes from the test client, the requests go to WSGIHandler.
+    """
+
+    handler = WSGIHandler()
+    environ = RequestFactory()._base_environ
+
+    def __init__(self, username):
+        from django.contrib.auth import get_user_model
+
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        self.cookie = (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+
+    def get(self, url):
+        path, _, query = url.partition("?")
+        environ = self.environ(
+            PATH_INFO=path, QUERY_STRING=query, REQUEST_METHOD="GET", HTTP_COOKIE=self.cookie
+        )
+        status = []
+        body = b"".join(self.handler(environ, lambda s, headers, exc_info=None: status.append(s)))
+        assert status[0].startswith("200"), (url, status[0])
+        return body
+
+
 def _ms(samples):
     return statistics.median(samples), percentile(samples, 0.95)
 
@@ -88,8 +120,7 @@ def _ms(samples):
 def run(cases):
     from ambito.revisioni import segna_modifica
 
-    setup_test_environment()
-    clients = {}
+    browsers = {}
     failures = []
     print(f"Database: {settings.DATABASES['default']['ENGINE']}  repeat={REPEAT}")
     print(
@@ -97,16 +128,10 @@ def run(cases):
         f"{'SQL agg.':>9}{'SQL rich.':>10}{'x SQL':>7}  budget"
     )
     for case in cases:
-        client = clients.get(case.user)
-        if client is None:
-            client = clients[case.user] = Client()
-            from django.contrib.auth import get_user_model
+        browser = browsers.get(case.user) or browsers.setdefault(case.user, Browser(case.user))
 
-            client.force_login(get_user_model().objects.get(username=case.user))
-
-        def call(case=case, client=client):
-            response = client.get(case.url)
-            assert response.status_code == 200, (case.url, response.status_code)
+        def call(case=case, browser=browser):
+            browser.get(case.url)
 
         def renew(case=case):
             segna_modifica(case.ambito_id)
