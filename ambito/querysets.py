@@ -20,20 +20,32 @@ from django.db.models import Q
 from .choices import Ruolo
 
 
-def _incarichi(user, *ruoli):
-    from .models import Incarico
+def _ids(user, ruoli_cercati, attributo="ambito_id"):
+    """Ids of the Ambiti (or Comuni) where the user holds one of the roles.
 
-    return Incarico.objects.filter(user=user, ruolo__in=ruoli)
+    Read from the user's roles, loaded once per request (`ambito.roles.ruoli`): every
+    scoped query of a request shares that one lookup, and a list of ids compiles and
+    plans faster than a subquery on the Incarichi.
+    """
+    from .roles import ruoli
+
+    return sorted(
+        {
+            getattr(incarico, attributo)
+            for incarico in ruoli(user).incarichi
+            if incarico.ruolo in ruoli_cercati and getattr(incarico, attributo) is not None
+        }
+    )
 
 
 def ambiti_of(user, *ruoli):
-    """Subquery of the ids of the Ambiti where the user holds one of the roles."""
-    return _incarichi(user, *ruoli).values("ambito_id")
+    """The ids of the Ambiti where the user holds one of the roles."""
+    return _ids(user, ruoli)
 
 
 def comuni_of(user):
-    """Subquery of the ids of the Comuni where the user is Operatore."""
-    return _incarichi(user, Ruolo.OPERATORE).values("comune_id")
+    """The ids of the Comuni where the user is Operatore."""
+    return _ids(user, (Ruolo.OPERATORE,), "comune_id")
 
 
 def _is_anonymous(user):
@@ -45,8 +57,8 @@ class ScopedQuerySet(models.QuerySet):
         model = self.model
         return getattr(model, "scope_ambito", None), getattr(model, "scope_comune", None)
 
-    def _ambito_q(self, path, subquery):
-        return Q(**{f"{path}__in": subquery}) if path else Q(pk__in=subquery)
+    def _ambito_q(self, path, ids):
+        return Q(**{f"{path}__in": ids}) if path else Q(pk__in=ids)
 
     def visible_to(self, user):
         if _is_anonymous(user):
@@ -54,14 +66,12 @@ class ScopedQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         ambito_path, comune_path = self._paths()
+        if comune_path is None:
+            return self.filter(self._ambito_q(ambito_path, ambiti_of(user, *Ruolo.values)))
         condition = self._ambito_q(
             ambito_path, ambiti_of(user, Ruolo.UFFICIO_PIANO, Ruolo.REVISORE)
         )
-        if comune_path is None:
-            condition |= self._ambito_q(ambito_path, ambiti_of(user, Ruolo.OPERATORE))
-        else:
-            condition |= Q(**{f"{comune_path}__in": comuni_of(user)})
-        return self.filter(condition)
+        return self.filter(condition | Q(**{f"{comune_path}__in": comuni_of(user)}))
 
     def editable_by(self, user):
         if _is_anonymous(user):
@@ -80,11 +90,14 @@ class ScopedQuerySet(models.QuerySet):
             return False
         if user.is_superuser:
             return True
-        incarichi = _incarichi(user, Ruolo.UFFICIO_PIANO, Ruolo.OPERATORE)
-        condition = Q(ruolo=Ruolo.UFFICIO_PIANO, ambito_id=ambito_id)
-        if comune_id is not None and getattr(self.model, "scope_operatore_edit", False):
-            condition |= Q(ruolo=Ruolo.OPERATORE, comune_id=comune_id)
-        return incarichi.filter(condition).exists()
+        from .roles import ruoli
+
+        operatore = comune_id is not None and getattr(self.model, "scope_operatore_edit", False)
+        return any(
+            (incarico.ruolo == Ruolo.UFFICIO_PIANO and incarico.ambito_id == ambito_id)
+            or (operatore and incarico.ruolo == Ruolo.OPERATORE and incarico.comune_id == comune_id)
+            for incarico in ruoli(user).incarichi
+        )
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
