@@ -1,7 +1,7 @@
 """Benchmarks on the national synthetic dataset (PostgreSQL): `make bench`.
 
-Each case is an endpoint called in-process through Django's WSGI handler (the
-production stack: every middleware, no test-client instrumentation) as a real logged-in
+Each case is an endpoint called in-process through the WSGI application that gunicorn
+serves (every middleware, no test-client instrumentation) as a real logged-in
 user, repeated; it prints the median and the 95th percentile and, where the case has
 one, the ratio to its raw-SQL floor (the same figures computed by one hand-written SQL
 query in the same process). Budgets are checked and reported, never hidden.
@@ -20,14 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambito.settings")
 
-import django  # noqa: E402
-
-django.setup()
-
 from django.conf import settings  # noqa: E402
-from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
+
+from ambito.wsgi import application  # noqa: E402  (sets Django up, as gunicorn does)
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 
@@ -87,10 +84,11 @@ class Browser:
 
     Django's test client instruments template rendering (it copies the context of
     every template, widgets included, for its assertions), which a real server does
-    not: the session cookie comes from the test client, the requests go to WSGIHandler.
+    not: the session cookie comes from the test client, the requests go to the WSGI
+    application of ambito.wsgi.
     """
 
-    handler = WSGIHandler()
+    handler = application
     environ = RequestFactory()._base_environ
 
     def __init__(self, username):

@@ -64,6 +64,16 @@ def test_project_list_has_amounts_and_latest_progress(api, revisore, progetto_pn
     assert dati["stati_successivi"] == ["concluso", "revocato"]
 
 
+def test_project_without_progress_has_no_latest_snapshot_and_its_status_label(
+    api, revisore, progetto_pnrr
+):
+    response = api(revisore).get("/api/v1/progetti/", {"linea": linea("PNRR-M5C2-1.3.2").pk})
+    [dati] = response.json()["results"]
+    assert dati["ultimo_avanzamento"] is None
+    assert dati["percentuale_erogato"] is None
+    assert (dati["stato"], dati["stato_display"]) == ("in_corso", "In corso")
+
+
 def test_list_endpoints_use_the_pages_filtersets(api, ufficio_piano, progetto_con_partner):
     client = api(ufficio_piano)
     assert client.get("/api/v1/progetti/").json()["count"] == 4
