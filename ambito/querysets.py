@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from .choices import Ruolo
+from .roles import ruoli
 
 
 def _ids(user, ruoli_cercati, attributo="ambito_id"):
@@ -27,8 +28,6 @@ def _ids(user, ruoli_cercati, attributo="ambito_id"):
     scoped query of a request shares that one lookup, and a list of ids compiles and
     plans faster than a subquery on the Incarichi.
     """
-    from .roles import ruoli
-
     return sorted(
         {
             getattr(incarico, attributo)
@@ -38,9 +37,9 @@ def _ids(user, ruoli_cercati, attributo="ambito_id"):
     )
 
 
-def ambiti_of(user, *ruoli):
+def ambiti_of(user, *ruoli_cercati):
     """The ids of the Ambiti where the user holds one of the roles."""
-    return _ids(user, ruoli)
+    return _ids(user, ruoli_cercati)
 
 
 def comuni_of(user):
@@ -90,8 +89,6 @@ class ScopedQuerySet(models.QuerySet):
             return False
         if user.is_superuser:
             return True
-        from .roles import ruoli
-
         operatore = comune_id is not None and getattr(self.model, "scope_operatore_edit", False)
         return any(
             (incarico.ruolo == Ruolo.UFFICIO_PIANO and incarico.ambito_id == ambito_id)
