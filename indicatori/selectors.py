@@ -23,8 +23,9 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Window,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -661,18 +662,33 @@ def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
         Indicatore.objects.visible_to(fetched_by)
         .dovuti_nel(periodo)
         .filter(livello=livello)
-        .select_related("piano", "scheda", "servizio", "numeratore", "denominatore")
-        .prefetch_related(Prefetch("categorie", queryset=Categoria.objects.order_by("ordine")))
+        # The piano is read by Valore.clean when the grid is saved; of the numerator
+        # and denominator of a computed percentage only the codes are shown.
+        .select_related("piano", "scheda")
+        .annotate(
+            codice_numeratore=F("numeratore__codice"),
+            codice_denominatore=F("denominatore__codice"),
+        )
+        .prefetch_related(
+            Prefetch(
+                "categorie",
+                queryset=Categoria.objects.order_by("ordine"),
+                to_attr="categorie_ordinate",  # a list: no queryset built per indicator
+            )
+        )
         .order_by(*ORDINE_INDICATORI)
     )
     per_id = {i.pk: i for i in indicatori}
     valori = {}
-    for v in Valore.objects.visible_to(fetched_by).filter(
-        periodo=periodo, comune=comune, indicatore__in=list(per_id)
+    for v in (
+        Valore.objects.visible_to(fetched_by)
+        .filter(periodo=periodo, comune=comune, indicatore__in=list(per_id))
+        .order_by()  # into a dict: the model's ordering would only add joins
     ):
         v.indicatore = per_id[v.indicatore_id]  # already loaded: no query per value
         valori[chiave_cella(v.indicatore_id, v.categoria_id)] = v
-    # The last approved value of each cell in an earlier period, for reference.
+    # The last approved value of each cell in an earlier period, for reference: the
+    # first row of each cell by period, newest first, picked in SQL.
     precedenti = {}
     for i, c, n, t, nome in (
         Valore.objects.visible_to(fetched_by)
@@ -681,9 +697,17 @@ def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
             periodo__data_fine__lt=periodo.data_inizio,
             comune=comune,
             stato=StatoValore.APPROVATO,
-            indicatore__in=[i.pk for i in indicatori],
+            indicatore__in=list(per_id),
         )
-        .order_by("periodo__data_fine")
+        .annotate(
+            recente=Window(
+                RowNumber(),
+                partition_by=[F("indicatore_id"), F("categoria_id")],
+                order_by=F("periodo__data_fine").desc(),
+            )
+        )
+        .filter(recente=1)
+        .order_by()
         .values_list(
             "indicatore_id", "categoria_id", "valore_numerico", "valore_testo", "periodo__nome"
         )
@@ -710,7 +734,7 @@ def _riga(indicatore, valori, precedenti, periodo) -> RigaGriglia:
         chiave = chiave_cella(indicatore.pk, categoria.pk if categoria else None)
         return CellaGriglia(chiave, categoria, valori.get(chiave), precedenti.get(chiave))
 
-    categorie = [cella(c) for c in indicatore.categorie.all()]
+    categorie = [cella(c) for c in indicatore.categorie_ordinate]
     totale = None if indicatore.categorie_esaustive else cella()
     calcolato = None
     if indicatore.calcolato:

@@ -7,6 +7,7 @@ below. A submission with any error saves nothing.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from statistics import median
@@ -22,7 +23,7 @@ from ambito.querysets import ScopedQuerySet
 from ambito.revisioni import segna_modifica
 
 from .choices import AzionePeriodo, StatoPeriodo, StatoValore, UnitaMisura
-from .models import EventoPeriodo, Indicatore, Periodo, Valore
+from .models import Categoria, EventoPeriodo, Indicatore, Periodo, Valore
 
 # A value is "far from the Comune's history" above this multiple of the median of
 # its approved values in the previous periods.
@@ -226,14 +227,19 @@ def _errori_categorie(periodo, comune, celle, esistenti) -> list[ErroreCella]:
     for cella in celle:
         finale[cella.chiave] = cella.valore_numerico
     errori = []
-    indicatori = {c.indicatore.pk: c.indicatore for c in celle}
+    indicatori = {
+        c.indicatore.pk: c.indicatore
+        for c in celle
+        if not c.indicatore.categorie_esaustive
+        and c.indicatore.unita in (UnitaMisura.CONTEGGIO, UnitaMisura.EURO)
+    }
+    categorie_di = defaultdict(list)
+    if indicatori:
+        for categoria in Categoria.objects.filter(indicatore__in=list(indicatori)):
+            categorie_di[categoria.indicatore_id].append(categoria)
     for indicatore in indicatori.values():
-        categorie = list(indicatore.categorie.all())
-        if (
-            not categorie
-            or indicatore.categorie_esaustive
-            or indicatore.unita not in (UnitaMisura.CONTEGGIO, UnitaMisura.EURO)
-        ):
+        categorie = categorie_di[indicatore.pk]
+        if not categorie:
             continue
         totale = finale.get(chiave_cella(indicatore.pk))
         somma = sum(

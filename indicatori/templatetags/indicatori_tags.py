@@ -50,13 +50,28 @@ def valore_di(valore):
     return formato(valore.valore_numerico, valore.indicatore)
 
 
+_BADGE_HTML: dict[tuple[str, str], str] = {}
+
+
 @register.simple_tag
 def badge_stato(stato, etichetta=None):
+    """A status badge, with the status's own label unless one is given.
+
+    Memoized per status and language: an entry grid shows one per row.
+    """
+    if etichetta is not None:
+        return _badge(stato, etichetta)
+    chiave = (stato or "", get_language() or "")
+    html = _BADGE_HTML.get(chiave)
+    if html is None:
+        scelte = dict(StatoValore.choices) | dict(StatoAvanzamento.choices)
+        html = _BADGE_HTML[chiave] = _badge(stato, scelte.get(stato, stato))
+    return html
+
+
+def _badge(stato, etichetta):
     if not stato:
         return format_html('<span class="badge bg-light text-dark border">{}</span>', _("vuoto"))
-    if etichetta is None:
-        scelte = dict(StatoValore.choices) | dict(StatoAvanzamento.choices)
-        etichetta = scelte.get(stato, stato)
     return format_html(
         '<span class="badge {}">{}</span>', CLASSI_STATO.get(stato, "bg-secondary"), etichetta
     )
