@@ -102,6 +102,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's renderer, with inputs, selects and options written in Python: same markup.
+FORM_RENDERER = "ambito.renderers.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

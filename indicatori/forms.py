@@ -1,8 +1,6 @@
 """Forms of the indicator pages. They only parse input: every rule is in services.py."""
 
 from django import forms
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ambito.forms import StyledFormMixin, style_form
@@ -25,34 +23,6 @@ def _senza_zeri(numero):
     if numero == numero.to_integral_value():
         return int(numero)
     return numero.normalize()
-
-
-class InputDiretto:
-    """An <input> written in Python, the same markup as Django's input.html.
-
-    The entry grid has up to three inputs per cell: through the template engine each
-    cost about 0,1 ms, a third of the page.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        html = format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
-        if widget["value"] is not None:
-            html += format_html(' value="{}"', widget["value"])
-        for attributo, valore in widget["attrs"].items():
-            if valore is True:
-                html += format_html(" {}", attributo)
-            elif valore is not False:
-                html += format_html(' {}="{}"', attributo, valore)
-        return html + mark_safe(">")
-
-
-class CampoTesto(InputDiretto, forms.TextInput):
-    pass
-
-
-class CampoNascosto(InputDiretto, forms.HiddenInput):
-    pass
 
 
 def nome_valore(chiave):
@@ -98,7 +68,7 @@ class GrigliaForm(StyledFormMixin, forms.Form):
                     )
                     self.fields[nome_valore(cella.chiave)] = self._campo(ind, cella, etichetta)
                     self.fields[nome_versione(cella.chiave)] = forms.IntegerField(
-                        widget=CampoNascosto, initial=cella.versione, required=False
+                        widget=forms.HiddenInput, initial=cella.versione, required=False
                     )
                     if posizione == 0:
                         self.fields[nome_commento(cella.chiave)] = forms.CharField(
@@ -106,7 +76,7 @@ class GrigliaForm(StyledFormMixin, forms.Form):
                             required=False,
                             max_length=2000,
                             initial=cella.valore.commento if cella.valore else "",
-                            widget=CampoTesto(attrs={"class": "form-control"}),
+                            widget=forms.TextInput(attrs={"class": "form-control"}),
                         )
         self.order_fields([f for f in self.fields if f != "conferma_anomalie"])
         style_form(self)
@@ -131,7 +101,7 @@ class GrigliaForm(StyledFormMixin, forms.Form):
             decimal_places=2,
             initial=_senza_zeri(valore.valore_numerico) if valore else None,
             error_messages=NUMERO_ERRORI,
-            widget=CampoTesto(attrs=attrs),
+            widget=forms.TextInput(attrs=attrs),
         )
 
     def celle(self) -> list[Cella]:

@@ -94,9 +94,12 @@ def _messaggio(error: ValidationError) -> dict[str, list[str]]:
     return {"valore_numerico": error.messages}
 
 
-def _puo_gestire(user, periodo) -> bool:
-    """Whether the user manages the period's Ambito (Ufficio di Piano, superuser)."""
-    return Periodo.objects.editable_by(user).filter(pk=periodo.pk).exists()
+def puo_gestire(user, periodo) -> bool:
+    """Whether the user manages the period's Ambito (Ufficio di Piano, superuser).
+
+    Answered from the user's roles, without a query.
+    """
+    return Periodo.objects.can_create(user, ambito_id=periodo.ambito_id)
 
 
 def _verifica_scrittura(user, periodo, comune):
@@ -428,7 +431,7 @@ def valori_invia(*, user, periodo: Periodo, comune, vuoto_ammesso: bool = False)
 
 
 def _verifica_gestione(user, periodo):
-    if not _puo_gestire(user, periodo):
+    if not puo_gestire(user, periodo):
         raise PermissionDenied(_("Solo l'Ufficio di Piano dell'Ambito può farlo."))
 
 

@@ -26,10 +26,6 @@ from .forms import CruscottoForm, GrigliaForm, MotivoForm, SelezioneValoriForm
 from .models import EventoPeriodo, Indicatore, Periodo, Valore
 
 
-def _puo_gestire(user, periodo) -> bool:
-    return Periodo.objects.editable_by(user).filter(pk=periodo.pk).exists()
-
-
 def _messaggi_errore(error: ValidationError) -> list[str]:
     if hasattr(error, "error_dict"):
         return [m for errs in error.error_dict.values() for e in errs for m in e.messages]
@@ -138,14 +134,14 @@ class ValoreDetailView(ScopedMixin, DetailView):
         storia = valore.history.select_related("history_user").order_by("-history_date")
         return super().get_context_data(
             storia=storia,
-            gestisce=_puo_gestire(self.request.user, valore.periodo),
+            gestisce=services.puo_gestire(self.request.user, valore.periodo),
             motivo_form=kwargs.pop("motivo_form", None) or MotivoForm(),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
         self.object = valore = self.get_object()
-        if not _puo_gestire(request.user, valore.periodo):
+        if not services.puo_gestire(request.user, valore.periodo):
             raise PermissionDenied(_("Solo l'Ufficio di Piano può approvare o restituire."))
         azione = request.POST.get("azione")
         motivo_form = MotivoForm(request.POST if azione == "respingi" else None)
@@ -182,7 +178,7 @@ class PeriodoMixin(LoginRequiredMixin):
         if request.user.is_authenticated:
             if getattr(self, "periodo", None) is None:
                 self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
-            self.gestisce = _puo_gestire(request.user, self.periodo)
+            self.gestisce = services.puo_gestire(request.user, self.periodo)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -335,8 +331,8 @@ class GestioneMixin(PeriodoMixin):
         if request.user.is_authenticated:
             if getattr(self, "periodo", None) is None:
                 self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
-            r = ruoli(request.user)
-            if not (_puo_gestire(request.user, self.periodo) or r.ha_ruolo("revisore")):
+            self.gestisce = services.puo_gestire(request.user, self.periodo)
+            if not (self.gestisce or ruoli(request.user).ha_ruolo("revisore")):
                 raise PermissionDenied(_("La revisione è riservata all'Ufficio di Piano."))
         return super().dispatch(request, *args, **kwargs)
 

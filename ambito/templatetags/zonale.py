@@ -4,7 +4,10 @@ import base64
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.template.base import render_value_in_context
 from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -65,3 +68,26 @@ def svg_data_url(svg):
     (which goes through the HTML parser and the CSS cascade, element by element).
     """
     return "data:image/svg+xml;base64," + base64.b64encode(str(svg).encode("utf-8")).decode()
+
+
+@register.simple_tag(takes_context=True)
+def righe_grafico(context, righe):
+    """The rows of a chart's data table: the label, then the figures (one decimal).
+
+    One call per chart instead of a template loop per cell: a dashboard shows some
+    hundreds of cells, most of its rendering time when written by the template.
+    """
+
+    def cella(valore):
+        if hasattr(valore, "as_tuple"):
+            return escape(numero(valore, 1))
+        return render_value_in_context("—" if valore is None else valore, context)
+
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        "".join(
+            f'<tr><th scope="row">{render_value_in_context(etichetta, context)}</th>'
+            + "".join(f'<td class="num">{cella(valore)}</td>' for valore in valori)
+            + "</tr>"
+            for etichetta, *valori in righe
+        )
+    )
