@@ -16,6 +16,7 @@ a restore). Superusers, who see every Ambito, are not cached.
 import functools
 import hashlib
 import secrets
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 
@@ -30,6 +31,9 @@ from .roles import ruoli
 DURATA = 300  # seconds
 RIFERIMENTO = 0  # the revision of the data of no Ambito
 _ASSENTE = object()
+# The revisions read by the outermost cached selector being computed, shared by the
+# cached selectors it calls (a dashboard calls five): {Ambito ids: revisions}.
+_lette: ContextVar[dict | None] = ContextVar("revisioni_lette", default=None)
 
 
 def _nuovo_numero() -> int:
@@ -130,9 +134,23 @@ def _chiave(funzione, user, kwargs) -> str | None:
         get_language(),
         timezone.localdate().isoformat(),
         argomenti,
-        revisioni(i.ambito_id for i in incarichi),
+        _revisioni_di(tuple(sorted({i.ambito_id for i in incarichi}))),
     )
     return "zonale:" + hashlib.sha256(repr(parti).encode()).hexdigest()
+
+
+def _revisioni_di(ambiti: tuple) -> tuple:
+    """The revisions, read once for a cached selector and the cached selectors it calls.
+
+    A result computed from data newer than the revision in its key is only ever read
+    with that older revision, which no request sees once the data changed.
+    """
+    lette = _lette.get()
+    if lette is None:
+        return revisioni(ambiti)
+    if ambiti not in lette:
+        lette[ambiti] = revisioni(ambiti)
+    return lette[ambiti]
 
 
 def memorizzato(funzione):
@@ -140,12 +158,18 @@ def memorizzato(funzione):
 
     @functools.wraps(funzione)
     def selettore(*, fetched_by, **kwargs):
-        chiave = _chiave(funzione, fetched_by, kwargs)
-        risultato = cache.get(chiave, _ASSENTE) if chiave else _ASSENTE
-        if risultato is _ASSENTE:
-            risultato = funzione(fetched_by=fetched_by, **kwargs)
-            if chiave:
-                cache.set(chiave, risultato, DURATA)
-        return risultato
+        esterno = _lette.get() is None
+        token = _lette.set({}) if esterno else None
+        try:
+            chiave = _chiave(funzione, fetched_by, kwargs)
+            risultato = cache.get(chiave, _ASSENTE) if chiave else _ASSENTE
+            if risultato is _ASSENTE:
+                risultato = funzione(fetched_by=fetched_by, **kwargs)
+                if chiave:
+                    cache.set(chiave, risultato, DURATA)
+            return risultato
+        finally:
+            if esterno:
+                _lette.reset(token)
 
     return selettore

@@ -54,6 +54,18 @@ def test_dashboard_comes_from_the_cache_until_values_are_approved(
     assert _approvati(dopo)[comune_id] > _approvati(prima)[comune_id]
 
 
+def test_a_dashboard_computed_afresh_reads_the_revisions_once(
+    as_user, ufficio_piano, visconteo, aperto
+):
+    """Its nested cached selectors (progress, completeness, beneficiaries, funds...)
+    share the revisions read for the dashboard itself."""
+    client = as_user(ufficio_piano)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, {"ambito": visconteo.pk}).status_code == 200
+    letture = [q for q in queries if 'FROM "ambito_revisionedati"' in q["sql"]]
+    assert len(letture) == 1
+
+
 def test_api_progress_follows_a_saved_value_at_once(ufficio_piano, piano, chiuso):
     api = APIClient()
     api.force_authenticate(ufficio_piano)
