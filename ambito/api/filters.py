@@ -1,7 +1,17 @@
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.settings import api_settings
 
-# Query parameters of the pagination, of the ordering and of the renderers: never filters.
-PARAMETRI_NON_FILTRI = {"page", "page_size", "ordering", "format", "sep"}
+from .pagination import Paginazione
+from .renderers import SEPARATOR_PARAM
+
+# The query parameters of the pagination, the ordering and the renderers: never filters.
+PARAMETRI_NON_FILTRI = {
+    Paginazione.page_query_param,
+    Paginazione.page_size_query_param,
+    api_settings.ORDERING_PARAM,
+    api_settings.URL_FORMAT_OVERRIDE,
+    SEPARATOR_PARAM,
+}
 
 
 class FiltriBackend(DjangoFilterBackend):
