@@ -32,12 +32,15 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        ambiti = Ambito.objects.visible_to(user).order_by("nome")
+        ambiti = list(
+            Ambito.objects.visible_to(user).select_related("ente_capofila").order_by("nome")
+        )
+        totali = selectors.popolazione_totale_per_ambito(ambiti=ambiti)
         riepilogo = []
         for ambito in ambiti:
-            totali = selectors.popolazione_totale_per_anno(ambito=ambito)
-            ultimo = max(totali) if totali else None
-            riepilogo.append({"ambito": ambito, "anno": ultimo, "residenti": totali.get(ultimo)})
+            per_anno = totali[ambito.pk]
+            ultimo = max(per_anno) if per_anno else None
+            riepilogo.append({"ambito": ambito, "anno": ultimo, "residenti": per_anno.get(ultimo)})
         return super().get_context_data(riepilogo=riepilogo, **kwargs)
 
 

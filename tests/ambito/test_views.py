@@ -170,3 +170,19 @@ def test_ente_list_is_scoped(as_user, ufficio_piano_altro, ufficio_piano):
     )
     response = as_user(ufficio_piano).get(reverse("ambito:ente_list"))
     assert response.context["paginator"].count == 17  # 16 of the territory + AFOL (servizi)
+
+
+def test_home_shows_each_ambito_latest_population(
+    as_user, ufficio_piano, visconteo, altro_ambito, django_assert_max_num_queries
+):
+    from ambito.choices import Ruolo
+    from ambito.models import Incarico
+
+    Incarico.objects.create(user=ufficio_piano, ambito=altro_ambito, ruolo=Ruolo.REVISORE)
+    DatiDemografici.objects.create(comune=altro_ambito.comuni.get(), anno=2024, residenti=45_000)
+    client = as_user(ufficio_piano)
+    # session, user, roles, Ambiti, their totals
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("home"))
+    righe = {r["ambito"].codice: (r["anno"], r["residenti"]) for r in response.context["riepilogo"]}
+    assert righe == {"lodi": (2024, 45_000), visconteo.codice: (2023, 124_421)}
