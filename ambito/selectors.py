@@ -20,16 +20,13 @@ def ambito_scelto(*, fetched_by, pk=None):
     return ambito
 
 
-def anni_popolazione(*, fetched_by, ambito=None) -> list[int]:
-    qs = DatiDemografici.objects.visible_to(fetched_by).filter(residenti__isnull=False)
-    if ambito is not None:
-        qs = qs.filter(comune__ambito=ambito)
-    return sorted(set(qs.values_list("anno", flat=True)))
-
-
 def popolazione_per_comune(*, fetched_by, ambito=None):
-    """Comuni visible to the user, each with `residenti` = {anno: residents}."""
-    comuni = Comune.objects.visible_to(fetched_by).select_related("ambito")
+    """Comuni visible to the user, each with `residenti` = {anno: residents}.
+
+    A Comune's population rows are visible exactly when the Comune is: the years of
+    these `residenti` are the years the user has data for.
+    """
+    comuni = Comune.objects.visible_to(fetched_by)
     if ambito is not None:
         comuni = comuni.filter(ambito=ambito)
     comuni = list(comuni)
@@ -55,3 +52,17 @@ def popolazione_totale_per_anno(*, ambito) -> dict[int, int]:
         .order_by("anno")
     )
     return {row["anno"]: row["totale"] for row in rows}
+
+
+def popolazione_totale_per_ambito(*, ambiti) -> dict[int, dict[int, int]]:
+    """`popolazione_totale_per_anno` of several Ambiti in one query: {ambito id: {anno: total}}."""
+    rows = (
+        DatiDemografici.objects.filter(comune__ambito__in=ambiti, residenti__isnull=False)
+        .values("comune__ambito", "anno")
+        .annotate(totale=Sum("residenti"))
+        .order_by("anno")
+    )
+    totali = {ambito.pk: {} for ambito in ambiti}
+    for row in rows:
+        totali[row["comune__ambito"]][row["anno"]] = row["totale"]
+    return totali

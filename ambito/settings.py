@@ -183,7 +183,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "ambito.api.filters.FiltriBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     # JSON and CSV only: the browsable API's templates use inline styles that the

@@ -32,12 +32,15 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        ambiti = Ambito.objects.visible_to(user).order_by("nome")
+        ambiti = list(
+            Ambito.objects.visible_to(user).select_related("ente_capofila").order_by("nome")
+        )
+        totali = selectors.popolazione_totale_per_ambito(ambiti=ambiti)
         riepilogo = []
         for ambito in ambiti:
-            totali = selectors.popolazione_totale_per_anno(ambito=ambito)
-            ultimo = max(totali) if totali else None
-            riepilogo.append({"ambito": ambito, "anno": ultimo, "residenti": totali.get(ultimo)})
+            per_anno = totali[ambito.pk]
+            ultimo = max(per_anno) if per_anno else None
+            riepilogo.append({"ambito": ambito, "anno": ultimo, "residenti": per_anno.get(ultimo)})
         return super().get_context_data(riepilogo=riepilogo, **kwargs)
 
 
@@ -49,16 +52,20 @@ class TerritorioView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         comuni = selectors.popolazione_per_comune(fetched_by=user)
-        anni = selectors.anni_popolazione(fetched_by=user)
-        tabelle = []
-        for ambito in Ambito.objects.visible_to(user):
-            tabelle.append(
-                {
-                    "ambito": ambito,
-                    "comuni": [c for c in comuni if c.ambito_id == ambito.pk],
-                    "totali": selectors.popolazione_totale_per_anno(ambito=ambito),
-                }
-            )
+        anni = sorted({anno for comune in comuni for anno in comune.residenti})
+        comuni_per_ambito = {}
+        for comune in comuni:
+            comuni_per_ambito.setdefault(comune.ambito_id, []).append(comune)
+        ambiti = list(Ambito.objects.visible_to(user))
+        totali = selectors.popolazione_totale_per_ambito(ambiti=ambiti)
+        tabelle = [
+            {
+                "ambito": ambito,
+                "comuni": comuni_per_ambito.get(ambito.pk, []),
+                "totali": totali[ambito.pk],
+            }
+            for ambito in ambiti
+        ]
         return super().get_context_data(
             tabelle=tabelle,
             anni=anni,

@@ -326,9 +326,11 @@ def valuta(indicatore, valore, periodi_con_dati, al, testo="") -> Avanzamento:
 
 
 def indicatori_visibili(*, fetched_by):
+    # The plan (target date, Ambito) and the scheda (grouping, number) are read for
+    # every indicator; a computed indicator needs only its operands' ids.
     return (
         Indicatore.objects.visible_to(fetched_by)
-        .select_related("piano", "scheda", "servizio", "numeratore", "denominatore")
+        .select_related("piano", "scheda")
         .order_by("piano__anno_inizio", *ORDINE_INDICATORI)
     )
 

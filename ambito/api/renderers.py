@@ -6,6 +6,7 @@ import re
 
 from rest_framework.renderers import BaseRenderer
 
+SEPARATOR_PARAM = "sep"
 SEPARATORS = {"semicolon": ";", "puntoevirgola": ";", ";": ";", "comma": ",", ",": ","}
 
 
@@ -57,7 +58,7 @@ class CSVRenderer(BaseRenderer):
         view = renderer_context.get("view")
         sep = ","
         if request is not None:
-            sep = SEPARATORS.get(request.query_params.get("sep", ","), ",")
+            sep = SEPARATORS.get(request.query_params.get(SEPARATOR_PARAM, ","), ",")
         if isinstance(data, dict) and "results" in data:
             data = data["results"]
         rows = [_flatten(r) for r in (data if isinstance(data, list) else [data or {}])]

@@ -88,7 +88,7 @@ class AmbitoViewSet(ScopedReadOnlyViewSet):
 
 
 class ComuneViewSet(ScopedReadOnlyViewSet):
-    queryset = Comune.objects.select_related("ambito")
+    queryset = Comune.objects.all()  # the serializer shows the Ambito's id only
     serializer_class = serializers.ComuneSerializer
     filterset_class = ComuneFilterSet
     ordering_fields = ["nome", "codice_istat"]

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet, as_api_error
@@ -75,20 +76,24 @@ class ValoreViewSet(ScopedModelViewSet):
     and messages are the entry grid's. An update must send the `versione` it read.
     """
 
-    queryset = Valore.objects.select_related("indicatore", "periodo", "comune", "categoria")
+    queryset = Valore.objects.all()
     serializer_class = serializers.ValoreSerializer
     filterset_class = ValoreFilterSet
     ordering_fields = ["periodo__data_fine", "indicatore__codice", "comune__nome", "stato"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return (
+        queryset = (
             super()
             .get_queryset()
             .order_by(
                 "-periodo__data_fine", "indicatore__ordine", "comune__nome", "categoria__ordine"
             )
         )
+        if self.request.method in SAFE_METHODS:
+            return queryset  # the serializer shows only the ids of the related objects
+        # Writes check and save the value's cell: its objects come with it.
+        return queryset.select_related("indicatore", "periodo", "comune", "categoria")
 
     def perform_save(self, serializer):
         dati = serializer.validated_data

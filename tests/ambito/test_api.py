@@ -74,6 +74,31 @@ def test_api_list_query_count_is_bounded(
 
     client = as_user(ufficio_piano)
     ComuneFactory.create_batch(200, ambito=visconteo)
-    with django_assert_max_num_queries(6):
+    # session, user, roles, COUNT, the page
+    with django_assert_max_num_queries(5):
         response = client.get("/api/v1/comuni/", {"page_size": 100})
     assert response.json()["count"] == 211
+
+
+def test_api_short_first_page_is_counted_without_a_count_query(
+    as_user, ufficio_piano, django_assert_max_num_queries
+):
+    client = as_user(ufficio_piano)
+    with django_assert_max_num_queries(4):  # session, user, roles, the page
+        body = client.get("/api/v1/comuni/").json()
+    assert body["count"] == len(body["results"]) == 11
+    assert body["next"] is None and body["previous"] is None
+    full = client.get("/api/v1/comuni/", {"page_size": 11}).json()
+    assert full["count"] == 11 and full["next"] is None
+    first = client.get("/api/v1/comuni/", {"page_size": 5, "page": 1}).json()
+    assert first["count"] == 11 and first["next"].endswith("page=2&page_size=5")
+    last = client.get("/api/v1/comuni/", {"page_size": 5, "page": "last"}).json()
+    assert [c["nome"] for c in last["results"]] == [full["results"][-1]["nome"]]
+    assert client.get("/api/v1/comuni/", {"page": 2}).status_code == 404
+
+
+def test_api_filters_apply_with_pagination_parameters(as_user, ufficio_piano):
+    client = as_user(ufficio_piano)
+    body = client.get("/api/v1/comuni/", {"nome": "rozz", "page": 1, "page_size": 5}).json()
+    assert [c["nome"] for c in body["results"]] == ["Rozzano"]
+    assert body["count"] == 1

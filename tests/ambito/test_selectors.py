@@ -31,6 +31,16 @@ def test_other_ambiti_do_not_enter_the_total(visconteo, altro_ambito):
     assert selectors.popolazione_totale_per_anno(ambito=altro_ambito) == {2023: 45_000}
 
 
+def test_totals_of_several_ambiti_in_one_query(visconteo, altro_ambito, django_assert_num_queries):
+    DatiDemografici.objects.create(comune=altro_ambito.comuni.get(), anno=2023, residenti=45_000)
+    with django_assert_num_queries(1):
+        totali = selectors.popolazione_totale_per_ambito(ambiti=[visconteo, altro_ambito])
+    assert totali == {
+        visconteo.pk: selectors.popolazione_totale_per_anno(ambito=visconteo),
+        altro_ambito.pk: {2023: 45_000},
+    }
+
+
 def test_families_and_foreign_residents_loaded(rozzano, visconteo):
     dati = DatiDemografici.objects.get(comune=rozzano, anno=2022)
     assert dati.famiglie == 18_343

@@ -33,6 +33,23 @@ def test_operatore_sees_his_comune_and_the_ambito_total(as_user, operatore_rozza
     assert "Binasco" not in response.content.decode()
 
 
+def test_user_of_two_ambiti_sees_each_table_with_its_total(
+    as_user, ufficio_piano, visconteo, altro_ambito
+):
+    from ambito.choices import Ruolo
+    from ambito.models import Incarico
+
+    Incarico.objects.create(user=ufficio_piano, ambito=altro_ambito, ruolo=Ruolo.REVISORE)
+    lodi = altro_ambito.comuni.get()
+    DatiDemografici.objects.create(comune=lodi, anno=2024, residenti=45_000)
+    response = as_user(ufficio_piano).get(reverse("ambito:comune_list"))
+    tabelle = {t["ambito"].codice: t for t in response.context["tabelle"]}
+    assert [c.nome for c in tabelle["lodi"]["comuni"]] == ["Lodi"]
+    assert tabelle["lodi"]["totali"] == {2024: 45_000}
+    assert len(tabelle[visconteo.codice]["comuni"]) == 11
+    assert response.context["anni"] == [2021, 2022, 2023, 2024]
+
+
 def test_other_ambito_sees_nothing_of_visconteo(as_user, ufficio_piano_altro, rozzano):
     client = as_user(ufficio_piano_altro)
     response = client.get(reverse("ambito:comune_list"))
@@ -136,11 +153,12 @@ def test_territorio_page_query_count_is_bounded(
     from tests.factories import ComuneFactory, DatiDemograficiFactory
 
     client = as_user(ufficio_piano)
-    with django_assert_max_num_queries(12):
+    # session, user, roles, Comuni, their population, Ambiti, the Ambiti's totals
+    with django_assert_max_num_queries(7):
         client.get(reverse("ambito:comune_list"))
     for comune in ComuneFactory.create_batch(200, ambito=visconteo):
         DatiDemograficiFactory(comune=comune, anno=2023)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("ambito:comune_list"))
     assert len(response.context["tabelle"][0]["comuni"]) == 211
 
@@ -152,3 +170,19 @@ def test_ente_list_is_scoped(as_user, ufficio_piano_altro, ufficio_piano):
     )
     response = as_user(ufficio_piano).get(reverse("ambito:ente_list"))
     assert response.context["paginator"].count == 17  # 16 of the territory + AFOL (servizi)
+
+
+def test_home_shows_each_ambito_latest_population(
+    as_user, ufficio_piano, visconteo, altro_ambito, django_assert_max_num_queries
+):
+    from ambito.choices import Ruolo
+    from ambito.models import Incarico
+
+    Incarico.objects.create(user=ufficio_piano, ambito=altro_ambito, ruolo=Ruolo.REVISORE)
+    DatiDemografici.objects.create(comune=altro_ambito.comuni.get(), anno=2024, residenti=45_000)
+    client = as_user(ufficio_piano)
+    # session, user, roles, Ambiti, their totals
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("home"))
+    righe = {r["ambito"].codice: (r["anno"], r["residenti"]) for r in response.context["riepilogo"]}
+    assert righe == {"lodi": (2024, 45_000), visconteo.codice: (2023, 124_421)}

@@ -41,12 +41,6 @@ def _popolazione_per_comune():
 AGGREGATI = [
     ("popolazione residente per Ambito e anno", _popolazione_per_anno),
     ("popolazione residente per Comune e anno", _popolazione_per_comune),
-    (
-        "anni con dati di popolazione",
-        lambda: selectors.anni_popolazione(
-            fetched_by=get_user_model()(is_superuser=True, is_active=True)
-        ),
-    ),
 ]
 
 

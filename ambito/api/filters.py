@@ -1,0 +1,27 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.settings import api_settings
+
+from .pagination import Paginazione
+from .renderers import SEPARATOR_PARAM
+
+# The query parameters of the pagination, the ordering and the renderers: never filters.
+PARAMETRI_NON_FILTRI = {
+    Paginazione.page_query_param,
+    Paginazione.page_size_query_param,
+    api_settings.ORDERING_PARAM,
+    api_settings.URL_FORMAT_OVERRIDE,
+    SEPARATOR_PARAM,
+}
+
+
+class FiltriBackend(DjangoFilterBackend):
+    """The view's FilterSet, built only when the request has a filter parameter.
+
+    Without one the FilterSet would filter nothing, but it would still build its
+    form and its scoped choice querysets.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        if request.query_params.keys() <= PARAMETRI_NON_FILTRI:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
