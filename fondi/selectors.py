@@ -306,8 +306,18 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None):
     )
 
 
+def progetti_per_tabella(*, fetched_by, progetti=None):
+    """The projects with what the list page's table shows: lead Ambito, line and
+    partner Ambiti (the Comuni and the amounts per line are left to the API)."""
+    return (
+        progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti)
+        .select_related("ambito", "linea")
+        .prefetch_related("ambiti_partner")
+    )
+
+
 def progetti_per_elenco(*, fetched_by, progetti=None):
-    """The list of projects with what the list page and the API list show."""
+    """The projects with everything the API list and the report show."""
     return (
         progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti)
         .select_related("ambito", "linea__fonte", "soggetto_attuatore")
@@ -362,23 +372,17 @@ def progetti_riepilogo(*, fetched_by, progetti=None) -> dict:
         .annotate(totale=Sum("importo"))
         .order_by("ordine", "fonte_codice")
     )
-    # The latest snapshot of each visible project, read first as a list of ids: the
-    # correlated subquery runs once per visible project (index on progetto, data), and
-    # the sums read those rows by primary key. As one statement PostgreSQL misjudged the
-    # visible projects and hashed every snapshot of the country (~40 ms for 25 projects).
-    ultimi_ids = list(
-        visibili.order_by()
-        .annotate(
-            ultimo=Subquery(
-                AvanzamentoFinanziario.objects.filter(progetto=OuterRef("pk"))
-                .order_by("-data", "-pk")
-                .values("pk")[:1]
-            )
-        )
-        .filter(ultimo__isnull=False)
-        .values_list("ultimo", flat=True)
+    # The latest snapshot of each visible project: the snapshots of those projects,
+    # each kept if it is its project's latest (a correlated subquery on the index
+    # (progetto, data), run per snapshot of the visible projects only).
+    ultimi = AvanzamentoFinanziario.objects.filter(
+        progetto__in=visibili.values("pk"),
+        pk=Subquery(
+            AvanzamentoFinanziario.objects.filter(progetto=OuterRef("progetto"))
+            .order_by("-data", "-pk")
+            .values("pk")[:1]
+        ),
     )
-    ultimi = AvanzamentoFinanziario.objects.filter(pk__in=ultimi_ids)
     somme = ultimi.aggregate(
         programmato=Coalesce(Sum("programmato"), Value(ZERO)),
         ammesso=Coalesce(Sum("ammesso"), Value(ZERO)),

@@ -189,7 +189,9 @@ class FondiTotaliView(generics.GenericAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        return Assegnazione.objects.visible_to(self.request.user)
+        # Not scoped here: the selectors scope the rows themselves (fetched_by), so each
+        # of their queries writes the visibility condition once, not twice.
+        return Assegnazione.objects.all()
 
     def filter_queryset(self, queryset):
         return queryset  # filtered explicitly in get(), shared with the selectors
@@ -229,7 +231,7 @@ class ProgettiAvanzamentoView(generics.GenericAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        return Progetto.objects.visible_to(self.request.user)
+        return Progetto.objects.all()  # scoped by the selector, as above
 
     def filter_queryset(self, queryset):
         return queryset
