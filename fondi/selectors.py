@@ -270,11 +270,15 @@ def _ultimo_avanzamento(campo):
     return Subquery(ultimi.values(campo)[:1])
 
 
-def progetti_con_avanzamento(*, fetched_by, progetti=None):
+ULTIMO_TUTTO = ("data", "programmato", "ammesso", "vincolante", "erogato")
+
+
+def progetti_con_avanzamento(*, fetched_by, progetti=None, ultimo=ULTIMO_TUTTO):
     """Projects the user may see, each annotated in SQL with the total granted
-    (`importo_finanziato`), the latest progress snapshot (`ultimo_*`) and the % paid of
-    the amount admitted (`percentuale_erogato`). Subqueries, not joins: one row per
-    project and a constant number of queries."""
+    (`importo_finanziato`), the latest progress snapshot (`ultimo_*`, the fields named
+    in `ultimo`, which always include ammesso and erogato) and the % paid of the amount
+    admitted (`percentuale_erogato`). Subqueries, not joins: one row per project and a
+    constant number of queries."""
     finanziato = (
         FinanziamentoProgetto.objects.filter(progetto=OuterRef("pk"))
         .order_by()
@@ -284,11 +288,7 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None):
     )
     queryset = _progetti(fetched_by, progetti).annotate(
         importo_finanziato=Coalesce(Subquery(finanziato, output_field=MONEY), Value(ZERO)),
-        ultimo_data=_ultimo_avanzamento("data"),
-        ultimo_programmato=_ultimo_avanzamento("programmato"),
-        ultimo_ammesso=_ultimo_avanzamento("ammesso"),
-        ultimo_vincolante=_ultimo_avanzamento("vincolante"),
-        ultimo_erogato=_ultimo_avanzamento("erogato"),
+        **{f"ultimo_{campo}": _ultimo_avanzamento(campo) for campo in ultimo},
     )
     # A ratio, not money: computed in floating point so that SQLite, which stores
     # whole-euro decimals as integers, does not divide as integers.
@@ -308,9 +308,12 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None):
 
 def progetti_per_tabella(*, fetched_by, progetti=None):
     """The projects with what the list page's table shows: lead Ambito, line and
-    partner Ambiti (the Comuni and the amounts per line are left to the API)."""
+    partner Ambiti (the Comuni and the amounts per line are left to the API), and of
+    the latest snapshot only the amount paid and its %."""
     return (
-        progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti)
+        progetti_con_avanzamento(
+            fetched_by=fetched_by, progetti=progetti, ultimo=("ammesso", "erogato")
+        )
         .select_related("ambito", "linea")
         .prefetch_related("ambiti_partner")
     )

@@ -97,9 +97,13 @@ class ProgettoListView(FilteredListMixin, ListView):
     template_name = "fondi/progetto_list.html"
 
     def get_queryset(self):
-        filtrati = super().get_queryset()
+        # The selectors scope the projects themselves (fetched_by): the FilterSet filters
+        # them unscoped, so each query writes the visibility condition once, not twice.
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=Progetto.objects.all(), request=self.request
+        )
         return selectors.progetti_per_tabella(
-            fetched_by=self.request.user, progetti=filtrati
+            fetched_by=self.request.user, progetti=self.filterset.qs
         ).order_by("titolo", "pk")
 
     def get_context_data(self, **kwargs):
