@@ -54,33 +54,28 @@ def _progetti(fetched_by, progetti=None):
 # --- Allocations (fondi in gestione) -------------------------------------------------
 
 
-def fondi_totali_per_anno(*, fetched_by, assegnazioni=None) -> list[dict]:
+def _per_anno(visibili) -> list[dict]:
     """Rows {ambito, anno, totale} summed in SQL."""
     rows = (
-        _assegnazioni(fetched_by, assegnazioni)
-        .values("ambito", "anno")
-        .annotate(totale=Sum("importo"))
-        .order_by("ambito", "anno")
+        visibili.values("ambito", "anno").annotate(totale=Sum("importo")).order_by("ambito", "anno")
     )
     return list(rows)
 
 
-def fondi_totali_per_livello(*, fetched_by, assegnazioni=None) -> list[dict]:
+def _per_livello(visibili) -> list[dict]:
     """Rows {ambito, anno, livello, totale}: EU, national, regional, municipal, other."""
     rows = (
-        _assegnazioni(fetched_by, assegnazioni)
-        .values("ambito", "anno", livello=F("linea__fonte__livello"))
+        visibili.values("ambito", "anno", livello=F("linea__fonte__livello"))
         .annotate(totale=Sum("importo"))
         .order_by("ambito", "anno", "livello")
     )
     return list(rows)
 
 
-def fondi_totali_per_fonte(*, fetched_by, assegnazioni=None) -> list[dict]:
+def _per_fonte(visibili) -> list[dict]:
     """Rows {ambito, anno, fonte, fonte_codice, fonte_nome, livello, totale}."""
     rows = (
-        _assegnazioni(fetched_by, assegnazioni)
-        .values(
+        visibili.values(
             "ambito",
             "anno",
             fonte=F("linea__fonte"),
@@ -95,11 +90,10 @@ def fondi_totali_per_fonte(*, fetched_by, assegnazioni=None) -> list[dict]:
     return list(rows)
 
 
-def fondi_totali_per_linea(*, fetched_by, assegnazioni=None) -> list[dict]:
+def _per_linea(visibili) -> list[dict]:
     """Rows {ambito, anno, linea, linea_codice, linea_nome, fonte_codice, totale}."""
     rows = (
-        _assegnazioni(fetched_by, assegnazioni)
-        .values(
+        visibili.values(
             "ambito",
             "anno",
             "linea",
@@ -112,6 +106,33 @@ def fondi_totali_per_linea(*, fetched_by, assegnazioni=None) -> list[dict]:
         .order_by("ambito", "anno", "ordine", "linea_codice")
     )
     return list(rows)
+
+
+def fondi_totali_per_anno(*, fetched_by, assegnazioni=None) -> list[dict]:
+    return _per_anno(_assegnazioni(fetched_by, assegnazioni))
+
+
+def fondi_totali_per_livello(*, fetched_by, assegnazioni=None) -> list[dict]:
+    return _per_livello(_assegnazioni(fetched_by, assegnazioni))
+
+
+def fondi_totali_per_fonte(*, fetched_by, assegnazioni=None) -> list[dict]:
+    return _per_fonte(_assegnazioni(fetched_by, assegnazioni))
+
+
+def fondi_totali_per_linea(*, fetched_by, assegnazioni=None) -> list[dict]:
+    return _per_linea(_assegnazioni(fetched_by, assegnazioni))
+
+
+def fondi_totali(*, fetched_by, assegnazioni=None) -> dict[str, list[dict]]:
+    """The four groupings above, the allocations scoped once for all of them."""
+    visibili = _assegnazioni(fetched_by, assegnazioni)
+    return {
+        "per_anno": _per_anno(visibili),
+        "per_livello": _per_livello(visibili),
+        "per_fonte": _per_fonte(visibili),
+        "per_linea": _per_linea(visibili),
+    }
 
 
 def totali_riportati(*, fetched_by, ambiti=None) -> list[TotaleRiportato]:
@@ -176,9 +197,9 @@ def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
             "ambito__nome", "linea__fonte__ordine", "linea__codice", "anno"
         )
     )
-    totali = fondi_totali_per_anno(fetched_by=fetched_by, assegnazioni=visibili)
-    livelli = fondi_totali_per_livello(fetched_by=fetched_by, assegnazioni=visibili)
-    fonti = fondi_totali_per_fonte(fetched_by=fetched_by, assegnazioni=visibili)
+    totali = _per_anno(visibili)
+    livelli = _per_livello(visibili)
+    fonti = _per_fonte(visibili)
     ambiti = {}
     for row in rows:
         ambiti.setdefault(row.ambito_id, row.ambito)

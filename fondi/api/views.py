@@ -200,25 +200,13 @@ class FondiTotaliView(generics.GenericAPIView):
     def get(self, request):
         user = request.user
         assegnazioni = _filtra(AssegnazioneFilterSet, request, self.get_queryset())
-        per_anno = selectors.fondi_totali_per_anno(fetched_by=user, assegnazioni=assegnazioni)
+        dati = selectors.fondi_totali(fetched_by=user, assegnazioni=assegnazioni)
         riportati = {(t.ambito_id, t.anno): t for t in selectors.totali_riportati(fetched_by=user)}
-        for riga in per_anno:
+        for riga in dati["per_anno"]:
             stampato = riportati.get((riga["ambito"], riga["anno"]))
             riga["totale_riportato"] = stampato.importo if stampato else None
             riga["documento"] = stampato.documento if stampato else None
             riga["differenza"] = riga["totale"] - stampato.importo if stampato else None
-        dati = {
-            "per_anno": per_anno,
-            "per_livello": selectors.fondi_totali_per_livello(
-                fetched_by=user, assegnazioni=assegnazioni
-            ),
-            "per_fonte": selectors.fondi_totali_per_fonte(
-                fetched_by=user, assegnazioni=assegnazioni
-            ),
-            "per_linea": selectors.fondi_totali_per_linea(
-                fetched_by=user, assegnazioni=assegnazioni
-            ),
-        }
         return Response(self.get_serializer(dati).data)
 
 
