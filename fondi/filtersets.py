@@ -24,7 +24,7 @@ class AnnoFilter(django_filters.NumberFilter):
 
 
 def _linee():
-    return LineaFinanziamento.objects.select_related("fonte").order_by("codice")
+    return LineaFinanziamento.objects.order_by("codice")  # the label is codice - nome
 
 
 class AssegnazioneFilterSet(AmbitoFilterSet):

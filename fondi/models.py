@@ -70,6 +70,11 @@ class FonteFinanziamento(models.Model):
     def __str__(self):
         return self.nome
 
+    def get_livello_display(self):
+        # Django's own makes every label of the choices hashable (one translation
+        # each) on every call; the prospetto shows it on every row.
+        return str(dict(LivelloFonte.choices).get(self.livello, self.livello))
+
 
 class LineaFinanziamento(models.Model):
     """A funding line in the tree under a source, e.g. PNRR-M5C2-1.3.2."""
@@ -341,6 +346,11 @@ class Progetto(RulesInCleanMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("fondi:progetto_detail", args=[self.pk])
+
+    def get_stato_display(self):
+        # Django's own makes every label of the choices hashable (one translation
+        # each) on every call; lists and the API show it on every row.
+        return str(dict(StatoProgetto.choices).get(self.stato, self.stato))
 
     @property
     def stati_successivi(self):

@@ -54,33 +54,28 @@ def _progetti(fetched_by, progetti=None):
 # --- Allocations (fondi in gestione) -------------------------------------------------
 
 
-def fondi_totali_per_anno(*, fetched_by, assegnazioni=None) -> list[dict]:
+def _per_anno(visibili) -> list[dict]:
     """Rows {ambito, anno, totale} summed in SQL."""
     rows = (
-        _assegnazioni(fetched_by, assegnazioni)
-        .values("ambito", "anno")
-        .annotate(totale=Sum("importo"))
-        .order_by("ambito", "anno")
+        visibili.values("ambito", "anno").annotate(totale=Sum("importo")).order_by("ambito", "anno")
     )
     return list(rows)
 
 
-def fondi_totali_per_livello(*, fetched_by, assegnazioni=None) -> list[dict]:
+def _per_livello(visibili) -> list[dict]:
     """Rows {ambito, anno, livello, totale}: EU, national, regional, municipal, other."""
     rows = (
-        _assegnazioni(fetched_by, assegnazioni)
-        .values("ambito", "anno", livello=F("linea__fonte__livello"))
+        visibili.values("ambito", "anno", livello=F("linea__fonte__livello"))
         .annotate(totale=Sum("importo"))
         .order_by("ambito", "anno", "livello")
     )
     return list(rows)
 
 
-def fondi_totali_per_fonte(*, fetched_by, assegnazioni=None) -> list[dict]:
+def _per_fonte(visibili) -> list[dict]:
     """Rows {ambito, anno, fonte, fonte_codice, fonte_nome, livello, totale}."""
     rows = (
-        _assegnazioni(fetched_by, assegnazioni)
-        .values(
+        visibili.values(
             "ambito",
             "anno",
             fonte=F("linea__fonte"),
@@ -95,11 +90,10 @@ def fondi_totali_per_fonte(*, fetched_by, assegnazioni=None) -> list[dict]:
     return list(rows)
 
 
-def fondi_totali_per_linea(*, fetched_by, assegnazioni=None) -> list[dict]:
+def _per_linea(visibili) -> list[dict]:
     """Rows {ambito, anno, linea, linea_codice, linea_nome, fonte_codice, totale}."""
     rows = (
-        _assegnazioni(fetched_by, assegnazioni)
-        .values(
+        visibili.values(
             "ambito",
             "anno",
             "linea",
@@ -112,6 +106,33 @@ def fondi_totali_per_linea(*, fetched_by, assegnazioni=None) -> list[dict]:
         .order_by("ambito", "anno", "ordine", "linea_codice")
     )
     return list(rows)
+
+
+def fondi_totali_per_anno(*, fetched_by, assegnazioni=None) -> list[dict]:
+    return _per_anno(_assegnazioni(fetched_by, assegnazioni))
+
+
+def fondi_totali_per_livello(*, fetched_by, assegnazioni=None) -> list[dict]:
+    return _per_livello(_assegnazioni(fetched_by, assegnazioni))
+
+
+def fondi_totali_per_fonte(*, fetched_by, assegnazioni=None) -> list[dict]:
+    return _per_fonte(_assegnazioni(fetched_by, assegnazioni))
+
+
+def fondi_totali_per_linea(*, fetched_by, assegnazioni=None) -> list[dict]:
+    return _per_linea(_assegnazioni(fetched_by, assegnazioni))
+
+
+def fondi_totali(*, fetched_by, assegnazioni=None) -> dict[str, list[dict]]:
+    """The four groupings above, the allocations scoped once for all of them."""
+    visibili = _assegnazioni(fetched_by, assegnazioni)
+    return {
+        "per_anno": _per_anno(visibili),
+        "per_livello": _per_livello(visibili),
+        "per_fonte": _per_fonte(visibili),
+        "per_linea": _per_linea(visibili),
+    }
 
 
 def totali_riportati(*, fetched_by, ambiti=None) -> list[TotaleRiportato]:
@@ -176,9 +197,9 @@ def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
             "ambito__nome", "linea__fonte__ordine", "linea__codice", "anno"
         )
     )
-    totali = fondi_totali_per_anno(fetched_by=fetched_by, assegnazioni=visibili)
-    livelli = fondi_totali_per_livello(fetched_by=fetched_by, assegnazioni=visibili)
-    fonti = fondi_totali_per_fonte(fetched_by=fetched_by, assegnazioni=visibili)
+    totali = _per_anno(visibili)
+    livelli = _per_livello(visibili)
+    fonti = _per_fonte(visibili)
     ambiti = {}
     for row in rows:
         ambiti.setdefault(row.ambito_id, row.ambito)
@@ -270,11 +291,15 @@ def _ultimo_avanzamento(campo):
     return Subquery(ultimi.values(campo)[:1])
 
 
-def progetti_con_avanzamento(*, fetched_by, progetti=None):
+ULTIMO_TUTTO = ("data", "programmato", "ammesso", "vincolante", "erogato")
+
+
+def progetti_con_avanzamento(*, fetched_by, progetti=None, ultimo=ULTIMO_TUTTO):
     """Projects the user may see, each annotated in SQL with the total granted
-    (`importo_finanziato`), the latest progress snapshot (`ultimo_*`) and the % paid of
-    the amount admitted (`percentuale_erogato`). Subqueries, not joins: one row per
-    project and a constant number of queries."""
+    (`importo_finanziato`), the latest progress snapshot (`ultimo_*`, the fields named
+    in `ultimo`, which always include ammesso and erogato) and the % paid of the amount
+    admitted (`percentuale_erogato`). Subqueries, not joins: one row per project and a
+    constant number of queries."""
     finanziato = (
         FinanziamentoProgetto.objects.filter(progetto=OuterRef("pk"))
         .order_by()
@@ -284,11 +309,7 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None):
     )
     queryset = _progetti(fetched_by, progetti).annotate(
         importo_finanziato=Coalesce(Subquery(finanziato, output_field=MONEY), Value(ZERO)),
-        ultimo_data=_ultimo_avanzamento("data"),
-        ultimo_programmato=_ultimo_avanzamento("programmato"),
-        ultimo_ammesso=_ultimo_avanzamento("ammesso"),
-        ultimo_vincolante=_ultimo_avanzamento("vincolante"),
-        ultimo_erogato=_ultimo_avanzamento("erogato"),
+        **{f"ultimo_{campo}": _ultimo_avanzamento(campo) for campo in ultimo},
     )
     # A ratio, not money: computed in floating point so that SQLite, which stores
     # whole-euro decimals as integers, does not divide as integers.
@@ -306,8 +327,21 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None):
     )
 
 
+def progetti_per_tabella(*, fetched_by, progetti=None):
+    """The projects with what the list page's table shows: lead Ambito, line and
+    partner Ambiti (the Comuni and the amounts per line are left to the API), and of
+    the latest snapshot only the amount paid and its %."""
+    return (
+        progetti_con_avanzamento(
+            fetched_by=fetched_by, progetti=progetti, ultimo=("ammesso", "erogato")
+        )
+        .select_related("ambito", "linea")
+        .prefetch_related("ambiti_partner")
+    )
+
+
 def progetti_per_elenco(*, fetched_by, progetti=None):
-    """The list of projects with what the list page and the API list show."""
+    """The projects with everything the API list and the report show."""
     return (
         progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti)
         .select_related("ambito", "linea__fonte", "soggetto_attuatore")
@@ -362,23 +396,17 @@ def progetti_riepilogo(*, fetched_by, progetti=None) -> dict:
         .annotate(totale=Sum("importo"))
         .order_by("ordine", "fonte_codice")
     )
-    # The latest snapshot of each visible project, read first as a list of ids: the
-    # correlated subquery runs once per visible project (index on progetto, data), and
-    # the sums read those rows by primary key. As one statement PostgreSQL misjudged the
-    # visible projects and hashed every snapshot of the country (~40 ms for 25 projects).
-    ultimi_ids = list(
-        visibili.order_by()
-        .annotate(
-            ultimo=Subquery(
-                AvanzamentoFinanziario.objects.filter(progetto=OuterRef("pk"))
-                .order_by("-data", "-pk")
-                .values("pk")[:1]
-            )
-        )
-        .filter(ultimo__isnull=False)
-        .values_list("ultimo", flat=True)
+    # The latest snapshot of each visible project: the snapshots of those projects,
+    # each kept if it is its project's latest (a correlated subquery on the index
+    # (progetto, data), run per snapshot of the visible projects only).
+    ultimi = AvanzamentoFinanziario.objects.filter(
+        progetto__in=visibili.values("pk"),
+        pk=Subquery(
+            AvanzamentoFinanziario.objects.filter(progetto=OuterRef("progetto"))
+            .order_by("-data", "-pk")
+            .values("pk")[:1]
+        ),
     )
-    ultimi = AvanzamentoFinanziario.objects.filter(pk__in=ultimi_ids)
     somme = ultimi.aggregate(
         programmato=Coalesce(Sum("programmato"), Value(ZERO)),
         ammesso=Coalesce(Sum("ammesso"), Value(ZERO)),

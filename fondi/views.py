@@ -36,10 +36,10 @@ class FondiIndexView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        # The selector scopes the rows itself: filtering them unscoped writes the
+        # visibility condition once in each of its queries, not twice.
         filterset = AssegnazioneFilterSet(
-            self.request.GET or None,
-            queryset=Assegnazione.objects.visible_to(user),
-            request=self.request,
+            self.request.GET or None, queryset=Assegnazione.objects.all(), request=self.request
         )
         prospetti = selectors.fondi_prospetto(fetched_by=user, assegnazioni=filterset.qs)
         return super().get_context_data(
@@ -97,9 +97,13 @@ class ProgettoListView(FilteredListMixin, ListView):
     template_name = "fondi/progetto_list.html"
 
     def get_queryset(self):
-        filtrati = super().get_queryset()
-        return selectors.progetti_per_elenco(
-            fetched_by=self.request.user, progetti=filtrati
+        # The selectors scope the projects themselves (fetched_by): the FilterSet filters
+        # them unscoped, so each query writes the visibility condition once, not twice.
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=Progetto.objects.all(), request=self.request
+        )
+        return selectors.progetti_per_tabella(
+            fetched_by=self.request.user, progetti=self.filterset.qs
         ).order_by("titolo", "pk")
 
     def get_context_data(self, **kwargs):

@@ -452,10 +452,10 @@ def test_project_list_query_count_is_bounded(
 ):
     molti_progetti(numero)
     client = as_user(ufficio_piano)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("fondi:progetto_list"))
     assert response.context["paginator"].count == numero + 3
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(15):
         client.get(reverse("fondi:progetto_list"), {"linea": linea("PNRR-M5C2-1.1").pk})
 
 
