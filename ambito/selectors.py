@@ -45,13 +45,7 @@ def popolazione_totale_per_anno(*, ambito) -> dict[int, int]:
     Only the Ambito's own rows count; the caller decides whether the user may see
     the Ambito (operators see the Ambito total, not the other Comuni's rows).
     """
-    rows = (
-        DatiDemografici.objects.filter(comune__ambito=ambito, residenti__isnull=False)
-        .values("anno")
-        .annotate(totale=Sum("residenti"))
-        .order_by("anno")
-    )
-    return {row["anno"]: row["totale"] for row in rows}
+    return popolazione_totale_per_ambito(ambiti=[ambito])[ambito.pk]
 
 
 def popolazione_totale_per_ambito(*, ambiti) -> dict[int, dict[int, int]]:
