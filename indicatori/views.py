@@ -176,10 +176,21 @@ class PeriodoMixin(LoginRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            if getattr(self, "periodo", None) is None:
-                self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
+            self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
             self.gestisce = services.puo_gestire(request.user, self.periodo)
+            self.verifica_accesso(request, **kwargs)
         return super().dispatch(request, *args, **kwargs)
+
+    def verifica_accesso(self, request, **kwargs):
+        """What a page checks once its period is known (raising 404 or 403)."""
+
+    def comune_del_periodo(self, request, comune_pk):
+        """The Comune of the URL, in the period's Ambito (None: the Ambito itself)."""
+        if comune_pk is None:
+            return None
+        return get_visible_or_404(
+            Comune, request.user, pk=comune_pk, ambito_id=self.periodo.ambito_id
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(periodo=self.periodo, gestisce=self.gestisce, **kwargs)
@@ -195,27 +206,17 @@ class InserimentoView(PeriodoMixin, TemplateView):
 
     template_name = "indicatori/inserimento.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
-            comune_pk = kwargs.get("comune_pk")
-            self.comune = (
-                get_visible_or_404(
-                    Comune, request.user, pk=comune_pk, ambito_id=self.periodo.ambito_id
-                )
-                if comune_pk is not None
-                else None
-            )
-            self.puo_scrivere = Valore.objects.can_create(
-                request.user,
-                ambito_id=self.periodo.ambito_id,
-                comune_id=self.comune.pk if self.comune else None,
-            )
-            if self.comune is None and not (
-                self.puo_scrivere or ruoli(request.user).ha_ruolo("revisore")
-            ):
-                raise PermissionDenied(_("I valori dell'Ambito li inserisce l'Ufficio di Piano."))
-        return super().dispatch(request, *args, **kwargs)
+    def verifica_accesso(self, request, **kwargs):
+        self.comune = self.comune_del_periodo(request, kwargs.get("comune_pk"))
+        self.puo_scrivere = Valore.objects.can_create(
+            request.user,
+            ambito_id=self.periodo.ambito_id,
+            comune_id=self.comune.pk if self.comune else None,
+        )
+        if self.comune is None and not (
+            self.puo_scrivere or ruoli(request.user).ha_ruolo("revisore")
+        ):
+            raise PermissionDenied(_("I valori dell'Ambito li inserisce l'Ufficio di Piano."))
 
     def get_gruppi(self):
         return selectors.griglia_inserimento(
@@ -327,14 +328,9 @@ def _righe_con_campi(form):
 class GestioneMixin(PeriodoMixin):
     """Review pages: the Ufficio di Piano acts, the Revisore reads, operators 403."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            if getattr(self, "periodo", None) is None:
-                self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
-            self.gestisce = services.puo_gestire(request.user, self.periodo)
-            if not (self.gestisce or ruoli(request.user).ha_ruolo("revisore")):
-                raise PermissionDenied(_("La revisione è riservata all'Ufficio di Piano."))
-        return super().dispatch(request, *args, **kwargs)
+    def verifica_accesso(self, request, **kwargs):
+        if not (self.gestisce or ruoli(request.user).ha_ruolo("revisore")):
+            raise PermissionDenied(_("La revisione è riservata all'Ufficio di Piano."))
 
     def post(self, request, *args, **kwargs):
         if not self.gestisce:
@@ -409,18 +405,10 @@ class RevisioneComuneView(GestioneMixin, TemplateView):
 
     template_name = "indicatori/revisione_comune.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            comune_pk = kwargs.get("comune_pk")
-            self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
-            self.comune = (
-                get_visible_or_404(
-                    Comune, request.user, pk=comune_pk, ambito_id=self.periodo.ambito_id
-                )
-                if comune_pk is not None
-                else None
-            )
-        return super().dispatch(request, *args, **kwargs)
+    def verifica_accesso(self, request, **kwargs):
+        # An unknown Comune answers 404 before the role is checked.
+        self.comune = self.comune_del_periodo(request, kwargs.get("comune_pk"))
+        super().verifica_accesso(request, **kwargs)
 
     def valori(self):
         return (
