@@ -14,14 +14,16 @@ PARAMETRI_NON_FILTRI = {
 }
 
 
-class FiltriBackend(DjangoFilterBackend):
-    """The view's FilterSet, built only when the request has a filter parameter.
+def ha_filtri(request) -> bool:
+    """Whether the request has a filter parameter. Without one a FilterSet would filter
+    nothing, but it would still build its form and its scoped choice querysets."""
+    return not request.query_params.keys() <= PARAMETRI_NON_FILTRI
 
-    Without one the FilterSet would filter nothing, but it would still build its
-    form and its scoped choice querysets.
-    """
+
+class FiltriBackend(DjangoFilterBackend):
+    """The view's FilterSet, built only when the request has a filter parameter."""
 
     def filter_queryset(self, request, queryset, view):
-        if request.query_params.keys() <= PARAMETRI_NON_FILTRI:
+        if not ha_filtri(request):
             return queryset
         return super().filter_queryset(request, queryset, view)

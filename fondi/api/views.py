@@ -9,6 +9,7 @@ from rest_framework import exceptions, generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from ambito.api.filters import ha_filtri
 from ambito.api.views import ScopedModelViewSet, as_api_error
 from ambito.roles import ruoli
 
@@ -173,8 +174,8 @@ def _parametri(filterset_class):
 
 
 def _filtra(filterset_class, request, queryset):
-    if not request.query_params:
-        return queryset  # nothing to filter or validate: no FilterSet (~0,4 ms) to build
+    if not ha_filtri(request):
+        return queryset
     filterset = filterset_class(request.query_params, queryset=queryset, request=request)
     if not filterset.is_valid():
         raise exceptions.ValidationError(filterset.errors)
