@@ -53,6 +53,14 @@ def valore_di(valore):
 _BADGE_HTML: dict[tuple[str, str], str] = {}
 
 
+def _per_lingua(memoria, stato, scrivi):
+    """The HTML of a status in the current language, written once and remembered."""
+    chiave = (stato or "", get_language() or "")
+    if chiave not in memoria:
+        memoria[chiave] = scrivi()
+    return memoria[chiave]
+
+
 @register.simple_tag
 def badge_stato(stato, etichetta=None):
     """A status badge, with the status's own label unless one is given.
@@ -61,12 +69,11 @@ def badge_stato(stato, etichetta=None):
     """
     if etichetta is not None:
         return _badge(stato, etichetta)
-    chiave = (stato or "", get_language() or "")
-    html = _BADGE_HTML.get(chiave)
-    if html is None:
-        scelte = dict(StatoValore.choices) | dict(StatoAvanzamento.choices)
-        html = _BADGE_HTML[chiave] = _badge(stato, scelte.get(stato, stato))
-    return html
+    return _per_lingua(_BADGE_HTML, stato, lambda: _badge(stato, _etichetta(stato)))
+
+
+def _etichetta(stato):
+    return (dict(StatoValore.choices) | dict(StatoAvanzamento.choices)).get(stato, stato)
 
 
 def _badge(stato, etichetta):
@@ -94,11 +101,7 @@ def sigla_stato(stato):
 
     Memoized per status and language: a review grid shows ~1.000 of them.
     """
-    chiave = (stato or "", get_language() or "")
-    html = _SIGLE_HTML.get(chiave)
-    if html is None:
-        html = _SIGLE_HTML[chiave] = _sigla_stato(stato)
-    return html
+    return _per_lingua(_SIGLE_HTML, stato, lambda: _sigla_stato(stato))
 
 
 def _sigla_stato(stato):
@@ -108,7 +111,7 @@ def _sigla_stato(stato):
             '<span aria-hidden="true">–</span><span class="visually-hidden">{0}</span></span>',
             _("vuoto"),
         )
-    etichetta = dict(StatoValore.choices).get(stato, stato)
+    etichetta = _etichetta(stato)
     return format_html(
         '<span class="badge {0} sigla" title="{1}"><span aria-hidden="true">{2}</span>'
         '<span class="visually-hidden">{1}</span></span>',
