@@ -169,23 +169,38 @@ def run(cases):
 
 
 def reference_cases():
-    """Not an endpoint: an empty page of the app (header and menu of a logged-in user:
-    session, user, roles), mounted here only. It shows the fixed cost that every page
-    carries before its own queries and content."""
+    """Not endpoints: two pages mounted here only, to show the fixed cost that every
+    request carries before its own queries and content.
+
+    - Django alone: the logged-in user's name as plain text; only Django's session and
+      authentication, no query, template or code of Zonale.
+    - an empty page of Zonale: header and menu of a logged-in user (session, user,
+      roles).
+    """
+    from django.http import HttpResponse
     from django.shortcuts import render
     from django.urls import clear_url_caches, path
 
     from ambito import urls
 
-    urls.urlpatterns.append(path("__riferimento__/", lambda r: render(r, "base.html")))
+    urls.urlpatterns += [
+        path("__django__/", lambda r: HttpResponse(r.user.get_username())),
+        path("__riferimento__/", lambda r: render(r, "base.html")),
+    ]
     clear_url_caches()
     return [
+        Case(
+            "riferimento: Django, solo sessione e utente",
+            "/__django__/",
+            "ufficio.piano",
+            endpoint=False,
+        ),
         Case(
             "riferimento: pagina vuota (solo intestazione)",
             "/__riferimento__/",
             "ufficio.piano",
             endpoint=False,
-        )
+        ),
     ]
 
 
@@ -242,22 +257,15 @@ SQL_VALORI = (
 
 def indicatori_cases():
     """Dashboard aggregates, grids and values list on the largest and smallest Ambito."""
-    from django.db.models import Count
-
-    from ambito.models import Ambito
     from indicatori.models import Periodo
     from programmi.models import PianoDiZona
 
-    ambiti = (
-        Ambito.objects.filter(codice__startswith="sint-", piani__isnull=False)
-        .annotate(n=Count("comuni", distinct=True))
-        .order_by("-n", "codice")
-    )
-    if not ambiti.exists():
+    ambiti = _ambiti_sintetici()
+    if not ambiti:
         print("Nessun Ambito sintetico con indicatori: eseguire genera_italia.")
         return []
     cases = []
-    for etichetta, ambito in (("grande", ambiti.first()), ("piccolo", ambiti.last())):
+    for etichetta, ambito in (("grande", ambiti[0]), ("piccolo", ambiti[-1])):
         udp = _utente(f"bench.udp.{etichetta}", ambito, "ufficio_piano")
         piano = PianoDiZona.objects.filter(ambito=ambito).first()
         periodo = Periodo.objects.filter(ambito=ambito).order_by("-data_fine").first()
@@ -325,34 +333,35 @@ def indicatori_cases():
     return cases
 
 
-def _ambito_grande():
+def _ambiti_sintetici():
+    """The synthetic Ambiti with a plan, from the most Comuni to the fewest."""
     from django.db.models import Count
 
     from ambito.models import Ambito
 
-    return (
+    return list(
         Ambito.objects.filter(codice__startswith="sint-", piani__isnull=False)
         .annotate(n=Count("comuni", distinct=True))
         .order_by("-n", "codice")
-        .first()
     )
 
 
 def cruscotto_cases():
-    """The dashboard page (all its aggregates and charts) of the large Ambito's UdP."""
-    ambito = _ambito_grande()
-    if ambito is None:
+    """The dashboard page (all its aggregates and charts) of the largest and smallest
+    Ambito, each seen by its Ufficio di Piano."""
+    ambiti = _ambiti_sintetici()
+    if not ambiti:
         return []
-    udp = _utente("bench.udp.grande", ambito, "ufficio_piano")
     return [
         Case(
-            f"pagina cruscotto (grande, {ambito.n} Comuni)",
+            f"pagina cruscotto ({etichetta}, {ambito.n} Comuni)",
             "/indicatori/cruscotto/",
-            udp,
+            _utente(f"bench.udp.{etichetta}", ambito, "ufficio_piano"),
             budget_median_ms=50,
             ambito_id=ambito.pk,
             budget_p95_ms=150,
         )
+        for etichetta, ambito in (("grande", ambiti[0]), ("piccolo", ambiti[-1]))
     ]
 
 
@@ -430,9 +439,10 @@ def relazione_pdf_case(repeat=3):
 
     from indicatori.reports import relazione_pdf
 
-    ambito = _ambito_grande()
-    if ambito is None:
+    ambiti = _ambiti_sintetici()
+    if not ambiti:
         return []
+    ambito = ambiti[0]
     user = get_user_model().objects.get(
         username=_utente("bench.udp.grande", ambito, "ufficio_piano")
     )
