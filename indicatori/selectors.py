@@ -134,6 +134,7 @@ def _valori_aggregabili(fetched_by, *, stati, ids):
     for pk, esaustivo in (
         Indicatore.objects.visible_to(fetched_by)
         .filter(pk__in=ids)
+        .order_by()
         .values_list("pk", "categorie_esaustive")
     ):
         (esaustivi if esaustivo else semplici).append(pk)
