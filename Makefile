@@ -56,7 +56,7 @@ BENCH_DB ?= postgres://postgres@127.0.0.1:5432/zonale_bench
 BENCH_ENV := DATABASE_URL=$(BENCH_DB) DEBUG=0 SECRET_KEY=zonale-bench-only-not-secret \
   ALLOWED_HOSTS=127.0.0.1,testserver SECURE_SSL_REDIRECT=0
 
-# Benchmarks on the national synthetic dataset (PostgreSQL); see README, "Prestazioni".
+# Benchmarks on the national synthetic dataset (PostgreSQL); results in BENCHMARKS.md.
 bench: install-test
 	psql "$(BENCH_DB)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres zonale_bench
 	DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
