@@ -260,12 +260,12 @@ def indicatori_cases():
     from indicatori.models import Periodo
     from programmi.models import PianoDiZona
 
-    ambiti = _ambiti_sintetici()
+    ambiti = _grande_e_piccolo()
     if not ambiti:
         print("Nessun Ambito sintetico con indicatori: eseguire genera_italia.")
         return []
     cases = []
-    for etichetta, ambito in (("grande", ambiti[0]), ("piccolo", ambiti[-1])):
+    for etichetta, ambito in ambiti:
         udp = _utente(f"bench.udp.{etichetta}", ambito, "ufficio_piano")
         piano = PianoDiZona.objects.filter(ambito=ambito).first()
         periodo = Periodo.objects.filter(ambito=ambito).order_by("-data_fine").first()
@@ -333,25 +333,24 @@ def indicatori_cases():
     return cases
 
 
-def _ambiti_sintetici():
-    """The synthetic Ambiti with a plan, from the most Comuni to the fewest."""
+def _grande_e_piccolo():
+    """[("grande", Ambito), ("piccolo", Ambito)]: the synthetic Ambiti with a plan and
+    the most and the fewest Comuni (`n`); [] without the synthetic dataset."""
     from django.db.models import Count
 
     from ambito.models import Ambito
 
-    return list(
+    ambiti = list(
         Ambito.objects.filter(codice__startswith="sint-", piani__isnull=False)
         .annotate(n=Count("comuni", distinct=True))
         .order_by("-n", "codice")
     )
+    return [("grande", ambiti[0]), ("piccolo", ambiti[-1])] if ambiti else []
 
 
 def cruscotto_cases():
     """The dashboard page (all its aggregates and charts) of the largest and smallest
     Ambito, each seen by its Ufficio di Piano."""
-    ambiti = _ambiti_sintetici()
-    if not ambiti:
-        return []
     return [
         Case(
             f"pagina cruscotto ({etichetta}, {ambito.n} Comuni)",
@@ -361,7 +360,7 @@ def cruscotto_cases():
             ambito_id=ambito.pk,
             budget_p95_ms=150,
         )
-        for etichetta, ambito in (("grande", ambiti[0]), ("piccolo", ambiti[-1]))
+        for etichetta, ambito in _grande_e_piccolo()
     ]
 
 
@@ -439,10 +438,10 @@ def relazione_pdf_case(repeat=3):
 
     from indicatori.reports import relazione_pdf
 
-    ambiti = _ambiti_sintetici()
+    ambiti = _grande_e_piccolo()
     if not ambiti:
         return []
-    ambito = ambiti[0]
+    ambito = ambiti[0][1]
     user = get_user_model().objects.get(
         username=_utente("bench.udp.grande", ambito, "ufficio_piano")
     )
