@@ -116,14 +116,6 @@ def fondi_totali_per_livello(*, fetched_by, assegnazioni=None) -> list[dict]:
     return _per_livello(_assegnazioni(fetched_by, assegnazioni))
 
 
-def fondi_totali_per_fonte(*, fetched_by, assegnazioni=None) -> list[dict]:
-    return _per_fonte(_assegnazioni(fetched_by, assegnazioni))
-
-
-def fondi_totali_per_linea(*, fetched_by, assegnazioni=None) -> list[dict]:
-    return _per_linea(_assegnazioni(fetched_by, assegnazioni))
-
-
 def fondi_totali(*, fetched_by, assegnazioni=None) -> dict[str, list[dict]]:
     """The four groupings above, the allocations scoped once for all of them."""
     visibili = _assegnazioni(fetched_by, assegnazioni)

@@ -60,15 +60,10 @@ def test_totals_by_source_level(ufficio_piano):
 
 
 def test_totals_by_source_and_by_line(ufficio_piano):
-    fonti = {
-        (r["anno"], r["fonte_codice"]): r["totale"]
-        for r in selectors.fondi_totali_per_fonte(fetched_by=ufficio_piano)
-    }
+    totali = selectors.fondi_totali(fetched_by=ufficio_piano)
+    fonti = {(r["anno"], r["fonte_codice"]): r["totale"] for r in totali["per_fonte"]}
     assert fonti[(2023, "FNA")] == Decimal("474379.00") + Decimal("74950.00")
-    linee = {
-        (r["anno"], r["linea_codice"]): r["totale"]
-        for r in selectors.fondi_totali_per_linea(fetched_by=ufficio_piano)
-    }
+    linee = {(r["anno"], r["linea_codice"]): r["totale"] for r in totali["per_linea"]}
     assert linee[(2022, "PON-INCLUSIONE")] == Decimal("33806.00")
     assert (2023, "PON-INCLUSIONE") not in linee  # empty cell in the Piano
     assert linee[(2022, "DOPO-DI-NOI")] == Decimal("134449.00")
