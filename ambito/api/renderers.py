@@ -1,6 +1,6 @@
 """Open data: every API list as CSV (?format=csv), for Excel and for the public.
 
-Ours rather than djangorestframework-csv (3.0.2, the maintained choice): that renderer
+Ours rather than djangorestframework-csv (3.0.2, the usual choice): that renderer
 writes cells as they are, with no neutralisation of formulas (the point of
 `neutralise_formula` below), sorts the columns alphabetically instead of keeping the
 serializer's order, has no byte-order mark for Excel and no `?sep=` switch, and still
