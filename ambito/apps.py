@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 # Zonale's own apps, in the order their data are loaded (each may depend on the former).
@@ -6,13 +7,13 @@ ZONALE_APPS = ["ambito", "fondi", "servizi", "programmi", "indicatori"]
 
 
 class AmbitoConfig(AppConfig):
+    default = True  # this module also holds the admin's config
     name = "ambito"
     verbose_name = _("Territorio")
 
-    def ready(self):
-        from django.db.models.signals import post_delete, post_save
 
-        from .revisioni import dopo_modifica
+class ZonaleAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with Zonale's site (ambito/admin_site.py), named in INSTALLED_APPS."""
 
-        post_save.connect(dopo_modifica, dispatch_uid="zonale_revisione_salvataggio")
-        post_delete.connect(dopo_modifica, dispatch_uid="zonale_revisione_cancellazione")
+    default = False
+    default_site = "ambito.admin_site.ZonaleAdminSite"

@@ -10,14 +10,15 @@ next to a table with the same numbers (accessibility).
 import hashlib
 import io
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+from django.core.cache import cache  # noqa: E402
 from django.utils.translation import get_language  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
@@ -80,34 +81,34 @@ def _svg(fig, title, key) -> str:
     return svg.replace(">", f' aria-label="{label}"><title>{label}</title>', 1)
 
 
-# Rendered charts by their full input: matplotlib spends ~0,3-0,8 s per chart (text
-# layout), and the output is deterministic, so the same figures give the same SVG.
-# Bounded, per process; the key holds every argument, so no invalidation is needed.
-_CACHE: OrderedDict[str, str] = OrderedDict()
-CACHE_MAX = 256
+# Rendered charts in Django's cache, shared by every process: matplotlib spends ~0,3-0,8 s
+# per chart (text layout), and its output is deterministic, so the same figures give the
+# same SVG. The key holds every argument, the language and this module's own source (a
+# deployment that draws differently never serves the former drawing): nothing to
+# invalidate, entries expire after DURATA_GRAFICI.
+_SORGENTE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+DURATA_GRAFICI = 24 * 60 * 60  # seconds
 
 
 def bar_chart(categories: list[str], series: dict[str, list], **options) -> str:
-    """A grouped (or stacked) bar chart as inline SVG markup (memoized, see `_CACHE`).
+    """A grouped (or stacked) bar chart as inline SVG markup (cached, see `_SORGENTE`).
 
     `series` maps a legend label to one value per category (None counts as 0).
     """
-    key = repr(
+    dati = repr(
         (
+            _SORGENTE,
             get_language(),
             [str(c) for c in categories],
             [(str(k), [None if v is None else str(v) for v in vs]) for k, vs in series.items()],
             sorted((k, str(v)) for k, v in options.items()),
         )
     )
-    svg = _CACHE.get(key)
+    chiave = "zonale:grafico:" + hashlib.sha256(dati.encode("utf-8")).hexdigest()
+    svg = cache.get(chiave)
     if svg is None:
         svg = _bar_chart(categories, series, **options)
-        _CACHE[key] = svg
-        while len(_CACHE) > CACHE_MAX:
-            _CACHE.popitem(last=False)
-    else:
-        _CACHE.move_to_end(key)
+        cache.set(chiave, svg, DURATA_GRAFICI)
     return svg
 
 

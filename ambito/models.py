@@ -331,7 +331,6 @@ class ReportGenerato(models.Model):
     # Operators see only the reports of their own Comune (Scheda Comune).
     scope_ambito = "ambito"
     scope_comune = "comune"
-    revisione_dati = False  # a register of reports, not figures they show
     objects = ScopedManager()
 
     class Meta:
@@ -349,26 +348,3 @@ class ReportGenerato(models.Model):
     @property
     def nome_file(self):
         return f"{self.tipo}-{self.numero}.pdf"
-
-
-class RevisioneDati(models.Model):
-    """The current revision of one Ambito's data (`ambito_id` 0: reference data).
-
-    Every save or delete of a Zonale record in that Ambito gives it a new random value
-    in the same transaction (see `ambito.revisioni`); cached aggregates are keyed by it,
-    so a change is visible at once and a rolled-back change invalidates nothing. Random
-    rather than a counter: a restored or rolled-back row never meets a value used
-    before with other data.
-    """
-
-    ambito_id = models.PositiveIntegerField(primary_key=True)
-    numero = models.BigIntegerField()
-
-    revisione_dati = False  # not data itself
-
-    class Meta:
-        verbose_name = _("revisione dei dati")
-        verbose_name_plural = _("revisioni dei dati")
-
-    def __str__(self):
-        return f"{self.ambito_id}: {self.numero}"

@@ -2,12 +2,14 @@
 
 from django.db import transaction
 
+from .cache import invalida_cache_di
 from .models import Comune, DatiDemografici
 
 
 def _save(instance, *, exclude=None):
     instance.full_clean(exclude=exclude)
     instance.save()
+    invalida_cache_di(instance)
     return instance
 
 

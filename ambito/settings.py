@@ -41,7 +41,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ambito.apps.ZonaleAdminConfig",  # Django's admin; its changes renew the cache
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -129,6 +129,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # small, and this also keeps the app usable behind PgBouncer's transaction pooling.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cached aggregates and charts (ambito/cache.py, ambito/charts.py). With REDIS_URL one
+# Redis shared by every process, so a value approved in one gunicorn worker is never
+# stale in another; without it the memory of each process (`make run`, the tests).
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "zonale"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 1000},  # charts and dashboards: ~50 MB at most
+        }
+    }
 
 AUTHENTICATION_BACKENDS = [
     # Refuses the login of a locked-out username+address before any password check.

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ambito.cache import invalida_cache_di
 from ambito.models import Ambito, Comune
 
 from .models import (
@@ -24,6 +25,7 @@ from .models import (
 def _save(instance):
     instance.full_clean()
     instance.save()
+    invalida_cache_di(instance)
     return instance
 
 
@@ -88,6 +90,7 @@ def progetto_create(
     ambiti_partner, comuni = list(ambiti_partner), list(comuni)
     _valida_progetto(progetto, ambiti_partner, comuni)
     progetto.save()
+    invalida_cache_di(progetto)
     progetto.ambiti_partner.set(ambiti_partner)
     progetto.comuni.set(comuni)
     return progetto
@@ -111,6 +114,7 @@ def progetto_update(
     Progetto.objects.select_for_update().filter(pk=progetto.pk).exists()
     _valida_progetto(progetto, ambiti_partner, comuni)
     progetto.save()
+    invalida_cache_di(progetto)
     progetto.ambiti_partner.set(ambiti_partner)
     progetto.comuni.set(comuni)
     return progetto
@@ -123,6 +127,7 @@ def progetto_cambia_stato(*, progetto: Progetto, stato: str) -> Progetto:
     progetto.stato = stato
     progetto.full_clean()
     progetto.save(update_fields=["stato"])
+    invalida_cache_di(progetto)
     return progetto
 
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ambito import selectors as territorio
+from ambito.cache import memorizzato
 from ambito.charts import Grafico, bar_chart
 from ambito.models import Comune
-from ambito.revisioni import memorizzato
 from fondi.reports import cruscotto_fondi
 
 from . import selectors

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from ambito.cache import invalida_cache_ambito
 from ambito.querysets import ScopedQuerySet
-from ambito.revisioni import segna_modifica
 
 from .choices import AzionePeriodo, StatoPeriodo, StatoValore, UnitaMisura
 from .models import Categoria, EventoPeriodo, Indicatore, Periodo, Valore
@@ -336,6 +336,7 @@ def valori_salva(
     """
     _verifica_scrittura(user, periodo, comune)
     periodo = _periodo_bloccato(periodo)
+    invalida_cache_ambito(periodo.ambito_id)
     esistenti = _esistenti(periodo, comune, celle)
     errori, modifiche = _controlla(user, periodo, comune, celle, conferma_anomalie, esistenti)
     if errori:
@@ -393,10 +394,9 @@ def valori_salva(
 
 
 def _aggiorna_in_blocco(valori, campi, *, user, periodo, motivo):
-    """Save a state change of many values at once, with their history; a bulk update
-    sends no model signal, so the Ambito's data revision is renewed here."""
+    """Save a state change of many values at once, with their history."""
     bulk_update_with_history(valori, Valore, campi, default_user=user, default_change_reason=motivo)
-    segna_modifica(periodo.ambito_id)
+    invalida_cache_ambito(periodo.ambito_id)
 
 
 def _errore(campo, messaggio):
@@ -510,6 +510,7 @@ def valori_respingi(*, user, periodo: Periodo, valori, motivo: str) -> int:
 
 
 def _cambia_stato_periodo(user, periodo, *, azione, stato, motivo) -> Periodo:
+    invalida_cache_ambito(periodo.ambito_id)
     periodo.stato = stato
     periodo._history_user = user
     periodo._change_reason = motivo[:100]

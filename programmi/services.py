@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ambito.cache import invalida_cache_di
+
 from .choices import ELENCHI
 from .models import (
     AttivitaPremiale,
@@ -26,6 +28,7 @@ from .models import (
 def _save(instance, *, exclude=None):
     instance.full_clean(exclude=exclude)
     instance.save()
+    invalida_cache_di(instance)
     return instance
 
 
@@ -146,6 +149,7 @@ def scheda_save(
     if errors:
         raise ValidationError(errors)
     scheda.save()
+    invalida_cache_di(scheda)
     if servizi is not None:
         scheda.servizi.set(servizi)
     for nome, testi in voci_pulite.items():

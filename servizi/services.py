@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ambito.cache import invalida_cache_di
 from ambito.models import Comune
 
 from .models import Avviso, DatoAnnuale, QuotaAvviso, Servizio, UnitaOfferta
@@ -18,6 +19,7 @@ from .models import Avviso, DatoAnnuale, QuotaAvviso, Servizio, UnitaOfferta
 def _save(instance):
     instance.full_clean()
     instance.save()
+    invalida_cache_di(instance)
     return instance
 
 

@@ -1,6 +1,7 @@
 """Shared fixtures: the real Visconteo data, loaded once, and one user per role."""
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from ambito.choices import Ruolo
@@ -33,6 +34,13 @@ def fast_password_hasher(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: factories and direct saves write without
+    the services, which are what renew the cached aggregates (ambito/cache.py)."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

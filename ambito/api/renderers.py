@@ -1,4 +1,11 @@
-"""Open data: every API list as CSV (?format=csv), for Excel and for the public."""
+"""Open data: every API list as CSV (?format=csv), for Excel and for the public.
+
+Ours rather than djangorestframework-csv (3.0.2, the usual choice): that renderer
+writes cells as they are, with no neutralisation of formulas (the point of
+`neutralise_formula` below), sorts the columns alphabetically instead of keeping the
+serializer's order, has no byte-order mark for Excel and no `?sep=` switch, and still
+depends on `six`. Adding those to it would leave more code than this module.
+"""
 
 import csv
 import io

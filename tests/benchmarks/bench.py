@@ -118,7 +118,7 @@ def _ms(samples):
 
 
 def run(cases):
-    from ambito.revisioni import segna_modifica
+    from ambito.cache import invalida_cache_ambito
 
     browsers = {}
     failures = []
@@ -134,7 +134,7 @@ def run(cases):
             browser.get(case.url)
 
         def renew(case=case):
-            segna_modifica(case.ambito_id)
+            invalida_cache_ambito(case.ambito_id)
 
         median, p95 = _ms(time_call(call, REPEAT))
         # Cold: the first request after a change of the Ambito's data (cache miss).

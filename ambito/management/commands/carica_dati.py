@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from ambito.apps import ZONALE_APPS
+from ambito.cache import invalida_cache
 from ambito.dati import crea_utenti_demo
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
                 if not apps.is_installed(app) or find_spec(f"{app}.dati") is None:
                     continue
                 import_module(f"{app}.dati").carica(stdout=self.stdout)
+            invalida_cache()  # when the load commits
             if utenti_demo and not settings.DEBUG:
                 self.stderr.write("Utenti dimostrativi non creati: DEBUG è disattivato.")
             elif utenti_demo:

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from ambito.apps import ZONALE_APPS
+from ambito.cache import invalida_cache
 from ambito.models import Ambito
 
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                 extra = {k: v for k, v in scelte.items() if k in accettati}
                 genera(rng=rng, stdout=self.stdout, **extra)
                 self.stdout.write(f"  ({app}: {time.monotonic() - t0:.1f} s)")
+            invalida_cache()  # when the new Ambiti commit
         # Planner statistics now, not whenever autovacuum gets to the new millions of
         # rows: until then PostgreSQL plans the dashboard queries as on empty tables.
         with connection.cursor() as cursor:

@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from ambito.cache import invalida_cache
+
 from .backup_dati import FORMATI
 
 # Tables that `migrate` fills by itself: they do not make a database "not empty".
@@ -70,5 +72,6 @@ class Command(BaseCommand):
         # an extra "~" version each), so history is switched off while loading.
         with transaction.atomic(), _senza_storico():
             call_command("loaddata", str(path), verbosity=0)
+            invalida_cache()  # when the restore commits
         righe = sum(model._base_manager.count() for model in _tabelle())
         self.stdout.write(f"Dati ripristinati da {path}: {righe:,} righe.")

@@ -1,0 +1,170 @@
+"""Aggregates in Django's cache, never older than the data they come from.
+
+`CACHES` comes from the environment (README, "Cache"): Redis when `REDIS_URL` is set,
+one cache shared by every gunicorn worker; the memory of each process otherwise
+(`make run`, the tests).
+
+Each Ambito's data have a *generation*, a random token kept in the cache itself (key
+`zonale:generazione:<id>`; 0 for the reference data of no Ambito, which every figure
+reads). `@memorizzato` caches a selector's result under a key made of its arguments,
+the user's roles, the language, the day and the generations of the user's Ambiti. The
+services that change an Ambito's figures call `invalida_cache_ambito(ambito_id)`: when
+their transaction commits the Ambito gets a new generation, so the next read in any
+process misses the old entries (which expire after `DURATA`). Until the commit, reads of
+that Ambito in the writing transaction skip the cache: they see their own change, and
+no other process is ever served data that is not committed (or rolled back). Writes
+that bypass the services (raw SQL, a restore) are bounded by `DURATA`; bulk loads call
+`invalida_cache()`. Superusers, who see every Ambito, are not cached.
+"""
+
+import functools
+import hashlib
+import secrets
+from datetime import date
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from .roles import ruoli
+
+DURATA = 300  # seconds
+RIFERIMENTO = 0  # the generation of the reference data (areas, funding sources...)
+_ASSENTE = object()
+
+
+def _chiave_generazione(ambito_id: int) -> str:
+    return f"zonale:generazione:{ambito_id}"
+
+
+def _nuovo_token() -> str:
+    # Random rather than a counter: a generation lost by the cache (evicted, flushed)
+    # never comes back with a value used before with other data.
+    return secrets.token_hex(8)
+
+
+class _Rinnovo:
+    """A new generation for an Ambito, run when the writing transaction commits."""
+
+    def __init__(self, ambito_id: int):
+        self.ambito_id = ambito_id
+
+    def __call__(self):
+        cache.set(_chiave_generazione(self.ambito_id), _nuovo_token(), None)
+
+
+def invalida_cache_ambito(ambito_id: int | None) -> None:
+    """The Ambito's figures changed (None: the reference data, every Ambito's figures)."""
+    transaction.on_commit(_Rinnovo(ambito_id or RIFERIMENTO))
+
+
+def invalida_cache_di(record) -> None:
+    """A record was saved or deleted: its Ambito's figures changed (see `ambito_di`)."""
+    invalida_cache_ambito(ambito_di(record))
+
+
+def invalida_cache() -> None:
+    """Every cached aggregate: after a bulk load, a restore, an edit in the admin."""
+    invalida_cache_ambito(None)
+
+
+def ambito_di(instance) -> int | None:
+    """The id of the Ambito a record belongs to, following its `scope_ambito` path."""
+    modello = type(instance)
+    if not hasattr(modello, "scope_ambito"):
+        return None  # reference data
+    percorso = modello.scope_ambito
+    if percorso is None:
+        return instance.pk  # the Ambito itself
+    *relazioni, ultimo = percorso.split("__")
+    oggetto = instance
+    for nome in relazioni:
+        oggetto = getattr(oggetto, nome, None)
+        if oggetto is None:
+            return None
+    return getattr(oggetto, f"{ultimo}_id", None)
+
+
+def _in_sospeso(ambiti) -> bool:
+    """Whether this transaction changed these Ambiti's data and has not committed yet.
+
+    The pending invalidations are the transaction's own on-commit callbacks: Django
+    drops them with a rolled-back transaction or savepoint, so nothing is left behind.
+    """
+    return any(
+        isinstance(callback, _Rinnovo) and callback.ambito_id in ambiti
+        for _sids, callback, _robust in connection.run_on_commit
+    )
+
+
+def generazioni(ambito_ids) -> tuple:
+    """The current generations of the Ambiti and of the reference data (one cache read)."""
+    chiavi = {a: _chiave_generazione(a) for a in sorted({*ambito_ids, RIFERIMENTO})}
+    valori = cache.get_many(chiavi.values())
+    risultato = []
+    for ambito_id, chiave in chiavi.items():
+        valore = valori.get(chiave)
+        if valore is None:  # never written, or evicted: start a generation
+            valore = _nuovo_token()
+            if not cache.add(chiave, valore, None):  # another process was first
+                valore = cache.get(chiave, valore)
+        risultato.append((ambito_id, valore))
+    return tuple(risultato)
+
+
+class _NonMemorizzabile(Exception):
+    """An argument (a QuerySet, say) that cannot be part of a key: compute directly."""
+
+
+def _parte(valore):
+    if isinstance(valore, models.Model):
+        return (valore._meta.label, valore.pk)
+    if isinstance(valore, list | tuple | set | frozenset):
+        return tuple(_parte(v) for v in valore)
+    if isinstance(valore, date):
+        return valore.isoformat()
+    if valore is None or isinstance(valore, str | int | Decimal):
+        return valore
+    raise _NonMemorizzabile(type(valore))
+
+
+def _chiave(funzione, user, kwargs) -> str | None:
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return None
+    try:
+        argomenti = sorted((nome, _parte(v)) for nome, v in kwargs.items())
+    except _NonMemorizzabile:
+        return None
+    incarichi = ruoli(user).incarichi
+    ambiti = {i.ambito_id for i in incarichi}
+    if _in_sospeso({*ambiti, RIFERIMENTO}):
+        return None
+    parti = (
+        funzione.__module__,
+        funzione.__qualname__,
+        user.is_active,
+        sorted((i.ruolo, i.ambito_id, i.comune_id or 0) for i in incarichi),
+        get_language(),
+        timezone.localdate().isoformat(),
+        argomenti,
+        generazioni(ambiti),
+    )
+    return "zonale:" + hashlib.sha256(repr(parti).encode()).hexdigest()
+
+
+def memorizzato(funzione):
+    """Cache a selector (keyword arguments, `fetched_by` the user) until its data change."""
+
+    @functools.wraps(funzione)
+    def selettore(*, fetched_by, **kwargs):
+        chiave = _chiave(funzione, fetched_by, kwargs)
+        risultato = cache.get(chiave, _ASSENTE) if chiave else _ASSENTE
+        if risultato is _ASSENTE:
+            risultato = funzione(fetched_by=fetched_by, **kwargs)
+            if chiave:
+                cache.set(chiave, risultato, DURATA)
+        return risultato
+
+    return selettore

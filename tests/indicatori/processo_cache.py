@@ -1,0 +1,49 @@
+"""A long-lived Django process for test_cache_processi.py, as a gunicorn worker would be.
+
+It reads one JSON command a line on stdin and answers one JSON line on stdout:
+`{"leggi": {"utente", "periodo"}}` reads the cached completeness of a period,
+`{"approva": {"utente", "periodo", "comune"}}` approves a Comune's sent values through
+the service (committed: this process runs in autocommit, like a request).
+"""
+
+import json
+import sys
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from indicatori import selectors  # noqa: E402
+from indicatori.choices import StatoValore  # noqa: E402
+from indicatori.models import Periodo, Valore  # noqa: E402
+from indicatori.services import valori_approva  # noqa: E402
+
+
+def leggi(utente, periodo):
+    user = get_user_model().objects.get(username=utente)  # a new request, a new user
+    periodo = Periodo.objects.get(pk=periodo)
+    with CaptureQueriesContext(connection) as queries:
+        righe = selectors.completezza_periodo(fetched_by=user, periodo=periodo)
+    return {
+        "approvati": {str(r.comune.pk): r.approvati for r in righe},
+        "query": len(queries),
+    }
+
+
+def approva(utente, periodo, comune):
+    user = get_user_model().objects.get(username=utente)
+    periodo = Periodo.objects.get(pk=periodo)
+    valori = Valore.objects.filter(periodo=periodo, comune_id=comune, stato=StatoValore.INVIATO)
+    return {"approvati": valori_approva(user=user, periodo=periodo, valori=valori)}
+
+
+AZIONI = {"leggi": leggi, "approva": approva}
+
+print(json.dumps({"pronto": True}), flush=True)
+for riga in sys.stdin:
+    ((azione, argomenti),) = json.loads(riga).items()
+    print(json.dumps(AZIONI[azione](**argomenti)), flush=True)

@@ -1,0 +1,134 @@
+"""Two processes, one PostgreSQL and one Redis: a value approved in one is never stale in
+the other (what two gunicorn workers need of the cache).
+
+Process A reads a cached aggregate (the completeness of a period), reads it again from
+the cache, then process B approves a Comune's values through the service, and A's next
+read has the new figure. Each process is a long-lived `processo_cache.py`, with its own
+memory: with the per-process LocMem cache A would answer the old figure.
+
+Only on PostgreSQL (the two processes need a database server) and with a Redis server
+(`ZONALE_TEST_REDIS_URL`, by default db 14 of 127.0.0.1:6379, emptied by the test).
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from ambito.models import Ambito
+from indicatori.choices import StatoValore
+from indicatori.models import Periodo, Valore
+
+REDIS_URL = os.environ.get("ZONALE_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+PROCESSO = Path(__file__).with_name("processo_cache.py")
+RADICE = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Two processes need a database server: PostgreSQL (DATABASE_URL), not SQLite.",
+)
+
+
+@pytest.fixture
+def redis_vuoto():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError as error:
+        reason = f"Redis not reachable at {REDIS_URL}: {error}"
+        print(reason)
+        pytest.skip(reason)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+def _database_url():
+    s = connection.settings_dict
+    credenziali = quote(s["USER"] or "", safe="")
+    if s["PASSWORD"]:
+        credenziali += ":" + quote(s["PASSWORD"], safe="")
+    return f"postgres://{credenziali}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+class Processo:
+    def __init__(self, env):
+        self.popen = subprocess.Popen(
+            [sys.executable, str(PROCESSO)],
+            cwd=RADICE,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._risposta() == {"pronto": True}
+
+    def _risposta(self):
+        riga = self.popen.stdout.readline()
+        assert riga, f"process ended (exit code {self.popen.poll()})"
+        return json.loads(riga)
+
+    def __call__(self, azione, **argomenti):
+        self.popen.stdin.write(json.dumps({azione: argomenti}) + "\n")
+        self.popen.stdin.flush()
+        return self._risposta()
+
+    def chiudi(self):
+        self.popen.stdin.close()
+        self.popen.wait(timeout=30)
+
+
+@pytest.fixture
+def processi(transactional_db, redis_vuoto):
+    """Two worker processes on the test database and the test Redis db. The test
+    database is flushed when the test ends (the workers commit), so it runs last."""
+    if not Ambito.objects.filter(codice="visconteo-sud-milano").exists():
+        call_command("carica_dati", stdout=open(os.devnull, "w"))  # flushed by a former test
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ambito.settings",
+        "PYTHONPATH": str(RADICE),  # this checkout, not an installed copy
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": REDIS_URL,
+        "CACHE_KEY_PREFIX": "test-processi",
+    }
+    a, b = Processo(env), Processo(env)
+    yield a, b
+    a.chiudi()
+    b.chiudi()
+
+
+def test_a_value_approved_in_one_process_is_never_stale_in_another(processi, ufficio_piano):
+    a, b = processi
+    periodo = Periodo.objects.get(ambito__codice="visconteo-sud-milano", codice="2025-s2")
+    comune = (
+        Valore.objects.filter(periodo=periodo, stato=StatoValore.INVIATO)
+        .values_list("comune_id", flat=True)
+        .first()
+    )
+    lettura = {"utente": ufficio_piano.username, "periodo": periodo.pk}
+
+    prima = a("leggi", **lettura)
+    di_nuovo = a("leggi", **lettura)
+    assert di_nuovo["approvati"] == prima["approvati"]
+    # From the cache: only the user's roles are read, none of the aggregate queries.
+    assert di_nuovo["query"] < prima["query"] and di_nuovo["query"] <= 2
+
+    assert (
+        b("approva", utente=ufficio_piano.username, periodo=periodo.pk, comune=comune)["approvati"]
+        > 0
+    )
+
+    dopo = a("leggi", **lettura)
+    assert dopo["approvati"][str(comune)] > prima["approvati"][str(comune)]
+    # The same figures as computed by B, which also had them in the shared cache.
+    assert b("leggi", **lettura)["approvati"] == dopo["approvati"]
