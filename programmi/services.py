@@ -10,6 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ambito.services import instance_save
+
+from . import validators
 from .choices import ELENCHI
 from .models import (
     AttivitaPremiale,
@@ -23,20 +26,14 @@ from .models import (
 )
 
 
-def _save(instance, *, exclude=None):
-    instance.full_clean(exclude=exclude)
-    instance.save()
-    return instance
-
-
 @transaction.atomic
 def piano_save(*, piano: PianoDiZona) -> PianoDiZona:
-    return _save(piano)
+    return instance_save(piano)
 
 
 @transaction.atomic
 def macro_area_save(*, macro_area: MacroArea) -> MacroArea:
-    return _save(macro_area)
+    return instance_save(macro_area)
 
 
 @transaction.atomic
@@ -46,12 +43,12 @@ def obiettivo_save(*, obiettivo: Obiettivo) -> Obiettivo:
         parent = obiettivo.parent
         if parent.piano_id == obiettivo.piano_id:
             obiettivo.macro_area_id = parent.macro_area_id
-    return _save(obiettivo)
+    return instance_save(obiettivo, validators=validators.OBIETTIVO)
 
 
 @transaction.atomic
 def valutazione_save(*, valutazione: Valutazione) -> Valutazione:
-    return _save(valutazione)
+    return instance_save(valutazione)
 
 
 @transaction.atomic
@@ -62,7 +59,7 @@ def progetto_premiale_save(
 
     `attivita`: dicts with `attivita`, `percentuale`, `risultato`.
     """
-    _save(progetto)
+    instance_save(progetto)
     if attivita is not None:
         for ordine, dati in enumerate(attivita, start=1):
             riga = AttivitaPremiale.objects.filter(progetto=progetto, ordine=ordine).first()
@@ -70,7 +67,7 @@ def progetto_premiale_save(
             for campo in ("attivita", "percentuale", "risultato"):
                 setattr(riga, campo, dati.get(campo, ""))
             try:
-                _save(riga)
+                instance_save(riga)
             except ValidationError as error:
                 messaggio = _("Riga %(n)s: %(errore)s") % {"n": ordine, "errore": _testo(error)}
                 raise ValidationError({"attivita": messaggio}) from error

@@ -100,17 +100,7 @@ class ValoreViewSet(ScopedModelViewSet):
         valore = serializer.instance
         if valore is None:
             cella = {k: dati.get(k) for k in ("indicatore", "periodo", "comune", "categoria")}
-            esistente = Valore.objects.filter(**cella).first()
-            if esistente is not None and cella["periodo"].aperto:
-                raise DjangoValidationError(
-                    {
-                        "versione": (
-                            f"Il valore di questa cella esiste già (id {esistente.pk}, versione "
-                            f"{esistente.versione}): modificarlo con PATCH indicando la versione."
-                        )
-                    }
-                )
-            versione = 0
+            salva, versione = services.valore_create, 0
         else:
             cella = {
                 "indicatore": valore.indicatore,
@@ -118,14 +108,14 @@ class ValoreViewSet(ScopedModelViewSet):
                 "comune": valore.comune,
                 "categoria": valore.categoria,
             }
-            versione = dati["versione"]
+            salva, versione = services.valore_salva, dati["versione"]
 
         def campo(nome, default=""):
             if nome in dati:
                 return dati[nome]
             return getattr(valore, nome) if valore is not None else default
 
-        return services.valore_salva(
+        return salva(
             user=self.request.user,
             **cella,
             valore_numerico=campo("valore_numerico", None),
