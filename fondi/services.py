@@ -115,7 +115,7 @@ def progetto_update(
 
 
 @transaction.atomic
-def progetto_cambia_stato(*, progetto: Progetto, stato: str) -> Progetto:
+def progetto_transition(*, progetto: Progetto, stato: str) -> Progetto:
     """Move a project to another state, if the transition is allowed."""
     stato_precedente = _stato_salvato(progetto, lock=True)
     progetto.stato = stato

@@ -130,7 +130,7 @@ class ValoreAdminForm(forms.ModelForm):
         if self.errors or not instance.indicatore_id or not instance.periodo_id:
             return
         try:
-            services.valori_verifica(
+            services.valori_validate(
                 user=self.request_user,
                 periodo=instance.periodo,
                 comune=instance.comune,
@@ -178,7 +178,7 @@ class ValoreAdmin(SimpleHistoryAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        salvato = services.valore_salva(
+        salvato = services.valore_save(
             user=request.user,
             periodo=obj.periodo,
             comune=obj.comune,

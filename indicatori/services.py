@@ -1,6 +1,6 @@
 """Writes of the indicators app, with every business rule, in one transaction.
 
-The entry grid, the admin and the API all save values through `valori_salva`; the
+The entry grid, the admin and the API all save values through `valori_save`; the
 review page and the API approve, return, close and reopen through the functions
 below. A submission with any error saves nothing.
 """
@@ -344,7 +344,7 @@ def _esistenti(periodo, comune, celle) -> dict[str, Valore]:
     return esistenti
 
 
-def valori_verifica(
+def valori_validate(
     *, user, periodo: Periodo, comune, celle: list[Cella], conferma_anomalie: bool = False
 ) -> None:
     """Check a submission without saving it (the admin form uses it before saving)."""
@@ -356,7 +356,7 @@ def valori_verifica(
 
 
 @transaction.atomic
-def valori_salva(
+def valori_save(
     *,
     user,
     periodo: Periodo,
@@ -422,7 +422,7 @@ def valori_salva(
             valore.save()
         salvati.append(valore)
     if invia:
-        valori_invia(user=user, periodo=periodo, comune=comune)
+        valori_submit(user=user, periodo=periodo, comune=comune)
         for valore in salvati:
             valore.refresh_from_db()
     return salvati
@@ -440,7 +440,7 @@ def _errore(campo, messaggio):
 
 
 @transaction.atomic
-def valori_invia(*, user, periodo: Periodo, comune, vuoto_ammesso: bool = False) -> int:
+def valori_submit(*, user, periodo: Periodo, comune, vuoto_ammesso: bool = False) -> int:
     """Send the drafts (and the returned values) of a Comune to the Ufficio di Piano."""
     _verifica_scrittura(user, periodo, comune)
     periodo = _periodo_bloccato(periodo)
@@ -472,7 +472,7 @@ def _verifica_gestione(user, periodo):
 
 
 @transaction.atomic
-def valori_approva(*, user, periodo: Periodo, valori: ScopedQuerySet | None = None) -> int:
+def valori_approve(*, user, periodo: Periodo, valori: ScopedQuerySet | None = None) -> int:
     """Approve submitted values of the period (all of `valori`, which must be sent)."""
     _verifica_gestione(user, periodo)
     periodo = _periodo_bloccato(periodo)
@@ -505,17 +505,17 @@ def valori_approva(*, user, periodo: Periodo, valori: ScopedQuerySet | None = No
     return len(scelti)
 
 
-def valori_approva_comune(*, user, periodo: Periodo, comune) -> int:
+def valori_approve_comune(*, user, periodo: Periodo, comune) -> int:
     """Bulk approval: every submitted value of one Comune (or of the Ambito)."""
     _verifica_gestione(user, periodo)
     inviati = Valore.objects.filter(comune=comune, stato=StatoValore.INVIATO)
     if not inviati.filter(periodo=periodo).exists():
         raise _errore("stato", _("Non ci sono valori inviati da approvare."))
-    return valori_approva(user=user, periodo=periodo, valori=inviati)
+    return valori_approve(user=user, periodo=periodo, valori=inviati)
 
 
 @transaction.atomic
-def valori_respingi(*, user, periodo: Periodo, valori, motivo: str) -> int:
+def valori_reject(*, user, periodo: Periodo, valori, motivo: str) -> int:
     """Return values to who entered them, with the reason (they become editable)."""
     _verifica_gestione(user, periodo)
     motivo = (motivo or "").strip()
@@ -558,7 +558,7 @@ def _cambia_stato_periodo(user, periodo, *, azione, stato, motivo) -> Periodo:
 
 
 @transaction.atomic
-def periodo_chiudi(*, user, periodo: Periodo, motivo: str) -> Periodo:
+def periodo_close(*, user, periodo: Periodo, motivo: str) -> Periodo:
     """Close a period: no value changes until someone reopens it, with a reason."""
     _verifica_gestione(user, periodo)
     motivo = (motivo or "").strip()
@@ -583,7 +583,7 @@ def periodo_chiudi(*, user, periodo: Periodo, motivo: str) -> Periodo:
 
 
 @transaction.atomic
-def periodo_riapri(*, user, periodo: Periodo, motivo: str) -> Periodo:
+def periodo_reopen(*, user, periodo: Periodo, motivo: str) -> Periodo:
     _verifica_gestione(user, periodo)
     motivo = (motivo or "").strip()
     if not motivo:
@@ -596,7 +596,7 @@ def periodo_riapri(*, user, periodo: Periodo, motivo: str) -> Periodo:
     )
 
 
-def valore_salva(
+def valore_save(
     *,
     user,
     periodo: Periodo,
@@ -620,7 +620,7 @@ def valore_salva(
     )
     if cella.vuota:
         raise _errore("valore_numerico", _("Inserire un valore."))
-    salvati = valori_salva(
+    salvati = valori_save(
         user=user,
         periodo=periodo,
         comune=comune,
@@ -658,6 +658,6 @@ def valore_create(*, periodo: Periodo, comune, indicatore: Indicatore, categoria
     _verifica_cella_libera(
         indicatore=indicatore, periodo=periodo, comune=comune, categoria=categoria
     )
-    return valore_salva(
+    return valore_save(
         periodo=periodo, comune=comune, indicatore=indicatore, categoria=categoria, **campi
     )

@@ -79,7 +79,7 @@ def _testo(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages)
 
 
-def pulisci_voci(righe: Iterable[str], *, campo: str) -> list[str]:
+def voci_clean(righe: Iterable[str], *, campo: str) -> list[str]:
     """The items of a list as they will be stored: trimmed, without empty ones.
 
     An item is one paragraph: a line break inside it is refused, because the form edits
@@ -128,7 +128,7 @@ def scheda_save(
             errors[nome] = _("Elenco sconosciuto.")
             continue
         try:
-            voci_pulite[nome] = pulisci_voci(testi, campo=nome)
+            voci_pulite[nome] = voci_clean(testi, campo=nome)
         except ValidationError as error:
             errors.update(error.message_dict)
     servizi = list(servizi) if servizi is not None else None

@@ -13,7 +13,7 @@ from ambito.revisioni import revisioni
 from indicatori import selectors
 from indicatori.choices import StatoValore
 from indicatori.models import Valore
-from indicatori.services import valori_approva
+from indicatori.services import valori_approve
 
 URL = reverse("indicatori:cruscotto")
 
@@ -43,7 +43,7 @@ def test_dashboard_comes_from_the_cache_until_values_are_approved(
     # A bulk approval (no model signal: the service renews the revision itself).
     inviati = Valore.objects.filter(periodo=aperto, stato=StatoValore.INVIATO)
     comune_id = inviati.values_list("comune_id", flat=True).first()
-    approvati = valori_approva(
+    approvati = valori_approve(
         user=ufficio_piano, periodo=aperto, valori=inviati.filter(comune_id=comune_id)
     )
     assert approvati > 0

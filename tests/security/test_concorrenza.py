@@ -229,7 +229,7 @@ def test_concurrent_writes_lose_nothing(live_server, scenario):
     s = scenario
     periodo = s["periodo"]
     # The contested cell exists at version 1 (created by one of its operators).
-    esistente = services.valore_salva(
+    esistente = services.valore_save(
         user=s["contendenti"][0],
         periodo=periodo,
         comune=s["conteso"],
