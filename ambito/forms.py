@@ -1,9 +1,11 @@
 import hashlib
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Ambito, Comune, DatiDemografici
+from .services import run_validators
 
 
 def style_form(form):
@@ -19,6 +21,21 @@ def style_form(form):
             widget.attrs["aria-invalid"] = "true"
             widget.attrs["aria-describedby"] = f"{form[name].auto_id}_errors"
     return form
+
+
+class ValidatorsFormMixin:
+    """A ModelForm (the admin's) that also runs the service's named validators, so
+    their messages appear next to the fields before the service saves."""
+
+    validators = ()
+
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            run_validators(self.instance, self.validators)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
 
 
 class StyledFormMixin:

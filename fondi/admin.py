@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from ambito.services import run_validators
+
 from . import services
 from .models import (
     Assegnazione,
@@ -60,22 +62,21 @@ class FinanziamentoInline(admin.TabularInline):
 
 
 class ProgettoAdminForm(forms.ModelForm):
-    """Adds the checks on partners, Comuni and soggetto attuatore (the admin builds
-    the fields from the model)."""
+    """The rules of the project services (state machine, partners, Comuni, soggetto
+    attuatore), shown next to the fields; the admin builds the fields from the model."""
 
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors:
-            try:
-                services.verifica_partner_e_comuni(
-                    progetto=self.instance,
-                    ambiti_partner=cleaned.get("ambiti_partner") or [],
-                    comuni=cleaned.get("comuni") or [],
-                )
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    self.add_error(field if field in self.fields else None, messages)
-        return cleaned
+    def _post_clean(self):
+        super()._post_clean()
+        regole = services.progetto_validators(
+            ambiti_partner=self.cleaned_data.get("ambiti_partner") or [],
+            comuni=self.cleaned_data.get("comuni") or [],
+            stato_precedente=self.initial.get("stato") if self.instance.pk else None,
+        )
+        try:
+            run_validators(self.instance, regole)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
 
 
 @admin.register(Progetto)

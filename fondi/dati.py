@@ -9,6 +9,7 @@ from django.conf import settings
 from ambito.dati import read_yaml
 from ambito.models import Ambito, Comune
 
+from . import services
 from .models import (
     Assegnazione,
     FinanziamentoProgetto,
@@ -99,7 +100,9 @@ def carica_progetti():
             progetto = Progetto(ambito=ambito, linea=linea, stato=spec["stato"])
         for campo, valore in valori.items():
             setattr(progetto, campo, valore)
-        progetto.full_clean()
+        services.progetto_validate(
+            progetto=progetto, stato_precedente=progetto.stato if progetto.pk else None
+        )
         progetto.save()
         progetto.comuni.set(Comune.objects.filter(codice_istat__in=spec.get("comuni", [])))
         for item in spec["finanziamenti"]:

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 from ambito.models import ANNO_VALIDATORS
 from ambito.querysets import ScopedManager
 
-from .choices import TRANSIZIONI_STATO, LivelloFonte, StatoProgetto, stati_successivi
+from .choices import LivelloFonte, StatoProgetto, stati_successivi
 from .querysets import ProgettoScopedManager
 
 cup_validator = RegexValidator(
@@ -42,9 +42,10 @@ def importo_field(verbose_name, **kwargs):
 
 
 class RulesInCleanMixin:
-    """The constraints of these models repeat rules that `clean()` already checks with
-    the message next to the field: Django would repeat each one as a form-wide error.
-    They stay in the database as the backstop; only their validation is skipped."""
+    """The constraints of these models repeat rules that `clean()` or the named
+    validators of `validators.py` already check with the message next to the field:
+    Django would repeat each one as a form-wide error. They stay in the database as
+    the backstop; only their validation is skipped."""
 
     def validate_constraints(self, exclude=None):
         return None
@@ -374,50 +375,6 @@ class Progetto(RulesInCleanMixin, models.Model):
             errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
-
-    def clean(self):
-        errors = {}
-        if self.data_inizio and self.data_fine and self.data_fine < self.data_inizio:
-            errors["data_fine"] = _("La data di fine non può precedere la data di inizio.")
-        if self.data_inizio and self.data_scadenza and self.data_scadenza < self.data_inizio:
-            errors["data_scadenza"] = _("La scadenza non può precedere la data di inizio.")
-        if self.codice_locale and self.ambito_id:
-            doppione = Progetto.objects.filter(
-                ambito_id=self.ambito_id, codice_locale=self.codice_locale
-            ).exclude(pk=self.pk)
-            if doppione.exists():
-                errors["codice_locale"] = _(
-                    "Esiste già un progetto dell'Ambito con questo codice locale."
-                )
-        if self.pk:
-            errore_stato = self.errore_transizione()
-            if errore_stato:
-                errors["stato"] = errore_stato
-        if errors:
-            raise ValidationError(errors)
-
-    def errore_transizione(self):
-        """The message when the stored state may not become `self.stato`, else None."""
-        precedente = Progetto.objects.filter(pk=self.pk).values_list("stato", flat=True).first()
-        if precedente is None or precedente == self.stato:
-            return None
-        if self.stato in TRANSIZIONI_STATO.get(precedente, frozenset()):
-            return None
-        consentiti = stati_successivi(precedente)
-        da, a = StatoProgetto(precedente).label, StatoProgetto(self.stato).label
-        if not consentiti:
-            return _(
-                "Passaggio di stato non consentito: un progetto «%(da)s» "
-                "non può più cambiare stato."
-            ) % {"da": da}
-        return _(
-            "Passaggio di stato non consentito: da «%(da)s» a «%(a)s». "
-            "Stati possibili: %(consentiti)s."
-        ) % {
-            "da": da,
-            "a": a,
-            "consentiti": ", ".join(str(StatoProgetto(s).label) for s in consentiti),
-        }
 
 
 class FinanziamentoProgetto(RulesInCleanMixin, models.Model):

@@ -5,14 +5,15 @@ Italian message, attached to the field) is the same wherever the data come from.
 """
 
 from collections.abc import Iterable
+from functools import partial
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from ambito.cache import invalida_cache_di
 from ambito.models import Ambito, Comune
+from ambito.services import instance_save, instance_validate
 
+from . import validators
 from .models import (
     Assegnazione,
     AvanzamentoFinanziario,
@@ -22,60 +23,67 @@ from .models import (
 )
 
 
-def _save(instance):
-    instance.full_clean()
-    instance.save()
-    invalida_cache_di(instance)
-    return instance
-
-
 @transaction.atomic
 def linea_save(*, linea: LineaFinanziamento) -> LineaFinanziamento:
-    return _save(linea)
+    return instance_save(linea)
 
 
 @transaction.atomic
 def assegnazione_save(*, assegnazione: Assegnazione) -> Assegnazione:
-    return _save(assegnazione)
+    return instance_save(assegnazione)
 
 
-def verifica_partner_e_comuni(
-    *, progetto: Progetto, ambiti_partner: Iterable[Ambito], comuni: Iterable[Comune]
-) -> None:
-    """Rules that involve the project's many-to-many relations (checked before saving):
-    partners differ from the lead; Comuni and soggetto attuatore belong to the lead
-    Ambito or to a partner."""
-    ambiti_partner, comuni = list(ambiti_partner), list(comuni)
-    errors = {}
-    if progetto.ambito_id and any(a.pk == progetto.ambito_id for a in ambiti_partner):
-        errors["ambiti_partner"] = _("L'Ambito capofila non può essere anche partner.")
-    ammessi = {progetto.ambito_id, *(a.pk for a in ambiti_partner)}
-    estranei = sorted(c.nome for c in comuni if c.ambito_id not in ammessi)
-    if estranei:
-        errors["comuni"] = _(
-            "Non appartengono all'Ambito capofila né agli Ambiti partner: %(comuni)s."
-        ) % {"comuni": ", ".join(estranei)}
-    ente = progetto.soggetto_attuatore
-    if ente is not None and ente.ambito_id not in ammessi:
-        errors["soggetto_attuatore"] = _(
-            "Il soggetto attuatore deve essere un ente dell'Ambito capofila o di un Ambito partner."
+def _stato_salvato(progetto: Progetto, *, lock: bool = False) -> str | None:
+    """The project's stored state (None when new), read under a row lock if asked."""
+    if not progetto.pk:
+        return None
+    righe = Progetto.objects.filter(pk=progetto.pk)
+    if lock:
+        righe = righe.select_for_update()
+    return righe.values_list("stato", flat=True).first()
+
+
+def progetto_validators(
+    *,
+    ambiti_partner: Iterable[Ambito] | None = None,
+    comuni: Iterable[Comune] | None = None,
+    stato_precedente: str | None = None,
+) -> list:
+    """The named rules of a project: `validators.PROGETTO`, the state machine (from
+    `stato_precedente`) and, when given, the relations."""
+    regole = [
+        *validators.PROGETTO,
+        partial(validators.validate_progetto_transizione, stato_precedente=stato_precedente),
+    ]
+    if ambiti_partner is not None or comuni is not None:
+        regole.append(
+            partial(
+                validators.validate_progetto_relazioni,
+                ambiti_partner=ambiti_partner or (),
+                comuni=comuni or (),
+            )
         )
-    if errors:
-        raise ValidationError(errors)
+    return regole
 
 
-def _valida_progetto(progetto, ambiti_partner, comuni):
-    errors = {}
-    try:
-        progetto.full_clean()
-    except ValidationError as error:
-        errors = error.update_error_dict(errors)
-    try:
-        verifica_partner_e_comuni(progetto=progetto, ambiti_partner=ambiti_partner, comuni=comuni)
-    except ValidationError as error:
-        errors = error.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
+def progetto_validate(*, progetto: Progetto, **contesto) -> None:
+    """Field checks, then the rules of `progetto_validators(**contesto)`."""
+    instance_validate(progetto, validators=progetto_validators(**contesto))
+
+
+def _progetto_save(progetto, ambiti_partner, comuni, stato_precedente) -> Progetto:
+    ambiti_partner, comuni = list(ambiti_partner), list(comuni)
+    progetto_validate(
+        progetto=progetto,
+        ambiti_partner=ambiti_partner,
+        comuni=comuni,
+        stato_precedente=stato_precedente,
+    )
+    progetto.save()
+    invalida_cache_di(progetto)
+    progetto.ambiti_partner.set(ambiti_partner)
+    progetto.comuni.set(comuni)
+    return progetto
 
 
 @transaction.atomic
@@ -87,13 +95,7 @@ def progetto_create(
 ) -> Progetto:
     """A new project. Any initial state is allowed: projects are often registered when
     they are already admitted or running."""
-    ambiti_partner, comuni = list(ambiti_partner), list(comuni)
-    _valida_progetto(progetto, ambiti_partner, comuni)
-    progetto.save()
-    invalida_cache_di(progetto)
-    progetto.ambiti_partner.set(ambiti_partner)
-    progetto.comuni.set(comuni)
-    return progetto
+    return _progetto_save(progetto, ambiti_partner, comuni, stato_precedente=None)
 
 
 @transaction.atomic
@@ -109,23 +111,17 @@ def progetto_update(
         ambiti_partner = progetto.ambiti_partner.all()
     if comuni is None:
         comuni = progetto.comuni.all()
-    ambiti_partner, comuni = list(ambiti_partner), list(comuni)
-    # Lock the row: two concurrent state changes must not both pass the check.
-    Progetto.objects.select_for_update().filter(pk=progetto.pk).exists()
-    _valida_progetto(progetto, ambiti_partner, comuni)
-    progetto.save()
-    invalida_cache_di(progetto)
-    progetto.ambiti_partner.set(ambiti_partner)
-    progetto.comuni.set(comuni)
-    return progetto
+    # The row lock: two concurrent state changes must not both pass the check.
+    stato_precedente = _stato_salvato(progetto, lock=True)
+    return _progetto_save(progetto, ambiti_partner, comuni, stato_precedente)
 
 
 @transaction.atomic
-def progetto_cambia_stato(*, progetto: Progetto, stato: str) -> Progetto:
+def progetto_transition(*, progetto: Progetto, stato: str) -> Progetto:
     """Move a project to another state, if the transition is allowed."""
-    Progetto.objects.select_for_update().filter(pk=progetto.pk).exists()
+    stato_precedente = _stato_salvato(progetto, lock=True)
     progetto.stato = stato
-    progetto.full_clean()
+    progetto_validate(progetto=progetto, stato_precedente=stato_precedente)
     progetto.save(update_fields=["stato"])
     invalida_cache_di(progetto)
     return progetto
@@ -133,10 +129,10 @@ def progetto_cambia_stato(*, progetto: Progetto, stato: str) -> Progetto:
 
 @transaction.atomic
 def finanziamento_save(*, finanziamento: FinanziamentoProgetto) -> FinanziamentoProgetto:
-    return _save(finanziamento)
+    return instance_save(finanziamento)
 
 
 @transaction.atomic
 def avanzamento_save(*, avanzamento: AvanzamentoFinanziario) -> AvanzamentoFinanziario:
     """Record (or correct) a dated progress snapshot; earlier snapshots stay."""
-    return _save(avanzamento)
+    return instance_save(avanzamento)

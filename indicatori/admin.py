@@ -8,7 +8,9 @@ from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from ambito.forms import ValidatorsFormMixin
+
+from . import services, validators
 from .models import (
     Categoria,
     EventoPeriodo,
@@ -25,14 +27,24 @@ class CategoriaInline(admin.TabularInline):
     extra = 0
 
 
+class IndicatoreAdminForm(ValidatorsFormMixin, forms.ModelForm):
+    """The rules of `indicatore_save`, shown next to the fields."""
+
+    validators = validators.INDICATORE
+
+
 @admin.register(Indicatore)
 class IndicatoreAdmin(SimpleHistoryAdmin):
+    form = IndicatoreAdminForm
     list_display = ["codice", "nome", "tipo", "unita", "valore_atteso", "livello", "periodicita"]
     list_filter = ["piano", "scheda", "area", "tipo", "unita", "livello"]
     search_fields = ["codice", "nome"]
     list_select_related = ["piano"]
     raw_id_fields = ["numeratore", "denominatore"]
     inlines = [CategoriaInline]
+
+    def save_model(self, request, obj, form, change):
+        services.indicatore_save(indicatore=obj)
 
 
 @admin.register(Categoria)
@@ -118,7 +130,7 @@ class ValoreAdminForm(forms.ModelForm):
         if self.errors or not instance.indicatore_id or not instance.periodo_id:
             return
         try:
-            services.valori_verifica(
+            services.valori_validate(
                 user=self.request_user,
                 periodo=instance.periodo,
                 comune=instance.comune,
@@ -166,7 +178,7 @@ class ValoreAdmin(SimpleHistoryAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        salvato = services.valore_salva(
+        salvato = services.valore_save(
             user=request.user,
             periodo=obj.periodo,
             comune=obj.comune,

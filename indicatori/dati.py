@@ -14,8 +14,10 @@ from django.utils.dateparse import parse_datetime
 
 from ambito.dati import CODICE_AMBITO, read_yaml
 from ambito.models import Ambito, Comune
+from ambito.services import instance_validate
 from programmi.models import PianoDiZona, Scheda
 
+from . import validators
 from .choices import (
     AggregazioneComuni,
     Livello,
@@ -26,6 +28,19 @@ from .choices import (
     UnitaMisura,
 )
 from .models import Categoria, Indicatore, IndicatoreContesto, Periodo, Valore, ValoreContesto
+
+# The named rules the services check for each model (the others have field checks only).
+REGOLE = {Indicatore: validators.INDICATORE, Valore: validators.VALORE}
+
+
+def _valida(obj):
+    instance_validate(
+        obj,
+        validators=REGOLE.get(type(obj), ()),
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
 
 CARTELLA = settings.BASE_DIR / "fixtures" / "indicatori"
 CAMPI_INDICATORE = [
@@ -58,14 +73,14 @@ def _salva_se_cambiato(model, lookup: dict, valori: dict, *, solo_creazione=()):
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **valori)
-        obj.full_clean(validate_unique=False, validate_constraints=False)
+        _valida(obj)
         obj.save()
         return obj, True
     cambiati = [k for k, v in valori.items() if k not in solo_creazione and getattr(obj, k) != v]
     if cambiati:
         for k in cambiati:
             setattr(obj, k, valori[k])
-        obj.full_clean(validate_unique=False, validate_constraints=False)
+        _valida(obj)
         obj.save()
     return obj, False
 
@@ -167,7 +182,7 @@ def _carica_indicatori(ambito) -> int:
             denominatore.pk,
         ):
             indicatore.numeratore, indicatore.denominatore = numeratore, denominatore
-            indicatore.full_clean(validate_unique=False, validate_constraints=False)
+            _valida(indicatore)
             indicatore.save(update_fields=["numeratore", "denominatore"])
     return Indicatore.objects.filter(piano=piano).count()
 

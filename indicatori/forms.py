@@ -41,7 +41,7 @@ class GrigliaForm(StyledFormMixin, forms.Form):
     """The entry grid: one input per editable cell, its version, one comment per row.
 
     Built from the groups of `selectors.griglia_inserimento`; `celle()` returns the
-    submission for `services.valori_salva`.
+    submission for `services.valori_save`.
     """
 
     conferma_anomalie = forms.BooleanField(

@@ -3,10 +3,7 @@
 Totals across Comuni or periods are never stored: `selectors.py` computes them in SQL.
 """
 
-from decimal import Decimal
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -230,63 +227,6 @@ class Indicatore(models.Model):
             and self.rilevazione_dal <= periodo.data_fine
             and (self.rilevazione_al is None or self.rilevazione_al >= periodo.data_inizio)
         )
-
-    def clean(self):
-        errors = {}
-        for field in ("scheda", "obiettivo"):
-            related = getattr(self, field)
-            if related is not None and self.piano_id and related.piano_id != self.piano_id:
-                errors[field] = _("Deve appartenere allo stesso Piano di Zona dell'indicatore.")
-        if self.servizio_id and self.piano_id and self.servizio.ambito_id != self.piano.ambito_id:
-            errors["servizio"] = _("Il servizio non appartiene all'Ambito del Piano.")
-        if self.servizio_id and self.area_id is None:
-            self.area_id = self.servizio.area_id
-        if self.progetto_id and self.piano_id and self.progetto.ambito_id != self.piano.ambito_id:
-            errors["progetto"] = _("Il progetto non appartiene all'Ambito del Piano.")
-        if self.unita == UnitaMisura.TESTO:
-            if self.valore_atteso is not None:
-                errors["valore_atteso"] = _(
-                    "Un indicatore qualitativo ha un valore atteso descrittivo, non numerico."
-                )
-            if self.aggregazione_comuni != AggregazioneComuni.NESSUNA:
-                errors["aggregazione_comuni"] = _(
-                    "I valori qualitativi non si sommano né si mediano tra Comuni."
-                )
-        if (
-            self.unita == UnitaMisura.PERCENTUALE
-            and self.valore_atteso is not None
-            and self.valore_atteso > 100
-        ):
-            errors["valore_atteso"] = _("Una percentuale attesa deve essere compresa tra 0 e 100.")
-        if self.aggregazione_comuni == AggregazioneComuni.MEDIA_PESATA and self.categorie_esaustive:
-            errors["aggregazione_comuni"] = _(
-                "Una media pesata non si compone di categorie: usare categorie «di cui»."
-            )
-        if bool(self.numeratore_id) != bool(self.denominatore_id):
-            errors["denominatore"] = _(
-                "Una percentuale calcolata richiede sia il numeratore sia il denominatore."
-            )
-        elif self.numeratore_id:
-            if self.unita != UnitaMisura.PERCENTUALE:
-                errors["unita"] = _("Solo una percentuale può essere calcolata da due conteggi.")
-            for field in ("numeratore", "denominatore"):
-                other = getattr(self, field)
-                if other.pk == self.pk and self.pk:
-                    errors[field] = _("Un indicatore non può riferirsi a se stesso.")
-                elif other.unita != UnitaMisura.CONTEGGIO:
-                    errors[field] = _("Deve essere un indicatore di conteggio.")
-                elif other.piano_id != self.piano_id:
-                    errors[field] = _("Deve appartenere allo stesso Piano di Zona.")
-                elif other.livello != self.livello:
-                    errors[field] = _("Deve essere rilevato allo stesso livello (Comune o Ambito).")
-        if (
-            self.rilevazione_al is not None
-            and self.rilevazione_dal is not None
-            and self.rilevazione_al < self.rilevazione_dal
-        ):
-            errors["rilevazione_al"] = _("La fine della rilevazione non può precedere l'inizio.")
-        if errors:
-            raise ValidationError(errors)
 
 
 class Categoria(models.Model):
@@ -539,62 +479,6 @@ class Valore(models.Model):
     @property
     def vuoto(self) -> bool:
         return self.valore_numerico is None and not self.valore_testo.strip()
-
-    def clean(self):
-        """Rules on one value alone; the rules across values live in services.py."""
-        errors = {}
-        ind = self.indicatore if self.indicatore_id else None
-        periodo = self.periodo if self.periodo_id else None
-        if ind is None or periodo is None:
-            return
-        if ind.piano.ambito_id != periodo.ambito_id:
-            errors["indicatore"] = _("L'indicatore non appartiene all'Ambito del periodo.")
-        if self.comune_id and self.comune.ambito_id != periodo.ambito_id:
-            errors["comune"] = _("Il Comune non appartiene all'Ambito del periodo.")
-        if ind.per_comune and not self.comune_id:
-            errors["comune"] = _("Questo indicatore si rileva per Comune: indicare il Comune.")
-        if not ind.per_comune and self.comune_id:
-            errors["comune"] = _("Questo indicatore si rileva solo per l'intero Ambito.")
-        if not ind.dovuto_nel(periodo):
-            errors["periodo"] = _("Questo indicatore non si rileva in questo periodo.")
-        if ind.calcolato:
-            errors["indicatore"] = _(
-                "Questa percentuale è calcolata dal numeratore e dal denominatore: "
-                "non si inserisce."
-            )
-        if self.categoria_id and self.categoria.indicatore_id != ind.pk:
-            errors["categoria"] = _("La categoria non appartiene a questo indicatore.")
-        if not self.categoria_id and ind.categorie_esaustive:
-            errors["categoria"] = _(
-                "Il totale di questo indicatore è la somma delle categorie: inserire le categorie."
-            )
-        errors.update(errori_di_unita(ind, self.valore_numerico, self.valore_testo))
-        if self.stato == StatoValore.RESPINTO and not self.motivo_respingimento.strip():
-            errors["motivo_respingimento"] = _("Indicare il motivo della restituzione.")
-        if errors:
-            raise ValidationError(errors)
-
-
-def errori_di_unita(indicatore, numero, testo) -> dict:
-    """The value must fit the indicator's unit: the messages shown next to the cell."""
-    testo = (testo or "").strip()
-    if indicatore.unita == UnitaMisura.TESTO:
-        if numero is not None:
-            return {"valore_numerico": _("Questo indicatore è qualitativo: scrivere un testo.")}
-        return {}
-    if testo:
-        return {"valore_testo": _("Questo indicatore è numerico: inserire un numero.")}
-    if numero is None:
-        return {}
-    if numero < 0:
-        return {"valore_numerico": _("Il valore non può essere negativo.")}
-    if indicatore.unita == UnitaMisura.CONTEGGIO and numero != numero.to_integral_value():
-        return {"valore_numerico": _("Un conteggio deve essere un numero intero.")}
-    if indicatore.unita == UnitaMisura.PERCENTUALE and numero > 100:
-        return {"valore_numerico": _("Una percentuale deve essere compresa tra 0 e 100.")}
-    if numero.as_tuple().exponent < -2 or abs(numero) >= Decimal("1e12"):
-        return {"valore_numerico": _("Il valore ha troppe cifre (al massimo due decimali).")}
-    return {}
 
 
 class IndicatoreContesto(models.Model):

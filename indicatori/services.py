@@ -1,6 +1,6 @@
 """Writes of the indicators app, with every business rule, in one transaction.
 
-The entry grid, the admin and the API all save values through `valori_salva`; the
+The entry grid, the admin and the API all save values through `valori_save`; the
 review page and the API approve, return, close and reopen through the functions
 below. A submission with any error saves nothing.
 """
@@ -21,7 +21,9 @@ from simple_history.utils import bulk_update_with_history
 
 from ambito.cache import invalida_cache_ambito
 from ambito.querysets import ScopedQuerySet
+from ambito.services import instance_save, instance_validate
 
+from . import validators
 from .choices import AzionePeriodo, StatoPeriodo, StatoValore, UnitaMisura
 from .models import Categoria, EventoPeriodo, Indicatore, Periodo, Valore
 
@@ -50,6 +52,19 @@ class Cella:
     @property
     def vuota(self) -> bool:
         return self.valore_numerico is None and not self.valore_testo.strip()
+
+
+def _area_dal_servizio(indicatore: Indicatore) -> None:
+    """An indicator of a service without an area of its own takes the service's."""
+    if indicatore.servizio_id and indicatore.area_id is None:
+        indicatore.area_id = indicatore.servizio.area_id
+
+
+@transaction.atomic
+def indicatore_save(*, indicatore: Indicatore, **options) -> Indicatore:
+    """Save an indicator after its field checks and the rules of `validators.INDICATORE`."""
+    _area_dal_servizio(indicatore)
+    return instance_save(indicatore, validators=validators.INDICATORE, **options)
 
 
 def chiave_cella(indicatore_id, categoria_id=None) -> str:
@@ -156,66 +171,87 @@ def _stesso_contenuto(valore: Valore, cella: Cella) -> bool:
     )
 
 
+def _conflitto(cella: Cella, attuale: Valore | None) -> bool:
+    """The form showed another version of the cell than the stored one."""
+    if attuale is None:
+        return bool(cella.versione)
+    return attuale.versione != cella.versione
+
+
+def _invariata(cella: Cella, attuale: Valore | None) -> bool:
+    """Nothing to save: a new cell left empty, or the stored content unchanged."""
+    if attuale is None:
+        return cella.vuota and not cella.commento.strip()
+    return _stesso_contenuto(attuale, cella)
+
+
+def _errore_non_modificabile(cella: Cella, attuale: Valore) -> ErroreCella:
+    return ErroreCella(
+        cella.chiave,
+        "stato",
+        _(
+            "Il valore è %(stato)s e non si può più modificare: per correggerlo "
+            "l'Ufficio di Piano deve prima restituirlo."
+        )
+        % {"stato": attuale.get_stato_display().lower()},
+    )
+
+
+def _errori_valore(cella: Cella, periodo, comune) -> list[ErroreCella]:
+    """The field checks and the named rules of the value the cell would become."""
+    candidato = Valore(
+        indicatore=cella.indicatore,
+        periodo=periodo,
+        comune=comune,
+        categoria=cella.categoria,
+        valore_numerico=cella.valore_numerico,
+        valore_testo=cella.valore_testo.strip(),
+        commento=cella.commento.strip(),
+    )
+    try:
+        instance_validate(
+            candidato,
+            validators=validators.VALORE,
+            exclude=["inserito_da", "approvato_da"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        return [
+            ErroreCella(cella.chiave, campo, m)
+            for campo, messaggi in _messaggio(error).items()
+            for m in messaggi
+        ]
+    if cella.vuota and cella.commento.strip():
+        messaggio = _("Inserire il valore a cui si riferisce il commento.")
+        return [ErroreCella(cella.chiave, "valore_numerico", messaggio)]
+    return []
+
+
+def _verifica_cella(cella: Cella, attuale: Valore | None, periodo, comune):
+    """The errors of one cell ([] when it may be saved), or None when nothing changes."""
+    if _conflitto(cella, attuale):
+        return [ErroreCella(cella.chiave, "versione", _errore_concorrenza())]
+    if _invariata(cella, attuale):
+        return None
+    if attuale is not None and attuale.stato not in MODIFICABILI:
+        return [_errore_non_modificabile(cella, attuale)]
+    return _errori_valore(cella, periodo, comune)
+
+
 def _controlla(user, periodo, comune, celle, conferma_anomalie, esistenti):
     """Every rule on the cells of a submission; returns (errors, changes)."""
-    errori: list[ErroreCella] = []
-    modifiche: list[tuple[Cella, Valore | None]] = []
     if not periodo.aperto:
         return [ErroreCella("", "periodo", _errore_periodo_chiuso(periodo))], []
+    errori: list[ErroreCella] = []
+    modifiche: list[tuple[Cella, Valore | None]] = []
     for cella in celle:
         attuale = esistenti.get(cella.chiave)
-        if attuale is None and cella.versione:
-            errori.append(ErroreCella(cella.chiave, "versione", _errore_concorrenza()))
-            continue
-        if attuale is not None and attuale.versione != cella.versione:
-            errori.append(ErroreCella(cella.chiave, "versione", _errore_concorrenza()))
-            continue
-        if attuale is None and cella.vuota and not cella.commento.strip():
-            continue
-        if attuale is not None and _stesso_contenuto(attuale, cella):
-            continue
-        if attuale is not None and attuale.stato not in MODIFICABILI:
-            errori.append(
-                ErroreCella(
-                    cella.chiave,
-                    "stato",
-                    _(
-                        "Il valore è %(stato)s e non si può più modificare: per correggerlo "
-                        "l'Ufficio di Piano deve prima restituirlo."
-                    )
-                    % {"stato": attuale.get_stato_display().lower()},
-                )
-            )
-            continue
-        candidato = Valore(
-            indicatore=cella.indicatore,
-            periodo=periodo,
-            comune=comune,
-            categoria=cella.categoria,
-            valore_numerico=cella.valore_numerico,
-            valore_testo=cella.valore_testo.strip(),
-            commento=cella.commento.strip(),
-        )
-        try:
-            candidato.full_clean(
-                exclude=["inserito_da", "approvato_da"],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        except ValidationError as error:
-            for campo, messaggi in _messaggio(error).items():
-                errori.extend(ErroreCella(cella.chiave, campo, m) for m in messaggi)
-            continue
-        if cella.vuota and cella.commento.strip():
-            errori.append(
-                ErroreCella(
-                    cella.chiave,
-                    "valore_numerico",
-                    _("Inserire il valore a cui si riferisce il commento."),
-                )
-            )
-            continue
-        modifiche.append((cella, attuale))
+        esito = _verifica_cella(cella, attuale, periodo, comune)
+        if esito:
+            errori.extend(esito)
+        elif esito is not None:
+            modifiche.append((cella, attuale))
     errori.extend(_errori_categorie(periodo, comune, celle, esistenti))
     if not errori and not conferma_anomalie:
         errori.extend(_anomalie(periodo, comune, [c for c, _a in modifiche]))
@@ -308,7 +344,7 @@ def _esistenti(periodo, comune, celle) -> dict[str, Valore]:
     return esistenti
 
 
-def valori_verifica(
+def valori_validate(
     *, user, periodo: Periodo, comune, celle: list[Cella], conferma_anomalie: bool = False
 ) -> None:
     """Check a submission without saving it (the admin form uses it before saving)."""
@@ -320,7 +356,7 @@ def valori_verifica(
 
 
 @transaction.atomic
-def valori_salva(
+def valori_save(
     *,
     user,
     periodo: Periodo,
@@ -387,7 +423,7 @@ def valori_salva(
             valore.save()
         salvati.append(valore)
     if invia:
-        valori_invia(user=user, periodo=periodo, comune=comune)
+        valori_submit(user=user, periodo=periodo, comune=comune)
         for valore in salvati:
             valore.refresh_from_db()
     return salvati
@@ -404,7 +440,7 @@ def _errore(campo, messaggio):
 
 
 @transaction.atomic
-def valori_invia(*, user, periodo: Periodo, comune, vuoto_ammesso: bool = False) -> int:
+def valori_submit(*, user, periodo: Periodo, comune, vuoto_ammesso: bool = False) -> int:
     """Send the drafts (and the returned values) of a Comune to the Ufficio di Piano."""
     _verifica_scrittura(user, periodo, comune)
     periodo = _periodo_bloccato(periodo)
@@ -436,7 +472,7 @@ def _verifica_gestione(user, periodo):
 
 
 @transaction.atomic
-def valori_approva(*, user, periodo: Periodo, valori: ScopedQuerySet | None = None) -> int:
+def valori_approve(*, user, periodo: Periodo, valori: ScopedQuerySet | None = None) -> int:
     """Approve submitted values of the period (all of `valori`, which must be sent)."""
     _verifica_gestione(user, periodo)
     periodo = _periodo_bloccato(periodo)
@@ -469,17 +505,17 @@ def valori_approva(*, user, periodo: Periodo, valori: ScopedQuerySet | None = No
     return len(scelti)
 
 
-def valori_approva_comune(*, user, periodo: Periodo, comune) -> int:
+def valori_approve_comune(*, user, periodo: Periodo, comune) -> int:
     """Bulk approval: every submitted value of one Comune (or of the Ambito)."""
     _verifica_gestione(user, periodo)
     inviati = Valore.objects.filter(comune=comune, stato=StatoValore.INVIATO)
     if not inviati.filter(periodo=periodo).exists():
         raise _errore("stato", _("Non ci sono valori inviati da approvare."))
-    return valori_approva(user=user, periodo=periodo, valori=inviati)
+    return valori_approve(user=user, periodo=periodo, valori=inviati)
 
 
 @transaction.atomic
-def valori_respingi(*, user, periodo: Periodo, valori, motivo: str) -> int:
+def valori_reject(*, user, periodo: Periodo, valori, motivo: str) -> int:
     """Return values to who entered them, with the reason (they become editable)."""
     _verifica_gestione(user, periodo)
     motivo = (motivo or "").strip()
@@ -523,7 +559,7 @@ def _cambia_stato_periodo(user, periodo, *, azione, stato, motivo) -> Periodo:
 
 
 @transaction.atomic
-def periodo_chiudi(*, user, periodo: Periodo, motivo: str) -> Periodo:
+def periodo_close(*, user, periodo: Periodo, motivo: str) -> Periodo:
     """Close a period: no value changes until someone reopens it, with a reason."""
     _verifica_gestione(user, periodo)
     motivo = (motivo or "").strip()
@@ -548,7 +584,7 @@ def periodo_chiudi(*, user, periodo: Periodo, motivo: str) -> Periodo:
 
 
 @transaction.atomic
-def periodo_riapri(*, user, periodo: Periodo, motivo: str) -> Periodo:
+def periodo_reopen(*, user, periodo: Periodo, motivo: str) -> Periodo:
     _verifica_gestione(user, periodo)
     motivo = (motivo or "").strip()
     if not motivo:
@@ -561,7 +597,7 @@ def periodo_riapri(*, user, periodo: Periodo, motivo: str) -> Periodo:
     )
 
 
-def valore_salva(
+def valore_save(
     *,
     user,
     periodo: Periodo,
@@ -585,7 +621,7 @@ def valore_salva(
     )
     if cella.vuota:
         raise _errore("valore_numerico", _("Inserire un valore."))
-    salvati = valori_salva(
+    salvati = valori_save(
         user=user,
         periodo=periodo,
         comune=comune,
@@ -599,4 +635,30 @@ def valore_salva(
         periodo=periodo,
         comune=comune,
         indicatore=indicatore,
+    )
+
+
+def _verifica_cella_libera(*, indicatore, periodo, comune, categoria) -> None:
+    """A new value may not take a cell that has one already (in an open period)."""
+    esistente = Valore.objects.filter(
+        indicatore=indicatore, periodo=periodo, comune=comune, categoria=categoria
+    ).first()
+    if esistente is not None and periodo.aperto:
+        raise _errore(
+            "versione",
+            _(
+                "Il valore di questa cella esiste già (id %(id)s, versione %(versione)s): "
+                "modificarlo con PATCH indicando la versione."
+            )
+            % {"id": esistente.pk, "versione": esistente.versione},
+        )
+
+
+def valore_create(*, periodo: Periodo, comune, indicatore: Indicatore, categoria=None, **campi):
+    """A new value of one cell (the API's POST): refused when the cell has one already."""
+    _verifica_cella_libera(
+        indicatore=indicatore, periodo=periodo, comune=comune, categoria=categoria
+    )
+    return valore_save(
+        periodo=periodo, comune=comune, indicatore=indicatore, categoria=categoria, **campi
     )

@@ -147,7 +147,7 @@ class ValoreDetailView(ScopedMixin, DetailView):
         motivo_form = MotivoForm(request.POST if azione == "respingi" else None)
         try:
             if azione == "approva":
-                services.valori_approva(
+                services.valori_approve(
                     user=request.user,
                     periodo=valore.periodo,
                     valori=Valore.objects.filter(pk=valore.pk),
@@ -158,7 +158,7 @@ class ValoreDetailView(ScopedMixin, DetailView):
                     return self.render_to_response(
                         self.get_context_data(object=valore, motivo_form=motivo_form)
                     )
-                services.valori_respingi(
+                services.valori_reject(
                     user=request.user,
                     periodo=valore.periodo,
                     valori=Valore.objects.filter(pk=valore.pk),
@@ -200,7 +200,7 @@ class InserimentoView(PeriodoMixin, TemplateView):
     """The entry grid of one Comune (or of the Ambito) in one period.
 
     Save as draft, or save and send to the Ufficio di Piano. Every cell is checked by
-    `services.valori_salva`; an error anywhere saves nothing and is shown next to its
+    `services.valori_save`; an error anywhere saves nothing and is shown next to its
     cell. A value far from the history needs the explicit confirmation box.
     """
 
@@ -260,7 +260,7 @@ class InserimentoView(PeriodoMixin, TemplateView):
         azione = request.POST.get("azione", "salva")
         if form.is_valid():
             try:
-                services.valori_salva(
+                services.valori_save(
                     user=request.user,
                     periodo=self.periodo,
                     comune=self.comune,
@@ -283,7 +283,7 @@ class InserimentoView(PeriodoMixin, TemplateView):
             # Show every error at once: the cells that parsed go through the service
             # checks too (nothing is saved either way).
             try:
-                services.valori_verifica(
+                services.valori_validate(
                     user=request.user,
                     periodo=self.periodo,
                     comune=self.comune,
@@ -371,7 +371,7 @@ class RevisioneView(GestioneMixin, TemplateView):
                     if comune_pk
                     else None
                 )
-                n = services.valori_approva_comune(
+                n = services.valori_approve_comune(
                     user=request.user, periodo=self.periodo, comune=comune
                 )
                 messages.success(
@@ -385,9 +385,7 @@ class RevisioneView(GestioneMixin, TemplateView):
                     return self.render_to_response(
                         self.get_context_data(motivo_form=form), status=400
                     )
-                funzione = (
-                    services.periodo_chiudi if azione == "chiudi" else services.periodo_riapri
-                )
+                funzione = services.periodo_close if azione == "chiudi" else services.periodo_reopen
                 funzione(
                     user=request.user, periodo=self.periodo, motivo=form.cleaned_data["motivo"]
                 )
@@ -436,7 +434,7 @@ class RevisioneComuneView(GestioneMixin, TemplateView):
             scelti = Valore.objects.filter(pk__in=[v.pk for v in form.cleaned_data["valori"]])
             try:
                 if azione == "respingi":
-                    n = services.valori_respingi(
+                    n = services.valori_reject(
                         user=request.user,
                         periodo=self.periodo,
                         valori=scelti,
@@ -444,7 +442,7 @@ class RevisioneComuneView(GestioneMixin, TemplateView):
                     )
                     messages.success(request, _("%(n)s valori restituiti.") % {"n": n})
                 else:
-                    n = services.valori_approva(
+                    n = services.valori_approve(
                         user=request.user, periodo=self.periodo, valori=scelti
                     )
                     messages.success(request, _("%(n)s valori approvati.") % {"n": n})

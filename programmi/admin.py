@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from ambito.forms import ValidatorsFormMixin
+
+from . import services, validators
 from .models import (
     AttivitaPremiale,
     MacroArea,
@@ -27,12 +31,22 @@ class MacroAreaAdmin(SimpleHistoryAdmin):
     list_select_related = ["piano"]
 
 
+class ObiettivoAdminForm(ValidatorsFormMixin, forms.ModelForm):
+    """The rules of `obiettivo_save`, shown next to the fields."""
+
+    validators = validators.OBIETTIVO
+
+
 @admin.register(Obiettivo)
 class ObiettivoAdmin(SimpleHistoryAdmin):
+    form = ObiettivoAdminForm
     list_display = ["numero", "titolo", "piano", "macro_area", "parent"]
     list_filter = ["piano", "macro_area"]
     search_fields = ["numero", "titolo"]
     list_select_related = ["piano", "macro_area", "parent"]
+
+    def save_model(self, request, obj, form, change):
+        services.obiettivo_save(obiettivo=obj)
 
 
 @admin.register(Valutazione)

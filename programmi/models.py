@@ -188,55 +188,6 @@ class Obiettivo(models.Model):
     def is_generale(self):
         return self.parent_id is None
 
-    def clean(self):
-        errors = {}
-        numero = self.numero or ""
-        if not NUMERO_OBIETTIVO_RE.match(numero):
-            errors["numero"] = _(
-                "Il numero deve essere nella forma 1 (obiettivo generale) "
-                "o 1.2 (obiettivo specifico)."
-            )
-        parent = self.parent if self.parent_id else None
-        if parent is not None:
-            if self.pk and parent.pk == self.pk:
-                errors["parent"] = _("Un obiettivo non può essere il generale di se stesso.")
-            elif parent.piano_id != self.piano_id:
-                errors["parent"] = _(
-                    "L'obiettivo generale deve appartenere allo stesso Piano di Zona "
-                    "dell'obiettivo specifico."
-                )
-            elif parent.parent_id is not None:
-                errors["parent"] = _(
-                    "Scegliere un obiettivo generale: %(numero)s è già un obiettivo specifico."
-                ) % {"numero": parent.numero}
-            elif self.pk and self.specifici.exists():
-                errors["parent"] = _(
-                    "Questo obiettivo ha obiettivi specifici: non può diventare a sua volta "
-                    "specifico."
-                )
-            elif "numero" not in errors and not numero.startswith(f"{parent.numero}."):
-                errors["numero"] = _(
-                    "Il numero di un obiettivo specifico inizia con quello del suo obiettivo "
-                    "generale (es. %(numero)s.1)."
-                ) % {"numero": parent.numero}
-            elif self.macro_area_id and self.macro_area_id != parent.macro_area_id:
-                errors["macro_area"] = _(
-                    "Un obiettivo specifico sta nella macro-area del suo obiettivo generale."
-                )
-        elif "numero" not in errors and "." in numero:
-            errors["parent"] = _(
-                "Un obiettivo numerato come specifico (es. 1.2) deve avere un obiettivo generale."
-            )
-        if (
-            self.macro_area_id
-            and self.piano_id
-            and self.macro_area.piano_id != self.piano_id
-            and "macro_area" not in errors
-        ):
-            errors["macro_area"] = _("La macro-area deve appartenere allo stesso Piano di Zona.")
-        if errors:
-            raise ValidationError(errors)
-
 
 class Valutazione(models.Model):
     """Evaluation of an objective of a past plan (Piano § 1.2, regional template).

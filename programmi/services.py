@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ambito.cache import invalida_cache_di
+from ambito.services import instance_save
 
+from . import validators
 from .choices import ELENCHI
 from .models import (
     AttivitaPremiale,
@@ -25,21 +27,14 @@ from .models import (
 )
 
 
-def _save(instance, *, exclude=None):
-    instance.full_clean(exclude=exclude)
-    instance.save()
-    invalida_cache_di(instance)
-    return instance
-
-
 @transaction.atomic
 def piano_save(*, piano: PianoDiZona) -> PianoDiZona:
-    return _save(piano)
+    return instance_save(piano)
 
 
 @transaction.atomic
 def macro_area_save(*, macro_area: MacroArea) -> MacroArea:
-    return _save(macro_area)
+    return instance_save(macro_area)
 
 
 @transaction.atomic
@@ -49,12 +44,12 @@ def obiettivo_save(*, obiettivo: Obiettivo) -> Obiettivo:
         parent = obiettivo.parent
         if parent.piano_id == obiettivo.piano_id:
             obiettivo.macro_area_id = parent.macro_area_id
-    return _save(obiettivo)
+    return instance_save(obiettivo, validators=validators.OBIETTIVO)
 
 
 @transaction.atomic
 def valutazione_save(*, valutazione: Valutazione) -> Valutazione:
-    return _save(valutazione)
+    return instance_save(valutazione)
 
 
 @transaction.atomic
@@ -65,7 +60,7 @@ def progetto_premiale_save(
 
     `attivita`: dicts with `attivita`, `percentuale`, `risultato`.
     """
-    _save(progetto)
+    instance_save(progetto)
     if attivita is not None:
         for ordine, dati in enumerate(attivita, start=1):
             riga = AttivitaPremiale.objects.filter(progetto=progetto, ordine=ordine).first()
@@ -73,7 +68,7 @@ def progetto_premiale_save(
             for campo in ("attivita", "percentuale", "risultato"):
                 setattr(riga, campo, dati.get(campo, ""))
             try:
-                _save(riga)
+                instance_save(riga)
             except ValidationError as error:
                 messaggio = _("Riga %(n)s: %(errore)s") % {"n": ordine, "errore": _testo(error)}
                 raise ValidationError({"attivita": messaggio}) from error
@@ -85,7 +80,7 @@ def _testo(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages)
 
 
-def pulisci_voci(righe: Iterable[str], *, campo: str) -> list[str]:
+def voci_clean(righe: Iterable[str], *, campo: str) -> list[str]:
     """The items of a list as they will be stored: trimmed, without empty ones.
 
     An item is one paragraph: a line break inside it is refused, because the form edits
@@ -134,7 +129,7 @@ def scheda_save(
             errors[nome] = _("Elenco sconosciuto.")
             continue
         try:
-            voci_pulite[nome] = pulisci_voci(testi, campo=nome)
+            voci_pulite[nome] = voci_clean(testi, campo=nome)
         except ValidationError as error:
             errors.update(error.message_dict)
     servizi = list(servizi) if servizi is not None else None

@@ -4,11 +4,13 @@ Sud Milano from fixtures/servizi/. Idempotent: a second run changes nothing."""
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 
 from ambito.dati import read_yaml
 from ambito.models import Ambito, Comune, Ente
+from ambito.services import instance_save
 from fondi.models import LineaFinanziamento
 
 from .choices import Gestione, Misura
@@ -70,10 +72,8 @@ def carica_aree():
     return len(AREE)
 
 
-def _save(instance):
-    instance.full_clean(validate_constraints=False)
-    instance.save()
-    return instance
+# The loader's save: the shared validate-then-save, the constraints left to the database.
+_save = partial(instance_save, validate_constraints=False)
 
 
 def _carica_grandezze(servizio, specs, comuni):

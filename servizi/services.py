@@ -10,17 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ambito.cache import invalida_cache_di
 from ambito.models import Comune
+from ambito.services import instance_save
 
 from .models import Avviso, DatoAnnuale, QuotaAvviso, Servizio, UnitaOfferta
-
-
-def _save(instance):
-    instance.full_clean()
-    instance.save()
-    invalida_cache_di(instance)
-    return instance
 
 
 @transaction.atomic
@@ -34,7 +27,7 @@ def servizio_save(*, servizio: Servizio, comuni: Iterable[Comune], linee=()) -> 
                 % {"comuni": ", ".join(estranei)}
             }
         )
-    _save(servizio)
+    instance_save(servizio)
     servizio.comuni.set(comuni)
     servizio.linee.set(list(linee))
     return servizio
@@ -42,12 +35,12 @@ def servizio_save(*, servizio: Servizio, comuni: Iterable[Comune], linee=()) -> 
 
 @transaction.atomic
 def unita_save(*, unita: UnitaOfferta) -> UnitaOfferta:
-    return _save(unita)
+    return instance_save(unita)
 
 
 @transaction.atomic
 def dato_annuale_save(*, dato: DatoAnnuale) -> DatoAnnuale:
-    return _save(dato)
+    return instance_save(dato)
 
 
 @transaction.atomic
@@ -55,10 +48,10 @@ def avviso_save(
     *, avviso: Avviso, quote: Iterable[QuotaAvviso] = (), eliminate: Iterable[QuotaAvviso] = ()
 ) -> Avviso:
     """The call and its resources together: the total is always the sum of the quote."""
-    _save(avviso)
+    instance_save(avviso)
     for quota in eliminate:
         quota.delete()
     for quota in quote:
         quota.avviso = avviso
-        _save(quota)
+        instance_save(quota)
     return avviso

@@ -105,9 +105,7 @@ class ProgettoViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
         richiesta = serializers.CambioStatoSerializer(data=request.data)
         richiesta.is_valid(raise_exception=True)
         try:
-            services.progetto_cambia_stato(
-                progetto=progetto, stato=richiesta.validated_data["stato"]
-            )
+            services.progetto_transition(progetto=progetto, stato=richiesta.validated_data["stato"])
         except DjangoValidationError as error:
             raise as_api_error(error) from error
         aggiornato = self.get_queryset().get(pk=progetto.pk)

@@ -60,19 +60,19 @@ class PeriodoViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=serializers.MotivoSerializer, responses=serializers.PeriodoSerializer)
     @action(detail=True, methods=["post"])
     def chiudi(self, request, pk=None):
-        return self._cambia(request, services.periodo_chiudi)
+        return self._cambia(request, services.periodo_close)
 
     @extend_schema(request=serializers.MotivoSerializer, responses=serializers.PeriodoSerializer)
     @action(detail=True, methods=["post"])
     def riapri(self, request, pk=None):
-        return self._cambia(request, services.periodo_riapri)
+        return self._cambia(request, services.periodo_reopen)
 
 
 class ValoreViewSet(ScopedModelViewSet):
     """Values per indicator, Comune (or Ambito) and period.
 
     Operators write their Comune's values in open periods, the Ufficio di Piano every
-    value of its Ambito; every write goes through `services.valori_salva`, so the rules
+    value of its Ambito; every write goes through `services.valori_save`, so the rules
     and messages are the entry grid's. An update must send the `versione` it read.
     """
 
@@ -100,17 +100,7 @@ class ValoreViewSet(ScopedModelViewSet):
         valore = serializer.instance
         if valore is None:
             cella = {k: dati.get(k) for k in ("indicatore", "periodo", "comune", "categoria")}
-            esistente = Valore.objects.filter(**cella).first()
-            if esistente is not None and cella["periodo"].aperto:
-                raise DjangoValidationError(
-                    {
-                        "versione": (
-                            f"Il valore di questa cella esiste già (id {esistente.pk}, versione "
-                            f"{esistente.versione}): modificarlo con PATCH indicando la versione."
-                        )
-                    }
-                )
-            versione = 0
+            salva, versione = services.valore_create, 0
         else:
             cella = {
                 "indicatore": valore.indicatore,
@@ -118,14 +108,14 @@ class ValoreViewSet(ScopedModelViewSet):
                 "comune": valore.comune,
                 "categoria": valore.categoria,
             }
-            versione = dati["versione"]
+            salva, versione = services.valore_save, dati["versione"]
 
         def campo(nome, default=""):
             if nome in dati:
                 return dati[nome]
             return getattr(valore, nome) if valore is not None else default
 
-        return services.valore_salva(
+        return salva(
             user=self.request.user,
             **cella,
             valore_numerico=campo("valore_numerico", None),
@@ -142,7 +132,7 @@ class ValoreViewSet(ScopedModelViewSet):
         dati = serializers.InvioSerializer(data=request.data, context={"request": request})
         dati.is_valid(raise_exception=True)
         n = _servizio(
-            services.valori_invia,
+            services.valori_submit,
             user=request.user,
             periodo=dati.validated_data["periodo"],
             comune=dati.validated_data.get("comune"),
@@ -156,7 +146,7 @@ class ValoreViewSet(ScopedModelViewSet):
         dati = serializers.InvioSerializer(data=request.data, context={"request": request})
         dati.is_valid(raise_exception=True)
         n = _servizio(
-            services.valori_approva_comune,
+            services.valori_approve_comune,
             user=request.user,
             periodo=dati.validated_data["periodo"],
             comune=dati.validated_data.get("comune"),
@@ -168,7 +158,7 @@ class ValoreViewSet(ScopedModelViewSet):
     def approva(self, request, pk=None):
         valore = self.get_object()
         _servizio(
-            services.valori_approva,
+            services.valori_approve,
             user=request.user,
             periodo=valore.periodo,
             valori=Valore.objects.filter(pk=valore.pk),
@@ -183,7 +173,7 @@ class ValoreViewSet(ScopedModelViewSet):
         dati = serializers.MotivoSerializer(data=request.data)
         dati.is_valid(raise_exception=True)
         _servizio(
-            services.valori_respingi,
+            services.valori_reject,
             user=request.user,
             periodo=valore.periodo,
             valori=Valore.objects.filter(pk=valore.pk),

@@ -29,12 +29,8 @@ def logout(page):
     page.get_by_role("button", name="Esci").click()
 
 
-def test_operatore_ufficio_di_piano_e_revisore(page):
-    rozzano = Comune.objects.get(codice_istat="015189")
-    locate = Comune.objects.get(codice_istat="015125")
-    periodo = Periodo.objects.get(ambito=rozzano.ambito, codice="2025-s2")
-
-    # --- 1. Operatore comunale ---------------------------------------------------
+def _operatore(page, rozzano, periodo):
+    """1. Operatore comunale: an error next to the cell, a draft, a submission."""
     login(page, "operatore.rozzano")
     page.goto("/indicatori/cruscotto/")
     page.get_by_role("link", name=f"Compila {periodo.nome}").click()
@@ -67,7 +63,9 @@ def test_operatore_ufficio_di_piano_e_revisore(page):
     assert Valore.objects.get(comune=rozzano, periodo=periodo).stato == StatoValore.INVIATO
     logout(page)
 
-    # --- 2. Ufficio di Piano --------------------------------------------------------
+
+def _ufficio_di_piano(page, rozzano, locate, periodo):
+    """2. Ufficio di Piano: approve, return with a reason, close the period."""
     login(page, "ufficio.piano")
     page.goto(f"/indicatori/periodi/{periodo.pk}/revisione/")
     assert axe_violations(page) == []
@@ -103,7 +101,28 @@ def test_operatore_ufficio_di_piano_e_revisore(page):
     page.shots.take(page, "2 l'operatore vede il motivo")
     logout(page)
 
-    # --- 3. Revisore --------------------------------------------------------------------
+
+def _verifica_relazione(page, locate, periodo):
+    """The downloaded Relazione shows the approved beneficiaries of Locate."""
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Scarica la Relazione di monitoraggio (PDF)").click()
+    pdf = download_info.value.path().read_bytes()
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    approvato = next(
+        r
+        for r in selectors.beneficiari_per_comune(
+            fetched_by=locate.ambito.incarichi.filter(ruolo="revisore").first().user,
+            ambito=locate.ambito,
+            periodi=[periodo],
+        )
+        if r.comune == locate
+    )
+    sezione = text[text.index("Beneficiari per Comune", text.index("Indicatori per scheda")) :]
+    assert re.search(rf"Locate di Triulzi\s+{int(approvato.totale)}\b", sezione), sezione[:600]
+
+
+def _revisore(page, rozzano, locate, periodo):
+    """3. Revisore: dashboard filters, the Relazione, a project, the unità d'offerta."""
     login(page, "revisore")
     page.goto("/indicatori/cruscotto/")
     assert axe_violations(page) == []
@@ -137,21 +156,7 @@ def test_operatore_ufficio_di_piano_e_revisore(page):
         "() => !document.querySelector('#cruscotto h2').textContent.includes('abitative')"
     )
 
-    with page.expect_download() as download_info:
-        page.get_by_role("button", name="Scarica la Relazione di monitoraggio (PDF)").click()
-    pdf = download_info.value.path().read_bytes()
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    approvato = next(
-        r
-        for r in selectors.beneficiari_per_comune(
-            fetched_by=locate.ambito.incarichi.filter(ruolo="revisore").first().user,
-            ambito=locate.ambito,
-            periodi=[periodo],
-        )
-        if r.comune == locate
-    )
-    sezione = text[text.index("Beneficiari per Comune", text.index("Indicatori per scheda")) :]
-    assert re.search(rf"Locate di Triulzi\s+{int(approvato.totale)}\b", sezione), sezione[:600]
+    _verifica_relazione(page, locate, periodo)
 
     # The project sheet, as the auditor reads it, is accessible too.
     progetto = Progetto.objects.get(linea__codice="PNRR-M5C2-1.3.2")
@@ -172,3 +177,13 @@ def test_operatore_ufficio_di_piano_e_revisore(page):
     assert "1.037" in riepilogo, riepilogo
     assert axe_violations(page) == []
     page.shots.take(page, "3 unità d'offerta")
+
+
+def test_operatore_ufficio_di_piano_e_revisore(page):
+    rozzano = Comune.objects.get(codice_istat="015189")
+    locate = Comune.objects.get(codice_istat="015125")
+    periodo = Periodo.objects.get(ambito=rozzano.ambito, codice="2025-s2")
+
+    _operatore(page, rozzano, periodo)
+    _ufficio_di_piano(page, rozzano, locate, periodo)
+    _revisore(page, rozzano, locate, periodo)

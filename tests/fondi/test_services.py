@@ -41,7 +41,7 @@ def test_the_transition_table_is_the_one_of_the_issue():
 @pytest.mark.parametrize("da, a", sorted(LEGALI))
 def test_every_legal_transition_is_saved(visconteo, da, a):
     progetto = ProgettoFactory(ambito=visconteo, stato=da)
-    services.progetto_cambia_stato(progetto=progetto, stato=a)
+    services.progetto_transition(progetto=progetto, stato=a)
     progetto.refresh_from_db()
     assert progetto.stato == a
     assert progetto.history.first().stato == a
@@ -52,7 +52,7 @@ def test_every_illegal_transition_is_refused_and_nothing_changes(visconteo, da, 
     progetto = ProgettoFactory(ambito=visconteo, stato=da)
     storia = progetto.history.count()
     with pytest.raises(ValidationError) as error:
-        services.progetto_cambia_stato(progetto=progetto, stato=a)
+        services.progetto_transition(progetto=progetto, stato=a)
     messaggio = error.value.message_dict["stato"][0]
     assert messaggio.startswith("Passaggio di stato non consentito")
     progetto.refresh_from_db()
@@ -74,7 +74,7 @@ def test_illegal_transition_message_names_the_allowed_states(visconteo):
 def test_revocato_is_final(visconteo):
     progetto = ProgettoFactory(ambito=visconteo, stato=S.REVOCATO)
     with pytest.raises(ValidationError) as error:
-        services.progetto_cambia_stato(progetto=progetto, stato=S.IN_CORSO)
+        services.progetto_transition(progetto=progetto, stato=S.IN_CORSO)
     assert "non può più cambiare stato" in error.value.message_dict["stato"][0]
 
 

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from indicatori import selectors  # noqa: E402
 from indicatori.choices import StatoValore  # noqa: E402
 from indicatori.models import Periodo, Valore  # noqa: E402
-from indicatori.services import valori_approva  # noqa: E402
+from indicatori.services import valori_approve  # noqa: E402
 
 
 def leggi(utente, periodo):
@@ -38,7 +38,7 @@ def approva(utente, periodo, comune):
     user = get_user_model().objects.get(username=utente)
     periodo = Periodo.objects.get(pk=periodo)
     valori = Valore.objects.filter(periodo=periodo, comune_id=comune, stato=StatoValore.INVIATO)
-    return {"approvati": valori_approva(user=user, periodo=periodo, valori=valori)}
+    return {"approvati": valori_approve(user=user, periodo=periodo, valori=valori)}
 
 
 AZIONI = {"leggi": leggi, "approva": approva}

@@ -13,7 +13,7 @@ from ambito.services import dati_demografici_save
 from indicatori import selectors
 from indicatori.choices import StatoValore
 from indicatori.models import Valore
-from indicatori.services import valori_approva
+from indicatori.services import valori_approve
 
 URL = reverse("indicatori:cruscotto")
 DUMMY = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
@@ -46,7 +46,7 @@ def test_dashboard_comes_from_the_cache_until_values_are_approved(
     comune_id = inviati.values_list("comune_id", flat=True).first()
     generazione = generazioni([visconteo.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        approvati = valori_approva(
+        approvati = valori_approve(
             user=ufficio_piano, periodo=aperto, valori=inviati.filter(comune_id=comune_id)
         )
     assert approvati > 0
@@ -89,7 +89,7 @@ def test_api_progress_follows_an_approval_at_once(
         .first()
     )
     with django_capture_on_commit_callbacks(execute=True):
-        valori_approva(
+        valori_approve(
             user=ufficio_piano, periodo=aperto, valori=Valore.objects.filter(pk=valore.pk)
         )
     dopo = {r["indicatore"]: r for r in api.get(url, {"piano": piano.pk}).json()}
@@ -117,7 +117,7 @@ def test_roles_and_rolled_back_changes_give_their_own_figures(
     generazione = generazioni([visconteo.pk])
     inviati = Valore.objects.filter(periodo=aperto, stato=StatoValore.INVIATO)
     with pytest.raises(RuntimeError), transaction.atomic():
-        valori_approva(user=ufficio_piano, periodo=aperto, valori=inviati)
+        valori_approve(user=ufficio_piano, periodo=aperto, valori=inviati)
         # Not committed: the writing transaction reads its own change, past the cache...
         assert sum(r.approvati for r in completezza()) > sum(r.approvati for r in in_cache)
         # ...and the other processes keep the generation (nothing to see yet).

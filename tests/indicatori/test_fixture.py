@@ -218,13 +218,15 @@ def test_loading_twice_changes_nothing():
 
 def test_indicators_take_the_area_of_their_scheda_or_service(piano):
     from indicatori.models import Indicatore
+    from indicatori.services import indicatore_save
 
     aree = dict(Indicatore.objects.filter(piano=piano).values_list("codice", "area__codice"))
     assert aree["3.OUT.1"] == "politiche-abitative"  # scheda 3, Housing First
     assert aree["4.OUT.4"] == "poverta-inclusione"
     misura_b2 = Indicatore.objects.get(piano=piano, codice="SRV.B2")
     assert aree["SRV.B2"] == misura_b2.servizio.area.codice
-    # An indicator of a service left without an area takes the service's on clean().
+    # An indicator of a service left without an area takes the service's when saved.
     misura_b2.area = None
-    misura_b2.clean()
+    indicatore_save(indicatore=misura_b2)
+    misura_b2.refresh_from_db()
     assert misura_b2.area == misura_b2.servizio.area

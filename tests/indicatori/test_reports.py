@@ -24,18 +24,8 @@ def periodo(visconteo):
     return Periodo.objects.filter(ambito=visconteo, codice="2025-s1").get()
 
 
-def test_relazione_contains_the_key_figures(as_user, revisore, visconteo, periodo):
-    response = as_user(revisore).post(
-        reverse("report:relazione"), {"ambito": visconteo.pk, "periodo": periodo.pk}
-    )
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content)
-    assert "Relazione di monitoraggio" in text
-    assert "124.421" in text  # residents, computed from the Comuni
-    for comune in Comune.objects.filter(ambito=visconteo):
-        assert comune.nome in text
-    # A target and an actual of an indicator, the same the progress selector computes.
+def _verifica_avanzamento(text, revisore):
+    """A target and an actual of an indicator, the same the progress selector computes."""
     avanzamento = next(
         a
         for a in selectors.avanzamento_indicatori(fetched_by=revisore)
@@ -44,17 +34,10 @@ def test_relazione_contains_the_key_figures(as_user, revisore, visconteo, period
     riga = text[text.index("2.OUT.1 Appartamenti") :][:400]
     assert f" {avanzamento.atteso:.0f} " in riga.replace("\n", " ")
     assert str(avanzamento.stato_label) in riga
-    # Funds and projects: the Piano's figures, to the cent, computed from the rows.
-    for figura in (
-        "€ 5.111.878,00",
-        "€ 5.544.651,00",
-        "€ 357.499,00",
-        "€ 710.000,00",
-        "€ 1.090.000,00",
-        "€ 104.394,83",
-    ):
-        assert figura in text, figura
-    # Unità d'offerta: the summary page's figures, and the check of the printed ones.
+
+
+def _verifica_unita(text, revisore, visconteo):
+    """Unità d'offerta: the summary page's figures, and the check of the printed ones."""
     assert "Asilo Nido 29 1 5 23 1.037" in text
     riepilogo = servizi_selectors.riepilogo_unita(fetched_by=revisore)["totale"]
     assert (riepilogo["unita"], riepilogo["posti"]) == (127, 2195)
@@ -68,10 +51,37 @@ def test_relazione_contains_the_key_figures(as_user, revisore, visconteo, period
     assert f"{len(da_controllare)} da controllare" in text
     # The Disabilità area: 18 printed, 16 units listed.
     assert "Persone con disabilità 18 16 Differisce" in " ".join(text.split())
+
+
+def test_relazione_contains_the_key_figures(as_user, revisore, visconteo, periodo):
+    response = as_user(revisore).post(
+        reverse("report:relazione"), {"ambito": visconteo.pk, "periodo": periodo.pk}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Relazione di monitoraggio" in text
+    assert "124.421" in text  # residents, computed from the Comuni
+    for comune in Comune.objects.filter(ambito=visconteo):
+        assert comune.nome in text
+    _verifica_avanzamento(text, revisore)
+    # Funds and projects: the Piano's figures, to the cent, computed from the rows.
+    for figura in (
+        "€ 5.111.878,00",
+        "€ 5.544.651,00",
+        "€ 357.499,00",
+        "€ 710.000,00",
+        "€ 1.090.000,00",
+        "€ 104.394,83",
+    ):
+        assert figura in text, figura
+    _verifica_unita(text, revisore, visconteo)
     registro = ReportGenerato.objects.get()
-    assert registro.generato_da == revisore and registro.numero in text
+    assert registro.generato_da == revisore
+    assert registro.numero in text
     assert registro.parametri["periodo"] == periodo.nome
-    assert "Pagina 1 di" in text and "Indice" in text
+    assert "Pagina 1 di" in text
+    assert "Indice" in text
 
 
 def _figure_alts(node, alts):

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def salva(user, periodo, comune, *celle, **kwargs):
-    return services.valori_salva(
+    return services.valori_save(
         user=user, periodo=periodo, comune=comune, celle=list(celle), **kwargs
     )
 
@@ -133,7 +133,7 @@ def test_a_closed_period_refuses_writes(operatore_rozzano, rozzano, chiuso, indi
     )
     assert n_valori(chiuso) == prima
     with pytest.raises(ValidationError):
-        services.valori_invia(user=operatore_rozzano, periodo=chiuso, comune=rozzano)
+        services.valori_submit(user=operatore_rozzano, periodo=chiuso, comune=rozzano)
 
 
 # --- far from the history: confirm ------------------------------------------------------
@@ -260,11 +260,11 @@ def test_the_auditor_writes_nothing(revisore, rozzano, aperto, indicatore):
     with pytest.raises(PermissionDenied):
         salva(revisore, aperto, rozzano, Cella(indicatore("1.OUT.1"), valore_numerico=1))
     with pytest.raises(PermissionDenied):
-        services.valori_invia(user=revisore, periodo=aperto, comune=rozzano)
+        services.valori_submit(user=revisore, periodo=aperto, comune=rozzano)
     with pytest.raises(PermissionDenied):
-        services.valori_approva_comune(user=revisore, periodo=aperto, comune=rozzano)
+        services.valori_approve_comune(user=revisore, periodo=aperto, comune=rozzano)
     with pytest.raises(PermissionDenied):
-        services.periodo_chiudi(user=revisore, periodo=aperto, motivo="x")
+        services.periodo_close(user=revisore, periodo=aperto, motivo="x")
 
 
 def test_another_ambito_cannot_write(ufficio_piano_altro, rozzano, aperto, indicatore):
@@ -287,9 +287,9 @@ def test_submit_approve_and_the_history(
         salva(operatore_rozzano, aperto, rozzano, Cella(contatti, valore_numerico=8, versione=2))
     assert messaggi(error.value, "stato")
     with pytest.raises(PermissionDenied):
-        services.valori_approva_comune(user=operatore_rozzano, periodo=aperto, comune=rozzano)
+        services.valori_approve_comune(user=operatore_rozzano, periodo=aperto, comune=rozzano)
 
-    assert services.valori_approva_comune(user=ufficio_piano, periodo=aperto, comune=rozzano) == 1
+    assert services.valori_approve_comune(user=ufficio_piano, periodo=aperto, comune=rozzano) == 1
     valore.refresh_from_db()
     assert valore.stato == StatoValore.APPROVATO
     assert valore.approvato_da == ufficio_piano and valore.approvato_il is not None
@@ -313,9 +313,9 @@ def test_return_needs_a_reason_and_reopens_the_value(
     )
     valori = Valore.objects.filter(pk=valore.pk)
     with pytest.raises(ValidationError) as error:
-        services.valori_respingi(user=ufficio_piano, periodo=aperto, valori=valori, motivo=" ")
+        services.valori_reject(user=ufficio_piano, periodo=aperto, valori=valori, motivo=" ")
     assert error.value.message_dict == {"motivo": ["Indicare il motivo della restituzione."]}
-    services.valori_respingi(
+    services.valori_reject(
         user=ufficio_piano, periodo=aperto, valori=valori, motivo="Manca il registro presenze."
     )
     valore.refresh_from_db()
@@ -336,7 +336,7 @@ def test_return_needs_a_reason_and_reopens_the_value(
 def test_approving_needs_sent_values(ufficio_piano, operatore_rozzano, rozzano, aperto, indicatore):
     salva(operatore_rozzano, aperto, rozzano, Cella(indicatore("1.OUT.1"), valore_numerico=3))
     with pytest.raises(ValidationError) as error:
-        services.valori_approva_comune(user=ufficio_piano, periodo=aperto, comune=rozzano)
+        services.valori_approve_comune(user=ufficio_piano, periodo=aperto, comune=rozzano)
     assert error.value.message_dict == {"stato": ["Non ci sono valori inviati da approvare."]}
 
 
@@ -344,10 +344,10 @@ def test_close_and_reopen_are_recorded(
     ufficio_piano, operatore_rozzano, rozzano, periodo_2026, indicatore
 ):
     with pytest.raises(ValidationError) as error:
-        services.periodo_chiudi(user=ufficio_piano, periodo=periodo_2026, motivo="")
+        services.periodo_close(user=ufficio_piano, periodo=periodo_2026, motivo="")
     assert error.value.message_dict == {"motivo": ["Indicare il motivo della chiusura."]}
 
-    services.periodo_chiudi(user=ufficio_piano, periodo=periodo_2026, motivo="Rilevazione conclusa")
+    services.periodo_close(user=ufficio_piano, periodo=periodo_2026, motivo="Rilevazione conclusa")
     periodo_2026.refresh_from_db()
     assert periodo_2026.stato == StatoPeriodo.CHIUSO
     with pytest.raises(ErroriValori):
@@ -359,9 +359,9 @@ def test_close_and_reopen_are_recorded(
         )
 
     with pytest.raises(ValidationError) as error:
-        services.periodo_riapri(user=ufficio_piano, periodo=periodo_2026, motivo="")
+        services.periodo_reopen(user=ufficio_piano, periodo=periodo_2026, motivo="")
     assert error.value.message_dict == {"motivo": ["Indicare il motivo della riapertura."]}
-    services.periodo_riapri(
+    services.periodo_reopen(
         user=ufficio_piano, periodo=periodo_2026, motivo="Correzione del dato di Rozzano"
     )
     periodo_2026.refresh_from_db()
@@ -387,7 +387,7 @@ def test_close_and_reopen_are_recorded(
 def test_a_period_with_values_waiting_for_review_cannot_close(ufficio_piano, aperto):
     assert Valore.objects.filter(periodo=aperto, stato=StatoValore.INVIATO).exists()
     with pytest.raises(ValidationError) as error:
-        services.periodo_chiudi(user=ufficio_piano, periodo=aperto, motivo="Fine")
+        services.periodo_close(user=ufficio_piano, periodo=aperto, motivo="Fine")
     assert "in attesa di approvazione" in error.value.message_dict["stato"][0]
     aperto.refresh_from_db()
     assert aperto.stato == StatoPeriodo.APERTO
@@ -395,7 +395,7 @@ def test_a_period_with_values_waiting_for_review_cannot_close(ufficio_piano, ape
 
 def test_only_the_ufficio_di_piano_closes(operatore_rozzano, periodo_2026):
     with pytest.raises(PermissionDenied):
-        services.periodo_chiudi(user=operatore_rozzano, periodo=periodo_2026, motivo="x")
+        services.periodo_close(user=operatore_rozzano, periodo=periodo_2026, motivo="x")
 
 
 # --- the admin uses the same service ----------------------------------------------------

@@ -75,7 +75,7 @@ def test_context_page_shows_computed_and_printed(as_user, revisore):
 def test_operator_cannot_read_or_write_another_comunes_draft(
     as_user, operatore_rozzano, operatore_binasco, binasco, aperto, indicatore
 ):
-    (bozza,) = services.valori_salva(
+    (bozza,) = services.valori_save(
         user=operatore_binasco,
         periodo=aperto,
         comune=binasco,
@@ -235,7 +235,7 @@ def test_the_second_editor_is_refused(
     as_user, operatore_rozzano, ufficio_piano, rozzano, aperto, indicatore
 ):
     contatti = indicatore("1.OUT.1")
-    services.valori_salva(
+    services.valori_save(
         user=operatore_rozzano,
         periodo=aperto,
         comune=rozzano,
@@ -244,7 +244,7 @@ def test_the_second_editor_is_refused(
     # Both open the grid and see version 1.
     udp = as_user(ufficio_piano).get(griglia(aperto, rozzano)).context["form"]
     assert udp[versione(contatti)].value() == 1
-    services.valori_salva(
+    services.valori_save(
         user=operatore_rozzano,
         periodo=aperto,
         comune=rozzano,

@@ -151,38 +151,26 @@ def storico(valore, tipo):
     return valore.history.filter(history_type=tipo).count()
 
 
-def test_concurrent_writes_lose_nothing(live_server, scenario):
-    s = scenario
-    base = live_server.url
-    indicatore, periodo, conteso = s["indicatore"], s["periodo"], s["conteso"]
-    # The contested cell exists at version 1 (created by one of its operators).
-    esistente = services.valore_salva(
-        user=s["contendenti"][0],
-        periodo=periodo,
-        comune=conteso,
-        indicatore=indicatore,
-        valore_numerico=Decimal(5),
-    )
-    assert esistente.versione == 1
-    # Own Comune: the session door (login page, CSRF); contested cell: the token door.
+def _richieste_miste(base, s, esistente):
+    """Own Comune: the session door (login page, CSRF); contested cell: the token door."""
     propri = [sessione_login(base, user) for user in s["propri"]]
     contendenti = [sessione_token(user) for user in s["contendenti"]]
-
-    richieste = [
+    creazioni = [
         (
             ("proprio", i),
             sessione,
             "POST",
             f"{base}{LISTA}",
             {
-                "indicatore": indicatore.pk,
-                "periodo": periodo.pk,
+                "indicatore": s["indicatore"].pk,
+                "periodo": s["periodo"].pk,
                 "comune": comune.pk,
                 "valore_numerico": str(10 + i),
             },
         )
         for i, (sessione, comune) in enumerate(zip(propri, s["comuni"], strict=True))
-    ] + [
+    ]
+    modifiche = [
         (
             ("conteso", i),
             sessione,
@@ -192,20 +180,27 @@ def test_concurrent_writes_lose_nothing(live_server, scenario):
         )
         for i, sessione in enumerate(contendenti)
     ]
-    risultati = insieme(richieste)
+    return creazioni + modifiche
 
-    # Every Operatore of its own Comune: accepted, stored once, with its value.
-    for risultato, comune in zip(risultati[:N], s["comuni"], strict=True):
+
+def _verifica_propri(s, risultati):
+    """Every Operatore of its own Comune: accepted, stored once, with its value."""
+    for risultato, comune in zip(risultati, s["comuni"], strict=True):
         _gruppo, i = risultato["label"]
         assert risultato["status"] == 201, risultato
-        (riga,) = Valore.objects.filter(periodo=periodo, indicatore=indicatore, comune=comune)
+        (riga,) = Valore.objects.filter(
+            periodo=s["periodo"], indicatore=s["indicatore"], comune=comune
+        )
         assert riga.pk == risultato["body"]["id"]
         assert riga.valore_numerico == Decimal(10 + i)
-        assert riga.versione == 1 and riga.inserito_da == s["propri"][i]
-        assert storico(riga, "+") == 1 and riga.history.count() == 1
+        assert riga.versione == 1
+        assert riga.inserito_da == s["propri"][i]
+        assert storico(riga, "+") == 1
+        assert riga.history.count() == 1
 
-    # The same cell, same version read: one accepted, the others refused with the reason.
-    contesi = risultati[N:]
+
+def _verifica_contesi(s, contesi, esistente):
+    """The same cell, same version read: one accepted, the others refused with the reason."""
     accettati = [r for r in contesi if r["status"] == 200]
     rifiutati = [r for r in contesi if r["status"] != 200]
     assert len(accettati) == 1, [(r["label"], r["status"]) for r in contesi]
@@ -215,7 +210,9 @@ def test_concurrent_writes_lose_nothing(live_server, scenario):
         assert risultato["body"]["versione"][0].startswith(CONCORRENZA), risultato
     (vincitore,) = accettati
     _gruppo, i = vincitore["label"]
-    (riga,) = Valore.objects.filter(periodo=periodo, indicatore=indicatore, comune=conteso)
+    (riga,) = Valore.objects.filter(
+        periodo=s["periodo"], indicatore=s["indicatore"], comune=s["conteso"]
+    )
     assert riga.pk == esistente.pk
     assert riga.valore_numerico == Decimal(100 + i)
     assert riga.versione == 2 == vincitore["body"]["versione"]
@@ -226,6 +223,24 @@ def test_concurrent_writes_lose_nothing(live_server, scenario):
     (modifica,) = riga.history.filter(history_type="~")
     assert modifica.history_user == s["contendenti"][i]
     assert (modifica.valore_numerico, modifica.versione) == (Decimal(100 + i), 2)
+
+
+def test_concurrent_writes_lose_nothing(live_server, scenario):
+    s = scenario
+    periodo = s["periodo"]
+    # The contested cell exists at version 1 (created by one of its operators).
+    esistente = services.valore_save(
+        user=s["contendenti"][0],
+        periodo=periodo,
+        comune=s["conteso"],
+        indicatore=s["indicatore"],
+        valore_numerico=Decimal(5),
+    )
+    assert esistente.versione == 1
+    risultati = insieme(_richieste_miste(live_server.url, s, esistente))
+
+    _verifica_propri(s, risultati[:N])
+    _verifica_contesi(s, risultati[N:], esistente)
 
     # Accepted creations == rows stored; accepted writes == history rows after the setup.
     creati = sum(r["status"] == 201 for r in risultati)
