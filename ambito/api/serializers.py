@@ -90,6 +90,12 @@ class EnteSerializer(serializers.ModelSerializer):
         fields = ["id", "nome", "tipo", "codice_fiscale", "ambito", "comune"]
 
 
+class AnnoSerializer(serializers.Serializer):
+    """The optional `?anno=` of an aggregate."""
+
+    anno = serializers.IntegerField(min_value=1990, max_value=2100, required=False)
+
+
 class PopolazioneSerializer(serializers.Serializer):
     anno = serializers.IntegerField(allow_null=True)
     residenti = serializers.IntegerField(allow_null=True)

@@ -115,12 +115,11 @@ class AmbitoViewSet(ScopedReadOnlyViewSet):
         figures of the home page, the territory page and the dashboard. Operators see
         them too (Ambito aggregates, not other Comuni's rows)."""
         ambito = self.get_object()
-        anno = request.query_params.get("anno")
-        if anno is not None and not (anno.isdigit() and 1990 <= int(anno) <= 2100):
-            raise exceptions.ValidationError({"anno": ["Indicare un anno tra 1990 e 2100."]})
+        richiesta = serializers.AnnoSerializer(data=request.query_params)
+        richiesta.is_valid(raise_exception=True)
         per_anno = selectors.popolazione_totale_per_anno(ambito=ambito)
         riferimento = selectors.popolazione_di_riferimento(
-            ambito=ambito, anno=int(anno) if anno else None
+            ambito=ambito, anno=richiesta.validated_data.get("anno")
         )
         dati = {
             "ambito": ambito.pk,

@@ -122,3 +122,9 @@ def test_ambito_totals_reject_a_bad_year(as_user, ufficio_piano, visconteo):
     response = as_user(ufficio_piano).get(url, {"anno": "duemila"})
     assert response.status_code == 400
     assert "anno" in response.json()
+
+
+@pytest.mark.parametrize("anno", ["²", "1989", "99999999999999999999"])
+def test_ambito_totals_reject_years_out_of_range(as_user, ufficio_piano, visconteo, anno):
+    url = reverse("ambito-totali", kwargs={"pk": visconteo.pk})
+    assert as_user(ufficio_piano).get(url, {"anno": anno}).status_code == 400
