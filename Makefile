@@ -43,6 +43,7 @@ lint: install-test
 
 test: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -85,4 +86,4 @@ fuzz: install-test
 	ZONALE_FUZZ_ESEMPI=$(ESEMPI) $(PY) -m pytest -q tests/security/test_api_fuzz.py
 
 clean:
-	rm -rf $(VENV) staticfiles test-artifacts
+	rm -rf $(VENV) staticfiles test-artifacts .import_linter_cache

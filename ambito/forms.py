@@ -1,11 +1,50 @@
 import hashlib
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import Ambito, Comune, DatiDemografici
 from .services import run_validators
+
+
+class EuroInput(forms.TextInput):
+    """Shows 1090000.5 as "1090000,50" (Italian decimal comma, no grouping to retype)."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            return number_format(Decimal(value), 2, use_l10n=True)
+        return super().format_value(value)
+
+
+class EuroField(forms.DecimalField):
+    """An amount in euro typed the Italian way: "1.090.000,00", "€ 104.394,83",
+    "357499" or "357499.00" are all accepted."""
+
+    widget = EuroInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+        self.error_messages["invalid"] = _("Inserire un importo in euro, ad esempio 1.090.000,00.")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            testo = value.replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
+            if "," in testo:
+                testo = testo.replace(".", "").replace(",", ".")
+            value = testo
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs.pop("min", None)  # negative amounts get the service's Italian message
+        return attrs
 
 
 def style_form(form):

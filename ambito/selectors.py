@@ -1,5 +1,7 @@
 """Reads of the territory app, with the aggregates computed in SQL."""
 
+from dataclasses import dataclass
+
 from django.db.models import Sum
 from django.http import Http404
 
@@ -60,3 +62,52 @@ def popolazione_totale_per_ambito(*, ambiti) -> dict[int, dict[int, int]]:
     for row in rows:
         totali[row["comune__ambito"]][row["anno"]] = row["totale"]
     return totali
+
+
+@dataclass(frozen=True)
+class Popolazione:
+    """The residents that stand for a year, and the year they are of."""
+
+    anno: int | None
+    residenti: int | None
+
+
+def anno_di_riferimento(anni, anno=None) -> int | None:
+    """The available year that stands for `anno`: `anno` itself, else the latest
+    earlier one, else the earliest later one (the Piano gives residents for 2021-2023
+    only); without `anno`, the latest. The population weights of the indicators
+    (`indicatori.selectors.peso_residenti`) apply the same rule in SQL."""
+    anni = sorted(anni)
+    if not anni:
+        return None
+    if anno is None:
+        return anni[-1]
+    if anno in anni:
+        return anno
+    prima = [a for a in anni if a < anno]
+    return prima[-1] if prima else anni[0]
+
+
+def popolazione_di_riferimento_per_ambito(*, ambiti, anno=None) -> dict[int, Popolazione]:
+    """`popolazione_di_riferimento` of several Ambiti in one query: {ambito id: Popolazione}."""
+    totali = popolazione_totale_per_ambito(ambiti=ambiti)
+    scelte = {}
+    for ambito_id, per_anno in totali.items():
+        scelto = anno_di_riferimento(per_anno, anno)
+        scelte[ambito_id] = Popolazione(anno=scelto, residenti=per_anno.get(scelto))
+    return scelte
+
+
+def popolazione_di_riferimento(*, ambito, anno=None, comune=None) -> Popolazione:
+    """ "The" population of an Ambito (or of one of its Comuni) for a year, by the
+    rule of `anno_di_riferimento`: the one figure home page, dashboard, Relazione,
+    Scheda Comune, services and API show for that year."""
+    if comune is None:
+        return popolazione_di_riferimento_per_ambito(ambiti=[ambito], anno=anno)[ambito.pk]
+    per_anno = dict(
+        DatiDemografici.objects.filter(comune=comune, residenti__isnull=False).values_list(
+            "anno", "residenti"
+        )
+    )
+    scelto = anno_di_riferimento(per_anno, anno)
+    return Popolazione(anno=scelto, residenti=per_anno.get(scelto))

@@ -1,11 +1,12 @@
-"""Root URL configuration, and the territory app's pages (namespace `ambito`)."""
+"""Root URL configuration, and the territory app's pages (namespace `ambito`).
+
+Each app's pages and API come in through `include()` of its own URLconf, named by
+string: the project package imports no app (the import-linter contract checks it)."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-
-from indicatori import views as indicatori_views
 
 from . import audit, views
 
@@ -30,17 +31,8 @@ territorio_patterns = [
 report_patterns = [
     path("", views.ReportGeneratoListView.as_view(), name="index"),
     path("verifica/", views.VerificaReportView.as_view(), name="verifica"),
-    path("relazione/", indicatori_views.RelazionePdfView.as_view(), name="relazione"),
-    path(
-        "comuni/<int:comune_pk>/periodi/<int:periodo_pk>/",
-        indicatori_views.SchedaComunePdfView.as_view(),
-        name="scheda_comune",
-    ),
-    path(
-        "progetti/<int:pk>/",
-        indicatori_views.SchedaProgettoPdfView.as_view(),
-        name="scheda_progetto",
-    ),
+    # The PDFs of the indicators app join this namespace through their own URLconf.
+    path("", include("indicatori.report_urls")),
 ]
 
 urlpatterns = [

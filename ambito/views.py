@@ -35,12 +35,15 @@ class HomeView(LoginRequiredMixin, TemplateView):
         ambiti = list(
             Ambito.objects.visible_to(user).select_related("ente_capofila").order_by("nome")
         )
-        totali = selectors.popolazione_totale_per_ambito(ambiti=ambiti)
-        riepilogo = []
-        for ambito in ambiti:
-            per_anno = totali[ambito.pk]
-            ultimo = max(per_anno) if per_anno else None
-            riepilogo.append({"ambito": ambito, "anno": ultimo, "residenti": per_anno.get(ultimo)})
+        popolazioni = selectors.popolazione_di_riferimento_per_ambito(ambiti=ambiti)
+        riepilogo = [
+            {
+                "ambito": ambito,
+                "anno": popolazioni[ambito.pk].anno,
+                "residenti": popolazioni[ambito.pk].residenti,
+            }
+            for ambito in ambiti
+        ]
         return super().get_context_data(riepilogo=riepilogo, **kwargs)
 
 

@@ -102,15 +102,6 @@ def report_sezioni(*, fetched_by, ambito, anno, indicatori=(), progetti=None) ->
             per_progetto.setdefault(chiave, []).append(avanzamento)
     for progetto in progetti:
         progetto.indicatori_avanzamento = per_progetto.get(progetto.pk, [])
-    if prospetto is not None and len(prospetto.anni) >= 2:
-        # Comparison of the last year with the one before, per source and in total.
-        ultimo, precedente = prospetto.anni[-1], prospetto.anni[-2]
-        for voce in [*prospetto.per_fonte, *prospetto.per_livello]:
-            a, b = voce["importi"].get(ultimo), voce["importi"].get(precedente)
-            voce["variazione"] = (a or 0) - (b or 0)
-        prospetto.variazione_totale = prospetto.totali.get(ultimo, 0) - prospetto.totali.get(
-            precedente, 0
-        )
     sezioni = []
     if prospetto is not None:
         sezioni.append(

@@ -116,11 +116,40 @@ def fondi_totali_per_livello(*, fetched_by, assegnazioni=None) -> list[dict]:
     return _per_livello(_assegnazioni(fetched_by, assegnazioni))
 
 
+def _differenza(calcolato, stampato: TotaleRiportato | None) -> Decimal | None:
+    """Computed minus printed total: how far the Piano's printed figure is off."""
+    return None if stampato is None else (calcolato or ZERO) - stampato.importo
+
+
+def _variazione(importi: dict, anno, precedente) -> Decimal | None:
+    """Change of a year's amount over the previous year's (missing amounts count 0)."""
+    if precedente is None:
+        return None
+    return (importi.get(anno) or ZERO) - (importi.get(precedente) or ZERO)
+
+
+def _con_confronti(per_anno: list[dict], riportati: list[TotaleRiportato]) -> list[dict]:
+    """Each {ambito, anno, totale} row with the printed total of its year (when known),
+    the difference from it and the change over the Ambito's previous year."""
+    stampati = {(t.ambito_id, t.anno): t for t in riportati}
+    precedente = {}
+    for riga in per_anno:  # ordered by Ambito and year
+        stampato = stampati.get((riga["ambito"], riga["anno"]))
+        prima = precedente.get(riga["ambito"])
+        riga["totale_riportato"] = stampato.importo if stampato else None
+        riga["documento"] = stampato.documento if stampato else None
+        riga["differenza"] = _differenza(riga["totale"], stampato)
+        riga["variazione"] = None if prima is None else riga["totale"] - prima
+        precedente[riga["ambito"]] = riga["totale"]
+    return per_anno
+
+
 def fondi_totali(*, fetched_by, assegnazioni=None) -> dict[str, list[dict]]:
-    """The four groupings above, the allocations scoped once for all of them."""
+    """The four groupings above, the allocations scoped once for all of them; the
+    yearly totals carry the printed total, the difference and the yearly change."""
     visibili = _assegnazioni(fetched_by, assegnazioni)
     return {
-        "per_anno": _per_anno(visibili),
+        "per_anno": _con_confronti(_per_anno(visibili), totali_riportati(fetched_by=fetched_by)),
         "per_livello": _per_livello(visibili),
         "per_fonte": _per_fonte(visibili),
         "per_linea": _per_linea(visibili),
@@ -170,6 +199,9 @@ class Prospetto:
     per_fonte: list[dict]  # {fonte_codice, fonte_nome, livello, importi: {anno: Decimal}}
     riportati: list[dict]  # {anno, documento, riportato, calcolato, differenza}
     note: dict[int, list[str]]  # anno -> the distinct notes on where the figures come from
+    # Change of the last year over the one before (None with a single year); each
+    # per_livello and per_fonte entry carries its own "variazione" too.
+    variazione_totale: Decimal | None = None
 
     @property
     def colonne_totali(self) -> list:
@@ -239,16 +271,19 @@ def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
                 "documento": t.documento,
                 "riportato": t.importo,
                 "calcolato": totali_ambito.get(t.anno, ZERO),
-                "differenza": totali_ambito.get(t.anno, ZERO) - t.importo,
+                "differenza": _differenza(totali_ambito.get(t.anno), t),
             }
             for t in riportati
             if t.ambito_id == ambito_id
         ]
         anni = sorted(anni)
+        ultimo = anni[-1]
+        precedente = anni[-2] if len(anni) >= 2 else None
         for riga in righe.values():
             riga.celle = [riga.assegnazioni.get(anno) for anno in anni]
         for voce in [*per_livello, *per_fonte.values()]:
             voce["valori"] = [voce["importi"].get(anno) for anno in anni]
+            voce["variazione"] = _variazione(voce["importi"], ultimo, precedente)
         note = {
             anno: sorted(
                 {
@@ -270,6 +305,7 @@ def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
                 per_fonte=list(per_fonte.values()),
                 riportati=confronti,
                 note=note,
+                variazione_totale=_variazione(totali_ambito, ultimo, precedente),
             )
         )
     return prospetti

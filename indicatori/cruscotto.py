@@ -130,12 +130,9 @@ def cruscotto_ambito(
         area=area,
     )
 
-    totali = territorio.popolazione_totale_per_anno(ambito=ambito)
-    if totali:
-        cruscotto.anno_residenti = (
-            max(a for a in totali if a <= anno) if any(a <= anno for a in totali) else max(totali)
-        )
-        cruscotto.residenti = totali[cruscotto.anno_residenti]
+    popolazione = territorio.popolazione_di_riferimento(ambito=ambito, anno=anno)
+    cruscotto.anno_residenti = popolazione.anno
+    cruscotto.residenti = popolazione.residenti
 
     avanzamenti = selectors.avanzamento_indicatori(fetched_by=fetched_by, ambito=ambito, area=area)
     cruscotto.avanzamenti = avanzamenti

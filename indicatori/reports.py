@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ambito.models import Comune, ReportGenerato
 from ambito.pdf import report_generate
+from ambito.selectors import popolazione_di_riferimento
 from fondi import reports as fondi_reports
 from servizi import reports as servizi_reports
 from servizi import selectors as servizi_selectors
@@ -148,18 +149,16 @@ class SchedaComune:
 
 def scheda_comune(*, fetched_by, comune, periodo) -> SchedaComune:
     gruppi = selectors.griglia_inserimento(fetched_by=fetched_by, periodo=periodo, comune=comune)
-    anni = {
-        d.anno: d.residenti
-        for d in comune.dati_demografici.filter(residenti__isnull=False).order_by("anno")
-    }
-    anno = max((a for a in anni if a <= periodo.data_fine.year), default=max(anni, default=None))
+    popolazione = popolazione_di_riferimento(
+        ambito=comune.ambito, comune=comune, anno=periodo.data_fine.year
+    )
     return SchedaComune(
         titolo=_("Scheda Comune"),
         comune=comune,
         periodo=periodo,
         righe=gruppi,
-        residenti=anni.get(anno),
-        anno_residenti=anno,
+        residenti=popolazione.residenti,
+        anno_residenti=popolazione.anno,
     )
 
 

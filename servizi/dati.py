@@ -11,7 +11,6 @@ from django.conf import settings
 from ambito.dati import read_yaml
 from ambito.models import Ambito, Comune, Ente
 from ambito.services import instance_save
-from fondi.models import LineaFinanziamento
 
 from .choices import Gestione, Misura
 from .models import (
@@ -165,7 +164,7 @@ def carica_servizi():
         servizio.comuni.set(
             comuni.values() if nomi == "tutti" else [_comune(comuni, n) for n in nomi]
         )
-        servizio.linee.set(LineaFinanziamento.objects.filter(codice__in=spec.get("linee") or []))
+        servizio.linee.set(servizio.linee.model.objects.filter(codice__in=spec.get("linee") or []))
         righe += _carica_grandezze(servizio, spec.get("grandezze") or [], comuni)
         avvisi += _carica_avvisi(servizio, spec.get("avvisi") or [])
     return len(data["servizi"]), righe, avvisi

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ambito.filtersets import AmbitoFilterSet
 from ambito.models import Comune
-from fondi.models import LineaFinanziamento
 
 from .choices import AreaUtenza, Gestione, Natura, StatoServizio, TipoServizio
 from .models import AreaIntervento, Avviso, DatoAnnuale, Servizio, TipoUnitaOfferta, UnitaOfferta
@@ -25,7 +24,9 @@ class ServizioFilterSet(AmbitoFilterSet):
     )
     linea = django_filters.ModelChoiceFilter(
         field_name="linee",
-        queryset=LineaFinanziamento.objects.order_by("codice"),
+        # The funding lines are fondi's: reached through the relation, not imported
+        # (servizi may not import fondi; see the README's design section).
+        queryset=Servizio.linee.field.related_model.objects.order_by("codice"),
         label=_("Linea di finanziamento"),
     )
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.utils.translation import gettext as _
 
 from ambito.models import Comune, DatiDemografici
-from ambito.selectors import popolazione_totale_per_anno
+from ambito.selectors import popolazione_di_riferimento
 
 from .choices import AreaUtenza, Gestione, Misura, TipoQuota
 from .models import (
@@ -192,14 +192,6 @@ def _per_mille(posti, residenti):
     )
 
 
-def anno_popolazione(ambito, anno=None):
-    """The population year used for rates: the given one, else the latest available."""
-    anni = sorted(popolazione_totale_per_anno(ambito=ambito))
-    if anno in anni:
-        return anno
-    return anni[-1] if anni else None
-
-
 def posti_per_comune(*, fetched_by, ambito, anno=None, unita=None) -> dict:
     """Places by Comune and area, with places per 1.000 residents (population of `anno`).
 
@@ -208,7 +200,8 @@ def posti_per_comune(*, fetched_by, ambito, anno=None, unita=None) -> dict:
     """
     unita = UnitaOfferta.objects.visible_to(fetched_by) if unita is None else unita
     unita = unita.filter(ambito=ambito)
-    anno = anno_popolazione(ambito, anno)
+    popolazione = popolazione_di_riferimento(ambito=ambito, anno=anno)
+    anno = popolazione.anno
     rows = unita.values("comune_id", "area").annotate(totale=Sum("posti"))
     # Columns only for the areas with places (home care and clinics have none).
     aree = [a for a in AreaUtenza if any(r["area"] == a and r["totale"] for r in rows)]
@@ -236,7 +229,7 @@ def posti_per_comune(*, fetched_by, ambito, anno=None, unita=None) -> dict:
         )
     per_area = [sum(per_comune[c].get(a, 0) for c in per_comune) for a in aree]
     totale_posti = sum(per_area)
-    residenti_ambito = popolazione_totale_per_anno(ambito=ambito).get(anno)
+    residenti_ambito = popolazione.residenti
     senza_comune = per_comune.get(None, {})
     return {
         "anno": anno,

@@ -3,6 +3,11 @@ from rest_framework import serializers
 from ..models import Ambito, Comune, DatiDemografici, Ente
 
 
+def importo(**kwargs):
+    """Euro with cents. No min_value: a negative amount gets the service's message."""
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
 class ScopedChoicesMixin:
     """Related-object choices limited like the forms': Ambiti the user may edit, other
     scoped models what he may see (anything else answers "does not exist").
@@ -83,3 +88,27 @@ class EnteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Ente
         fields = ["id", "nome", "tipo", "codice_fiscale", "ambito", "comune"]
+
+
+class AnnoSerializer(serializers.Serializer):
+    """The optional `?anno=` of an aggregate."""
+
+    anno = serializers.IntegerField(min_value=1990, max_value=2100, required=False)
+
+
+class PopolazioneSerializer(serializers.Serializer):
+    anno = serializers.IntegerField(allow_null=True)
+    residenti = serializers.IntegerField(allow_null=True)
+
+
+class AmbitoTotaliSerializer(serializers.Serializer):
+    """The Ambito's totals as the pages show them, summed over its Comuni in SQL."""
+
+    ambito = serializers.IntegerField()
+    popolazione_per_anno = PopolazioneSerializer(
+        many=True, help_text="Residenti dell'Ambito per anno, somma dei Comuni."
+    )
+    popolazione_di_riferimento = PopolazioneSerializer(
+        help_text="Residenti dell'anno richiesto, o dell'anno disponibile più vicino "
+        "(il precedente, altrimenti il successivo); senza anno, dell'ultimo."
+    )

@@ -6,11 +6,17 @@ through a service function whose ValidationError becomes a 400 with field names.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
 
+from .. import selectors
 from ..filtersets import ComuneFilterSet, EnteFilterSet
 from ..models import Ambito, Comune, DatiDemografici, Ente
+from ..roles import ruoli
 from . import serializers
 
 
@@ -26,6 +32,15 @@ def as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
             }
         )
     return exceptions.ValidationError({"non_field_errors": error.messages})
+
+
+class UfficioPianoCreateMixin:
+    """Creating is for the Ufficio di Piano (403 for operators and auditors)."""
+
+    def create(self, request, *args, **kwargs):
+        if not ruoli(request.user).is_ufficio_piano:
+            raise exceptions.PermissionDenied("Solo l'Ufficio di Piano può inserire nuovi dati.")
+        return super().create(request, *args, **kwargs)
 
 
 class ScopedViewSetMixin:
@@ -85,6 +100,35 @@ class AmbitoViewSet(ScopedReadOnlyViewSet):
     queryset = Ambito.objects.select_related("ente_capofila")
     serializer_class = serializers.AmbitoSerializer
     ordering_fields = ["nome", "codice"]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "anno", OpenApiTypes.INT, description="Anno della popolazione di riferimento."
+            )
+        ],
+        responses=serializers.AmbitoTotaliSerializer,
+    )
+    @action(detail=True, url_path="totali", filter_backends=[], pagination_class=None)
+    def totali(self, request, pk=None):
+        """The Ambito's population by year and the one that stands for `anno`: the
+        figures of the home page, the territory page and the dashboard. Operators see
+        them too (Ambito aggregates, not other Comuni's rows)."""
+        ambito = self.get_object()
+        richiesta = serializers.AnnoSerializer(data=request.query_params)
+        richiesta.is_valid(raise_exception=True)
+        per_anno = selectors.popolazione_totale_per_anno(ambito=ambito)
+        riferimento = selectors.popolazione_di_riferimento(
+            ambito=ambito, anno=richiesta.validated_data.get("anno")
+        )
+        dati = {
+            "ambito": ambito.pk,
+            "popolazione_per_anno": [
+                {"anno": a, "residenti": residenti} for a, residenti in sorted(per_anno.items())
+            ],
+            "popolazione_di_riferimento": riferimento,
+        }
+        return Response(serializers.AmbitoTotaliSerializer(dati).data)
 
 
 class ComuneViewSet(ScopedReadOnlyViewSet):

@@ -4,7 +4,7 @@ with field names) as the pages."""
 
 from rest_framework import serializers
 
-from ambito.api.serializers import ChoiceLabelField, ScopedChoicesMixin
+from ambito.api.serializers import ChoiceLabelField, ScopedChoicesMixin, importo
 from ambito.models import Ambito, Comune, Ente
 
 from ..choices import LivelloFonte, StatoProgetto
@@ -16,11 +16,6 @@ from ..models import (
     LineaFinanziamento,
     Progetto,
 )
-
-
-def importo(**kwargs):
-    """Euro with cents. No min_value: a negative amount gets the service's message."""
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
 
 
 class FonteFinanziamentoSerializer(serializers.ModelSerializer):
@@ -204,7 +199,10 @@ class TotaleAnnoSerializer(serializers.Serializer):
     totale = importo()
     totale_riportato = importo(allow_null=True)
     documento = serializers.CharField(allow_null=True)
-    differenza = importo(allow_null=True)
+    differenza = importo(allow_null=True, help_text="Totale calcolato meno totale stampato.")
+    variazione = importo(
+        allow_null=True, help_text="Variazione sull'anno precedente dell'Ambito (null il primo)."
+    )
 
 
 class TotaleLivelloSerializer(serializers.Serializer):

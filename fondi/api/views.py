@@ -10,8 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ambito.api.filters import ha_filtri
-from ambito.api.views import ScopedModelViewSet, as_api_error
-from ambito.roles import ruoli
+from ambito.api.views import ScopedModelViewSet, UfficioPianoCreateMixin, as_api_error
 
 from .. import selectors, services
 from ..filtersets import AssegnazioneFilterSet, ProgettoFilterSet
@@ -25,7 +24,6 @@ from ..models import (
 )
 from . import serializers
 
-MSG_SOLO_UDP = "Solo l'Ufficio di Piano può inserire nuovi dati."
 MSG_NON_MODIFICABILE = "Non hai i permessi per modificare questo elemento."
 
 
@@ -43,15 +41,6 @@ class LineaFinanziamentoViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.LineaFinanziamentoSerializer
     filterset_fields = ["fonte", "parent", "codice"]
     ordering_fields = ["codice", "nome"]
-
-
-class UfficioPianoCreateMixin:
-    """Creating is for the Ufficio di Piano (403 for operators and auditors)."""
-
-    def create(self, request, *args, **kwargs):
-        if not ruoli(request.user).is_ufficio_piano:
-            raise exceptions.PermissionDenied(MSG_SOLO_UDP)
-        return super().create(request, *args, **kwargs)
 
 
 class AssegnazioneViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
@@ -182,8 +171,8 @@ def _filtra(filterset_class, request, queryset):
 
 class FondiTotaliView(generics.GenericAPIView):
     """Funds per year: totals by Ambito and year (with the total printed in the Piano,
-    when known, and the difference), by source level, by source and by line. Accepts
-    the same filters as /assegnazioni/."""
+    when known, the difference and the change over the previous year), by source level,
+    by source and by line. Accepts the same filters as /assegnazioni/."""
 
     serializer_class = serializers.FondiTotaliSerializer
     filterset_class = AssegnazioneFilterSet
@@ -202,12 +191,6 @@ class FondiTotaliView(generics.GenericAPIView):
         user = request.user
         assegnazioni = _filtra(AssegnazioneFilterSet, request, self.get_queryset())
         dati = selectors.fondi_totali(fetched_by=user, assegnazioni=assegnazioni)
-        riportati = {(t.ambito_id, t.anno): t for t in selectors.totali_riportati(fetched_by=user)}
-        for riga in dati["per_anno"]:
-            stampato = riportati.get((riga["ambito"], riga["anno"]))
-            riga["totale_riportato"] = stampato.importo if stampato else None
-            riga["documento"] = stampato.documento if stampato else None
-            riga["differenza"] = riga["totale"] - stampato.importo if stampato else None
         return Response(self.get_serializer(dati).data)
 
 

@@ -3,9 +3,8 @@ the models and the services, so the API answers with the pages' Italian messages
 
 from rest_framework import serializers
 
-from ambito.api.serializers import ScopedChoicesMixin
+from ambito.api.serializers import ScopedChoicesMixin, importo
 from ambito.models import Ambito, Comune, Ente
-from fondi.api.serializers import importo
 
 from ..models import (
     AreaIntervento,

@@ -7,9 +7,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.response import Response
 
-from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet
+from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet, UfficioPianoCreateMixin
 from ambito.selectors import ambito_scelto
-from fondi.api.views import UfficioPianoCreateMixin
 
 from .. import selectors, services
 from ..filtersets import (

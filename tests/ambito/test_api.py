@@ -102,3 +102,29 @@ def test_api_filters_apply_with_pagination_parameters(as_user, ufficio_piano):
     body = client.get("/api/v1/comuni/", {"nome": "rozz", "page": 1, "page_size": 5}).json()
     assert [c["nome"] for c in body["results"]] == ["Rozzano"]
     assert body["count"] == 1
+
+
+def test_ambito_totals_give_the_population_by_year_and_of_reference(
+    as_user, operatore_rozzano, visconteo
+):
+    """Operators see the Ambito totals (not the other Comuni's rows), as on the pages."""
+    url = reverse("ambito-totali", kwargs={"pk": visconteo.pk})
+    dati = as_user(operatore_rozzano).get(url, {"anno": 2025}).json()
+    assert dati["ambito"] == visconteo.pk
+    per_anno = {r["anno"]: r["residenti"] for r in dati["popolazione_per_anno"]}
+    # Tab. 2 of the Piano.
+    assert (per_anno[2021], per_anno[2022], per_anno[2023]) == (124_835, 124_425, 124_421)
+    assert dati["popolazione_di_riferimento"] == {"anno": 2023, "residenti": 124_421}
+
+
+def test_ambito_totals_reject_a_bad_year(as_user, ufficio_piano, visconteo):
+    url = reverse("ambito-totali", kwargs={"pk": visconteo.pk})
+    response = as_user(ufficio_piano).get(url, {"anno": "duemila"})
+    assert response.status_code == 400
+    assert "anno" in response.json()
+
+
+@pytest.mark.parametrize("anno", ["²", "1989", "99999999999999999999"])
+def test_ambito_totals_reject_years_out_of_range(as_user, ufficio_piano, visconteo, anno):
+    url = reverse("ambito-totali", kwargs={"pk": visconteo.pk})
+    assert as_user(ufficio_piano).get(url, {"anno": anno}).status_code == 400

@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+import pytest
+
 from ambito import selectors
 from ambito.models import Comune, DatiDemografici
 
@@ -59,3 +61,51 @@ def test_carica_dati_is_idempotent(visconteo):
     call_command("carica_dati", "--utenti-demo", stdout=open("/dev/null", "w"))
     assert (Comune.objects.count(), DatiDemografici.objects.count()) == before
     assert selectors.popolazione_totale_per_anno(ambito=visconteo)[2023] == 124_421
+
+
+# --- "The" population of a year: one rule for every page, the API and the PDFs ---------
+
+
+@pytest.mark.parametrize(
+    "anno, atteso",
+    [
+        (2022, 2022),  # the year itself
+        (2025, 2023),  # later than the data: the latest earlier year
+        (2019, 2021),  # earlier than the data: the earliest later year
+        (None, 2023),  # no year asked: the latest
+    ],
+)
+def test_anno_di_riferimento(anno, atteso):
+    assert selectors.anno_di_riferimento([2023, 2021, 2022], anno) == atteso
+
+
+def test_anno_di_riferimento_prefers_the_earlier_year_in_a_gap():
+    assert selectors.anno_di_riferimento([2020, 2024], 2023) == 2020
+    assert selectors.anno_di_riferimento([], 2023) is None
+
+
+def test_popolazione_di_riferimento_of_the_ambito(visconteo):
+    assert selectors.popolazione_di_riferimento(
+        ambito=visconteo, anno=2026
+    ) == selectors.Popolazione(anno=2023, residenti=124_421)
+    assert selectors.popolazione_di_riferimento(ambito=visconteo, anno=2022).residenti == 124_425
+
+
+def test_popolazione_di_riferimento_of_a_comune_follows_its_own_years(visconteo, rozzano):
+    DatiDemografici.objects.filter(comune=rozzano, anno=2023).delete()
+    popolazione = selectors.popolazione_di_riferimento(ambito=visconteo, comune=rozzano, anno=2024)
+    assert popolazione.anno == 2022
+    assert popolazione.residenti == DatiDemografici.objects.get(comune=rozzano, anno=2022).residenti
+
+
+def test_popolazione_di_riferimento_without_data(altro_ambito):
+    assert selectors.popolazione_di_riferimento(ambito=altro_ambito, anno=2023) == (
+        selectors.Popolazione(anno=None, residenti=None)
+    )
+
+
+def test_several_ambiti_in_one_query(visconteo, altro_ambito, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        scelte = selectors.popolazione_di_riferimento_per_ambito(ambiti=[visconteo, altro_ambito])
+    assert scelte[visconteo.pk].anno == 2023
+    assert scelte[altro_ambito.pk].residenti is None

@@ -190,3 +190,51 @@ def test_a_project_is_visible_to_its_partner_ambiti_read_only(
 @pytest.mark.parametrize("codice, attesi", [("PNRR-M5C2-1.3", 3), ("PNRR-M5C2", 10), ("GSE", 1)])
 def test_line_descendants(db, codice, attesi):
     assert len(selectors.linee_discendenti(linea(codice))) == attesi
+
+
+def test_yearly_totals_carry_the_printed_total_the_difference_and_the_change(
+    ufficio_piano, visconteo
+):
+    """One selector gives what the page, the API and the PDF show of the yearly totals."""
+    fami = Assegnazione.objects.get(ambito=visconteo, linea__codice="FAMI", anno=2023)
+    fami.importo += Decimal("49.00")
+    fami.save()
+    righe = selectors.fondi_totali(fetched_by=ufficio_piano)["per_anno"]
+    assert [
+        (r["anno"], r["totale"], r["totale_riportato"], r["differenza"], r["variazione"])
+        for r in righe
+    ] == [
+        (2022, Decimal("5111878.00"), Decimal("5111878.00"), Decimal("0.00"), None),
+        (
+            2023,
+            Decimal("5544700.00"),
+            Decimal("5544651.00"),
+            Decimal("49.00"),
+            Decimal("5544700.00") - Decimal("5111878.00"),
+        ),
+    ]
+    [prospetto] = selectors.fondi_prospetto(fetched_by=ufficio_piano)
+    assert [r["differenza"] for r in prospetto.riportati] == [Decimal("0.00"), Decimal("49.00")]
+    assert prospetto.variazione_totale == righe[1]["variazione"]
+
+
+def test_the_yearly_change_per_source_and_level_sums_to_the_total_change(ufficio_piano):
+    [prospetto] = selectors.fondi_prospetto(fetched_by=ufficio_piano)
+    assert prospetto.variazione_totale == Decimal("5544651.00") - Decimal("5111878.00")
+    for voci in (prospetto.per_fonte, prospetto.per_livello):
+        assert sum(v["variazione"] for v in voci) == prospetto.variazione_totale
+    fna = next(v for v in prospetto.per_fonte if v["fonte_codice"] == "FNA")
+    assert fna["variazione"] == fna["importi"][2023] - fna["importi"][2022]
+
+
+def test_a_single_year_has_no_change(ufficio_piano, visconteo):
+    [prospetto] = selectors.fondi_prospetto(
+        fetched_by=ufficio_piano, assegnazioni=Assegnazione.objects.filter(anno=2023)
+    )
+    assert prospetto.variazione_totale is None
+    assert all(v["variazione"] is None for v in prospetto.per_fonte)
+    [riga] = selectors.fondi_totali(
+        fetched_by=ufficio_piano, assegnazioni=Assegnazione.objects.filter(anno=2023)
+    )["per_anno"]
+    assert riga["variazione"] is None
+    assert riga["differenza"] == Decimal("0.00")

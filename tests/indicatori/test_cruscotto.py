@@ -5,6 +5,7 @@ from django.utils.html import escape
 
 from ambito import selectors as territorio
 from indicatori import selectors
+from indicatori.cruscotto import cruscotto_ambito
 from indicatori.models import Periodo
 
 URL = reverse("indicatori:cruscotto")
@@ -112,3 +113,13 @@ def test_area_filter_narrows_indicators_completeness_and_beneficiaries(
     assert dovuti < tutte.completezza_righe[0].attesi
     # Funds stay the Ambito's.
     assert dati.fondi["totale_anno"] == tutte.fondi["totale_anno"]
+
+
+def test_dashboard_residents_follow_the_reference_population_rule(ufficio_piano, visconteo):
+    """The dashboard and the Relazione show the population that
+    `popolazione_di_riferimento` picks for the year asked."""
+    for anno, atteso in ((2022, 2022), (2026, 2023), (2019, 2021)):
+        dati = cruscotto_ambito(fetched_by=ufficio_piano, ambito=visconteo, anno=anno)
+        scelta = territorio.popolazione_di_riferimento(ambito=visconteo, anno=anno)
+        assert (dati.anno_residenti, dati.residenti) == (scelta.anno, scelta.residenti)
+        assert dati.anno_residenti == atteso

@@ -9,9 +9,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from ambito.models import Comune, ReportGenerato
+from ambito.selectors import popolazione_di_riferimento
 from indicatori import selectors
 from indicatori.models import Periodo
-from indicatori.reports import relazione_monitoraggio
+from indicatori.reports import relazione_monitoraggio, scheda_comune
 from servizi import selectors as servizi_selectors
 
 
@@ -198,3 +199,15 @@ def test_scheda_progetto(request, as_user, visconteo, fixture, status):
         text = pdf_text(response.content)
         assert "€ 1.090.000,00" in text and "€ 104.394,83" in text and "€ 1.194.394,83" in text
         assert "4.OUT.4" in text  # the indicators of the scheda the project implements
+
+
+def test_scheda_comune_residents_are_the_reference_population_of_the_comune(
+    ufficio_piano, visconteo, rozzano
+):
+    periodo = Periodo.objects.filter(ambito=visconteo).order_by("-data_fine").first()
+    scheda = scheda_comune(fetched_by=ufficio_piano, comune=rozzano, periodo=periodo)
+    scelta = popolazione_di_riferimento(
+        ambito=visconteo, comune=rozzano, anno=periodo.data_fine.year
+    )
+    assert (scheda.anno_residenti, scheda.residenti) == (scelta.anno, scelta.residenti)
+    assert scheda.anno_residenti == 2023 and scheda.residenti

@@ -429,6 +429,14 @@ MATRIX: dict[str, Entry] = {
             "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
+    # The Ambito's totals: every member of the Ambito sees them, operators included.
+    "ambito-totali": Entry(
+        kwargs=lambda d, s: {"pk": d.ambito[s].pk},
+        expect={
+            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        },
+    ),
     "comune-list": Entry(
         expect={"GET": "403 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
     ),

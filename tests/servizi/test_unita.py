@@ -245,3 +245,12 @@ def test_api_aggregates_equal_the_page(as_user, ufficio_piano, visconteo):
     pagina = selectors.posti_per_comune(fetched_by=ufficio_piano, ambito=visconteo)
     assert posti["ambito"]["posti"] == pagina["totale"]["posti"]
     assert Decimal(posti["ambito"]["posti_per_mille"]) == pagina["totale"]["per_mille"]
+
+
+def test_places_per_thousand_take_the_nearest_population_year(visconteo, ufficio_piano):
+    """A year without residents uses the reference population of every other page:
+    the latest earlier year, else the earliest later one (not always the latest)."""
+    prima = selectors.posti_per_comune(fetched_by=ufficio_piano, ambito=visconteo, anno=2019)
+    assert (prima["anno"], prima["totale"]["residenti"]) == (2021, 124835)
+    dopo = selectors.posti_per_comune(fetched_by=ufficio_piano, ambito=visconteo, anno=2030)
+    assert (dopo["anno"], dopo["totale"]["residenti"]) == (2023, 124421)
