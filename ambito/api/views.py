@@ -1,8 +1,10 @@
-"""Base API viewsets: the one place where the API applies scoping.
+"""Base API viewsets: the one place where the API applies scoping and permissions.
 
-Like the pages: reads are limited to `visible_to(user)` (others answer 404), writes
-to `editable_by(user)` (visible but not editable answers 403), and every write goes
-through a service function whose ValidationError becomes a 400 with field names.
+Like the pages: reads are limited to `visible_to(user)` (others answer 404); a write
+on a visible row asks `user.has_perm(rule, obj)` (each app's rules.py; by default
+`<app>.modifica_<model>`, i.e. the row is in `editable_by(user)`) and answers 403 when
+refused; creating asks the "create" rule without an object; every write goes through
+a service function whose ValidationError becomes a 400 with field names.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,6 +13,7 @@ from rest_framework.permissions import SAFE_METHODS
 
 from ..filtersets import ComuneFilterSet, EnteFilterSet
 from ..models import Ambito, Comune, DatiDemografici, Ente
+from ..rules import perm_name
 from . import serializers
 
 
@@ -28,8 +31,28 @@ def as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError({"non_field_errors": error.messages})
 
 
+MSG_SOLO_UDP = "Solo l'Ufficio di Piano può inserire nuovi dati."
+MSG_NON_MODIFICABILE = "Non hai i permessi per modificare questo elemento."
+
+
 class ScopedViewSetMixin:
     queryset = None
+    #: The rule of each write action, e.g. {"chiudi": "indicatori.chiude_periodo"}.
+    #: "create" is asked without an object (None: checked on the parent row by the
+    #: viewset); any other write on its object. Defaults: `<app>.crea_<model>`,
+    #: `<app>.modifica_<model>`.
+    permission_required: dict = {}
+
+    def permission_for(self, action):
+        if action in self.permission_required:
+            return self.permission_required[action]
+        verbo = "crea" if action == "create" else "modifica"
+        return perm_name(self.queryset.model, verbo)
+
+    def check_perm(self, perm, obj=None, message=MSG_NON_MODIFICABILE):
+        """403 unless `user.has_perm(perm, obj)`."""
+        if not self.request.user.has_perm(perm, obj):
+            raise exceptions.PermissionDenied(message)
 
     def get_queryset(self):
         return self.queryset.all().visible_to(self.request.user)
@@ -45,11 +68,7 @@ class ScopedViewSetMixin:
     def get_object(self):
         obj = super().get_object()  # 404 when not visible
         if self.request.method not in SAFE_METHODS:
-            editable = self.queryset.model.objects.editable_by(self.request.user)
-            if not editable.filter(pk=obj.pk).exists():
-                raise exceptions.PermissionDenied(
-                    "Non hai i permessi per modificare questo elemento."
-                )
+            self.check_perm(self.permission_for(self.action), obj)
         return obj
 
 
@@ -67,6 +86,12 @@ class ScopedModelViewSet(
 
     def perform_save(self, serializer):
         raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        perm = self.permission_for("create")
+        if perm is not None:
+            self.check_perm(perm, message=MSG_SOLO_UDP)
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         self._save(serializer)

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 
 from ambito.api.filters import ha_filtri
 from ambito.api.views import ScopedModelViewSet, as_api_error
-from ambito.roles import ruoli
 
 from .. import selectors, services
 from ..filtersets import AssegnazioneFilterSet, ProgettoFilterSet
@@ -24,9 +23,6 @@ from ..models import (
     Progetto,
 )
 from . import serializers
-
-MSG_SOLO_UDP = "Solo l'Ufficio di Piano può inserire nuovi dati."
-MSG_NON_MODIFICABILE = "Non hai i permessi per modificare questo elemento."
 
 
 class FonteFinanziamentoViewSet(viewsets.ReadOnlyModelViewSet):
@@ -45,16 +41,7 @@ class LineaFinanziamentoViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["codice", "nome"]
 
 
-class UfficioPianoCreateMixin:
-    """Creating is for the Ufficio di Piano (403 for operators and auditors)."""
-
-    def create(self, request, *args, **kwargs):
-        if not ruoli(request.user).is_ufficio_piano:
-            raise exceptions.PermissionDenied(MSG_SOLO_UDP)
-        return super().create(request, *args, **kwargs)
-
-
-class AssegnazioneViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
+class AssegnazioneViewSet(ScopedModelViewSet):
     queryset = Assegnazione.objects.select_related("ambito", "linea__fonte")
     serializer_class = serializers.AssegnazioneSerializer
     filterset_class = AssegnazioneFilterSet
@@ -68,11 +55,12 @@ class AssegnazioneViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
         return services.assegnazione_save(assegnazione=assegnazione)
 
 
-class ProgettoViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
+class ProgettoViewSet(ScopedModelViewSet):
     """Projects with their amounts per line and latest financial progress. Visible to
     the lead and the partner Ambiti; written by the lead's Ufficio di Piano."""
 
     queryset = Progetto.objects.all()
+    permission_required = {"cambia_stato": "fondi.modifica_progetto"}
     serializer_class = serializers.ProgettoSerializer
     filterset_class = ProgettoFilterSet
     ordering_fields = ["titolo", "cup", "data_fine", "data_scadenza", "stato"]
@@ -118,17 +106,17 @@ class ProgettoChildViewSet(ScopedModelViewSet):
     """Amounts and snapshots of a project: created only on a project the user may edit
     (its lead Ambito's Ufficio di Piano)."""
 
+    permission_required = {"create": None}  # asked on the project, below
+
     def perform_create(self, serializer):
         progetto = serializer.validated_data["progetto"]  # already limited to visible ones
-        if not Progetto.objects.editable_by(self.request.user).filter(pk=progetto.pk).exists():
-            raise exceptions.PermissionDenied(MSG_NON_MODIFICABILE)
+        self.check_perm("fondi.modifica_progetto", progetto)
         super().perform_create(serializer)
 
     def perform_update(self, serializer):
         nuovo = serializer.validated_data.get("progetto")
         if nuovo is not None and nuovo.pk != serializer.instance.progetto_id:
-            if not Progetto.objects.editable_by(self.request.user).filter(pk=nuovo.pk).exists():
-                raise exceptions.PermissionDenied(MSG_NON_MODIFICABILE)
+            self.check_perm("fondi.modifica_progetto", nuovo)
         super().perform_update(serializer)
 
     def _instance(self, serializer):

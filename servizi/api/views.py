@@ -9,7 +9,6 @@ from rest_framework.response import Response
 
 from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet
 from ambito.selectors import ambito_scelto
-from fondi.api.views import UfficioPianoCreateMixin
 
 from .. import selectors, services
 from ..filtersets import (
@@ -71,7 +70,7 @@ class AvvisoViewSet(ScopedReadOnlyViewSet):
         return selectors.avvisi_con_risorse(fetched_by=self.request.user)
 
 
-class UnitaOffertaViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
+class UnitaOffertaViewSet(ScopedModelViewSet):
     queryset = UnitaOfferta.objects.select_related("tipo", "comune")
     serializer_class = serializers.UnitaOffertaSerializer
     filterset_class = UnitaOffertaFilterSet
