@@ -136,10 +136,11 @@ AUTHENTICATION_BACKENDS = [
     # It has no get_user(), so the test client's force_login() uses ModelBackend.
     "ambito.accesso.AxesBackend",
     # Action permissions (approve, close, create...): the predicates of each app's
-    # rules.py, asked through user.has_perm(name, obj). Before ModelBackend, so that a
-    # granted rule answers without loading the user's model permissions.
+    # rules.py, asked through user.has_perm(name, obj).
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend (users, sessions, the admin's model permissions), which
+    # leaves the rules' names to the backend above.
+    "ambito.accesso.ModelPermissionBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

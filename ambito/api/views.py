@@ -38,16 +38,15 @@ MSG_NON_MODIFICABILE = "Non hai i permessi per modificare questo elemento."
 class ScopedViewSetMixin:
     queryset = None
     #: The rule of each write action, e.g. {"chiudi": "indicatori.chiude_periodo"}.
-    #: "create" is asked without an object (None: checked on the parent row by the
-    #: viewset); any other write on its object. Defaults: `<app>.crea_<model>`,
-    #: `<app>.modifica_<model>`.
+    #: "create" is asked without an object (none by default: the serializer's choices
+    #: and the service decide where a row may go); any other write on its object
+    #: (by default `<app>.modifica_<model>`, i.e. the row is in `editable_by(user)`).
     permission_required: dict = {}
 
     def permission_for(self, action):
-        if action in self.permission_required:
-            return self.permission_required[action]
-        verbo = "crea" if action == "create" else "modifica"
-        return perm_name(self.queryset.model, verbo)
+        if action in self.permission_required or action == "create":
+            return self.permission_required.get(action)
+        return perm_name(self.queryset.model, "modifica")
 
     def check_perm(self, perm, obj=None, message=MSG_NON_MODIFICABILE):
         """403 unless `user.has_perm(perm, obj)`."""

@@ -43,6 +43,7 @@ class LineaFinanziamentoViewSet(viewsets.ReadOnlyModelViewSet):
 
 class AssegnazioneViewSet(ScopedModelViewSet):
     queryset = Assegnazione.objects.select_related("ambito", "linea__fonte")
+    permission_required = {"create": "fondi.crea_assegnazione"}
     serializer_class = serializers.AssegnazioneSerializer
     filterset_class = AssegnazioneFilterSet
     ordering_fields = ["anno", "importo", "linea__codice"]
@@ -60,7 +61,10 @@ class ProgettoViewSet(ScopedModelViewSet):
     the lead and the partner Ambiti; written by the lead's Ufficio di Piano."""
 
     queryset = Progetto.objects.all()
-    permission_required = {"cambia_stato": "fondi.modifica_progetto"}
+    permission_required = {
+        "create": "fondi.crea_progetto",
+        "cambia_stato": "fondi.modifica_progetto",
+    }
     serializer_class = serializers.ProgettoSerializer
     filterset_class = ProgettoFilterSet
     ordering_fields = ["titolo", "cup", "data_fine", "data_scadenza", "stato"]
@@ -105,8 +109,6 @@ class ProgettoViewSet(ScopedModelViewSet):
 class ProgettoChildViewSet(ScopedModelViewSet):
     """Amounts and snapshots of a project: created only on a project the user may edit
     (its lead Ambito's Ufficio di Piano)."""
-
-    permission_required = {"create": None}  # asked on the project, below
 
     def perform_create(self, serializer):
         progetto = serializer.validated_data["progetto"]  # already limited to visible ones

@@ -82,7 +82,6 @@ class ValoreViewSet(ScopedModelViewSet):
 
     queryset = Valore.objects.all()
     permission_required = {
-        "create": None,  # the service checks the cell's Comune (or Ambito)
         "approva": "indicatori.approva_valore",
         "respingi": "indicatori.restituisce_valore",
     }

@@ -39,6 +39,7 @@ class PianoDiZonaViewSet(ScopedModelViewSet):
     """Plans of the visible Ambiti, with the number of schede and their budget total."""
 
     queryset = PianoDiZona.objects.all()
+    permission_required = {"create": "programmi.crea_pianodizona"}
     serializer_class = serializers.PianoDiZonaSerializer
     filterset_class = PianoDiZonaFilterSet
     ordering_fields = ["anno_inizio", "stato", "budget_schede"]
@@ -103,6 +104,7 @@ class PianoChildViewSet(ScopedModelViewSet):
 
 class MacroAreaViewSet(PianoChildViewSet):
     queryset = MacroArea.objects.select_related("piano")
+    permission_required = {"create": "programmi.crea_macroarea"}
     serializer_class = serializers.MacroAreaSerializer
     filterset_class = MacroAreaFilterSet
     ordering_fields = ["lettera", "nome"]
@@ -115,6 +117,7 @@ class MacroAreaViewSet(PianoChildViewSet):
 
 class ObiettivoViewSet(PianoChildViewSet):
     queryset = Obiettivo.objects.select_related("piano", "macro_area", "parent")
+    permission_required = {"create": "programmi.crea_obiettivo"}
     serializer_class = serializers.ObiettivoSerializer
     filterset_class = ObiettivoFilterSet
     ordering_fields = ["ordinamento", "titolo"]
@@ -130,6 +133,7 @@ class ValutazioneViewSet(ScopedModelViewSet):
     evaluation page (e.g. `?coincidenza_max=-1`: resources spent under 100%)."""
 
     queryset = Valutazione.objects.all()
+    permission_required = {"create": "programmi.crea_valutazione"}
     serializer_class = serializers.ValutazioneSerializer
     filterset_class = ValutazioneFilterSet
     ordering_fields = ["grado_raggiungimento", "coincidenza_risorse", "obiettivo__ordinamento"]
@@ -161,6 +165,7 @@ class SchedaViewSet(PianoChildViewSet):
     targets, staff, policy areas, key points) as arrays of strings in order."""
 
     queryset = Scheda.objects.all()
+    permission_required = {"create": "programmi.crea_scheda"}
     serializer_class = serializers.SchedaSerializer
     filterset_class = SchedaFilterSet
     ordering_fields = ["numero", "budget"]

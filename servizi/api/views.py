@@ -71,6 +71,7 @@ class AvvisoViewSet(ScopedReadOnlyViewSet):
 
 
 class UnitaOffertaViewSet(ScopedModelViewSet):
+    permission_required = {"create": "servizi.crea_unitaofferta"}
     queryset = UnitaOfferta.objects.select_related("tipo", "comune")
     serializer_class = serializers.UnitaOffertaSerializer
     filterset_class = UnitaOffertaFilterSet

@@ -129,6 +129,21 @@ def test_role_rules_ask_no_query_once_the_roles_are_loaded(
         assert udp.has_perm("indicatori.approva_valore", periodo)
         assert udp.has_perm("indicatori.consulta_revisione", periodo)
         assert operatore.has_perm("indicatori.inserisce_valori", rozzano)
+        # A refusal does not fall through to the model permissions (two queries).
+        assert not operatore.has_perm("ambito.consulta_registro")
+        assert not operatore.has_perm("fondi.crea_progetto")
+
+
+def test_model_permissions_still_come_from_the_database(users):
+    """The admin's model permissions are Django's, untouched by the rules."""
+    from django.contrib.auth.models import Permission
+
+    operatore = users["op_a"]
+    assert not operatore.has_perm("fondi.view_progetto")
+    operatore.user_permissions.add(Permission.objects.get(codename="view_progetto"))
+    operatore = type(operatore).objects.get(pk=operatore.pk)  # a fresh permission cache
+    assert operatore.has_perm("fondi.view_progetto")
+    assert not operatore.has_perm("fondi.crea_progetto")
 
 
 def _scoped_viewsets():
