@@ -88,6 +88,7 @@ class ComuneDetailView(ScopedMixin, DetailView):
 
 
 class ComuneCreateView(ScopedCreateMixin, CreateView):
+    permission_required = "ambito.crea_comune"
     model = Comune
     form_class = ComuneForm
     success_message = _("Comune inserito.")

@@ -80,6 +80,7 @@ class AssegnazioneFormMixin:
 
 
 class AssegnazioneCreateView(AssegnazioneFormMixin, ScopedCreateMixin, CreateView):
+    permission_required = "fondi.crea_assegnazione"
     success_message = _("Assegnazione inserita.")
 
 
@@ -145,6 +146,7 @@ class ProgettoFormMixin:
 
 
 class ProgettoCreateView(ProgettoFormMixin, ScopedCreateMixin, CreateView):
+    permission_required = "fondi.crea_progetto"
     success_message = _("Progetto inserito.")
 
     def perform_save(self, form):

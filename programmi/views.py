@@ -77,6 +77,7 @@ class PianoDetailView(ScopedMixin, PianoOverviewMixin, DetailView):
 
 
 class PianoCreateView(ScopedCreateMixin, CreateView):
+    permission_required = "programmi.crea_pianodizona"
     model = PianoDiZona
     form_class = PianoDiZonaForm
     template_name = "programmi/form.html"

@@ -107,6 +107,7 @@ class ServizioFormMixin(PaginaFormMixin):
 
 
 class ServizioCreateView(ServizioFormMixin, ScopedCreateMixin, CreateView):
+    permission_required = "servizi.crea_servizio"
     success_message = _("Servizio inserito.")
 
 
@@ -312,6 +313,7 @@ class UnitaOffertaFormMixin(PaginaFormMixin):
 
 
 class UnitaOffertaCreateView(UnitaOffertaFormMixin, ScopedCreateMixin, CreateView):
+    permission_required = "servizi.crea_unitaofferta"
     success_message = _("Unità d'offerta inserita.")
 
 
