@@ -1,7 +1,9 @@
 """Login hardening hooks for django-axes (see settings, "Login lockout")."""
 
+import rules
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.shortcuts import render
@@ -67,3 +69,18 @@ class LunghezzaMinimaValidator(MinimumLengthValidator):
             "Questa password è troppo corta: deve contenere almeno %(min_length)d caratteri.",
             self.min_length,
         ) % {"min_length": self.min_length}
+
+
+class ModelPermissionBackend(ModelBackend):
+    """Django's ModelBackend, asked only about Django's model permissions (the admin's).
+
+    The action rules of each app's rules.py (`fondi.crea_progetto`...) have their own
+    names, which no model permission can grant: answering them here would only cost
+    two queries (the user's and his groups' permissions) on every page whose rule
+    says no, e.g. the menu of an Operatore.
+    """
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if rules.perm_exists(perm):
+            return False
+        return super().has_perm(user_obj, perm, obj=obj)

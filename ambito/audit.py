@@ -39,10 +39,9 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 from simple_history.utils import get_m2m_reverse_field_name
 
-from .choices import Ruolo
 from .forms import StyledFormMixin
 from .querysets import ScopedQuerySet
-from .roles import ruoli
+from .rules import LEGGE_AMBITO
 
 TIPI = {"+": _("Creazione"), "~": _("Modifica"), "-": _("Eliminazione")}
 PER_PAGINA = 50
@@ -99,11 +98,8 @@ def tracciato_or_404(chiave: str) -> Tracciato:
 
 
 def puo_consultare(user) -> bool:
-    """The trail is for the Ufficio di Piano and the Revisori (and superusers)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    r = ruoli(user)
-    return user.is_superuser or r.ha_ruolo(Ruolo.UFFICIO_PIANO) or r.ha_ruolo(Ruolo.REVISORE)
+    """The trail is for the Ufficio di Piano and the Revisori (ambito/rules.py)."""
+    return user.has_perm("ambito.consulta_registro")
 
 
 def _on_history(path, pk_name):
@@ -163,9 +159,7 @@ def utenti_visibili(user):
     users = get_user_model().objects.all()
     if user.is_superuser:
         return users
-    ambiti = Incarico.objects.filter(
-        user=user, ruolo__in=[Ruolo.UFFICIO_PIANO, Ruolo.REVISORE]
-    ).values("ambito_id")
+    ambiti = Incarico.objects.filter(user=user, ruolo__in=LEGGE_AMBITO).values("ambito_id")
     return users.filter(incarichi__ambito_id__in=ambiti).distinct()
 
 

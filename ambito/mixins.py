@@ -1,8 +1,11 @@
-"""Base view mixins: the only place where pages apply scoping and write permission.
+"""Base view mixins: the only place where pages apply scoping and action permissions.
 
 - objects outside `visible_to(user)` answer 404 (ids do not leak);
-- objects visible but outside `editable_by(user)` answer 403;
-- creating requires the Ufficio di Piano role in at least one Ambito (else 403);
+- objects visible on which `user.has_perm(permission_required, obj)` fails answer 403
+  (the rules: each app's rules.py; by default `<app>.modifica_<model>`, i.e. the row
+  is in `editable_by(user)`);
+- creating asks `has_perm` without an object (by default `<app>.crea_<model>`: the
+  Ufficio di Piano of at least one Ambito), else 403;
 - every write goes through a service function; its ValidationError is shown next to
   the fields of the form and nothing is saved.
 """
@@ -14,7 +17,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from .roles import ruoli
+from .rules import perm_name
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -76,16 +79,23 @@ def _add_service_error(form, error: ValidationError):
 
 class ScopedUpdateMixin(ServiceFormMixin):
     model = None
+    permission_required = None  # default: "<app>.modifica_<model>"
 
     def get_object(self, queryset=None):
-        return get_editable_or_403(self.model, self.request.user, pk=self.kwargs["pk"])
+        return get_editable_or_403(
+            self.model, self.request.user, perm=self.permission_required, pk=self.kwargs["pk"]
+        )
 
 
-class UfficioPianoCreateMixin(ServiceFormMixin):
-    """Creating records is for the Ufficio di Piano (in the user's own Ambiti)."""
+class ScopedCreateMixin(ServiceFormMixin):
+    """Creating a record: `has_perm(permission_required)` (by default
+    `<app>.crea_<model>`: the Ufficio di Piano; its form offers only its own Ambiti)."""
+
+    permission_required = None
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not ruoli(request.user).is_ufficio_piano:
+        perm = self.permission_required or perm_name(self.model, "crea")
+        if request.user.is_authenticated and not request.user.has_perm(perm):
             raise PermissionDenied(_("Solo l'Ufficio di Piano può inserire nuovi dati."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -99,9 +109,17 @@ def get_visible_or_404(model, user, **lookup):
     return get_object_or_404(model.objects.visible_to(user), **lookup)
 
 
-def get_editable_or_403(model, user, **lookup):
-    """The object if the user may change it; 404 when he cannot see it, else 403."""
+def get_editable_or_403(model, user, *, perm=None, **lookup):
+    """The object if the user may act on it; 404 when he cannot see it, else 403.
+
+    `perm` is the rule asked (default `<app>.modifica_<model>`).
+    """
     obj = get_visible_or_404(model, user, **lookup)
-    if not model.objects.editable_by(user).filter(pk=obj.pk).exists():
-        raise PermissionDenied(_("Non hai i permessi per modificare questo elemento."))
+    check_perm(user, perm or perm_name(model, "modifica"), obj)
     return obj
+
+
+def check_perm(user, perm, obj=None, message=None):
+    """403 unless `user.has_perm(perm, obj)`."""
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(message or _("Non hai i permessi per modificare questo elemento."))

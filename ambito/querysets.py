@@ -5,7 +5,8 @@ the ORM path from itself to its Ambito (`scope_ambito`) and, for rows that belon
 a single Comune, the path to that Comune (`scope_comune`). Pages, API viewsets, form
 choice lists and reports all call `visible_to(user)` / `editable_by(user)`.
 
-The rules, failing closed (no membership means nothing):
+The rules, failing closed (no membership means nothing); which role reads or writes
+what is the three sets of ambito/rules.py:
 - superuser: everything;
 - Ufficio di Piano: reads and writes everything of its Ambiti;
 - Revisore: reads everything of its Ambiti, writes nothing;
@@ -19,6 +20,7 @@ from django.db.models import Q
 
 from .choices import Ruolo
 from .roles import ruoli
+from .rules import GESTISCE_AMBITO, LEGGE_AMBITO, SCRIVE_COMUNE
 
 
 def _ids(user, ruoli_cercati, attributo="ambito_id"):
@@ -43,8 +45,8 @@ def ambiti_of(user, *ruoli_cercati):
 
 
 def comuni_of(user):
-    """The ids of the Comuni where the user is Operatore."""
-    return _ids(user, (Ruolo.OPERATORE,), "comune_id")
+    """The ids of the Comuni whose rows the user writes (Operatore)."""
+    return _ids(user, SCRIVE_COMUNE, "comune_id")
 
 
 def _is_anonymous(user):
@@ -67,9 +69,7 @@ class ScopedQuerySet(models.QuerySet):
         ambito_path, comune_path = self._paths()
         if comune_path is None:
             return self.filter(self._ambito_q(ambito_path, ambiti_of(user, *Ruolo.values)))
-        condition = self._ambito_q(
-            ambito_path, ambiti_of(user, Ruolo.UFFICIO_PIANO, Ruolo.REVISORE)
-        )
+        condition = self._ambito_q(ambito_path, ambiti_of(user, *LEGGE_AMBITO))
         return self.filter(condition | Q(**{f"{comune_path}__in": comuni_of(user)}))
 
     def editable_by(self, user):
@@ -78,7 +78,7 @@ class ScopedQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         ambito_path, comune_path = self._paths()
-        condition = self._ambito_q(ambito_path, ambiti_of(user, Ruolo.UFFICIO_PIANO))
+        condition = self._ambito_q(ambito_path, ambiti_of(user, *GESTISCE_AMBITO))
         if comune_path is not None and getattr(self.model, "scope_operatore_edit", False):
             condition |= Q(**{f"{comune_path}__in": comuni_of(user)})
         return self.filter(condition)
@@ -91,8 +91,8 @@ class ScopedQuerySet(models.QuerySet):
             return True
         operatore = comune_id is not None and getattr(self.model, "scope_operatore_edit", False)
         return any(
-            (incarico.ruolo == Ruolo.UFFICIO_PIANO and incarico.ambito_id == ambito_id)
-            or (operatore and incarico.ruolo == Ruolo.OPERATORE and incarico.comune_id == comune_id)
+            (incarico.ruolo in GESTISCE_AMBITO and incarico.ambito_id == ambito_id)
+            or (operatore and incarico.ruolo in SCRIVE_COMUNE and incarico.comune_id == comune_id)
             for incarico in ruoli(user).incarichi
         )
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "bootstrap_italia_template",
     "axes",
     "csp",
+    "rules.apps.AutodiscoverRulesConfig",  # imports every app's rules.py
     # Zonale apps, in dependency order (carica_dati loads their data in this order).
     "ambito",
     "fondi",
@@ -153,7 +154,12 @@ AUTHENTICATION_BACKENDS = [
     # Refuses the login of a locked-out username+address before any password check.
     # It has no get_user(), so the test client's force_login() uses ModelBackend.
     "ambito.accesso.AxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Action permissions (approve, close, create...): the predicates of each app's
+    # rules.py, asked through user.has_perm(name, obj).
+    "rules.permissions.ObjectPermissionBackend",
+    # Django's ModelBackend (users, sessions, the admin's model permissions), which
+    # leaves the rules' names to the backend above.
+    "ambito.accesso.ModelPermissionBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

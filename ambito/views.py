@@ -1,5 +1,4 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import (
@@ -16,15 +15,15 @@ from .filtersets import EnteFilterSet
 from .forms import ComuneForm, DatiDemograficiForm, VerificaReportForm
 from .mixins import (
     FilteredListMixin,
+    ScopedCreateMixin,
     ScopedMixin,
     ScopedUpdateMixin,
     ServiceFormMixin,
-    UfficioPianoCreateMixin,
+    check_perm,
     get_editable_or_403,
     get_visible_or_404,
 )
 from .models import Ambito, Comune, DatiDemografici, Ente, ReportGenerato
-from .roles import ruoli
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -72,7 +71,6 @@ class TerritorioView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             tabelle=tabelle,
             anni=anni,
-            puo_creare=ruoli(user).is_ufficio_piano,
             **kwargs,
         )
 
@@ -84,20 +82,16 @@ class ComuneDetailView(ScopedMixin, DetailView):
         return Comune.objects.select_related("ambito")
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
         comune = self.object
         return super().get_context_data(
             dati=comune.dati_demografici.order_by("anno"),
             enti=comune.enti.all(),
-            puo_modificare=Comune.objects.editable_by(user).filter(pk=comune.pk).exists(),
-            puo_modificare_dati=DatiDemografici.objects.can_create(
-                user, ambito_id=comune.ambito_id, comune_id=comune.pk
-            ),
             **kwargs,
         )
 
 
-class ComuneCreateView(UfficioPianoCreateMixin, CreateView):
+class ComuneCreateView(ScopedCreateMixin, CreateView):
+    permission_required = "ambito.crea_comune"
     model = Comune
     form_class = ComuneForm
     success_message = _("Comune inserito.")
@@ -143,10 +137,12 @@ class DatiDemograficiCreateView(DatiDemograficiFormMixin, CreateView):
         user = request.user
         if user.is_authenticated:
             self.comune = get_visible_or_404(Comune, user, pk=kwargs["comune_pk"])
-            if not DatiDemografici.objects.can_create(
-                user, ambito_id=self.comune.ambito_id, comune_id=self.comune.pk
-            ):
-                raise PermissionDenied(_("Non hai i permessi per inserire questi dati."))
+            check_perm(
+                user,
+                "ambito.crea_datidemografici",
+                self.comune,
+                _("Non hai i permessi per inserire questi dati."),
+            )
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -8,14 +8,13 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 
 from ambito.mixins import (
     FilteredListMixin,
+    ScopedCreateMixin,
     ScopedMixin,
     ScopedUpdateMixin,
     ServiceFormMixin,
-    UfficioPianoCreateMixin,
     get_editable_or_403,
 )
 from ambito.models import Ambito
-from ambito.roles import ruoli
 
 from . import selectors, services
 from .filtersets import AssegnazioneFilterSet, ProgettoFilterSet
@@ -46,7 +45,6 @@ class FondiIndexView(LoginRequiredMixin, TemplateView):
             filterset=filterset,
             prospetti=prospetti,
             filtrato=bool(self.request.GET and filterset.form.has_changed()),
-            puo_creare=ruoli(user).is_ufficio_piano,
             **kwargs,
         )
 
@@ -63,7 +61,6 @@ class AssegnazioneListView(FilteredListMixin, ListView):
         user = self.request.user
         return super().get_context_data(
             ambiti_editabili=set(Ambito.objects.editable_by(user).values_list("pk", flat=True)),
-            puo_creare=ruoli(user).is_ufficio_piano,
             **kwargs,
         )
 
@@ -82,7 +79,8 @@ class AssegnazioneFormMixin:
         return services.assegnazione_save(assegnazione=form.instance)
 
 
-class AssegnazioneCreateView(AssegnazioneFormMixin, UfficioPianoCreateMixin, CreateView):
+class AssegnazioneCreateView(AssegnazioneFormMixin, ScopedCreateMixin, CreateView):
+    permission_required = "fondi.crea_assegnazione"
     success_message = _("Assegnazione inserita.")
 
 
@@ -109,9 +107,7 @@ class ProgettoListView(FilteredListMixin, ListView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         riepilogo = selectors.progetti_riepilogo(fetched_by=user, progetti=self.filterset.qs)
-        return super().get_context_data(
-            riepilogo=riepilogo, puo_creare=ruoli(user).is_ufficio_piano, **kwargs
-        )
+        return super().get_context_data(riepilogo=riepilogo, **kwargs)
 
 
 class ProgettoDetailView(ScopedMixin, DetailView):
@@ -134,7 +130,6 @@ class ProgettoDetailView(ScopedMixin, DetailView):
             avanzamenti=selectors.progetto_avanzamenti(fetched_by=user, progetto=progetto),
             partner=progetto.ambiti_partner.order_by("nome"),
             comuni=progetto.comuni.order_by("nome"),
-            puo_modificare=Progetto.objects.editable_by(user).filter(pk=progetto.pk).exists(),
             **kwargs,
         )
 
@@ -150,7 +145,8 @@ class ProgettoFormMixin:
         return reverse("fondi:progetto_detail", args=[self.object.pk])
 
 
-class ProgettoCreateView(ProgettoFormMixin, UfficioPianoCreateMixin, CreateView):
+class ProgettoCreateView(ProgettoFormMixin, ScopedCreateMixin, CreateView):
+    permission_required = "fondi.crea_progetto"
     success_message = _("Progetto inserito.")
 
     def perform_save(self, form):

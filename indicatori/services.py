@@ -110,11 +110,8 @@ def _messaggio(error: ValidationError) -> dict[str, list[str]]:
 
 
 def puo_gestire(user, periodo) -> bool:
-    """Whether the user manages the period's Ambito (Ufficio di Piano, superuser).
-
-    Answered from the user's roles, without a query.
-    """
-    return Periodo.objects.can_create(user, ambito_id=periodo.ambito_id)
+    """Whether the user manages the period's Ambito (indicatori/rules.py; no query)."""
+    return user.has_perm("indicatori.approva_valore", periodo)
 
 
 def _verifica_scrittura(user, periodo, comune):

@@ -6,15 +6,14 @@ from `selectors.py`, every write from `services.py`.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from ambito.choices import Ruolo
-from ambito.mixins import FilteredListMixin, ScopedMixin, get_visible_or_404
+from ambito.mixins import FilteredListMixin, ScopedMixin, check_perm, get_visible_or_404
 from ambito.models import Ambito, Comune
 from ambito.roles import ruoli
 from fondi.models import Progetto
@@ -39,10 +38,8 @@ class IndexView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        r = ruoli(user)
         periodi = list(selectors.periodi_visibili(fetched_by=user))
-        gestiti = set(Periodo.objects.editable_by(user).values_list("pk", flat=True))
-        comune = r.comune if r.is_operatore else None
+        comune = ruoli(user).comune  # an Operatore's Comune (None for the other roles)
         miei = {}
         if comune is not None:
             for riga in (
@@ -53,7 +50,6 @@ class IndexView(LoginRequiredMixin, TemplateView):
                 miei.setdefault(riga[0], {}).setdefault(riga[1], 0)
                 miei[riga[0]][riga[1]] += 1
         for periodo in periodi:
-            periodo.gestito = periodo.pk in gestiti
             periodo.miei = miei.get(periodo.pk, {})
         avanzamenti = selectors.avanzamento_indicatori(fetched_by=user)
         return super().get_context_data(
@@ -134,16 +130,21 @@ class ValoreDetailView(ScopedMixin, DetailView):
         storia = valore.history.select_related("history_user").order_by("-history_date")
         return super().get_context_data(
             storia=storia,
-            gestisce=services.puo_gestire(self.request.user, valore.periodo),
             motivo_form=kwargs.pop("motivo_form", None) or MotivoForm(),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
         self.object = valore = self.get_object()
-        if not services.puo_gestire(request.user, valore.periodo):
-            raise PermissionDenied(_("Solo l'Ufficio di Piano può approvare o restituire."))
         azione = request.POST.get("azione")
+        check_perm(
+            request.user,
+            "indicatori.restituisce_valore"
+            if azione == "respingi"
+            else "indicatori.approva_valore",
+            valore,
+            _("Solo l'Ufficio di Piano può approvare o restituire."),
+        )
         motivo_form = MotivoForm(request.POST if azione == "respingi" else None)
         try:
             if azione == "approva":
@@ -177,7 +178,6 @@ class PeriodoMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
-            self.gestisce = services.puo_gestire(request.user, self.periodo)
             self.verifica_accesso(request, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
@@ -193,7 +193,7 @@ class PeriodoMixin(LoginRequiredMixin):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(periodo=self.periodo, gestisce=self.gestisce, **kwargs)
+        return super().get_context_data(periodo=self.periodo, **kwargs)
 
 
 class InserimentoView(PeriodoMixin, TemplateView):
@@ -208,15 +208,16 @@ class InserimentoView(PeriodoMixin, TemplateView):
 
     def verifica_accesso(self, request, **kwargs):
         self.comune = self.comune_del_periodo(request, kwargs.get("comune_pk"))
-        self.puo_scrivere = Valore.objects.can_create(
-            request.user,
-            ambito_id=self.periodo.ambito_id,
-            comune_id=self.comune.pk if self.comune else None,
+        self.puo_scrivere = request.user.has_perm(
+            "indicatori.inserisce_valori", self.comune or self.periodo
         )
-        if self.comune is None and not (
-            self.puo_scrivere or ruoli(request.user).ha_ruolo("revisore")
-        ):
-            raise PermissionDenied(_("I valori dell'Ambito li inserisce l'Ufficio di Piano."))
+        if self.comune is None and not self.puo_scrivere:
+            check_perm(
+                request.user,
+                "indicatori.consulta_revisione",
+                self.periodo,
+                _("I valori dell'Ambito li inserisce l'Ufficio di Piano."),
+            )
 
     def get_gruppi(self):
         return selectors.griglia_inserimento(
@@ -255,7 +256,12 @@ class InserimentoView(PeriodoMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         if not self.puo_scrivere:
-            raise PermissionDenied(_("Non hai i permessi per inserire questi valori."))
+            check_perm(
+                request.user,
+                "indicatori.inserisce_valori",
+                self.comune or self.periodo,
+                _("Non hai i permessi per inserire questi valori."),
+            )
         form = self.get_form(self.get_gruppi(), request.POST)
         azione = request.POST.get("azione", "salva")
         if form.is_valid():
@@ -328,13 +334,24 @@ def _righe_con_campi(form):
 class GestioneMixin(PeriodoMixin):
     """Review pages: the Ufficio di Piano acts, the Revisore reads, operators 403."""
 
+    #: The rule of each POST `azione` (others: approving).
+    permessi_azione = {
+        "respingi": "indicatori.restituisce_valore",
+        "chiudi": "indicatori.chiude_periodo",
+        "riapri": "indicatori.riapre_periodo",
+    }
+
     def verifica_accesso(self, request, **kwargs):
-        if not (self.gestisce or ruoli(request.user).ha_ruolo("revisore")):
-            raise PermissionDenied(_("La revisione è riservata all'Ufficio di Piano."))
+        check_perm(
+            request.user,
+            "indicatori.consulta_revisione",
+            self.periodo,
+            _("La revisione è riservata all'Ufficio di Piano."),
+        )
 
     def post(self, request, *args, **kwargs):
-        if not self.gestisce:
-            raise PermissionDenied(_("Solo l'Ufficio di Piano può farlo."))
+        perm = self.permessi_azione.get(request.POST.get("azione"), "indicatori.approva_valore")
+        check_perm(request.user, perm, self.periodo, _("Solo l'Ufficio di Piano può farlo."))
         return self.azione(request)
 
 
@@ -527,9 +544,10 @@ class CruscottoView(LoginRequiredMixin, TemplateView):
         ]
 
     def get(self, request, *args, **kwargs):
-        r = ruoli(request.user)
         self.comune_operatore = (
-            r.comune if r.is_operatore and not (r.is_ufficio_piano or r.is_revisore) else None
+            None
+            if request.user.has_perm("indicatori.consulta_cruscotto_ambito")
+            else ruoli(request.user).comune
         )
         return super().get(request, *args, **kwargs)
 
@@ -573,15 +591,12 @@ class RelazionePdfView(LoginRequiredMixin, View):
         ambito = form.cleaned_data["ambito"] or form.ambito_predefinito
         if ambito is None:
             raise Http404
-        r = ruoli(user)
-        if not (
-            user.is_superuser
-            or r.ha_ruolo(Ruolo.UFFICIO_PIANO, ambito.pk)
-            or r.ha_ruolo(Ruolo.REVISORE, ambito.pk)
-        ):
-            raise PermissionDenied(
-                _("La relazione è riservata all'Ufficio di Piano e ai revisori.")
-            )
+        check_perm(
+            user,
+            "indicatori.genera_relazione",
+            ambito,
+            _("La relazione è riservata all'Ufficio di Piano e ai revisori."),
+        )
         report = reports.relazione_pdf(
             user=user, ambito=ambito, periodo=form.cleaned_data.get("periodo")
         )

@@ -13,22 +13,17 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 
 from ambito.charts import bar_chart
 from ambito.mixins import (
+    ScopedCreateMixin,
     ScopedMixin,
     ServiceFormMixin,
-    UfficioPianoCreateMixin,
     get_editable_or_403,
     get_visible_or_404,
 )
-from ambito.roles import ruoli
 
 from . import selectors, services
 from .filtersets import ValutazioneFilterSet
 from .forms import MacroAreaForm, ObiettivoForm, PianoDiZonaForm, SchedaForm, ValutazioneForm
 from .models import MacroArea, Obiettivo, PianoDiZona, Scheda, Valutazione
-
-
-def _editabile(model, user, obj) -> bool:
-    return model.objects.editable_by(user).filter(pk=obj.pk).exists()
 
 
 class PianoOverviewMixin:
@@ -48,7 +43,6 @@ class PianoOverviewMixin:
             "altri_piani": [
                 p for p in selectors.piani_per_elenco(fetched_by=user) if p.pk != piano.pk
             ],
-            "puo_modificare": _editabile(PianoDiZona, user, piano),
         }
 
 
@@ -60,7 +54,6 @@ class PianoIndexView(LoginRequiredMixin, PianoOverviewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         if piano is None:
             self.template_name = "programmi/piano_nessuno.html"
-            context["puo_creare"] = ruoli(self.request.user).is_ufficio_piano
             return context
         return {**context, **self.overview_context(piano)}
 
@@ -71,11 +64,6 @@ class PianoListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         return selectors.piani_per_elenco(fetched_by=self.request.user)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            puo_creare=ruoli(self.request.user).is_ufficio_piano, **kwargs
-        )
 
 
 class PianoDetailView(ScopedMixin, PianoOverviewMixin, DetailView):
@@ -88,7 +76,8 @@ class PianoDetailView(ScopedMixin, PianoOverviewMixin, DetailView):
         return {**super().get_context_data(**kwargs), **self.overview_context(self.object)}
 
 
-class PianoCreateView(UfficioPianoCreateMixin, CreateView):
+class PianoCreateView(ScopedCreateMixin, CreateView):
+    permission_required = "programmi.crea_pianodizona"
     model = PianoDiZona
     form_class = PianoDiZonaForm
     template_name = "programmi/form.html"
@@ -204,7 +193,6 @@ class ObiettivoDetailView(ScopedMixin, DetailView):
             specifici=list(specifici),
             valutazione=getattr(obiettivo, "valutazione", None),
             schede=list(obiettivo.schede.order_by("numero")),
-            puo_modificare=_editabile(Obiettivo, self.request.user, obiettivo),
             **kwargs,
         )
 
@@ -392,7 +380,6 @@ class ValutazioneListView(LoginRequiredMixin, ListView):
             grafico=grafico,
             titolo_grafico=titolo_grafico,
             premiali=list(selectors.progetti_premiali(piano=piano)),
-            puo_modificare=_editabile(PianoDiZona, self.request.user, piano),
             **kwargs,
         )
 
@@ -415,7 +402,6 @@ class SchedaDetailView(LoginRequiredMixin, DetailView):
             piano=scheda.piano,
             elenchi=scheda.elenchi,
             domande=domande_della_scheda(scheda),
-            puo_modificare=_editabile(Scheda, self.request.user, scheda),
             **kwargs,
         )
 

@@ -9,14 +9,13 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 
 from ambito.mixins import (
     FilteredListMixin,
+    ScopedCreateMixin,
     ScopedMixin,
     ScopedUpdateMixin,
     ServiceFormMixin,
-    UfficioPianoCreateMixin,
     get_editable_or_403,
 )
 from ambito.models import Ambito
-from ambito.roles import ruoli
 from ambito.selectors import ambito_scelto
 
 from . import selectors, services
@@ -61,7 +60,6 @@ class ServizioListView(FilteredListMixin, ListView):
         return {
             **context,
             "per_area": per_area.items(),
-            "puo_creare": ruoli(self.request.user).is_ufficio_piano,
         }
 
 
@@ -83,7 +81,6 @@ class ServizioDetailView(ScopedMixin, DetailView):
             comuni=servizio.comuni.order_by("nome"),
             linee=servizio.linee.select_related("fonte").order_by("codice"),
             indicatori=servizio.indicatori.visible_to(user).order_by("codice"),
-            puo_modificare=Servizio.objects.editable_by(user).filter(pk=servizio.pk).exists(),
             **kwargs,
         )
 
@@ -109,7 +106,8 @@ class ServizioFormMixin(PaginaFormMixin):
         return reverse("servizi:servizio_detail", args=[self.object.pk])
 
 
-class ServizioCreateView(ServizioFormMixin, UfficioPianoCreateMixin, CreateView):
+class ServizioCreateView(ServizioFormMixin, ScopedCreateMixin, CreateView):
+    permission_required = "servizi.crea_servizio"
     success_message = _("Servizio inserito.")
 
 
@@ -247,7 +245,6 @@ class UnitaOffertaListView(FilteredListMixin, ListView):
         return super().get_context_data(
             riepilogo=selectors.riepilogo_unita(fetched_by=user, unita=self.filterset.qs),
             ambiti_editabili=set(Ambito.objects.editable_by(user).values_list("pk", flat=True)),
-            puo_creare=ruoli(user).is_ufficio_piano,
             **kwargs,
         )
 
@@ -315,7 +312,8 @@ class UnitaOffertaFormMixin(PaginaFormMixin):
         return reverse("servizi:unita_list")
 
 
-class UnitaOffertaCreateView(UnitaOffertaFormMixin, UfficioPianoCreateMixin, CreateView):
+class UnitaOffertaCreateView(UnitaOffertaFormMixin, ScopedCreateMixin, CreateView):
+    permission_required = "servizi.crea_unitaofferta"
     success_message = _("Unità d'offerta inserita.")
 
 

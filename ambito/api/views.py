@@ -1,8 +1,10 @@
-"""Base API viewsets: the one place where the API applies scoping.
+"""Base API viewsets: the one place where the API applies scoping and permissions.
 
-Like the pages: reads are limited to `visible_to(user)` (others answer 404), writes
-to `editable_by(user)` (visible but not editable answers 403), and every write goes
-through a service function whose ValidationError becomes a 400 with field names.
+Like the pages: reads are limited to `visible_to(user)` (others answer 404); a write
+on a visible row asks `user.has_perm(rule, obj)` (each app's rules.py; by default
+`<app>.modifica_<model>`, i.e. the row is in `editable_by(user)`) and answers 403 when
+refused; creating asks the "create" rule without an object; every write goes through
+a service function whose ValidationError becomes a 400 with field names.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -16,7 +18,7 @@ from rest_framework.response import Response
 from .. import selectors
 from ..filtersets import ComuneFilterSet, EnteFilterSet
 from ..models import Ambito, Comune, DatiDemografici, Ente
-from ..roles import ruoli
+from ..rules import perm_name
 from . import serializers
 
 
@@ -34,17 +36,27 @@ def as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError({"non_field_errors": error.messages})
 
 
-class UfficioPianoCreateMixin:
-    """Creating is for the Ufficio di Piano (403 for operators and auditors)."""
-
-    def create(self, request, *args, **kwargs):
-        if not ruoli(request.user).is_ufficio_piano:
-            raise exceptions.PermissionDenied("Solo l'Ufficio di Piano può inserire nuovi dati.")
-        return super().create(request, *args, **kwargs)
+MSG_SOLO_UDP = "Solo l'Ufficio di Piano può inserire nuovi dati."
+MSG_NON_MODIFICABILE = "Non hai i permessi per modificare questo elemento."
 
 
 class ScopedViewSetMixin:
     queryset = None
+    #: The rule of each write action, e.g. {"chiudi": "indicatori.chiude_periodo"}.
+    #: "create" is asked without an object (none by default: the serializer's choices
+    #: and the service decide where a row may go); any other write on its object
+    #: (by default `<app>.modifica_<model>`, i.e. the row is in `editable_by(user)`).
+    permission_required: dict = {}
+
+    def permission_for(self, action):
+        if action in self.permission_required or action == "create":
+            return self.permission_required.get(action)
+        return perm_name(self.queryset.model, "modifica")
+
+    def check_perm(self, perm, obj=None, message=MSG_NON_MODIFICABILE):
+        """403 unless `user.has_perm(perm, obj)`."""
+        if not self.request.user.has_perm(perm, obj):
+            raise exceptions.PermissionDenied(message)
 
     def get_queryset(self):
         return self.queryset.all().visible_to(self.request.user)
@@ -60,11 +72,7 @@ class ScopedViewSetMixin:
     def get_object(self):
         obj = super().get_object()  # 404 when not visible
         if self.request.method not in SAFE_METHODS:
-            editable = self.queryset.model.objects.editable_by(self.request.user)
-            if not editable.filter(pk=obj.pk).exists():
-                raise exceptions.PermissionDenied(
-                    "Non hai i permessi per modificare questo elemento."
-                )
+            self.check_perm(self.permission_for(self.action), obj)
         return obj
 
 
@@ -82,6 +90,12 @@ class ScopedModelViewSet(
 
     def perform_save(self, serializer):
         raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        perm = self.permission_for("create")
+        if perm is not None:
+            self.check_perm(perm, message=MSG_SOLO_UDP)
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         self._save(serializer)

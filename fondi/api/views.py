@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ambito.api.filters import ha_filtri
-from ambito.api.views import ScopedModelViewSet, UfficioPianoCreateMixin, as_api_error
+from ambito.api.views import ScopedModelViewSet, as_api_error
 
 from .. import selectors, services
 from ..filtersets import AssegnazioneFilterSet, ProgettoFilterSet
@@ -23,8 +23,6 @@ from ..models import (
     Progetto,
 )
 from . import serializers
-
-MSG_NON_MODIFICABILE = "Non hai i permessi per modificare questo elemento."
 
 
 class FonteFinanziamentoViewSet(viewsets.ReadOnlyModelViewSet):
@@ -43,8 +41,9 @@ class LineaFinanziamentoViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["codice", "nome"]
 
 
-class AssegnazioneViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
+class AssegnazioneViewSet(ScopedModelViewSet):
     queryset = Assegnazione.objects.select_related("ambito", "linea__fonte")
+    permission_required = {"create": "fondi.crea_assegnazione"}
     serializer_class = serializers.AssegnazioneSerializer
     filterset_class = AssegnazioneFilterSet
     ordering_fields = ["anno", "importo", "linea__codice"]
@@ -57,11 +56,15 @@ class AssegnazioneViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
         return services.assegnazione_save(assegnazione=assegnazione)
 
 
-class ProgettoViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
+class ProgettoViewSet(ScopedModelViewSet):
     """Projects with their amounts per line and latest financial progress. Visible to
     the lead and the partner Ambiti; written by the lead's Ufficio di Piano."""
 
     queryset = Progetto.objects.all()
+    permission_required = {
+        "create": "fondi.crea_progetto",
+        "cambia_stato": "fondi.modifica_progetto",
+    }
     serializer_class = serializers.ProgettoSerializer
     filterset_class = ProgettoFilterSet
     ordering_fields = ["titolo", "cup", "data_fine", "data_scadenza", "stato"]
@@ -107,15 +110,13 @@ class ProgettoChildViewSet(ScopedModelViewSet):
 
     def perform_create(self, serializer):
         progetto = serializer.validated_data["progetto"]  # already limited to visible ones
-        if not Progetto.objects.editable_by(self.request.user).filter(pk=progetto.pk).exists():
-            raise exceptions.PermissionDenied(MSG_NON_MODIFICABILE)
+        self.check_perm("fondi.modifica_progetto", progetto)
         super().perform_create(serializer)
 
     def perform_update(self, serializer):
         nuovo = serializer.validated_data.get("progetto")
         if nuovo is not None and nuovo.pk != serializer.instance.progetto_id:
-            if not Progetto.objects.editable_by(self.request.user).filter(pk=nuovo.pk).exists():
-                raise exceptions.PermissionDenied(MSG_NON_MODIFICABILE)
+            self.check_perm("fondi.modifica_progetto", nuovo)
         super().perform_update(serializer)
 
     def _instance(self, serializer):

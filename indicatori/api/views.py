@@ -44,12 +44,16 @@ class PeriodoViewSet(ScopedReadOnlyViewSet):
     """Reporting periods; the Ufficio di Piano closes and reopens them (with a reason)."""
 
     queryset = Periodo.objects.select_related("ambito").order_by("-data_fine")
+    permission_required = {
+        "chiudi": "indicatori.chiude_periodo",
+        "riapri": "indicatori.riapre_periodo",
+    }
     serializer_class = serializers.PeriodoSerializer
     filterset_class = PeriodoFilterSet
     ordering_fields = ["data_fine", "scadenza", "codice"]
 
     def _cambia(self, request, funzione):
-        periodo = self.get_object()  # 404 out of scope, 403 unless Ufficio di Piano
+        periodo = self.get_object()  # 404 out of scope, 403 unless the rule allows
         dati = serializers.MotivoSerializer(data=request.data)
         dati.is_valid(raise_exception=True)
         periodo = _servizio(
@@ -77,6 +81,10 @@ class ValoreViewSet(ScopedModelViewSet):
     """
 
     queryset = Valore.objects.all()
+    permission_required = {
+        "approva": "indicatori.approva_valore",
+        "respingi": "indicatori.restituisce_valore",
+    }
     serializer_class = serializers.ValoreSerializer
     filterset_class = ValoreFilterSet
     ordering_fields = ["periodo__data_fine", "indicatore__codice", "comune__nome", "stato"]

@@ -8,7 +8,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet
-from ambito.roles import ruoli
 
 from .. import selectors, services
 from ..filtersets import (
@@ -29,18 +28,6 @@ from ..models import (
 )
 from . import serializers
 
-MSG_SOLO_UDP = "Solo l'Ufficio di Piano può inserire nuovi dati."
-MSG_NON_MODIFICABILE = "Non hai i permessi per modificare questo elemento."
-
-
-class UfficioPianoCreateMixin:
-    """Creating is for the Ufficio di Piano (403 for operators and auditors)."""
-
-    def create(self, request, *args, **kwargs):
-        if not ruoli(request.user).is_ufficio_piano:
-            raise exceptions.PermissionDenied(MSG_SOLO_UDP)
-        return super().create(request, *args, **kwargs)
-
 
 def _assegna(instance, dati):
     for campo, valore in dati.items():
@@ -48,10 +35,11 @@ def _assegna(instance, dati):
     return instance
 
 
-class PianoDiZonaViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
+class PianoDiZonaViewSet(ScopedModelViewSet):
     """Plans of the visible Ambiti, with the number of schede and their budget total."""
 
     queryset = PianoDiZona.objects.all()
+    permission_required = {"create": "programmi.crea_pianodizona"}
     serializer_class = serializers.PianoDiZonaSerializer
     filterset_class = PianoDiZonaFilterSet
     ordering_fields = ["anno_inizio", "stato", "budget_schede"]
@@ -91,7 +79,7 @@ class PianoDiZonaViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
         return Response(serializers.RiepilogoPianoSerializer(dati).data)
 
 
-class PianoChildViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
+class PianoChildViewSet(ScopedModelViewSet):
     """Rows inside a plan: written only in a plan the user may edit, never moved out."""
 
     campo_piano = "piano"
@@ -101,10 +89,8 @@ class PianoChildViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
 
     def perform_create(self, serializer):
         piano = self._piano_di(serializer.validated_data)
-        if piano is not None and not (
-            PianoDiZona.objects.editable_by(self.request.user).filter(pk=piano.pk).exists()
-        ):
-            raise exceptions.PermissionDenied(MSG_NON_MODIFICABILE)
+        if piano is not None:
+            self.check_perm("programmi.modifica_pianodizona", piano)
         super().perform_create(serializer)
 
     def perform_update(self, serializer):
@@ -118,6 +104,7 @@ class PianoChildViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
 
 class MacroAreaViewSet(PianoChildViewSet):
     queryset = MacroArea.objects.select_related("piano")
+    permission_required = {"create": "programmi.crea_macroarea"}
     serializer_class = serializers.MacroAreaSerializer
     filterset_class = MacroAreaFilterSet
     ordering_fields = ["lettera", "nome"]
@@ -130,6 +117,7 @@ class MacroAreaViewSet(PianoChildViewSet):
 
 class ObiettivoViewSet(PianoChildViewSet):
     queryset = Obiettivo.objects.select_related("piano", "macro_area", "parent")
+    permission_required = {"create": "programmi.crea_obiettivo"}
     serializer_class = serializers.ObiettivoSerializer
     filterset_class = ObiettivoFilterSet
     ordering_fields = ["ordinamento", "titolo"]
@@ -140,11 +128,12 @@ class ObiettivoViewSet(PianoChildViewSet):
         return services.obiettivo_save(obiettivo=istanza)
 
 
-class ValutazioneViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
+class ValutazioneViewSet(ScopedModelViewSet):
     """Evaluations of objectives (Piano § 1.2). Filters and ordering are the ones of the
     evaluation page (e.g. `?coincidenza_max=-1`: resources spent under 100%)."""
 
     queryset = Valutazione.objects.all()
+    permission_required = {"create": "programmi.crea_valutazione"}
     serializer_class = serializers.ValutazioneSerializer
     filterset_class = ValutazioneFilterSet
     ordering_fields = ["grado_raggiungimento", "coincidenza_risorse", "obiettivo__ordinamento"]
@@ -153,13 +142,8 @@ class ValutazioneViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
     def get_queryset(self):
         return selectors.valutazioni_per_elenco(fetched_by=self.request.user)
 
-    def _obiettivo_modificabile(self, obiettivo):
-        editabili = Obiettivo.objects.editable_by(self.request.user)
-        if not editabili.filter(pk=obiettivo.pk).exists():
-            raise exceptions.PermissionDenied(MSG_NON_MODIFICABILE)
-
     def perform_create(self, serializer):
-        self._obiettivo_modificabile(serializer.validated_data["obiettivo"])
+        self.check_perm("programmi.modifica_obiettivo", serializer.validated_data["obiettivo"])
         super().perform_create(serializer)
 
     def perform_update(self, serializer):
@@ -181,6 +165,7 @@ class SchedaViewSet(PianoChildViewSet):
     targets, staff, policy areas, key points) as arrays of strings in order."""
 
     queryset = Scheda.objects.all()
+    permission_required = {"create": "programmi.crea_scheda"}
     serializer_class = serializers.SchedaSerializer
     filterset_class = SchedaFilterSet
     ordering_fields = ["numero", "budget"]

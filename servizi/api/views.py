@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.response import Response
 
-from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet, UfficioPianoCreateMixin
+from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet
 from ambito.selectors import ambito_scelto
 
 from .. import selectors, services
@@ -70,7 +70,8 @@ class AvvisoViewSet(ScopedReadOnlyViewSet):
         return selectors.avvisi_con_risorse(fetched_by=self.request.user)
 
 
-class UnitaOffertaViewSet(UfficioPianoCreateMixin, ScopedModelViewSet):
+class UnitaOffertaViewSet(ScopedModelViewSet):
+    permission_required = {"create": "servizi.crea_unitaofferta"}
     queryset = UnitaOfferta.objects.select_related("tipo", "comune")
     serializer_class = serializers.UnitaOffertaSerializer
     filterset_class = UnitaOffertaFilterSet

@@ -508,7 +508,7 @@ def _content_type_id():
 
 
 # --- fondi, indicatori, programmi, report ----------------------------------------------
-# Checked by hand against the rules (ScopedQuerySet, UfficioPianoCreateMixin, ...): out
+# Checked by hand against the rules (ScopedQuerySet, each app's rules.py, ...): out
 # of scope is always 404; a visible object the role may not change is 403.
 
 NEW_ENTRIES: dict[str, Entry] = {

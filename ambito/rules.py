@@ -1,0 +1,150 @@
+"""Who may do what: the roles of Zonale as django-rules predicates, written once.
+
+Row scoping stays in the querysets (`visible_to` / `editable_by`, ambito/querysets.py):
+it decides which rows a user sees (others answer 404). The predicates below decide
+what he may do with a row he sees (otherwise 403). Each app's `rules.py` names its
+actions with them (`add_perm("indicatori.approva_valore", is_ufficio_piano_di)`), and
+pages, API viewsets and templates ask `user.has_perm(name, obj)`.
+
+The capabilities of each role are the three sets below, read by the predicates and by
+the querysets alike: a new role (e.g. a read-only Regione) is one line here.
+Superusers pass every rule (Django's `has_perm` grants them everything).
+
+Rule names are `<app>.<verbo>_<modello>` in Italian (`crea_progetto`,
+`modifica_progetto`): they never collide with Django's model permissions
+(`add_progetto`...), which stay for the admin.
+"""
+
+import rules
+
+from .choices import Ruolo
+from .roles import ruoli
+
+#: Writes everything of the Ambiti of its Incarico, approves values, closes periods.
+GESTISCE_AMBITO = frozenset({Ruolo.UFFICIO_PIANO})
+#: Reads every row of its Ambiti (all Comuni), the reports and the audit trail.
+LEGGE_AMBITO = frozenset({Ruolo.UFFICIO_PIANO, Ruolo.REVISORE})
+#: Reads the Ambito-level rows and writes the rows of the Comune of its Incarico.
+SCRIVE_COMUNE = frozenset({Ruolo.OPERATORE})
+
+
+def perm_name(model, verbo: str) -> str:
+    """The rule name of an action on a model, e.g. `fondi.modifica_progetto`."""
+    return f"{model._meta.app_label}.{verbo}_{model._meta.model_name}"
+
+
+def _attivo(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _incarichi(user, ruoli_cercati):
+    if not _attivo(user):
+        return []
+    return [i for i in ruoli(user).incarichi if i.ruolo in ruoli_cercati]
+
+
+def ambito_id_of(obj):
+    """The id of the Ambito a row belongs to, following its model's `scope_ambito`.
+
+    Views pass rows with their path already loaded (select_related), so this reads
+    attributes, not the database.
+    """
+    path = getattr(obj, "scope_ambito", None)
+    if path is None:
+        return obj.pk  # an Ambito
+    *via, last = path.split("__")
+    for name in via:
+        obj = getattr(obj, name)
+    return getattr(obj, f"{last}_id")
+
+
+def _comune_id_of(obj):
+    if obj._meta.model_name == "comune":
+        return obj.pk
+    return getattr(obj, "comune_id", None)
+
+
+# --- Roles, anywhere -------------------------------------------------------------------
+
+
+@rules.predicate
+def is_ufficio_piano(user):
+    """Ufficio di Piano of at least one Ambito (creating: the form offers its Ambiti)."""
+    return bool(_incarichi(user, GESTISCE_AMBITO))
+
+
+@rules.predicate
+def legge_ambito(user):
+    """Reads a whole Ambito somewhere: Ufficio di Piano or Revisore."""
+    return bool(_incarichi(user, LEGGE_AMBITO))
+
+
+@rules.predicate
+def is_revisore(user):
+    return bool(_incarichi(user, {Ruolo.REVISORE}))
+
+
+@rules.predicate
+def is_operatore(user):
+    return bool(_incarichi(user, SCRIVE_COMUNE))
+
+
+# --- Roles in the Ambito (or Comune) of a row: no query ---------------------------------
+
+
+@rules.predicate
+def is_ufficio_piano_di(user, obj):
+    """Ufficio di Piano of the row's Ambito."""
+    if obj is None:
+        return False
+    ambito_id = ambito_id_of(obj)
+    return any(i.ambito_id == ambito_id for i in _incarichi(user, GESTISCE_AMBITO))
+
+
+@rules.predicate
+def legge_ambito_di(user, obj):
+    """Ufficio di Piano or Revisore of the row's Ambito."""
+    if obj is None:
+        return False
+    ambito_id = ambito_id_of(obj)
+    return any(i.ambito_id == ambito_id for i in _incarichi(user, LEGGE_AMBITO))
+
+
+@rules.predicate
+def is_operatore_di(user, obj):
+    """Operatore of the row's Comune (a Comune, or a row of one)."""
+    if obj is None:
+        return False
+    comune_id = _comune_id_of(obj)
+    return comune_id is not None and any(
+        i.comune_id == comune_id for i in _incarichi(user, SCRIVE_COMUNE)
+    )
+
+
+# --- Row scoping, as predicates (one query each) ----------------------------------------
+
+
+@rules.predicate
+def in_scope(user, obj):
+    """The row is in `visible_to(user)`."""
+    if obj is None or not _attivo(user):
+        return False
+    return type(obj)._default_manager.visible_to(user).filter(pk=obj.pk).exists()
+
+
+@rules.predicate
+def can_edit_object(user, obj):
+    """The row is in `editable_by(user)`."""
+    if obj is None or not _attivo(user):
+        return False
+    return type(obj)._default_manager.editable_by(user).filter(pk=obj.pk).exists()
+
+
+# --- The ambito app's actions ------------------------------------------------------------
+
+rules.add_perm("ambito.crea_comune", is_ufficio_piano)
+rules.add_perm("ambito.modifica_comune", can_edit_object)
+# obj: the Comune whose yearly figures are added.
+rules.add_perm("ambito.crea_datidemografici", is_ufficio_piano_di | is_operatore_di)
+rules.add_perm("ambito.modifica_datidemografici", can_edit_object)
+rules.add_perm("ambito.consulta_registro", legge_ambito)

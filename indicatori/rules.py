@@ -1,0 +1,31 @@
+"""Actions of the values workflow and the reports (predicates: ambito/rules.py).
+
+The Operatore enters and submits his Comune's values, the Ufficio di Piano of the
+Ambito approves, returns, closes and reopens; the Revisore reads the review pages and
+downloads the Relazione.
+"""
+
+import rules
+
+from ambito.rules import (
+    can_edit_object,
+    is_operatore_di,
+    is_ufficio_piano_di,
+    legge_ambito,
+    legge_ambito_di,
+)
+
+# obj: the Comune of the entry grid, or the Periodo for the Ambito-level values.
+rules.add_perm("indicatori.inserisce_valori", is_ufficio_piano_di | is_operatore_di)
+rules.add_perm("indicatori.modifica_valore", can_edit_object)
+# obj: a Valore or its Periodo.
+rules.add_perm("indicatori.approva_valore", is_ufficio_piano_di)
+rules.add_perm("indicatori.restituisce_valore", is_ufficio_piano_di)
+# obj: a Periodo.
+rules.add_perm("indicatori.chiude_periodo", is_ufficio_piano_di)
+rules.add_perm("indicatori.riapre_periodo", is_ufficio_piano_di)
+rules.add_perm("indicatori.consulta_revisione", legge_ambito_di)
+# The Ambito's dashboard (without it: the dashboard of the Operatore's Comune).
+rules.add_perm("indicatori.consulta_cruscotto_ambito", legge_ambito)
+# obj: the Ambito of the Relazione di monitoraggio.
+rules.add_perm("indicatori.genera_relazione", legge_ambito_di)

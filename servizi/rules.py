@@ -1,0 +1,13 @@
+"""Actions on services, measures, calls and unità d'offerta (predicates: ambito/rules.py)."""
+
+import rules
+
+from ambito.rules import can_edit_object, is_ufficio_piano
+
+rules.add_perm("servizi.crea_servizio", is_ufficio_piano)
+# Also what adds yearly figures and calls to a service (obj: the service).
+rules.add_perm("servizi.modifica_servizio", can_edit_object)
+rules.add_perm("servizi.modifica_datoannuale", can_edit_object)
+rules.add_perm("servizi.modifica_avviso", can_edit_object)
+rules.add_perm("servizi.crea_unitaofferta", is_ufficio_piano)
+rules.add_perm("servizi.modifica_unitaofferta", can_edit_object)
