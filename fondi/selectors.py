@@ -212,6 +212,100 @@ class Prospetto:
         return [r for r in self.riportati if r["differenza"] != 0]
 
 
+def _prospetto_per_livello(livelli, ambito_id) -> list[dict]:
+    per_livello = []
+    for livello in LivelloFonte:
+        importi = {
+            r["anno"]: r["totale"]
+            for r in livelli
+            if r["ambito"] == ambito_id and r["livello"] == livello
+        }
+        if importi:
+            per_livello.append(
+                {"livello": livello.value, "etichetta": livello.label, "importi": importi}
+            )
+    return per_livello
+
+
+def _prospetto_per_fonte(fonti, ambito_id) -> list[dict]:
+    per_fonte: dict[str, dict] = {}
+    for r in fonti:
+        if r["ambito"] != ambito_id:
+            continue
+        voce = per_fonte.setdefault(
+            r["fonte_codice"],
+            {
+                "fonte_codice": r["fonte_codice"],
+                "fonte_nome": r["fonte_nome"],
+                "livello": LivelloFonte(r["livello"]).label,
+                "importi": {},
+            },
+        )
+        voce["importi"][r["anno"]] = r["totale"]
+    return list(per_fonte.values())
+
+
+def _prospetto_confronti(riportati, totali_ambito, ambito_id) -> list[dict]:
+    """The printed totals of one Ambito beside the ones its rows give."""
+    return [
+        {
+            "anno": t.anno,
+            "documento": t.documento,
+            "riportato": t.importo,
+            "calcolato": totali_ambito.get(t.anno, ZERO),
+            "differenza": _differenza(totali_ambito.get(t.anno), t),
+        }
+        for t in riportati
+        if t.ambito_id == ambito_id
+    ]
+
+
+def _prospetto_note(righe, anni) -> dict[int, list[str]]:
+    return {
+        anno: sorted(
+            {
+                a.nota_fonte
+                for riga in righe
+                for a in [riga.assegnazioni.get(anno)]
+                if a is not None and a.nota_fonte
+            }
+        )
+        for anno in anni
+    }
+
+
+def _prospetto(ambito, rows, gruppi, riportati) -> Prospetto:
+    """The Prospetto of one Ambito from the rows and groupings of every Ambito."""
+    totali, livelli, fonti = gruppi
+    righe: dict[int, RigaProspetto] = {}
+    for row in rows:
+        if row.ambito_id == ambito.pk:
+            righe.setdefault(row.linea_id, RigaProspetto(linea=row.linea)).assegnazioni[
+                row.anno
+            ] = row
+    anni = sorted({anno for riga in righe.values() for anno in riga.assegnazioni})
+    ultimo, precedente = anni[-1], (anni[-2] if len(anni) >= 2 else None)
+    totali_ambito = {r["anno"]: r["totale"] for r in totali if r["ambito"] == ambito.pk}
+    per_livello = _prospetto_per_livello(livelli, ambito.pk)
+    per_fonte = _prospetto_per_fonte(fonti, ambito.pk)
+    for riga in righe.values():
+        riga.celle = [riga.assegnazioni.get(anno) for anno in anni]
+    for voce in [*per_livello, *per_fonte]:
+        voce["valori"] = [voce["importi"].get(anno) for anno in anni]
+        voce["variazione"] = _variazione(voce["importi"], ultimo, precedente)
+    return Prospetto(
+        ambito=ambito,
+        anni=anni,
+        righe=list(righe.values()),
+        totali=totali_ambito,
+        per_livello=per_livello,
+        per_fonte=per_fonte,
+        riportati=_prospetto_confronti(riportati, totali_ambito, ambito.pk),
+        note=_prospetto_note(righe.values(), anni),
+        variazione_totale=_variazione(totali_ambito, ultimo, precedente),
+    )
+
+
 def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
     """One Prospetto per visible Ambito that has allocations, in a fixed number of
     queries whatever the number of rows."""
@@ -221,94 +315,12 @@ def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
             "ambito__nome", "linea__fonte__ordine", "linea__codice", "anno"
         )
     )
-    totali = _per_anno(visibili)
-    livelli = _per_livello(visibili)
-    fonti = _per_fonte(visibili)
+    gruppi = (_per_anno(visibili), _per_livello(visibili), _per_fonte(visibili))
     ambiti = {}
     for row in rows:
         ambiti.setdefault(row.ambito_id, row.ambito)
     riportati = totali_riportati(fetched_by=fetched_by, ambiti=list(ambiti))
-
-    prospetti = []
-    for ambito_id, ambito in ambiti.items():
-        righe: dict[int, RigaProspetto] = {}
-        anni = set()
-        for row in rows:
-            if row.ambito_id != ambito_id:
-                continue
-            riga = righe.setdefault(row.linea_id, RigaProspetto(linea=row.linea))
-            riga.assegnazioni[row.anno] = row
-            anni.add(row.anno)
-        totali_ambito = {r["anno"]: r["totale"] for r in totali if r["ambito"] == ambito_id}
-        per_livello = []
-        for livello in LivelloFonte:
-            importi = {
-                r["anno"]: r["totale"]
-                for r in livelli
-                if r["ambito"] == ambito_id and r["livello"] == livello
-            }
-            if importi:
-                per_livello.append(
-                    {"livello": livello.value, "etichetta": livello.label, "importi": importi}
-                )
-        per_fonte: dict[str, dict] = {}
-        for r in fonti:
-            if r["ambito"] != ambito_id:
-                continue
-            voce = per_fonte.setdefault(
-                r["fonte_codice"],
-                {
-                    "fonte_codice": r["fonte_codice"],
-                    "fonte_nome": r["fonte_nome"],
-                    "livello": LivelloFonte(r["livello"]).label,
-                    "importi": {},
-                },
-            )
-            voce["importi"][r["anno"]] = r["totale"]
-        confronti = [
-            {
-                "anno": t.anno,
-                "documento": t.documento,
-                "riportato": t.importo,
-                "calcolato": totali_ambito.get(t.anno, ZERO),
-                "differenza": _differenza(totali_ambito.get(t.anno), t),
-            }
-            for t in riportati
-            if t.ambito_id == ambito_id
-        ]
-        anni = sorted(anni)
-        ultimo = anni[-1]
-        precedente = anni[-2] if len(anni) >= 2 else None
-        for riga in righe.values():
-            riga.celle = [riga.assegnazioni.get(anno) for anno in anni]
-        for voce in [*per_livello, *per_fonte.values()]:
-            voce["valori"] = [voce["importi"].get(anno) for anno in anni]
-            voce["variazione"] = _variazione(voce["importi"], ultimo, precedente)
-        note = {
-            anno: sorted(
-                {
-                    a.nota_fonte
-                    for riga in righe.values()
-                    for a in [riga.assegnazioni.get(anno)]
-                    if a is not None and a.nota_fonte
-                }
-            )
-            for anno in anni
-        }
-        prospetti.append(
-            Prospetto(
-                ambito=ambito,
-                anni=anni,
-                righe=list(righe.values()),
-                totali=totali_ambito,
-                per_livello=per_livello,
-                per_fonte=list(per_fonte.values()),
-                riportati=confronti,
-                note=note,
-                variazione_totale=_variazione(totali_ambito, ultimo, precedente),
-            )
-        )
-    return prospetti
+    return [_prospetto(ambito, rows, gruppi, riportati) for ambito in ambiti.values()]
 
 
 # --- Projects and their financial progress -------------------------------------------

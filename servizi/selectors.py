@@ -293,6 +293,39 @@ def _descrizione_stampato(dato, tipi, comuni):
     return " · ".join(parti)
 
 
+def _copre(dato, gruppo) -> bool:
+    """Whether a group of units falls under a printed figure's nature, area, type, Comune."""
+    return all(
+        not atteso or gruppo[chiave] == atteso
+        for chiave, atteso in (
+            ("tipo__natura", dato.natura),
+            ("area", dato.area),
+            ("tipo_id", dato.tipo_id),
+            ("comune_id", dato.comune_id),
+        )
+    )
+
+
+# What each measure sums over the covered groups: (value of a group, counts it as
+# uncertain when its management is not stated).
+_MISURE = {
+    Misura.POSTI: (lambda g: g["totale_posti"] or 0, False),
+    Misura.PUBBLICHE: (lambda g: g["n"] if g["gestione"] == Gestione.PUBBLICA else 0, True),
+    Misura.PRIVATE: (lambda g: g["n"] if g["gestione"] == Gestione.PRIVATA else 0, True),
+}
+_CONTEGGIO = (lambda g: g["n"], False)
+
+
+def _calcola_stampato(dato, gruppi) -> tuple[int, int]:
+    """The sum the rows give for a printed figure, and the units of unknown management."""
+    coperti = [g for g in gruppi if _copre(dato, g)]
+    valore, con_incerte = _MISURE.get(dato.misura, _CONTEGGIO)
+    incerte = (
+        sum(g["n"] for g in coperti if g["gestione"] == Gestione.NON_INDICATA) if con_incerte else 0
+    )
+    return sum(valore(g) for g in coperti), incerte
+
+
 def verifica_unita(*, fetched_by, ambito) -> list[Verifica]:
     """Each count or total the Piano prints for the units, against the units' sum.
 
@@ -314,23 +347,7 @@ def verifica_unita(*, fetched_by, ambito) -> list[Verifica]:
     comuni = {d.comune_id: d.comune.nome for d in stampati if d.comune_id}
     risultati = []
     for dato in stampati:
-        coperti = [
-            g
-            for g in gruppi
-            if (not dato.natura or g["tipo__natura"] == dato.natura)
-            and (not dato.area or g["area"] == dato.area)
-            and (not dato.tipo_id or g["tipo_id"] == dato.tipo_id)
-            and (not dato.comune_id or g["comune_id"] == dato.comune_id)
-        ]
-        incerte = sum(g["n"] for g in coperti if g["gestione"] == Gestione.NON_INDICATA)
-        if dato.misura == Misura.POSTI:
-            calcolato, incerte = sum(g["totale_posti"] or 0 for g in coperti), 0
-        elif dato.misura == Misura.PUBBLICHE:
-            calcolato = sum(g["n"] for g in coperti if g["gestione"] == Gestione.PUBBLICA)
-        elif dato.misura == Misura.PRIVATE:
-            calcolato = sum(g["n"] for g in coperti if g["gestione"] == Gestione.PRIVATA)
-        else:
-            calcolato, incerte = sum(g["n"] for g in coperti), 0
+        calcolato, incerte = _calcola_stampato(dato, gruppi)
         esito, nota = _esito(dato.valore, calcolato, incerte)
         risultati.append(
             Verifica(
