@@ -88,3 +88,11 @@ def test_the_simple_history_template_copy_is_in_step_with_the_package():
     comment, copy = ours.split("\n", 1)
     assert comment.startswith("{% comment %}") and simple_history.__version__ in comment
     assert copy == theirs.replace(' style="border-top: 0"', "")
+
+
+def test_the_readme_states_the_policy_really_sent(client, db):
+    """README, "Intestazioni, CSRF, Content-Security-Policy": the block is the header."""
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```\n  Content-Security-Policy:", 1)[1].split("```", 1)[0]
+    stated = {name: sources for name, *sources in (d.split() for d in block.split(";"))}
+    assert stated == policy(client.get(reverse("login")))
