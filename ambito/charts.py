@@ -112,9 +112,9 @@ def _presentation_attributes(svg: str) -> str:
     """matplotlib's CSS as SVG presentation attributes: no `style` attribute or element.
 
     The charts are inlined in the pages, whose Content-Security-Policy allows no inline
-    style (`style-src 'self'`). Presentation attributes are not CSS from the page's
-    point of view, draw the same in browsers and in WeasyPrint, and, unlike the `*{...}`
-    rule matplotlib puts in a <style>, do not leak to the rest of the page.
+    style (`style-src 'self'` blocks `style` attributes and <style> elements, not
+    presentation attributes). The attributes draw the same in browsers and in WeasyPrint
+    and, unlike the `*{...}` rule of matplotlib's <style>, do not reach the rest of the page.
     """
     default = _DEFAULT_STYLE.search(svg)
     if default:
