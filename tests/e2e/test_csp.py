@@ -6,6 +6,8 @@ The browser reports what the policy blocks as `securitypolicyviolation` events a
 console errors: both are collected from the first page on and must stay empty.
 """
 
+from playwright.sync_api import expect
+
 from indicatori.models import Periodo
 from tests.factories import UserFactory
 
@@ -90,15 +92,10 @@ def test_admin_history_runs_under_the_csp(page):
     page.goto("/admin/indicatori/indicatore/")
     page.locator("#result_list tbody th a").first.click()
     page.get_by_role("link", name="Storia").click()
-    assert page.locator("#change-history").is_visible()
+    page.wait_for_load_state("load")  # its stylesheets too
+    expect(page.locator("#change-history")).to_be_visible()
     # simple-history's paginator rule, now in a stylesheet instead of a style attribute.
-    assert (
-        page.evaluate(
-            "() => getComputedStyle(document.querySelector('#change-history + .paginator'))"
-            ".borderTopWidth"
-        )
-        == "0px"
-    )
+    expect(page.locator("#change-history + .paginator")).to_have_css("border-top-width", "0px")
     page.shots.take(page, "storico admin")
     assert violations(page) == []
     assert [e for e in errors if "favicon.ico" not in e] == []
