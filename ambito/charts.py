@@ -66,10 +66,81 @@ def _formatter(percent, decimals):
     return FuncFormatter(fmt)
 
 
+# Every CSS property that SVG also accepts as a presentation attribute (SVG 1.1 § 6.4).
+PRESENTATION_ATTRIBUTES = frozenset(
+    """alignment-baseline baseline-shift clip clip-path clip-rule color color-interpolation
+    color-interpolation-filters color-profile color-rendering cursor direction display
+    dominant-baseline enable-background fill fill-opacity fill-rule filter flood-color
+    flood-opacity font-family font-size font-size-adjust font-stretch font-style font-variant
+    font-weight glyph-orientation-horizontal glyph-orientation-vertical image-rendering kerning
+    letter-spacing lighting-color marker-end marker-mid marker-start mask opacity overflow
+    pointer-events shape-rendering stop-color stop-opacity stroke stroke-dasharray
+    stroke-dashoffset stroke-linecap stroke-linejoin stroke-miterlimit stroke-opacity
+    stroke-width text-anchor text-decoration text-rendering unicode-bidi visibility
+    word-spacing writing-mode""".split()
+)
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+# matplotlib's one stylesheet: defaults for every element of the figure.
+_DEFAULT_STYLE = re.compile(r'\s*<defs>\s*<style type="text/css">\*\{([^{}]*)\}</style>\s*</defs>')
+
+
+def _declarations(css: str) -> dict[str, str]:
+    """`fill: #fff; stroke-width: 0.8` as presentation attributes (the last one wins)."""
+    attributes = {}
+    for declaration in filter(str.strip, css.split(";")):
+        name, _, value = declaration.partition(":")
+        name, value = name.strip().lower(), value.strip()
+        if name not in PRESENTATION_ATTRIBUTES or not value:
+            # e.g. the `font:` shorthand, which an SVG attribute cannot express.
+            raise ValueError(f"matplotlib wrote {declaration.strip()!r}: no SVG attribute")
+        attributes[name] = value
+    return attributes
+
+
+def _with_attributes(tag: str, attributes: dict[str, str]) -> str:
+    """The start tag `tag` with `attributes` set (replacing a value it already had)."""
+    for name, value in attributes.items():
+        pair = f'{name}="{value}"'
+        if existing := re.search(rf'(?<=\s){name}="[^"]*"', tag):
+            tag = tag[: existing.start()] + pair + tag[existing.end() :]
+        else:
+            end = re.search(r"\s*/?>$", tag)
+            tag = f"{tag[: end.start()]} {pair}{end.group(0).strip()}"
+    return tag
+
+
+def _presentation_attributes(svg: str) -> str:
+    """matplotlib's CSS as SVG presentation attributes: no `style` attribute or element.
+
+    The charts are inlined in the pages, whose Content-Security-Policy allows no inline
+    style (`style-src 'self'` blocks `style` attributes and <style> elements, not
+    presentation attributes). The attributes draw the same in browsers and in WeasyPrint
+    and, unlike the `*{...}` rule of matplotlib's <style>, do not reach the rest of the page.
+    """
+    default = _DEFAULT_STYLE.search(svg)
+    if default:
+        # `*{...}` set these inherited properties on every element: the root passes them
+        # down, and an element's own attribute still overrides them as its style did.
+        svg = svg[: default.start()] + svg[default.end() :]
+        root = svg.index(">", svg.index("<svg")) + 1
+        svg = _with_attributes(svg[:root], _declarations(default.group(1))) + svg[root:]
+
+    def start_tag(match):
+        tag = match.group(0)
+        style = _STYLE_ATTRIBUTE.search(tag)
+        tag = tag[: style.start()] + tag[style.end() :]
+        return _with_attributes(tag, _declarations(style.group(1)))
+
+    svg = re.sub(r'<[a-zA-Z][^<>]*\sstyle="[^"]*"[^<>]*>', start_tag, svg)
+    if "<style" in svg or _STYLE_ATTRIBUTE.search(svg):
+        raise ValueError("matplotlib wrote CSS that is not a presentation attribute")
+    return svg
+
+
 def _svg(fig, title, key) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "Zonale"})
-    svg = buffer.getvalue()
+    svg = _presentation_attributes(buffer.getvalue())
     # Several charts share one page: make matplotlib's element ids unique per chart.
     prefix = "g" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8] + "-"
     svg = re.sub(r'\bid="', f'id="{prefix}', svg)

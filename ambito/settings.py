@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -263,13 +263,13 @@ if not DEBUG:
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Content-Security-Policy (django-csp): everything from our own origin, no inline
-# script anywhere (templates put JS in static files), no framing. Inline *styles* are
-# allowed: the server-side SVG charts, inlined in the pages, carry style attributes.
+# script and no inline style anywhere (templates put JS and CSS in static files; the
+# server-side SVG charts carry presentation attributes, see ambito/charts.py), no framing.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF],
         # Bootstrap Italia's CSS draws some icons as data: SVG images and embeds one
         # icon font (video.js) as a data: URL.
         "img-src": [SELF, "data:"],

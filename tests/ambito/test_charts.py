@@ -1,6 +1,8 @@
 from decimal import Decimal
 from xml.etree import ElementTree
 
+import pytest
+
 from ambito import charts
 from ambito.charts import bar_chart
 
@@ -29,3 +31,54 @@ def test_bar_chart_memo_is_keyed_on_every_input():
 def test_percent_axis():
     svg = bar_chart(["A", "B"], {"%": [80, 50]}, title="Raggiungimento", percent=True)
     assert "100%" in svg or "80%" in svg
+
+
+def _elements(svg):
+    return list(ElementTree.fromstring(svg).iter())
+
+
+def test_chart_svg_carries_no_css_only_presentation_attributes():
+    """The pages' CSP has no style-src 'unsafe-inline': an inlined chart must need none."""
+    categories = [f"Comune {n}" for n in range(8)]  # rotated labels
+    variants = [
+        {},
+        {"stacked": True},
+        {"horizontal": True},
+        {"percent": True, "decimals": 1},
+    ]
+    for options in variants:
+        svg = charts._bar_chart(
+            categories, {"A": list(range(8)), "B": [None] * 8}, title="T", **options
+        )
+        assert "<style" not in svg and "style=" not in svg, options
+        elements = _elements(svg)
+        assert not [e.tag for e in elements if e.tag.endswith("}style") or "style" in e.attrib]
+        root = elements[0]
+        # matplotlib's `*{...}` defaults, inherited from the root instead.
+        assert (root.get("stroke-linejoin"), root.get("stroke-linecap")) == ("round", "butt")
+        texts = [e for e in elements if e.tag.endswith("}text")]
+        assert texts and all(t.get("font-family") == "'DejaVu Sans'" for t in texts)
+        assert {t.get("font-size") for t in texts} >= {"9px", "11px"}  # ticks, title
+        fills = {e.get("fill") for e in elements}
+        assert {charts.PALETTE[0], charts.PALETTE[1]} <= fills  # the two series' bars
+
+
+def test_presentation_attributes_replace_the_style_and_refuse_what_svg_cannot_say():
+    svg = (
+        '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
+        ' <defs>\n  <style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style>'
+        "\n </defs>"
+        '<rect fill="red" x="1" style="fill: #ffffff; stroke: none"/>'
+        '<text style="font-size: 9px; font-family: \'DejaVu Sans\'" x="2">a</text></svg>'
+    )
+    assert charts._presentation_attributes(svg) == (
+        '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"'
+        ' stroke-linejoin="round" stroke-linecap="butt">'
+        '<rect fill="#ffffff" x="1" stroke="none"/>'
+        '<text x="2" font-size="9px" font-family="\'DejaVu Sans\'">a</text></svg>'
+    )
+    # The `font` shorthand has no SVG attribute: fail loudly rather than lose the font.
+    with pytest.raises(ValueError, match="font: 9px"):
+        charts._presentation_attributes("<svg><text style=\"font: 9px 'DejaVu Sans'\">a</text>")
+    with pytest.raises(ValueError, match="not a presentation attribute"):
+        charts._presentation_attributes("<svg><style>text { fill: red }</style></svg>")

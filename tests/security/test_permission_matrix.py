@@ -1,14 +1,12 @@
 """Every URL of the project, every method, six users, in and out of scope.
 
 The expected statuses live in `matrix.py`. Pages answering 200 with HTML are also
-checked against the Content-Security-Policy: no inline script, and no inline style
-unless the policy allows them (settings: the server-side SVG charts carry style
-attributes, so style-src has 'unsafe-inline'; script-src never does).
+checked against the Content-Security-Policy: no inline script and no inline style
+(`inline.py`; the policy allows neither, see test_csp.py).
 """
 
 import json
 from fnmatch import fnmatchcase
-from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
@@ -21,6 +19,7 @@ from django.urls import reverse
 import ambito.pdf
 from ambito.models import Comune
 
+from .inline import csp_allows_inline_styles, inline_code
 from .matrix import MATRIX, ROLES, MatrixData, all_urls, entry_for
 
 URLS = all_urls()
@@ -92,44 +91,6 @@ def send(client, method, path, body):
     if session is not None:
         client.cookies[settings.SESSION_COOKIE_NAME] = session.value
     return response
-
-
-class InlineCodeFinder(HTMLParser):
-    """What a strict CSP (script-src/style-src 'self') would block in a page."""
-
-    DATA_SCRIPTS = {"application/json", "application/ld+json"}
-
-    def __init__(self):
-        super().__init__()
-        self.problems = []  # inline script: blocked by script-src 'self'
-        self.style_problems = []  # inline style: blocked unless style-src allows it
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "style" in attrs:
-            self.style_problems.append(f'<{tag} style="{attrs["style"]}">')
-        for name, value in attrs.items():
-            if name.startswith("on"):
-                self.problems.append(f"<{tag} {name}=...> (inline event handler)")
-            if name in ("href", "src", "action") and (value or "").strip().lower().startswith(
-                "javascript:"
-            ):
-                self.problems.append(f"<{tag} {name}='javascript:...'>")
-        if tag == "script" and not attrs.get("src") and attrs.get("type") not in self.DATA_SCRIPTS:
-            self.problems.append("<script> without src (inline script)")
-        if tag == "style":
-            self.style_problems.append("<style> element (inline style)")
-
-
-def inline_code(html: str, *, styles_allowed: bool = False) -> list[str]:
-    finder = InlineCodeFinder()
-    finder.feed(html)
-    return finder.problems if styles_allowed else finder.problems + finder.style_problems
-
-
-def csp_allows_inline_styles() -> bool:
-    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
-    return "'unsafe-inline'" in directives.get("style-src", ())
 
 
 def build_path(info, entry, data, scope):

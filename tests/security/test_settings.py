@@ -81,8 +81,8 @@ def test_pages_carry_the_security_headers(as_user, ufficio_piano, url_name):
     )
     assert csp["default-src"] == "'self'"
     assert csp["script-src"] == "'self'"  # no 'unsafe-inline', no CDN
-    # Inline styles only (the inlined SVG charts carry style attributes), no CDN.
-    assert csp["style-src"] == "'self' 'unsafe-inline'"
+    # No inline style either (the inlined SVG charts carry presentation attributes), no CDN.
+    assert csp["style-src"] == "'self'"
     assert csp["frame-ancestors"] == "'none'"
     assert csp["object-src"] == "'none'"
     assert response["X-Frame-Options"] == "DENY"
