@@ -19,14 +19,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, wraps
 from types import SimpleNamespace
 
 from django import forms
 from django.apps import apps
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import CharField, F, ForeignKey, OuterRef, Q, Subquery, Value
 from django.http import Http404
@@ -573,11 +574,13 @@ def url_cronologia(obj) -> str | None:
 
 
 def admin_storico_in_sola_lettura(urls):
-    """The admin's URLs with simple-history's version form limited to GET and HEAD.
+    """The admin's URLs with simple-history's pages made safe for every model admin.
 
-    That form is simple-history's "revert" (a POST saving an old version back).
-    SIMPLE_HISTORY_REVERT_DISABLED only hides its button; this refuses the POST too,
-    for every model admin of every app, so nobody edits data through the trail.
+    - The version form is simple-history's "revert" (a POST saving an old version
+      back). SIMPLE_HISTORY_REVERT_DISABLED only hides its button; this refuses the
+      POST too, so nobody edits data through the trail.
+    - The history page reads its id straight into a query: an id that is not one
+      (`/admin/app/model/1/change/history/`) answers 404 instead of a server error.
     """
     patterns, app_name, namespace = urls
 
@@ -587,6 +590,25 @@ def admin_storico_in_sola_lettura(urls):
                 walk(item.url_patterns)
             elif isinstance(item, URLPattern) and (item.name or "").endswith("_simple_history"):
                 item.callback = require_safe(item.callback)
+            elif isinstance(item, URLPattern) and (item.name or "").endswith("_history"):
+                item.callback = _id_valido_o_404(item.callback)
 
     walk(patterns)
     return patterns, app_name, namespace
+
+
+def _id_valido_o_404(view):
+    model_admin = getattr(view, "model_admin", None)
+    if model_admin is None:
+        return view
+    chiave = model_admin.model._meta.pk
+
+    @wraps(view)
+    def history_view(request, object_id, *args, **kwargs):
+        try:
+            chiave.to_python(unquote(object_id))
+        except ValidationError as error:
+            raise Http404 from error
+        return view(request, object_id, *args, **kwargs)
+
+    return history_view

@@ -306,6 +306,16 @@ def test_admin_has_no_page_for_history_tables_and_no_revert(client, superuser, r
     assert rozzano.history.count() == 1
 
 
+def test_admin_history_page_answers_404_to_an_id_that_is_not_one(client, superuser, rozzano):
+    """simple-history's page reads its id straight into a query; a wrong one is a 404."""
+    client.force_login(superuser)
+    history = reverse("admin:ambito_comune_history", args=[rozzano.pk])
+    assert client.get(history).status_code == 200
+    for wrong in (f"{rozzano.pk}/change", "abc", "9" * 30):
+        url = history.replace(f"/{rozzano.pk}/", f"/{wrong}/")
+        assert client.get(url).status_code == 404, url
+
+
 # --- query counts ----------------------------------------------------------------------
 
 
