@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.permissions import SAFE_METHODS
 
-from ..filtersets import ComuneFilterSet, EnteFilterSet
+from ..filtersets import ComuneFilterSet, DatiDemograficiFilterSet, EnteFilterSet
 from ..models import Ambito, Comune, DatiDemografici, Ente
 from . import serializers
 
@@ -97,7 +97,7 @@ class ComuneViewSet(ScopedReadOnlyViewSet):
 class DatiDemograficiViewSet(ScopedReadOnlyViewSet):
     queryset = DatiDemografici.objects.select_related("comune")
     serializer_class = serializers.DatiDemograficiSerializer
-    filterset_fields = ["comune", "anno"]
+    filterset_class = DatiDemograficiFilterSet
     ordering_fields = ["anno", "comune__nome"]
 
 
