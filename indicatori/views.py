@@ -17,6 +17,7 @@ from ambito.choices import Ruolo
 from ambito.mixins import FilteredListMixin, ScopedMixin, get_visible_or_404
 from ambito.models import Ambito, Comune
 from ambito.roles import ruoli
+from ambito.validators import e_un_id
 from fondi.models import Progetto
 from programmi.models import PianoDiZona
 
@@ -479,7 +480,7 @@ class AvanzamentoView(LoginRequiredMixin, TemplateView):
         piani = PianoDiZona.objects.visible_to(user).order_by("-anno_inizio")
         piano = (
             piani.filter(pk=self.request.GET.get("piano")).first()
-            if self.request.GET.get("piano", "").isdigit()
+            if e_un_id(self.request.GET.get("piano", ""))
             else None
         )
         piano = piano or piani.first()

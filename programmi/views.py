@@ -20,6 +20,7 @@ from ambito.mixins import (
     get_visible_or_404,
 )
 from ambito.roles import ruoli
+from ambito.validators import e_un_id
 
 from . import selectors, services
 from .filtersets import ValutazioneFilterSet
@@ -220,7 +221,7 @@ class ObiettivoCreateView(PianoChildFormMixin, CreateView):
     def get_initial(self):
         initial = super().get_initial()
         parent = self.request.GET.get("parent")
-        if parent and parent.isdigit():
+        if parent and e_un_id(parent):
             initial["parent"] = int(parent)
         return initial
 

@@ -1,6 +1,7 @@
 """The API's JSON parser: any body that is not JSON we can use answers 400 in Italian."""
 
 import codecs
+from json import JSONDecodeError
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -54,7 +55,7 @@ class JSONParser(parsers.JSONParser):
             dati = json.load(codecs.getreader(encoding)(stream), parse_constant=parse_constant)
         except RecursionError:
             raise ParseError(self._troppo_annidato()) from None
-        except json.JSONDecodeError as errore:
+        except JSONDecodeError as errore:
             raise ParseError(
                 _(
                     "Il corpo della richiesta non è un JSON valido "

@@ -442,3 +442,24 @@ def test_a_nested_body_within_the_limit_reaches_the_serializer(
     )
     assert response.status_code == 400
     assert "commento" in response.json()
+
+
+# --- ids in query parameters read by hand ----------------------------------------------------
+
+CATTIVI_ID = ["²", "①", "9" * 30, "9" * 5000, "1e3", "-1"]
+
+
+@pytest.mark.parametrize("valore", CATTIVI_ID)
+def test_an_id_that_is_not_one_never_fails(as_user, ufficio_piano, visconteo, valore):
+    client = as_user(ufficio_piano)
+    richieste = [
+        ("/api/v1/avanzamento/", "piano", {400, 404}),
+        ("/api/v1/avanzamento/", "area", {400, 404}),
+        ("/api/v1/servizi/posti-per-mille/", "ambito", {404}),
+        (reverse("servizi:unita_riepilogo"), "ambito", {404}),
+        (reverse("indicatori:avanzamento"), "piano", {200}),
+        (reverse("indicatori:cruscotto"), "ambito", {200}),
+    ]
+    for url, parametro, attesi in richieste:
+        response = client.get(url, {parametro: valore})
+        assert response.status_code in attesi, (url, parametro, response.status_code)
