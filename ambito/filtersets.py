@@ -3,11 +3,47 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .forms import style_form
-from .models import Ambito, Comune, Ente
+from .forms import ANNO_MASSIMO, ANNO_MINIMO, AnnoField, style_form
+from .models import Ambito, Comune, DatiDemografici, Ente
+
+# How the API documents a year parameter.
+SCHEMA_ANNO = {"type": "integer", "minimum": ANNO_MINIMO, "maximum": ANNO_MASSIMO, "example": 2024}
 
 
-class AmbitoFilterSet(django_filters.FilterSet):
+@extend_schema_field(SCHEMA_ANNO)
+class AnnoFilter(django_filters.NumberFilter):
+    """The one year filter of every FilterSet: an integer from 1900 to 2100 (AnnoField).
+
+    A year out of range, with decimals or in exponent form is a field error (400 in the
+    API, a message next to the field on the page), never a date nobody can build.
+    """
+
+    field_class = AnnoField
+
+    def get_max_validator(self):
+        return None  # AnnoField already bounds the year
+
+
+def _e_anno(nome: str) -> bool:
+    return nome == "anno" or nome.startswith("anno_")
+
+
+class FilterSet(django_filters.FilterSet):
+    """Base of every FilterSet: a model field named `anno` (or `anno_...`) listed in
+    Meta.fields is filtered with AnnoFilter, as the declared year filters are."""
+
+    @classmethod
+    def filter_for_field(cls, field, field_name, lookup_expr=None):
+        if _e_anno(field.name) and lookup_expr in (None, "exact", "gt", "gte", "lt", "lte"):
+            return AnnoFilter(
+                field_name=field_name,
+                lookup_expr=lookup_expr or "exact",
+                label=field.verbose_name.capitalize(),
+            )
+        return super().filter_for_field(field, field_name, lookup_expr)
+
+
+class AmbitoFilterSet(FilterSet):
     """Adds the `ambito` filter to any FilterSet, and limits every choice filter over a
     scoped model (Ambiti, Comuni, periods, services...) to what the user may see: a
     choice list never names another Ambito's objects, and such an id is refused.
@@ -53,3 +89,11 @@ class EnteFilterSet(AmbitoFilterSet):
     class Meta:
         model = Ente
         fields = ["ambito", "tipo", "nome"]
+
+
+class DatiDemograficiFilterSet(AmbitoFilterSet):
+    ambito_field = "comune__ambito"
+
+    class Meta:
+        model = DatiDemografici
+        fields = ["ambito", "comune", "anno"]

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import Ambito, Comune, DatiDemografici
+from .models import ANNO_VALIDATORS, Ambito, Comune, DatiDemografici
 from .services import run_validators
 
 
@@ -45,6 +45,31 @@ class EuroField(forms.DecimalField):
         attrs.pop("step", None)
         attrs.pop("min", None)  # negative amounts get the service's Italian message
         return attrs
+
+
+# The years the models accept (ANNO_VALIDATORS), for the forms and filters that ask one.
+ANNO_MINIMO, ANNO_MASSIMO = (v.limit_value for v in ANNO_VALIDATORS)
+
+
+class AnnoField(forms.IntegerField):
+    """A year: a whole number between 1900 and 2100, with the messages in Italian.
+
+    Every year a user types in a filter or a query parameter goes through this field,
+    so "2025.5", "1e20", "0" or "99999999999" are refused here (400 in the API, an error
+    next to the field on a page) and never reach a date or a query.
+    """
+
+    default_error_messages = {
+        "invalid": _("Inserisci un anno, per esempio 2025."),
+        "min_value": ANNO_VALIDATORS[0].message,
+        "max_value": ANNO_VALIDATORS[1].message,
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", ANNO_MINIMO)
+        kwargs.setdefault("max_value", ANNO_MASSIMO)
+        kwargs.setdefault("label", _("Anno"))
+        super().__init__(**kwargs)
 
 
 def style_form(form):

@@ -6,6 +6,7 @@ from django.db.models import Sum
 from django.http import Http404
 
 from .models import Ambito, Comune, DatiDemografici
+from .validators import e_un_id
 
 
 def ambito_scelto(*, fetched_by, pk=None):
@@ -14,7 +15,7 @@ def ambito_scelto(*, fetched_by, pk=None):
     ambiti = Ambito.objects.visible_to(fetched_by).order_by("nome")
     if not pk:
         return ambiti.first()
-    if not str(pk).isdigit():
+    if not e_un_id(pk):
         raise Http404
     ambito = ambiti.filter(pk=pk).first()
     if ambito is None:

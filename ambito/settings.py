@@ -211,6 +211,13 @@ REST_FRAMEWORK = {
         "ambito.api.filters.FiltriBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Our JSON parser answers 400 in Italian to any body it cannot use (DRF's own lets
+    # a deeply nested body raise RecursionError, a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "ambito.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # JSON and CSV only: the browsable API's templates use inline styles that the
     # Content-Security-Policy forbids; /api/docs/ documents and tries the API instead.
     "DEFAULT_RENDERER_CLASSES": [

@@ -21,3 +21,13 @@ def codice_fiscale_checksum_ok(value: str) -> bool:
                 d -= 9
         total += d
     return (10 - total % 10) % 10 == digits[10]
+
+
+def e_un_id(testo) -> bool:
+    """Whether a query parameter is a record id: 1 to 18 ASCII digits.
+
+    Not `str.isdigit()`, which also accepts "²" or "①" (int() refuses them: a 500) and
+    digit strings too long for int() or for a database integer.
+    """
+    testo = str(testo)
+    return 0 < len(testo) <= 18 and testo.isascii() and testo.isdigit()

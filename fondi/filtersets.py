@@ -1,12 +1,11 @@
 """FilterSets of the fondi app: the same classes serve the pages and the API."""
 
 import django_filters
-from django import forms
 from django.db.models import IntegerField, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from ambito.filtersets import AmbitoFilterSet
+from ambito.filtersets import AmbitoFilterSet, AnnoFilter
 
 from .choices import LivelloFonte, StatoProgetto
 from .models import (
@@ -17,10 +16,6 @@ from .models import (
     Progetto,
 )
 from .selectors import linee_discendenti
-
-
-class AnnoFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
 
 
 def _linee():
@@ -104,13 +99,12 @@ class ProgettoFilterSet(AmbitoFilterSet):
         ended before it."""
         if value is None:
             return queryset
-        anno = int(value)
         inizio = Coalesce(
             ExtractYear("data_inizio"), "anno_finanziamento", output_field=IntegerField()
         )
         # A project with neither a start date nor a funding year is not known to be
         # active in any year, so it is left out.
         return queryset.alias(anno_inizio=inizio).filter(
-            Q(anno_inizio__lte=anno),
-            Q(data_fine__isnull=True) | Q(data_fine__year__gte=anno),
+            Q(anno_inizio__lte=value),
+            Q(data_fine__isnull=True) | Q(data_fine__year__gte=value),
         )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ambito.forms import StyledFormMixin, style_form
+from ambito.validators import e_un_id
 
 from .choices import UnitaMisura
 from .services import Cella
@@ -213,7 +214,7 @@ class CruscottoForm(StyledFormMixin, forms.Form):
         periodi = Periodo.objects.visible_to(user).order_by("-data_fine")
         comuni = Comune.objects.visible_to(user)
         ambito_id = self.data.get("ambito") if self.is_bound else None
-        if ambito_id and str(ambito_id).isdigit():
+        if ambito_id and e_un_id(ambito_id):
             periodi = periodi.filter(ambito_id=ambito_id)
             comuni = comuni.filter(ambito_id=ambito_id)
         elif self.ambito_predefinito is not None:

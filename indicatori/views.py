@@ -16,6 +16,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from ambito.mixins import FilteredListMixin, ScopedMixin, check_perm, get_visible_or_404
 from ambito.models import Ambito, Comune
 from ambito.roles import ruoli
+from ambito.validators import e_un_id
 from fondi.models import Progetto
 from programmi.models import PianoDiZona
 
@@ -494,7 +495,7 @@ class AvanzamentoView(LoginRequiredMixin, TemplateView):
         piani = PianoDiZona.objects.visible_to(user).order_by("-anno_inizio")
         piano = (
             piani.filter(pk=self.request.GET.get("piano")).first()
-            if self.request.GET.get("piano", "").isdigit()
+            if e_un_id(self.request.GET.get("piano", ""))
             else None
         )
         piano = piano or piani.first()

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from ambito.filtersets import AmbitoFilterSet
+from ambito.filtersets import AmbitoFilterSet, AnnoFilter
 
 from .choices import Adeguatezza, CoincidenzaRisorse, StatoPiano
 from .models import MacroArea, Obiettivo, PianoDiZona, Scheda, Valutazione
@@ -22,7 +22,7 @@ def _livello(queryset, prefix, value):
 
 class PianoDiZonaFilterSet(AmbitoFilterSet):
     stato = django_filters.ChoiceFilter(choices=StatoPiano.choices, label=_("Stato"))
-    anno = django_filters.NumberFilter(method="filter_anno", label=_("Anno compreso"))
+    anno = AnnoFilter(method="filter_anno", label=_("Anno compreso"))
 
     class Meta:
         model = PianoDiZona

@@ -19,6 +19,7 @@ from ambito.mixins import (
     get_editable_or_403,
     get_visible_or_404,
 )
+from ambito.validators import e_un_id
 
 from . import selectors, services
 from .filtersets import ValutazioneFilterSet
@@ -208,7 +209,7 @@ class ObiettivoCreateView(PianoChildFormMixin, CreateView):
     def get_initial(self):
         initial = super().get_initial()
         parent = self.request.GET.get("parent")
-        if parent and parent.isdigit():
+        if parent and e_un_id(parent):
             initial["parent"] = int(parent)
         return initial
 

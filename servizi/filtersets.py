@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ambito.filtersets import AmbitoFilterSet
+from ambito.filtersets import AmbitoFilterSet, AnnoFilter
 from ambito.models import Comune
 
 from .choices import AreaUtenza, Gestione, Natura, StatoServizio, TipoServizio
@@ -45,9 +45,7 @@ class AvvisoFilterSet(AmbitoFilterSet):
     servizio = django_filters.ModelChoiceFilter(
         queryset=Servizio.objects.filter(tipo=TipoServizio.MISURA), label=_("Misura")
     )
-    anno = django_filters.NumberFilter(
-        field_name="data_apertura", lookup_expr="year", label=_("Anno di apertura")
-    )
+    anno = AnnoFilter(field_name="data_apertura", lookup_expr="year", label=_("Anno di apertura"))
 
     class Meta:
         model = Avviso

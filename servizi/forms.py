@@ -4,9 +4,15 @@ models' clean() and the services, whose messages appear next to the fields."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ambito.forms import EuroField, ScopedModelForm, StyledFormMixin
+from ambito.forms import AnnoField, EuroField, ScopedModelForm, StyledFormMixin
 
 from .models import Avviso, DatoAnnuale, Grandezza, QuotaAvviso, Servizio, UnitaOfferta
+
+
+class PostiPerMilleForm(forms.Form):
+    """The population year of the places per 1.000 residents (summary page and API)."""
+
+    anno = AnnoField(required=False, label=_("Anno della popolazione"))
 
 
 class ServizioForm(ScopedModelForm):

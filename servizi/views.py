@@ -21,7 +21,14 @@ from ambito.selectors import ambito_scelto
 from . import selectors, services
 from .choices import TipoServizio
 from .filtersets import ServizioFilterSet, UnitaOffertaFilterSet
-from .forms import AvvisoForm, DatoAnnualeForm, QuotaFormSet, ServizioForm, UnitaOffertaForm
+from .forms import (
+    AvvisoForm,
+    DatoAnnualeForm,
+    PostiPerMilleForm,
+    QuotaFormSet,
+    ServizioForm,
+    UnitaOffertaForm,
+)
 from .models import Avviso, DatoAnnuale, Servizio, UnitaOfferta
 
 
@@ -258,16 +265,13 @@ class RiepilogoUnitaView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         ambito = ambito_scelto(fetched_by=user, pk=self.request.GET.get("ambito"))
         unita = UnitaOfferta.objects.visible_to(user).filter(ambito=ambito)
-        anno = self.request.GET.get("anno")
+        form_posti = PostiPerMilleForm(self.request.GET)
+        anno = form_posti.cleaned_data["anno"] if form_posti.is_valid() else None
         return super().get_context_data(
             ambito=ambito,
             riepilogo=selectors.riepilogo_unita(fetched_by=user, unita=unita),
-            posti=selectors.posti_per_comune(
-                fetched_by=user,
-                ambito=ambito,
-                anno=int(anno) if anno and anno.isdigit() else None,
-                unita=unita,
-            )
+            form_posti=form_posti,
+            posti=selectors.posti_per_comune(fetched_by=user, ambito=ambito, anno=anno, unita=unita)
             if ambito
             else None,
             **kwargs,

@@ -1,6 +1,7 @@
-from django_filters.rest_framework import DjangoFilterBackend
+from django_filters import rest_framework as filters
 from rest_framework.settings import api_settings
 
+from ..filtersets import FilterSet
 from .pagination import Paginazione
 from .renderers import SEPARATOR_PARAM
 
@@ -20,8 +21,14 @@ def ha_filtri(request) -> bool:
     return not request.query_params.keys() <= PARAMETRI_NON_FILTRI
 
 
-class FiltriBackend(DjangoFilterBackend):
+class FilterSetApi(FilterSet, filters.FilterSet):
+    """What a view's `filterset_fields` become: DRF's FilterSet with our year filter."""
+
+
+class FiltriBackend(filters.DjangoFilterBackend):
     """The view's FilterSet, built only when the request has a filter parameter."""
+
+    filterset_base = FilterSetApi
 
     def filter_queryset(self, request, queryset, view):
         if not ha_filtri(request):

@@ -16,7 +16,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from .. import selectors
-from ..filtersets import ComuneFilterSet, EnteFilterSet
+from ..filtersets import ComuneFilterSet, DatiDemograficiFilterSet, EnteFilterSet
 from ..models import Ambito, Comune, DatiDemografici, Ente
 from ..rules import perm_name
 from . import serializers
@@ -155,7 +155,7 @@ class ComuneViewSet(ScopedReadOnlyViewSet):
 class DatiDemograficiViewSet(ScopedReadOnlyViewSet):
     queryset = DatiDemografici.objects.select_related("comune")
     serializer_class = serializers.DatiDemograficiSerializer
-    filterset_fields = ["comune", "anno"]
+    filterset_class = DatiDemograficiFilterSet
     ordering_fields = ["anno", "comune__nome"]
 
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from ambito.api.filters import ha_filtri
 from ambito.api.views import ScopedModelViewSet, as_api_error
+from ambito.filtersets import SCHEMA_ANNO, AnnoFilter
 
 from .. import selectors, services
 from ..filtersets import AssegnazioneFilterSet, ProgettoFilterSet
@@ -150,15 +151,18 @@ class AvanzamentoFinanziarioViewSet(ProgettoChildViewSet):
 
 def _parametri(filterset_class):
     """The FilterSet's filters as documented query parameters of an aggregate."""
-    numerici = (django_filters.NumberFilter, django_filters.ModelChoiceFilter)
     return [
-        OpenApiParameter(
-            nome,
-            OpenApiTypes.INT if isinstance(filtro, numerici) else OpenApiTypes.STR,
-            description=str(filtro.label or nome),
-        )
+        OpenApiParameter(nome, _tipo(filtro), description=str(filtro.label or nome))
         for nome, filtro in filterset_class.base_filters.items()
     ]
+
+
+def _tipo(filtro):
+    if isinstance(filtro, AnnoFilter):
+        return SCHEMA_ANNO
+    if isinstance(filtro, django_filters.NumberFilter | django_filters.ModelChoiceFilter):
+        return OpenApiTypes.INT
+    return OpenApiTypes.STR
 
 
 def _filtra(filterset_class, request, queryset):

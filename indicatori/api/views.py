@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet, as_api_error
 from ambito.models import Ambito
+from ambito.validators import e_un_id
 from programmi.models import PianoDiZona, Scheda
 
 from .. import selectors, services
@@ -208,7 +209,7 @@ def _oggetto(request, queryset, nome, *, obbligatorio=False):
         if obbligatorio:
             raise exceptions.ValidationError({nome: "Parametro obbligatorio."})
         return None
-    if not valore.isdigit():
+    if not e_un_id(valore):
         raise exceptions.ValidationError({nome: "Indicare l'id numerico."})
     return get_object_or_404(queryset, pk=valore)
 

@@ -4,10 +4,11 @@ the summary page (counts and places by area and type, places per 1.000 residents
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, viewsets
+from rest_framework import exceptions, generics, viewsets
 from rest_framework.response import Response
 
 from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet
+from ambito.filtersets import SCHEMA_ANNO
 from ambito.selectors import ambito_scelto
 
 from .. import selectors, services
@@ -17,6 +18,7 @@ from ..filtersets import (
     ServizioFilterSet,
     UnitaOffertaFilterSet,
 )
+from ..forms import PostiPerMilleForm
 from ..models import AreaIntervento, Avviso, DatoAnnuale, Servizio, TipoUnitaOfferta, UnitaOfferta
 from . import serializers
 
@@ -129,18 +131,18 @@ class PostiPerMilleView(generics.GenericAPIView):
     filter_backends = []
 
     @extend_schema(
-        parameters=[AMBITO, OpenApiParameter("anno", OpenApiTypes.INT)],
+        parameters=[AMBITO, OpenApiParameter("anno", SCHEMA_ANNO)],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
+        form = PostiPerMilleForm(request.query_params)
+        if not form.is_valid():
+            raise exceptions.ValidationError(form.errors)
         ambito = ambito_scelto(fetched_by=request.user, pk=request.query_params.get("ambito"))
         if ambito is None:
             return Response({"anno": None, "comuni": [], "ambito": None})
-        anno = request.query_params.get("anno")
         dati = selectors.posti_per_comune(
-            fetched_by=request.user,
-            ambito=ambito,
-            anno=int(anno) if anno and anno.isdigit() else None,
+            fetched_by=request.user, ambito=ambito, anno=form.cleaned_data["anno"]
         )
         aree = [codice for codice, _nome in dati["aree"]]
         return Response(
