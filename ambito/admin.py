@@ -1,7 +1,14 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Ambito, Comune, DatiDemografici, Ente, Incarico, ReportGenerato
+
+# The admin speaks as Zonale (Django's defaults say "Amministrazione Django"); the
+# third-party apps' labels are translated in locale/it/LC_MESSAGES/django.po.
+admin.site.site_header = _("Zonale – amministrazione")
+admin.site.site_title = _("Zonale – amministrazione")
+admin.site.index_title = _("Dati e utenti")
 
 
 @admin.register(Ambito)

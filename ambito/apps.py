@@ -1,3 +1,4 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +7,7 @@ ZONALE_APPS = ["ambito", "fondi", "servizi", "programmi", "indicatori"]
 
 
 class AmbitoConfig(AppConfig):
+    default = True  # "ambito" in INSTALLED_APPS; AxesConfig below is named explicitly
     name = "ambito"
     verbose_name = _("Territorio")
 
@@ -16,3 +18,10 @@ class AmbitoConfig(AppConfig):
 
         post_save.connect(dopo_modifica, dispatch_uid="zonale_revisione_salvataggio")
         post_delete.connect(dopo_modifica, dispatch_uid="zonale_revisione_cancellazione")
+
+
+class AxesConfig(axes_apps.AppConfig):
+    """django-axes under an Italian name (its own AppConfig has none to translate)."""
+
+    default = False
+    verbose_name = _("Sicurezza degli accessi")
