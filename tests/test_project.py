@@ -8,6 +8,7 @@ import sys
 from io import StringIO
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 
 from ambito import sintetico
@@ -62,6 +63,17 @@ def test_no_project_file_reaches_outside_the_repository():
             if OUTSIDE.search(line)
         ]
     assert not offenders, "\n".join(offenders)
+
+
+def test_code_and_settings_come_from_this_checkout():
+    """An editable install of another checkout must not shadow this one's code."""
+    from importlib import import_module
+
+    from ambito.apps import ZONALE_APPS
+
+    assert settings.BASE_DIR.resolve() == ROOT.resolve()
+    for app in ZONALE_APPS:
+        assert Path(import_module(app).__file__).resolve().is_relative_to(ROOT.resolve()), app
 
 
 def test_istat_reference_list_is_inside_the_repository():
