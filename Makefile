@@ -34,7 +34,7 @@ migrate: install
 
 run: migrate
 	$(PY) manage.py carica_dati --utenti-demo
-	@echo "Zonale: http://$(HOST)/"
+	@echo "Zonale: http://$(HOST)/   amministrazione: http://$(HOST)/admin/"
 	$(PY) manage.py runserver $(HOST)
 
 lint: install-test

@@ -1,3 +1,4 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
@@ -17,3 +18,10 @@ class ZonaleAdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "ambito.admin_site.ZonaleAdminSite"
+
+
+class AxesConfig(axes_apps.AppConfig):
+    """django-axes under an Italian name (its own AppConfig has none to translate)."""
+
+    default = False
+    verbose_name = _("Sicurezza degli accessi")

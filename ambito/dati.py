@@ -15,6 +15,8 @@ DEMO_USERS = [
     ("operatore.binasco", "Laura", "Bianchi", Ruolo.OPERATORE, "015024"),
     ("revisore", "Paolo", "Ricci", Ruolo.REVISORE, None),
 ]
+# The Django admin (/admin/) needs a superuser: it sees every Ambito and holds no role.
+DEMO_SUPERUSER = ("amministratore", "Anna", "Conti")
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "ambito" / "visconteo.yaml"
 CODICE_AMBITO = "visconteo-sud-milano"
@@ -67,7 +69,8 @@ def carica(stdout):
 
 
 def crea_utenti_demo(stdout):
-    """One demo user per role in Ambito Visconteo (for local use and browser tests)."""
+    """One demo user per role in Ambito Visconteo and a superuser for the admin (local use,
+    browser tests); run only with DEBUG on (see carica_dati)."""
     from django.contrib.auth import get_user_model
 
     user_model = get_user_model()
@@ -83,3 +86,12 @@ def crea_utenti_demo(stdout):
         comune = Comune.objects.get(codice_istat=istat) if istat else None
         Incarico.objects.get_or_create(user=user, ambito=ambito, ruolo=ruolo, comune=comune)
         stdout.write(f"  {username:<20} password: {DEMO_PASSWORD}   ({ruolo.label})")
+    username, first, last = DEMO_SUPERUSER
+    if not user_model.objects.filter(username=username).exists():
+        user_model.objects.create_superuser(
+            username, email="", password=DEMO_PASSWORD, first_name=first, last_name=last
+        )
+    stdout.write(
+        f"  {username:<20} password: {DEMO_PASSWORD}   "
+        "(superutente, per l'amministrazione su /admin/)"
+    )

@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "bootstrap_italia_template",
-    "axes",
+    "ambito.apps.AxesConfig",  # django-axes, named in Italian in the admin
     "csp",
     "rules.apps.AutodiscoverRulesConfig",  # imports every app's rules.py
     # Zonale apps, in dependency order (carica_dati loads their data in this order).

@@ -6,21 +6,14 @@ Comuni already in the database (e.g. Visconteo's) keep their Ambito.
 
 import csv
 import math
-import os
 from collections import defaultdict
-from pathlib import Path
 
 from django.conf import settings
 
 from .models import Ambito, Comune, DatiDemografici
 
-# From a worktree the shared folder is not next to the project: ZONALE_ISTAT_CSV overrides.
-ISTAT_CSV = Path(
-    os.environ.get(
-        "ZONALE_ISTAT_CSV",
-        settings.BASE_DIR.parent / "shared" / "reference" / "comuni-istat-2020.csv",
-    )
-)
+# ISTAT, CC BY 3.0 IT: see fixtures/reference/README.md.
+ISTAT_CSV = settings.BASE_DIR / "fixtures" / "reference" / "comuni-istat-2020.csv"
 AMBITI_ITALIA = 600
 ANNI = (2021, 2022, 2023)
 

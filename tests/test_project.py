@@ -1,12 +1,17 @@
-"""The project's own health: system checks, migrations in sync, lint clean."""
+"""The project's own health: system checks, migrations in sync, lint clean, self-contained."""
 
+import csv
+import re
 import shutil
 import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
+
+from ambito import sintetico
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,3 +53,61 @@ def test_a_back_edge_breaks_the_contract(tmp_path):
     result = _lint_imports(tmp_path)
     assert result.returncode != 0
     assert "ambito.selectors -> indicatori.models" in result.stdout
+
+
+# A path to the folder that sits beside a development checkout: "../shared",
+# "shared/reference" or a Path join such as `BASE_DIR.parent / "shared"`.
+OUTSIDE = re.compile(r"\.\./shared|\bshared/reference\b|/\s*[\"']shared[\"']")
+
+
+def _tracked_files():
+    """The files git tracks (or, outside a git checkout, every file but the ignored ones)."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        skip = {".git", ".venv", "__pycache__", "staticfiles", "test-artifacts"}
+        return [
+            p.relative_to(ROOT)
+            for p in ROOT.rglob("*")
+            if p.is_file() and not skip.intersection(p.relative_to(ROOT).parts)
+        ]
+    return [Path(name) for name in listed.decode().split("\0") if name]
+
+
+def test_no_project_file_reaches_outside_the_repository():
+    files = [p for p in _tracked_files() if p.parts[0] != "tests"]
+    assert len(files) > 50  # the listing really saw the project
+    offenders = []
+    for path in files:
+        text = (ROOT / path).read_bytes().decode("utf-8", errors="ignore")
+        offenders += [
+            f"{path}:{n}: {line.strip()}"
+            for n, line in enumerate(text.splitlines(), 1)
+            if OUTSIDE.search(line)
+        ]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_code_and_settings_come_from_this_checkout():
+    """An editable install of another checkout must not shadow this one's code."""
+    from importlib import import_module
+
+    from ambito.apps import ZONALE_APPS
+
+    assert settings.BASE_DIR.resolve() == ROOT.resolve()
+    for app in ZONALE_APPS:
+        assert Path(import_module(app).__file__).resolve().is_relative_to(ROOT.resolve()), app
+
+
+def test_istat_reference_list_is_inside_the_repository():
+    path = sintetico.ISTAT_CSV
+    assert path.resolve().is_relative_to(ROOT)
+    assert path.relative_to(ROOT) in _tracked_files()
+    with open(path, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 7904
+    assert {"Rozzano", "Binasco"} <= {r["nome"] for r in rows if r["sigla_provincia"] == "MI"}
+    licence = (path.parent / "README.md").read_text(encoding="utf-8")
+    assert "ISTAT" in licence and "CC BY 3.0 IT" in licence
