@@ -14,10 +14,10 @@ class AmbitoConfig(AppConfig):
 
 
 class ZonaleAdminConfig(admin_apps.AdminConfig):
-    """Django's admin with Zonale's site (ambito/admin_site.py), named in INSTALLED_APPS."""
+    """Django's admin with Zonale's site (platform/admin_site.py), named in INSTALLED_APPS."""
 
     default = False
-    default_site = "ambito.admin_site.ZonaleAdminSite"
+    default_site = "ambito.platform.admin_site.ZonaleAdminSite"
 
 
 class AxesConfig(axes_apps.AppConfig):

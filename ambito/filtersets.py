@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .forms import ANNO_MASSIMO, ANNO_MINIMO, AnnoField, style_form
 from .models import Ambito, Comune, DatiDemografici, Ente
+from .platform.forms import ANNO_MASSIMO, ANNO_MINIMO, AnnoField, style_form
 
 # How the API documents a year parameter.
 SCHEMA_ANNO = {"type": "integer", "minimum": ANNO_MINIMO, "maximum": ANNO_MASSIMO, "example": 2024}

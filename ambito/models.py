@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import Ruolo, TipoEnte
-from .querysets import ScopedManager
+from .platform.querysets import ScopedManager
 from .validators import (
     codice_fiscale_checksum_ok,
     codice_fiscale_ente_validator,

@@ -1,6 +1,6 @@
 """Who may do what: the roles of Zonale as django-rules predicates, written once.
 
-Row scoping stays in the querysets (`visible_to` / `editable_by`, ambito/querysets.py):
+Row scoping stays in the querysets (`visible_to` / `editable_by`, ambito/platform/querysets.py):
 it decides which rows a user sees (others answer 404). The predicates below decide
 what he may do with a row he sees (otherwise 403). Each app's `rules.py` names its
 actions with them (`add_perm("indicatori.approva_valore", is_ufficio_piano_di)`), and

@@ -104,7 +104,7 @@ TEMPLATES = [
     },
 ]
 # Django's renderer, with inputs, selects and options written in Python: same markup.
-FORM_RENDERER = "ambito.renderers.FormRenderer"
+FORM_RENDERER = "ambito.platform.renderers.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -131,7 +131,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cached aggregates and charts (ambito/cache.py, ambito/charts.py). With REDIS_URL one
+# Cached aggregates and charts (ambito/platform/cache.py and charts.py). With REDIS_URL one
 # Redis shared by every process, so a value approved in one gunicorn worker is never
 # stale in another; without it the memory of each process (`make run`, the tests).
 if os.environ.get("REDIS_URL"):
@@ -153,19 +153,19 @@ else:
 AUTHENTICATION_BACKENDS = [
     # Refuses the login of a locked-out username+address before any password check.
     # It has no get_user(), so the test client's force_login() uses ModelBackend.
-    "ambito.accesso.AxesBackend",
+    "ambito.platform.accesso.AxesBackend",
     # Action permissions (approve, close, create...): the predicates of each app's
     # rules.py, asked through user.has_perm(name, obj).
     "rules.permissions.ObjectPermissionBackend",
     # Django's ModelBackend (users, sessions, the admin's model permissions), which
     # leaves the rules' names to the backend above.
-    "ambito.accesso.ModelPermissionBackend",
+    "ambito.platform.accesso.ModelPermissionBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "ambito.accesso.LunghezzaMinimaValidator",
+        "NAME": "ambito.platform.accesso.LunghezzaMinimaValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -208,13 +208,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "ambito.api.filters.FiltriBackend",
+        "ambito.platform.api.filters.FiltriBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     # Our JSON parser answers 400 in Italian to any body it cannot use (DRF's own lets
     # a deeply nested body raise RecursionError, a 500).
     "DEFAULT_PARSER_CLASSES": [
-        "ambito.api.parsers.JSONParser",
+        "ambito.platform.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -222,9 +222,9 @@ REST_FRAMEWORK = {
     # Content-Security-Policy forbids; /api/docs/ documents and tries the API instead.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "ambito.api.renderers.CSVRenderer",
+        "ambito.platform.api.renderers.CSVRenderer",
     ],
-    "DEFAULT_PAGINATION_CLASS": "ambito.api.pagination.Paginazione",
+    "DEFAULT_PAGINATION_CLASS": "ambito.platform.api.pagination.Paginazione",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
@@ -271,7 +271,7 @@ if not DEBUG:
 
 # Content-Security-Policy (django-csp): everything from our own origin, no inline
 # script and no inline style anywhere (templates put JS and CSS in static files; the
-# server-side SVG charts carry presentation attributes, see ambito/charts.py), no framing.
+# server-side SVG charts carry presentation attributes, see ambito/platform/charts.py), no framing.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -297,14 +297,14 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "ambito.accesso.accesso_bloccato"
-AXES_CLIENT_IP_CALLABLE = "ambito.accesso.indirizzo_client"
+AXES_LOCKOUT_CALLABLE = "ambito.platform.accesso.accesso_bloccato"
+AXES_CLIENT_IP_CALLABLE = "ambito.platform.accesso.indirizzo_client"
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: none, the
 # address is REMOTE_ADDR). Never trust the header without a proxy: clients can forge it.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
 # The audit trail is read-only in the admin too: no "revert" button (the POST is
-# refused as well, see ambito.audit.admin_storico_in_sola_lettura).
+# refused as well, see ambito.platform.audit.admin.admin_storico_in_sola_lettura).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {

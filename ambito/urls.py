@@ -8,7 +8,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import audit, views
+from . import views
+from .platform.audit import admin as audit_admin
+from .platform.audit import urls as audit_urls
 
 territorio_patterns = [
     path("", views.TerritorioView.as_view(), name="comune_list"),
@@ -46,7 +48,7 @@ urlpatterns = [
     path("indicatori/", include("indicatori.urls")),
     path("report/", include((report_patterns, "report"))),
     path("api/v1/", include("ambito.api.urls")),
-    path("registro/", include((audit.urlpatterns, "registro"))),
+    path("registro/", include((audit_urls.urlpatterns, "registro"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI with its init script as a separate file: no inline script (CSP).
     path(
@@ -54,5 +56,5 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
         name="api_docs",
     ),
-    path("admin/", audit.admin_storico_in_sola_lettura(admin.site.urls)),
+    path("admin/", audit_admin.admin_storico_in_sola_lettura(admin.site.urls)),
 ]

@@ -13,7 +13,8 @@ from django.views.generic import (
 from . import selectors, services
 from .filtersets import EnteFilterSet
 from .forms import ComuneForm, DatiDemograficiForm, VerificaReportForm
-from .mixins import (
+from .models import Ambito, Comune, DatiDemografici, Ente, ReportGenerato
+from .platform.mixins import (
     FilteredListMixin,
     ScopedCreateMixin,
     ScopedMixin,
@@ -23,7 +24,6 @@ from .mixins import (
     get_editable_or_403,
     get_visible_or_404,
 )
-from .models import Ambito, Comune, DatiDemografici, Ente, ReportGenerato
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from ambito.services import run_validators
+from ambito.platform.services import run_validators
 
 from . import services
 from .models import (

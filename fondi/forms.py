@@ -4,8 +4,8 @@ models' clean() and the services, whose messages appear next to the fields."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ambito.forms import EuroField, ScopedModelForm
 from ambito.models import Ambito, Comune
+from ambito.platform.forms import EuroField, ScopedModelForm
 
 from .choices import StatoProgetto
 from .models import (

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ambito.models import ANNO_VALIDATORS
-from ambito.querysets import ScopedManager
+from ambito.platform.querysets import ScopedManager
 
 from .choices import LivelloFonte, StatoProgetto, stati_successivi
 from .querysets import ProgettoScopedManager

@@ -9,7 +9,7 @@ every user of a partner Ambito. Writing stays with the lead Ambito's Ufficio di 
 from django.apps import apps
 
 from ambito.choices import Ruolo
-from ambito.querysets import ScopedManager, ScopedQuerySet, ambiti_of
+from ambito.platform.querysets import ScopedManager, ScopedQuerySet, ambiti_of
 
 
 class ProgettoScopedQuerySet(ScopedQuerySet):

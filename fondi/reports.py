@@ -5,7 +5,7 @@ Only composition of `selectors.py`: the page, the API and the PDF show the same 
 
 from django.utils.translation import gettext as _
 
-from ambito.charts import Grafico, bar_chart
+from ambito.platform.charts import Grafico, bar_chart
 
 from . import selectors
 from .choices import LivelloFonte

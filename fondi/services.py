@@ -9,9 +9,9 @@ from functools import partial
 
 from django.db import transaction
 
-from ambito.cache import invalida_cache_di
 from ambito.models import Ambito, Comune
-from ambito.services import instance_save, instance_validate
+from ambito.platform.cache import invalida_cache_di
+from ambito.platform.services import instance_save, instance_validate
 
 from . import validators
 from .models import (

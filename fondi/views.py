@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 
-from ambito.mixins import (
+from ambito.models import Ambito
+from ambito.platform.mixins import (
     FilteredListMixin,
     ScopedCreateMixin,
     ScopedMixin,
@@ -14,7 +15,6 @@ from ambito.mixins import (
     ServiceFormMixin,
     get_editable_or_403,
 )
-from ambito.models import Ambito
 
 from . import selectors, services
 from .filtersets import AssegnazioneFilterSet, ProgettoFilterSet

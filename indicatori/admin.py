@@ -8,7 +8,7 @@ from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ambito.forms import ValidatorsFormMixin
+from ambito.platform.forms import ValidatorsFormMixin
 
 from . import services, validators
 from .models import (

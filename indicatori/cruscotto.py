@@ -2,7 +2,7 @@
 
 Only composition: every figure comes from the selectors that also feed the API and the
 PDF reports, so the three always agree. Charts are the server-side SVGs of
-`ambito.charts`, each shown with a table of the same numbers.
+`ambito.platform.charts`, each shown with a table of the same numbers.
 """
 
 from dataclasses import dataclass, field
@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ambito import selectors as territorio
-from ambito.cache import memorizzato
-from ambito.charts import Grafico, bar_chart
 from ambito.models import Comune
+from ambito.platform.cache import memorizzato
+from ambito.platform.charts import Grafico, bar_chart
 from fondi.reports import cruscotto_fondi
 
 from . import selectors

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from ambito.dati import CODICE_AMBITO, read_yaml
 from ambito.models import Ambito, Comune
-from ambito.services import instance_validate
+from ambito.platform.services import instance_validate
 from programmi.models import PianoDiZona, Scheda
 
 from . import validators

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ambito.forms import StyledFormMixin, style_form
+from ambito.platform.forms import StyledFormMixin, style_form
 from ambito.validators import e_un_id
 
 from .choices import UnitaMisura

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ambito.querysets import ScopedManager
+from ambito.platform.querysets import ScopedManager
 
 from .choices import (
     AggregazioneComuni,

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from ambito.querysets import ScopedManager, ScopedQuerySet
+from ambito.platform.querysets import ScopedManager, ScopedQuerySet
 
 from .choices import MESI_DI_CHIUSURA, AggregazioneComuni, StatoValore
 

@@ -2,7 +2,7 @@
 
 A report is a plain view model built from the same selectors as the dashboard, the
 pages and the API (see `cruscotto.py`), rendered by a template and registered with its
-SHA-256 by `ambito.pdf.report_generate`. The funds, projects and units sections come
+SHA-256 by `ambito.platform.pdf.report_generate`. The funds, projects and units sections come
 from the fondi and servizi apps when they provide `report_sezioni(...)`.
 """
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ambito.models import Comune, ReportGenerato
-from ambito.pdf import report_generate
+from ambito.platform.pdf import report_generate
 from ambito.selectors import popolazione_di_riferimento
 from fondi import reports as fondi_reports
 from servizi import reports as servizi_reports

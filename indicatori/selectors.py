@@ -29,8 +29,8 @@ from django.db.models.functions import Coalesce, ExtractYear, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ambito.cache import memorizzato
 from ambito.models import Comune, DatiDemografici
+from ambito.platform.cache import memorizzato
 
 from .choices import (
     AggregazioneComuni,

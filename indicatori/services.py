@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from ambito.cache import invalida_cache_ambito
-from ambito.querysets import ScopedQuerySet
-from ambito.services import instance_save, instance_validate
+from ambito.platform.cache import invalida_cache_ambito
+from ambito.platform.querysets import ScopedQuerySet
+from ambito.platform.services import instance_save, instance_validate
 
 from . import validators
 from .choices import AzionePeriodo, StatoPeriodo, StatoValore, UnitaMisura

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from ambito.mixins import FilteredListMixin, ScopedMixin, check_perm, get_visible_or_404
 from ambito.models import Ambito, Comune
+from ambito.platform.mixins import FilteredListMixin, ScopedMixin, check_perm, get_visible_or_404
 from ambito.roles import ruoli
 from ambito.validators import e_un_id
 from fondi.models import Progetto

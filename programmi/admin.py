@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from ambito.forms import ValidatorsFormMixin
+from ambito.platform.forms import ValidatorsFormMixin
 
 from . import services, validators
 from .models import (

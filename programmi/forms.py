@@ -4,7 +4,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ambito.forms import ScopedModelForm
+from ambito.platform.forms import ScopedModelForm
 
 from .choices import ELENCHI, TipoVoce
 from .models import MSG_GRADO, MacroArea, Obiettivo, PianoDiZona, Scheda, Valutazione

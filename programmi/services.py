@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ambito.cache import invalida_cache_di
-from ambito.services import instance_save
+from ambito.platform.cache import invalida_cache_di
+from ambito.platform.services import instance_save
 
 from . import validators
 from .choices import ELENCHI

@@ -11,8 +11,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 
-from ambito.charts import bar_chart
-from ambito.mixins import (
+from ambito.platform.charts import bar_chart
+from ambito.platform.mixins import (
     ScopedCreateMixin,
     ScopedMixin,
     ServiceFormMixin,

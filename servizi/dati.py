@@ -10,7 +10,7 @@ from django.conf import settings
 
 from ambito.dati import read_yaml
 from ambito.models import Ambito, Comune, Ente
-from ambito.services import instance_save
+from ambito.platform.services import instance_save
 
 from .choices import Gestione, Misura
 from .models import (

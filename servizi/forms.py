@@ -4,7 +4,7 @@ models' clean() and the services, whose messages appear next to the fields."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ambito.forms import AnnoField, EuroField, ScopedModelForm, StyledFormMixin
+from ambito.platform.forms import AnnoField, EuroField, ScopedModelForm, StyledFormMixin
 
 from .models import Avviso, DatoAnnuale, Grandezza, QuotaAvviso, Servizio, UnitaOfferta
 

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ambito.querysets import ScopedManager
+from ambito.platform.querysets import ScopedManager
 
 from .choices import (
     AreaUtenza,

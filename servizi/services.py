@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ambito.models import Comune
-from ambito.services import instance_save
+from ambito.platform.services import instance_save
 
 from .models import Avviso, DatoAnnuale, QuotaAvviso, Servizio, UnitaOfferta
 

@@ -7,7 +7,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 
-from ambito.mixins import (
+from ambito.models import Ambito
+from ambito.platform.mixins import (
     FilteredListMixin,
     ScopedCreateMixin,
     ScopedMixin,
@@ -15,7 +16,6 @@ from ambito.mixins import (
     ServiceFormMixin,
     get_editable_or_403,
 )
-from ambito.models import Ambito
 from ambito.selectors import ambito_scelto
 
 from . import selectors, services

@@ -39,7 +39,7 @@ def fast_password_hasher(settings):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: factories and direct saves write without
-    the services, which are what renew the cached aggregates (ambito/cache.py)."""
+    the services, which are what renew the cached aggregates (ambito/platform/cache.py)."""
     cache.clear()
 
 

@@ -9,9 +9,9 @@ from rest_framework import exceptions, generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ambito.api.filters import ha_filtri
-from ambito.api.views import ScopedModelViewSet, as_api_error
 from ambito.filtersets import SCHEMA_ANNO, AnnoFilter
+from ambito.platform.api.filters import ha_filtri
+from ambito.platform.api.viewsets import ScopedModelViewSet, as_api_error
 
 from .. import selectors, services
 from ..filtersets import AssegnazioneFilterSet, ProgettoFilterSet

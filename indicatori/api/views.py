@@ -11,8 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet, as_api_error
 from ambito.models import Ambito
+from ambito.platform.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, as_api_error
 from ambito.validators import e_un_id
 from programmi.models import PianoDiZona, Scheda
 

@@ -7,7 +7,7 @@ from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet
+from ambito.platform.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 
 from .. import selectors, services
 from ..filtersets import (

@@ -7,8 +7,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, viewsets
 from rest_framework.response import Response
 
-from ambito.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet
 from ambito.filtersets import SCHEMA_ANNO
+from ambito.platform.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from ambito.selectors import ambito_scelto
 
 from .. import selectors, services

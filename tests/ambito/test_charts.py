@@ -4,7 +4,7 @@ from xml.etree import ElementTree
 import pytest
 
 from ambito import charts
-from ambito.charts import bar_chart
+from ambito.platform.charts import bar_chart
 
 
 def test_bar_chart_is_accessible_deterministic_svg_with_italian_numbers():

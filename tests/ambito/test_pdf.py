@@ -8,7 +8,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from ambito.models import ReportGenerato
-from ambito.pdf import _static_fetcher_class, render_pdf, report_generate, sha256_dati
+from ambito.platform.pdf import _static_fetcher_class, render_pdf, report_generate, sha256_dati
 from ambito.templatetags.zonale import svg_data_url
 
 

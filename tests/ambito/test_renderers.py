@@ -9,7 +9,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.utils.safestring import mark_safe
 
-from ambito.renderers import WRITERS, FormRenderer
+from ambito.platform.renderers import WRITERS, FormRenderer
 
 
 class Tutto(forms.Form):

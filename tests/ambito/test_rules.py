@@ -8,7 +8,7 @@ import rules
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
-from ambito.api.views import ScopedModelViewSet, ScopedViewSetMixin
+from ambito.platform.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from indicatori.models import Periodo, Valore
 from tests.factories import UserFactory
 from tests.fondi.factories import ProgettoFactory

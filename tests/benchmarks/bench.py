@@ -118,7 +118,7 @@ def _ms(samples):
 
 
 def run(cases):
-    from ambito.cache import invalida_cache_ambito
+    from ambito.platform.cache import invalida_cache_ambito
 
     browsers = {}
     failures = []

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from ambito.cache import RIFERIMENTO, generazioni
+from ambito.platform.cache import RIFERIMENTO, generazioni
 from ambito.services import dati_demografici_save
 from indicatori import selectors
 from indicatori.choices import StatoValore

@@ -59,7 +59,7 @@ def test_operator_gets_his_comune_dashboard(as_user, operatore_rozzano, rozzano)
 def test_dashboard_query_count_is_bounded(
     as_user, ufficio_piano, visconteo, django_assert_max_num_queries
 ):
-    from ambito.cache import invalida_cache_ambito
+    from ambito.platform.cache import invalida_cache_ambito
     from tests.factories import ComuneFactory, DatiDemograficiFactory
 
     client = as_user(ufficio_piano)

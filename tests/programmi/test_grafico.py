@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from ambito.charts import bar_chart
+from ambito.platform.charts import bar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

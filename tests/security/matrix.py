@@ -480,7 +480,7 @@ MATRIX: dict[str, Entry] = {
         expect={"GET POST": "302 302 302 302 302 302"},
     ),
     # simple-history's version form ("revert") takes no POST at all, not even from
-    # the superuser (ambito.audit.admin_storico_in_sola_lettura).
+    # the superuser (ambito.platform.audit.admin.admin_storico_in_sola_lettura).
     "admin:*_simple_history": Entry(
         url=_admin_sample,
         expect={"GET": "302 302 302 302 302 302", "POST PUT PATCH DELETE": ALL_405},

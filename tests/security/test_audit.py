@@ -12,8 +12,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from simple_history.manager import HistoryManager
 
-from ambito import audit
 from ambito.models import Comune, DatiDemografici, Ente
+from ambito.platform.audit import registry, selectors
 from tests.factories import DatiDemograficiFactory, EnteFactory
 
 
@@ -207,7 +207,7 @@ def test_the_trail_covers_every_model_with_history():
         for m in apps.get_models()
         if isinstance(getattr(m, "history", None), HistoryManager)
     }
-    assert set(audit.registro()) == with_history
+    assert set(registry.registro()) == with_history
     assert {"ambito.datidemografici", "fondi.progetto", "programmi.scheda"} <= with_history
 
 
@@ -266,10 +266,10 @@ def test_unknown_model_or_object_is_404(as_user, revisore):
 
 def test_history_visibility_reuses_the_scope_paths(revisore, operatore_rozzano, rozzano, binasco):
     """The Revisore reads every Comune's rows of his Ambito; an Operatore reads none."""
-    storico = audit.storico_visibile(audit.registro()["ambito.datidemografici"], revisore)
+    storico = selectors.storico_visibile(registry.registro()["ambito.datidemografici"], revisore)
     assert storico.filter(comune=binasco).exists()
-    assert not audit.storico_visibile(
-        audit.registro()["ambito.datidemografici"], operatore_rozzano
+    assert not selectors.storico_visibile(
+        registry.registro()["ambito.datidemografici"], operatore_rozzano
     ).exists()
 
 
@@ -290,7 +290,7 @@ def test_history_pages_refuse_writes(as_user, revisore, ufficio_piano, dati_rozz
 
 
 def test_admin_has_no_page_for_history_tables_and_no_revert(client, superuser, rozzano):
-    historical = {t.storico for t in audit.registro().values()}
+    historical = {t.storico for t in registry.registro().values()}
     assert not historical & set(admin.site._registry)
     client.force_login(superuser)
     record = rozzano.history.first()
@@ -341,7 +341,7 @@ def test_list_pages_query_count_is_bounded(
     for url in urls:
         with django_assert_max_num_queries(25):
             response = client.get(url)
-        assert len(response.context["voci"]) == audit.PER_PAGINA
+        assert len(response.context["voci"]) == registry.PER_PAGINA
 
 
 def test_object_page_query_count_is_bounded(
@@ -355,4 +355,4 @@ def test_object_page_query_count_is_bounded(
         dati_rozzano.save()
     with django_assert_max_num_queries(14):
         response = client.get(oggetto_url(dati_rozzano))
-    assert len(response.context["voci"]) == audit.PER_PAGINA
+    assert len(response.context["voci"]) == registry.PER_PAGINA

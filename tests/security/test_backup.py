@@ -15,9 +15,10 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
-from ambito import audit, selectors
+from ambito import selectors
 from ambito.management.commands.ripristina_dati import tabelle_con_dati
 from ambito.models import Ambito, DatiDemografici
+from ambito.platform.audit import registry
 from tests.factories import DatiDemograficiFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +53,7 @@ def registro_completo():
     """Every historical row of every tracked model, as plain values."""
     return {
         chiave: list(t.storico.objects.order_by("history_id").values())
-        for chiave, t in audit.registro().items()
+        for chiave, t in registry.registro().items()
     }
 
 

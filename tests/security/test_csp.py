@@ -1,5 +1,5 @@
 """The Content-Security-Policy allows no inline script and no inline style, and no page
-needs one: not the charts (SVG presentation attributes, ambito/charts.py), not the Django
+needs one: not the charts (SVG presentation attributes, ambito/platform/charts.py), not the Django
 admin, not simple-history's pages (template copy without its style attribute)."""
 
 from pathlib import Path

@@ -14,11 +14,11 @@ from importlib import import_module
 import pytest
 from django.urls import get_resolver, reverse
 
-from ambito.api.filters import FiltriBackend
-from ambito.api.renderers import neutralise_formula
 from ambito.filtersets import AnnoFilter, FilterSet
-from ambito.forms import AnnoField
 from ambito.models import DatiDemografici
+from ambito.platform.api.filters import FiltriBackend
+from ambito.platform.api.renderers import neutralise_formula
+from ambito.platform.forms import AnnoField
 from fondi.models import FinanziamentoProgetto, Progetto
 from indicatori.models import Valore
 from tests.fondi.factories import ProgettoFactory, linea

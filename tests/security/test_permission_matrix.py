@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-import ambito.pdf
+import ambito.platform.pdf
 from ambito.models import Comune
 
 from .inline import csp_allows_inline_styles, inline_code
@@ -64,7 +64,7 @@ def pdf_senza_impaginazione(monkeypatch):
         render_to_string(template, context)
         return b"%PDF-1.7 matrix", 1
 
-    monkeypatch.setattr(ambito.pdf, "render_pdf", render_pdf)
+    monkeypatch.setattr(ambito.platform.pdf, "render_pdf", render_pdf)
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from rest_framework.routers import SimpleRouter
 
 from ambito import services
 from ambito.api.serializers import DatiDemograficiSerializer
-from ambito.api.views import ScopedModelViewSet
 from ambito.models import DatiDemografici
+from ambito.platform.api.viewsets import ScopedModelViewSet
 from ambito.urls import urlpatterns as project_urlpatterns
 
 

@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from ambito.apps import ZONALE_APPS
-from ambito.cache import invalida_cache
 from ambito.dati import crea_utenti_demo
+from ambito.platform.cache import invalida_cache
 
 
 class Command(BaseCommand):

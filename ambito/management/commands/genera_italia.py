@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from ambito.apps import ZONALE_APPS
-from ambito.cache import invalida_cache
 from ambito.models import Ambito
+from ambito.platform.cache import invalida_cache
 
 
 class Command(BaseCommand):

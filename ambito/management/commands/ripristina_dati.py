@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from ambito.cache import invalida_cache
+from ambito.platform.cache import invalida_cache
 
 from .backup_dati import FORMATI
 

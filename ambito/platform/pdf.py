@@ -120,7 +120,7 @@ def report_generate(
     printed inside the file it hashes) is recorded and shown in "Report generati",
     where an auditor can also upload a copy to check that it is the original.
     """
-    from .models import ReportGenerato
+    from ambito.models import ReportGenerato
 
     registro = ReportGenerato.objects.create(
         tipo=tipo,

@@ -18,9 +18,9 @@ what is the three sets of ambito/rules.py:
 from django.db import models
 from django.db.models import Q
 
-from .choices import Ruolo
-from .roles import ruoli
-from .rules import GESTISCE_AMBITO, LEGGE_AMBITO, SCRIVE_COMUNE
+from ambito.choices import Ruolo
+from ambito.roles import ruoli
+from ambito.rules import GESTISCE_AMBITO, LEGGE_AMBITO, SCRIVE_COMUNE
 
 
 def _ids(user, ruoli_cercati, attributo="ambito_id"):

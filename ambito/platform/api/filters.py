@@ -1,7 +1,8 @@
 from django_filters import rest_framework as filters
 from rest_framework.settings import api_settings
 
-from ..filtersets import FilterSet
+from ambito.filtersets import FilterSet
+
 from .pagination import Paginazione
 from .renderers import SEPARATOR_PARAM
 

@@ -23,7 +23,7 @@ from django.utils.translation import get_language  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from .templatetags.zonale import numero  # noqa: E402
+from ambito.templatetags.zonale import numero  # noqa: E402
 
 # Bootstrap Italia primary blue first, then colours that stay distinct for colour-blind
 # readers and in greyscale print.

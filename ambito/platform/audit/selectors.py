@@ -1,99 +1,31 @@
-"""The audit trail (registro delle modifiche): who changed what, when, old -> new.
+"""Reads of the audit trail, scoped like the live rows.
 
-Generic on purpose: every model that has a django-simple-history `history`, in any
-app and also in apps added later, is found through the app registry and shows up
-here without any code of its own.
-
-Visibility is the live model's scoping applied to its history table: historical rows
-carry the same fields and foreign keys as the live rows, so the model's
-`scope_ambito` / `scope_comune` paths (ambito/querysets.py) filter them with the same
-rules, and the history of a deleted record stays visible to whoever could see it.
-National reference data (models without scoping) is visible to every user who may
-read the trail. Only the Ufficio di Piano and the Revisori read it (and superusers);
-nobody writes it: these pages answer GET only, and in the admin the history form
-refuses POST (`admin_storico_in_sola_lettura`).
-"""
+Historical rows carry the same fields and foreign keys as the live rows, so the
+model's `scope_ambito` / `scope_comune` paths filter them with the same rules, and
+the history of a deleted record stays visible to whoever could see it."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache, wraps
-from types import SimpleNamespace
 
-from django import forms
-from django.apps import apps
-from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import CharField, F, ForeignKey, OuterRef, Q, Subquery, Value
 from django.http import Http404
-from django.urls import URLPattern, URLResolver, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
-from django.views.generic import TemplateView
 from simple_history.utils import get_m2m_reverse_field_name
 
-from .forms import StyledFormMixin
-from .querysets import ScopedQuerySet
-from .rules import LEGGE_AMBITO
+from ambito.rules import LEGGE_AMBITO
 
-TIPI = {"+": _("Creazione"), "~": _("Modifica"), "-": _("Eliminazione")}
-PER_PAGINA = 50
-
-
-# --- Which models have a trail -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tracciato:
-    """A model with history, as the audit pages know it."""
-
-    model: type
-
-    @property
-    def storico(self):
-        return getattr(self.model, self.model._meta.simple_history_manager_attribute).model
-
-    @property
-    def chiave(self) -> str:
-        return self.model._meta.label_lower  # e.g. "ambito.datidemografici"
-
-    @property
-    def nome(self) -> str:
-        return capfirst(self.model._meta.verbose_name)
-
-    @property
-    def pk_name(self) -> str:
-        return self.model._meta.pk.attname
-
-    def campi_m2m(self):
-        return list(getattr(self.storico, "_history_m2m_fields", []))
-
-
-@cache
-def registro() -> dict[str, Tracciato]:
-    """Every installed model with a simple-history manager, keyed by `app.model`."""
-    tracciati = [
-        Tracciato(model)
-        for model in apps.get_models()
-        if getattr(model._meta, "simple_history_manager_attribute", None)
-    ]
-    return {t.chiave: t for t in tracciati}
-
-
-def tracciato_or_404(chiave: str) -> Tracciato:
-    try:
-        return registro()[chiave]
-    except KeyError:
-        raise Http404(chiave) from None
-
+from ..querysets import ScopedQuerySet
+from .registry import PER_PAGINA, TIPI, Tracciato, registro
 
 # --- Who sees what --------------------------------------------------------------------
 
@@ -312,10 +244,10 @@ def _con_precedente(tracciato: Tracciato, qs):
 
 
 def _voce(tracciato: Tracciato, record) -> Voce:
-    return Voce(tracciato=tracciato, record=record, etichetta=_etichetta(tracciato, record))
+    return Voce(tracciato=tracciato, record=record, etichetta=etichetta(tracciato, record))
 
 
-def _etichetta(tracciato: Tracciato, record) -> str:
+def etichetta(tracciato: Tracciato, record) -> str:
     """The record's name as it was then, from the row and its already fetched relations."""
     instance = record.instance
     cache_relazioni = {k: v for k, v in record._state.fields_cache.items() if k != "history_user"}
@@ -446,169 +378,3 @@ def _mostra(tracciato: Tracciato, nome, valore, etichette) -> str:
     if isinstance(valore, Decimal):
         return number_format(valore, use_l10n=True, force_grouping=True)
     return str(valore)
-
-
-# --- Pages ---------------------------------------------------------------------------
-
-
-class FiltroRegistroForm(StyledFormMixin, forms.Form):
-    modello = forms.ChoiceField(label=_("Tipo di dato"), required=False)
-    tipo = forms.ChoiceField(
-        label=_("Operazione"),
-        required=False,
-        choices=[("", _("Tutte")), *TIPI.items()],
-    )
-    dal = forms.DateField(
-        label=_("Dal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    al = forms.DateField(
-        label=_("Al"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        tracciati = sorted(registro().values(), key=lambda t: t.nome)
-        self.fields["modello"].choices = [("", _("Tutti"))] + [
-            (t.chiave, t.nome) for t in tracciati
-        ]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("dal") and data.get("al") and data["al"] < data["dal"]:
-            self.add_error("al", _("La data finale non può precedere quella iniziale."))
-        return data
-
-    def filtri(self):
-        """The valid filters as keyword arguments of `modifiche()` (invalid ones ignored)."""
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {
-            "tracciati": [registro()[data["modello"]]] if data.get("modello") else None,
-            "tipo": data.get("tipo") or None,
-            "dal": data.get("dal"),
-            "al": data.get("al"),
-        }
-
-
-class RegistroMixin(LoginRequiredMixin):
-    """Read-only pages for the Ufficio di Piano and the Revisori."""
-
-    http_method_names = ["get", "head"]
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not puo_consultare(request.user):
-            raise PermissionDenied(
-                _("Il registro delle modifiche è riservato all'Ufficio di Piano e ai Revisori.")
-            )
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ElencoModificheView(RegistroMixin, TemplateView):
-    """All changes the user may see, filtered; the per-user page narrows it to one author."""
-
-    template_name = "ambito/audit_list.html"
-    autore = None
-
-    def get_context_data(self, **kwargs):
-        form = FiltroRegistroForm(self.request.GET or None)
-        righe = modifiche(self.request.user, autore=self.autore, **form.filtri())
-        pagina = Paginator(righe, PER_PAGINA).get_page(self.request.GET.get("page"))
-        return super().get_context_data(
-            filterset=SimpleNamespace(form=form),
-            page_obj=pagina,
-            is_paginated=pagina.has_other_pages(),
-            voci=dettaglia(list(pagina.object_list)),
-            autore=self.autore,
-            **kwargs,
-        )
-
-
-class ModificheUtenteView(ElencoModificheView):
-    def get(self, request, *args, **kwargs):
-        user = request.user
-        autore = get_user_model().objects.filter(pk=kwargs["pk"]).first()
-        if autore is None:
-            raise Http404
-        collega = utenti_visibili(user).filter(pk=autore.pk).exists()
-        if not collega and not modifiche(user, autore=autore).exists():
-            raise Http404  # ids of users outside the viewer's Ambiti do not leak
-        self.autore = autore
-        return super().get(request, *args, **kwargs)
-
-
-class CronologiaOggettoView(RegistroMixin, TemplateView):
-    template_name = "ambito/audit_object.html"
-
-    def get_context_data(self, **kwargs):
-        tracciato = tracciato_or_404(kwargs["modello"])
-        ultima, paginator = cronologia_oggetto(self.request.user, tracciato, kwargs["pk"])
-        pagina = paginator.get_page(self.request.GET.get("page"))
-        return super().get_context_data(
-            tracciato=tracciato,
-            etichetta=_etichetta(tracciato, ultima),
-            eliminato=ultima.history_type == "-",
-            page_obj=pagina,
-            is_paginated=pagina.has_other_pages(),
-            voci=voci_oggetto(tracciato, list(pagina.object_list)),
-            **kwargs,
-        )
-
-
-urlpatterns = [
-    path("", ElencoModificheView.as_view(), name="index"),
-    path("utenti/<int:pk>/", ModificheUtenteView.as_view(), name="utente"),
-    path("<str:modello>/<int:pk>/", CronologiaOggettoView.as_view(), name="oggetto"),
-]
-
-
-def url_cronologia(obj) -> str | None:
-    """The trail page of a record, for links from other pages (None if not tracked)."""
-    tracciato = registro().get(obj._meta.label_lower)
-    if tracciato is None:
-        return None
-    return reverse("registro:oggetto", args=[tracciato.chiave, obj.pk])
-
-
-# --- Admin ---------------------------------------------------------------------------
-
-
-def admin_storico_in_sola_lettura(urls):
-    """The admin's URLs with simple-history's pages made safe for every model admin.
-
-    - The version form is simple-history's "revert" (a POST saving an old version
-      back). SIMPLE_HISTORY_REVERT_DISABLED only hides its button; this refuses the
-      POST too, so nobody edits data through the trail.
-    - The history page reads its id straight into a query: an id that is not one
-      (`/admin/app/model/1/change/history/`) answers 404 instead of a server error.
-    """
-    patterns, app_name, namespace = urls
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, URLResolver):
-                walk(item.url_patterns)
-            elif isinstance(item, URLPattern) and (item.name or "").endswith("_simple_history"):
-                item.callback = require_safe(item.callback)
-            elif isinstance(item, URLPattern) and (item.name or "").endswith("_history"):
-                item.callback = _id_valido_o_404(item.callback)
-
-    walk(patterns)
-    return patterns, app_name, namespace
-
-
-def _id_valido_o_404(view):
-    model_admin = getattr(view, "model_admin", None)
-    if model_admin is None:
-        return view
-    chiave = model_admin.model._meta.pk
-
-    @wraps(view)
-    def history_view(request, object_id, *args, **kwargs):
-        try:
-            chiave.to_python(unquote(object_id))
-        except ValidationError as error:
-            raise Http404 from error
-        return view(request, object_id, *args, **kwargs)
-
-    return history_view

@@ -17,7 +17,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from .rules import perm_name
+from ambito.rules import perm_name
 
 
 class ScopedMixin(LoginRequiredMixin):

@@ -28,7 +28,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from .roles import ruoli
+from ambito.roles import ruoli
 
 DURATA = 300  # seconds
 RIFERIMENTO = 0  # the generation of the reference data (areas, funding sources...)
