@@ -3,7 +3,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from ambito import charts
+from ambito.platform import charts
 from ambito.platform.charts import bar_chart
 
 

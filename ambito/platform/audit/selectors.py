@@ -87,7 +87,7 @@ def storico_visibile(tracciato: Tracciato, user):
 
 def utenti_visibili(user):
     """Users whose page the viewer may open: members of his Ambiti (all for superusers)."""
-    from .models import Incarico
+    from ambito.models import Incarico
 
     users = get_user_model().objects.all()
     if user.is_superuser:
