@@ -1,10 +1,38 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .forms import style_form
 from .models import Ambito, Comune, Ente
+
+
+class SiNoWidget(BooleanWidget):
+    """A yes/no filter: "Tutti", "Sì", "No" (django's own says "Sconosciuto")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Tutti")), ("true", _("Sì")), ("false", _("No"))]
+
+
+def filter_form_labels(form):
+    """One look for every filter form: yes/no filters as "Tutti / Sì / No", and the
+    empty option of a choice list reads "Tutti" instead of "---------"."""
+    for field in form.fields.values():
+        if isinstance(field, forms.NullBooleanField):
+            if not isinstance(field.widget, SiNoWidget):
+                field.widget = SiNoWidget(attrs=field.widget.attrs)
+        elif hasattr(field, "empty_label"):  # model choices and django-filter's choices
+            if field.empty_label is not None:
+                field.empty_label = _("Tutti")
+                field.widget.choices = field.choices  # the widget keeps its own copy
+        elif isinstance(field, forms.ChoiceField):
+            choices = list(field.choices)
+            if choices and choices[0][0] == "":
+                field.choices = [("", _("Tutti")), *choices[1:]]
+    return form
 
 
 class AmbitoFilterSet(django_filters.FilterSet):
@@ -33,7 +61,7 @@ class AmbitoFilterSet(django_filters.FilterSet):
 
     @property
     def form(self):
-        return style_form(super().form)
+        return style_form(filter_form_labels(super().form))
 
     def filter_ambito(self, queryset, name, value):
         return queryset.filter(**{self.ambito_field: value}) if value else queryset

@@ -496,7 +496,11 @@ def valori_approve(
     if non_inviati:
         raise _errore(
             "stato",
-            _("Si possono approvare solo valori inviati: %(n)s dei valori scelti non lo sono.")
+            ngettext(
+                "Si possono approvare solo valori inviati: %(n)s dei valori scelti non lo è.",
+                "Si possono approvare solo valori inviati: %(n)s dei valori scelti non lo sono.",
+                len(non_inviati),
+            )
             % {"n": len(non_inviati)},
         )
     if not scelti:
@@ -605,9 +609,12 @@ def periodo_close(*, user, periodo: Periodo, motivo: str) -> Periodo:
     if in_attesa:
         raise _errore(
             "stato",
-            _(
+            ngettext(
+                "C'è %(n)s valore inviato in attesa di approvazione: approvarlo o "
+                "restituirlo prima di chiudere il periodo.",
                 "Ci sono %(n)s valori inviati in attesa di approvazione: approvarli o "
-                "restituirli prima di chiudere il periodo."
+                "restituirli prima di chiudere il periodo.",
+                in_attesa,
             )
             % {"n": in_attesa},
         )
