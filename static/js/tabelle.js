@@ -17,6 +17,10 @@
     var hint = box.previousElementSibling;
     var hasHint = hint && hint.classList.contains(HINT_CLASS);
     box.classList.toggle("tabella-scorre", scrolls);
+    // The caption (a table's title) wraps within the visible box instead of running
+    // off with the columns. Set from script: CSSOM styles are allowed by the CSP.
+    var caption = box.querySelector("caption");
+    if (caption) caption.style.maxWidth = scrolls ? box.clientWidth + "px" : "";
     if (scrolls) {
       if (!hasHint) {
         hint = document.createElement("p");
