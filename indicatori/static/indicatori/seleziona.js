@@ -16,3 +16,9 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// After a refused approval, the message saying why gets the focus (read first).
+document.addEventListener("DOMContentLoaded", function () {
+  var riepilogo = document.getElementById("riepilogo-errori");
+  if (riepilogo) riepilogo.focus();
+});
