@@ -1,5 +1,7 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -43,6 +45,32 @@ class FilterSet(django_filters.FilterSet):
         return super().filter_for_field(field, field_name, lookup_expr)
 
 
+class SiNoWidget(BooleanWidget):
+    """A yes/no filter: "Tutti", "Sì", "No" (django's own says "Sconosciuto")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Tutti")), ("true", _("Sì")), ("false", _("No"))]
+
+
+def filter_form_labels(form):
+    """One look for every filter form: yes/no filters as "Tutti / Sì / No", and the
+    empty option of a choice list reads "Tutti" instead of "---------"."""
+    for field in form.fields.values():
+        if isinstance(field, forms.NullBooleanField):
+            if not isinstance(field.widget, SiNoWidget):
+                field.widget = SiNoWidget(attrs=field.widget.attrs)
+        elif hasattr(field, "empty_label"):  # model choices and django-filter's choices
+            if field.empty_label is not None:
+                field.empty_label = _("Tutti")
+                field.widget.choices = field.choices  # the widget keeps its own copy
+        elif isinstance(field, forms.ChoiceField):
+            choices = list(field.choices)
+            if choices and choices[0][0] == "":
+                field.choices = [("", _("Tutti")), *choices[1:]]
+    return form
+
+
 class AmbitoFilterSet(FilterSet):
     """Adds the `ambito` filter to any FilterSet, and limits every choice filter over a
     scoped model (Ambiti, Comuni, periods, services...) to what the user may see: a
@@ -69,7 +97,7 @@ class AmbitoFilterSet(FilterSet):
 
     @property
     def form(self):
-        return style_form(super().form)
+        return style_form(filter_form_labels(super().form))
 
     def filter_ambito(self, queryset, name, value):
         return queryset.filter(**{self.ambito_field: value}) if value else queryset

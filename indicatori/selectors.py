@@ -42,7 +42,7 @@ from .choices import (
     UnitaMisura,
 )
 from .models import Categoria, Indicatore, IndicatoreContesto, Periodo, Valore, ValoreContesto
-from .services import MODIFICABILI, chiave_cella
+from .services import MODIFICABILI, chiave_cella, mediane_storiche
 
 APPROVATI = (StatoValore.APPROVATO,)
 # Indicators of the schede in their order, then the service indicators.
@@ -938,3 +938,57 @@ def periodi_visibili(*, fetched_by):
 
 def unita_di(indicatore) -> str:
     return UnitaMisura(indicatore.unita).label
+
+
+@dataclass
+class ValoreDaApprovare:
+    """A submitted value on the "Approva tutti" confirmation page; for a value flagged
+    as far from the history, the previous approved value and the historical median."""
+
+    valore: Valore
+    precedente: Precedente | None = None
+    mediana: Decimal | None = None
+
+    @property
+    def scostamento(self) -> bool:
+        return self.valore.anomalia_confermata
+
+
+def valori_da_approvare(*, fetched_by, periodo, comune) -> list[ValoreDaApprovare]:
+    """What "Approva tutti" of one Comune (or of the Ambito) would approve."""
+    valori = list(
+        Valore.objects.visible_to(fetched_by)
+        .filter(periodo=periodo, comune=comune, stato=StatoValore.INVIATO)
+        .select_related("indicatore", "categoria")
+        .order_by(*ORDINE_INDICATORI_VALORE)
+    )
+    segnalati = {
+        chiave_cella(v.indicatore_id, v.categoria_id) for v in valori if v.anomalia_confermata
+    }
+    if not segnalati:
+        return [ValoreDaApprovare(v) for v in valori]
+    mediane = mediane_storiche(periodo, comune, segnalati)
+    precedenti = {}
+    for i, c, n, t, nome in (
+        Valore.objects.visible_to(fetched_by)
+        .filter(
+            periodo__ambito_id=periodo.ambito_id,
+            periodo__data_fine__lt=periodo.data_inizio,
+            comune=comune,
+            stato=StatoValore.APPROVATO,
+            indicatore_id__in={int(k.split("-")[0]) for k in segnalati},
+        )
+        .order_by("-periodo__data_fine")
+        .values_list(
+            "indicatore_id", "categoria_id", "valore_numerico", "valore_testo", "periodo__nome"
+        )
+    ):
+        precedenti.setdefault(chiave_cella(i, c), Precedente(n if n is not None else t, nome))
+    righe = []
+    for v in valori:
+        chiave = chiave_cella(v.indicatore_id, v.categoria_id)
+        if v.anomalia_confermata:
+            righe.append(ValoreDaApprovare(v, precedenti.get(chiave), mediane.get(chiave)))
+        else:
+            righe.append(ValoreDaApprovare(v))
+    return righe

@@ -8,6 +8,7 @@ below. A submission with any error saves nothing.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from statistics import median
@@ -17,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
 from ambito.platform.cache import invalida_cache_ambito
@@ -143,7 +145,7 @@ def _errore_concorrenza() -> str:
     )
 
 
-def _mediane_storiche(periodo, comune, chiavi: set[str]) -> dict[str, Decimal]:
+def mediane_storiche(periodo, comune, chiavi: set[str]) -> dict[str, Decimal]:
     """Median of the approved values of previous periods, per cell."""
     indicatori = {int(k.split("-")[0]) for k in chiavi}
     righe = Valore.objects.filter(
@@ -312,7 +314,7 @@ def _anomalie(periodo, comune, celle) -> list[ErroreCella]:
     numeriche = [c for c in celle if c.valore_numerico is not None]
     if not numeriche:
         return []
-    mediane = _mediane_storiche(periodo, comune, {c.chiave for c in numeriche})
+    mediane = mediane_storiche(periodo, comune, {c.chiave for c in numeriche})
     errori = []
     for cella in numeriche:
         mediana = mediane.get(cella.chiave)
@@ -469,8 +471,19 @@ def _verifica_gestione(user, periodo):
 
 
 @transaction.atomic
-def valori_approve(*, user, periodo: Periodo, valori: ScopedQuerySet | None = None) -> int:
-    """Approve submitted values of the period (all of `valori`, which must be sent)."""
+def valori_approve(
+    *,
+    user,
+    periodo: Periodo,
+    valori: ScopedQuerySet | None = None,
+    scostamenti_approvati: Collection[int] = (),
+) -> int:
+    """Approve submitted values of the period (all of `valori`, which must be sent).
+
+    A value flagged as far from the history (`anomalia_confermata`) is approved only
+    when its id is in `scostamenti_approvati`, i.e. someone ticked it; if any flagged
+    value is not ticked, nothing is approved.
+    """
     _verifica_gestione(user, periodo)
     periodo = _periodo_bloccato(periodo)
     if not periodo.aperto:
@@ -480,11 +493,30 @@ def valori_approve(*, user, periodo: Periodo, valori: ScopedQuerySet | None = No
     if non_inviati:
         raise _errore(
             "stato",
-            _("Si possono approvare solo valori inviati: %(n)s dei valori scelti non lo sono.")
+            ngettext(
+                "Si possono approvare solo valori inviati: %(n)s dei valori scelti non lo è.",
+                "Si possono approvare solo valori inviati: %(n)s dei valori scelti non lo sono.",
+                len(non_inviati),
+            )
             % {"n": len(non_inviati)},
         )
     if not scelti:
         raise _errore("stato", _("Non ci sono valori inviati da approvare."))
+    approvati = {int(pk) for pk in scostamenti_approvati}
+    non_spuntati = [v for v in scelti if v.anomalia_confermata and v.pk not in approvati]
+    if non_spuntati:
+        n = len(non_spuntati)
+        raise _errore(
+            "scostamenti",
+            ngettext(
+                "Nessun valore è stato approvato: %(n)s valore è segnalato come scostamento "
+                "dallo storico e va approvato spuntandolo.",
+                "Nessun valore è stato approvato: %(n)s valori sono segnalati come scostamento "
+                "dallo storico e vanno approvati spuntandoli uno per uno.",
+                n,
+            )
+            % {"n": n},
+        )
     adesso = timezone.now()
     for valore in scelti:
         valore.stato = StatoValore.APPROVATO
@@ -502,13 +534,18 @@ def valori_approve(*, user, periodo: Periodo, valori: ScopedQuerySet | None = No
     return len(scelti)
 
 
-def valori_approve_comune(*, user, periodo: Periodo, comune) -> int:
-    """Bulk approval: every submitted value of one Comune (or of the Ambito)."""
+def valori_approve_comune(
+    *, user, periodo: Periodo, comune, scostamenti_approvati: Collection[int] = ()
+) -> int:
+    """Bulk approval: every submitted value of one Comune (or of the Ambito); the
+    values flagged as far from the history only if ticked (see `valori_approve`)."""
     _verifica_gestione(user, periodo)
     inviati = Valore.objects.filter(comune=comune, stato=StatoValore.INVIATO)
     if not inviati.filter(periodo=periodo).exists():
         raise _errore("stato", _("Non ci sono valori inviati da approvare."))
-    return valori_approve(user=user, periodo=periodo, valori=inviati)
+    return valori_approve(
+        user=user, periodo=periodo, valori=inviati, scostamenti_approvati=scostamenti_approvati
+    )
 
 
 @transaction.atomic
@@ -569,9 +606,12 @@ def periodo_close(*, user, periodo: Periodo, motivo: str) -> Periodo:
     if in_attesa:
         raise _errore(
             "stato",
-            _(
+            ngettext(
+                "C'è %(n)s valore inviato in attesa di approvazione: approvarlo o "
+                "restituirlo prima di chiudere il periodo.",
                 "Ci sono %(n)s valori inviati in attesa di approvazione: approvarli o "
-                "restituirli prima di chiudere il periodo."
+                "restituirli prima di chiudere il periodo.",
+                in_attesa,
             )
             % {"n": in_attesa},
         )

@@ -30,6 +30,16 @@ urlpatterns = [
         views.RevisioneComuneView.as_view(),
         name="revisione_ambito",
     ),
+    path(
+        "periodi/<int:pk>/revisione/comuni/<int:comune_pk>/approva-tutti/",
+        views.ApprovaTuttiView.as_view(),
+        name="approva_tutti",
+    ),
+    path(
+        "periodi/<int:pk>/revisione/ambito/approva-tutti/",
+        views.ApprovaTuttiView.as_view(),
+        name="approva_tutti_ambito",
+    ),
     path("periodi/<int:pk>/completezza/", views.CompletezzaView.as_view(), name="completezza"),
     path("avanzamento/", views.AvanzamentoView.as_view(), name="avanzamento"),
     path("contesto/", views.ContestoView.as_view(), name="contesto"),

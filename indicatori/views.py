@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -153,6 +155,7 @@ class ValoreDetailView(ScopedMixin, DetailView):
                     user=request.user,
                     periodo=valore.periodo,
                     valori=Valore.objects.filter(pk=valore.pk),
+                    scostamenti_approvati=[valore.pk],  # approving this one value is the tick
                 )
                 messages.success(request, _("Valore approvato."))
             elif azione == "respingi":
@@ -390,11 +393,18 @@ class RevisioneView(GestioneMixin, TemplateView):
                     else None
                 )
                 n = services.valori_approve_comune(
-                    user=request.user, periodo=self.periodo, comune=comune
+                    user=request.user,
+                    periodo=self.periodo,
+                    comune=comune,
+                    scostamenti_approvati=scostamenti_spuntati(request),
                 )
                 messages.success(
                     request,
-                    _("%(n)s valori di %(dove)s approvati.")
+                    ngettext(
+                        "%(n)s valore di %(dove)s approvato.",
+                        "%(n)s valori di %(dove)s approvati.",
+                        n,
+                    )
                     % {"n": n, "dove": comune or _("livello d'Ambito")},
                 )
             elif azione in ("chiudi", "riapri"):
@@ -414,6 +424,55 @@ class RevisioneView(GestioneMixin, TemplateView):
             for messaggio in _messaggi_errore(error):
                 messages.error(request, messaggio)
         return HttpResponseRedirect(request.path)
+
+
+def scostamenti_spuntati(request) -> list[int]:
+    """The ids of the values flagged as far from the history that the user ticked."""
+    return [int(pk) for pk in request.POST.getlist("scostamenti") if pk.isdigit()]
+
+
+class ApprovaTuttiView(GestioneMixin, TemplateView):
+    """The confirmation of "Approva tutti": what it includes, with the values flagged as
+    far from the history highlighted, each approved only if ticked."""
+
+    template_name = "indicatori/approva_tutti.html"
+
+    def verifica_accesso(self, request, **kwargs):
+        self.comune = self.comune_del_periodo(request, kwargs.get("comune_pk"))
+        super().verifica_accesso(request, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        righe = selectors.valori_da_approvare(
+            fetched_by=self.request.user, periodo=self.periodo, comune=self.comune
+        )
+        return super().get_context_data(
+            comune=self.comune,
+            righe=righe,
+            segnalati=[r for r in righe if r.scostamento],
+            spuntati=set(kwargs.pop("spuntati", ())),
+            **kwargs,
+        )
+
+    def azione(self, request):
+        spuntati = scostamenti_spuntati(request)
+        try:
+            n = services.valori_approve_comune(
+                user=request.user,
+                periodo=self.periodo,
+                comune=self.comune,
+                scostamenti_approvati=spuntati,
+            )
+        except ValidationError as error:
+            context = self.get_context_data(errori=_messaggi_errore(error), spuntati=spuntati)
+            return self.render_to_response(context, status=400)
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s valore di %(dove)s approvato.", "%(n)s valori di %(dove)s approvati.", n
+            )
+            % {"n": n, "dove": self.comune or _("livello d'Ambito")},
+        )
+        return HttpResponseRedirect(reverse("indicatori:revisione", args=[self.periodo.pk]))
 
 
 class RevisioneComuneView(GestioneMixin, TemplateView):
@@ -458,12 +517,24 @@ class RevisioneComuneView(GestioneMixin, TemplateView):
                         valori=scelti,
                         motivo=form.cleaned_data["motivo"],
                     )
-                    messages.success(request, _("%(n)s valori restituiti.") % {"n": n})
+                    messages.success(
+                        request,
+                        ngettext("%(n)s valore restituito.", "%(n)s valori restituiti.", n)
+                        % {"n": n},
+                    )
                 else:
                     n = services.valori_approve(
-                        user=request.user, periodo=self.periodo, valori=scelti
+                        user=request.user,
+                        periodo=self.periodo,
+                        valori=scelti,
+                        # each value was ticked one by one on this page
+                        scostamenti_approvati=[v.pk for v in form.cleaned_data["valori"]],
                     )
-                    messages.success(request, _("%(n)s valori approvati.") % {"n": n})
+                    messages.success(
+                        request,
+                        ngettext("%(n)s valore approvato.", "%(n)s valori approvati.", n)
+                        % {"n": n},
+                    )
                 return HttpResponseRedirect(request.path)
             except ValidationError as error:
                 for campo, messaggi in getattr(error, "message_dict", {}).items():

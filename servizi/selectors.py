@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ambito.models import Comune, DatiDemografici
 from ambito.selectors import popolazione_di_riferimento
@@ -273,9 +274,11 @@ def _esito(stampato, calcolato, incerte=0):
     if calcolato == stampato:
         return CONCORDA, ""
     if incerte and calcolato <= stampato <= calcolato + incerte:
-        nota = _("%(n)d unità senza gestione indicata: il dato non si può verificare.") % {
-            "n": incerte
-        }
+        nota = ngettext(
+            "%(n)d unità senza gestione indicata: il dato non si può verificare.",
+            "%(n)d unità senza gestione indicata: il dato non si può verificare.",
+            incerte,
+        ) % {"n": incerte}
         return NON_VERIFICABILE, nota
     return DIFFERISCE, ""
 

@@ -171,6 +171,7 @@ class ValoreViewSet(ScopedModelViewSet):
             user=request.user,
             periodo=valore.periodo,
             valori=Valore.objects.filter(pk=valore.pk),
+            scostamenti_approvati=[valore.pk],  # approving this one value is the tick
         )
         valore.refresh_from_db()
         return Response(self.get_serializer(valore).data)

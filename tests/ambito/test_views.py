@@ -186,3 +186,29 @@ def test_home_shows_each_ambito_latest_population(
         response = client.get(reverse("home"))
     righe = {r["ambito"].codice: (r["anno"], r["residenti"]) for r in response.context["riepilogo"]}
     assert righe == {"lodi": (2024, 45_000), visconteo.codice: (2023, 124_421)}
+
+
+def _menu(response):
+    return [(v.etichetta, v.attiva) for v in response.context["menu_principale"]]
+
+
+def test_one_menu_entry_is_active_the_longest_matching_one(as_user, ufficio_piano):
+    client = as_user(ufficio_piano)
+    menu = dict(_menu(client.get(reverse("indicatori:cruscotto"))))
+    assert menu["Cruscotto"] and not menu["Indicatori"]
+    menu = dict(_menu(client.get(reverse("indicatori:index"))))
+    assert menu["Indicatori"] and not menu["Cruscotto"]
+    assert [label for label, attiva in _menu(client.get("/fondi/assegnazioni/")) if attiva] == [
+        "Fondi"
+    ]
+
+
+def test_menu_has_the_toggler_and_the_audit_log_only_for_who_reads_it(
+    as_user, operatore_rozzano, revisore
+):
+    client = as_user(operatore_rozzano)
+    response = client.get(reverse("home"))
+    assert "Registro modifiche" not in [label for label, _ in _menu(response)]
+    assert b'data-bs-toggle="navbarcollapsible"' in response.content
+    client = as_user(revisore)
+    assert "Registro modifiche" in [label for label, _ in _menu(client.get(reverse("home")))]

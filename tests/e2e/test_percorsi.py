@@ -70,7 +70,20 @@ def _ufficio_di_piano(page, rozzano, locate, periodo):
     page.goto(f"/indicatori/periodi/{periodo.pk}/revisione/")
     assert axe_violations(page) == []
     page.shots.take(page, "2 griglia di revisione")
-    page.get_by_role("button", name="Approva tutti Locate di Triulzi").click()
+    # One of Locate's values is flagged as far from the history: "Approva tutti" lists
+    # it with the previous value and the median, and approves only once it is ticked.
+    segnalato = Valore.objects.filter(comune=locate, periodo=periodo).first()
+    Valore.objects.filter(pk=segnalato.pk).update(anomalia_confermata=True)
+    page.get_by_role("link", name="Approva tutti Locate di Triulzi").click()
+    assert axe_violations(page) == []
+    page.shots.take(page, "2 conferma approva tutti")
+    approva = page.get_by_role("button", name=re.compile(r"^Approva \d+ valori$"))
+    approva.click()
+    assert "segnalato come scostamento" in page.get_by_role("alert").first.inner_text()
+    assert Valore.objects.filter(comune=locate, periodo=periodo, stato=StatoValore.INVIATO).count()
+    page.get_by_role("button", name="Seleziona tutti i segnalati").click()
+    page.shots.take(page, "2 scostamento spuntato")
+    page.get_by_role("button", name=re.compile(r"^Approva \d+ valori$")).click()
     page.shots.take(page, "2 approvato Locate")
     assert not Valore.objects.filter(
         comune=locate, periodo=periodo, stato=StatoValore.INVIATO
@@ -86,7 +99,8 @@ def _ufficio_di_piano(page, rozzano, locate, periodo):
     page.goto(f"/indicatori/periodi/{periodo.pk}/revisione/")
     # A period closes only when nothing waits for approval: approve the other Comuni.
     for nome in ("Opera", "Zibido San Giacomo"):
-        page.get_by_role("button", name=f"Approva tutti {nome}").click()
+        page.get_by_role("link", name=f"Approva tutti {nome}").click()
+        page.get_by_role("button", name=re.compile(r"^Approva \d+ valori$")).click()
     page.get_by_label("Motivo").last.fill("Fine della rilevazione del semestre.")
     page.get_by_role("button", name="Chiudi il periodo").click()
     page.shots.take(page, "2 periodo chiuso")

@@ -285,6 +285,48 @@ def test_review_grid_and_bulk_approval(as_user, ufficio_piano, aperto):
     assert set(valori.values_list("approvato_da", flat=True)) == {ufficio_piano.pk}
 
 
+def _opera_con_scostamento(aperto, indicatore):
+    """Opera's submitted values, one of them flagged as far from the history."""
+    opera = Comune.objects.get(nome="Opera")
+    segnalato = Valore.objects.get(periodo=aperto, comune=opera, indicatore=indicatore("1.OUT.1"))
+    Valore.objects.filter(pk=segnalato.pk).update(anomalia_confermata=True)
+    return opera, segnalato, Valore.objects.filter(periodo=aperto, comune=opera)
+
+
+def test_approve_all_asks_to_tick_each_flagged_value(as_user, ufficio_piano, aperto, indicatore):
+    opera, segnalato, valori = _opera_con_scostamento(aperto, indicatore)
+    client = as_user(ufficio_piano)
+    url = reverse("indicatori:approva_tutti", args=[aperto.pk, opera.pk])
+    response = client.get(url)
+    assert len(response.context["righe"]) == 21  # every value it includes is listed
+    [riga] = response.context["segnalati"]
+    assert riga.valore == segnalato and riga.mediana is not None and riga.precedente is not None
+    assert f'name="scostamenti" value="{segnalato.pk}"' in response.content.decode()
+
+    # Without the tick nothing is approved, and the page says why.
+    response = client.post(url, {"azione": "approva_comune"})
+    assert response.status_code == 400
+    assert "1 valore è segnalato come scostamento dallo storico" in response.content.decode()
+    assert set(valori.values_list("stato", flat=True)) == {StatoValore.INVIATO}
+
+    response = client.post(url, {"azione": "approva_comune", "scostamenti": [segnalato.pk]})
+    assert response.status_code == 302
+    assert set(valori.values_list("stato", flat=True)) == {StatoValore.APPROVATO}
+
+
+def test_approve_all_post_of_the_grid_without_the_ticks_approves_nothing(
+    as_user, ufficio_piano, aperto, indicatore
+):
+    opera, segnalato, valori = _opera_con_scostamento(aperto, indicatore)
+    client = as_user(ufficio_piano)
+    url = reverse("indicatori:revisione", args=[aperto.pk])
+    response = client.post(url, {"azione": "approva_comune", "comune": opera.pk}, follow=True)
+    assert "Nessun valore è stato approvato: 1 valore è segnalato" in response.content.decode()
+    assert set(valori.values_list("stato", flat=True)) == {StatoValore.INVIATO}
+    client.post(url, {"azione": "approva_comune", "comune": opera.pk, "scostamenti": segnalato.pk})
+    assert set(valori.values_list("stato", flat=True)) == {StatoValore.APPROVATO}
+
+
 def test_return_a_value_with_a_reason(as_user, ufficio_piano, aperto, indicatore):
     opera = Comune.objects.get(nome="Opera")
     valore = Valore.objects.get(periodo=aperto, comune=opera, indicatore=indicatore("1.OUT.1"))

@@ -695,6 +695,22 @@ NEW_ENTRIES: dict[str, Entry] = {
             "PUT PATCH DELETE": "302 403 404 405 404 405 | 302 404 404 404 405 404",
         },
     ),
+    "indicatori:approva_tutti": Entry(
+        kwargs=lambda d, s: {"pk": _periodo(d, s).pk, "comune_pk": d.comune[s].pk},
+        expect={
+            "GET": "302 403 404 200 404 200 | 302 404 404 404 200 404",
+            "POST": "302 403 404 400 404 403 | 302 404 404 404 400 404",
+            "PUT PATCH DELETE": "302 403 404 405 404 405 | 302 404 404 404 405 404",
+        },
+    ),
+    "indicatori:approva_tutti_ambito": Entry(
+        kwargs=_pk(_periodo),
+        expect={
+            "GET": "302 403 403 200 404 200 | 302 404 404 404 200 404",
+            "POST": "302 403 403 400 404 403 | 302 404 404 404 400 404",
+            "PUT PATCH DELETE": "302 403 403 405 404 405 | 302 404 404 404 405 404",
+        },
+    ),
     "programmi:index": Entry(
         expect={
             "GET": "302 200 200 200 200 200",

@@ -167,3 +167,15 @@ def test_api_lists_run_a_bounded_number_of_queries(
     client = as_user(ufficio_piano)
     with django_assert_max_num_queries(10):
         assert client.get(reverse(url)).status_code == 200
+
+
+def test_filters_read_tutti_si_no_never_sconosciuto_or_dashes(as_user, ufficio_piano):
+    client = as_user(ufficio_piano)
+    html = client.get(reverse("servizi:index")).content.decode()
+    assert "Sconosciuto" not in html and "---------" not in html
+    assert '<option value="true">Sì</option>' in html
+    assert '<option value="false">No</option>' in html
+    response = client.get(reverse("servizi:index"), {"leps": "false"})
+    servizi = list(response.context["object_list"])
+    assert servizi and not any(s.leps for s in servizi)
+    assert len(servizi) == Servizio.objects.visible_to(ufficio_piano).filter(leps=False).count()
