@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .roles import ruoli
 
-# The main menu: (URL name, label, the rule to see it, if any). One list, one rule for the active entry.
+# The main menu: (URL name, label, the rule to see it, if any). One list, one rule for
+# the active entry.
 MENU_PRINCIPALE = [
     ("indicatori:cruscotto", _("Cruscotto"), None),
     ("ambito:comune_list", _("Territorio"), None),
