@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import Ambito, Comune, DatiDemografici
+from .models import Ambito, Comune, DatiDemografici, PreferenzeNotifiche
 from .services import run_validators
 
 
@@ -151,3 +151,9 @@ class VerificaReportForm(StyledFormMixin, forms.Form):
             digest.update(chunk)
         self.cleaned_data["impronta"] = digest.hexdigest()
         return upload
+
+
+class PreferenzeNotificheForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = PreferenzeNotifiche
+        fields = ["invii", "restituzioni", "scadenze", "report_pronti"]

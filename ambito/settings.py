@@ -345,3 +345,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Deadline reminders to the Operatori of Comuni that have not submitted: this many days
+# before a period's deadline, on the day, and this many days after it.
+PROMEMORIA_GIORNI_PRIMA = int(os.environ.get("PROMEMORIA_GIORNI_PRIMA", "7"))
+PROMEMORIA_GIORNI_DOPO = int(os.environ.get("PROMEMORIA_GIORNI_DOPO", "3"))

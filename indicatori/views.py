@@ -4,6 +4,8 @@ Views stay thin: scoping comes from `get_visible_or_404` / the base mixins, data
 from `selectors.py`, every write from `services.py`.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from ambito.choices import Ruolo
 from ambito.mixins import FilteredListMixin, ScopedMixin, get_visible_or_404
 from ambito.models import Ambito, Comune
 from ambito.roles import ruoli
@@ -23,7 +24,7 @@ from programmi.models import PianoDiZona
 from . import cruscotto, reports, selectors, services
 from .filtersets import IndicatoreFilterSet, ValoreFilterSet
 from .forms import CruscottoForm, GrigliaForm, MotivoForm, SelezioneValoriForm
-from .models import EventoPeriodo, Indicatore, Periodo, Valore
+from .models import EventoPeriodo, Indicatore, Periodo, RichiestaRelazione, Valore
 
 
 def _messaggi_errore(error: ValidationError) -> list[str]:
@@ -553,7 +554,8 @@ class CruscottoView(LoginRequiredMixin, TemplateView):
             comune=filtri.get("comune"),
             area=filtri.get("area"),
         )
-        return super().get_context_data(form=form, dati=dati, **kwargs)
+        # A one-time token of the Relazione form: the same form posted twice is one job.
+        return super().get_context_data(form=form, dati=dati, richiesta=uuid.uuid4().hex, **kwargs)
 
 
 def _pdf_response(report):
@@ -563,7 +565,11 @@ def _pdf_response(report):
 
 
 class RelazionePdfView(LoginRequiredMixin, View):
-    """POST: generate the Relazione di monitoraggio (UdP and Revisori of the Ambito)."""
+    """POST: ask for the Relazione di monitoraggio (UdP and Revisori of the Ambito).
+
+    The PDF is written by a worker (indicatori/tasks.py): the answer is at once a
+    redirect to the job's page, which follows its progress.
+    """
 
     def post(self, request):
         user = request.user
@@ -573,19 +579,39 @@ class RelazionePdfView(LoginRequiredMixin, View):
         ambito = form.cleaned_data["ambito"] or form.ambito_predefinito
         if ambito is None:
             raise Http404
-        r = ruoli(user)
-        if not (
-            user.is_superuser
-            or r.ha_ruolo(Ruolo.UFFICIO_PIANO, ambito.pk)
-            or r.ha_ruolo(Ruolo.REVISORE, ambito.pk)
-        ):
-            raise PermissionDenied(
-                _("La relazione è riservata all'Ufficio di Piano e ai revisori.")
-            )
-        report = reports.relazione_pdf(
-            user=user, ambito=ambito, periodo=form.cleaned_data.get("periodo")
+        job, _created = services.relazione_request(
+            user=user,
+            ambito=ambito,
+            periodo=form.cleaned_data.get("periodo"),
+            richiesta=request.POST.get("richiesta", "")[:64],
         )
-        return _pdf_response(report)
+        return HttpResponseRedirect(job.get_absolute_url(), status=303)
+
+
+class RichiestaRelazioneDetailView(LoginRequiredMixin, DetailView):
+    """A Relazione job of the user: its state, refreshed while it runs; retry (POST)."""
+
+    template_name = "indicatori/richiestarelazione_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        # A job is its requester's own page (the report itself is in the register).
+        return RichiestaRelazione.objects.filter(richiesta_da=self.request.user).select_related(
+            "ambito", "periodo", "report"
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            riprovabile=services.relazione_retryable(self.object), **kwargs
+        )
+
+    def post(self, request, pk):
+        job = self.get_object()
+        try:
+            services.relazione_retry(user=request.user, job=job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(job.get_absolute_url(), status=303)
 
 
 class SchedaComunePdfView(LoginRequiredMixin, View):
