@@ -146,7 +146,7 @@ def notifica_email_send(*, notifica_id: int) -> bool:
     """E-mail one notice (text and HTML), unless already sent; True if sent now."""
     with transaction.atomic():
         notifica = (
-            Notifica.objects.select_for_update()
+            Notifica.objects.select_for_update(of=("self",))
             .select_related("utente")
             .filter(pk=notifica_id, email_inviata_il__isnull=True)
         ).first()

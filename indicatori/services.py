@@ -916,7 +916,7 @@ def relazione_retry(*, user, job: RichiestaRelazione) -> RichiestaRelazione:
 def _relazione_start(job_id) -> RichiestaRelazione | None:
     with transaction.atomic():
         job = (
-            RichiestaRelazione.objects.select_for_update()
+            RichiestaRelazione.objects.select_for_update(of=("self",))
             .select_related("richiesta_da", "ambito", "periodo")
             .filter(pk=job_id)
             .first()
