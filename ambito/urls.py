@@ -28,6 +28,11 @@ territorio_patterns = [
     path("enti/", views.EnteListView.as_view(), name="ente_list"),
     path("notifiche/", views.NotificaListView.as_view(), name="notifica_list"),
     path("notifiche/preferenze/", views.PreferenzeView.as_view(), name="preferenze"),
+    path(
+        "notifiche/da-leggere/",
+        views.NotificaConteggioView.as_view(),
+        name="notifica_conteggio",
+    ),
 ]
 
 report_patterns = [

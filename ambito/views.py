@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -234,6 +235,15 @@ class NotificaListView(LoginRequiredMixin, ListView):
             utente=request.user, pk=int(pk) if pk and pk.isdigit() else None
         )
         return HttpResponseRedirect(reverse("ambito:notifica_list"))
+
+
+class NotificaConteggioView(LoginRequiredMixin, View):
+    """GET: the unread count of the bell, fetched by htmx after the page (so that no page
+    pays a query for it); without JavaScript the bell is a plain link."""
+
+    def get(self, request):
+        n = Notifica.objects.filter(utente=request.user, letta_il__isnull=True).count()
+        return render(request, "ambito/_notifiche_conteggio.html", {"n": n})
 
 
 class PreferenzeView(LoginRequiredMixin, FormView):
