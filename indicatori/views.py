@@ -514,6 +514,20 @@ class ContestoView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(tabelle=tabelle, **kwargs)
 
 
+class DaFareView(LoginRequiredMixin, TemplateView):
+    """The "Da fare" list of the user: a page, or (htmx, from the home page) a fragment."""
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["indicatori/_da_fare.html"]
+        return ["indicatori/da_fare.html"]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            da_fare=selectors.da_fare(fetched_by=self.request.user), **kwargs
+        )
+
+
 class CruscottoView(LoginRequiredMixin, TemplateView):
     """Cruscotto dell'Ambito (UdP, Revisori); an Operatore gets his Comune's.
 

@@ -200,3 +200,33 @@ def test_notices_page_and_preferences(as_user, operatore_rozzano):
         False,
         True,
     )
+
+
+def test_da_fare_per_role(
+    as_user,
+    operatore_rozzano,
+    ufficio_piano,
+    rozzano,
+    aperto,
+    indicatore,
+    django_assert_max_num_queries,
+):
+    _invia(operatore_rozzano, aperto, rozzano, indicatore)
+    client = as_user(ufficio_piano)
+    with django_assert_max_num_queries(12):
+        pagina = client.get(reverse("indicatori:da_fare")).content.decode()
+    assert f"Valori da rivedere – {aperto.nome}" in pagina
+    assert reverse("indicatori:revisione", args=[aperto.pk]) in pagina
+    services.valori_reject(
+        user=ufficio_piano,
+        periodo=aperto,
+        valori=Valore.objects.filter(periodo=aperto, comune=rozzano),
+        motivo="Rivedere.",
+    )
+    frammento = as_user(operatore_rozzano).get(
+        reverse("indicatori:da_fare"), headers={"HX-Request": "true"}
+    )
+    testo = frammento.content.decode()
+    assert f"Valori restituiti da correggere – {aperto.nome}" in testo
+    assert "<html" not in testo  # the fragment the home page loads
+    assert "Valori da rivedere" not in testo

@@ -392,6 +392,9 @@ MATRIX: dict[str, Entry] = {
             "PUT PATCH DELETE": NO_WRITE_PAGE,
         }
     ),
+    "indicatori:da_fare": Entry(
+        expect={"GET": "302 200 200 200 200 200", "POST PUT PATCH DELETE": NO_WRITE_PAGE}
+    ),
     "ambito:notifica_conteggio": Entry(
         expect={"GET": "302 200 200 200 200 200", "POST PUT PATCH DELETE": NO_WRITE_PAGE}
     ),
