@@ -95,3 +95,27 @@ def test_a_finished_job_redelivered_does_nothing(ufficio_piano, visconteo):
     )
     assert services.relazione_run(job_id=job.pk) is None
     assert not ReportGenerato.objects.exists()
+
+
+def test_asking_for_a_relazione_answers_at_once(
+    as_user, ufficio_piano, visconteo, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With a worker (not inline) the request only queues the job: no PDF is rendered."""
+    import time
+
+    from indicatori import tasks
+
+    accodati = []
+    monkeypatch.setattr(tasks.relazione_generate, "delay", accodati.append)
+    client = as_user(ufficio_piano)
+    client.get(reverse("home"))  # warm up the session and the URL resolver
+    inizio = time.perf_counter()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("report:relazione"), {"ambito": visconteo.pk})
+    durata = time.perf_counter() - inizio
+    print(f"Relazione request answered in {durata * 1000:.0f} ms")
+    assert response.status_code == 303
+    job = RichiestaRelazione.objects.get()
+    assert accodati == [job.pk] and job.stato == StatoLavoro.IN_CODA
+    assert not ReportGenerato.objects.exists()
+    assert durata < 0.5  # 200 ms is the target; generous for a loaded test machine
