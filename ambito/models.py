@@ -373,7 +373,7 @@ class Notifica(models.Model):
     link = models.CharField(_("collegamento"), max_length=500, blank=True)
     creata_il = models.DateTimeField(_("creata il"), auto_now_add=True)
     letta_il = models.DateTimeField(_("letta il"), null=True, blank=True)
-    email_inviata_il = models.DateTimeField(_("e-mail inviata il"), null=True, blank=True)
+    spedita_il = models.DateTimeField(_("e-mail spedita il"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notifica")

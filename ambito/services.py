@@ -148,7 +148,7 @@ def notifica_email_send(*, notifica_id: int) -> bool:
         notifica = (
             Notifica.objects.select_for_update(of=("self",))
             .select_related("utente")
-            .filter(pk=notifica_id, email_inviata_il__isnull=True)
+            .filter(pk=notifica_id, spedita_il__isnull=True)
         ).first()
         if notifica is None or not notifica.utente.email:
             return False
@@ -163,8 +163,8 @@ def notifica_email_send(*, notifica_id: int) -> bool:
             testo=render_to_string("ambito/email/notifica.txt", context),
             html=render_to_string("ambito/email/notifica.html", context),
         )
-        notifica.email_inviata_il = timezone.now()
-        notifica.save(update_fields=["email_inviata_il"])
+        notifica.spedita_il = timezone.now()
+        notifica.save(update_fields=["spedita_il"])
     return True
 
 
@@ -173,7 +173,7 @@ def notifiche_digest_send(*, utente, tipo: str, oggetto: str) -> int:
     with transaction.atomic():
         notifiche = list(
             Notifica.objects.select_for_update()
-            .filter(utente=utente, tipo=tipo, email_inviata_il__isnull=True)
+            .filter(utente=utente, tipo=tipo, spedita_il__isnull=True)
             .order_by("creata_il", "pk")
         )
         if not notifiche or not utente.email:
@@ -189,9 +189,7 @@ def notifiche_digest_send(*, utente, tipo: str, oggetto: str) -> int:
             testo=render_to_string("ambito/email/riepilogo.txt", context),
             html=render_to_string("ambito/email/riepilogo.html", context),
         )
-        Notifica.objects.filter(pk__in=[n.pk for n in notifiche]).update(
-            email_inviata_il=timezone.now()
-        )
+        Notifica.objects.filter(pk__in=[n.pk for n in notifiche]).update(spedita_il=timezone.now())
     return len(notifiche)
 
 

@@ -772,7 +772,7 @@ def riepilogo_invii_send() -> int:
             is_active=True,
             preferenze_notifiche__invii=InvioEmail.RIEPILOGO,
             notifiche__tipo="invio",
-            notifiche__email_inviata_il__isnull=True,
+            notifiche__spedita_il__isnull=True,
         )
         .distinct()
     )

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('link', models.CharField(blank=True, max_length=500, verbose_name='collegamento')),
                 ('creata_il', models.DateTimeField(auto_now_add=True, verbose_name='creata il')),
                 ('letta_il', models.DateTimeField(blank=True, null=True, verbose_name='letta il')),
-                ('email_inviata_il', models.DateTimeField(blank=True, null=True, verbose_name='e-mail inviata il')),
+                ('spedita_il', models.DateTimeField(blank=True, null=True, verbose_name='e-mail spedita il')),
                 ('utente', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifiche', to=settings.AUTH_USER_MODEL, verbose_name='utente')),
             ],
             options={
