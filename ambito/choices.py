@@ -15,3 +15,11 @@ class TipoEnte(models.TextChoices):
     ETS = "ets", _("Ente del Terzo Settore / cooperativa")
     AZIENDA = "azienda", _("Azienda / società")
     ALTRO = "altro", _("Altro")
+
+
+class InvioEmail(models.TextChoices):
+    """How an Ufficio di Piano hears of the Comuni's submissions by e-mail."""
+
+    SUBITO = "subito", _("Una e-mail per ogni invio")
+    RIEPILOGO = "riepilogo", _("Un riepilogo al giorno")
+    MAI = "mai", _("Nessuna e-mail (solo nell'applicazione)")

@@ -3,7 +3,7 @@ import hashlib
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comune, DatiDemografici
+from .models import Comune, DatiDemografici, PreferenzeNotifiche
 from .platform.forms import ScopedModelForm, StyledFormMixin
 
 
@@ -49,3 +49,9 @@ class VerificaReportForm(StyledFormMixin, forms.Form):
             digest.update(chunk)
         self.cleaned_data["impronta"] = digest.hexdigest()
         return upload
+
+
+class PreferenzeNotificheForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = PreferenzeNotifiche
+        fields = ["invii", "restituzioni", "scadenze", "report_pronti"]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import Ruolo, TipoEnte
+from .choices import InvioEmail, Ruolo, TipoEnte
 from .platform.querysets import ScopedManager
 from .validators import (
     codice_fiscale_checksum_ok,
@@ -327,6 +327,8 @@ class ReportGenerato(models.Model):
     sha256_dati = models.CharField(_("SHA-256 dei dati"), max_length=64)
     pagine = models.PositiveIntegerField(_("pagine"), default=0)
     dimensione = models.PositiveIntegerField(_("dimensione (byte)"), default=0)
+    # The PDF itself, kept so that whoever may see the report can download it again.
+    file = models.FileField(_("file PDF"), upload_to="report/%Y/%m/", blank=True)
 
     # Operators see only the reports of their own Comune (Scheda Comune).
     scope_ambito = "ambito"
@@ -348,3 +350,65 @@ class ReportGenerato(models.Model):
     @property
     def nome_file(self):
         return f"{self.tipo}-{self.numero}.pdf"
+
+
+class Notifica(models.Model):
+    """A notice to one user: a row first (shown in the app), an e-mail second.
+
+    `chiave` names the event (e.g. "restituito:<periodo>:<comune>:<valori>:<utente>"):
+    unique, so the same event never gives two notices nor two e-mails, however many
+    times a scheduler or a retried task asks for it.
+    """
+
+    utente = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utente"),
+        on_delete=models.CASCADE,
+        related_name="notifiche",
+    )
+    chiave = models.CharField(_("evento"), max_length=200, unique=True)
+    tipo = models.CharField(_("tipo"), max_length=30)
+    titolo = models.CharField(_("titolo"), max_length=300)
+    testo = models.TextField(_("testo"), blank=True)
+    link = models.CharField(_("collegamento"), max_length=500, blank=True)
+    creata_il = models.DateTimeField(_("creata il"), auto_now_add=True)
+    letta_il = models.DateTimeField(_("letta il"), null=True, blank=True)
+    spedita_il = models.DateTimeField(_("e-mail spedita il"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notifica")
+        verbose_name_plural = _("notifiche")
+        ordering = ["-creata_il", "-pk"]
+        indexes = [models.Index(fields=["utente", "letta_il"], name="ambito_notifica_da_leggere")]
+
+    def __str__(self):
+        return self.titolo
+
+
+class PreferenzeNotifiche(models.Model):
+    """A user's choices about e-mail (the defaults apply while he has no row)."""
+
+    utente = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utente"),
+        on_delete=models.CASCADE,
+        related_name="preferenze_notifiche",
+    )
+    invii = models.CharField(
+        _("invii dei Comuni (Ufficio di Piano)"),
+        max_length=20,
+        choices=InvioEmail.choices,
+        default=InvioEmail.SUBITO,
+    )
+    restituzioni = models.BooleanField(
+        _("e-mail per i valori restituiti (Operatore)"), default=True
+    )
+    scadenze = models.BooleanField(_("promemoria delle scadenze (Operatore)"), default=True)
+    report_pronti = models.BooleanField(_("e-mail quando un report è pronto"), default=False)
+
+    class Meta:
+        verbose_name = _("preferenze di notifica")
+        verbose_name_plural = _("preferenze di notifica")
+
+    def __str__(self):
+        return str(self.utente)

@@ -150,6 +150,51 @@ else:
         }
     }
 
+# Background jobs (Celery, ambito/celery.py) and e-mail. With REDIS_URL the broker and
+# the results live in Redis and workers run the tasks (README, "Lavori in background");
+# without it every task runs inline in the request and e-mail goes to the console, so
+# `make run` works with SQLite alone.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_EXPIRES = timedelta(days=1)
+# A job is acknowledged after it ran: a worker killed mid-job leaves it in the queue.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "Europe/Rome"
+CELERY_BEAT_SCHEDULE = {
+    # Deadline reminders: once a day, early morning (indicatori/tasks.py).
+    "promemoria-scadenze": {
+        "task": "indicatori.tasks.promemoria_scadenze",
+        "schedule": timedelta(hours=24),
+    },
+    # The daily digest of submissions for the Uffici di Piano who chose it.
+    "riepilogo-invii": {
+        "task": "indicatori.tasks.riepilogo_invii",
+        "schedule": timedelta(hours=24),
+    },
+}
+
+if REDIS_URL:
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Zonale <noreply@localhost>")
+# The address of the site in e-mail links (no request to take it from in a worker).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Generated PDFs, kept for download again (gitignored in development).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"
+
 AUTHENTICATION_BACKENDS = [
     # Refuses the login of a locked-out username+address before any password check.
     # It has no get_user(), so the test client's force_login() uses ModelBackend.
@@ -313,3 +358,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Deadline reminders to the Operatori of Comuni that have not submitted: this many days
+# before a period's deadline, on the day, and this many days after it.
+PROMEMORIA_GIORNI_PRIMA = int(os.environ.get("PROMEMORIA_GIORNI_PRIMA", "7"))
+PROMEMORIA_GIORNI_DOPO = int(os.environ.get("PROMEMORIA_GIORNI_DOPO", "3"))

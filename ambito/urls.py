@@ -28,11 +28,19 @@ territorio_patterns = [
         name="datidemografici_update",
     ),
     path("enti/", views.EnteListView.as_view(), name="ente_list"),
+    path("notifiche/", views.NotificaListView.as_view(), name="notifica_list"),
+    path("notifiche/preferenze/", views.PreferenzeView.as_view(), name="preferenze"),
+    path(
+        "notifiche/da-leggere/",
+        views.NotificaConteggioView.as_view(),
+        name="notifica_conteggio",
+    ),
 ]
 
 report_patterns = [
     path("", views.ReportGeneratoListView.as_view(), name="index"),
     path("verifica/", views.VerificaReportView.as_view(), name="verifica"),
+    path("<int:pk>/pdf/", views.ReportDownloadView.as_view(), name="download"),
     # The PDFs of the indicators app join this namespace through their own URLconf.
     path("", include("indicatori.report_urls")),
 ]

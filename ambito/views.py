@@ -1,6 +1,10 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import (
     CreateView,
     DetailView,
@@ -12,8 +16,8 @@ from django.views.generic import (
 
 from . import selectors, services
 from .filtersets import EnteFilterSet
-from .forms import ComuneForm, DatiDemograficiForm, VerificaReportForm
-from .models import Ambito, Comune, DatiDemografici, Ente, ReportGenerato
+from .forms import ComuneForm, DatiDemograficiForm, PreferenzeNotificheForm, VerificaReportForm
+from .models import Ambito, Comune, DatiDemografici, Ente, Notifica, ReportGenerato
 from .platform.mixins import (
     FilteredListMixin,
     ScopedCreateMixin,
@@ -24,6 +28,7 @@ from .platform.mixins import (
     get_editable_or_403,
     get_visible_or_404,
 )
+from .validators import e_un_id
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -195,3 +200,59 @@ class VerificaReportView(LoginRequiredMixin, FormView):
         return self.render_to_response(
             self.get_context_data(form=form, impronta=impronta, trovato=trovato, verificato=True)
         )
+
+
+class ReportDownloadView(LoginRequiredMixin, View):
+    """GET: the stored PDF of a registered report, for whoever may see the report."""
+
+    def get(self, request, pk):
+        report = get_visible_or_404(ReportGenerato, request.user, pk=pk)
+        if not report.file:
+            raise Http404(_("Il PDF di questo report non è stato conservato."))
+        return FileResponse(
+            report.file.open("rb"),
+            as_attachment=True,
+            filename=report.nome_file,
+            content_type="application/pdf",
+        )
+
+
+class NotificaListView(LoginRequiredMixin, ListView):
+    """The user's own notices (the bell in the header); POST marks them read."""
+
+    paginate_by = 30
+    template_name = "ambito/notifica_list.html"
+
+    def get_queryset(self):
+        return Notifica.objects.filter(utente=self.request.user)
+
+    def post(self, request):
+        pk = request.POST.get("notifica")
+        services.notifiche_mark_read(
+            utente=request.user, pk=int(pk) if pk and e_un_id(pk) else None
+        )
+        return HttpResponseRedirect(reverse("ambito:notifica_list"))
+
+
+class NotificaConteggioView(LoginRequiredMixin, View):
+    """GET: the unread count of the bell, fetched by htmx after the page (so that no page
+    pays a query for it); without JavaScript the bell is a plain link."""
+
+    def get(self, request):
+        n = Notifica.objects.filter(utente=request.user, letta_il__isnull=True).count()
+        return render(request, "ambito/_notifiche_conteggio.html", {"n": n})
+
+
+class PreferenzeView(LoginRequiredMixin, FormView):
+    """The user's e-mail choices (the link at the bottom of every e-mail)."""
+
+    form_class = PreferenzeNotificheForm
+    template_name = "ambito/preferenze.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": services.preferenze_of(self.request.user)}
+
+    def form_valid(self, form):
+        services.preferenze_save(preferenze=form.save(commit=False))
+        messages.success(self.request, _("Preferenze salvate."))
+        return HttpResponseRedirect(reverse("ambito:preferenze"))

@@ -22,6 +22,7 @@ from .choices import (
     FonteContesto,
     Livello,
     Periodicita,
+    StatoLavoro,
     StatoPeriodo,
     StatoValore,
     TipoIndicatore,
@@ -600,3 +601,66 @@ def etichetta_periodo(inizio, fine) -> str:
     ):
         return str(inizio.year)
     return f"{inizio:%d/%m/%Y} - {fine:%d/%m/%Y}"
+
+
+class RichiestaRelazione(models.Model):
+    """A Relazione di monitoraggio asked for and written by a worker (a job).
+
+    `chiave` is the idempotency key of the request (the form's, with the user): the same
+    request asked twice (a double click, a reload) returns the same job. The report is
+    registered only with the complete PDF, in one transaction with `stato = pronto`.
+    """
+
+    stato = models.CharField(
+        _("stato"), max_length=20, choices=StatoLavoro.choices, default=StatoLavoro.IN_CODA
+    )
+    richiesta_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("richiesta da"),
+        on_delete=models.CASCADE,
+        related_name="richieste_relazione",
+    )
+    ambito = models.ForeignKey(
+        "ambito.Ambito", verbose_name=_("Ambito"), on_delete=models.CASCADE, related_name="+"
+    )
+    periodo = models.ForeignKey(
+        Periodo,
+        verbose_name=_("periodo"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    parametri = models.JSONField(_("parametri"), default=dict, blank=True)
+    chiave = models.CharField(_("chiave della richiesta"), max_length=64, unique=True)
+    errore = models.TextField(_("errore"), blank=True)
+    tentativi = models.PositiveSmallIntegerField(_("tentativi"), default=0)
+    report = models.OneToOneField(
+        "ambito.ReportGenerato",
+        verbose_name=_("report"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="richiesta",
+    )
+    creata_il = models.DateTimeField(_("richiesta il"), default=timezone.now)
+    iniziata_il = models.DateTimeField(_("iniziata il"), null=True, blank=True)
+    terminata_il = models.DateTimeField(_("terminata il"), null=True, blank=True)
+
+    scope_ambito = "ambito"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("richiesta di relazione")
+        verbose_name_plural = _("richieste di relazione")
+        ordering = ["-creata_il", "-pk"]
+
+    def __str__(self):
+        return f"{self.ambito} {self.creata_il:%d/%m/%Y %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("report:richiesta_detail", args=[self.pk])
+
+    @property
+    def in_attesa(self) -> bool:
+        return self.stato in (StatoLavoro.IN_CODA, StatoLavoro.IN_CORSO)

@@ -9,6 +9,11 @@ from . import views
 urlpatterns = [
     path("relazione/", views.RelazionePdfView.as_view(), name="relazione"),
     path(
+        "relazione/richieste/<int:pk>/",
+        views.RichiestaRelazioneDetailView.as_view(),
+        name="richiesta_detail",
+    ),
+    path(
         "comuni/<int:comune_pk>/periodi/<int:periodo_pk>/",
         views.SchedaComunePdfView.as_view(),
         name="scheda_comune",

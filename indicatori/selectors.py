@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
@@ -37,6 +38,7 @@ from .choices import (
     AggregazionePeriodi,
     Livello,
     StatoAvanzamento,
+    StatoPeriodo,
     StatoValore,
     TipoIndicatore,
     UnitaMisura,
@@ -991,4 +993,91 @@ def valori_da_approvare(*, fetched_by, periodo, comune) -> list[ValoreDaApprovar
             righe.append(ValoreDaApprovare(v, precedenti.get(chiave), mediane.get(chiave)))
         else:
             righe.append(ValoreDaApprovare(v))
+    return righe
+
+
+@dataclass
+class DaFare:
+    """One line of the home page's "Da fare" list: what, how many, where."""
+
+    testo: str
+    n: int
+    link: str
+
+
+def da_fare(*, fetched_by) -> list[DaFare]:
+    """What waits for the user, per role: values to review (Ufficio di Piano), Comuni
+    late with their submission (Ufficio di Piano), values returned to him (Operatore),
+    reports ready and not yet seen. One grouped query per kind."""
+    from django.urls import reverse
+
+    from ambito.models import Notifica
+
+    user = fetched_by
+    righe: list[DaFare] = []
+    gestiti = Periodo.objects.editable_by(user).filter(stato=StatoPeriodo.APERTO)
+    da_rivedere = (
+        Valore.objects.filter(periodo__in=gestiti, stato=StatoValore.INVIATO)
+        .values("periodo_id", "periodo__nome")
+        .annotate(n=Count("pk"))
+        .order_by("periodo__nome")
+    )
+    for riga in da_rivedere:
+        righe.append(
+            DaFare(
+                _("Valori da rivedere – %(periodo)s") % {"periodo": riga["periodo__nome"]},
+                riga["n"],
+                reverse("indicatori:revisione", args=[riga["periodo_id"]]),
+            )
+        )
+    # Late periods with their count of Comuni that have sent nothing, in one query.
+    inviato = Valore.objects.filter(
+        periodo_id=OuterRef(OuterRef("pk")),
+        comune_id=OuterRef("pk"),
+        stato__in=(StatoValore.INVIATO, StatoValore.APPROVATO),
+    )
+    mancanti = (
+        Comune.objects.filter(ambito_id=OuterRef("ambito_id"))
+        .exclude(Exists(inviato))
+        .values("ambito_id")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    in_ritardo = (
+        gestiti.filter(scadenza__lt=timezone.localdate())
+        .annotate(n=Subquery(mancanti))
+        .filter(n__gt=0)
+        .order_by("scadenza")
+    )
+    for periodo in in_ritardo:
+        righe.append(
+            DaFare(
+                _("Comuni in ritardo con l'invio – %(periodo)s") % {"periodo": periodo.nome},
+                periodo.n,
+                reverse("indicatori:completezza", args=[periodo.pk]),
+            )
+        )
+    restituiti = (
+        Valore.objects.visible_to(user)
+        .filter(
+            stato=StatoValore.RESPINTO,
+            comune__incarichi__user=user,
+            comune__incarichi__ruolo="operatore",
+        )
+        .values("periodo_id", "periodo__nome", "comune_id")
+        .annotate(n=Count("pk"))
+        .order_by("periodo__nome")
+    )
+    for riga in restituiti:
+        righe.append(
+            DaFare(
+                _("Valori restituiti da correggere – %(periodo)s")
+                % {"periodo": riga["periodo__nome"]},
+                riga["n"],
+                reverse("indicatori:inserimento", args=[riga["periodo_id"], riga["comune_id"]]),
+            )
+        )
+    pronti = Notifica.objects.filter(utente=user, tipo="report", letta_il__isnull=True).count()
+    if pronti:
+        righe.append(DaFare(_("Report pronti da scaricare"), pronti, reverse("report:index")))
     return righe

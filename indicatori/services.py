@@ -7,27 +7,39 @@ below. A submission with any error saves nothing.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from statistics import median
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
+from ambito import tasks as ambito_tasks
+from ambito.choices import InvioEmail, Ruolo
 from ambito.platform.cache import invalida_cache_ambito
 from ambito.platform.querysets import ScopedQuerySet
 from ambito.platform.services import instance_save, instance_validate
+from ambito.services import notifica_create, notifiche_digest_send, preferenze_of
 
 from . import validators
-from .choices import AzionePeriodo, StatoPeriodo, StatoValore, UnitaMisura
-from .models import Categoria, EventoPeriodo, Indicatore, Periodo, Valore
+from .choices import AzionePeriodo, StatoLavoro, StatoPeriodo, StatoValore, UnitaMisura
+from .models import Categoria, EventoPeriodo, Indicatore, Periodo, RichiestaRelazione, Valore
+
+logger = logging.getLogger(__name__)
 
 # A value is "far from the Comune's history" above this multiple of the median of
 # its approved values in the previous periods.
@@ -462,6 +474,7 @@ def valori_submit(*, user, periodo: Periodo, comune, vuoto_ammesso: bool = False
         periodo=periodo,
         motivo=_("Inviato all'Ufficio di Piano"),
     )
+    _notifica_invio(periodo=periodo, comune=comune, user=user, quando=adesso, n=len(da_inviare))
     return len(da_inviare)
 
 
@@ -576,6 +589,7 @@ def valori_reject(*, user, periodo: Periodo, valori, motivo: str) -> int:
         periodo=periodo,
         motivo=_("Restituito: %(motivo)s") % {"motivo": motivo[:80]},
     )
+    _notifica_restituzione(periodo=periodo, valori=scelti, motivo=motivo)
     return len(scelti)
 
 
@@ -699,3 +713,299 @@ def valore_create(*, periodo: Periodo, comune, indicatore: Indicatore, categoria
     return valore_save(
         periodo=periodo, comune=comune, indicatore=indicatore, categoria=categoria, **campi
     )
+
+
+# Notices (a Notifica row first, in the caller's transaction; the e-mail after commit).
+
+
+def _email_dopo_commit(notifica) -> None:
+    if notifica is not None:
+        transaction.on_commit(lambda: ambito_tasks.notifica_email_send.delay(notifica.pk))
+
+
+def operatori_of(comune):
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, incarichi__ruolo=Ruolo.OPERATORE, incarichi__comune=comune)
+        .distinct()
+    )
+
+
+def uffici_piano_of(ambito_id):
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, incarichi__ruolo=Ruolo.UFFICIO_PIANO, incarichi__ambito_id=ambito_id
+        )
+        .distinct()
+    )
+
+
+def _notifica_restituzione(*, periodo, valori, motivo) -> None:
+    """Tell the Operatori of each Comune that values came back, with the reason."""
+    per_comune = defaultdict(list)
+    for valore in valori:
+        if valore.comune_id is not None:
+            per_comune[valore.comune_id].append(valore)
+    for restituiti in per_comune.values():
+        comune = restituiti[0].comune
+        # The event: these values at these versions (a later return is a new event).
+        evento = hashlib.sha256(
+            ",".join(
+                f"{v.pk}.{v.versione}" for v in sorted(restituiti, key=lambda v: v.pk)
+            ).encode()
+        ).hexdigest()[:32]
+        link = reverse("indicatori:inserimento", args=[periodo.pk, comune.pk])
+        context = {"periodo": periodo, "comune": comune, "valori": restituiti, "motivo": motivo}
+        for operatore in operatori_of(comune):
+            notifica = notifica_create(
+                utente=operatore,
+                chiave=f"restituito:{evento}:{operatore.pk}",
+                tipo="restituito",
+                titolo=ngettext(
+                    "%(comune)s: %(n)s valore restituito (%(periodo)s)",
+                    "%(comune)s: %(n)s valori restituiti (%(periodo)s)",
+                    len(restituiti),
+                )
+                % {"comune": comune.nome, "n": len(restituiti), "periodo": periodo.nome},
+                testo=render_to_string("indicatori/email/valori_restituiti.txt", context),
+                link=link,
+            )
+            if preferenze_of(operatore).restituzioni:
+                _email_dopo_commit(notifica)
+
+
+def _notifica_invio(*, periodo, comune, user, quando, n) -> None:
+    """Tell the Ufficio di Piano that a Comune submitted (now, or in the daily digest)."""
+    nome = comune.nome if comune is not None else _("Ambito")
+    link = reverse(
+        "indicatori:revisione_comune" if comune is not None else "indicatori:revisione",
+        kwargs={"pk": periodo.pk, **({"comune_pk": comune.pk} if comune is not None else {})},
+    )
+    context = {"periodo": periodo, "comune": comune, "nome": nome, "utente": user, "n": n}
+    evento = f"invio:{periodo.pk}:{comune.pk if comune else 0}:{quando.timestamp()}"
+    for ufficio in uffici_piano_of(periodo.ambito_id):
+        notifica = notifica_create(
+            utente=ufficio,
+            chiave=f"{evento}:{ufficio.pk}",
+            tipo="invio",
+            titolo=ngettext(
+                "%(nome)s ha inviato %(n)s valore (%(periodo)s)",
+                "%(nome)s ha inviato %(n)s valori (%(periodo)s)",
+                n,
+            )
+            % {"nome": nome, "n": n, "periodo": periodo.nome},
+            testo=render_to_string("indicatori/email/invio_comune.txt", context),
+            link=link,
+        )
+        if preferenze_of(ufficio).invii == InvioEmail.SUBITO:
+            _email_dopo_commit(notifica)
+
+
+def riepilogo_invii_send() -> int:
+    """The daily digest of submissions, to each Ufficio di Piano who chose it."""
+    inviate = 0
+    utenti = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            preferenze_notifiche__invii=InvioEmail.RIEPILOGO,
+            notifiche__tipo="invio",
+            notifiche__spedita_il__isnull=True,
+        )
+        .distinct()
+    )
+    for utente in utenti:
+        if notifiche_digest_send(
+            utente=utente, tipo="invio", oggetto=_("Riepilogo degli invii dei Comuni")
+        ):
+            inviate += 1
+    return inviate
+
+
+# Deadline reminders: N days before, on the day, and after (settings.PROMEMORIA_*).
+
+
+def _momenti_promemoria(periodo, oggi: date) -> str | None:
+    prima = getattr(settings, "PROMEMORIA_GIORNI_PRIMA", 7)
+    dopo = getattr(settings, "PROMEMORIA_GIORNI_DOPO", 3)
+    if oggi == periodo.scadenza - timedelta(days=prima):
+        return "prima"
+    if oggi == periodo.scadenza:
+        return "giorno"
+    if oggi == periodo.scadenza + timedelta(days=dopo):
+        return "dopo"
+    return None
+
+
+def promemoria_scadenze_send(*, oggi: date | None = None) -> int:
+    """Remind the Operatori of each Comune that has not submitted; notices created.
+
+    Run daily by celery beat; run twice on a day it creates (and e-mails) nothing new.
+    """
+    from ambito.models import Comune
+
+    oggi = oggi or timezone.localdate()
+    prima = getattr(settings, "PROMEMORIA_GIORNI_PRIMA", 7)
+    dopo = getattr(settings, "PROMEMORIA_GIORNI_DOPO", 3)
+    periodi = Periodo.objects.filter(
+        stato=StatoPeriodo.APERTO,
+        scadenza__in=[oggi + timedelta(days=prima), oggi, oggi - timedelta(days=dopo)],
+    ).select_related("ambito")
+    create = 0
+    for periodo in periodi:
+        momento = _momenti_promemoria(periodo, oggi)
+        inviati = Valore.objects.filter(
+            periodo=periodo, stato__in=(StatoValore.INVIATO, StatoValore.APPROVATO)
+        ).values("comune_id")
+        for comune in Comune.objects.filter(ambito=periodo.ambito).exclude(pk__in=inviati):
+            context = {"periodo": periodo, "comune": comune, "momento": momento}
+            for operatore in operatori_of(comune):
+                with transaction.atomic():
+                    notifica = notifica_create(
+                        utente=operatore,
+                        chiave=f"scadenza:{periodo.pk}:{comune.pk}:{momento}:{operatore.pk}",
+                        tipo="scadenza",
+                        titolo=render_to_string(
+                            "indicatori/email/promemoria_scadenza_titolo.txt", context
+                        ).strip(),
+                        testo=render_to_string("indicatori/email/promemoria_scadenza.txt", context),
+                        link=reverse("indicatori:inserimento", args=[periodo.pk, comune.pk]),
+                    )
+                    if notifica is not None:
+                        create += 1
+                        if preferenze_of(operatore).scadenze:
+                            _email_dopo_commit(notifica)
+    return create
+
+
+# The Relazione di monitoraggio as a job (indicatori/tasks.py runs `relazione_run`).
+
+# A job "in corso" for longer than this is taken as lost (its worker died): retryable.
+LAVORO_PERSO_DOPO = timedelta(minutes=15)
+
+
+def puo_chiedere_relazione(user, ambito) -> bool:
+    return user.has_perm("indicatori.genera_relazione", ambito)
+
+
+def relazione_request(
+    *, user, ambito, periodo=None, richiesta: str = ""
+) -> tuple[RichiestaRelazione, bool]:
+    """Queue a Relazione (or return the job of the same request); (job, created).
+
+    `richiesta` is the form's one-time token: the same form posted twice is one job.
+    Without it, the same user, Ambito and period within the same minute are one job.
+    """
+    if not puo_chiedere_relazione(user, ambito):
+        raise PermissionDenied(_("La relazione è riservata all'Ufficio di Piano e ai revisori."))
+    richiesta = richiesta or (
+        f"{ambito.pk}:{periodo.pk if periodo else 0}:{timezone.now():%Y%m%d%H%M}"
+    )
+    chiave = hashlib.sha256(f"{user.pk}:{richiesta}".encode()).hexdigest()
+    job, created = RichiestaRelazione.objects.get_or_create(
+        chiave=chiave,
+        defaults={
+            "richiesta_da": user,
+            "ambito": ambito,
+            "periodo": periodo,
+            "parametri": {"ambito": ambito.pk, "periodo": periodo.pk if periodo else None},
+        },
+    )
+    if created:
+        _accoda_relazione(job)
+    return job, created
+
+
+def _accoda_relazione(job) -> None:
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.relazione_generate.delay(job.pk))
+
+
+def relazione_retryable(job: RichiestaRelazione, *, adesso=None) -> bool:
+    adesso = adesso or timezone.now()
+    if job.stato == StatoLavoro.FALLITO:
+        return True
+    return job.stato == StatoLavoro.IN_CORSO and (
+        job.iniziata_il is None or adesso - job.iniziata_il > LAVORO_PERSO_DOPO
+    )
+
+
+@transaction.atomic
+def relazione_retry(*, user, job: RichiestaRelazione) -> RichiestaRelazione:
+    """Queue again a failed (or lost) job of the user."""
+    job = RichiestaRelazione.objects.select_for_update().get(pk=job.pk)
+    if job.richiesta_da_id != user.pk:
+        raise PermissionDenied(_("Solo chi ha chiesto la relazione può riprovare."))
+    if not relazione_retryable(job):
+        raise ValidationError(_("La relazione non è in errore: non c'è nulla da riprovare."))
+    job.stato = StatoLavoro.IN_CODA
+    job.errore = ""
+    job.save(update_fields=["stato", "errore"])
+    _accoda_relazione(job)
+    return job
+
+
+def _relazione_start(job_id) -> RichiestaRelazione | None:
+    with transaction.atomic():
+        job = (
+            RichiestaRelazione.objects.select_for_update(of=("self",))
+            .select_related("richiesta_da", "ambito", "periodo")
+            .filter(pk=job_id)
+            .first()
+        )
+        if job is None or job.stato == StatoLavoro.PRONTO:
+            return None  # already done: a redelivered message does nothing
+        job.stato = StatoLavoro.IN_CORSO
+        job.tentativi += 1
+        job.iniziata_il = timezone.now()
+        job.errore = ""
+        job.save(update_fields=["stato", "tentativi", "iniziata_il", "errore"])
+    return job
+
+
+def relazione_run(*, job_id: int) -> RichiestaRelazione | None:
+    """Write the PDF of a queued Relazione and register it, all or nothing.
+
+    The report row, its file and `stato = pronto` are committed together: a worker
+    killed while rendering leaves the job "in corso" (retryable, redelivered by the
+    broker) and no report in the register.
+    """
+    from . import reports
+
+    job = _relazione_start(job_id)
+    if job is None:
+        return None
+    try:
+        with transaction.atomic():
+            report = reports.relazione_pdf(
+                user=job.richiesta_da, ambito=job.ambito, periodo=job.periodo
+            )
+            job.stato = StatoLavoro.PRONTO
+            job.report = report.registro
+            job.terminata_il = timezone.now()
+            job.save(update_fields=["stato", "report", "terminata_il"])
+            notifica = notifica_create(
+                utente=job.richiesta_da,
+                chiave=f"relazione:{job.pk}",
+                tipo="report",
+                titolo=_("La relazione %(numero)s è pronta") % {"numero": report.registro.numero},
+                testo=report.registro.titolo,
+                link=job.get_absolute_url(),
+            )
+            if preferenze_of(job.richiesta_da).report_pronti:
+                _email_dopo_commit(notifica)
+    except Exception as error:
+        logger.exception("Relazione %s non riuscita", job_id)
+        RichiestaRelazione.objects.filter(pk=job.pk).update(
+            stato=StatoLavoro.FALLITO,
+            terminata_il=timezone.now(),
+            errore=_(
+                "La relazione non è stata generata per un errore imprevisto (%(tipo)s). "
+                "Si può riprovare; se l'errore si ripete, avvisare l'assistenza."
+            )
+            % {"tipo": type(error).__name__},
+        )
+        job.refresh_from_db()
+    return job

@@ -4,6 +4,8 @@ Views stay thin: scoping comes from `get_visible_or_404` / the base mixins, data
 from `selectors.py`, every write from `services.py`.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -25,7 +27,7 @@ from programmi.models import PianoDiZona
 from . import cruscotto, reports, selectors, services
 from .filtersets import IndicatoreFilterSet, ValoreFilterSet
 from .forms import CruscottoForm, GrigliaForm, MotivoForm, SelezioneValoriForm
-from .models import EventoPeriodo, Indicatore, Periodo, Valore
+from .models import EventoPeriodo, Indicatore, Periodo, RichiestaRelazione, Valore
 
 
 def _messaggi_errore(error: ValidationError) -> list[str]:
@@ -602,6 +604,20 @@ class ContestoView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(tabelle=tabelle, **kwargs)
 
 
+class DaFareView(LoginRequiredMixin, TemplateView):
+    """The "Da fare" list of the user: a page, or (htmx, from the home page) a fragment."""
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["indicatori/_da_fare.html"]
+        return ["indicatori/da_fare.html"]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            da_fare=selectors.da_fare(fetched_by=self.request.user), **kwargs
+        )
+
+
 class CruscottoView(LoginRequiredMixin, TemplateView):
     """Cruscotto dell'Ambito (UdP, Revisori); an Operatore gets his Comune's.
 
@@ -643,7 +659,8 @@ class CruscottoView(LoginRequiredMixin, TemplateView):
             comune=filtri.get("comune"),
             area=filtri.get("area"),
         )
-        return super().get_context_data(form=form, dati=dati, **kwargs)
+        # A one-time token of the Relazione form: the same form posted twice is one job.
+        return super().get_context_data(form=form, dati=dati, richiesta=uuid.uuid4().hex, **kwargs)
 
 
 def _pdf_response(report):
@@ -653,7 +670,11 @@ def _pdf_response(report):
 
 
 class RelazionePdfView(LoginRequiredMixin, View):
-    """POST: generate the Relazione di monitoraggio (UdP and Revisori of the Ambito)."""
+    """POST: ask for the Relazione di monitoraggio (UdP and Revisori of the Ambito).
+
+    The PDF is written by a worker (indicatori/tasks.py): the answer is at once a
+    redirect to the job's page, which follows its progress.
+    """
 
     def post(self, request):
         user = request.user
@@ -663,16 +684,39 @@ class RelazionePdfView(LoginRequiredMixin, View):
         ambito = form.cleaned_data["ambito"] or form.ambito_predefinito
         if ambito is None:
             raise Http404
-        check_perm(
-            user,
-            "indicatori.genera_relazione",
-            ambito,
-            _("La relazione è riservata all'Ufficio di Piano e ai revisori."),
+        job, _created = services.relazione_request(
+            user=user,
+            ambito=ambito,
+            periodo=form.cleaned_data.get("periodo"),
+            richiesta=request.POST.get("richiesta", "")[:64],
         )
-        report = reports.relazione_pdf(
-            user=user, ambito=ambito, periodo=form.cleaned_data.get("periodo")
+        return HttpResponseRedirect(job.get_absolute_url(), status=303)
+
+
+class RichiestaRelazioneDetailView(LoginRequiredMixin, DetailView):
+    """A Relazione job of the user: its state, refreshed while it runs; retry (POST)."""
+
+    template_name = "indicatori/richiestarelazione_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        # A job is its requester's own page (the report itself is in the register).
+        return RichiestaRelazione.objects.filter(richiesta_da=self.request.user).select_related(
+            "ambito", "periodo", "report"
         )
-        return _pdf_response(report)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            riprovabile=services.relazione_retryable(self.object), **kwargs
+        )
+
+    def post(self, request, pk):
+        job = self.get_object()
+        try:
+            services.relazione_retry(user=request.user, job=job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(job.get_absolute_url(), status=303)
 
 
 class SchedaComunePdfView(LoginRequiredMixin, View):

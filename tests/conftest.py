@@ -37,6 +37,19 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Generated PDFs go to a temporary MEDIA_ROOT, never into the working tree."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def locmem_email(settings):
+    """E-mail is collected in `django.core.mail.outbox` (Django's test backend)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: factories and direct saves write without
     the services, which are what renew the cached aggregates (ambito/platform/cache.py)."""

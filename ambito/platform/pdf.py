@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -136,5 +137,8 @@ def report_generate(
     registro.sha256 = hashlib.sha256(contenuto).hexdigest()
     registro.pagine = pagine
     registro.dimensione = len(contenuto)
-    registro.save(update_fields=["sha256", "pagine", "dimensione"])
+    # Stored under MEDIA_ROOT for downloading again; the row is committed with the file
+    # or not at all (a process killed here leaves neither the row nor a half register).
+    registro.file.save(registro.nome_file, ContentFile(contenuto), save=False)
+    registro.save(update_fields=["sha256", "pagine", "dimensione", "file"])
     return ReportPdf(registro=registro, contenuto=contenuto)

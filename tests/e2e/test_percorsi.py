@@ -118,8 +118,11 @@ def _ufficio_di_piano(page, rozzano, locate, periodo):
 
 def _verifica_relazione(page, locate, periodo):
     """The downloaded Relazione shows the approved beneficiaries of Locate."""
+    # The Relazione is a job: its page (ready at once, the tasks run inline here) links
+    # the stored PDF.
+    page.get_by_role("button", name="Genera la Relazione di monitoraggio (PDF)").click()
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Scarica la Relazione di monitoraggio (PDF)").click()
+        page.get_by_role("link", name="Scarica la Relazione di monitoraggio (PDF)").click()
     pdf = download_info.value.path().read_bytes()
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     approvato = next(

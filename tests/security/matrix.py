@@ -320,6 +320,34 @@ def _global(model_path, name):
     return build
 
 
+def _report(d, scope):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from ambito.models import ReportGenerato
+
+    report = ReportGenerato.objects.create(
+        tipo=ReportGenerato.Tipo.RELAZIONE,
+        titolo="Relazione",
+        ambito=d.ambito[scope],
+        generato_da=d.users["udp" if scope == "in" else "udp_x"],
+        generato_il=timezone.now(),
+        sha256_dati="0" * 64,
+    )
+    report.file.save(report.nome_file, ContentFile(b"%PDF-1.7 prova"))
+    return report
+
+
+def _richiesta_relazione(d, scope):
+    from indicatori.models import RichiestaRelazione
+
+    return RichiestaRelazione.objects.create(
+        richiesta_da=d.users["udp" if scope == "in" else "udp_x"],
+        ambito=d.ambito[scope],
+        chiave=f"matrice-{scope}",
+    )
+
+
 def _pk(builder):
     return lambda d, s: {"pk": builder(d, s).pk}
 
@@ -355,6 +383,26 @@ MATRIX: dict[str, Entry] = {
     # ---- territory pages (ambito) ---------------------------------------------------
     "ambito:comune_list": Entry(
         expect={"GET": "302 200 200 200 200 200", "POST PUT PATCH DELETE": NO_WRITE_PAGE}
+    ),
+    # The user's own notices and e-mail choices: every logged-in user, his own only.
+    "ambito:notifica_list": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST": "302 302 302 302 302 302",  # mark as read, back to the list
+            "PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "indicatori:da_fare": Entry(
+        expect={"GET": "302 200 200 200 200 200", "POST PUT PATCH DELETE": NO_WRITE_PAGE}
+    ),
+    "ambito:notifica_conteggio": Entry(
+        expect={"GET": "302 200 200 200 200 200", "POST PUT PATCH DELETE": NO_WRITE_PAGE}
+    ),
+    "ambito:preferenze": Entry(
+        expect={
+            "GET POST PUT": "302 200 200 200 200 200",  # an empty form re-renders
+            "PATCH DELETE": NO_WRITE_PAGE,
+        }
     ),
     "ambito:ente_list": Entry(
         expect={"GET": "302 200 200 200 200 200", "POST PUT PATCH DELETE": NO_WRITE_PAGE}
@@ -825,7 +873,26 @@ NEW_ENTRIES: dict[str, Entry] = {
         body=lambda d, s, m: {"ambito": d.ambito[s].pk},
         expect={
             "GET PUT PATCH DELETE": NO_WRITE_PAGE,
-            "POST": "302 403 403 200 404 200 | 302 404 404 404 200 404",
+            # A job is queued and the answer is its page (303).
+            "POST": "302 403 403 303 404 303 | 302 404 404 404 303 404",
+        },
+    ),
+    "report:richiesta_detail": Entry(
+        # A job is its requester's own page: the UdP who asked (udp in, udp_x out).
+        kwargs=_pk(_richiesta_relazione),
+        expect={
+            "GET": "302 404 404 200 404 404 | 302 404 404 404 200 404",
+            # Retry: a queued job has nothing to retry (a message, back to the page).
+            "POST": "302 404 404 303 404 404 | 302 404 404 404 303 404",
+            "PUT PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "report:download": Entry(
+        # A Relazione of the Ambito: whoever sees the register row downloads the PDF.
+        kwargs=_pk(_report),
+        expect={
+            "GET": "302 404 404 200 404 200 | 302 404 404 404 200 404",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
         },
     ),
     "report:verifica": Entry(
