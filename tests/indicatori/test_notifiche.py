@@ -53,7 +53,7 @@ def test_returned_value_mails_the_operatore_with_the_reason_once(
         )
     (messaggio,) = mail.outbox
     assert messaggio.to == ["op.rozzano@comune.example"]
-    assert messaggio.subject == f"[Zonale] Rozzano: 1 valori restituiti ({aperto.nome})"
+    assert messaggio.subject == f"[Zonale] Rozzano: 1 valore restituito ({aperto.nome})"
     assert "Motivo: Manca il registro." in messaggio.body
     assert "1.OUT.1" in messaggio.body
     link = "http://127.0.0.1:8000" + reverse("indicatori:inserimento", args=[aperto.pk, rozzano.pk])
@@ -105,8 +105,8 @@ def test_submission_mails_the_ufficio_di_piano_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         _invia(operatore_rozzano, aperto, rozzano, indicatore)
     (messaggio,) = [m for m in mail.outbox if m.to == ["udp@comune.example"]]
-    assert messaggio.subject == f"[Zonale] Rozzano ha inviato 1 valori ({aperto.nome})"
-    assert "Rozzano ha inviato 1 valori del periodo" in messaggio.body
+    assert messaggio.subject == f"[Zonale] Rozzano ha inviato 1 valore ({aperto.nome})"
+    assert "Rozzano ha inviato 1 valore del periodo" in messaggio.body
     assert reverse("indicatori:revisione_comune", args=[aperto.pk, rozzano.pk]) in messaggio.body
 
 
@@ -132,8 +132,8 @@ def test_submission_digest_once_a_day_by_preference(
     riepilogo_invii.delay()  # beat running twice: nothing new
     (messaggio,) = [m for m in mail.outbox if m.to == ["udp@comune.example"]]
     assert messaggio.subject == "[Zonale] Riepilogo degli invii dei Comuni"
-    assert "Rozzano ha inviato 1 valori" in messaggio.body
-    assert "Binasco ha inviato 1 valori" in messaggio.body
+    assert "Rozzano ha inviato 1 valore" in messaggio.body
+    assert "Binasco ha inviato 1 valore" in messaggio.body
 
 
 def test_deadline_reminders_before_on_and_after_the_day_never_twice(

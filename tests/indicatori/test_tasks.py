@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from ambito import pdf
+from ambito.platform import pdf
 from ambito.models import Notifica, ReportGenerato
 from indicatori import services
 from indicatori.choices import StatoLavoro
