@@ -6,16 +6,8 @@ from rest_framework import serializers
 
 from ambito.api.serializers import ChoiceLabelField, ScopedChoicesMixin
 
+from .. import models
 from ..choices import ELENCHI, Adeguatezza, CoincidenzaRisorse
-from ..models import (
-    AttivitaPremiale,
-    MacroArea,
-    Obiettivo,
-    PianoDiZona,
-    ProgettoPremiale,
-    Scheda,
-    Valutazione,
-)
 
 
 class PianoDiZonaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
@@ -25,7 +17,7 @@ class PianoDiZonaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     budget_schede = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
-        model = PianoDiZona
+        model = models.PianoDiZona
         fields = [
             "id",
             "ambito",
@@ -45,7 +37,7 @@ class PianoDiZonaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
 
 class MacroAreaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     class Meta:
-        model = MacroArea
+        model = models.MacroArea
         fields = ["id", "piano", "lettera", "nome"]
         validators = []
 
@@ -54,7 +46,7 @@ class ObiettivoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     livello = serializers.SerializerMethodField()
 
     class Meta:
-        model = Obiettivo
+        model = models.Obiettivo
         fields = [
             "id",
             "piano",
@@ -94,7 +86,7 @@ class ValutazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     coincidenza_risorse_display = ChoiceLabelField("coincidenza_risorse", allow_null=True)
 
     class Meta:
-        model = Valutazione
+        model = models.Valutazione
         fields = [
             "id",
             "obiettivo",
@@ -142,7 +134,7 @@ class SchedaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     punti_chiave = elenco("punti_chiave")
 
     class Meta:
-        model = Scheda
+        model = models.Scheda
         fields = [
             "id",
             "piano",
@@ -161,7 +153,7 @@ class SchedaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
             "integrata_altre_aree",
             "aree_policy",
             "punti_chiave",
-            *[campo for coppia in Scheda.DOMANDE for campo in coppia],
+            *[campo for coppia in models.Scheda.DOMANDE for campo in coppia],
             "coinvolgimento_ets",
             "bisogno_precedente",
             "promozionale",
@@ -174,7 +166,7 @@ class SchedaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
 
 class AttivitaPremialeSerializer(serializers.ModelSerializer):
     class Meta:
-        model = AttivitaPremiale
+        model = models.AttivitaPremiale
         fields = ["ordine", "attivita", "percentuale", "risultato"]
 
 
@@ -183,7 +175,7 @@ class ProgettoPremialeSerializer(serializers.ModelSerializer):
     media_completamento = serializers.FloatField(read_only=True)
 
     class Meta:
-        model = ProgettoPremiale
+        model = models.ProgettoPremiale
         fields = [
             "id",
             "piano",
