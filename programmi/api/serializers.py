@@ -94,20 +94,9 @@ class ValutazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
             "obiettivo_titolo",
             "piano",
             "macro_area",
-            "grado_raggiungimento",
-            "risorse_personale",
-            "adeguatezza_risorse",
+            *models.Valutazione.RISPOSTE,
             "adeguatezza_risorse_display",
-            "adeguatezza_note",
-            "coincidenza_risorse",
             "coincidenza_risorse_display",
-            "criticita",
-            "risposto_bisogno",
-            "risposto_bisogno_note",
-            "continuita",
-            "continuita_note",
-            "riproposto",
-            "riproposto_note",
         ]
         validators = []
 
@@ -153,13 +142,7 @@ class SchedaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
             "integrata_altre_aree",
             "aree_policy",
             "punti_chiave",
-            *[campo for coppia in models.Scheda.DOMANDE for campo in coppia],
-            "coinvolgimento_ets",
-            "bisogno_precedente",
-            "promozionale",
-            "preventivo",
-            "riparativo",
-            "tipo_obiettivo_note",
+            *models.Scheda.RISPOSTE,
         ]
         validators = []
 
