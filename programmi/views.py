@@ -142,13 +142,28 @@ class PianoChildFormMixin(ServiceFormMixin):
         return super().get_context_data(piano=self.piano, **kwargs)
 
 
-class MacroAreaCreateView(PianoChildFormMixin, CreateView):
-    model = MacroArea
-    form_class = MacroAreaForm
-    success_message = _("Macro-area inserita.")
+class PianoChildCreateMixin(PianoChildFormMixin):
+    """A new row of the plan named in the URL (`piano_pk`)."""
 
     def get_piano(self):
         return get_editable_or_403(PianoDiZona, self.request.user, pk=self.kwargs["piano_pk"])
+
+
+class PianoChildUpdateMixin(PianoChildFormMixin):
+    """A row named in the URL (`pk`): editable by the user, it gives the plan."""
+
+    def get_piano(self):
+        self.object = get_editable_or_403(self.model, self.request.user, pk=self.kwargs["pk"])
+        return self.object.piano
+
+    def get_object(self, queryset=None):
+        return self.object
+
+
+class MacroAreaCreateView(PianoChildCreateMixin, CreateView):
+    model = MacroArea
+    form_class = MacroAreaForm
+    success_message = _("Macro-area inserita.")
 
     def perform_save(self, form):
         return services.macro_area_save(macro_area=form.instance)
@@ -157,17 +172,10 @@ class MacroAreaCreateView(PianoChildFormMixin, CreateView):
         return super().get_context_data(titolo=_("Nuova macro-area"), **kwargs)
 
 
-class MacroAreaUpdateView(PianoChildFormMixin, UpdateView):
+class MacroAreaUpdateView(PianoChildUpdateMixin, UpdateView):
     model = MacroArea
     form_class = MacroAreaForm
     success_message = _("Macro-area aggiornata.")
-
-    def get_piano(self):
-        self.object = get_editable_or_403(MacroArea, self.request.user, pk=self.kwargs["pk"])
-        return self.object.piano
-
-    def get_object(self, queryset=None):
-        return self.object
 
     def perform_save(self, form):
         return services.macro_area_save(macro_area=form.instance)
@@ -198,13 +206,10 @@ class ObiettivoDetailView(ScopedMixin, DetailView):
         )
 
 
-class ObiettivoCreateView(PianoChildFormMixin, CreateView):
+class ObiettivoCreateView(PianoChildCreateMixin, CreateView):
     model = Obiettivo
     form_class = ObiettivoForm
     success_message = _("Obiettivo inserito.")
-
-    def get_piano(self):
-        return get_editable_or_403(PianoDiZona, self.request.user, pk=self.kwargs["piano_pk"])
 
     def get_initial(self):
         initial = super().get_initial()
@@ -225,17 +230,10 @@ class ObiettivoCreateView(PianoChildFormMixin, CreateView):
         )
 
 
-class ObiettivoUpdateView(PianoChildFormMixin, UpdateView):
+class ObiettivoUpdateView(PianoChildUpdateMixin, UpdateView):
     model = Obiettivo
     form_class = ObiettivoForm
     success_message = _("Obiettivo aggiornato.")
-
-    def get_piano(self):
-        self.object = get_editable_or_403(Obiettivo, self.request.user, pk=self.kwargs["pk"])
-        return self.object.piano
-
-    def get_object(self, queryset=None):
-        return self.object
 
     def perform_save(self, form):
         return services.obiettivo_save(obiettivo=form.instance)
@@ -446,14 +444,11 @@ def domande_della_scheda(scheda):
     return righe
 
 
-class SchedaCreateView(PianoChildFormMixin, CreateView):
+class SchedaCreateView(PianoChildCreateMixin, CreateView):
     model = Scheda
     form_class = SchedaForm
     template_name = "programmi/scheda_form.html"
     success_message = _("Scheda inserita.")
-
-    def get_piano(self):
-        return get_editable_or_403(PianoDiZona, self.request.user, pk=self.kwargs["piano_pk"])
 
     def perform_save(self, form):
         return services.scheda_save(
@@ -469,18 +464,11 @@ class SchedaCreateView(PianoChildFormMixin, CreateView):
         )
 
 
-class SchedaUpdateView(PianoChildFormMixin, UpdateView):
+class SchedaUpdateView(PianoChildUpdateMixin, UpdateView):
     model = Scheda
     form_class = SchedaForm
     template_name = "programmi/scheda_form.html"
     success_message = _("Scheda aggiornata.")
-
-    def get_piano(self):
-        self.object = get_editable_or_403(Scheda, self.request.user, pk=self.kwargs["pk"])
-        return self.object.piano
-
-    def get_object(self, queryset=None):
-        return self.object
 
     def perform_save(self, form):
         return services.scheda_save(
