@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from fondi.models import Assegnazione, AvanzamentoFinanziario, FinanziamentoProgetto, Progetto
 
-from .factories import AvanzamentoFactory, ProgettoFactory, linea
+from .factories import MSG_CUP, PROGETTO_NON_VALIDO, AvanzamentoFactory, ProgettoFactory, linea
 
 
 @pytest.fixture
@@ -267,28 +267,7 @@ def test_ufficio_piano_creates_and_updates_a_project(
 
 @pytest.mark.parametrize(
     "campi, campo, messaggio",
-    [
-        (
-            {"cup": "B49J1700013"},
-            "cup",
-            "Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre.",
-        ),
-        (
-            {"cup": "B49J17000130006B49J17000130006X"},
-            "cup",
-            "Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre.",
-        ),
-        (
-            {"cup": "B49J17000130*06"},
-            "cup",
-            "Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre.",
-        ),
-        (
-            {"data_inizio": "2025-01-01", "data_fine": "2024-12-31"},
-            "data_fine",
-            "La data di fine non può precedere la data di inizio.",
-        ),
-    ],
+    [*PROGETTO_NON_VALIDO, ({"cup": "B49J17000130006B49J17000130006X"}, "cup", MSG_CUP)],
 )
 def test_bad_project_input_answers_400_with_the_pages_message(
     api, ufficio_piano, visconteo, campi, campo, messaggio
