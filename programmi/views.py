@@ -206,9 +206,20 @@ class ObiettivoDetailView(ScopedMixin, DetailView):
         )
 
 
-class ObiettivoCreateView(PianoChildCreateMixin, CreateView):
+class ObiettivoFormMixin:
+    """The objective's form, new or edited: the objective's page follows."""
+
     model = Obiettivo
     form_class = ObiettivoForm
+
+    def perform_save(self, form):
+        return services.obiettivo_save(obiettivo=form.instance)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class ObiettivoCreateView(ObiettivoFormMixin, PianoChildCreateMixin, CreateView):
     success_message = _("Obiettivo inserito.")
 
     def get_initial(self):
@@ -218,28 +229,14 @@ class ObiettivoCreateView(PianoChildCreateMixin, CreateView):
             initial["parent"] = int(parent)
         return initial
 
-    def perform_save(self, form):
-        return services.obiettivo_save(obiettivo=form.instance)
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             titolo=_("Nuovo obiettivo"), annulla=self.piano.get_absolute_url(), **kwargs
         )
 
 
-class ObiettivoUpdateView(PianoChildUpdateMixin, UpdateView):
-    model = Obiettivo
-    form_class = ObiettivoForm
+class ObiettivoUpdateView(ObiettivoFormMixin, PianoChildUpdateMixin, UpdateView):
     success_message = _("Obiettivo aggiornato.")
-
-    def perform_save(self, form):
-        return services.obiettivo_save(obiettivo=form.instance)
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -444,11 +441,12 @@ def domande_della_scheda(scheda):
     return righe
 
 
-class SchedaCreateView(PianoChildCreateMixin, CreateView):
+class SchedaFormMixin:
+    """The sheet's form, new or edited: saved with its services and list items."""
+
     model = Scheda
     form_class = SchedaForm
     template_name = "programmi/scheda_form.html"
-    success_message = _("Scheda inserita.")
 
     def perform_save(self, form):
         return services.scheda_save(
@@ -457,6 +455,10 @@ class SchedaCreateView(PianoChildCreateMixin, CreateView):
 
     def get_success_url(self):
         return self.object.get_absolute_url()
+
+
+class SchedaCreateView(SchedaFormMixin, PianoChildCreateMixin, CreateView):
+    success_message = _("Scheda inserita.")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -464,19 +466,8 @@ class SchedaCreateView(PianoChildCreateMixin, CreateView):
         )
 
 
-class SchedaUpdateView(PianoChildUpdateMixin, UpdateView):
-    model = Scheda
-    form_class = SchedaForm
-    template_name = "programmi/scheda_form.html"
+class SchedaUpdateView(SchedaFormMixin, PianoChildUpdateMixin, UpdateView):
     success_message = _("Scheda aggiornata.")
-
-    def perform_save(self, form):
-        return services.scheda_save(
-            scheda=form.instance, servizi=form.cleaned_data["servizi"], voci=form.voci()
-        )
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
