@@ -339,6 +339,18 @@ def test_allocations_through_the_api(api, ufficio_piano, visconteo):
     assert totali["per_anno"][0]["totale_riportato"] is None
 
 
+def _avanzamento(progetto):
+    """A valid progress snapshot of the project (erogato <= vincolante <= ammesso)."""
+    return {
+        "progetto": progetto.pk,
+        "data": "2025-06-30",
+        "programmato": "1194394.83",
+        "ammesso": "1090000.00",
+        "vincolante": "500000.00",
+        "erogato": "250000.00",
+    }
+
+
 @pytest.mark.parametrize(
     "importi, campo, messaggio",
     [
@@ -361,14 +373,7 @@ def test_allocations_through_the_api(api, ufficio_piano, visconteo):
     ],
 )
 def test_bad_snapshots_answer_400(api, ufficio_piano, progetto_pnrr, importi, campo, messaggio):
-    dati = {
-        "progetto": progetto_pnrr.pk,
-        "data": "2025-06-30",
-        "programmato": "1194394.83",
-        "ammesso": "1090000.00",
-        "vincolante": "500000.00",
-        "erogato": "250000.00",
-    }
+    dati = _avanzamento(progetto_pnrr)
     response = _post(api(ufficio_piano), "/api/v1/avanzamenti/", dati | importi)
     assert response.status_code == 400
     assert response.json()[campo] == [messaggio]
@@ -377,14 +382,7 @@ def test_bad_snapshots_answer_400(api, ufficio_piano, progetto_pnrr, importi, ca
 
 def test_snapshot_and_amount_writes(api, ufficio_piano, progetto_pnrr):
     client = api(ufficio_piano)
-    dati = {
-        "progetto": progetto_pnrr.pk,
-        "data": "2025-06-30",
-        "programmato": "1194394.83",
-        "ammesso": "1090000.00",
-        "vincolante": "500000.00",
-        "erogato": "250000.00",
-    }
+    dati = _avanzamento(progetto_pnrr)
     response = _post(client, "/api/v1/avanzamenti/", dati)
     assert response.status_code == 201
     assert response.json()["percentuale_erogato"] == "22.94"
