@@ -8,26 +8,17 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ambito.platform.services import run_validators
 
-from . import services
-from .models import (
-    Assegnazione,
-    AvanzamentoFinanziario,
-    FinanziamentoProgetto,
-    FonteFinanziamento,
-    LineaFinanziamento,
-    Progetto,
-    TotaleRiportato,
-)
+from . import models, services
 
 
-@admin.register(FonteFinanziamento)
+@admin.register(models.FonteFinanziamento)
 class FonteFinanziamentoAdmin(SimpleHistoryAdmin):
     list_display = ["codice", "nome", "livello", "ordine"]
     list_filter = ["livello"]
     search_fields = ["codice", "nome"]
 
 
-@admin.register(LineaFinanziamento)
+@admin.register(models.LineaFinanziamento)
 class LineaFinanziamentoAdmin(SimpleHistoryAdmin):
     list_display = ["codice", "nome", "fonte", "parent"]
     list_filter = ["fonte"]
@@ -39,7 +30,7 @@ class LineaFinanziamentoAdmin(SimpleHistoryAdmin):
         services.linea_save(linea=obj)
 
 
-@admin.register(Assegnazione)
+@admin.register(models.Assegnazione)
 class AssegnazioneAdmin(SimpleHistoryAdmin):
     list_display = ["linea", "anno", "importo", "ambito"]
     list_filter = ["anno", "linea__fonte__livello", "linea__fonte", "ambito"]
@@ -50,14 +41,14 @@ class AssegnazioneAdmin(SimpleHistoryAdmin):
         services.assegnazione_save(assegnazione=obj)
 
 
-@admin.register(TotaleRiportato)
+@admin.register(models.TotaleRiportato)
 class TotaleRiportatoAdmin(SimpleHistoryAdmin):
     list_display = ["ambito", "anno", "importo", "documento"]
     list_filter = ["ambito", "anno"]
 
 
 class FinanziamentoInline(admin.TabularInline):
-    model = FinanziamentoProgetto
+    model = models.FinanziamentoProgetto
     extra = 0
 
 
@@ -79,7 +70,7 @@ class ProgettoAdminForm(forms.ModelForm):
                 self.add_error(field if field in self.fields else None, messages)
 
 
-@admin.register(Progetto)
+@admin.register(models.Progetto)
 class ProgettoAdmin(SimpleHistoryAdmin):
     form = ProgettoAdminForm
     list_display = ["titolo", "cup", "linea", "ambito", "stato", "data_fine"]
@@ -108,7 +99,7 @@ class ProgettoAdmin(SimpleHistoryAdmin):
         formset.save_m2m()
 
 
-@admin.register(FinanziamentoProgetto)
+@admin.register(models.FinanziamentoProgetto)
 class FinanziamentoProgettoAdmin(SimpleHistoryAdmin):
     list_display = ["progetto", "linea", "importo"]
     list_filter = ["linea__fonte"]
@@ -119,7 +110,7 @@ class FinanziamentoProgettoAdmin(SimpleHistoryAdmin):
         services.finanziamento_save(finanziamento=obj)
 
 
-@admin.register(AvanzamentoFinanziario)
+@admin.register(models.AvanzamentoFinanziario)
 class AvanzamentoFinanziarioAdmin(SimpleHistoryAdmin):
     list_display = ["progetto", "data", "programmato", "ammesso", "vincolante", "erogato"]
     list_filter = ["progetto__ambito"]

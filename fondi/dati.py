@@ -9,15 +9,7 @@ from django.conf import settings
 from ambito.dati import read_yaml
 from ambito.models import Ambito, Comune
 
-from . import services
-from .models import (
-    Assegnazione,
-    FinanziamentoProgetto,
-    FonteFinanziamento,
-    LineaFinanziamento,
-    Progetto,
-    TotaleRiportato,
-)
+from . import models, services
 
 CARTELLA = settings.BASE_DIR / "fixtures" / "fondi"
 
@@ -32,15 +24,17 @@ def carica_fonti():
     data = read_yaml(CARTELLA / "fonti.yaml")
     linee = 0
     for spec in data["fonti"]:
-        fonte, _ = FonteFinanziamento.objects.update_or_create(
+        fonte, _ = models.FonteFinanziamento.objects.update_or_create(
             codice=spec["codice"],
             defaults={"nome": spec["nome"], "livello": spec["livello"], "ordine": spec["ordine"]},
         )
         for item in spec["linee"]:
             parent = (
-                LineaFinanziamento.objects.get(codice=item["parent"]) if "parent" in item else None
+                models.LineaFinanziamento.objects.get(codice=item["parent"])
+                if "parent" in item
+                else None
             )
-            LineaFinanziamento.objects.update_or_create(
+            models.LineaFinanziamento.objects.update_or_create(
                 codice=item["codice"],
                 defaults={"nome": item["nome"], "fonte": fonte, "parent": parent},
             )
@@ -53,9 +47,9 @@ def carica_assegnazioni():
     ambito = Ambito.objects.get(codice=data["ambito"])
     righe = 0
     for item in data["righe"]:
-        linea = LineaFinanziamento.objects.get(codice=item["linea"])
+        linea = models.LineaFinanziamento.objects.get(codice=item["linea"])
         for anno, importo in item["importi"].items():
-            Assegnazione.objects.update_or_create(
+            models.Assegnazione.objects.update_or_create(
                 ambito=ambito,
                 linea=linea,
                 anno=int(anno),
@@ -67,7 +61,7 @@ def carica_assegnazioni():
             )
             righe += 1
     for anno, importo in data["totali_riportati"].items():
-        TotaleRiportato.objects.update_or_create(
+        models.TotaleRiportato.objects.update_or_create(
             ambito=ambito,
             anno=int(anno),
             documento=data["documento"],
@@ -80,7 +74,7 @@ def carica_progetti():
     data = read_yaml(CARTELLA / "progetti.yaml")
     ambito = Ambito.objects.get(codice=data["ambito"])
     for spec in data["progetti"]:
-        linea = LineaFinanziamento.objects.get(codice=spec["linea"])
+        linea = models.LineaFinanziamento.objects.get(codice=spec["linea"])
         valori = {
             "titolo": spec["titolo"],
             "descrizione": spec["descrizione"].strip(),
@@ -95,9 +89,9 @@ def carica_progetti():
         }
         # Natural key: the Ambito's first project on that line (the Piano prints no
         # CUP). The state is set only on creation: afterwards it follows the workflow.
-        progetto = Progetto.objects.filter(ambito=ambito, linea=linea).order_by("pk").first()
+        progetto = models.Progetto.objects.filter(ambito=ambito, linea=linea).order_by("pk").first()
         if progetto is None:
-            progetto = Progetto(ambito=ambito, linea=linea, stato=spec["stato"])
+            progetto = models.Progetto(ambito=ambito, linea=linea, stato=spec["stato"])
         for campo, valore in valori.items():
             setattr(progetto, campo, valore)
         services.progetto_validate(
@@ -106,9 +100,9 @@ def carica_progetti():
         progetto.save()
         progetto.comuni.set(Comune.objects.filter(codice_istat__in=spec.get("comuni", [])))
         for item in spec["finanziamenti"]:
-            FinanziamentoProgetto.objects.update_or_create(
+            models.FinanziamentoProgetto.objects.update_or_create(
                 progetto=progetto,
-                linea=LineaFinanziamento.objects.get(codice=item["linea"]),
+                linea=models.LineaFinanziamento.objects.get(codice=item["linea"]),
                 defaults={"importo": Decimal(item["importo"]), "nota": item.get("nota", "")},
             )
     return len(data["progetti"])

@@ -101,15 +101,7 @@ class ValoreAdminForm(forms.ModelForm):
 
     class Meta:
         model = Valore
-        fields = [
-            "indicatore",
-            "periodo",
-            "comune",
-            "categoria",
-            "valore_numerico",
-            "valore_testo",
-            "commento",
-        ]
+        fields = Valore.CAMPI_RILEVAZIONE
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -420,6 +420,28 @@ class Valore(models.Model):
     )
     approvato_il = models.DateTimeField(_("approvato il"), null=True, blank=True)
 
+    # What the person reporting a value fills in, and the workflow's trace (read-only).
+    CAMPI_RILEVAZIONE = [
+        "indicatore",
+        "periodo",
+        "comune",
+        "categoria",
+        "valore_numerico",
+        "valore_testo",
+        "commento",
+    ]
+    CAMPI_FLUSSO = [
+        "stato",
+        "motivo_respingimento",
+        "anomalia_confermata",
+        "dimostrativo",
+        "inserito_da",
+        "aggiornato_il",
+        "inviato_il",
+        "approvato_da",
+        "approvato_il",
+    ]
+
     scope_ambito = "periodo__ambito"
     scope_comune = "comune"
     scope_operatore_edit = True

@@ -4,27 +4,17 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ambito.platform.forms import ValidatorsFormMixin
 
-from . import services, validators
-from .models import (
-    AttivitaPremiale,
-    MacroArea,
-    Obiettivo,
-    PianoDiZona,
-    ProgettoPremiale,
-    Scheda,
-    Valutazione,
-    VoceScheda,
-)
+from . import models, services, validators
 
 
-@admin.register(PianoDiZona)
+@admin.register(models.PianoDiZona)
 class PianoDiZonaAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "ambito", "stato", "data_approvazione"]
     list_filter = ["stato", "ambito"]
     list_select_related = ["ambito"]
 
 
-@admin.register(MacroArea)
+@admin.register(models.MacroArea)
 class MacroAreaAdmin(SimpleHistoryAdmin):
     list_display = ["lettera", "nome", "piano"]
     list_filter = ["piano"]
@@ -37,7 +27,7 @@ class ObiettivoAdminForm(ValidatorsFormMixin, forms.ModelForm):
     validators = validators.OBIETTIVO
 
 
-@admin.register(Obiettivo)
+@admin.register(models.Obiettivo)
 class ObiettivoAdmin(SimpleHistoryAdmin):
     form = ObiettivoAdminForm
     list_display = ["numero", "titolo", "piano", "macro_area", "parent"]
@@ -49,7 +39,7 @@ class ObiettivoAdmin(SimpleHistoryAdmin):
         services.obiettivo_save(obiettivo=obj)
 
 
-@admin.register(Valutazione)
+@admin.register(models.Valutazione)
 class ValutazioneAdmin(SimpleHistoryAdmin):
     list_display = [
         "obiettivo",
@@ -63,18 +53,18 @@ class ValutazioneAdmin(SimpleHistoryAdmin):
 
 
 class AttivitaPremialeInline(admin.TabularInline):
-    model = AttivitaPremiale
+    model = models.AttivitaPremiale
     extra = 0
 
 
-@admin.register(ProgettoPremiale)
+@admin.register(models.ProgettoPremiale)
 class ProgettoPremialeAdmin(SimpleHistoryAdmin):
     list_display = ["numero", "titolo", "piano"]
     list_filter = ["piano"]
     inlines = [AttivitaPremialeInline]
 
 
-@admin.register(AttivitaPremiale)
+@admin.register(models.AttivitaPremiale)
 class AttivitaPremialeAdmin(SimpleHistoryAdmin):
     list_display = ["progetto", "ordine", "attivita", "percentuale"]
     list_filter = ["progetto"]
@@ -82,12 +72,12 @@ class AttivitaPremialeAdmin(SimpleHistoryAdmin):
 
 
 class VoceSchedaInline(admin.TabularInline):
-    model = VoceScheda
+    model = models.VoceScheda
     extra = 0
     ordering = ["tipo", "ordine"]
 
 
-@admin.register(Scheda)
+@admin.register(models.Scheda)
 class SchedaAdmin(SimpleHistoryAdmin):
     list_display = ["numero", "titolo", "piano", "budget", "progetto"]
     list_filter = ["piano"]
@@ -96,7 +86,7 @@ class SchedaAdmin(SimpleHistoryAdmin):
     inlines = [VoceSchedaInline]
 
 
-@admin.register(VoceScheda)
+@admin.register(models.VoceScheda)
 class VoceSchedaAdmin(SimpleHistoryAdmin):
     list_display = ["scheda", "tipo", "ordine", "testo"]
     list_filter = ["tipo", "scheda__piano"]

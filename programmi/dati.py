@@ -25,27 +25,7 @@ ADEGUATEZZA = {
     "adeguato": Adeguatezza.ADEGUATO,
 }
 COINCIDENZA = {str(c.label): c.value for c in CoincidenzaRisorse}
-TESTI_VALUTAZIONE = [
-    "risorse_personale",
-    "adeguatezza_note",
-    "criticita",
-    "risposto_bisogno_note",
-    "continuita_note",
-    "riproposto_note",
-]
-SI_NO_VALUTAZIONE = ["risposto_bisogno", "continuita", "riproposto"]
-CAMPI_SCHEDA = [
-    "sottotitolo",
-    "note_risorse",
-    "integrata_altre_aree",
-    *[campo for coppia in Scheda.DOMANDE for campo in coppia],
-    "coinvolgimento_ets",
-    "bisogno_precedente",
-    "promozionale",
-    "preventivo",
-    "riparativo",
-    "tipo_obiettivo_note",
-]
+CAMPI_SCHEDA = ["sottotitolo", "note_risorse", "integrata_altre_aree", *Scheda.RISPOSTE]
 
 
 def _testo(valore) -> str:
@@ -58,9 +38,9 @@ def _carica_valutazione(obiettivo, spec):
     valutazione.grado_raggiungimento = spec.get("grado_raggiungimento")
     valutazione.adeguatezza_risorse = ADEGUATEZZA.get(spec.get("adeguatezza_risorse"))
     valutazione.coincidenza_risorse = COINCIDENZA.get(spec.get("coincidenza_risorse"))
-    for campo in TESTI_VALUTAZIONE:
+    for campo in Valutazione.TESTI:
         setattr(valutazione, campo, _testo(spec.get(campo)))
-    for campo in SI_NO_VALUTAZIONE:
+    for campo in Valutazione.SI_NO:
         setattr(valutazione, campo, spec.get(campo))
     services.valutazione_save(valutazione=valutazione)
 

@@ -156,38 +156,13 @@ class ObiettivoForm(ScopedModelForm):
 class ValutazioneForm(ScopedModelForm):
     class Meta:
         model = Valutazione
-        fields = [
-            "grado_raggiungimento",
-            "risorse_personale",
-            "adeguatezza_risorse",
-            "adeguatezza_note",
-            "coincidenza_risorse",
-            "criticita",
-            "risposto_bisogno",
-            "risposto_bisogno_note",
-            "continuita",
-            "continuita_note",
-            "riproposto",
-            "riproposto_note",
-        ]
+        fields = Valutazione.RISPOSTE
         widgets = {
             "grado_raggiungimento": forms.NumberInput(
                 attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}
             ),
-            "risposto_bisogno": SiNoSelect,
-            "continuita": SiNoSelect,
-            "riproposto": SiNoSelect,
-            **{
-                campo: forms.Textarea(attrs={"rows": 3})
-                for campo in [
-                    "risorse_personale",
-                    "adeguatezza_note",
-                    "criticita",
-                    "risposto_bisogno_note",
-                    "continuita_note",
-                    "riproposto_note",
-                ]
-            },
+            **{campo: SiNoSelect for campo in Valutazione.SI_NO},
+            **{campo: forms.Textarea(attrs={"rows": 3}) for campo in Valutazione.TESTI},
         }
         error_messages = {
             "grado_raggiungimento": {
@@ -245,13 +220,7 @@ class SchedaForm(ScopedModelForm):
             "integrata_altre_aree",
             "progetto",
             "servizi",
-            *[campo for coppia in Scheda.DOMANDE for campo in coppia],
-            "coinvolgimento_ets",
-            "bisogno_precedente",
-            "promozionale",
-            "preventivo",
-            "riparativo",
-            "tipo_obiettivo_note",
+            *Scheda.RISPOSTE,
         ]
         widgets = {
             "titolo": forms.Textarea(attrs={"rows": 2}),

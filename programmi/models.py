@@ -235,6 +235,31 @@ class Valutazione(models.Model):
     riproposto = si_no(_("riproposto nella programmazione successiva"))
     riproposto_note = models.TextField(_("riproposizione: motivazione"), blank=True)
 
+    # The answers of the regional template, in its order, and their two kinds.
+    RISPOSTE = [
+        "grado_raggiungimento",
+        "risorse_personale",
+        "adeguatezza_risorse",
+        "adeguatezza_note",
+        "coincidenza_risorse",
+        "criticita",
+        "risposto_bisogno",
+        "risposto_bisogno_note",
+        "continuita",
+        "continuita_note",
+        "riproposto",
+        "riproposto_note",
+    ]
+    TESTI = [
+        "risorse_personale",
+        "adeguatezza_note",
+        "criticita",
+        "risposto_bisogno_note",
+        "continuita_note",
+        "riproposto_note",
+    ]
+    SI_NO = ["risposto_bisogno", "continuita", "riproposto"]
+
     scope_ambito = "obiettivo__piano__ambito"
     objects = ScopedManager()
     history = HistoricalRecords()
@@ -462,6 +487,16 @@ class Scheda(models.Model):
         ("altri_attori", "altri_attori_note"),
         ("innovativo", "innovativo_note"),
         ("digitalizzazione", "digitalizzazione_note"),
+    ]
+    # The template's answers after the lists: the questions, then the kind of objective.
+    RISPOSTE = [
+        *[campo for coppia in DOMANDE for campo in coppia],
+        "coinvolgimento_ets",
+        "bisogno_precedente",
+        "promozionale",
+        "preventivo",
+        "riparativo",
+        "tipo_obiettivo_note",
     ]
 
     scope_ambito = "piano__ambito"

@@ -9,26 +9,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from . import models
 from .choices import StatoPiano
-from .models import (
-    AttivitaPremiale,
-    MacroArea,
-    Obiettivo,
-    PianoDiZona,
-    ProgettoPremiale,
-    Scheda,
-    Valutazione,
-    VoceScheda,
-)
 
 ZERO = Decimal("0.00")
 
 
 def piani_per_elenco(*, fetched_by):
     """Visible plans, each with `numero_schede` and `budget_schede` (sum, in SQL)."""
-    schede = Scheda.objects.filter(piano=OuterRef("pk")).order_by().values("piano")
+    schede = models.Scheda.objects.filter(piano=OuterRef("pk")).order_by().values("piano")
     return (
-        PianoDiZona.objects.visible_to(fetched_by)
+        models.PianoDiZona.objects.visible_to(fetched_by)
         .select_related("ambito")
         .annotate(
             numero_schede=Coalesce(Subquery(schede.annotate(n=Count("pk")).values("n")), Value(0)),
@@ -40,9 +31,9 @@ def piani_per_elenco(*, fetched_by):
     )
 
 
-def piano_corrente(*, fetched_by) -> PianoDiZona | None:
+def piano_corrente(*, fetched_by) -> models.PianoDiZona | None:
     """The plan a user means by "the plan": the newest in force, else the newest one."""
-    piani = PianoDiZona.objects.visible_to(fetched_by).select_related("ambito")
+    piani = models.PianoDiZona.objects.visible_to(fetched_by).select_related("ambito")
     vigenti = piani.filter(stato__in=[StatoPiano.IN_VIGORE, StatoPiano.APPROVATO])
     return (
         vigenti.order_by("ambito__nome", "-anno_inizio").first()
@@ -51,7 +42,7 @@ def piano_corrente(*, fetched_by) -> PianoDiZona | None:
 
 
 def totale_budget_schede(*, piano) -> Decimal:
-    totale = Scheda.objects.filter(piano=piano).aggregate(totale=Sum("budget"))["totale"]
+    totale = models.Scheda.objects.filter(piano=piano).aggregate(totale=Sum("budget"))["totale"]
     return totale if totale is not None else ZERO
 
 
@@ -59,19 +50,21 @@ def totale_budget_schede(*, piano) -> Decimal:
 class GruppoObiettivi:
     """The general objectives of one macro-area (or of none: transversal ones)."""
 
-    macro_area: MacroArea | None
+    macro_area: models.MacroArea | None
     obiettivi: list
 
 
 def obiettivi_per_macro_area(*, piano) -> list[GruppoObiettivi]:
     """General objectives with their specific ones, grouped by macro-area (3 queries)."""
     generali = (
-        Obiettivo.objects.filter(piano=piano, parent__isnull=True)
+        models.Obiettivo.objects.filter(piano=piano, parent__isnull=True)
         .select_related("valutazione")
         .prefetch_related(
             Prefetch(
                 "specifici",
-                queryset=Obiettivo.objects.select_related("valutazione").order_by("ordinamento"),
+                queryset=models.Obiettivo.objects.select_related("valutazione").order_by(
+                    "ordinamento"
+                ),
             )
         )
         .order_by("ordinamento")
@@ -88,19 +81,19 @@ def obiettivi_per_macro_area(*, piano) -> list[GruppoObiettivi]:
 
 def schede_del_piano(*, piano):
     return (
-        Scheda.objects.filter(piano=piano)
+        models.Scheda.objects.filter(piano=piano)
         .select_related("obiettivo", "progetto")
         .order_by("numero")
     )
 
 
-def scheda_dettaglio(*, fetched_by, pk) -> Scheda:
+def scheda_dettaglio(*, fetched_by, pk) -> models.Scheda:
     """One scheda with everything its page shows; `Scheda.DoesNotExist` outside scope."""
     return (
-        Scheda.objects.visible_to(fetched_by)
+        models.Scheda.objects.visible_to(fetched_by)
         .select_related("piano__ambito", "obiettivo", "progetto")
         .prefetch_related(
-            Prefetch("voci", queryset=VoceScheda.objects.order_by("tipo", "ordine")),
+            Prefetch("voci", queryset=models.VoceScheda.objects.order_by("tipo", "ordine")),
             "servizi",
         )
         .get(pk=pk)
@@ -110,10 +103,10 @@ def scheda_dettaglio(*, fetched_by, pk) -> Scheda:
 def schede_per_elenco(*, fetched_by):
     """Visible schede with their ordered lists and services prefetched (API list)."""
     return (
-        Scheda.objects.visible_to(fetched_by)
+        models.Scheda.objects.visible_to(fetched_by)
         .select_related("piano", "obiettivo", "progetto")
         .prefetch_related(
-            Prefetch("voci", queryset=VoceScheda.objects.order_by("tipo", "ordine")),
+            Prefetch("voci", queryset=models.VoceScheda.objects.order_by("tipo", "ordine")),
             "servizi",
         )
     )
@@ -124,12 +117,12 @@ def valutazioni_per_elenco(*, fetched_by):
     of its specific objectives are evaluated and proposed again (subqueries, no join
     fan-out)."""
     specifici = (
-        Valutazione.objects.filter(obiettivo__parent=OuterRef("obiettivo"))
+        models.Valutazione.objects.filter(obiettivo__parent=OuterRef("obiettivo"))
         .order_by()
         .values("obiettivo__parent")
     )
     return (
-        Valutazione.objects.visible_to(fetched_by)
+        models.Valutazione.objects.visible_to(fetched_by)
         .select_related("obiettivo__macro_area", "obiettivo__piano", "obiettivo__parent")
         .annotate(
             specifici_valutati=Coalesce(
@@ -165,7 +158,9 @@ class MediaMacroArea:
 def media_raggiungimento_per_macro_area(*, piano) -> list[MediaMacroArea]:
     """Average % reached by macro-area over the plan's evaluated objectives (SQL Avg)."""
     righe = (
-        Valutazione.objects.filter(obiettivo__piano=piano, grado_raggiungimento__isnull=False)
+        models.Valutazione.objects.filter(
+            obiettivo__piano=piano, grado_raggiungimento__isnull=False
+        )
         .values("obiettivo__macro_area__lettera", "obiettivo__macro_area__nome")
         .annotate(media=Avg("grado_raggiungimento"), obiettivi=Count("pk"))
         .order_by("obiettivo__macro_area__lettera")
@@ -182,7 +177,7 @@ def media_raggiungimento_per_macro_area(*, piano) -> list[MediaMacroArea]:
 
 
 def media_raggiungimento(*, piano) -> Decimal | None:
-    media = Valutazione.objects.filter(
+    media = models.Valutazione.objects.filter(
         obiettivo__piano=piano, grado_raggiungimento__isnull=False
     ).aggregate(media=Avg("grado_raggiungimento"))["media"]
     return _arrotonda(media)
@@ -191,13 +186,13 @@ def media_raggiungimento(*, piano) -> Decimal | None:
 def progetti_premiali(*, piano):
     """Premial projects with their activity lines and average completion (SQL Avg)."""
     return (
-        ProgettoPremiale.objects.filter(piano=piano)
+        models.ProgettoPremiale.objects.filter(piano=piano)
         .annotate(
             media_completamento=Avg("attivita__percentuale"),
             numero_attivita=Count("attivita"),
         )
         .prefetch_related(
-            Prefetch("attivita", queryset=AttivitaPremiale.objects.order_by("ordine"))
+            Prefetch("attivita", queryset=models.AttivitaPremiale.objects.order_by("ordine"))
         )
         .order_by("numero")
     )

@@ -13,32 +13,22 @@ from django.utils.translation import gettext as _
 from ambito.platform.cache import invalida_cache_di
 from ambito.platform.services import instance_save
 
-from . import validators
+from . import models, validators
 from .choices import ELENCHI
-from .models import (
-    AttivitaPremiale,
-    MacroArea,
-    Obiettivo,
-    PianoDiZona,
-    ProgettoPremiale,
-    Scheda,
-    Valutazione,
-    VoceScheda,
-)
 
 
 @transaction.atomic
-def piano_save(*, piano: PianoDiZona) -> PianoDiZona:
+def piano_save(*, piano: models.PianoDiZona) -> models.PianoDiZona:
     return instance_save(piano)
 
 
 @transaction.atomic
-def macro_area_save(*, macro_area: MacroArea) -> MacroArea:
+def macro_area_save(*, macro_area: models.MacroArea) -> models.MacroArea:
     return instance_save(macro_area)
 
 
 @transaction.atomic
-def obiettivo_save(*, obiettivo: Obiettivo) -> Obiettivo:
+def obiettivo_save(*, obiettivo: models.Obiettivo) -> models.Obiettivo:
     """A specific objective without a macro-area takes its general objective's."""
     if obiettivo.parent_id and not obiettivo.macro_area_id:
         parent = obiettivo.parent
@@ -48,14 +38,14 @@ def obiettivo_save(*, obiettivo: Obiettivo) -> Obiettivo:
 
 
 @transaction.atomic
-def valutazione_save(*, valutazione: Valutazione) -> Valutazione:
+def valutazione_save(*, valutazione: models.Valutazione) -> models.Valutazione:
     return instance_save(valutazione)
 
 
 @transaction.atomic
 def progetto_premiale_save(
-    *, progetto: ProgettoPremiale, attivita: list[dict] | None = None
-) -> ProgettoPremiale:
+    *, progetto: models.ProgettoPremiale, attivita: list[dict] | None = None
+) -> models.ProgettoPremiale:
     """Save a premial project and, if given, its activity lines in that order.
 
     `attivita`: dicts with `attivita`, `percentuale`, `risultato`.
@@ -63,8 +53,8 @@ def progetto_premiale_save(
     instance_save(progetto)
     if attivita is not None:
         for ordine, dati in enumerate(attivita, start=1):
-            riga = AttivitaPremiale.objects.filter(progetto=progetto, ordine=ordine).first()
-            riga = riga or AttivitaPremiale(progetto=progetto, ordine=ordine)
+            riga = models.AttivitaPremiale.objects.filter(progetto=progetto, ordine=ordine).first()
+            riga = riga or models.AttivitaPremiale(progetto=progetto, ordine=ordine)
             for campo in ("attivita", "percentuale", "risultato"):
                 setattr(riga, campo, dati.get(campo, ""))
             try:
@@ -72,7 +62,7 @@ def progetto_premiale_save(
             except ValidationError as error:
                 messaggio = _("Riga %(n)s: %(errore)s") % {"n": ordine, "errore": _testo(error)}
                 raise ValidationError({"attivita": messaggio}) from error
-        AttivitaPremiale.objects.filter(progetto=progetto, ordine__gt=len(attivita)).delete()
+        models.AttivitaPremiale.objects.filter(progetto=progetto, ordine__gt=len(attivita)).delete()
     return progetto
 
 
@@ -97,26 +87,26 @@ def voci_clean(righe: Iterable[str], *, campo: str) -> list[str]:
     return voci
 
 
-def _sostituisci_voci(scheda: Scheda, tipo: str, testi: list[str]) -> None:
+def _sostituisci_voci(scheda: models.Scheda, tipo: str, testi: list[str]) -> None:
     """Rewrite one list keeping row identity by position (the history stays readable)."""
-    esistenti = {v.ordine: v for v in VoceScheda.objects.filter(scheda=scheda, tipo=tipo)}
+    esistenti = {v.ordine: v for v in models.VoceScheda.objects.filter(scheda=scheda, tipo=tipo)}
     for ordine, testo in enumerate(testi, start=1):
         voce = esistenti.get(ordine)
         if voce is None:
-            VoceScheda.objects.create(scheda=scheda, tipo=tipo, ordine=ordine, testo=testo)
+            models.VoceScheda.objects.create(scheda=scheda, tipo=tipo, ordine=ordine, testo=testo)
         elif voce.testo != testo:
             voce.testo = testo
             voce.save(update_fields=["testo"])
-    VoceScheda.objects.filter(scheda=scheda, tipo=tipo, ordine__gt=len(testi)).delete()
+    models.VoceScheda.objects.filter(scheda=scheda, tipo=tipo, ordine__gt=len(testi)).delete()
 
 
 @transaction.atomic
 def scheda_save(
     *,
-    scheda: Scheda,
+    scheda: models.Scheda,
     servizi: Iterable | None = None,
     voci: dict[str, list[str]] | None = None,
-) -> Scheda:
+) -> models.Scheda:
     """Save a scheda, its services and (when given) its ordered lists.
 
     `voci` maps a list name of `ELENCHI` (obiettivi, azioni, ...) to its items in

@@ -142,13 +142,28 @@ class PianoChildFormMixin(ServiceFormMixin):
         return super().get_context_data(piano=self.piano, **kwargs)
 
 
-class MacroAreaCreateView(PianoChildFormMixin, CreateView):
-    model = MacroArea
-    form_class = MacroAreaForm
-    success_message = _("Macro-area inserita.")
+class PianoChildCreateMixin(PianoChildFormMixin):
+    """A new row of the plan named in the URL (`piano_pk`)."""
 
     def get_piano(self):
         return get_editable_or_403(PianoDiZona, self.request.user, pk=self.kwargs["piano_pk"])
+
+
+class PianoChildUpdateMixin(PianoChildFormMixin):
+    """A row named in the URL (`pk`): editable by the user, it gives the plan."""
+
+    def get_piano(self):
+        self.object = get_editable_or_403(self.model, self.request.user, pk=self.kwargs["pk"])
+        return self.object.piano
+
+    def get_object(self, queryset=None):
+        return self.object
+
+
+class MacroAreaCreateView(PianoChildCreateMixin, CreateView):
+    model = MacroArea
+    form_class = MacroAreaForm
+    success_message = _("Macro-area inserita.")
 
     def perform_save(self, form):
         return services.macro_area_save(macro_area=form.instance)
@@ -157,17 +172,10 @@ class MacroAreaCreateView(PianoChildFormMixin, CreateView):
         return super().get_context_data(titolo=_("Nuova macro-area"), **kwargs)
 
 
-class MacroAreaUpdateView(PianoChildFormMixin, UpdateView):
+class MacroAreaUpdateView(PianoChildUpdateMixin, UpdateView):
     model = MacroArea
     form_class = MacroAreaForm
     success_message = _("Macro-area aggiornata.")
-
-    def get_piano(self):
-        self.object = get_editable_or_403(MacroArea, self.request.user, pk=self.kwargs["pk"])
-        return self.object.piano
-
-    def get_object(self, queryset=None):
-        return self.object
 
     def perform_save(self, form):
         return services.macro_area_save(macro_area=form.instance)
@@ -198,13 +206,21 @@ class ObiettivoDetailView(ScopedMixin, DetailView):
         )
 
 
-class ObiettivoCreateView(PianoChildFormMixin, CreateView):
+class ObiettivoFormMixin:
+    """The objective's form, new or edited: the objective's page follows."""
+
     model = Obiettivo
     form_class = ObiettivoForm
-    success_message = _("Obiettivo inserito.")
 
-    def get_piano(self):
-        return get_editable_or_403(PianoDiZona, self.request.user, pk=self.kwargs["piano_pk"])
+    def perform_save(self, form):
+        return services.obiettivo_save(obiettivo=form.instance)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class ObiettivoCreateView(ObiettivoFormMixin, PianoChildCreateMixin, CreateView):
+    success_message = _("Obiettivo inserito.")
 
     def get_initial(self):
         initial = super().get_initial()
@@ -213,35 +229,14 @@ class ObiettivoCreateView(PianoChildFormMixin, CreateView):
             initial["parent"] = int(parent)
         return initial
 
-    def perform_save(self, form):
-        return services.obiettivo_save(obiettivo=form.instance)
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             titolo=_("Nuovo obiettivo"), annulla=self.piano.get_absolute_url(), **kwargs
         )
 
 
-class ObiettivoUpdateView(PianoChildFormMixin, UpdateView):
-    model = Obiettivo
-    form_class = ObiettivoForm
+class ObiettivoUpdateView(ObiettivoFormMixin, PianoChildUpdateMixin, UpdateView):
     success_message = _("Obiettivo aggiornato.")
-
-    def get_piano(self):
-        self.object = get_editable_or_403(Obiettivo, self.request.user, pk=self.kwargs["pk"])
-        return self.object.piano
-
-    def get_object(self, queryset=None):
-        return self.object
-
-    def perform_save(self, form):
-        return services.obiettivo_save(obiettivo=form.instance)
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -446,14 +441,12 @@ def domande_della_scheda(scheda):
     return righe
 
 
-class SchedaCreateView(PianoChildFormMixin, CreateView):
+class SchedaFormMixin:
+    """The sheet's form, new or edited: saved with its services and list items."""
+
     model = Scheda
     form_class = SchedaForm
     template_name = "programmi/scheda_form.html"
-    success_message = _("Scheda inserita.")
-
-    def get_piano(self):
-        return get_editable_or_403(PianoDiZona, self.request.user, pk=self.kwargs["piano_pk"])
 
     def perform_save(self, form):
         return services.scheda_save(
@@ -462,6 +455,10 @@ class SchedaCreateView(PianoChildFormMixin, CreateView):
 
     def get_success_url(self):
         return self.object.get_absolute_url()
+
+
+class SchedaCreateView(SchedaFormMixin, PianoChildCreateMixin, CreateView):
+    success_message = _("Scheda inserita.")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -469,26 +466,8 @@ class SchedaCreateView(PianoChildFormMixin, CreateView):
         )
 
 
-class SchedaUpdateView(PianoChildFormMixin, UpdateView):
-    model = Scheda
-    form_class = SchedaForm
-    template_name = "programmi/scheda_form.html"
+class SchedaUpdateView(SchedaFormMixin, PianoChildUpdateMixin, UpdateView):
     success_message = _("Scheda aggiornata.")
-
-    def get_piano(self):
-        self.object = get_editable_or_403(Scheda, self.request.user, pk=self.kwargs["pk"])
-        return self.object.piano
-
-    def get_object(self, queryset=None):
-        return self.object
-
-    def perform_save(self, form):
-        return services.scheda_save(
-            scheda=form.instance, servizi=form.cleaned_data["servizi"], voci=form.voci()
-        )
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -4,38 +4,26 @@ the same rules (and shows the same messages) as the pages and the API."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .models import (
-    AreaIntervento,
-    Avviso,
-    DatoAnnuale,
-    DatoStampatoUnita,
-    Grandezza,
-    QuotaAvviso,
-    Servizio,
-    TipoUnitaOfferta,
-    TotaleStampato,
-    UnitaOfferta,
-)
+from . import models, services
 
 
-@admin.register(AreaIntervento)
+@admin.register(models.AreaIntervento)
 class AreaInterventoAdmin(admin.ModelAdmin):
     list_display = ["nome", "codice", "ordine"]
 
 
-@admin.register(TipoUnitaOfferta)
+@admin.register(models.TipoUnitaOfferta)
 class TipoUnitaOffertaAdmin(admin.ModelAdmin):
     list_display = ["nome", "sigla", "area", "natura", "ordine"]
     list_filter = ["natura", "area"]
 
 
 class GrandezzaInline(admin.TabularInline):
-    model = Grandezza
+    model = models.Grandezza
     extra = 0
 
 
-@admin.register(Servizio)
+@admin.register(models.Servizio)
 class ServizioAdmin(SimpleHistoryAdmin):
     list_display = ["nome", "tipo", "area", "stato", "leps", "ambito"]
     list_filter = ["tipo", "area", "stato", "leps", "ambito"]
@@ -50,11 +38,11 @@ class ServizioAdmin(SimpleHistoryAdmin):
 
 
 class TotaleStampatoInline(admin.TabularInline):
-    model = TotaleStampato
+    model = models.TotaleStampato
     extra = 0
 
 
-@admin.register(Grandezza)
+@admin.register(models.Grandezza)
 class GrandezzaAdmin(SimpleHistoryAdmin):
     list_display = ["nome", "codice", "servizio", "unita"]
     list_filter = ["unita", "servizio__area"]
@@ -62,7 +50,7 @@ class GrandezzaAdmin(SimpleHistoryAdmin):
     inlines = [TotaleStampatoInline]
 
 
-@admin.register(DatoAnnuale)
+@admin.register(models.DatoAnnuale)
 class DatoAnnualeAdmin(SimpleHistoryAdmin):
     list_display = ["grandezza", "anno", "comune", "categoria", "valore"]
     list_filter = ["anno", "grandezza__servizio"]
@@ -73,18 +61,18 @@ class DatoAnnualeAdmin(SimpleHistoryAdmin):
 
 
 class QuotaAvvisoInline(admin.TabularInline):
-    model = QuotaAvviso
+    model = models.QuotaAvviso
     extra = 0
 
 
-@admin.register(Avviso)
+@admin.register(models.Avviso)
 class AvvisoAdmin(SimpleHistoryAdmin):
     list_display = ["titolo", "servizio", "numero", "data_apertura", "data_chiusura"]
     list_filter = ["servizio"]
     inlines = [QuotaAvvisoInline]
 
 
-@admin.register(UnitaOfferta)
+@admin.register(models.UnitaOfferta)
 class UnitaOffertaAdmin(SimpleHistoryAdmin):
     list_display = ["nome", "tipo", "area", "comune", "posti", "gestione", "ambito"]
     list_filter = ["area", "tipo__natura", "gestione", "ambito", "tipo"]
@@ -95,7 +83,7 @@ class UnitaOffertaAdmin(SimpleHistoryAdmin):
         services.unita_save(unita=obj)
 
 
-@admin.register(DatoStampatoUnita)
+@admin.register(models.DatoStampatoUnita)
 class DatoStampatoUnitaAdmin(admin.ModelAdmin):
     list_display = ["misura", "natura", "area", "tipo", "comune", "valore"]
     list_filter = ["misura", "area"]

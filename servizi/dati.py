@@ -12,19 +12,8 @@ from ambito.dati import read_yaml
 from ambito.models import Ambito, Comune, Ente
 from ambito.platform.services import instance_save
 
+from . import models
 from .choices import Gestione, Misura
-from .models import (
-    AreaIntervento,
-    Avviso,
-    DatoAnnuale,
-    DatoStampatoUnita,
-    Grandezza,
-    QuotaAvviso,
-    Servizio,
-    TipoUnitaOfferta,
-    TotaleStampato,
-    UnitaOfferta,
-)
 
 CARTELLA = settings.BASE_DIR / "fixtures" / "servizi"
 
@@ -65,7 +54,7 @@ def _comune(comuni, nome):
 
 def carica_aree():
     for ordine, (codice, nome) in enumerate(AREE, start=1):
-        AreaIntervento.objects.update_or_create(
+        models.AreaIntervento.objects.update_or_create(
             codice=codice, defaults={"nome": nome, "ordine": ordine}
         )
     return len(AREE)
@@ -78,7 +67,7 @@ _save = partial(instance_save, validate_constraints=False)
 def _carica_grandezze(servizio, specs, comuni):
     righe = 0
     for ordine, spec in enumerate(specs, start=1):
-        grandezza, _ = Grandezza.objects.update_or_create(
+        grandezza, _ = models.Grandezza.objects.update_or_create(
             servizio=servizio,
             codice=spec["codice"],
             defaults={
@@ -88,7 +77,7 @@ def _carica_grandezze(servizio, specs, comuni):
             },
         )
         for item in spec.get("dati", []):
-            DatoAnnuale.objects.update_or_create(
+            models.DatoAnnuale.objects.update_or_create(
                 grandezza=grandezza,
                 anno=item["anno"],
                 comune=_comune(comuni, item.get("comune")),
@@ -97,7 +86,7 @@ def _carica_grandezze(servizio, specs, comuni):
             )
             righe += 1
         for item in spec.get("stampati", []):
-            TotaleStampato.objects.update_or_create(
+            models.TotaleStampato.objects.update_or_create(
                 grandezza=grandezza,
                 anno=item["anno"],
                 defaults={"valore": Decimal(str(item["valore"]))},
@@ -107,8 +96,8 @@ def _carica_grandezze(servizio, specs, comuni):
 
 def _carica_avvisi(servizio, specs):
     for spec in specs:
-        avviso = Avviso.objects.filter(servizio=servizio, numero=spec["numero"]).first()
-        avviso = avviso or Avviso(servizio=servizio, numero=spec["numero"])
+        avviso = models.Avviso.objects.filter(servizio=servizio, numero=spec["numero"]).first()
+        avviso = avviso or models.Avviso(servizio=servizio, numero=spec["numero"])
         avviso.titolo = spec["titolo"]
         avviso.riferimento = spec.get("riferimento") or ""
         avviso.data_apertura = _data(spec.get("apertura"))
@@ -128,7 +117,9 @@ def _carica_avvisi(servizio, specs):
             avviso.quote.all().delete()
             for tipo, riferimento, importo in quote:
                 _save(
-                    QuotaAvviso(avviso=avviso, tipo=tipo, riferimento=riferimento, importo=importo)
+                    models.QuotaAvviso(
+                        avviso=avviso, tipo=tipo, riferimento=riferimento, importo=importo
+                    )
                 )
     return len(specs)
 
@@ -144,11 +135,11 @@ def carica_servizi():
         Ente.objects.get_or_create(
             ambito=ambito, nome=item["nome"], defaults={"tipo": item["tipo"]}
         )
-    aree = {a.codice: a for a in AreaIntervento.objects.all()}
+    aree = {a.codice: a for a in models.AreaIntervento.objects.all()}
     righe = avvisi = 0
     for spec in data["servizi"]:
-        servizio = Servizio.objects.filter(ambito=ambito, nome=spec["nome"]).first()
-        servizio = servizio or Servizio(ambito=ambito, nome=spec["nome"])
+        servizio = models.Servizio.objects.filter(ambito=ambito, nome=spec["nome"]).first()
+        servizio = servizio or models.Servizio(ambito=ambito, nome=spec["nome"])
         servizio.tipo = spec["tipo"]
         servizio.area = aree[spec["area"]]
         servizio.sezione = str(spec.get("sezione") or "")
@@ -172,7 +163,7 @@ def carica_servizi():
 
 def carica_tipi(tipi):
     for ordine, (codice, (nome, sigla, area, natura)) in enumerate(tipi.items(), start=1):
-        TipoUnitaOfferta.objects.update_or_create(
+        models.TipoUnitaOfferta.objects.update_or_create(
             codice=codice,
             defaults={
                 "nome": nome,
@@ -201,12 +192,12 @@ def carica_unita():
     ambito = Ambito.objects.get(codice=data["ambito"])
     comuni = _comuni_by_name(ambito)
     carica_tipi(data["tipi"])
-    tipi = {t.codice: t for t in TipoUnitaOfferta.objects.all()}
+    tipi = {t.codice: t for t in models.TipoUnitaOfferta.objects.all()}
     enti = {e.nome: e for e in Ente.objects.filter(ambito=ambito)}
     # Units are matched on (type, Comune, name) in load order, since two units may share
     # a name (two "Asilo Nido Happy Child" in Basiglio); only changed units are saved.
     esistenti = {}
-    for unita in UnitaOfferta.objects.filter(ambito=ambito).order_by("pk"):
+    for unita in models.UnitaOfferta.objects.filter(ambito=ambito).order_by("pk"):
         esistenti.setdefault((unita.tipo_id, unita.comune_id, unita.nome), []).append(unita)
     caricate = 0
     for gruppo in data["unita"]:
@@ -223,7 +214,9 @@ def carica_unita():
             trovate = esistenti.get((tipo.pk, comune and comune.pk, spec["nome"]))
             unita = trovate.pop(0) if trovate else None
             if unita is None:
-                unita = UnitaOfferta(ambito=ambito, tipo=tipo, comune=comune, nome=spec["nome"])
+                unita = models.UnitaOfferta(
+                    ambito=ambito, tipo=tipo, comune=comune, nome=spec["nome"]
+                )
             elif all(getattr(unita, campo) == valore for campo, valore in valori.items()):
                 caricate += 1
                 continue
@@ -243,7 +236,9 @@ def _carica_stampati(ambito, stampati, tipi, comuni):
 
     def riga(misura, valore, **filtro):
         righe.append(
-            DatoStampatoUnita(ambito=ambito, misura=misura, valore=valore, fonte=fonte, **filtro)
+            models.DatoStampatoUnita(
+                ambito=ambito, misura=misura, valore=valore, fonte=fonte, **filtro
+            )
         )
 
     for codice, (totale, pubbliche, private) in stampati["per_tipo"].items():
@@ -261,8 +256,8 @@ def _carica_stampati(ambito, stampati, tipi, comuni):
     for codice, per_comune in stampati["posti_per_comune"].items():
         for nome, posti in per_comune.items():
             riga(Misura.POSTI, posti, tipo=tipi[codice], comune=_comune(comuni, nome))
-    DatoStampatoUnita.objects.filter(ambito=ambito).delete()
-    DatoStampatoUnita.objects.bulk_create(righe)
+    models.DatoStampatoUnita.objects.filter(ambito=ambito).delete()
+    models.DatoStampatoUnita.objects.bulk_create(righe)
     return len(righe)
 
 

@@ -1,9 +1,13 @@
 """Shared fixtures: the real Visconteo data, loaded once, and one user per role."""
 
+import random
+from io import StringIO
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
+from ambito import sintetico as territorio_sintetico
 from ambito.choices import Ruolo
 from ambito.models import Ambito, Comune
 
@@ -119,3 +123,30 @@ def as_user(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def comuni_csv(tmp_path):
+    """A slice of the real ISTAT file (the Comuni of some provinces) keeps the synthetic
+    data tests quick; the logic is the same. Returns the file and its rows."""
+
+    def scrivi(*province):
+        rows = territorio_sintetico.read_comuni()
+        sample = tmp_path / "comuni.csv"
+        header = territorio_sintetico.ISTAT_CSV.read_text(encoding="utf-8").splitlines()[0] + "\n"
+        keep = [r for r in rows if r["sigla_provincia"] in province]
+        sample.write_text(
+            header + "".join(",".join(r[k] for k in r) + "\n" for r in keep), encoding="utf-8"
+        )
+        return sample, keep
+
+    return scrivi
+
+
+@pytest.fixture
+def territorio_ridotto(visconteo, comuni_csv):
+    """Four synthetic Ambiti over the Comuni of the province of Lodi."""
+    sample, _keep = comuni_csv("LO")
+    territorio_sintetico.genera(
+        rng=random.Random(1), stdout=StringIO(), totale_ambiti=4, path=sample
+    )

@@ -7,22 +7,15 @@ from rest_framework import serializers
 from ambito.api.serializers import ChoiceLabelField, ScopedChoicesMixin, importo
 from ambito.models import Ambito, Comune, Ente
 
+from .. import models
 from ..choices import LivelloFonte, StatoProgetto
-from ..models import (
-    Assegnazione,
-    AvanzamentoFinanziario,
-    FinanziamentoProgetto,
-    FonteFinanziamento,
-    LineaFinanziamento,
-    Progetto,
-)
 
 
 class FonteFinanziamentoSerializer(serializers.ModelSerializer):
     livello_display = ChoiceLabelField("livello")
 
     class Meta:
-        model = FonteFinanziamento
+        model = models.FonteFinanziamento
         fields = ["id", "codice", "nome", "livello", "livello_display", "ordine"]
 
 
@@ -36,7 +29,7 @@ class LineaFinanziamentoSerializer(serializers.ModelSerializer):
     )
 
     class Meta:
-        model = LineaFinanziamento
+        model = models.LineaFinanziamento
         fields = [
             "id",
             "codice",
@@ -59,7 +52,7 @@ class AssegnazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     )
 
     class Meta:
-        model = Assegnazione
+        model = models.Assegnazione
         fields = [
             "id",
             "ambito",
@@ -81,7 +74,7 @@ class FinanziamentoProgettoSerializer(ScopedChoicesMixin, serializers.ModelSeria
     fonte_codice = serializers.CharField(source="linea.fonte.codice", read_only=True)
 
     class Meta:
-        model = FinanziamentoProgetto
+        model = models.FinanziamentoProgetto
         fields = ["id", "progetto", "linea", "linea_codice", "fonte_codice", "importo", "nota"]
         validators = []
 
@@ -97,7 +90,7 @@ class AvanzamentoFinanziarioSerializer(ScopedChoicesMixin, serializers.ModelSeri
     )
 
     class Meta:
-        model = AvanzamentoFinanziario
+        model = models.AvanzamentoFinanziario
         fields = [
             "id",
             "progetto",
@@ -154,7 +147,7 @@ class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     )
 
     class Meta:
-        model = Progetto
+        model = models.Progetto
         fields = [
             "id",
             "cup",

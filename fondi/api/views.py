@@ -13,37 +13,31 @@ from ambito.filtersets import SCHEMA_ANNO, AnnoFilter
 from ambito.platform.api.filters import ha_filtri
 from ambito.platform.api.viewsets import ScopedModelViewSet, as_api_error
 
-from .. import selectors, services
+from .. import models, selectors, services
 from ..filtersets import AssegnazioneFilterSet, ProgettoFilterSet
-from ..models import (
-    Assegnazione,
-    AvanzamentoFinanziario,
-    FinanziamentoProgetto,
-    FonteFinanziamento,
-    LineaFinanziamento,
-    Progetto,
-)
 from . import serializers
 
 
 class FonteFinanziamentoViewSet(viewsets.ReadOnlyModelViewSet):
     """Funding sources: national reference data, readable by every signed-in user."""
 
-    queryset = FonteFinanziamento.objects.order_by("ordine", "codice")
+    queryset = models.FonteFinanziamento.objects.order_by("ordine", "codice")
     serializer_class = serializers.FonteFinanziamentoSerializer
     filterset_fields = ["livello", "codice"]
     ordering_fields = ["ordine", "codice", "nome"]
 
 
 class LineaFinanziamentoViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = LineaFinanziamento.objects.select_related("fonte", "parent").order_by("codice")
+    queryset = models.LineaFinanziamento.objects.select_related("fonte", "parent").order_by(
+        "codice"
+    )
     serializer_class = serializers.LineaFinanziamentoSerializer
     filterset_fields = ["fonte", "parent", "codice"]
     ordering_fields = ["codice", "nome"]
 
 
 class AssegnazioneViewSet(ScopedModelViewSet):
-    queryset = Assegnazione.objects.select_related("ambito", "linea__fonte")
+    queryset = models.Assegnazione.objects.select_related("ambito", "linea__fonte")
     permission_required = {"create": "fondi.crea_assegnazione"}
     serializer_class = serializers.AssegnazioneSerializer
     filterset_class = AssegnazioneFilterSet
@@ -51,7 +45,7 @@ class AssegnazioneViewSet(ScopedModelViewSet):
     ordering = ["-anno", "linea__fonte__ordine", "linea__codice"]
 
     def perform_save(self, serializer):
-        assegnazione = serializer.instance or Assegnazione()
+        assegnazione = serializer.instance or models.Assegnazione()
         for campo, valore in serializer.validated_data.items():
             setattr(assegnazione, campo, valore)
         return services.assegnazione_save(assegnazione=assegnazione)
@@ -61,7 +55,7 @@ class ProgettoViewSet(ScopedModelViewSet):
     """Projects with their amounts per line and latest financial progress. Visible to
     the lead and the partner Ambiti; written by the lead's Ufficio di Piano."""
 
-    queryset = Progetto.objects.all()
+    queryset = models.Progetto.objects.all()
     permission_required = {
         "create": "fondi.crea_progetto",
         "cambia_stato": "fondi.modifica_progetto",
@@ -77,7 +71,7 @@ class ProgettoViewSet(ScopedModelViewSet):
     def perform_save(self, serializer):
         dati = dict(serializer.validated_data)
         relazioni = {k: dati.pop(k) for k in ("ambiti_partner", "comuni") if k in dati}
-        progetto = serializer.instance or Progetto()
+        progetto = serializer.instance or models.Progetto()
         for campo, valore in dati.items():
             setattr(progetto, campo, valore)
         if serializer.instance is None:
@@ -128,7 +122,7 @@ class ProgettoChildViewSet(ScopedModelViewSet):
 
 
 class FinanziamentoProgettoViewSet(ProgettoChildViewSet):
-    queryset = FinanziamentoProgetto.objects.select_related("linea__fonte", "progetto")
+    queryset = models.FinanziamentoProgetto.objects.select_related("linea__fonte", "progetto")
     serializer_class = serializers.FinanziamentoProgettoSerializer
     filterset_fields = ["progetto", "linea"]
     ordering_fields = ["importo", "linea__codice"]
@@ -139,7 +133,7 @@ class FinanziamentoProgettoViewSet(ProgettoChildViewSet):
 
 
 class AvanzamentoFinanziarioViewSet(ProgettoChildViewSet):
-    queryset = AvanzamentoFinanziario.objects.select_related("progetto")
+    queryset = models.AvanzamentoFinanziario.objects.select_related("progetto")
     serializer_class = serializers.AvanzamentoFinanziarioSerializer
     filterset_fields = ["progetto", "data"]
     ordering_fields = ["data", "erogato"]
@@ -186,7 +180,7 @@ class FondiTotaliView(generics.GenericAPIView):
     def get_queryset(self):
         # Not scoped here: the selectors scope the rows themselves (fetched_by), so each
         # of their queries writes the visibility condition once, not twice.
-        return Assegnazione.objects.all()
+        return models.Assegnazione.objects.all()
 
     def filter_queryset(self, queryset):
         return queryset  # filtered explicitly in get(), shared with the selectors
@@ -208,7 +202,7 @@ class ProgettiAvanzamentoView(generics.GenericAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        return Progetto.objects.all()  # scoped by the selector, as above
+        return models.Progetto.objects.all()  # scoped by the selector, as above
 
     def filter_queryset(self, queryset):
         return queryset

@@ -90,36 +90,12 @@ class ValoreSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
         model = Valore
         fields = [
             "id",
-            "indicatore",
-            "periodo",
-            "comune",
-            "categoria",
-            "valore_numerico",
-            "valore_testo",
-            "commento",
-            "stato",
-            "motivo_respingimento",
-            "anomalia_confermata",
+            *Valore.CAMPI_RILEVAZIONE,
+            *Valore.CAMPI_FLUSSO,
             "versione",
-            "dimostrativo",
-            "inserito_da",
-            "aggiornato_il",
-            "inviato_il",
-            "approvato_da",
-            "approvato_il",
             "conferma_anomalia",
         ]
-        read_only_fields = [
-            "stato",
-            "motivo_respingimento",
-            "anomalia_confermata",
-            "dimostrativo",
-            "inserito_da",
-            "aggiornato_il",
-            "inviato_il",
-            "approvato_da",
-            "approvato_il",
-        ]
+        read_only_fields = Valore.CAMPI_FLUSSO
         extra_kwargs = {
             "comune": {"required": False, "allow_null": True},
             "categoria": {"required": False, "allow_null": True},

@@ -6,16 +6,8 @@ from rest_framework import serializers
 
 from ambito.api.serializers import ChoiceLabelField, ScopedChoicesMixin
 
+from .. import models
 from ..choices import ELENCHI, Adeguatezza, CoincidenzaRisorse
-from ..models import (
-    AttivitaPremiale,
-    MacroArea,
-    Obiettivo,
-    PianoDiZona,
-    ProgettoPremiale,
-    Scheda,
-    Valutazione,
-)
 
 
 class PianoDiZonaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
@@ -25,7 +17,7 @@ class PianoDiZonaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     budget_schede = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
-        model = PianoDiZona
+        model = models.PianoDiZona
         fields = [
             "id",
             "ambito",
@@ -45,7 +37,7 @@ class PianoDiZonaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
 
 class MacroAreaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     class Meta:
-        model = MacroArea
+        model = models.MacroArea
         fields = ["id", "piano", "lettera", "nome"]
         validators = []
 
@@ -54,7 +46,7 @@ class ObiettivoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     livello = serializers.SerializerMethodField()
 
     class Meta:
-        model = Obiettivo
+        model = models.Obiettivo
         fields = [
             "id",
             "piano",
@@ -94,7 +86,7 @@ class ValutazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     coincidenza_risorse_display = ChoiceLabelField("coincidenza_risorse", allow_null=True)
 
     class Meta:
-        model = Valutazione
+        model = models.Valutazione
         fields = [
             "id",
             "obiettivo",
@@ -102,20 +94,9 @@ class ValutazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
             "obiettivo_titolo",
             "piano",
             "macro_area",
-            "grado_raggiungimento",
-            "risorse_personale",
-            "adeguatezza_risorse",
+            *models.Valutazione.RISPOSTE,
             "adeguatezza_risorse_display",
-            "adeguatezza_note",
-            "coincidenza_risorse",
             "coincidenza_risorse_display",
-            "criticita",
-            "risposto_bisogno",
-            "risposto_bisogno_note",
-            "continuita",
-            "continuita_note",
-            "riproposto",
-            "riproposto_note",
         ]
         validators = []
 
@@ -142,7 +123,7 @@ class SchedaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     punti_chiave = elenco("punti_chiave")
 
     class Meta:
-        model = Scheda
+        model = models.Scheda
         fields = [
             "id",
             "piano",
@@ -161,20 +142,14 @@ class SchedaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
             "integrata_altre_aree",
             "aree_policy",
             "punti_chiave",
-            *[campo for coppia in Scheda.DOMANDE for campo in coppia],
-            "coinvolgimento_ets",
-            "bisogno_precedente",
-            "promozionale",
-            "preventivo",
-            "riparativo",
-            "tipo_obiettivo_note",
+            *models.Scheda.RISPOSTE,
         ]
         validators = []
 
 
 class AttivitaPremialeSerializer(serializers.ModelSerializer):
     class Meta:
-        model = AttivitaPremiale
+        model = models.AttivitaPremiale
         fields = ["ordine", "attivita", "percentuale", "risultato"]
 
 
@@ -183,7 +158,7 @@ class ProgettoPremialeSerializer(serializers.ModelSerializer):
     media_completamento = serializers.FloatField(read_only=True)
 
     class Meta:
-        model = ProgettoPremiale
+        model = models.ProgettoPremiale
         fields = [
             "id",
             "piano",

@@ -9,22 +9,13 @@ from rest_framework.response import Response
 
 from ambito.platform.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 
-from .. import selectors, services
+from .. import models, selectors, services
 from ..filtersets import (
     MacroAreaFilterSet,
     ObiettivoFilterSet,
     PianoDiZonaFilterSet,
     SchedaFilterSet,
     ValutazioneFilterSet,
-)
-from ..models import (
-    AttivitaPremiale,
-    MacroArea,
-    Obiettivo,
-    PianoDiZona,
-    ProgettoPremiale,
-    Scheda,
-    Valutazione,
 )
 from . import serializers
 
@@ -38,7 +29,7 @@ def _assegna(instance, dati):
 class PianoDiZonaViewSet(ScopedModelViewSet):
     """Plans of the visible Ambiti, with the number of schede and their budget total."""
 
-    queryset = PianoDiZona.objects.all()
+    queryset = models.PianoDiZona.objects.all()
     permission_required = {"create": "programmi.crea_pianodizona"}
     serializer_class = serializers.PianoDiZonaSerializer
     filterset_class = PianoDiZonaFilterSet
@@ -54,7 +45,7 @@ class PianoDiZonaViewSet(ScopedModelViewSet):
             raise exceptions.ValidationError(
                 {"ambito": ["Un Piano di Zona non può passare a un altro Ambito."]}
             )
-        piano = services.piano_save(piano=_assegna(istanza or PianoDiZona(), dati))
+        piano = services.piano_save(piano=_assegna(istanza or models.PianoDiZona(), dati))
         return self.get_queryset().get(pk=piano.pk)
 
     @extend_schema(
@@ -103,7 +94,7 @@ class PianoChildViewSet(ScopedModelViewSet):
 
 
 class MacroAreaViewSet(PianoChildViewSet):
-    queryset = MacroArea.objects.select_related("piano")
+    queryset = models.MacroArea.objects.select_related("piano")
     permission_required = {"create": "programmi.crea_macroarea"}
     serializer_class = serializers.MacroAreaSerializer
     filterset_class = MacroAreaFilterSet
@@ -111,12 +102,12 @@ class MacroAreaViewSet(PianoChildViewSet):
     ordering = ["piano", "lettera"]
 
     def perform_save(self, serializer):
-        istanza = _assegna(serializer.instance or MacroArea(), serializer.validated_data)
+        istanza = _assegna(serializer.instance or models.MacroArea(), serializer.validated_data)
         return services.macro_area_save(macro_area=istanza)
 
 
 class ObiettivoViewSet(PianoChildViewSet):
-    queryset = Obiettivo.objects.select_related("piano", "macro_area", "parent")
+    queryset = models.Obiettivo.objects.select_related("piano", "macro_area", "parent")
     permission_required = {"create": "programmi.crea_obiettivo"}
     serializer_class = serializers.ObiettivoSerializer
     filterset_class = ObiettivoFilterSet
@@ -124,7 +115,7 @@ class ObiettivoViewSet(PianoChildViewSet):
     ordering = ["piano", "ordinamento"]
 
     def perform_save(self, serializer):
-        istanza = _assegna(serializer.instance or Obiettivo(), serializer.validated_data)
+        istanza = _assegna(serializer.instance or models.Obiettivo(), serializer.validated_data)
         return services.obiettivo_save(obiettivo=istanza)
 
 
@@ -132,7 +123,7 @@ class ValutazioneViewSet(ScopedModelViewSet):
     """Evaluations of objectives (Piano § 1.2). Filters and ordering are the ones of the
     evaluation page (e.g. `?coincidenza_max=-1`: resources spent under 100%)."""
 
-    queryset = Valutazione.objects.all()
+    queryset = models.Valutazione.objects.all()
     permission_required = {"create": "programmi.crea_valutazione"}
     serializer_class = serializers.ValutazioneSerializer
     filterset_class = ValutazioneFilterSet
@@ -155,7 +146,7 @@ class ValutazioneViewSet(ScopedModelViewSet):
         super().perform_update(serializer)
 
     def perform_save(self, serializer):
-        istanza = _assegna(serializer.instance or Valutazione(), serializer.validated_data)
+        istanza = _assegna(serializer.instance or models.Valutazione(), serializer.validated_data)
         valutazione = services.valutazione_save(valutazione=istanza)
         return self.get_queryset().get(pk=valutazione.pk)
 
@@ -164,7 +155,7 @@ class SchedaViewSet(PianoChildViewSet):
     """Schede of the innovative objectives with their ordered lists (goals, actions,
     targets, staff, policy areas, key points) as arrays of strings in order."""
 
-    queryset = Scheda.objects.all()
+    queryset = models.Scheda.objects.all()
     permission_required = {"create": "programmi.crea_scheda"}
     serializer_class = serializers.SchedaSerializer
     filterset_class = SchedaFilterSet
@@ -178,7 +169,7 @@ class SchedaViewSet(PianoChildViewSet):
         dati = dict(serializer.validated_data)
         voci = dati.pop("elenchi", None)
         servizi = dati.pop("servizi", None)
-        istanza = _assegna(serializer.instance or Scheda(), dati)
+        istanza = _assegna(serializer.instance or models.Scheda(), dati)
         scheda = services.scheda_save(scheda=istanza, servizi=servizi, voci=voci)
         return self.get_queryset().get(pk=scheda.pk)
 
@@ -186,7 +177,7 @@ class SchedaViewSet(PianoChildViewSet):
 class ProgettoPremialeViewSet(ScopedReadOnlyViewSet):
     """Premial projects of a past plan (Piano § 1.1) with their activity lines."""
 
-    queryset = ProgettoPremiale.objects.all()
+    queryset = models.ProgettoPremiale.objects.all()
     serializer_class = serializers.ProgettoPremialeSerializer
     filterset_fields = ["piano"]
     ordering_fields = ["numero"]
@@ -198,6 +189,6 @@ class ProgettoPremialeViewSet(ScopedReadOnlyViewSet):
             .get_queryset()
             .annotate(media_completamento=Avg("attivita__percentuale"))
             .prefetch_related(
-                Prefetch("attivita", queryset=AttivitaPremiale.objects.order_by("ordine"))
+                Prefetch("attivita", queryset=models.AttivitaPremiale.objects.order_by("ordine"))
             )
         )

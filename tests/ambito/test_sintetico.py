@@ -5,15 +5,8 @@ from ambito import sintetico
 from ambito.models import Ambito, Comune
 
 
-def test_synthetic_territory_is_italy_sized_and_deterministic(visconteo, tmp_path):
-    # A slice of the real ISTAT file keeps the test quick; the logic is the same.
-    rows = sintetico.read_comuni()
-    sample = tmp_path / "comuni.csv"
-    header = sintetico.ISTAT_CSV.read_text(encoding="utf-8").splitlines()[0] + "\n"
-    keep = [r for r in rows if r["sigla_provincia"] in {"MI", "LO", "PV"}]
-    sample.write_text(
-        header + "".join(",".join(r[k] for k in r) + "\n" for r in keep), encoding="utf-8"
-    )
+def test_synthetic_territory_is_italy_sized_and_deterministic(visconteo, comuni_csv):
+    sample, keep = comuni_csv("MI", "LO", "PV")
     ambiti = sintetico.genera(
         rng=random.Random(1), stdout=StringIO(), totale_ambiti=31, path=sample
     )

@@ -19,6 +19,34 @@ def linea(codice):
     return LineaFinanziamento.objects.get(codice=codice)
 
 
+MSG_CUP = "Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre."
+# Bad project input that the page and the API refuse alike: (fields, field, message).
+PROGETTO_NON_VALIDO = [
+    ({"cup": "B49J1700013"}, "cup", MSG_CUP),
+    ({"cup": "B49J17000130*06"}, "cup", MSG_CUP),
+    (
+        {"data_inizio": "2025-01-01", "data_fine": "2024-12-31"},
+        "data_fine",
+        "La data di fine non può precedere la data di inizio.",
+    ),
+]
+
+
+def dati_progetto(ambito, **campi):
+    """The POST data of a valid new project on the page, with `campi` changed."""
+    dati = {
+        "titolo": "Dimissioni protette",
+        "cup": "",
+        "codice_locale": "",
+        "ambito": ambito.pk,
+        "linea": linea("PNRR-M5C2-1.1.3").pk,
+        "stato": "candidato",
+        "rup": "",
+        "descrizione": "",
+    }
+    return dati | campi
+
+
 class ProgettoFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Progetto

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from fondi.models import Assegnazione, AvanzamentoFinanziario, FinanziamentoProgetto, Progetto
 
-from .factories import AvanzamentoFactory, ProgettoFactory, linea
+from .factories import MSG_CUP, PROGETTO_NON_VALIDO, AvanzamentoFactory, ProgettoFactory, linea
 
 
 @pytest.fixture
@@ -267,28 +267,7 @@ def test_ufficio_piano_creates_and_updates_a_project(
 
 @pytest.mark.parametrize(
     "campi, campo, messaggio",
-    [
-        (
-            {"cup": "B49J1700013"},
-            "cup",
-            "Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre.",
-        ),
-        (
-            {"cup": "B49J17000130006B49J17000130006X"},
-            "cup",
-            "Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre.",
-        ),
-        (
-            {"cup": "B49J17000130*06"},
-            "cup",
-            "Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre.",
-        ),
-        (
-            {"data_inizio": "2025-01-01", "data_fine": "2024-12-31"},
-            "data_fine",
-            "La data di fine non può precedere la data di inizio.",
-        ),
-    ],
+    [*PROGETTO_NON_VALIDO, ({"cup": "B49J17000130006B49J17000130006X"}, "cup", MSG_CUP)],
 )
 def test_bad_project_input_answers_400_with_the_pages_message(
     api, ufficio_piano, visconteo, campi, campo, messaggio
@@ -360,6 +339,18 @@ def test_allocations_through_the_api(api, ufficio_piano, visconteo):
     assert totali["per_anno"][0]["totale_riportato"] is None
 
 
+def _avanzamento(progetto):
+    """A valid progress snapshot of the project (erogato <= vincolante <= ammesso)."""
+    return {
+        "progetto": progetto.pk,
+        "data": "2025-06-30",
+        "programmato": "1194394.83",
+        "ammesso": "1090000.00",
+        "vincolante": "500000.00",
+        "erogato": "250000.00",
+    }
+
+
 @pytest.mark.parametrize(
     "importi, campo, messaggio",
     [
@@ -382,14 +373,7 @@ def test_allocations_through_the_api(api, ufficio_piano, visconteo):
     ],
 )
 def test_bad_snapshots_answer_400(api, ufficio_piano, progetto_pnrr, importi, campo, messaggio):
-    dati = {
-        "progetto": progetto_pnrr.pk,
-        "data": "2025-06-30",
-        "programmato": "1194394.83",
-        "ammesso": "1090000.00",
-        "vincolante": "500000.00",
-        "erogato": "250000.00",
-    }
+    dati = _avanzamento(progetto_pnrr)
     response = _post(api(ufficio_piano), "/api/v1/avanzamenti/", dati | importi)
     assert response.status_code == 400
     assert response.json()[campo] == [messaggio]
@@ -398,14 +382,7 @@ def test_bad_snapshots_answer_400(api, ufficio_piano, progetto_pnrr, importi, ca
 
 def test_snapshot_and_amount_writes(api, ufficio_piano, progetto_pnrr):
     client = api(ufficio_piano)
-    dati = {
-        "progetto": progetto_pnrr.pk,
-        "data": "2025-06-30",
-        "programmato": "1194394.83",
-        "ammesso": "1090000.00",
-        "vincolante": "500000.00",
-        "erogato": "250000.00",
-    }
+    dati = _avanzamento(progetto_pnrr)
     response = _post(client, "/api/v1/avanzamenti/", dati)
     assert response.status_code == 201
     assert response.json()["percentuale_erogato"] == "22.94"

@@ -1,20 +1,8 @@
 import random
 from io import StringIO
 
-from ambito import sintetico as territorio
 from fondi import sintetico
 from fondi.models import Assegnazione, AvanzamentoFinanziario, FinanziamentoProgetto, Progetto
-
-
-def _territorio_ridotto(tmp_path):
-    rows = territorio.read_comuni()
-    sample = tmp_path / "comuni.csv"
-    header = territorio.ISTAT_CSV.read_text(encoding="utf-8").splitlines()[0] + "\n"
-    keep = [r for r in rows if r["sigla_provincia"] in {"LO"}]
-    sample.write_text(
-        header + "".join(",".join(r[k] for k in r) + "\n" for r in keep), encoding="utf-8"
-    )
-    territorio.genera(rng=random.Random(1), stdout=StringIO(), totale_ambiti=4, path=sample)
 
 
 def _istantanea():
@@ -47,8 +35,7 @@ def _cancella():
     Assegnazione.objects.filter(ambito__codice__startswith="sint-").delete()
 
 
-def test_synthetic_funds_tiny_and_deterministic(visconteo, tmp_path):
-    _territorio_ridotto(tmp_path)
+def test_synthetic_funds_tiny_and_deterministic(visconteo, territorio_ridotto):
     out = StringIO()
     n = sintetico.genera(rng=random.Random(7), stdout=out, max_ambiti=2, progetti_per_ambito=6)
     assegnazioni, progetti, avanzamenti = _istantanea()

@@ -8,7 +8,13 @@ from django.urls import reverse
 
 from fondi.models import Assegnazione, AvanzamentoFinanziario, FinanziamentoProgetto, Progetto
 
-from .factories import AssegnazioneFactory, ProgettoFactory, linea
+from .factories import (
+    PROGETTO_NON_VALIDO,
+    AssegnazioneFactory,
+    ProgettoFactory,
+    dati_progetto,
+    linea,
+)
 
 # --- Fondi in gestione ---------------------------------------------------------------
 
@@ -183,20 +189,6 @@ def test_project_sheet_shows_codes_amounts_and_progress(as_user, revisore, proge
 # --- Bad input on pages: message next to the field, nothing saved -------------------------
 
 
-def _dati_progetto(visconteo, **campi):
-    dati = {
-        "titolo": "Dimissioni protette",
-        "cup": "",
-        "codice_locale": "",
-        "ambito": visconteo.pk,
-        "linea": linea("PNRR-M5C2-1.1.3").pk,
-        "stato": "candidato",
-        "rup": "",
-        "descrizione": "",
-    }
-    return dati | campi
-
-
 def _errore(response, campo):
     assert response.status_code == 200
     form = response.context["form"]
@@ -211,7 +203,7 @@ def test_ufficio_piano_creates_a_project_with_comuni_and_partner(
 ):
     response = as_user(ufficio_piano).post(
         reverse("fondi:progetto_create"),
-        _dati_progetto(
+        dati_progetto(
             visconteo,
             cup="b49j 1700 0130 006",
             comuni=[rozzano.pk, binasco.pk],
@@ -230,30 +222,14 @@ def test_ufficio_piano_creates_a_project_with_comuni_and_partner(
 
 @pytest.mark.parametrize(
     "campi, campo, messaggio",
-    [
-        (
-            {"cup": "B49J1700013"},
-            "cup",
-            "Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre.",
-        ),
-        (
-            {"cup": "B49J17000130*06"},
-            "cup",
-            "Il CUP deve essere composto da esattamente 15 lettere maiuscole e cifre.",
-        ),
-        (
-            {"data_inizio": "2025-01-01", "data_fine": "2024-12-31"},
-            "data_fine",
-            "La data di fine non può precedere la data di inizio.",
-        ),
-    ],
+    PROGETTO_NON_VALIDO,
 )
 def test_bad_project_input_is_refused_on_the_page(
     as_user, ufficio_piano, visconteo, campi, campo, messaggio
 ):
     prima = Progetto.objects.count()
     response = as_user(ufficio_piano).post(
-        reverse("fondi:progetto_create"), _dati_progetto(visconteo, **campi)
+        reverse("fondi:progetto_create"), dati_progetto(visconteo, **campi)
     )
     assert _errore(response, campo) == [messaggio]
     assert messaggio.replace("'", "&#x27;") in response.content.decode()
@@ -264,7 +240,7 @@ def test_duplicate_cup_is_refused_on_the_page(as_user, ufficio_piano, visconteo)
     ProgettoFactory(ambito=visconteo, cup="B49J17000130006")
     prima = Progetto.objects.count()
     response = as_user(ufficio_piano).post(
-        reverse("fondi:progetto_create"), _dati_progetto(visconteo, cup="B49J17000130006")
+        reverse("fondi:progetto_create"), dati_progetto(visconteo, cup="B49J17000130006")
     )
     assert _errore(response, "cup") == ["Esiste già un progetto con questo CUP."]
     assert Progetto.objects.count() == prima
@@ -280,7 +256,7 @@ def test_comuni_outside_lead_and_partners_are_refused_on_the_page(
     estraneo = ComuneFactory()
     response = as_user(ufficio_piano).post(
         reverse("fondi:progetto_create"),
-        _dati_progetto(visconteo, comuni=[rozzano.pk, estraneo.pk]),
+        dati_progetto(visconteo, comuni=[rozzano.pk, estraneo.pk]),
     )
     assert "comuni" in response.context["form"].errors
     assert not Progetto.objects.filter(titolo="Dimissioni protette").exists()

@@ -31,6 +31,17 @@ def url(nome, *args):
 LISTA = "valore-list"
 
 
+def _inserisci(client, indicatore, periodo, comune, valore, **altri):
+    """POST one new value (a Comune's figure for a period) to the API."""
+    dati = {
+        "indicatore": indicatore.pk,
+        "periodo": periodo.pk,
+        "comune": comune.pk,
+        "valore_numerico": valore,
+    }
+    return client.post(url(LISTA), {**dati, **altri}, format="json")
+
+
 def test_anonymous_is_refused(aperto):
     assert APIClient().get(url(LISTA)).status_code in (401, 403)
 
@@ -63,16 +74,7 @@ def test_filters_are_the_pages_filterset(api, ufficio_piano, chiuso, rozzano, in
 def test_binasco_draft_is_404_for_rozzano(
     api, operatore_rozzano, operatore_binasco, aperto, binasco, indicatore
 ):
-    creato = api(operatore_binasco).post(
-        url(LISTA),
-        {
-            "indicatore": indicatore("1.OUT.1").pk,
-            "periodo": aperto.pk,
-            "comune": binasco.pk,
-            "valore_numerico": "4",
-        },
-        format="json",
-    )
+    creato = _inserisci(api(operatore_binasco), indicatore("1.OUT.1"), aperto, binasco, "4")
     assert creato.status_code == 201, creato.data
     pk = creato.data["id"]
     client = api(operatore_rozzano)
@@ -90,16 +92,8 @@ def test_operator_writes_his_comune_and_submits(
     api, operatore_rozzano, aperto, rozzano, indicatore
 ):
     client = api(operatore_rozzano)
-    response = client.post(
-        url(LISTA),
-        {
-            "indicatore": indicatore("1.OUT.1").pk,
-            "periodo": aperto.pk,
-            "comune": rozzano.pk,
-            "valore_numerico": "21",
-            "commento": "Da registro",
-        },
-        format="json",
+    response = _inserisci(
+        client, indicatore("1.OUT.1"), aperto, rozzano, "21", commento="Da registro"
     )
     assert response.status_code == 201
     assert (response.data["stato"], response.data["versione"]) == ("bozza", 1)
@@ -126,16 +120,7 @@ def test_operator_writes_his_comune_and_submits(
 def test_bad_values_are_400_with_the_pages_messages(
     api, operatore_rozzano, aperto, rozzano, indicatore, valore, campo, messaggio
 ):
-    response = api(operatore_rozzano).post(
-        url(LISTA),
-        {
-            "indicatore": indicatore("1.OUT.1").pk,
-            "periodo": aperto.pk,
-            "comune": rozzano.pk,
-            "valore_numerico": valore,
-        },
-        format="json",
-    )
+    response = _inserisci(api(operatore_rozzano), indicatore("1.OUT.1"), aperto, rozzano, valore)
     assert response.status_code == 400
     assert response.data == {campo: [messaggio]}
     assert not Valore.objects.filter(periodo=aperto, comune=rozzano).exists()
@@ -157,16 +142,7 @@ def test_categories_over_the_total_is_400(api, operatore_rozzano, aperto, rozzan
 
 
 def test_closed_period_is_400(api, operatore_rozzano, chiuso, rozzano, indicatore):
-    response = api(operatore_rozzano).post(
-        url(LISTA),
-        {
-            "indicatore": indicatore("SRV.PIS").pk,
-            "periodo": chiuso.pk,
-            "comune": rozzano.pk,
-            "valore_numerico": "1",
-        },
-        format="json",
-    )
+    response = _inserisci(api(operatore_rozzano), indicatore("SRV.PIS"), chiuso, rozzano, "1")
     assert response.status_code == 400
     assert "è chiuso" in response.data["periodo"][0]
 
@@ -189,16 +165,7 @@ def test_far_from_history_needs_confirmation(api, operatore_rozzano, aperto, roz
 def test_updates_need_the_version_read(
     api, operatore_rozzano, ufficio_piano, aperto, rozzano, indicatore
 ):
-    creato = api(operatore_rozzano).post(
-        url(LISTA),
-        {
-            "indicatore": indicatore("1.OUT.1").pk,
-            "periodo": aperto.pk,
-            "comune": rozzano.pk,
-            "valore_numerico": "3",
-        },
-        format="json",
-    )
+    creato = _inserisci(api(operatore_rozzano), indicatore("1.OUT.1"), aperto, rozzano, "3")
     dettaglio = url("valore-detail", creato.data["id"])
     response = api(ufficio_piano).patch(dettaglio, {"valore_numerico": "4"}, format="json")
     assert response.status_code == 400 and "versione" in response.data
@@ -218,32 +185,14 @@ def test_updates_need_the_version_read(
 
 def test_creating_an_existing_cell_is_400(api, ufficio_piano, aperto, indicatore):
     basiglio = Comune.objects.get(nome="Basiglio")  # its 2025 S2 values exist
-    response = api(ufficio_piano).post(
-        url(LISTA),
-        {
-            "indicatore": indicatore("1.OUT.1").pk,
-            "periodo": aperto.pk,
-            "comune": basiglio.pk,
-            "valore_numerico": "3",
-        },
-        format="json",
-    )
+    response = _inserisci(api(ufficio_piano), indicatore("1.OUT.1"), aperto, basiglio, "3")
     assert response.status_code == 400
     assert "esiste già" in response.data["versione"][0]
 
 
 def test_the_auditor_cannot_write(api, revisore, aperto, rozzano, indicatore, chiuso):
     client = api(revisore)
-    response = client.post(
-        url(LISTA),
-        {
-            "indicatore": indicatore("1.OUT.1").pk,
-            "periodo": aperto.pk,
-            "comune": rozzano.pk,
-            "valore_numerico": "3",
-        },
-        format="json",
-    )
+    response = _inserisci(client, indicatore("1.OUT.1"), aperto, rozzano, "3")
     assert response.status_code == 403
     valore = Valore.objects.filter(periodo=chiuso, comune=rozzano).first()
     assert (

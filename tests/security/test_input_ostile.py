@@ -21,7 +21,7 @@ from ambito.platform.api.renderers import neutralise_formula
 from ambito.platform.forms import AnnoField
 from fondi.models import FinanziamentoProgetto, Progetto
 from indicatori.models import Valore
-from tests.fondi.factories import ProgettoFactory, linea
+from tests.fondi.factories import ProgettoFactory, dati_progetto, linea
 from tests.indicatori.factories import IndicatoreFactory, PeriodoFactory, ValoreFactory
 from tests.programmi.factories import PianoFactory, SchedaFactory
 
@@ -31,20 +31,6 @@ SQL = "Robert'); DROP TABLE fondi_progetto; --"
 
 # Amounts no field may take: over the 14 digits, negative, not numbers, overflowing.
 CATTIVI_IMPORTI = ["1e309", "-1e309", "NaN", "inf", "-5", "1" * 30, "12,345,67", "1e20"]
-
-
-def _dati_progetto(visconteo, **campi):
-    dati = {
-        "titolo": "Dimissioni protette",
-        "cup": "",
-        "codice_locale": "",
-        "ambito": visconteo.pk,
-        "linea": linea("PNRR-M5C2-1.1.3").pk,
-        "stato": "candidato",
-        "rup": "",
-        "descrizione": "",
-    }
-    return dati | campi
 
 
 def _errore_campo(response, campo):
@@ -68,7 +54,7 @@ def test_markup_in_a_project_is_escaped_on_its_page(as_user, ufficio_piano, visc
     client = as_user(ufficio_piano)
     response = client.post(
         reverse("fondi:progetto_create"),
-        _dati_progetto(visconteo, titolo=f"Progetto {SCRIPT}", descrizione=f"<b>x</b>{SCRIPT}"),
+        dati_progetto(visconteo, titolo=f"Progetto {SCRIPT}", descrizione=f"<b>x</b>{SCRIPT}"),
     )
     assert response.status_code == 302
     progetto = Progetto.objects.get(titolo=f"Progetto {SCRIPT}")  # stored as typed
@@ -83,7 +69,7 @@ def test_markup_in_a_project_is_escaped_on_its_page(as_user, ufficio_piano, visc
 def test_sql_looking_text_is_stored_literally(as_user, ufficio_piano, visconteo):
     prima = Progetto.objects.count()
     response = as_user(ufficio_piano).post(
-        reverse("fondi:progetto_create"), _dati_progetto(visconteo, titolo=SQL, rup=SQL[:100])
+        reverse("fondi:progetto_create"), dati_progetto(visconteo, titolo=SQL, rup=SQL[:100])
     )
     assert response.status_code == 302
     progetto = Progetto.objects.get(titolo=SQL)
@@ -96,7 +82,7 @@ def test_an_overlong_title_gets_an_italian_error_and_nothing_is_saved(
 ):
     prima = Progetto.objects.count()
     response = as_user(ufficio_piano).post(
-        reverse("fondi:progetto_create"), _dati_progetto(visconteo, titolo="x" * 501)
+        reverse("fondi:progetto_create"), dati_progetto(visconteo, titolo="x" * 501)
     )
     messaggio = _errore_campo(response, "titolo")
     _in_italiano(messaggio)
