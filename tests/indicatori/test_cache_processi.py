@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -24,6 +23,7 @@ from django.db import connection
 from ambito.models import Ambito
 from indicatori.choices import StatoValore
 from indicatori.models import Periodo, Valore
+from tests import sottoprocessi
 
 REDIS_URL = os.environ.get("ZONALE_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 PROCESSO = Path(__file__).with_name("processo_cache.py")
@@ -37,27 +37,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def redis_vuoto():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError as error:
-        reason = f"Redis not reachable at {REDIS_URL}: {error}"
-        print(reason)
-        pytest.skip(reason)
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
-
-
-def _database_url():
-    s = connection.settings_dict
-    credenziali = quote(s["USER"] or "", safe="")
-    if s["PASSWORD"]:
-        credenziali += ":" + quote(s["PASSWORD"], safe="")
-    return f"postgres://{credenziali}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    with sottoprocessi.redis_vuoto(REDIS_URL) as client:
+        yield client
 
 
 class Processo:
@@ -97,7 +78,7 @@ def processi(transactional_db, redis_vuoto):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ambito.settings",
         "PYTHONPATH": str(RADICE),  # this checkout, not an installed copy
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": sottoprocessi.database_url(),
         "REDIS_URL": REDIS_URL,
         "CACHE_KEY_PREFIX": "test-processi",
     }

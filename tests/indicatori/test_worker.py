@@ -29,9 +29,8 @@ from ambito.models import Ambito, PreferenzeNotifiche, ReportGenerato
 from indicatori import services
 from indicatori.choices import StatoLavoro
 from indicatori.models import RichiestaRelazione
+from tests import sottoprocessi
 from tests.factories import user_with_role
-
-from .test_cache_processi import _database_url
 
 REDIS_URL = os.environ.get("ZONALE_TEST_CELERY_REDIS_URL", "redis://127.0.0.1:6379/13")
 RADICE = Path(__file__).resolve().parents[2]
@@ -45,19 +44,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def redis_vuoto():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError as error:
-        reason = f"Redis not reachable at {REDIS_URL}: {error}"
-        print(reason)
-        pytest.skip(reason)
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+    with sottoprocessi.redis_vuoto(REDIS_URL) as client:
+        yield client
 
 
 @pytest.fixture
@@ -86,7 +74,7 @@ def _avvia_worker(porta_smtp):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ambito.settings",
         "PYTHONPATH": str(RADICE),
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": sottoprocessi.database_url(),
         "REDIS_URL": REDIS_URL,
         "CACHE_KEY_PREFIX": "test-worker",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
