@@ -648,6 +648,36 @@ def stato_combinato(stati) -> str | None:
     return StatoValore.APPROVATO if stati else None
 
 
+def _precedenti_approvati(fetched_by, periodo, comune, indicatori) -> dict:
+    """The last approved value of each cell of these indicators in an earlier period,
+    for reference: the first row of each cell by period, newest first, picked in SQL."""
+    return {
+        chiave_cella(i, c): Precedente(n if n is not None else t, nome)
+        for i, c, n, t, nome in (
+            Valore.objects.visible_to(fetched_by)
+            .filter(
+                periodo__ambito_id=periodo.ambito_id,
+                periodo__data_fine__lt=periodo.data_inizio,
+                comune=comune,
+                stato=StatoValore.APPROVATO,
+                indicatore__in=indicatori,
+            )
+            .annotate(
+                recente=Window(
+                    RowNumber(),
+                    partition_by=[F("indicatore_id"), F("categoria_id")],
+                    order_by=F("periodo__data_fine").desc(),
+                )
+            )
+            .filter(recente=1)
+            .order_by()
+            .values_list(
+                "indicatore_id", "categoria_id", "valore_numerico", "valore_testo", "periodo__nome"
+            )
+        )
+    }
+
+
 def periodo_precedente(periodo) -> Periodo | None:
     return (
         Periodo.objects.filter(ambito_id=periodo.ambito_id, data_fine__lt=periodo.data_inizio)
@@ -692,32 +722,7 @@ def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
     ):
         v.indicatore = per_id[v.indicatore_id]  # already loaded: no query per value
         valori[chiave_cella(v.indicatore_id, v.categoria_id)] = v
-    # The last approved value of each cell in an earlier period, for reference: the
-    # first row of each cell by period, newest first, picked in SQL.
-    precedenti = {}
-    for i, c, n, t, nome in (
-        Valore.objects.visible_to(fetched_by)
-        .filter(
-            periodo__ambito_id=periodo.ambito_id,
-            periodo__data_fine__lt=periodo.data_inizio,
-            comune=comune,
-            stato=StatoValore.APPROVATO,
-            indicatore__in=list(per_id),
-        )
-        .annotate(
-            recente=Window(
-                RowNumber(),
-                partition_by=[F("indicatore_id"), F("categoria_id")],
-                order_by=F("periodo__data_fine").desc(),
-            )
-        )
-        .filter(recente=1)
-        .order_by()
-        .values_list(
-            "indicatore_id", "categoria_id", "valore_numerico", "valore_testo", "periodo__nome"
-        )
-    ):
-        precedenti[chiave_cella(i, c)] = Precedente(n if n is not None else t, nome)
+    precedenti = _precedenti_approvati(fetched_by, periodo, comune, list(per_id))
     gruppi: dict[object, GruppoGriglia] = {}
     for indicatore in indicatori:
         riga = _riga(indicatore, valori, precedenti, periodo)
@@ -970,22 +975,9 @@ def valori_da_approvare(*, fetched_by, periodo, comune) -> list[ValoreDaApprovar
     if not segnalati:
         return [ValoreDaApprovare(v) for v in valori]
     mediane = mediane_storiche(periodo, comune, segnalati)
-    precedenti = {}
-    for i, c, n, t, nome in (
-        Valore.objects.visible_to(fetched_by)
-        .filter(
-            periodo__ambito_id=periodo.ambito_id,
-            periodo__data_fine__lt=periodo.data_inizio,
-            comune=comune,
-            stato=StatoValore.APPROVATO,
-            indicatore_id__in={int(k.split("-")[0]) for k in segnalati},
-        )
-        .order_by("-periodo__data_fine")
-        .values_list(
-            "indicatore_id", "categoria_id", "valore_numerico", "valore_testo", "periodo__nome"
-        )
-    ):
-        precedenti.setdefault(chiave_cella(i, c), Precedente(n if n is not None else t, nome))
+    precedenti = _precedenti_approvati(
+        fetched_by, periodo, comune, {int(k.split("-")[0]) for k in segnalati}
+    )
     righe = []
     for v in valori:
         chiave = chiave_cella(v.indicatore_id, v.categoria_id)
