@@ -9,11 +9,15 @@ register of the report) may be short.
 
 import io
 import os
+from datetime import date
 
+import pytest
+from django.template.loader import render_to_string
 from pypdf import PdfReader
 
+from fondi.models import Progetto
 from indicatori.models import Periodo
-from indicatori.reports import relazione_pdf
+from indicatori.reports import relazione_pdf, scheda_progetto_pdf
 
 FULL_PAGE_LINES = 53
 
@@ -36,3 +40,33 @@ def test_relazione_has_no_mostly_blank_page(revisore, visconteo):
         if n < FULL_PAGE_LINES / 4 and numero not in (1, len(pagine))
     ]
     assert not quasi_vuote, f"pagine quasi vuote: {quasi_vuote}; righe per pagina: {conteggi}"
+
+
+def test_relazione_cover_identifies_the_document(revisore, visconteo):
+    periodo = Periodo.objects.get(ambito=visconteo, codice="2025-s1")
+    report = relazione_pdf(user=revisore, ambito=visconteo, periodo=periodo)
+    copertina = PdfReader(io.BytesIO(report.contenuto)).pages[0].extract_text()
+    assert visconteo.nome in copertina
+    assert "dal 01/01/2025 al 30/06/2025" in copertina
+    assert report.registro.numero in copertina
+    assert report.registro.sha256_dati in "".join(copertina.split())
+
+
+@pytest.mark.parametrize(
+    "inizio, fine, testo",
+    [
+        (None, date(2026, 3, 31), "fine 31/03/2026, inizio non indicato"),
+        (date(2025, 1, 1), date(2026, 3, 31), "dal 01/01/2025 al 31/03/2026"),
+        (date(2025, 1, 1), None, "inizio 01/01/2025, fine non indicata"),
+        (None, None, "date non indicate"),
+    ],
+)
+def test_project_dates_read_well_when_one_is_missing(inizio, fine, testo):
+    html = render_to_string("report/_date.html", {"inizio": inizio, "fine": fine})
+    assert html.strip() == testo
+
+
+def test_scheda_progetto_parameters_name_the_project(ufficio_piano, visconteo):
+    progetto = Progetto.objects.filter(ambito=visconteo).first()
+    report = scheda_progetto_pdf(user=ufficio_piano, progetto=progetto)
+    assert report.registro.parametri["progetto"] == progetto.titolo
