@@ -185,7 +185,7 @@ def scheda_comune_pdf(*, user, comune, periodo):
         user=user,
         ambito=comune.ambito,
         comune=comune,
-        parametri={"comune": comune.codice_istat, "periodo": periodo.nome},
+        parametri={"comune": comune.nome, "periodo": periodo.nome},
     )
 
 
@@ -209,5 +209,9 @@ def scheda_progetto_pdf(*, user, progetto):
         dati=sezione["impronta"],
         user=user,
         ambito=progetto.ambito,
-        parametri={"progetto": progetto.cup or progetto.codice_locale or progetto.pk},
+        # Names a reader recognises, not database ids (shown on the report's last page).
+        parametri={
+            "progetto": progetto.titolo,
+            "codice": progetto.cup or progetto.codice_locale or "",
+        },
     )
