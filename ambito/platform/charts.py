@@ -301,14 +301,19 @@ def _bar_chart(
             ] + [h for h, _ in keep]
             labels = [v.etichetta for v in legend] + [lab for _, lab in keep]
         if len(labels) > 1:
-            ax.legend(
+            # Under the figure at a fixed height, however tall the axes are.
+            columns = min(4, len(labels))
+            rows = -(-len(labels) // columns)
+            fig.legend(
                 handles,
                 labels,
                 frameon=False,
                 fontsize=8,
-                ncols=min(4, len(labels)),
-                loc="upper center",
-                bbox_to_anchor=(0.5, -0.18 if horizontal or len(categories) <= 6 else -0.3),
+                ncols=columns,
+                loc="lower center",
+                bbox_to_anchor=(0.5, 0),
             )
-        fig.tight_layout()
+            fig.tight_layout(rect=(0, min(0.4, (0.1 + 0.2 * rows) / height), 1, 1))
+        else:
+            fig.tight_layout()
         return _svg(fig, title, repr((title, categories, list(series))))
