@@ -44,12 +44,30 @@ def cruscotto_fondi(*, fetched_by, ambito, anno) -> dict:
                 colonne=[_("Livello"), *[str(a) for a in anni]],
                 righe=[[nome, *valori] for nome, valori in serie.items()],
                 csv_url=f"/api/v1/fondi/totali/?format=csv&sep=semicolon&ambito={ambito.pk}",
+                nota=_(
+                    "Somma delle assegnazioni all'Ambito per anno, divisa per livello della "
+                    "fonte (europea, nazionale, regionale…); ogni colore è un livello."
+                ),
             )
         )
     elenco = list(selectors.progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti))
     if elenco:
         titolo = _("Avanzamento finanziario dei progetti: finanziato ed erogato (euro)")
         etichette = [p.codice_locale or p.linea.codice for p in elenco]
+        senza_erogato = sum(1 for p in elenco if not p.ultimo_erogato)
+        nota = _(
+            "Per ogni progetto (codice locale o linea di finanziamento; il titolo è nella "
+            "tabella): l'importo finanziato e l'erogato dell'ultimo avanzamento registrato."
+        )
+        if senza_erogato == len(elenco):
+            nota += " " + _(
+                "Nessun progetto ha ancora un importo erogato registrato: il grafico mostra "
+                "solo il finanziato."
+            )
+        elif senza_erogato:
+            nota += " " + _("%(n)s progetti non hanno ancora un importo erogato registrato.") % {
+                "n": senza_erogato
+            }
         grafici.append(
             Grafico(
                 id="progetti",
@@ -65,6 +83,7 @@ def cruscotto_fondi(*, fetched_by, ambito, anno) -> dict:
                 colonne=[_("Progetto"), _("Finanziato"), _("Erogato")],
                 righe=[[p.titolo, p.importo_finanziato, p.ultimo_erogato] for p in elenco],
                 csv_url="/api/v1/fondi/avanzamento-progetti/?format=csv&sep=semicolon",
+                nota=nota,
             )
         )
     return {

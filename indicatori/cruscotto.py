@@ -6,7 +6,6 @@ PDF reports, so the three always agree. Charts are the server-side SVGs of
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from ambito import selectors as territorio
 from ambito.models import Comune
 from ambito.platform.cache import memorizzato
-from ambito.platform.charts import Grafico, bar_chart
+from ambito.platform.charts import Grafico, Voce, bar_chart
 from fondi.reports import cruscotto_fondi
 
 from . import selectors
@@ -50,22 +49,74 @@ def _filtro_area(area) -> str:
     return f"&area={area.pk}" if area is not None else ""
 
 
+# Status colours that stay apart in greyscale print: the hatching tells them apart too.
+COLORI_STATO = {
+    StatoAvanzamento.IN_LINEA: ("#00875a", ""),
+    StatoAvanzamento.A_RISCHIO: ("#f29e00", "//"),
+    StatoAvanzamento.CRITICO: ("#cc334d", "xx"),
+    StatoAvanzamento.NON_VALUTABILE: ("#a9b7c4", ".."),
+}
+# The percentage axis stops here; a bar beyond it is drawn to the edge with its number.
+TETTO_PERCENTUALE = 150
+LUNGHEZZA_ETICHETTA = 38
+
+
+def etichetta_indicatore(indicatore) -> str:
+    """The code and the name, shortened to fit a chart's axis (the table has it whole)."""
+    testo = f"{indicatore.codice} {indicatore.nome}"
+    if len(testo) <= LUNGHEZZA_ETICHETTA:
+        return testo
+    return testo[: LUNGHEZZA_ETICHETTA - 1].rstrip() + "…"
+
+
 def grafico_avanzamento(avanzamenti, area=None) -> Grafico | None:
     valutabili = [a for a in avanzamenti if a.percentuale is not None]
     if not valutabili:
         return None
-    etichette = [a.indicatore.codice for a in valutabili]
     titolo = _("Avanzamento degli indicatori rispetto al valore atteso")
+    stati = [StatoAvanzamento(a.stato) for a in valutabili]
+    oltre = [a for a in valutabili if a.percentuale > TETTO_PERCENTUALE]
+    esclusi = len(avanzamenti) - len(valutabili)
+    frasi = [
+        _(
+            "Ogni barra è la percentuale del valore atteso raggiunta da un indicatore, "
+            "colorata secondo il suo stato; la linea tratteggiata segna il 100%."
+        )
+    ]
+    if oltre:
+        frasi.append(
+            _(
+                "Le barre oltre il %(tetto)s%% arrivano al bordo del grafico e ne è scritto "
+                "il valore (%(n)s indicatori)."
+            )
+            % {"tetto": TETTO_PERCENTUALE, "n": len(oltre)}
+        )
+    if esclusi:
+        frasi.append(
+            _("Non sono riportati %(n)s indicatori non valutabili (senza valore o senza atteso).")
+            % {"n": esclusi}
+        )
     return Grafico(
         id="avanzamento",
         titolo=titolo,
         svg=bar_chart(
-            etichette,
-            {_("% raggiunta"): [min(a.percentuale, Decimal(150)) for a in valutabili]},
+            [etichetta_indicatore(a.indicatore) for a in valutabili],
+            {_("% raggiunta"): [a.percentuale for a in valutabili]},
             title=titolo,
             percent=True,
             horizontal=True,
-            height=max(2.5, 0.28 * len(valutabili) + 1),
+            height=max(2.8, 0.3 * len(valutabili) + 1.4),
+            width=8,
+            bar_colors=tuple(COLORI_STATO[s][0] for s in stati),
+            bar_hatches=tuple(COLORI_STATO[s][1] for s in stati),
+            legend=tuple(
+                Voce(str(stato.label), *COLORI_STATO[stato])
+                for stato in StatoAvanzamento
+                if stato in stati
+            ),
+            reference=100,
+            reference_label=_("Valore atteso (100%)"),
+            limit=TETTO_PERCENTUALE,
         ),
         colonne=[_("Indicatore"), _("Valore"), _("Atteso"), _("% raggiunta"), _("Stato")],
         righe=[
@@ -79,13 +130,25 @@ def grafico_avanzamento(avanzamenti, area=None) -> Grafico | None:
             for a in valutabili
         ],
         csv_url=f"/api/v1/avanzamento/?format=csv&sep=semicolon{_filtro_area(area)}",
+        nota=" ".join(frasi),
     )
 
 
-def grafico_beneficiari(righe, periodo, area=None) -> Grafico | None:
+def grafico_beneficiari(righe, periodo, area=None, comuni_visibili=None) -> Grafico | None:
+    """`comuni_visibili`: how many Comuni the reader could see (to say who is missing)."""
     if not righe:
         return None
     titolo = _("Beneficiari per Comune – %(periodo)s") % {"periodo": periodo.nome}
+    nota = _(
+        "Persone raggiunte nel periodo da ciascun Comune: somma dei valori approvati "
+        "degli indicatori che contano beneficiari."
+    )
+    mancanti = (comuni_visibili or 0) - len(righe)
+    if mancanti > 0:
+        nota += " " + _(
+            "Non compaiono %(n)s Comuni su %(totale)s: per il periodo non hanno ancora "
+            "valori approvati di questi indicatori."
+        ) % {"n": mancanti, "totale": comuni_visibili}
     return Grafico(
         id="beneficiari",
         titolo=titolo,
@@ -100,6 +163,7 @@ def grafico_beneficiari(righe, periodo, area=None) -> Grafico | None:
             f"/api/v1/beneficiari/?format=csv&sep=semicolon&periodo={periodo.pk}"
             f"{_filtro_area(area)}"
         ),
+        nota=nota,
     )
 
 
@@ -156,7 +220,9 @@ def cruscotto_ambito(
 
     for grafico in (
         grafico_avanzamento(avanzamenti, area),
-        grafico_beneficiari(cruscotto.beneficiari, periodo, area) if periodo else None,
+        grafico_beneficiari(cruscotto.beneficiari, periodo, area, len(cruscotto.completezza_righe))
+        if periodo
+        else None,
     ):
         if grafico is not None:
             cruscotto.grafici.append(grafico)

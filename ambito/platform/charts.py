@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 from django.core.cache import cache  # noqa: E402
 from django.utils.translation import get_language  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from ambito.templatetags.zonale import numero  # noqa: E402
@@ -52,6 +53,17 @@ class Grafico:
     colonne: list[str]
     righe: list[list]
     csv_url: str = ""
+    # The sentence under the chart: what it shows and what it leaves out.
+    nota: str = ""
+
+
+@dataclass(frozen=True)
+class Voce:
+    """A legend entry drawn by the caller's colours (e.g. one per status)."""
+
+    etichetta: str
+    colore: str
+    tratteggio: str = ""
 
 
 def _float(value):
@@ -195,26 +207,70 @@ def _bar_chart(
     decimals: int = 0,
     width: float = 7.5,
     height: float = 3.6,
+    bar_colors: tuple = (),
+    bar_hatches: tuple = (),
+    legend: tuple[Voce, ...] = (),
+    reference: float | None = None,
+    reference_label: str = "",
+    limit: float | None = None,
 ) -> str:
+    """`bar_colors`/`bar_hatches` colour each bar of a single series (then `legend` names
+    the colours); `reference` draws a dashed line at that value; a value over `limit`
+    is drawn up to the limit and its number written at the bar's end (never cut silently).
+    A series with no value is drawn nowhere, so it has no legend entry either."""
+    fmt = _formatter(percent, decimals)
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=(width, height), dpi=100)
         ax = fig.add_subplot()
         positions = list(range(len(categories)))
-        n = max(1, len(series))
+        drawn = {k: vs for k, vs in series.items() if any(_float(v) for v in vs)}
+        n = max(1, len(drawn))
         band = 0.8 if stacked else 0.8 / n
         bottoms = [0.0] * len(categories)
-        for i, (label, values) in enumerate(series.items()):
+        for i, (label, values) in enumerate(drawn.items()):
             values = [_float(v) for v in values]
+            shown = values if limit is None else [min(v, limit) for v in values]
             offsets = positions if stacked else [p - 0.4 + band * (i + 0.5) for p in positions]
-            color = PALETTE[i % len(PALETTE)]
-            if horizontal:
-                ax.barh(offsets, values, height=band, left=bottoms, label=label, color=color)
-            else:
-                ax.bar(offsets, values, width=band, bottom=bottoms, label=label, color=color)
+            color = list(bar_colors) or PALETTE[list(series).index(label) % len(PALETTE)]
+            draw = ax.barh if horizontal else ax.bar
+            size = (
+                {"height": band, "left": bottoms}
+                if horizontal
+                else {"width": band, "bottom": bottoms}
+            )
+            bars = draw(
+                offsets, shown, label=label, color=color, edgecolor="#ffffff", linewidth=0.4, **size
+            )
+            for bar, hatch in zip(bars, bar_hatches, strict=False):
+                if hatch:
+                    bar.set_hatch(hatch)
+                    bar.set_edgecolor("#17324d")
+            if limit is not None:
+                for offset, value, end in zip(offsets, values, shown, strict=True):
+                    over = value > limit
+                    text = fmt(value, None) + (" ▸" if over else "")
+                    xy = (end, offset) if horizontal else (offset, end)
+                    ax.annotate(
+                        text,
+                        xy,
+                        xytext=(3, 0) if horizontal else (0, 3),
+                        textcoords="offset points",
+                        ha="left" if horizontal else "center",
+                        va="center" if horizontal else "bottom",
+                        fontsize=8,
+                        fontweight="bold" if over else "normal",
+                        color="#17324d",
+                    )
             if stacked:
                 bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
-        value_axis, category_axis = (ax.xaxis, ax.yaxis) if horizontal else (ax.yaxis, ax.xaxis)
-        value_axis.set_major_formatter(_formatter(percent, decimals))
+        value_axis = ax.xaxis if horizontal else ax.yaxis
+        value_axis.set_major_formatter(fmt)
+        if limit is not None:
+            # Room for the numbers written after the longest bars.
+            (ax.set_xlim if horizontal else ax.set_ylim)(0, limit * 1.18)
+        if reference is not None:
+            line = ax.axvline if horizontal else ax.axhline
+            line(reference, color="#17324d", linestyle="--", linewidth=1.2, label=reference_label)
         if horizontal:
             ax.set_yticks(positions, categories)
             ax.invert_yaxis()
@@ -230,13 +286,34 @@ def _bar_chart(
         ax.grid(axis="x" if horizontal else "y", color="#e3e4e6", linewidth=0.6)
         ax.set_axisbelow(True)
         ax.set_title(title, loc="left")
-        if len(series) > 1:
-            ax.legend(
+        handles, labels = ax.get_legend_handles_labels()
+        if legend:
+            # The caller's colours replace the series (one series coloured per bar).
+            keep = [(h, lab) for h, lab in zip(handles, labels, strict=True) if lab not in drawn]
+            handles = [
+                Patch(
+                    facecolor=v.colore,
+                    hatch=v.tratteggio or None,
+                    edgecolor="#17324d",
+                    label=v.etichetta,
+                )
+                for v in legend
+            ] + [h for h, _ in keep]
+            labels = [v.etichetta for v in legend] + [lab for _, lab in keep]
+        if len(labels) > 1:
+            # Under the figure at a fixed height, however tall the axes are.
+            columns = min(4, len(labels))
+            rows = -(-len(labels) // columns)
+            fig.legend(
+                handles,
+                labels,
                 frameon=False,
                 fontsize=8,
-                ncols=min(4, len(series)),
-                loc="upper center",
-                bbox_to_anchor=(0.5, -0.18 if horizontal or len(categories) <= 6 else -0.3),
+                ncols=columns,
+                loc="lower center",
+                bbox_to_anchor=(0.5, 0),
             )
-        fig.tight_layout()
+            fig.tight_layout(rect=(0, min(0.4, (0.1 + 0.2 * rows) / height), 1, 1))
+        else:
+            fig.tight_layout()
         return _svg(fig, title, repr((title, categories, list(series))))

@@ -48,7 +48,7 @@ def test_chart_svg_carries_no_css_only_presentation_attributes():
     ]
     for options in variants:
         svg = charts._bar_chart(
-            categories, {"A": list(range(8)), "B": [None] * 8}, title="T", **options
+            categories, {"A": list(range(8)), "B": [None] * 7 + [2]}, title="T", **options
         )
         assert "<style" not in svg and "style=" not in svg, options
         elements = _elements(svg)
@@ -82,3 +82,62 @@ def test_presentation_attributes_replace_the_style_and_refuse_what_svg_cannot_sa
         charts._presentation_attributes("<svg><text style=\"font: 9px 'DejaVu Sans'\">a</text>")
     with pytest.raises(ValueError, match="not a presentation attribute"):
         charts._presentation_attributes("<svg><style>text { fill: red }</style></svg>")
+
+
+def _texts(svg):
+    return [" ".join(e.itertext()) for e in _elements(svg) if e.tag.endswith("}text")]
+
+
+def test_values_over_the_limit_are_written_not_cut():
+    svg = charts._bar_chart(
+        ["A", "B"],
+        {"%": [Decimal("333.3"), 80]},
+        title="T",
+        percent=True,
+        horizontal=True,
+        limit=150,
+    )
+    texts = _texts(svg)
+    assert any("333%" in t for t in texts), texts  # the real number, not the axis cap
+    assert any(t.strip() == "80%" for t in texts)
+
+
+def test_reference_line_is_drawn_and_named_in_the_legend():
+    svg = charts._bar_chart(
+        ["A", "B"],
+        {"%": [50, 120]},
+        title="T",
+        percent=True,
+        horizontal=True,
+        reference=100,
+        reference_label="Valore atteso (100%)",
+        legend=(charts.Voce("In linea", "#00875a"), charts.Voce("Critico", "#cc334d", "xx")),
+        bar_colors=("#cc334d", "#00875a"),
+        bar_hatches=("xx", ""),
+    )
+    root = ElementTree.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    # matplotlib names the line's group `line2d_N`; the dashed one is the reference.
+    dashed = [e for e in root.iter(f"{ns}path") if e.get("stroke-dasharray")]
+    assert dashed, "no reference line"
+    texts = _texts(svg)
+    assert {"In linea", "Critico", "Valore atteso (100%)"} <= {t.strip() for t in texts}
+    fills = {e.get("fill") for e in root.iter()}
+    assert {"#00875a", "#cc334d"} <= fills  # the bars carry the statuses' colours
+    assert any(e.tag == f"{ns}pattern" for e in root.iter())  # hatching for greyscale print
+
+
+def test_every_legend_entry_has_marks():
+    """A series with no value (e.g. nothing paid yet) is not announced by the legend."""
+    svg = charts._bar_chart(
+        ["P1", "P2"], {"Finanziato": [100, 200], "Erogato": [None, 0]}, title="T"
+    )
+    texts = {t.strip() for t in _texts(svg)}
+    assert "Erogato" not in texts
+    svg = charts._bar_chart(
+        ["P1", "P2"], {"Finanziato": [100, 200], "Erogato": [None, 50]}, title="T"
+    )
+    texts = {t.strip() for t in _texts(svg)}
+    assert {"Finanziato", "Erogato"} <= texts
+    fills = {e.get("fill") for e in _elements(svg)}
+    assert {charts.PALETTE[0], charts.PALETTE[1]} <= fills

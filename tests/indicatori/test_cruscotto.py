@@ -123,3 +123,30 @@ def test_dashboard_residents_follow_the_reference_population_rule(ufficio_piano,
         scelta = territorio.popolazione_di_riferimento(ambito=visconteo, anno=anno)
         assert (dati.anno_residenti, dati.residenti) == (scelta.anno, scelta.residenti)
         assert dati.anno_residenti == atteso
+
+
+def test_charts_name_the_indicators_and_say_what_they_leave_out(
+    as_user, revisore, visconteo, chiuso
+):
+    from indicatori.cruscotto import TETTO_PERCENTUALE, etichetta_indicatore
+
+    response = as_user(revisore).get(URL, {"ambito": visconteo.pk, "periodo": chiuso.pk})
+    dati = response.context["dati"]
+    page = response.content.decode()
+    grafici = {g.id: g for g in dati.grafici}
+    avanzamento = grafici["avanzamento"]
+    # The bars carry the code and (shortened) name; the table the whole name.
+    primo = next(a for a in dati.avanzamenti if a.percentuale is not None)
+    assert escape(etichetta_indicatore(primo.indicatore)) in avanzamento.svg
+    assert etichetta_indicatore(primo.indicatore).startswith(primo.indicatore.codice + " ")
+    assert avanzamento.righe[0][0] == f"{primo.indicatore.codice} {primo.indicatore.nome}"
+    # A value over the axis's cap is written with its number.
+    oltre = [a for a in dati.avanzamenti if (a.percentuale or 0) > TETTO_PERCENTUALE]
+    for a in oltre:
+        assert f"{a.percentuale:.0f}%" in avanzamento.svg
+    # Every chart has its sentence, shown on the page under the chart.
+    for grafico in dati.grafici:
+        assert grafico.nota and escape(grafico.nota) in page
+    mancanti = len(dati.completezza_righe) - len(dati.beneficiari)
+    if mancanti:
+        assert f"Non compaiono {mancanti} Comuni" in grafici["beneficiari"].nota

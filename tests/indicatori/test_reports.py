@@ -42,7 +42,12 @@ def _verifica_avanzamento(text, revisore):
         for a in selectors.avanzamento_indicatori(fetched_by=revisore)
         if a.indicatore.codice == "2.OUT.1"
     )
-    riga = text[text.index("2.OUT.1 Appartamenti") :][:400]
+    # The table's row, not the chart's label (the name shortened with "…").
+    riga = next(
+        text[inizio:][:400]
+        for inizio in (m.start() for m in re.finditer("2.OUT.1 Appartamenti", text))
+        if "…" not in text[inizio:].split("\n", 1)[0]
+    )
     assert f" {avanzamento.atteso:.0f} " in riga.replace("\n", " ")
     assert str(avanzamento.stato_label) in riga
 
