@@ -55,9 +55,11 @@ def test_a_back_edge_breaks_the_contract(tmp_path):
     assert "ambito.selectors -> indicatori.models" in result.stdout
 
 
-# A path to the folder that sits beside a development checkout: "../shared",
-# "shared/reference" or a Path join such as `BASE_DIR.parent / "shared"`.
-OUTSIDE = re.compile(r"\.\./shared|\bshared/reference\b|/\s*[\"']shared[\"']")
+# A path to the folder that sits beside a development checkout (its parent-relative
+# path, its reference subfolder, or a Path join such as `BASE_DIR.parent / "<name>"`).
+# The name is assembled here so that this guard does not itself mention the path.
+_CARTELLA = "sha" + "red"
+OUTSIDE = re.compile(rf"\.\./{_CARTELLA}|\b{_CARTELLA}/reference\b|/\s*[\"']{_CARTELLA}[\"']")
 
 
 def _tracked_files():
