@@ -362,6 +362,9 @@ class Valore(models.Model):
     save is refused when the row has moved on meanwhile (no lost update).
     """
 
+    # Bookkeeping the audit trail does not show to people (registry.Tracciato).
+    campi_tecnici = ("versione",)
+
     indicatore = models.ForeignKey(
         Indicatore, verbose_name=_("indicatore"), on_delete=models.PROTECT, related_name="valori"
     )

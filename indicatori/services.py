@@ -441,8 +441,18 @@ def valori_save(
 
 
 def _aggiorna_in_blocco(valori, campi, *, user, periodo, motivo):
-    """Save a state change of many values at once, with their history."""
-    bulk_update_with_history(valori, Valore, campi, default_user=user, default_change_reason=motivo)
+    """Save a state change of many values at once, with their history.
+
+    Every history row gets the same instant: the audit trail shows rows sharing author
+    and instant as one operation (ambito/platform/audit/selectors.py `operazioni`)."""
+    bulk_update_with_history(
+        valori,
+        Valore,
+        campi,
+        default_user=user,
+        default_change_reason=motivo,
+        default_date=timezone.now(),
+    )
     invalida_cache_ambito(periodo.ambito_id)
 
 

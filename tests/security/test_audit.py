@@ -2,6 +2,7 @@
 scoped like the data, and impossible to change through the application."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -356,3 +357,67 @@ def test_object_page_query_count_is_bounded(
     with django_assert_max_num_queries(14):
         response = client.get(oggetto_url(dati_rozzano))
     assert len(response.context["voci"]) == registry.PER_PAGINA
+
+
+# --- one operation, one entry ----------------------------------------------------------
+
+
+def _approvazione_in_blocco(operatore, ufficio, comune, ambito, n=4):
+    """Four values of one Comune sent, then approved together with "Approva tutti"."""
+    from indicatori import services as indicatori_services
+    from indicatori.models import Indicatore, Periodo
+    from indicatori.services import Cella
+
+    periodo = Periodo.objects.get(ambito=ambito, codice="2025-s2")
+    indicatori = Indicatore.objects.filter(
+        piano__ambito=ambito,
+        categorie__isnull=True,
+        unita="conteggio",
+        livello="comune",
+        periodicita="semestrale",
+    ).order_by("codice")[:n]
+    celle = [Cella(i, valore_numerico=Decimal(i.pk % 7 + 1)) for i in indicatori]
+    indicatori_services.valori_save(
+        user=operatore, periodo=periodo, comune=comune, celle=celle, invia=True
+    )
+    indicatori_services.valori_approve_comune(user=ufficio, periodo=periodo, comune=comune)
+    return [c.indicatore for c in celle]
+
+
+def test_a_bulk_approval_is_one_entry_that_opens_to_its_rows(
+    as_user, operatore_rozzano, ufficio_piano, rozzano, visconteo
+):
+    ufficio_piano.first_name, ufficio_piano.last_name = "Giulia", "Ferraris"
+    ufficio_piano.save()
+    indicatori = _approvazione_in_blocco(operatore_rozzano, ufficio_piano, rozzano, visconteo)
+    response = as_user(ufficio_piano).get(reverse("registro:index"))
+    prima = response.context["operazioni"][0]
+    assert prima.righe == len(indicatori) == 4 and prima.tipo == "Modifica"
+    assert prima.utente == ufficio_piano and prima.motivo == "Approvato"
+    html = response.content.decode()
+    riga = html[html.index("<tbody>") : html.index("</tr>", html.index("<tbody>"))]
+    assert "<details>" in riga
+    assert "Valore: 4 elementi in una sola operazione" in riga
+    assert ">Giulia Ferraris</a>" in riga and f">{ufficio_piano.username}<" not in riga
+    assert riga.count("<li class=\"border-top") == 4
+    # Italian labels, no bookkeeping fields
+    assert "<strong>Stato</strong>: <span class=\"visually-hidden\">prima</span> Inviato" in riga
+    assert "Versione" not in html and "versione" not in riga
+    # each single save stays its own entry: the four sends were one submit too
+    invio = response.context["operazioni"][1]
+    assert invio.righe == 4 and invio.utente == operatore_rozzano
+
+
+def test_the_list_is_paged_by_operations(
+    as_user, operatore_rozzano, ufficio_piano, rozzano, visconteo, django_assert_max_num_queries
+):
+    _approvazione_in_blocco(operatore_rozzano, ufficio_piano, rozzano, visconteo)
+    client = as_user(ufficio_piano)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("registro:index"))
+    pagina = response.context["page_obj"]
+    totale_righe = sum(
+        storico.objects.count() for storico in (t.storico for t in registry.registro().values())
+    )
+    assert pagina.paginator.count == totale_righe - 6  # 8 history rows counted as 2 entries
+    assert len(response.context["operazioni"]) == registry.PER_PAGINA

@@ -41,6 +41,12 @@ class Tracciato:
     def pk_name(self) -> str:
         return self.model._meta.pk.attname
 
+    @property
+    def campi_tecnici(self) -> set[str]:
+        """Bookkeeping fields a model declares in `campi_tecnici` (e.g. `versione`):
+        recorded, not shown to people."""
+        return set(getattr(self.model, "campi_tecnici", ()))
+
     def campi_m2m(self):
         return list(getattr(self.storico, "_history_m2m_fields", []))
 

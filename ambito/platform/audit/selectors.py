@@ -13,7 +13,17 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import CharField, F, ForeignKey, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    ForeignKey,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -99,13 +109,8 @@ def utenti_visibili(user):
 # --- Reads ---------------------------------------------------------------------------
 
 
-def modifiche(user, *, tracciati=None, autore=None, tipo=None, dal=None, al=None):
-    """Changes visible to the user, newest first, as rows of one UNION query.
-
-    Each row: history_id, history_date, history_type, history_user_id, modello,
-    oggetto_id. `dettaglia()` turns a page of rows into full entries.
-    """
-    parti = []
+def _storici_filtrati(user, *, tracciati=None, autore=None, tipo=None, dal=None, al=None):
+    """(tracciato, historical rows the user may read, filtered) for every tracked model."""
     for tracciato in tracciati or registro().values():
         qs = storico_visibile(tracciato, user).order_by()
         if autore is not None:
@@ -116,22 +121,56 @@ def modifiche(user, *, tracciati=None, autore=None, tipo=None, dal=None, al=None
             qs = qs.filter(history_date__gte=_inizio_giorno(dal))
         if al:
             qs = qs.filter(history_date__lt=_inizio_giorno(al + datetime.timedelta(days=1)))
-        parti.append(
-            qs.annotate(
-                modello=Value(tracciato.chiave, output_field=CharField()),
-                oggetto_id=F(tracciato.pk_name),
-            ).values(
-                "history_id",
-                "history_date",
-                "history_type",
-                "history_user_id",
-                "modello",
-                "oggetto_id",
-            )
+        yield tracciato, qs
+
+
+def modifiche(user, **filtri):
+    """Changes visible to the user, newest first, as rows of one UNION query.
+
+    Each row: history_id, history_date, history_type, history_user_id, modello,
+    oggetto_id (the per-user page asks whether any exists).
+    """
+    parti = [
+        qs.annotate(
+            modello=Value(tracciato.chiave, output_field=CharField()),
+            oggetto_id=F(tracciato.pk_name),
+        ).values(
+            "history_id",
+            "history_date",
+            "history_type",
+            "history_user_id",
+            "modello",
+            "oggetto_id",
         )
+        for tracciato, qs in _storici_filtrati(user, **filtri)
+    ]
     primo, *altri = parti
     righe = primo.union(*altri, all=True) if altri else primo
     return righe.order_by("-history_date", "-history_id")
+
+
+def operazioni(user, **filtri):
+    """Operations visible to the user, newest first, grouped in SQL (one UNION query).
+
+    One operation = the history rows of one kind of record written with the same author,
+    type and instant. A single save is an operation of one row; the services that write
+    many rows at once (e.g. "Approva tutti") give all of them one instant
+    (simple-history's `default_date`), so a bulk approval is one operation.
+    Each row: modello, history_date, history_user_id, history_type, righe, ultimo_id.
+    """
+    parti = [
+        qs.values("history_date", "history_user_id", "history_type")
+        .annotate(
+            righe=Count("history_id"),
+            ultimo_id=Max("history_id"),
+            modello=Value(tracciato.chiave, output_field=CharField()),
+        )
+        .values("history_date", "history_user_id", "history_type", "righe", "ultimo_id", "modello")
+        for tracciato, qs in _storici_filtrati(user, **filtri)
+    ]
+    primo, *altri = parti
+    gruppi = primo.union(*altri, all=True) if altri else primo
+    return gruppi.order_by("-history_date", "-ultimo_id")
 
 
 def _inizio_giorno(giorno: datetime.date):
@@ -179,20 +218,79 @@ class Voce:
         return reverse("registro:oggetto", args=[self.tracciato.chiave, self.oggetto_id])
 
 
-def dettaglia(righe, *, con_m2m=False) -> list[Voce]:
-    """Full entries for rows of `modifiche()`: a few queries per model, not per row."""
-    per_modello: dict[str, list[int]] = {}
-    for riga in righe:
-        per_modello.setdefault(riga["modello"], []).append(riga["history_id"])
-    record = {}
-    for chiave, ids in per_modello.items():
-        tracciato = registro()[chiave]
-        qs = _con_precedente(tracciato, tracciato.storico.objects.filter(history_id__in=ids))
-        for r in qs:
-            record[(chiave, r.history_id)] = (tracciato, r)
-    voci = [_voce(*record[(r["modello"], r["history_id"])]) for r in righe]
-    _aggiungi_modifiche(voci, con_m2m=con_m2m)
-    return voci
+@dataclass
+class Operazione:
+    """Rows one operation wrote: a single change, or e.g. a bulk approval of many values."""
+
+    tracciato: Tracciato
+    data: datetime.datetime
+    history_type: str
+    righe: int
+    voci: list[Voce] = field(default_factory=list)
+
+    @property
+    def tipo(self):
+        return TIPI.get(self.history_type, self.history_type)
+
+    @property
+    def utente(self):
+        return self.voci[0].utente if self.voci else None
+
+    @property
+    def motivo(self):
+        motivi = {v.motivo for v in self.voci}
+        return motivi.pop() if len(motivi) == 1 else None
+
+    @property
+    def prima(self) -> Voce | None:
+        return self.voci[0] if self.voci else None
+
+
+def _chiave_gruppo(modello, data, user_id, history_type):
+    return (modello, data, user_id, history_type)
+
+
+def dettaglia_operazioni(user, gruppi) -> list[Operazione]:
+    """Full operations for rows of `operazioni()`: their changes fetched a few queries per
+    kind of record on the page, not per operation or per row."""
+    operazioni_ = []
+    per_modello: dict[str, Q] = {}
+    per_chiave = {}
+    for g in gruppi:
+        tracciato = registro()[g["modello"]]
+        op = Operazione(
+            tracciato=tracciato,
+            data=g["history_date"],
+            history_type=g["history_type"],
+            righe=g["righe"],
+        )
+        operazioni_.append(op)
+        chiave = _chiave_gruppo(
+            g["modello"], g["history_date"], g["history_user_id"], g["history_type"]
+        )
+        per_chiave[chiave] = op
+        autore = (
+            Q(history_user_id=g["history_user_id"])
+            if g["history_user_id"] is not None
+            else Q(history_user__isnull=True)
+        )
+        condizione = Q(history_date=g["history_date"], history_type=g["history_type"]) & autore
+        per_modello[g["modello"]] = per_modello.get(g["modello"], Q(pk__in=[])) | condizione
+    voci = []
+    for chiave_modello, condizione in per_modello.items():
+        tracciato = registro()[chiave_modello]
+        qs = _con_precedente(tracciato, storico_visibile(tracciato, user).filter(condizione))
+        for record in qs.order_by("-history_id"):
+            voce = _voce(tracciato, record)
+            chiave = _chiave_gruppo(
+                chiave_modello, record.history_date, record.history_user_id, record.history_type
+            )
+            per_chiave[chiave].voci.append(voce)
+            voci.append(voce)
+    _aggiungi_modifiche(voci, con_m2m=False)
+    for op in operazioni_:
+        op.voci.sort(key=lambda v: v.etichetta)
+    return operazioni_
 
 
 def cronologia_oggetto(user, tracciato: Tracciato, pk) -> tuple[object, Paginator]:
@@ -276,6 +374,7 @@ def _aggiungi_modifiche(voci: list[Voce], *, con_m2m: bool):
         prima = precedenti.get((voce.tracciato.chiave, record.precedente_id))
         esclusi = {f.name for f in voce.tracciato.campi_m2m()} if not con_m2m else set()
         esclusi.add(voce.tracciato.pk_name)
+        esclusi |= voce.tracciato.campi_tecnici
         if prima is None:
             cambi = _valori_iniziali(record, esclusi)
         else:

@@ -16,9 +16,10 @@ from .forms import FiltroRegistroForm
 from .registry import PER_PAGINA, tracciato_or_404
 from .selectors import (
     cronologia_oggetto,
-    dettaglia,
+    dettaglia_operazioni,
     etichetta,
     modifiche,
+    operazioni,
     puo_consultare,
     utenti_visibili,
     voci_oggetto,
@@ -39,20 +40,23 @@ class RegistroMixin(LoginRequiredMixin):
 
 
 class ElencoModificheView(RegistroMixin, TemplateView):
-    """All changes the user may see, filtered; the per-user page narrows it to one author."""
+    """All operations the user may see, filtered, paged by operation (a bulk approval is
+    one entry that opens to its rows); the per-user page narrows it to one author."""
 
     template_name = "ambito/audit_list.html"
     autore = None
 
     def get_context_data(self, **kwargs):
         form = FiltroRegistroForm(self.request.GET or None)
-        righe = modifiche(self.request.user, autore=self.autore, **form.filtri())
-        pagina = Paginator(righe, PER_PAGINA).get_page(self.request.GET.get("page"))
+        gruppi = operazioni(self.request.user, autore=self.autore, **form.filtri())
+        pagina = Paginator(gruppi, PER_PAGINA).get_page(self.request.GET.get("page"))
+        elenco = dettaglia_operazioni(self.request.user, list(pagina.object_list))
         return super().get_context_data(
             filterset=SimpleNamespace(form=form),
             page_obj=pagina,
             is_paginated=pagina.has_other_pages(),
-            voci=dettaglia(list(pagina.object_list)),
+            operazioni=elenco,
+            voci=[voce for op in elenco for voce in op.voci],
             autore=self.autore,
             **kwargs,
         )
