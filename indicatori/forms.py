@@ -45,6 +45,8 @@ class GrigliaForm(StyledFormMixin, forms.Form):
     submission for `services.valori_save`.
     """
 
+    riepilogo_proprio = True  # inserimento.html lists the cells in error itself
+
     conferma_anomalie = forms.BooleanField(
         label=_("Confermo i valori segnalati: sono corretti anche se lontani dallo storico."),
         required=False,

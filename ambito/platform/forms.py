@@ -1,6 +1,7 @@
 """Form machinery: Bootstrap Italia styling, the Italian amount and year fields,
 scoped choice lists and the entities' named validators on forms."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
@@ -76,18 +77,64 @@ class AnnoField(forms.IntegerField):
 
 
 def style_form(form):
-    """Bootstrap Italia classes on every widget; aria links to errors once validated."""
+    """Bootstrap Italia classes on every widget; aria links to errors once validated.
+
+    A field in error gets `aria-invalid="true"` and `aria-describedby` pointing at its
+    message (`<id>_errors`, rendered by templates/includes/form_fields.html); the page's
+    error summary and the "Errore:" title come from base.html (`moduli_con_errori`).
+    """
     errors = form._errors or {}  # never trigger validation from here
     for name, field in form.fields.items():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            continue
-        if not isinstance(widget, forms.Select | forms.CheckboxSelectMultiple):
+        styled = not isinstance(
+            widget, forms.CheckboxInput | forms.Select | forms.CheckboxSelectMultiple
+        )
+        if styled:
             widget.attrs.setdefault("class", "form-control")
         if name in errors:
             widget.attrs["aria-invalid"] = "true"
             widget.attrs["aria-describedby"] = f"{form[name].auto_id}_errors"
+        else:  # a form validated twice (e.g. corrected) loses its old marks
+            widget.attrs.pop("aria-invalid", None)
+            if widget.attrs.get("aria-describedby", "").endswith("_errors"):
+                widget.attrs.pop("aria-describedby")
     return form
+
+
+@dataclass
+class ErroriPagina:
+    """The bound forms of a page that have errors, for base.html: "Errore:" in the
+    title and a focused summary linking to the fields."""
+
+    moduli: list
+
+    def __bool__(self):
+        return bool(self.moduli)
+
+    @property
+    def da_riepilogare(self):
+        """Forms whose template shows no summary of its own (`riepilogo_proprio`)."""
+        return [m for m in self.moduli if not getattr(m, "riepilogo_proprio", False)]
+
+
+def moduli_con_errori(context) -> ErroriPagina:
+    """Every bound form with errors in a template context: any form in it (`form`,
+    `motivo_form`...) and the filters' form (`filterset.form`). Generic on purpose:
+    forms added later get the error pattern without code of their own."""
+    trovati = []
+    for chiave, valore in context.flatten().items():
+        candidati = [valore]
+        if chiave == "filterset":
+            candidati = [getattr(valore, "form", None)]
+        for modulo in candidati:
+            if (
+                isinstance(modulo, forms.BaseForm)
+                and modulo.is_bound
+                and modulo.errors
+                and all(modulo is not t for t in trovati)
+            ):
+                trovati.append(modulo)
+    return ErroriPagina(trovati)
 
 
 class ValidatorsFormMixin:

@@ -12,6 +12,14 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
+@register.simple_tag(takes_context=True)
+def errori_pagina(context):
+    """The page's forms in error (base.html: title prefix and error summary)."""
+    from ambito.platform.forms import moduli_con_errori
+
+    return moduli_con_errori(context)
+
+
 def _decimal(value, decimals=None):
     """The value as a Decimal, rounded half-up when `decimals` is given.
 
