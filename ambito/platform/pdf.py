@@ -23,8 +23,31 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 PDF_VARIANT = "pdf/a-3a"
+
+# The Italian names of the parameters a report records (`ReportGenerato.parametri`);
+# their values are already names a reader recognises (see the `*_pdf` functions).
+ETICHETTE_PARAMETRI = {
+    "ambito": _("Ambito"),
+    "comune": _("Comune"),
+    "periodo": _("Periodo"),
+    "anno": _("Anno"),
+    "progetto": _("Progetto"),
+    "codice": _("Codice del progetto"),
+}
+
+
+def parametri_leggibili(parametri: dict) -> list[tuple[str, str]]:
+    """A report's parameters as (Italian label, value), empty ones left out: one
+    wording for the register page and the report's own last page."""
+    return [
+        (str(ETICHETTE_PARAMETRI.get(chiave, capfirst(chiave.replace("_", " ")))), str(valore))
+        for chiave, valore in (parametri or {}).items()
+        if valore not in ("", None)
+    ]
 
 
 def _static_file(name: str) -> str | None:

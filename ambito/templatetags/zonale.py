@@ -12,6 +12,14 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
+@register.filter
+def parametri_leggibili(parametri):
+    """A report's parameters as (label, value) pairs in Italian (ambito/platform/pdf.py)."""
+    from ambito.platform.pdf import parametri_leggibili as leggibili
+
+    return leggibili(parametri)
+
+
 @register.simple_tag(takes_context=True)
 def errori_pagina(context):
     """The page's forms in error (base.html: title prefix and error summary)."""

@@ -40,7 +40,7 @@ def test_generated_report_is_registered_with_its_sha256(report, ufficio_piano):
     text = pdf_text(report.contenuto)
     assert registro.numero in text
     assert registro.sha256_dati in text.replace("\n", "")
-    assert "anno = 2023" in text
+    assert "Anno: 2023" in text
     assert "Pagina 1 di" in text
 
 
@@ -115,3 +115,31 @@ def test_fetcher_serves_the_hashed_static_files_of_production(settings, tmp_path
     assert b".grafico img" in fetcher.fetch("file://" + url).read()
     with pytest.raises(ValueError, match="Risorsa non consentita"):
         fetcher.fetch("file:///static/../../etc/passwd")
+
+
+def test_the_register_shows_parameters_with_italian_labels(
+    as_user, revisore, visconteo, ufficio_piano, django_assert_max_num_queries
+):
+    """The register page and the report's last page word the parameters alike:
+    "Periodo: 2° semestre 2025", never "periodo=..."; empty ones left out."""
+    import pypdf
+
+    report = report_generate(
+        tipo=ReportGenerato.Tipo.SCHEDA_PROGETTO,
+        titolo="Scheda progetto",
+        template="report/base.html",
+        context={"titolo": "Scheda progetto", "ambito": visconteo},
+        dati={},
+        user=ufficio_piano,
+        ambito=visconteo,
+        parametri={"periodo": "2° semestre 2025", "progetto": "Casa e lavoro", "codice": ""},
+    )
+    with django_assert_max_num_queries(25):  # the page's menu and counters, rows joined
+        html = as_user(revisore).get(reverse("report:index")).content.decode()
+    riga = html[html.index(report.registro.numero) :]
+    riga = riga[: riga.index("</tr>")]
+    assert "<li>Periodo: 2° semestre 2025</li>" in riga
+    assert "<li>Progetto: Casa e lavoro</li>" in riga
+    assert "periodo=" not in html and "Codice" not in riga
+    testo = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(report.contenuto)).pages)
+    assert "Periodo: 2° semestre 2025; Progetto: Casa e lavoro" in " ".join(testo.split())
