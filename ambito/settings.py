@@ -295,6 +295,10 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served from our own static files (no CDN), so the CSP stays 'self'.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No deep links: Swagger UI puts them as links inside the operation's button
+    # (nested interactive elements, an accessibility failure); no syntax colours, whose
+    # red and blue on dark grey fail the contrast check.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": False},
 }
 
 # Security. See the README, section "Sicurezza".
