@@ -61,12 +61,19 @@ TETTO_PERCENTUALE = 150
 LUNGHEZZA_ETICHETTA = 38
 
 
+LUNGHEZZA_INTESTAZIONE = 24
+
+
+def accorcia(testo: str, lunghezza: int) -> str:
+    """The text cut to `lunghezza` characters with an ellipsis (whole where shown in full)."""
+    if len(testo) <= lunghezza:
+        return testo
+    return testo[: lunghezza - 1].rstrip() + "…"
+
+
 def etichetta_indicatore(indicatore) -> str:
     """The code and the name, shortened to fit a chart's axis (the table has it whole)."""
-    testo = f"{indicatore.codice} {indicatore.nome}"
-    if len(testo) <= LUNGHEZZA_ETICHETTA:
-        return testo
-    return testo[: LUNGHEZZA_ETICHETTA - 1].rstrip() + "…"
+    return accorcia(f"{indicatore.codice} {indicatore.nome}", LUNGHEZZA_ETICHETTA)
 
 
 def grafico_avanzamento(avanzamenti, area=None) -> Grafico | None:

@@ -25,6 +25,14 @@ CLASSI_STATO = {
 
 
 @register.filter
+def nome_breve(indicatore):
+    """An indicator's name shortened for a column head (the code and full name beside it)."""
+    from indicatori.cruscotto import LUNGHEZZA_INTESTAZIONE, accorcia
+
+    return accorcia(indicatore.nome, LUNGHEZZA_INTESTAZIONE)
+
+
+@register.filter
 def formato(valore, indicatore):
     """A figure in the indicator's unit: 12, 21,5%, € 1.090,00."""
     if valore is None or valore == "":
