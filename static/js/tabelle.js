@@ -1,15 +1,25 @@
 // Wide tables scroll inside their .table-responsive box, never the page. When a table
 // is wider than its box, the box says so (a visible hint above it) and becomes a named,
-// focusable region so keyboard users can scroll it with the arrow keys.
+// focusable region so keyboard users can scroll it with the arrow keys. Charts on
+// narrow screens (.grafico-svg, kept readable by a minimum width in zonale.css) too.
 // A static file because the Content-Security-Policy forbids inline scripts.
 (function () {
   "use strict";
   var HINT_CLASS = "tabella-scorre-avviso";
 
+  var BOXES = ".table-responsive, .grafico-svg";
+
   function label(box) {
     var caption = box.querySelector("caption");
     var text = caption ? caption.textContent.trim() : "";
+    var svg = box.querySelector("svg[aria-label]");
+    if (!text && svg) text = svg.getAttribute("aria-label");
     return text || document.body.dataset.tabellaNome || "";
+  }
+
+  function hintText(box) {
+    var data = document.body.dataset;
+    return (box.classList.contains("grafico-svg") ? data.graficoScorre : data.tabellaScorre) || "";
   }
 
   function update(box) {
@@ -26,7 +36,7 @@
         hint = document.createElement("p");
         hint.className = HINT_CLASS + " small";
         hint.id = "avviso-" + Math.random().toString(36).slice(2, 9);
-        hint.textContent = document.body.dataset.tabellaScorre || "";
+        hint.textContent = hintText(box);
         box.parentNode.insertBefore(hint, box);
       }
       box.setAttribute("tabindex", "0");
@@ -42,7 +52,7 @@
   }
 
   function updateAll(root) {
-    (root || document).querySelectorAll(".table-responsive").forEach(update);
+    (root || document).querySelectorAll(BOXES).forEach(update);
   }
 
   var pending = null;
