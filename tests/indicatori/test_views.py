@@ -1,6 +1,7 @@
 """Pages: scope (404 / 403), the entry grid, the review grid, bounded queries."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -283,6 +284,32 @@ def test_review_grid_and_bulk_approval(as_user, ufficio_piano, aperto):
     valori = Valore.objects.filter(periodo=aperto, comune=opera)
     assert set(valori.values_list("stato", flat=True)) == {StatoValore.APPROVATO}
     assert set(valori.values_list("approvato_da", flat=True)) == {ufficio_piano.pk}
+
+
+def test_review_grid_heads_are_short_names_and_rows_can_be_reached(
+    as_user, ufficio_piano, aperto, indicatore
+):
+    """Column heads: the code and a short name, the full name in the abbr's title; a
+    "Vai al Comune" list links to every row (the grid has over 200 links)."""
+    html = as_user(ufficio_piano).get(reverse("indicatori:revisione", args=[aperto.pk]))
+    html = html.content.decode()
+    lungo = indicatore("1.IMP.1")
+    assert len(lungo.nome) > 40
+    testa = html[html.index('<th scope="col" class="intestazione-indicatore">') :]
+    testa = testa[: testa.index("</tr>")]
+    assert (
+        f'<abbr title="1.IMP.1 {lungo.nome}"><span class="d-block fw-bold">1.IMP.1</span> '
+        f'<span class="d-block fw-normal small">{lungo.nome[:23].rstrip()}…</span></abbr>'
+    ) in testa
+    brevi = re.findall(r'<span class="d-block fw-normal small">([^<]*)</span>', testa)
+    assert len(brevi) == testa.count("<abbr ") > 15
+    assert all(len(b) <= 24 for b in brevi)
+    salto = html[html.index('aria-labelledby="vai-al-comune-titolo"') :]
+    salto = salto[: salto.index("</nav>")]
+    for comune in Comune.objects.filter(ambito=aperto.ambito):
+        assert f'<a href="#comune-{comune.pk}">{comune.nome}</a>' in salto
+        assert f'<th scope="row" id="comune-{comune.pk}" tabindex="-1">{comune.nome}</th>' in html
+    assert html.index("vai-al-comune-titolo") < html.index('class="table-responsive"')
 
 
 def _opera_con_scostamento(aperto, indicatore):

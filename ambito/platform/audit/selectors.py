@@ -444,9 +444,12 @@ def _etichette_relazioni(grezze):
                 values = [vecchio, nuovo]
             wanted.setdefault(related, set()).update(v for v in values if v is not None)
     etichette = {}
+    utenti = get_user_model()
     for related, ids in wanted.items():
         for obj in related._base_manager.filter(pk__in=ids):
-            etichette[(related, obj.pk)] = str(obj)
+            # People by their name, as everywhere else in the trail (not the username).
+            nome = obj.get_full_name() if related is utenti else ""
+            etichette[(related, obj.pk)] = nome or str(obj)
     return etichette
 
 
