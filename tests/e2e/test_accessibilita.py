@@ -57,7 +57,7 @@ def test_review_grid_on_a_phone(page):
     prima = page.locator("table.matrice tbody th[scope=row]").first
     sinistra = prima.bounding_box()["x"]
     box.evaluate("b => { b.scrollLeft = 600; }")
-    page.wait_for_function("() => document.querySelector('.matrice').closest('.table-responsive').scrollLeft > 0")
+    page.wait_for_function("b => b.scrollLeft > 0", arg=box.element_handle())
     assert abs(prima.bounding_box()["x"] - sinistra) < 1  # sticky
     page.shots.take(page, "revisione scorsa")
     link = page.locator(".vai-al-comune").get_by_role("link", name="Rozzano")

@@ -1,4 +1,5 @@
-"""Every main page of each role at phone, tablet, desktop widths and at 200% zoom.
+"""Every main page of each role at phone, tablet, desktop and wide widths (320 to 1920 px)
+and at 200% zoom.
 
 At each width: the page never scrolls sideways, "Esci" is on screen, and under 992 px
 the menu button opens the off-canvas navigation with every top-level link on screen
@@ -16,6 +17,17 @@ from .conftest import axe_violations, login
 
 # (label, CSS width): 1280 px at 200% zoom lays the page out in 640 CSS pixels.
 LARGHEZZE = [("320", 320), ("390", 390), ("768", 768), ("1280-zoom-200", 640), ("1366", 1366)]
+LARGHEZZE += [("1920", 1920)]
+# Every top-level page of the menu, for every role, besides each role's own pages.
+PAGINE_MENU = [
+    "/indicatori/cruscotto/",
+    "/territorio/",
+    "/fondi/",
+    "/servizi/",
+    "/programmazione/",
+    "/indicatori/",
+    "/report/",
+]
 MENU_COMPLETO = ["Cruscotto", "Territorio", "Fondi", "Servizi", "Programmazione"]
 MENU_COMPLETO += ["Indicatori", "Report"]
 
@@ -23,24 +35,22 @@ MENU_COMPLETO += ["Indicatori", "Report"]
 def _pagine(ruolo):
     rozzano = Comune.objects.get(codice_istat="015189")
     periodo = Periodo.objects.get(ambito=rozzano.ambito, codice="2025-s2")
-    comuni = {
+    proprie = {
         "ufficio.piano": [
             "/",
-            "/indicatori/cruscotto/",
             "/fondi/assegnazioni/",
             "/registro/",
             f"/indicatori/periodi/{periodo.pk}/revisione/",
-            "/territorio/",
+            f"/indicatori/periodi/{periodo.pk}/ambito/",
+            "/indicatori/da-fare/",
         ],
         "operatore.rozzano": [
-            "/indicatori/cruscotto/",
             f"/indicatori/periodi/{periodo.pk}/comuni/{rozzano.pk}/",
-            "/fondi/",
             "/servizi/unita/",
         ],
-        "revisore": ["/indicatori/cruscotto/", "/registro/", "/report/", "/programmazione/"],
+        "revisore": ["/registro/"],
     }
-    return comuni[ruolo]
+    return proprie[ruolo][:1] + PAGINE_MENU + proprie[ruolo][1:]
 
 
 def _voci_menu(ruolo):

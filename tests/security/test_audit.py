@@ -399,10 +399,10 @@ def test_a_bulk_approval_is_one_entry_that_opens_to_its_rows(
     assert "<details>" in riga
     assert "Valore: 4 elementi in una sola operazione" in riga
     assert ">Giulia Ferraris</a>" in riga and f">{ufficio_piano.username}<" not in riga
-    assert riga.count("<li class=\"border-top") == 4
+    assert riga.count('<li class="border-top') == 4
     # Italian labels, no bookkeeping fields
-    assert "<strong>Stato</strong>: <span class=\"visually-hidden\">prima</span> Inviato" in riga
-    assert "<strong>Approvato da</strong>: <span class=\"visually-hidden\">prima</span> — " in riga
+    assert '<strong>Stato</strong>: <span class="visually-hidden">prima</span> Inviato' in riga
+    assert '<strong>Approvato da</strong>: <span class="visually-hidden">prima</span> — ' in riga
     assert "</span> Giulia Ferraris</li>" in riga  # the approver by name in the values too
     assert "Versione" not in html and "versione" not in riga
     # each single save stays its own entry: the four sends were one submit too
