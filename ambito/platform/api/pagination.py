@@ -55,8 +55,11 @@ class Paginazione(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         page_size = self.get_page_size(request)
-        numero = _intero_positivo(request, self.page_query_param) or 1
         paginator = self.django_paginator_class(queryset, page_size)
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            numero = paginator.num_pages
+        else:
+            numero = _intero_positivo(request, self.page_query_param) or 1
         try:
             self.page = paginator.page(numero)
         except InvalidPage as error:
