@@ -91,7 +91,9 @@ class AutoSchema(openapi.AutoSchema):
             if CSVRenderer.media_type in content:
                 content[CSVRenderer.media_type] = {"schema": {"type": "string"}}
         if is_versioned(self.view) and (
-            self.method in ("PUT", "PATCH") or (self.method == "GET" and "{" in self.path)
+            self.method in ("PUT", "PATCH")
+            or (self.method == "GET" and "{" in self.path)
+            or (self.method == "POST" and self._is_create_operation())
         ):
             for code in ("200", "201"):
                 if code in responses:

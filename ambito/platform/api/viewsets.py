@@ -115,6 +115,7 @@ class ScopedViewSetMixin:
             type(obj)
             ._base_manager.select_for_update()
             .filter(pk=obj.pk)
+            .order_by()  # the model's ordering may join other tables: lock this row only
             .values_list("versione", flat=True)
             .first()
         )
