@@ -98,7 +98,8 @@ MESSAGGI = {
 
 def _message(exc) -> str:
     for kind, text in MESSAGGI.items():
-        if type(exc) is kind:
+        # DRF's English default (Http404 included) becomes ours; a message of our own stays.
+        if type(exc) is kind and str(exc.detail) == str(kind.default_detail):
             return str(text)
     if isinstance(exc, exceptions.MethodNotAllowed):
         return _("Il metodo %(metodo)s non è consentito su questo indirizzo.") % {
