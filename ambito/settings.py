@@ -254,15 +254,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "ambito.platform.api.filters.FiltriBackend",
-        "rest_framework.filters.OrderingFilter",
+        "ambito.platform.api.filters.OrdinamentoBackend",
     ],
     # Our JSON parser answers 400 in Italian to any body it cannot use (DRF's own lets
     # a deeply nested body raise RecursionError, a 500).
-    "DEFAULT_PARSER_CLASSES": [
-        "ambito.platform.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: a generated client sends JSON, never form or multipart (the pages are
+    # Django views and do not use these parsers).
+    "DEFAULT_PARSER_CLASSES": ["ambito.platform.api.parsers.JSONParser"],
+    # One error format for the whole API (RFC 9457 problem details, in Italian).
+    "EXCEPTION_HANDLER": "ambito.platform.api.errors.exception_handler",
     # JSON and CSV only: the browsable API's templates use inline styles that the
     # Content-Security-Policy forbids; /api/docs/ documents and tries the API instead.
     "DEFAULT_RENDERER_CLASSES": [
@@ -270,7 +270,7 @@ REST_FRAMEWORK = {
         "ambito.platform.api.renderers.CSVRenderer",
     ],
     "DEFAULT_PAGINATION_CLASS": "ambito.platform.api.pagination.Paginazione",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ambito.platform.api.schema.AutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -278,6 +278,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API di monitoraggio del Piano di Zona (Ambiti territoriali sociali).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies have their own components (no read-only fields to invent).
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Error responses, If-Match/ETag and the CSV variant, documented on every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ambito.platform.api.schema.postprocess_schema",
+    ],
     # Several apps have a "stato", "tipo" or "livello": one enum name per choice set.
     "ENUM_NAME_OVERRIDES": {
         "LivelloFonteEnum": "fondi.choices.LivelloFonte",

@@ -45,6 +45,9 @@ report_patterns = [
     path("", include("indicatori.report_urls")),
 ]
 
+# Unknown /api/ URLs answer the API's JSON problem; others the 404 page.
+handler404 = "ambito.platform.api.errors.api_not_found"
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("accesso/", auth_views.LoginView.as_view(), name="login"),

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from ambito.models import ANNO_VALIDATORS
 from ambito.platform.querysets import ScopedManager
+from ambito.platform.versioning import Versioned
 
 from .choices import LivelloFonte, StatoProgetto, stati_successivi
 from .querysets import ProgettoScopedManager
@@ -129,7 +130,7 @@ class LineaFinanziamento(models.Model):
             antenato = antenato.parent
 
 
-class Assegnazione(RulesInCleanMixin, models.Model):
+class Assegnazione(RulesInCleanMixin, Versioned, models.Model):
     """The amount of a funding line that an Ambito manages in a year (Piano, § 2.5)."""
 
     ambito = models.ForeignKey(
@@ -236,7 +237,7 @@ class TotaleRiportato(models.Model):
         return f"{self.documento} {self.anno}"
 
 
-class Progetto(RulesInCleanMixin, models.Model):
+class Progetto(RulesInCleanMixin, Versioned, models.Model):
     """A funded project (CUP), led by one Ambito with possible partner Ambiti."""
 
     cup = models.CharField(
@@ -377,7 +378,7 @@ class Progetto(RulesInCleanMixin, models.Model):
             raise ValidationError(errors)
 
 
-class FinanziamentoProgetto(RulesInCleanMixin, models.Model):
+class FinanziamentoProgetto(RulesInCleanMixin, Versioned, models.Model):
     """The amount granted to a project by one funding line (e.g. PNRR plus GSE)."""
 
     progetto = models.ForeignKey(
@@ -433,7 +434,7 @@ class FinanziamentoProgetto(RulesInCleanMixin, models.Model):
                 )
 
 
-class AvanzamentoFinanziario(RulesInCleanMixin, models.Model):
+class AvanzamentoFinanziario(RulesInCleanMixin, Versioned, models.Model):
     """A dated snapshot of a project's financial progress, as the monitoring portals
     report it. Snapshots are never overwritten by later ones: the history stays."""
 

@@ -7,11 +7,14 @@ Italian message, attached to the field) is the same wherever the data come from.
 from collections.abc import Iterable
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ambito.models import Ambito, Comune
 from ambito.platform.cache import invalida_cache_di
 from ambito.platform.services import instance_save, instance_validate
+from ambito.platform.versioning import version_bump
 
 from . import validators
 from .models import (
@@ -79,6 +82,7 @@ def _progetto_save(progetto, ambiti_partner, comuni, stato_precedente) -> Proget
         comuni=comuni,
         stato_precedente=stato_precedente,
     )
+    version_bump(progetto)
     progetto.save()
     invalida_cache_di(progetto)
     progetto.ambiti_partner.set(ambiti_partner)
@@ -122,9 +126,26 @@ def progetto_transition(*, progetto: Progetto, stato: str) -> Progetto:
     stato_precedente = _stato_salvato(progetto, lock=True)
     progetto.stato = stato
     progetto_validate(progetto=progetto, stato_precedente=stato_precedente)
-    progetto.save(update_fields=["stato"])
+    version_bump(progetto)
+    progetto.save(update_fields=["stato", "versione"])
     invalida_cache_di(progetto)
     return progetto
+
+
+@transaction.atomic
+def progetto_delete(*, progetto: Progetto) -> None:
+    """Delete a project registered by mistake: its amounts go with it; one with
+    financial progress already recorded is kept (its history is the monitoring's)."""
+    if progetto.avanzamenti.exists():
+        raise ValidationError(
+            _(
+                "Il progetto ha già avanzamenti finanziari registrati: non si può eliminare "
+                "(cambiarne lo stato, ad esempio in «revocato»)."
+            ),
+            code="protetto",
+        )
+    progetto.delete()
+    invalida_cache_di(progetto)
 
 
 @transaction.atomic

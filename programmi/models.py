@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from ambito.models import ANNO_VALIDATORS
 from ambito.platform.querysets import ScopedManager
+from ambito.platform.versioning import Versioned
 
 from .choices import ELENCHI, Adeguatezza, CoincidenzaRisorse, StatoPiano, TipoVoce
 
@@ -34,7 +35,7 @@ def si_no(verbose_name):
     return models.BooleanField(verbose_name, null=True, blank=True)
 
 
-class PianoDiZona(models.Model):
+class PianoDiZona(Versioned, models.Model):
     ambito = models.ForeignKey(
         "ambito.Ambito",
         verbose_name=_("Ambito"),
@@ -94,7 +95,7 @@ class PianoDiZona(models.Model):
             raise ValidationError(errors)
 
 
-class MacroArea(models.Model):
+class MacroArea(Versioned, models.Model):
     piano = models.ForeignKey(
         PianoDiZona, verbose_name=_("Piano"), on_delete=models.CASCADE, related_name="macro_aree"
     )
@@ -121,7 +122,7 @@ class MacroArea(models.Model):
         return f"{self.lettera}. {self.nome}"
 
 
-class Obiettivo(models.Model):
+class Obiettivo(Versioned, models.Model):
     """A general objective (no parent) or a specific objective under one."""
 
     piano = models.ForeignKey(
@@ -189,7 +190,7 @@ class Obiettivo(models.Model):
         return self.parent_id is None
 
 
-class Valutazione(models.Model):
+class Valutazione(Versioned, models.Model):
     """Evaluation of an objective of a past plan (Piano § 1.2, regional template).
 
     The Piano gives the % reached and the resources per general objective and splits
@@ -356,7 +357,7 @@ class AttivitaPremiale(models.Model):
         return self.attivita[:80]
 
 
-class Scheda(models.Model):
+class Scheda(Versioned, models.Model):
     """Scheda of an innovative objective of the plan (section 7.1 of the Piano).
 
     Mirrors the regional template: the lists (goals, actions, targets, staff, policy

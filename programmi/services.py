@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ambito.platform.cache import invalida_cache_di
 from ambito.platform.services import instance_save
+from ambito.platform.versioning import version_bump
 
 from . import models, validators
 from .choices import ELENCHI
@@ -133,6 +134,7 @@ def scheda_save(
         errors = {**error.message_dict, **errors}
     if errors:
         raise ValidationError(errors)
+    version_bump(scheda)
     scheda.save()
     invalida_cache_di(scheda)
     if servizi is not None:

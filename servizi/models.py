@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ambito.platform.querysets import ScopedManager
+from ambito.platform.versioning import Versioned
 
 from .choices import (
     AreaUtenza,
@@ -376,7 +377,7 @@ class TipoUnitaOfferta(models.Model):
         return self.nome
 
 
-class UnitaOfferta(models.Model):
+class UnitaOfferta(Versioned, models.Model):
     """A facility or a home-care service of the territory, with its capacity."""
 
     ambito = models.ForeignKey(

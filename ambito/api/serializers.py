@@ -112,3 +112,15 @@ class AmbitoTotaliSerializer(serializers.Serializer):
         help_text="Residenti dell'anno richiesto, o dell'anno disponibile più vicino "
         "(il precedente, altrimenti il successivo); senza anno, dell'ultimo."
     )
+
+
+class RisorsaSerializer(serializers.Serializer):
+    nome = serializers.CharField(help_text="Il percorso della risorsa, es. «progetti».")
+    url = serializers.URLField()
+
+
+class RadiceApiSerializer(serializers.Serializer):
+    versione = serializers.CharField()
+    schema = serializers.URLField(help_text="Lo schema OpenAPI 3.")
+    documentazione = serializers.URLField()
+    risorse = RisorsaSerializer(many=True)

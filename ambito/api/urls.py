@@ -12,6 +12,7 @@ router.register("dati-demografici", views.DatiDemograficiViewSet)
 router.register("enti", views.EnteViewSet)
 
 urlpatterns = [
+    path("", views.RadiceApiView.as_view(), name="api-root"),
     *router.urls,
     path("", include("fondi.api.urls")),
     path("", include("servizi.api.urls")),

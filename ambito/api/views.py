@@ -1,9 +1,12 @@
 """The territory's API: Ambiti, Comuni, population, Enti."""
 
+from django.urls import URLResolver, reverse
+from django.urls.resolvers import RoutePattern
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from .. import selectors
 from ..filtersets import ComuneFilterSet, DatiDemograficiFilterSet, EnteFilterSet
@@ -66,3 +69,36 @@ class EnteViewSet(ScopedReadOnlyViewSet):
     serializer_class = serializers.EnteSerializer
     filterset_class = EnteFilterSet
     ordering_fields = ["nome", "tipo"]
+
+
+def _elenchi(patterns, prefix=""):
+    """The routes of the API that list something: the routers' collections (named
+    "<model>-list") and the summaries declared with `path()`; no detail, no action."""
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern).lstrip("^").rstrip("$")
+        if isinstance(pattern, URLResolver):
+            yield from _elenchi(pattern.url_patterns, route)
+        elif route and (
+            (pattern.name or "").endswith("-list") or isinstance(pattern.pattern, RoutePattern)
+        ):
+            yield route
+
+
+class RadiceApiView(APIView):
+    """The API root: its version, schema and every resource and summary it offers."""
+
+    @extend_schema(responses=serializers.RadiceApiSerializer)
+    def get(self, request):
+        from . import urls
+
+        risorse = sorted(dict.fromkeys(_elenchi(urls.urlpatterns)))
+        dati = {
+            "versione": "v1",
+            "schema": request.build_absolute_uri(reverse("schema")),
+            "documentazione": request.build_absolute_uri(reverse("api_docs")),
+            "risorse": [
+                {"nome": r.rstrip("/"), "url": request.build_absolute_uri(f"{request.path}{r}")}
+                for r in risorse
+            ],
+        }
+        return Response(serializers.RadiceApiSerializer(dati).data)

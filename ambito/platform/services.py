@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from .cache import invalida_cache_di
+from .versioning import version_bump
 
 Validator = Callable[[object], None]
 
@@ -62,6 +63,7 @@ def instance_validate(
 def instance_save(instance, *, validators: Iterable[Validator] = (), **options):
     """Validate (see `instance_validate`) and save; the caller holds the transaction."""
     instance_validate(instance, validators=validators, **options)
+    version_bump(instance)
     instance.save()
     invalida_cache_di(instance)
     return instance

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from ambito.filtersets import SCHEMA_ANNO, AnnoFilter
 from ambito.platform.api.filters import ha_filtri
-from ambito.platform.api.viewsets import ScopedModelViewSet, as_api_error
+from ambito.platform.api.viewsets import ScopedDestroyMixin, ScopedModelViewSet, as_api_error
 
 from .. import models, selectors, services
 from ..filtersets import AssegnazioneFilterSet, ProgettoFilterSet
@@ -51,9 +51,10 @@ class AssegnazioneViewSet(ScopedModelViewSet):
         return services.assegnazione_save(assegnazione=assegnazione)
 
 
-class ProgettoViewSet(ScopedModelViewSet):
+class ProgettoViewSet(ScopedDestroyMixin, ScopedModelViewSet):
     """Projects with their amounts per line and latest financial progress. Visible to
-    the lead and the partner Ambiti; written by the lead's Ufficio di Piano."""
+    the lead and the partner Ambiti; written (and deleted, while no financial progress
+    is recorded) by the lead's Ufficio di Piano."""
 
     queryset = models.Progetto.objects.all()
     permission_required = {
@@ -81,6 +82,9 @@ class ProgettoViewSet(ScopedModelViewSet):
         # Answer with the annotated row (amounts and latest progress).
         return self.get_queryset().get(pk=progetto.pk)
 
+    def perform_delete(self, instance):
+        services.progetto_delete(progetto=instance)
+
     @extend_schema(
         request=serializers.CambioStatoSerializer,
         responses=serializers.ProgettoSerializer,
@@ -94,7 +98,7 @@ class ProgettoViewSet(ScopedModelViewSet):
         try:
             services.progetto_transition(progetto=progetto, stato=richiesta.validated_data["stato"])
         except DjangoValidationError as error:
-            raise as_api_error(error) from error
+            raise as_api_error(error, richiesta.fields) from error
         aggiornato = self.get_queryset().get(pk=progetto.pk)
         return Response(self.get_serializer(aggiornato).data)
 

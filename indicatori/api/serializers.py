@@ -3,6 +3,7 @@ from rest_framework import serializers
 from ambito.api.serializers import ScopedChoicesMixin
 from ambito.models import Comune
 
+from ..choices import StatoAvanzamento
 from ..models import Categoria, Indicatore, Periodo, Valore
 
 
@@ -113,9 +114,14 @@ class ValoreSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
         return fields
 
     def validate(self, attrs):
-        if self.instance is not None and attrs.get("versione") is None:
+        request = self.context.get("request")
+        if_match = request is not None and request.headers.get("If-Match")
+        if self.instance is not None and attrs.get("versione") is None and not if_match:
             raise serializers.ValidationError(
-                {"versione": "Indicare la versione del valore letto (campo «versione»)."}
+                {
+                    "versione": "Indicare la versione del valore letto (campo «versione» "
+                    "o intestazione If-Match)."
+                }
             )
         return attrs
 
@@ -144,7 +150,7 @@ class AvanzamentoSerializer(serializers.Serializer):
     tempo_trascorso = serializers.DecimalField(max_digits=6, decimal_places=1)
     data_target = serializers.DateField(source="indicatore.data_target", allow_null=True)
     periodi_con_dati = serializers.IntegerField()
-    stato = serializers.CharField()
+    stato = serializers.ChoiceField(choices=StatoAvanzamento.choices)
     stato_label = serializers.CharField()
     nota = serializers.CharField()
 
@@ -169,3 +175,11 @@ class BeneficiariSerializer(serializers.Serializer):
     comune = serializers.IntegerField(source="comune.pk")
     comune_nome = serializers.CharField(source="comune.nome")
     totale = serializers.DecimalField(max_digits=20, decimal_places=0)
+
+
+class InviatiSerializer(serializers.Serializer):
+    inviati = serializers.IntegerField(help_text="Numero di valori inviati all'Ufficio di Piano.")
+
+
+class ApprovatiSerializer(serializers.Serializer):
+    approvati = serializers.IntegerField(help_text="Numero di valori approvati.")

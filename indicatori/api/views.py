@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, viewsets
@@ -22,12 +22,13 @@ from ..models import Indicatore, Periodo, Valore
 from . import serializers
 
 
-def _servizio(funzione, **kwargs):
-    """Call a service; its Django ValidationError becomes a 400 with field names."""
+def _servizio(funzione, campi=(), **kwargs):
+    """Call a service; its Django ValidationError becomes a 400 naming the request's
+    fields (`campi`) it is about, or none (a workflow rule)."""
     try:
         return funzione(**kwargs)
     except DjangoValidationError as error:
-        raise as_api_error(error) from error
+        raise as_api_error(error, campi) from error
 
 
 class IndicatoreViewSet(ScopedReadOnlyViewSet):
@@ -58,7 +59,11 @@ class PeriodoViewSet(ScopedReadOnlyViewSet):
         dati = serializers.MotivoSerializer(data=request.data)
         dati.is_valid(raise_exception=True)
         periodo = _servizio(
-            funzione, user=request.user, periodo=periodo, motivo=dati.validated_data["motivo"]
+            funzione,
+            campi=dati.fields,
+            user=request.user,
+            periodo=periodo,
+            motivo=dati.validated_data["motivo"],
         )
         return Response(self.get_serializer(periodo).data)
 
@@ -117,7 +122,8 @@ class ValoreViewSet(ScopedModelViewSet):
                 "comune": valore.comune,
                 "categoria": valore.categoria,
             }
-            salva, versione = services.valore_save, dati["versione"]
+            # The version read: the body's `versione`, else the If-Match already checked.
+            salva, versione = services.valore_save, dati.get("versione", valore.versione)
 
         def campo(nome, default=""):
             if nome in dati:
@@ -134,7 +140,7 @@ class ValoreViewSet(ScopedModelViewSet):
             conferma_anomalia=dati.get("conferma_anomalia", False),
         )
 
-    @extend_schema(request=serializers.InvioSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=serializers.InvioSerializer, responses=serializers.InviatiSerializer)
     @action(detail=False, methods=["post"])
     def invia(self, request):
         """Send the drafts of a Comune (or of the Ambito) in a period to the UdP."""
@@ -142,13 +148,14 @@ class ValoreViewSet(ScopedModelViewSet):
         dati.is_valid(raise_exception=True)
         n = _servizio(
             services.valori_submit,
+            campi=dati.fields,
             user=request.user,
             periodo=dati.validated_data["periodo"],
             comune=dati.validated_data.get("comune"),
         )
         return Response({"inviati": n})
 
-    @extend_schema(request=serializers.InvioSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=serializers.InvioSerializer, responses=serializers.ApprovatiSerializer)
     @action(detail=False, methods=["post"], url_path="approva-comune")
     def approva_comune(self, request):
         """Approve every submitted value of a Comune (or of the Ambito) in a period."""
@@ -156,6 +163,7 @@ class ValoreViewSet(ScopedModelViewSet):
         dati.is_valid(raise_exception=True)
         n = _servizio(
             services.valori_approve_comune,
+            campi=dati.fields,
             user=request.user,
             periodo=dati.validated_data["periodo"],
             comune=dati.validated_data.get("comune"),
@@ -184,6 +192,7 @@ class ValoreViewSet(ScopedModelViewSet):
         dati.is_valid(raise_exception=True)
         _servizio(
             services.valori_reject,
+            campi=dati.fields,
             user=request.user,
             periodo=valore.periodo,
             valori=Valore.objects.filter(pk=valore.pk),
@@ -200,19 +209,28 @@ def _data(request, nome):
     try:
         return datetime.date.fromisoformat(testo)
     except ValueError as error:
-        raise exceptions.ValidationError({nome: "Data non valida (AAAA-MM-GG)."}) from error
+        raise exceptions.ValidationError(
+            {nome: ["Data non valida (AAAA-MM-GG)."]}, code="invalid"
+        ) from error
 
 
 def _oggetto(request, queryset, nome, *, obbligatorio=False):
-    """The object whose id the query parameter `nome` gives, among `queryset` (else 404)."""
+    """The object whose id the query parameter `nome` gives, among `queryset`: like a
+    FilterSet's choice, a missing, malformed or unknown id answers 400 on that parameter."""
     valore = request.query_params.get(nome)
     if not valore:
         if obbligatorio:
-            raise exceptions.ValidationError({nome: "Parametro obbligatorio."})
+            raise exceptions.ValidationError({nome: ["Parametro obbligatorio."]}, code="required")
         return None
     if not e_un_id(valore):
-        raise exceptions.ValidationError({nome: "Indicare l'id numerico."})
-    return get_object_or_404(queryset, pk=valore)
+        raise exceptions.ValidationError({nome: ["Indicare l'id numerico."]}, code="invalid")
+    oggetto = queryset.filter(pk=valore).first()
+    if oggetto is None:
+        raise exceptions.ValidationError(
+            {nome: [_("Nessun elemento visibile con id %(id)s.") % {"id": valore}]},
+            code="invalid_choice",
+        )
+    return oggetto
 
 
 def _visibile(request, model, nome, *, obbligatorio=False):
@@ -241,6 +259,10 @@ class AvanzamentoViewSet(viewsets.ViewSet):
             OpenApiParameter("al", OpenApiTypes.DATE, description="Data di riferimento"),
         ],
         responses=serializers.AvanzamentoSerializer(many=True),
+        description=(
+            "Riepilogo a dimensione fissa, non paginato: una riga per indicatore visibile "
+            "(filtrato dai parametri)."
+        ),
     )
     def list(self, request):
         risultati = selectors.avanzamento_indicatori(
@@ -262,6 +284,9 @@ class CompletezzaViewSet(viewsets.ViewSet):
             PARAMETRO_AREA,
         ],
         responses=serializers.CompletezzaSerializer(many=True),
+        description=(
+            "Riepilogo a dimensione fissa, non paginato: una riga per Comune del periodo."
+        ),
     )
     def list(self, request):
         periodo = _visibile(request, Periodo, "periodo", obbligatorio=True)
@@ -281,6 +306,7 @@ class BeneficiariViewSet(viewsets.ViewSet):
             PARAMETRO_AREA,
         ],
         responses=serializers.BeneficiariSerializer(many=True),
+        description=("Riepilogo a dimensione fissa, non paginato: una riga per Comune e periodo."),
     )
     def list(self, request):
         periodo = _visibile(request, Periodo, "periodo")

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from ambito.api.serializers import ScopedChoicesMixin, importo
 from ambito.models import Ambito, Comune, Ente
 
+from ..choices import AreaUtenza, Natura
 from ..models import (
     AreaIntervento,
     Avviso,
@@ -158,3 +159,51 @@ class UnitaOffertaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
             "ente_gestore",
             "note",
         ]
+
+
+class ConteggiUnitaSerializer(serializers.Serializer):
+    unita = serializers.IntegerField()
+    pubbliche = serializers.IntegerField()
+    private = serializers.IntegerField()
+    non_indicate = serializers.IntegerField()
+    posti = serializers.IntegerField()
+    senza_posti = serializers.IntegerField()
+
+
+class RigaRiepilogoUnitaSerializer(ConteggiUnitaSerializer):
+    natura = serializers.ChoiceField(choices=Natura.choices)
+    area = serializers.ChoiceField(choices=AreaUtenza.choices)
+    tipo = serializers.IntegerField()
+    tipo_nome = serializers.CharField()
+
+
+class RiepilogoUnitaSerializer(serializers.Serializer):
+    """Fixed-size summary (one row per nature, area and type): not paginated."""
+
+    righe = RigaRiepilogoUnitaSerializer(many=True)
+    totale = ConteggiUnitaSerializer()
+
+
+class PostiComuneSerializer(serializers.Serializer):
+    comune = serializers.IntegerField()
+    comune_nome = serializers.CharField()
+    posti_per_area = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True), help_text="Posti per codice di area."
+    )
+    posti = serializers.IntegerField(allow_null=True)
+    residenti = serializers.IntegerField(allow_null=True)
+    posti_per_mille = serializers.CharField(allow_null=True)
+
+
+class PostiAmbitoSerializer(PostiComuneSerializer):
+    id = serializers.IntegerField()
+    comune = None
+    comune_nome = None
+
+
+class PostiPerMilleSerializer(serializers.Serializer):
+    """Fixed-size summary (one row per Comune of the Ambito): not paginated."""
+
+    anno = serializers.IntegerField(allow_null=True)
+    comuni = PostiComuneSerializer(many=True)
+    ambito = PostiAmbitoSerializer(allow_null=True)

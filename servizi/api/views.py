@@ -103,7 +103,10 @@ class RiepilogoUnitaView(generics.GenericAPIView):
     filterset_class = UnitaOffertaFilterSet
     pagination_class = None
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses=serializers.RiepilogoUnitaSerializer,
+        description="Riepilogo a dimensione fissa, non paginato.",
+    )
     def get(self, request):
         unita = self.filter_queryset(UnitaOfferta.objects.visible_to(request.user))
         riepilogo = selectors.riepilogo_unita(fetched_by=request.user, unita=unita)
@@ -132,7 +135,8 @@ class PostiPerMilleView(generics.GenericAPIView):
 
     @extend_schema(
         parameters=[AMBITO, OpenApiParameter("anno", SCHEMA_ANNO)],
-        responses=OpenApiTypes.OBJECT,
+        responses=serializers.PostiPerMilleSerializer,
+        description="Riepilogo a dimensione fissa, non paginato: una riga per Comune.",
     )
     def get(self, request):
         form = PostiPerMilleForm(request.query_params)

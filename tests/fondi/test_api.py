@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from fondi.models import Assegnazione, AvanzamentoFinanziario, FinanziamentoProgetto, Progetto
+from tests.problemi import errori
 
 from .factories import MSG_CUP, PROGETTO_NON_VALIDO, AvanzamentoFactory, ProgettoFactory, linea
 
@@ -91,7 +92,7 @@ def test_list_endpoints_use_the_pages_filtersets(api, ufficio_piano, progetto_co
 def test_invalid_filter_answers_400(api, ufficio_piano):
     response = api(ufficio_piano).get("/api/v1/fondi/totali/", {"anno": "duemila"})
     assert response.status_code == 400
-    assert "anno" in response.json()
+    assert "anno" in errori(response)
 
 
 # --- Aggregates ------------------------------------------------------------------------
@@ -196,7 +197,7 @@ def test_objects_outside_scope_answer_404(api, ufficio_piano_altro, progetto_pnr
             "erogato": "0",
         },
     )
-    assert response.status_code == 400 and "progetto" in response.json()
+    assert response.status_code == 400 and "progetto" in errori(response)
     assert not progetto_pnrr.avanzamenti.filter(data="2025-01-01").exists()
 
 
@@ -275,7 +276,7 @@ def test_bad_project_input_answers_400_with_the_pages_message(
     prima = Progetto.objects.count()
     response = _post(api(ufficio_piano), "/api/v1/progetti/", _progetto(visconteo, **campi))
     assert response.status_code == 400
-    assert response.json()[campo] == [messaggio]
+    assert errori(response)[campo] == [messaggio]
     assert Progetto.objects.count() == prima
 
 
@@ -286,13 +287,13 @@ def test_duplicate_cup_answers_400(api, ufficio_piano, visconteo):
         api(ufficio_piano), "/api/v1/progetti/", _progetto(visconteo, cup="B49J17000130006")
     )
     assert response.status_code == 400
-    assert response.json() == {"cup": ["Esiste già un progetto con questo CUP."]}
+    assert errori(response) == {"cup": ["Esiste già un progetto con questo CUP."]}
     assert Progetto.objects.count() == prima
 
 
 def test_project_in_an_ambito_not_managed_answers_400(api, ufficio_piano, altro_ambito):
     response = _post(api(ufficio_piano), "/api/v1/progetti/", _progetto(altro_ambito))
-    assert response.status_code == 400 and "ambito" in response.json()
+    assert response.status_code == 400 and "ambito" in errori(response)
     assert not Progetto.objects.filter(ambito=altro_ambito).exists()
 
 
@@ -301,7 +302,7 @@ def test_status_changes_through_the_api(api, ufficio_piano, progetto_pnrr):
     url = f"/api/v1/progetti/{progetto_pnrr.pk}/cambia-stato/"
     response = _post(client, url, {"stato": "ammesso"})
     assert response.status_code == 400
-    assert response.json() == {
+    assert errori(response) == {
         "stato": [
             "Passaggio di stato non consentito: da «In corso» a «Ammesso e finanziato». "
             "Stati possibili: Concluso, Revocato."
@@ -310,7 +311,7 @@ def test_status_changes_through_the_api(api, ufficio_piano, progetto_pnrr):
     progetto_pnrr.refresh_from_db()
     assert progetto_pnrr.stato == "in_corso"
     response = _patch(client, f"/api/v1/progetti/{progetto_pnrr.pk}/", {"stato": "candidato"})
-    assert response.status_code == 400 and "stato" in response.json()
+    assert response.status_code == 400 and "stato" in errori(response)
     response = _post(client, url, {"stato": "concluso"})
     assert response.status_code == 200
     assert response.json()["stato"] == "concluso"
@@ -327,12 +328,12 @@ def test_allocations_through_the_api(api, ufficio_piano, visconteo):
     dati = {"ambito": visconteo.pk, "linea": linea("FSE-PLUS").pk, "anno": 2024}
     response = _post(client, "/api/v1/assegnazioni/", dati | {"importo": "-1.00"})
     assert response.status_code == 400
-    assert response.json() == {"importo": ["L'importo non può essere negativo."]}
+    assert errori(response) == {"importo": ["L'importo non può essere negativo."]}
     response = _post(client, "/api/v1/assegnazioni/", dati | {"importo": "1500.25"})
     assert response.status_code == 201
     response = _post(client, "/api/v1/assegnazioni/", dati | {"importo": "1"})
     assert response.status_code == 400
-    assert response.json()["anno"][0].startswith("Esiste già un'assegnazione di questa linea")
+    assert errori(response)["anno"][0].startswith("Esiste già un'assegnazione di questa linea")
     assert Assegnazione.objects.get(linea__codice="FSE-PLUS").importo == Decimal("1500.25")
     totali = client.get("/api/v1/fondi/totali/", {"anno": 2024}).json()
     assert totali["per_anno"][0]["totale"] == "1500.25"
@@ -376,7 +377,7 @@ def test_bad_snapshots_answer_400(api, ufficio_piano, progetto_pnrr, importi, ca
     dati = _avanzamento(progetto_pnrr)
     response = _post(api(ufficio_piano), "/api/v1/avanzamenti/", dati | importi)
     assert response.status_code == 400
-    assert response.json()[campo] == [messaggio]
+    assert errori(response)[campo] == [messaggio]
     assert not AvanzamentoFinanziario.objects.filter(progetto=progetto_pnrr).exists()
 
 
@@ -386,7 +387,7 @@ def test_snapshot_and_amount_writes(api, ufficio_piano, progetto_pnrr):
     response = _post(client, "/api/v1/avanzamenti/", dati)
     assert response.status_code == 201
     assert response.json()["percentuale_erogato"] == "22.94"
-    assert _post(client, "/api/v1/avanzamenti/", dati).json()["data"][0].startswith("Esiste già")
+    assert errori(_post(client, "/api/v1/avanzamenti/", dati))["data"][0].startswith("Esiste già")
     url = f"/api/v1/avanzamenti/{response.json()['id']}/"
     assert _patch(client, url, {"erogato": "600000"}).status_code == 400
     assert _patch(client, url, {"erogato": "400000"}).status_code == 200
@@ -398,13 +399,13 @@ def test_snapshot_and_amount_writes(api, ufficio_piano, progetto_pnrr):
         "/api/v1/finanziamenti-progetto/",
         {"progetto": progetto_pnrr.pk, "linea": linea("GSE").pk, "importo": "1"},
     )
-    assert response.status_code == 400 and "linea" in response.json()
+    assert response.status_code == 400 and "linea" in errori(response)
     response = _post(
         client,
         "/api/v1/finanziamenti-progetto/",
         {"progetto": progetto_pnrr.pk, "linea": linea("FSE-PLUS").pk, "importo": "-2"},
     )
-    assert response.json() == {"importo": ["L'importo non può essere negativo."]}
+    assert errori(response) == {"importo": ["L'importo non può essere negativo."]}
     assert FinanziamentoProgetto.objects.filter(progetto=progetto_pnrr).count() == 2
 
 

@@ -32,6 +32,7 @@ from indicatori import services
 from indicatori.models import Valore
 from tests.factories import AmbitoFactory, ComuneFactory, user_with_role
 from tests.indicatori.factories import IndicatoreFactory, PeriodoFactory
+from tests.problemi import per_campo
 from tests.programmi.factories import PianoFactory
 
 pytestmark = pytest.mark.skipif(
@@ -207,7 +208,7 @@ def _verifica_contesi(s, contesi, esistente):
     for risultato in rifiutati:
         assert risultato["status"] in (400, 409), risultato
         assert isinstance(risultato["body"], dict), risultato
-        assert risultato["body"]["versione"][0].startswith(CONCORRENZA), risultato
+        assert per_campo(risultato["body"])["versione"][0].startswith(CONCORRENZA), risultato
     (vincitore,) = accettati
     _gruppo, i = vincitore["label"]
     (riga,) = Valore.objects.filter(
@@ -280,7 +281,7 @@ def test_concurrent_creations_of_one_cell_store_one_row(live_server, scenario):
         # Refused either by the API's check ("already exists, PATCH it with its version",
         # when the winner had committed) or by the service (the concurrency message, when
         # both passed that check): the same refusal, in Italian, on the `versione` field.
-        (messaggio,) = risultato["body"]["versione"]
+        (messaggio,) = per_campo(risultato["body"])["versione"]
         assert messaggio.startswith((CONCORRENZA, ESISTE_GIA)), risultato
     (vincitore,) = accettati
     _gruppo, i = vincitore["label"]

@@ -23,6 +23,7 @@ from fondi.models import FinanziamentoProgetto, Progetto
 from indicatori.models import Valore
 from tests.fondi.factories import ProgettoFactory, dati_progetto, linea
 from tests.indicatori.factories import IndicatoreFactory, PeriodoFactory, ValoreFactory
+from tests.problemi import errori as errori_di
 from tests.programmi.factories import PianoFactory, SchedaFactory
 
 SCRIPT = '<script>alert("xss")</script>'
@@ -117,7 +118,7 @@ def test_impossible_amounts_in_the_funding_api_get_an_italian_400(
         content_type="application/json",
     )
     assert response.status_code == 400, response.content
-    errori = response.json()
+    errori = errori_di(response)
     assert "importo" in errori, errori
     _in_italiano(" ".join(map(str, errori["importo"])))
     assert not FinanziamentoProgetto.objects.filter(progetto=progetto).exists()
@@ -160,7 +161,7 @@ def test_impossible_numbers_in_an_indicator_value_get_an_italian_400(
         content_type="application/json",
     )
     assert response.status_code == 400, response.content
-    errori = response.json()
+    errori = errori_di(response)
     assert "valore_numerico" in errori, errori
     _in_italiano(" ".join(map(str, errori["valore_numerico"])))
     valore_rozzano.refresh_from_db()
@@ -207,7 +208,7 @@ def test_impossible_budgets_in_the_scheda_api_get_an_italian_400(
         content_type="application/json",
     )
     assert response.status_code == 400, response.content
-    errori = response.json()
+    errori = errori_di(response)
     assert "budget" in errori, errori
     _in_italiano(" ".join(map(str, errori["budget"])))
     scheda.refresh_from_db()
@@ -282,7 +283,7 @@ def test_a_year_out_of_range_in_the_api_gets_an_italian_400(
 ):
     response = as_user(ufficio_piano).get(url, {"anno": anno})
     assert response.status_code == 400, response.content
-    errori = response.json()
+    errori = errori_di(response)
     assert list(errori) == ["anno"], errori
     _in_italiano(" ".join(errori["anno"]))
 
@@ -427,7 +428,7 @@ def test_a_nested_body_within_the_limit_reaches_the_serializer(
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert "commento" in response.json()
+    assert "commento" in errori_di(response)
 
 
 # --- ids in query parameters read by hand ----------------------------------------------------

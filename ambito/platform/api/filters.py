@@ -1,4 +1,7 @@
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.settings import api_settings
 
 from ambito.filtersets import FilterSet
@@ -35,3 +38,46 @@ class FiltriBackend(filters.DjangoFilterBackend):
         if not ha_filtri(request):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+class OrdinamentoBackend(OrderingFilter):
+    """DRF's ordering, strict: an unknown field answers 400 with the allowed ones (DRF
+    ignores it), and the schema lists them as an enum."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = {
+            name for name, _label in self.get_valid_fields(queryset, view, {"request": request})
+        }
+        invalid = [term for term in fields if term.lstrip("-") not in valid]
+        if invalid:
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        _("Ordinamento non ammesso: %(campi)s. Valori ammessi: %(ammessi)s.")
+                        % {
+                            "campi": ", ".join(invalid) or "«»",
+                            "ammessi": ", ".join(sorted(valid)),
+                        }
+                    ]
+                },
+                code="invalid_choice",
+            )
+        return fields
+
+    def get_schema_operation_parameters(self, view):
+        fields = getattr(view, "ordering_fields", None)
+        if not isinstance(fields, list | tuple):
+            return super().get_schema_operation_parameters(view)
+        valori = [v for f in fields for v in (f, f"-{f}")]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Campo di ordinamento (prefisso «-» per l'ordine decrescente; più campi "
+                    "separati da virgole). Ammessi: " + ", ".join(fields) + "."
+                ),
+                "schema": {"type": "string", "enum": valori},
+            }
+        ]
