@@ -311,7 +311,7 @@ class PrimoPianoForm(AnniPianoForm):
             self.fields["ambito"].initial = self.fields["ambito"].queryset[0].pk
         self.condivisi = {str(p.pk): p for p in condivisi}
         self.fields["origine"].choices = [
-            (MODELLO, _("Il modello regionale (macro-aree e indicatori di partenza)")),
+            (MODELLO, _("Il modello regionale")),
             *[
                 (
                     pk,
