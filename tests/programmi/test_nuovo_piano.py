@@ -90,9 +90,7 @@ def test_activate_concludes_the_previous_plan_and_keeps_it_readable(
     assert nuovo.stato == StatoPiano.IN_VIGORE
     assert piano_2025.stato == StatoPiano.CONCLUSO
     # The old indicators are no longer due after the old plan.
-    assert not Indicatore.objects.filter(
-        piano=piano_2025, rilevazione_al__isnull=True
-    ).exists()
+    assert not Indicatore.objects.filter(piano=piano_2025, rilevazione_al__isnull=True).exists()
     # The previous plan, its indicators and values are still on its pages.
     pagina = client.get(piano_2025.get_absolute_url())
     assert pagina.status_code == 200
@@ -157,7 +155,12 @@ def test_first_plan_from_a_shared_plan(ambito_vuoto, client, piano_2025):
     assert f'value="{piano_2025.pk}"' in client.get(url).content.decode()
     client.post(
         url,
-        {"ambito": ambito_vuoto.pk, "origine": piano_2025.pk, "anno_inizio": 2026, "anno_fine": 2028},
+        {
+            "ambito": ambito_vuoto.pk,
+            "origine": piano_2025.pk,
+            "anno_inizio": 2026,
+            "anno_fine": 2028,
+        },
     )
     piano = PianoDiZona.objects.get(ambito=ambito_vuoto)
     assert _conteggi(piano)["indicatori"] == _conteggi(piano_2025)["indicatori"]
