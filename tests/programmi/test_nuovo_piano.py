@@ -150,9 +150,10 @@ def test_first_plan_from_a_shared_plan(ambito_vuoto, client, piano_2025):
     udp = user_with_role("ufficio_piano", ambito_vuoto, username="udp.nuovo")
     client.force_login(udp)
     url = reverse("programmi:piano_primo")
-    assert f'value="{piano_2025.pk}"' not in client.get(url).content.decode()  # not shared
+    scelta = f"{piano_2025} condiviso dall&#x27;Ambito {piano_2025.ambito}"
+    assert scelta not in client.get(url).content.decode()  # not shared yet
     PianoDiZona.objects.filter(pk=piano_2025.pk).update(condiviso=True)
-    assert f'value="{piano_2025.pk}"' in client.get(url).content.decode()
+    assert scelta in client.get(url).content.decode()
     client.post(
         url,
         {
