@@ -50,6 +50,8 @@ handler404 = "ambito.platform.api.errors.api_not_found"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    # The guide of a new Ufficio di Piano (a page of programmi, named without namespace).
+    path("primi-passi/", include("programmi.primi_passi_urls")),
     path("accesso/", auth_views.LoginView.as_view(), name="login"),
     path("uscita/", auth_views.LogoutView.as_view(), name="logout"),
     path("territorio/", include((territorio_patterns, "ambito"))),

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -37,7 +38,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         ambiti = list(
-            Ambito.objects.visible_to(user).select_related("ente_capofila").order_by("nome")
+            Ambito.objects.visible_to(user)
+            .select_related("ente_capofila")
+            # An Ambito without a Piano links the "Primi passi" guide.
+            .annotate(numero_piani=Count("piani"))
+            .order_by("nome")
         )
         popolazioni = selectors.popolazione_di_riferimento_per_ambito(ambiti=ambiti)
         riepilogo = [
@@ -45,6 +50,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 "ambito": ambito,
                 "anno": popolazioni[ambito.pk].anno,
                 "residenti": popolazioni[ambito.pk].residenti,
+                "senza_piano": not ambito.numero_piani,
             }
             for ambito in ambiti
         ]

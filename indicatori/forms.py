@@ -3,10 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ambito.platform.forms import StyledFormMixin, style_form
+from ambito.models import Ambito
+from ambito.platform.forms import AnnoField, ScopedModelForm, StyledFormMixin, style_form
 from ambito.validators import e_un_id
 
-from .choices import UnitaMisura
+from .choices import Periodicita, UnitaMisura
+from .models import Indicatore, Periodo
 from .services import Cella
 
 NUMERO_ERRORI = {
@@ -229,3 +231,121 @@ class CruscottoForm(StyledFormMixin, forms.Form):
         self.fields["area"].queryset = AreaIntervento.objects.all()
         anni = sorted({p.data_fine.year for p in periodi}, reverse=True)
         self.fields["anno"].choices = [("", _("Anno del periodo"))] + [(a, a) for a in anni]
+
+
+class CalendarioPeriodiForm(StyledFormMixin, forms.Form):
+    """A year's calendar of periods of one periodicity, for the chosen indicators."""
+
+    ambito = forms.ModelChoiceField(queryset=None, label=_("Ambito"))
+    anno = AnnoField()
+    tipo = forms.ChoiceField(label=_("Durata dei periodi"), choices=Periodicita.choices)
+    giorni_scadenza = forms.IntegerField(
+        label=_("Giorni per l'invio dopo la fine di ogni periodo"),
+        initial=30,
+        min_value=0,
+        max_value=365,
+        error_messages={
+            "invalid": _("Indicare un numero intero di giorni, ad esempio 30."),
+            "min_value": _("Indicare un numero di giorni pari o superiore a 0."),
+            "max_value": _("Al massimo 365 giorni."),
+        },
+        help_text=_("La scadenza di ogni periodo è la sua fine più questi giorni."),
+    )
+    indicatori = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Indicatori da rilevare con questa durata"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Gli indicatori scelti prendono questa periodicità: le griglie di inserimento e i "
+            "promemoria li chiederanno in questi periodi."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        ambiti = Ambito.objects.editable_by(user).order_by("nome")
+        self.fields["ambito"].queryset = ambiti
+        if len(ambiti) == 1:
+            self.fields["ambito"].initial = ambiti[0].pk
+        self.fields["indicatori"].queryset = (
+            Indicatore.objects.editable_by(user)
+            .filter(numeratore__isnull=True)
+            .select_related("piano")
+            .order_by("-piano__anno_inizio", "codice")
+        )
+        self.fields["indicatori"].label_from_instance = lambda i: (
+            f"{i.codice} {i.nome} ({i.get_periodicita_display().lower()}, {i.piano.periodo})"
+        )
+
+
+class PeriodoForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Periodo
+        fields = ["nome", "data_inizio", "data_fine", "scadenza", "note"]
+        widgets = {
+            campo: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for campo in ("data_inizio", "data_fine", "scadenza")
+        } | {"note": forms.Textarea(attrs={"rows": 3})}
+
+
+class IndicatoreForm(ScopedModelForm):
+    """An indicator of one plan with its definition; choices only from that plan."""
+
+    class Meta:
+        model = Indicatore
+        fields = [
+            "codice",
+            "nome",
+            "descrizione",
+            "scheda",
+            "obiettivo",
+            "servizio",
+            "progetto",
+            "area",
+            "tipo",
+            "unita",
+            "livello",
+            "periodicita",
+            "aggregazione_comuni",
+            "aggregazione_periodi",
+            "direzione",
+            "conta_beneficiari",
+            "categorie_esaustive",
+            "numeratore",
+            "denominatore",
+            "baseline",
+            "baseline_nota",
+            "valore_atteso",
+            "valore_atteso_testo",
+            "data_target",
+            "rilevazione_dal",
+            "rilevazione_al",
+            "fonte",
+            "ordine",
+        ]
+        widgets = {
+            "descrizione": forms.Textarea(attrs={"rows": 3}),
+            "nome": forms.Textarea(attrs={"rows": 2}),
+            **{
+                campo: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                for campo in ("data_target", "rilevazione_dal", "rilevazione_al")
+            },
+        }
+
+    def __init__(self, *args, piano, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.piano = piano
+        for nome in ("scheda", "obiettivo"):
+            self.fields[nome].queryset = self.fields[nome].queryset.filter(piano=piano)
+        for nome in ("servizio", "progetto"):
+            self.fields[nome].queryset = self.fields[nome].queryset.filter(
+                ambito_id=piano.ambito_id
+            )
+        for nome in ("numeratore", "denominatore"):
+            termini = self.fields[nome].queryset.filter(piano=piano)
+            if self.instance.pk:
+                termini = termini.exclude(pk=self.instance.pk)
+            self.fields[nome].queryset = termini
+        if not self.instance.pk:
+            self.fields["rilevazione_dal"].initial = f"{piano.anno_inizio}-01-01"

@@ -29,3 +29,11 @@ rules.add_perm("indicatori.consulta_revisione", legge_ambito_di)
 rules.add_perm("indicatori.consulta_cruscotto_ambito", legge_ambito)
 # obj: the Ambito of the Relazione di monitoraggio.
 rules.add_perm("indicatori.genera_relazione", legge_ambito_di)
+# The calendar of the periods (obj: the Ambito for creating, else the Periodo).
+rules.add_perm("indicatori.crea_periodo", is_ufficio_piano_di)
+rules.add_perm("indicatori.modifica_periodo", is_ufficio_piano_di)
+rules.add_perm("indicatori.elimina_periodo", is_ufficio_piano_di)
+# The catalogue of indicators (obj: the Piano for creating, else the Indicatore).
+rules.add_perm("indicatori.crea_indicatore", is_ufficio_piano_di)
+rules.add_perm("indicatori.modifica_indicatore", can_edit_object)
+rules.add_perm("indicatori.elimina_indicatore", can_edit_object)

@@ -1019,3 +1019,172 @@ def relazione_run(*, job_id: int) -> RichiestaRelazione | None:
         )
         job.refresh_from_db()
     return job
+
+
+# --- The calendar of the periods, and the catalogue of indicators -----------------------
+
+MESI = [
+    _("gennaio"), _("febbraio"), _("marzo"), _("aprile"), _("maggio"), _("giugno"),
+    _("luglio"), _("agosto"), _("settembre"), _("ottobre"), _("novembre"), _("dicembre"),
+]  # fmt: skip
+# Months per period of each periodicity.
+MESI_PER_PERIODO = {"mensile": 1, "trimestrale": 3, "semestrale": 6, "annuale": 12}
+
+
+def _fine_mese(anno: int, mese: int) -> date:
+    if mese == 12:
+        return date(anno, 12, 31)
+    return date(anno, mese + 1, 1) - timedelta(days=1)
+
+
+def calendario_periodi(*, anno: int, tipo: str, giorni_scadenza: int) -> list[dict]:
+    """The periods of a year for one periodicity: codice, nome, dates and deadline."""
+    mesi = MESI_PER_PERIODO[tipo]
+    periodi = []
+    for n, primo_mese in enumerate(range(1, 13, mesi), start=1):
+        inizio = date(anno, primo_mese, 1)
+        fine = _fine_mese(anno, primo_mese + mesi - 1)
+        if tipo == "annuale":
+            codice, nome = f"{anno}", _("Anno %(anno)s") % {"anno": anno}
+        elif tipo == "mensile":
+            codice = f"{anno}-m{n:02d}"
+            nome = f"{str(MESI[n - 1]).capitalize()} {anno}"
+        else:
+            lettera = "s" if tipo == "semestrale" else "t"
+            codice = f"{anno}-{lettera}{n}"
+            parola = _("semestre") if tipo == "semestrale" else _("trimestre")
+            nome = f"{n}° {parola} {anno}"
+        periodi.append(
+            {
+                "codice": codice,
+                "nome": nome,
+                "tipo": tipo,
+                "data_inizio": inizio,
+                "data_fine": fine,
+                "scadenza": fine + timedelta(days=giorni_scadenza),
+            }
+        )
+    return periodi
+
+
+def periodi_sovrapposti(*, ambito, tipo, data_inizio, data_fine, escludi=None):
+    """Periods of the same Ambito and periodicity whose dates overlap the given span."""
+    periodi = Periodo.objects.filter(
+        ambito=ambito, tipo=tipo, data_inizio__lte=data_fine, data_fine__gte=data_inizio
+    )
+    if escludi is not None:
+        periodi = periodi.exclude(pk=escludi.pk)
+    return periodi.order_by("data_inizio")
+
+
+def _errore_sovrapposizione(esistente, campo) -> ValidationError:
+    return ValidationError(
+        {
+            campo: _(
+                "Si sovrappone al periodo «%(nome)s» (%(dal)s – %(al)s), della stessa durata: "
+                "un Comune non può inviare due volte gli stessi mesi."
+            )
+            % {
+                "nome": esistente.nome,
+                "dal": f"{esistente.data_inizio:%d/%m/%Y}",
+                "al": f"{esistente.data_fine:%d/%m/%Y}",
+            }
+        }
+    )
+
+
+@transaction.atomic
+def periodi_calendar_create(
+    *, user, ambito, anno: int, tipo: str, giorni_scadenza: int = 30, indicatori=()
+) -> list[Periodo]:
+    """Create a year's periods of one periodicity, all or none.
+
+    The chosen indicators take that periodicity, so the entry grid and the reminders
+    (which ask for the indicators due in each period) follow the new calendar.
+    """
+    if not user.has_perm("indicatori.crea_periodo", ambito):
+        raise PermissionDenied(_("Solo l'Ufficio di Piano dell'Ambito crea i periodi."))
+    if giorni_scadenza is None or giorni_scadenza < 0:
+        raise _errore("giorni_scadenza", _("Indicare un numero di giorni pari o superiore a 0."))
+    indicatori = list(indicatori)
+    estranei = [i for i in indicatori if i.piano.ambito_id != ambito.pk]
+    if estranei:
+        raise _errore("indicatori", _("Gli indicatori devono essere dell'Ambito dei periodi."))
+    creati = []
+    for dati in calendario_periodi(anno=anno, tipo=tipo, giorni_scadenza=giorni_scadenza):
+        esistente = periodi_sovrapposti(
+            ambito=ambito, tipo=tipo, data_inizio=dati["data_inizio"], data_fine=dati["data_fine"]
+        ).first()
+        if esistente is not None:
+            raise _errore_sovrapposizione(esistente, "anno")
+        periodo = Periodo(ambito=ambito, **dati)
+        periodo._history_user = user
+        try:
+            creati.append(instance_save(periodo))
+        except ValidationError as error:
+            raise _errore("anno", " ".join(error.messages)) from error
+    for indicatore in indicatori:
+        if indicatore.periodicita != tipo:
+            indicatore.periodicita = tipo
+            indicatore._history_user = user
+            indicatore.save(update_fields=["periodicita"])
+    invalida_cache_ambito(ambito.pk)
+    return creati
+
+
+@transaction.atomic
+def periodo_update(*, user, periodo: Periodo) -> Periodo:
+    """Save a period's name, dates and deadline; no overlap with one of its kind."""
+    esistente = periodi_sovrapposti(
+        ambito=periodo.ambito,
+        tipo=periodo.tipo,
+        data_inizio=periodo.data_inizio,
+        data_fine=periodo.data_fine,
+        escludi=periodo,
+    ).first()
+    if esistente is not None:
+        raise _errore_sovrapposizione(esistente, "data_inizio")
+    periodo._history_user = user
+    invalida_cache_ambito(periodo.ambito_id)
+    return instance_save(periodo)
+
+
+@transaction.atomic
+def periodo_delete(*, user, periodo: Periodo) -> None:
+    """Delete a period without values (with values it is part of the record: refused)."""
+    valori = Valore.objects.filter(periodo=periodo).count()
+    if valori:
+        raise ValidationError(
+            ngettext(
+                "Il periodo «%(nome)s» ha %(n)s valore inserito e non si può eliminare: "
+                "chiuderlo, se non deve più ricevere dati.",
+                "Il periodo «%(nome)s» ha %(n)s valori inseriti e non si può eliminare: "
+                "chiuderlo, se non deve più ricevere dati.",
+                valori,
+            )
+            % {"nome": periodo.nome, "n": valori}
+        )
+    periodo._history_user = user
+    invalida_cache_ambito(periodo.ambito_id)
+    periodo.delete()
+
+
+@transaction.atomic
+def indicatore_delete(*, indicatore: Indicatore) -> None:
+    """Delete an indicator without values and not used by a computed percentage."""
+    valori = Valore.objects.filter(indicatore=indicatore).count()
+    if valori:
+        raise ValidationError(
+            ngettext(
+                "L'indicatore ha %(n)s valore inserito e non si può eliminare.",
+                "L'indicatore ha %(n)s valori inseriti e non si può eliminare.",
+                valori,
+            )
+            % {"n": valori}
+        )
+    if Indicatore.objects.filter(Q(numeratore=indicatore) | Q(denominatore=indicatore)).exists():
+        raise ValidationError(
+            _("L'indicatore è un termine di una percentuale calcolata: modificare quella prima.")
+        )
+    invalida_cache_ambito(indicatore.piano.ambito_id)
+    indicatore.delete()

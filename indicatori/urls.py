@@ -12,6 +12,25 @@ urlpatterns = [
     path("da-fare/", views.DaFareView.as_view(), name="da_fare"),
     path("catalogo/", views.IndicatoreListView.as_view(), name="indicatore_list"),
     path("catalogo/<int:pk>/", views.IndicatoreDetailView.as_view(), name="indicatore_detail"),
+    path(
+        "piani/<int:piano_pk>/indicatori/nuovo/",
+        views.IndicatoreCreateView.as_view(),
+        name="indicatore_create",
+    ),
+    path(
+        "catalogo/<int:pk>/modifica/",
+        views.IndicatoreUpdateView.as_view(),
+        name="indicatore_update",
+    ),
+    path(
+        "catalogo/<int:pk>/elimina/",
+        views.IndicatoreDeleteView.as_view(),
+        name="indicatore_delete",
+    ),
+    path("periodi/", views.PeriodoListView.as_view(), name="periodo_list"),
+    path("periodi/nuovi/", views.PeriodoCalendarioView.as_view(), name="periodo_calendario"),
+    path("periodi/<int:pk>/modifica/", views.PeriodoUpdateView.as_view(), name="periodo_update"),
+    path("periodi/<int:pk>/elimina/", views.PeriodoDeleteView.as_view(), name="periodo_delete"),
     path("valori/", views.ValoreListView.as_view(), name="valore_list"),
     path("valori/<int:pk>/", views.ValoreDetailView.as_view(), name="valore_detail"),
     path(

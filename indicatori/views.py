@@ -8,17 +8,35 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import (
+    CreateView,
+    DetailView,
+    FormView,
+    ListView,
+    TemplateView,
+    UpdateView,
+)
 
 from ambito.models import Ambito, Comune
-from ambito.platform.mixins import FilteredListMixin, ScopedMixin, check_perm, get_visible_or_404
+from ambito.platform.mixins import (
+    FilteredListMixin,
+    ScopedDeleteMixin,
+    ScopedMixin,
+    ScopedUpdateMixin,
+    ServiceFormMixin,
+    add_service_error,
+    check_perm,
+    get_editable_or_403,
+    get_visible_or_404,
+)
 from ambito.roles import ruoli
 from ambito.validators import e_un_id
 from fondi.models import Progetto
@@ -26,7 +44,15 @@ from programmi.models import PianoDiZona
 
 from . import cruscotto, reports, selectors, services
 from .filtersets import IndicatoreFilterSet, ValoreFilterSet
-from .forms import CruscottoForm, GrigliaForm, MotivoForm, SelezioneValoriForm
+from .forms import (
+    CalendarioPeriodiForm,
+    CruscottoForm,
+    GrigliaForm,
+    IndicatoreForm,
+    MotivoForm,
+    PeriodoForm,
+    SelezioneValoriForm,
+)
 from .models import EventoPeriodo, Indicatore, Periodo, RichiestaRelazione, Valore
 
 
@@ -735,3 +761,171 @@ class SchedaProgettoPdfView(LoginRequiredMixin, View):
     def post(self, request, pk):
         progetto = get_visible_or_404(Progetto, request.user, pk=pk)
         return _pdf_response(reports.scheda_progetto_pdf(user=request.user, progetto=progetto))
+
+
+# --- The calendar of the periods -----------------------------------------------------------
+
+
+class PeriodoListView(LoginRequiredMixin, ListView):
+    """The periods of the user's Ambiti with their state and deadline; for the Ufficio di
+    Piano, the links to create a year's calendar, edit, close or reopen, delete."""
+
+    template_name = "indicatori/periodo_list.html"
+    context_object_name = "periodi"
+
+    def get_queryset(self):
+        return (
+            selectors.periodi_visibili(fetched_by=self.request.user)
+            .annotate(numero_valori=Count("valori"))
+            .order_by("ambito__nome", "-data_fine", "tipo")
+        )
+
+    def get_context_data(self, **kwargs):
+        gestiti = {a.pk for a in ruoli(self.request.user).ambiti_gestiti()}
+        for periodo in kwargs.get("object_list", self.object_list):
+            periodo.gestibile = periodo.ambito_id in gestiti or self.request.user.is_superuser
+        return super().get_context_data(
+            puo_creare=bool(gestiti) or self.request.user.is_superuser,
+            oggi=timezone.localdate(),
+            **kwargs,
+        )
+
+
+class PeriodoCalendarioView(LoginRequiredMixin, FormView):
+    """A year's periods of one periodicity, created together (all or none)."""
+
+    form_class = CalendarioPeriodiForm
+    template_name = "indicatori/periodo_calendario.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not ruoli(request.user).is_ufficio_piano:
+            raise PermissionDenied(_("Solo l'Ufficio di Piano crea i periodi."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {"anno": timezone.localdate().year, "tipo": "semestrale", "giorni_scadenza": 30}
+
+    def form_valid(self, form):
+        dati = form.cleaned_data
+        try:
+            creati = services.periodi_calendar_create(
+                user=self.request.user,
+                ambito=dati["ambito"],
+                anno=dati["anno"],
+                tipo=dati["tipo"],
+                giorni_scadenza=dati["giorni_scadenza"],
+                indicatori=dati["indicatori"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            ngettext("%(n)s periodo creato.", "%(n)s periodi creati.", len(creati))
+            % {"n": len(creati)},
+        )
+        return HttpResponseRedirect(reverse("indicatori:periodo_list"))
+
+
+class PeriodoUpdateView(ScopedUpdateMixin, UpdateView):
+    model = Periodo
+    form_class = PeriodoForm
+    template_name = "indicatori/form.html"
+    success_message = _("Periodo aggiornato.")
+
+    def perform_save(self, form):
+        return services.periodo_update(user=self.request.user, periodo=form.instance)
+
+    def get_success_url(self):
+        return reverse("indicatori:periodo_list")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            titolo=_("Modifica %(periodo)s") % {"periodo": self.object},
+            annulla=self.get_success_url(),
+            **kwargs,
+        )
+
+
+class PeriodoDeleteView(ScopedDeleteMixin, TemplateView):
+    model = Periodo
+    success_message = _("Periodo eliminato.")
+
+    def perform_delete(self, obj):
+        services.periodo_delete(user=self.request.user, periodo=obj)
+
+    def get_success_url(self):
+        return reverse("indicatori:periodo_list")
+
+
+# --- The catalogue of indicators -----------------------------------------------------------
+
+
+class IndicatoreFormMixin:
+    model = Indicatore
+    form_class = IndicatoreForm
+    template_name = "indicatori/form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "piano": self.piano}
+
+    def perform_save(self, form):
+        return services.indicatore_save(indicatore=form.instance)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class IndicatoreCreateView(IndicatoreFormMixin, ServiceFormMixin, CreateView):
+    success_message = _("Indicatore inserito.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.piano = get_editable_or_403(
+                PianoDiZona,
+                request.user,
+                perm="indicatori.crea_indicatore",
+                pk=kwargs["piano_pk"],
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            titolo=_("Nuovo indicatore del %(piano)s") % {"piano": self.piano},
+            annulla=self.piano.get_absolute_url(),
+            **kwargs,
+        )
+
+
+class IndicatoreUpdateView(IndicatoreFormMixin, ScopedUpdateMixin, UpdateView):
+    success_message = _("Indicatore aggiornato.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = self.get_object()
+            self.piano = self.object.piano
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            titolo=_("Modifica indicatore %(codice)s") % {"codice": self.object.codice},
+            annulla=self.object.get_absolute_url(),
+            **kwargs,
+        )
+
+
+class IndicatoreDeleteView(ScopedDeleteMixin, TemplateView):
+    model = Indicatore
+    success_message = _("Indicatore eliminato.")
+
+    def perform_delete(self, obj):
+        services.indicatore_delete(indicatore=obj)
+
+    def get_success_url(self):
+        return self.object.piano.get_absolute_url()
+
+    def get_cancel_url(self):
+        return self.object.get_absolute_url()

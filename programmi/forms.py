@@ -4,7 +4,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ambito.platform.forms import ScopedModelForm
+from ambito.models import Ambito
+from ambito.platform.forms import AnnoField, ScopedModelForm, StyledFormMixin
 
 from .choices import ELENCHI, TipoVoce
 from .models import MSG_GRADO, MacroArea, Obiettivo, PianoDiZona, Scheda, Valutazione
@@ -95,6 +96,7 @@ class PianoDiZonaForm(ScopedModelForm):
             "data_approvazione",
             "atto_approvazione",
             "note",
+            "condiviso",
         ]
         widgets = {
             "data_approvazione": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -261,3 +263,65 @@ class SchedaForm(ScopedModelForm):
 
     def voci(self):
         return {nome: self.cleaned_data.get(nome, []) for nome in ELENCHI}
+
+
+class AnniPianoForm(StyledFormMixin, forms.Form):
+    """The years of a new plan."""
+
+    anno_inizio = AnnoField(label=_("Primo anno"))
+    anno_fine = AnnoField(label=_("Ultimo anno"))
+
+    def clean(self):
+        dati = super().clean()
+        inizio, fine = dati.get("anno_inizio"), dati.get("anno_fine")
+        if inizio and fine and fine < inizio:
+            self.add_error("anno_fine", _("L'ultimo anno non può precedere il primo."))
+        return dati
+
+
+class PianoCopiaForm(AnniPianoForm):
+    con_target = forms.BooleanField(
+        label=_("Copia anche i valori attesi (target) degli indicatori e i budget delle schede"),
+        required=False,
+    )
+
+
+MODELLO = "modello"
+
+
+class PrimoPianoForm(AnniPianoForm):
+    """A first plan: the Ambito, and where it starts from (the template or a shared plan)."""
+
+    ambito = forms.ModelChoiceField(queryset=Ambito.objects.none(), label=_("Ambito"))
+    origine = forms.ChoiceField(
+        label=_("Parti da"),
+        help_text=_(
+            "Il modello contiene le macro-aree delle Linee di indirizzo regionali e alcuni "
+            "indicatori comuni; un Piano condiviso porta la struttura di un altro Ambito. "
+            "Tutto resta modificabile."
+        ),
+    )
+
+    field_order = ["ambito", "origine", "anno_inizio", "anno_fine"]
+
+    def __init__(self, *args, user, condivisi, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ambito"].queryset = Ambito.objects.editable_by(user).order_by("nome")
+        if len(self.fields["ambito"].queryset) == 1:
+            self.fields["ambito"].initial = self.fields["ambito"].queryset[0].pk
+        self.condivisi = {str(p.pk): p for p in condivisi}
+        self.fields["origine"].choices = [
+            (MODELLO, _("Il modello regionale")),
+            *[
+                (
+                    pk,
+                    _("%(piano)s condiviso dall'Ambito %(ambito)s")
+                    % {"piano": p, "ambito": p.ambito},
+                )
+                for pk, p in self.condivisi.items()
+            ],
+        ]
+        self.fields["origine"].initial = MODELLO
+
+    def piano_condiviso(self):
+        return self.condivisi.get(self.cleaned_data["origine"])

@@ -50,6 +50,14 @@ class PianoDiZona(Versioned, models.Model):
     data_approvazione = models.DateField(_("data di approvazione"), null=True, blank=True)
     atto_approvazione = models.CharField(_("atto di approvazione"), max_length=255, blank=True)
     note = models.TextField(_("note"), blank=True)
+    condiviso = models.BooleanField(
+        _("condiviso con gli altri Ambiti"),
+        default=False,
+        help_text=_(
+            "Se attivo, gli Uffici di Piano degli altri Ambiti possono partire dalla struttura "
+            "di questo Piano (macro-aree, obiettivi, schede, indicatori; mai i valori)."
+        ),
+    )
 
     scope_ambito = "ambito"
     objects = ScopedManager()

@@ -4,26 +4,48 @@ Scoping comes from the base mixins (not visible -> 404, visible but not editable
 403); every write is a service call whose messages appear next to the fields.
 """
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
+from django.views.generic import (
+    CreateView,
+    DetailView,
+    FormView,
+    ListView,
+    TemplateView,
+    UpdateView,
+)
 
 from ambito.platform.charts import bar_chart
 from ambito.platform.mixins import (
     ScopedCreateMixin,
+    ScopedDeleteMixin,
     ScopedMixin,
     ServiceFormMixin,
+    add_service_error,
     get_editable_or_403,
     get_visible_or_404,
 )
+from ambito.roles import ruoli
 from ambito.validators import e_un_id
 
 from . import selectors, services
+from .choices import StatoPiano
 from .filtersets import ValutazioneFilterSet
-from .forms import MacroAreaForm, ObiettivoForm, PianoDiZonaForm, SchedaForm, ValutazioneForm
+from .forms import (
+    MacroAreaForm,
+    ObiettivoForm,
+    PianoCopiaForm,
+    PianoDiZonaForm,
+    PrimoPianoForm,
+    SchedaForm,
+    ValutazioneForm,
+)
 from .models import MacroArea, Obiettivo, PianoDiZona, Scheda, Valutazione
 
 
@@ -41,6 +63,7 @@ class PianoOverviewMixin:
             "schede": list(selectors.schede_del_piano(piano=piano)),
             "totale_budget": selectors.totale_budget_schede(piano=piano),
             "ha_valutazioni": Valutazione.objects.filter(obiettivo__piano=piano).exists(),
+            "numero_indicatori": piano.indicatori.count(),
             "altri_piani": [
                 p for p in selectors.piani_per_elenco(fetched_by=user) if p.pk != piano.pk
             ],
@@ -473,3 +496,191 @@ class SchedaUpdateView(SchedaFormMixin, PianoChildUpdateMixin, UpdateView):
         return super().get_context_data(
             titolo=_("Modifica scheda %(numero)s") % {"numero": self.object.numero}, **kwargs
         )
+
+
+# --- Deleting rows of a plan -------------------------------------------------------------
+
+
+class PianoChildDeleteMixin(ScopedDeleteMixin):
+    def get_success_url(self):
+        return self.object.piano.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(piano=self.object.piano, **kwargs)
+
+
+class MacroAreaDeleteView(PianoChildDeleteMixin, TemplateView):
+    model = MacroArea
+    success_message = _("Macro-area eliminata.")
+
+    def perform_delete(self, obj):
+        services.macro_area_delete(macro_area=obj)
+
+
+class ObiettivoDeleteView(PianoChildDeleteMixin, TemplateView):
+    model = Obiettivo
+    success_message = _("Obiettivo eliminato.")
+
+    def get_cancel_url(self):
+        return self.object.get_absolute_url()
+
+    def perform_delete(self, obj):
+        services.obiettivo_delete(obiettivo=obj)
+
+
+class SchedaDeleteView(PianoChildDeleteMixin, TemplateView):
+    model = Scheda
+    success_message = _("Scheda eliminata.")
+
+    def get_cancel_url(self):
+        return self.object.get_absolute_url()
+
+    def perform_delete(self, obj):
+        services.scheda_delete(scheda=obj)
+
+
+# --- A new plan ---------------------------------------------------------------------------
+
+
+class PianoCopiaView(LoginRequiredMixin, FormView):
+    """ "Nuovo Piano da quello precedente": the structure into a draft with new years."""
+
+    form_class = PianoCopiaForm
+    template_name = "programmi/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.piano = get_editable_or_403(
+                PianoDiZona, request.user, perm="programmi.copia_pianodizona", pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        durata = self.piano.anno_fine - self.piano.anno_inizio
+        return {
+            "anno_inizio": self.piano.anno_fine + 1,
+            "anno_fine": self.piano.anno_fine + 1 + durata,
+        }
+
+    def form_valid(self, form):
+        try:
+            nuovo = services.piano_copy(
+                piano=self.piano,
+                anno_inizio=form.cleaned_data["anno_inizio"],
+                anno_fine=form.cleaned_data["anno_fine"],
+                con_target=form.cleaned_data["con_target"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Nuovo Piano in bozza creato: modificalo, poi attivalo quando è approvato."),
+        )
+        return HttpResponseRedirect(nuovo.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            piano=self.piano,
+            titolo=_("Nuovo Piano da %(piano)s") % {"piano": self.piano},
+            introduzione=_(
+                "Il nuovo Piano nasce in bozza con le macro-aree, gli obiettivi, le schede e "
+                "gli indicatori di questo, senza i valori rilevati. Questo Piano resta "
+                "consultabile con tutti i suoi valori."
+            ),
+            annulla=self.piano.get_absolute_url(),
+            **kwargs,
+        )
+
+
+class PrimoPianoView(ScopedCreateMixin, FormView):
+    """A first plan for an Ambito: from the template or from a plan another Ambito shares."""
+
+    permission_required = "programmi.crea_pianodizona"
+    model = PianoDiZona
+    form_class = PrimoPianoForm
+    template_name = "programmi/form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        ambiti = list(ruoli(self.request.user).ambiti_gestiti())
+        condivisi = PianoDiZona.objects.filter(condiviso=True).select_related("ambito")
+        if ambiti and not self.request.user.is_superuser:
+            condivisi = condivisi.exclude(ambito__in=ambiti)
+        return {**kwargs, "condivisi": condivisi.order_by("ambito__nome", "-anno_inizio")}
+
+    def get_initial(self):
+        anno = timezone.localdate().year
+        return {"anno_inizio": anno, "anno_fine": anno + 2}
+
+    def form_valid(self, form):
+        dati = form.cleaned_data
+        condiviso = form.piano_condiviso()
+        try:
+            if condiviso is None:
+                nuovo = services.piano_from_template(
+                    ambito=dati["ambito"],
+                    anno_inizio=dati["anno_inizio"],
+                    anno_fine=dati["anno_fine"],
+                )
+            else:
+                nuovo = services.piano_copy(
+                    piano=condiviso,
+                    ambito=dati["ambito"],
+                    anno_inizio=dati["anno_inizio"],
+                    anno_fine=dati["anno_fine"],
+                )
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Piano in bozza creato: completalo, poi attivalo quando è approvato."),
+        )
+        return HttpResponseRedirect(nuovo.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            titolo=_("Primo Piano di Zona dell'Ambito"),
+            introduzione=_(
+                "Il Piano nasce in bozza: aggiungi o modifica macro-aree, obiettivi, schede e "
+                "indicatori, poi attivalo."
+            ),
+            annulla=reverse("programmi:index"),
+            **kwargs,
+        )
+
+
+class PianoAttivaView(LoginRequiredMixin, TemplateView):
+    """A draft plan comes into force (the previous one is concluded, still readable)."""
+
+    template_name = "programmi/piano_attiva.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.piano = get_editable_or_403(
+                PianoDiZona, request.user, perm="programmi.attiva_pianodizona", pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.piano_activate(piano=self.piano)
+        except ValidationError as error:
+            return self.render_to_response(self.get_context_data(errori=error.messages))
+        messages.success(request, _("Il Piano è in vigore."))
+        return HttpResponseRedirect(self.piano.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        precedenti = PianoDiZona.objects.filter(
+            ambito_id=self.piano.ambito_id,
+            stato__in=(StatoPiano.APPROVATO, StatoPiano.IN_VIGORE),
+            anno_inizio__lt=self.piano.anno_inizio,
+        ).order_by("anno_inizio")
+        return super().get_context_data(piano=self.piano, precedenti=list(precedenti), **kwargs)
+
+
+class PrimiPassiView(LoginRequiredMixin, TemplateView):
+    """From an empty Ambito to its first Relazione: the guide of a new Ufficio di Piano."""
+
+    template_name = "programmi/primi_passi.html"

@@ -63,13 +63,14 @@ class ServiceFormMixin(LoginRequiredMixin):
         try:
             self.object = self.perform_save(form)
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return HttpResponseRedirect(self.get_success_url())
 
 
-def _add_service_error(form, error: ValidationError):
+def add_service_error(form, error: ValidationError):
+    """A service's ValidationError next to the form's fields (else at the top)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -123,3 +124,50 @@ def check_perm(user, perm, obj=None, message=None):
     """403 unless `user.has_perm(perm, obj)`."""
     if not user.has_perm(perm, obj):
         raise PermissionDenied(message or _("Non hai i permessi per modificare questo elemento."))
+
+
+class ScopedDeleteMixin(LoginRequiredMixin):
+    """Deleting a row: a confirmation page (GET), then the service (POST).
+
+    The row must be editable (`<app>.elimina_<model>` by default); a refusal of the
+    service (e.g. the row still has values) is shown on the page and nothing changes.
+    """
+
+    model = None
+    permission_required = None
+    template_name = "conferma_elimina.html"
+    success_message = _("Eliminato.")
+
+    def get_object(self):
+        return get_editable_or_403(
+            self.model,
+            self.request.user,
+            perm=self.permission_required or perm_name(self.model, "elimina"),
+            pk=self.kwargs["pk"],
+        )
+
+    def perform_delete(self, obj):
+        raise NotImplementedError
+
+    def get_success_url(self):
+        raise NotImplementedError
+
+    def get_cancel_url(self):
+        return self.get_success_url()
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        success_url = self.get_success_url()
+        try:
+            self.perform_delete(self.object)
+        except ValidationError as error:
+            return self.render_to_response(self.get_context_data(errori=error.messages))
+        messages.success(request, self.success_message)
+        return HttpResponseRedirect(success_url)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(object=self.object, annulla=self.get_cancel_url(), **kwargs)
