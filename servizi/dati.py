@@ -287,8 +287,14 @@ def _righe_contesto(spec, comuni_nomi):
         comune = chiave if territorio == "comune" else ""
         righe.append(
             RigaLetta(
-                numero=len(righe) + 1, misura=misura, territorio=territorio, comune=comune,
-                luogo=luogo, anno=anno, categoria=categoria, valore=Decimal(str(valore)),
+                numero=len(righe) + 1,
+                misura=misura,
+                territorio=territorio,
+                comune=comune,
+                luogo=luogo,
+                anno=anno,
+                categoria=categoria,
+                valore=Decimal(str(valore)),
             )
         )
 
@@ -298,27 +304,50 @@ def _righe_contesto(spec, comuni_nomi):
             for colonna, valore in zip(blocco["colonne"], valori, strict=True):
                 if blocco.get("colonne_categorie"):
                     categoria = f"{chiave} · {colonna}" if blocco.get("suffissi") else colonna
-                    riga(blocco["misura"], valore, territorio=territorio, chiave=chiave,
-                         anno=blocco.get("anno"), categoria=categoria)
+                    riga(
+                        blocco["misura"],
+                        valore,
+                        territorio=territorio,
+                        chiave=chiave,
+                        anno=blocco.get("anno"),
+                        categoria=categoria,
+                    )
                 else:
                     categoria = "" if territorio == "comune" else str(chiave)
-                    riga(blocco["misura"], valore, territorio=territorio, chiave=chiave,
-                         anno=colonna, categoria=categoria)
+                    riga(
+                        blocco["misura"],
+                        valore,
+                        territorio=territorio,
+                        chiave=chiave,
+                        anno=colonna,
+                        categoria=categoria,
+                    )
     if blocco := spec.get("righe_per_misura"):
         territorio = blocco.get("territorio", "comune")
         for chiave, valori in blocco["righe"].items():
             for misura, valore in zip(blocco["colonne"], valori, strict=True):
-                riga(misura, valore, territorio=territorio, chiave=chiave,
-                     anno=blocco.get("anno"),
-                     categoria=chiave if blocco.get("categorie") else "")
+                riga(
+                    misura,
+                    valore,
+                    territorio=territorio,
+                    chiave=chiave,
+                    anno=blocco.get("anno"),
+                    categoria=chiave if blocco.get("categorie") else "",
+                )
     if blocco := spec.get("righe_per_anno"):
         for anno, valori in blocco["righe"].items():
             for misura, valore in zip(blocco["colonne"], valori, strict=True):
                 riga(misura, valore, territorio=blocco["territorio"], anno=anno)
     if blocco := spec.get("presidi"):
         for luogo, nome, valore, _percentuale in blocco["righe"]:
-            riga(blocco["m"], valore, territorio="altro", anno=blocco["a"], categoria=nome,
-                 luogo=luogo)
+            riga(
+                blocco["m"],
+                valore,
+                territorio="altro",
+                anno=blocco["a"],
+                categoria=nome,
+                luogo=luogo,
+            )
     return righe
 
 
@@ -329,22 +358,42 @@ def _stampati_contesto(spec):
         for comune, valori in blocco["righe"].items():
             for anno, valore in zip(blocco["colonne"], valori, strict=True):
                 stampati.append(
-                    {"e": f"{blocco['e']} {comune} {anno}", "t": "percentuale", "m": blocco["m"],
-                     "a": anno, "den": blocco["den"], "comune": comune, "v": valore,
-                     "d": blocco["d"]}
+                    {
+                        "e": f"{blocco['e']} {comune} {anno}",
+                        "t": "percentuale",
+                        "m": blocco["m"],
+                        "a": anno,
+                        "den": blocco["den"],
+                        "comune": comune,
+                        "v": valore,
+                        "d": blocco["d"],
+                    }
                 )
     if blocco := spec.get("totali_per_riga"):
         for chiave, valore in blocco["righe"].items():
             categorie = "|".join(f"{chiave} · {c}" for c in blocco["colonne"])
             stampati.append(
-                {"e": f"Totale {chiave}", "t": "totale", "m": blocco["m"], "a": blocco["a"],
-                 "cat": categorie, "v": valore}
+                {
+                    "e": f"Totale {chiave}",
+                    "t": "totale",
+                    "m": blocco["m"],
+                    "a": blocco["a"],
+                    "cat": categorie,
+                    "v": valore,
+                }
             )
     if blocco := spec.get("presidi"):
         for luogo, nome, _valore, percentuale in blocco["righe"]:
             stampati.append(
-                {"e": f"% {nome} ({luogo})", "t": "percentuale", "m": blocco["m"],
-                 "a": blocco["a"], "cat": nome, "den": "Tab. 18/ricoveri", "v": percentuale}
+                {
+                    "e": f"% {nome} ({luogo})",
+                    "t": "percentuale",
+                    "m": blocco["m"],
+                    "a": blocco["a"],
+                    "cat": nome,
+                    "den": "Tab. 18/ricoveri",
+                    "v": percentuale,
+                }
             )
     return stampati
 
@@ -360,14 +409,18 @@ def carica_contesto():
             ambito=ambito,
             codice=spec["codice"],
             defaults={
-                "ordine": ordine, "titolo": spec["titolo"], "sezione": spec.get("sezione", ""),
-                "fonte": spec.get("fonte", ""), "data_riferimento": str(spec.get("data", "")),
+                "ordine": ordine,
+                "titolo": spec["titolo"],
+                "sezione": spec.get("sezione", ""),
+                "fonte": spec.get("fonte", ""),
+                "data_riferimento": str(spec.get("data", "")),
             },
         )
         tabelle[tabella.codice] = tabella
         for posizione, (codice, nome, unita, decimali, *_resto) in enumerate(spec["misure"], 1):
             misura, _ = models.MisuraTabella.objects.update_or_create(
-                tabella=tabella, codice=codice,
+                tabella=tabella,
+                codice=codice,
                 defaults={"nome": nome, "unita": unita, "decimali": decimali, "ordine": posizione},
             )
             misure[(tabella.codice, codice)] = misura
@@ -396,13 +449,16 @@ def carica_contesto():
                 tabella=tabella,
                 etichetta=item["e"],
                 defaults={
-                    "tipo": item["t"], "misura": trova(item["m"], tabella),
-                    "anno": item.get("a"), "anno_base": item.get("ab"),
+                    "tipo": item["t"],
+                    "misura": trova(item["m"], tabella),
+                    "anno": item.get("a"),
+                    "anno_base": item.get("ab"),
                     "categorie": item.get("cat", ""),
                     "comune": _comune(comuni, item.get("comune")),
                     "denominatore": trova(item["den"], tabella) if "den" in item else None,
                     "anno_denominatore": item.get("ad"),
-                    "valore": Decimal(str(item["v"])), "decimali": item.get("d", 0),
+                    "valore": Decimal(str(item["v"])),
+                    "decimali": item.get("d", 0),
                     "ordine": ordine,
                 },
             )

@@ -13,6 +13,7 @@ from ambito.models import Comune, DatiDemografici
 from ambito.selectors import popolazione_di_riferimento
 
 from .choices import AreaUtenza, Gestione, Misura, TipoQuota
+from .controlli import controlli_tabelle
 from .models import (
     Avviso,
     DatoAnnuale,
@@ -23,6 +24,7 @@ from .models import (
     TotaleStampato,
     UnitaOfferta,
 )
+from .verifiche import CONCORDA, DIFFERISCE, NON_VERIFICABILE, Verifica
 
 MILLE = Decimal(1000)
 
@@ -249,26 +251,6 @@ def posti_per_comune(*, fetched_by, ambito, anno=None, unita=None) -> dict:
 
 # --- Data check: printed figures against the rows -----------------------------------------
 
-CONCORDA = "concorda"
-DIFFERISCE = "differisce"
-NON_VERIFICABILE = "non_verificabile"
-
-
-@dataclass
-class Verifica:
-    sezione: str
-    descrizione: str
-    stampato: Decimal | int
-    calcolato: Decimal | int | None
-    esito: str
-    nota: str = ""
-
-    @property
-    def differenza(self):
-        if self.calcolato is None:
-            return None
-        return self.calcolato - self.stampato
-
 
 def _esito(stampato, calcolato, incerte=0):
     if calcolato == stampato:
@@ -433,4 +415,5 @@ def verifica_piano(*, fetched_by, ambito) -> VerificaPiano:
     return VerificaPiano(
         verifica_unita(fetched_by=fetched_by, ambito=ambito)
         + verifica_servizi(fetched_by=fetched_by, ambito=ambito)
+        + controlli_tabelle(fetched_by=fetched_by, ambito=ambito)
     )

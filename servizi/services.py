@@ -149,7 +149,11 @@ def tabella_valori_importa(
                 errori.append(_("Valore troppo grande."))
         if not errori:
             chiave = _chiave(
-                misura.pk, riga.territorio, comune and comune.pk, riga.luogo, riga.anno,
+                misura.pk,
+                riga.territorio,
+                comune and comune.pk,
+                riga.luogo,
+                riga.anno,
                 riga.categoria,
             )
             if chiave in viste:
@@ -162,8 +166,13 @@ def tabella_valori_importa(
         if valore is None:
             nuove.append(
                 ValoreTabella(
-                    misura=misura, territorio=riga.territorio, comune=comune, luogo=riga.luogo,
-                    anno=riga.anno, categoria=riga.categoria, valore=riga.valore,
+                    misura=misura,
+                    territorio=riga.territorio,
+                    comune=comune,
+                    luogo=riga.luogo,
+                    anno=riga.anno,
+                    categoria=riga.categoria,
+                    valore=riga.valore,
                 )
             )
         elif valore.valore != riga.valore:
