@@ -178,8 +178,12 @@ def _nome_misura(dati, misura_id):
     return f"{misura.nome} ({misura.tabella.codice})"
 
 
-def _verifica(tabella, descrizione, stampato, calcolato, esito, nota, tipo):
+def _verifica(
+    tabella, descrizione, stampato, calcolato, esito, nota, tipo, decimali, decimali_calcolato=None
+):
     return Verifica(
+        decimali=decimali,
+        decimali_calcolato=decimali_calcolato,
         sezione=tabella.codice,
         descrizione=descrizione,
         stampato=stampato,
@@ -232,7 +236,7 @@ def controlli_tabelle(*, fetched_by, ambito) -> list[Verifica]:
             esito = CONCORDA if ok_s or ok_p else DIFFERISCE
             risultati.append(
                 _verifica(
-                    s.tabella, descrizione, s.valore, _quantizza(valore, d), esito, nota, tipo
+                    s.tabella, descrizione, s.valore, _quantizza(valore, d), esito, nota, tipo, d
                 )
             )
             if calcolo.righe:
@@ -253,6 +257,8 @@ def controlli_tabelle(*, fetched_by, ambito) -> list[Verifica]:
                             )
                             % {"min": _fmt(minimo, d), "max": _fmt(massimo, d)},
                             UNITA,
+                            d,
+                            d,
                         )
                     )
             continue
@@ -278,6 +284,8 @@ def controlli_tabelle(*, fetched_by, ambito) -> list[Verifica]:
                 CONCORDA if ok else DIFFERISCE,
                 nota,
                 tipo,
+                d,
+                d if s.tipo == TipoStampato.TOTALE else None,
             )
         )
         risultati.extend(_parte_stampata(s, dati))
@@ -291,6 +299,8 @@ def controlli_tabelle(*, fetched_by, ambito) -> list[Verifica]:
                     DIFFERISCE,
                     _("Una percentuale deve stare tra 0 e 100."),
                     UNITA,
+                    d,
+                    0,
                 )
             )
     risultati.extend(_controlli_righe(dati))
@@ -322,6 +332,8 @@ def _parte_stampata(s, dati):
             _("Il dato stampato supera il totale di cui è parte: %(nome)s, %(anno)s.")
             % {"nome": nome, "anno": s.anno or ""},
             PARTE,
+            s.decimali,
+            s.decimali,
         )
     ]
 
@@ -351,6 +363,8 @@ def _controlli_righe(dati):
                         DIFFERISCE,
                         fuori[1],
                         UNITA,
+                        misura.decimali,
+                        misura.decimali,
                     )
                 )
         if not misura.parte_di_id:
@@ -372,6 +386,8 @@ def _controlli_righe(dati):
                         _("La parte supera il tutto: %(tutto)s.")
                         % {"tutto": _nome_misura(dati, misura.parte_di_id)},
                         PARTE,
+                        misura.decimali,
+                        misura.decimali,
                     )
                 )
     return risultati

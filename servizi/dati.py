@@ -398,6 +398,19 @@ def _stampati_contesto(spec):
     return stampati
 
 
+def _aggiorna(model, defaults, **lookup):
+    """update_or_create that writes only what changed (no new history on a second load)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **defaults)
+    cambiati = [k for k, v in defaults.items() if getattr(obj, k) != v]
+    if cambiati:
+        for campo in cambiati:
+            setattr(obj, campo, defaults[campo])
+        obj.save(update_fields=cambiati)
+    return obj
+
+
 def carica_contesto():
     path = CARTELLA / "contesto.yaml"
     data = read_yaml(path)
@@ -405,7 +418,8 @@ def carica_contesto():
     comuni = _comuni_by_name(ambito)
     tabelle, misure = {}, {}
     for ordine, spec in enumerate(data["tabelle"], start=1):
-        tabella, _ = models.Tabella.objects.update_or_create(
+        tabella = _aggiorna(
+            models.Tabella,
             ambito=ambito,
             codice=spec["codice"],
             defaults={
@@ -418,7 +432,8 @@ def carica_contesto():
         )
         tabelle[tabella.codice] = tabella
         for posizione, (codice, nome, unita, decimali, *_resto) in enumerate(spec["misure"], 1):
-            misura, _ = models.MisuraTabella.objects.update_or_create(
+            misura = _aggiorna(
+                models.MisuraTabella,
                 tabella=tabella,
                 codice=codice,
                 defaults={"nome": nome, "unita": unita, "decimali": decimali, "ordine": posizione},
@@ -445,7 +460,8 @@ def carica_contesto():
             raise ValueError(f"{tabella.codice}: {esito.errori}")
         valori += esito.righe
         for ordine, item in enumerate(_stampati_contesto(spec), start=1):
-            models.DatoStampatoTabella.objects.update_or_create(
+            _aggiorna(
+                models.DatoStampatoTabella,
                 tabella=tabella,
                 etichetta=item["e"],
                 defaults={

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from ambito.templatetags.zonale import numero
+
 STAMPATO = "stampato"
 DISCORDANZA = "discordanza"
 PARTE = "parte"
@@ -32,6 +34,10 @@ class Verifica:
     nota: str = ""
     # "stampato", "discordanza", "parte", "unita" (controlli.TIPI_CONTROLLO)
     tipo: str = "stampato"
+    # Printed precision: the printed value is shown with it, the computed one with one
+    # more digit (None: the figure is a count, shown as it is).
+    decimali: int | None = None
+    decimali_calcolato: int | None = None
 
     @property
     def differenza(self):
@@ -40,5 +46,34 @@ class Verifica:
         return self.calcolato - self.stampato
 
     @property
+    def stampato_testo(self):
+        return _numero(self.stampato, self.decimali)
+
+    @property
+    def calcolato_testo(self):
+        return _numero(self.calcolato, self._decimali_calcolato)
+
+    @property
+    def _decimali_calcolato(self):
+        if self.decimali_calcolato is not None or self.decimali is None:
+            return self.decimali_calcolato
+        return self.decimali + 1
+
+    @property
+    def differenza_testo(self):
+        return _numero(self.differenza, self._decimali_calcolato)
+
+    @property
     def tipo_display(self):
         return TIPI_CONTROLLO[self.tipo]
+
+
+def _numero(valore, decimali):
+    """Italian format; without a printed precision, as many decimals as the value has
+    (at most two), as the counts and euro of units and services."""
+    if valore is None:
+        return "—"
+    if decimali is None:
+        valore = Decimal(valore)
+        decimali = 0 if valore == valore.to_integral_value() else 2
+    return numero(valore, decimali)
