@@ -86,3 +86,13 @@ class TipoStampato(models.TextChoices):
     PERCENTUALE = "percentuale", _("percentuale")
     VARIAZIONE = "variazione", _("variazione %")
     RAPPORTO = "rapporto", _("rapporto")
+
+
+class TipoAffermazione(models.TextChoices):
+    """What a sentence of the Piano states about a table."""
+
+    AUMENTO = "aumento", _("aumenta")
+    DIMINUZIONE = "diminuzione", _("diminuisce")
+    INVARIATO = "invariato", _("resta invariato")
+    MASSIMO = "massimo", _("ha il valore più alto")
+    VALORE = "valore", _("vale")

@@ -23,9 +23,18 @@ from django.utils.translation import gettext as _
 from ambito.models import Comune
 from ambito.templatetags.zonale import numero
 
-from .choices import Territorio, TipoStampato, UnitaStatistica
-from .models import DatoStampatoTabella, MisuraTabella, ValoreTabella
-from .verifiche import CONCORDA, DIFFERISCE, DISCORDANZA, PARTE, STAMPATO, UNITA, Verifica
+from .choices import Territorio, TipoAffermazione, TipoStampato, UnitaStatistica
+from .models import Affermazione, DatoStampatoTabella, MisuraTabella, ValoreTabella
+from .verifiche import (
+    AFFERMAZIONE,
+    CONCORDA,
+    DIFFERISCE,
+    DISCORDANZA,
+    PARTE,
+    STAMPATO,
+    UNITA,
+    Verifica,
+)
 
 _CONFRONTO = (Territorio.LOMBARDIA, Territorio.ITALIA)
 
@@ -304,6 +313,7 @@ def controlli_tabelle(*, fetched_by, ambito) -> list[Verifica]:
                 )
             )
     risultati.extend(_controlli_righe(dati))
+    risultati.extend(controlli_affermazioni(fetched_by=fetched_by, ambito=ambito, dati=dati))
     return risultati
 
 
@@ -402,3 +412,140 @@ def _descrizione_riga(misura, riga, dati):
     if riga.anno:
         parti.append(str(riga.anno))
     return " · ".join(parti)
+
+
+# --- Claims: the sentences of the Piano about its tables ----------------------------------
+
+
+def _aggregato(dati, a, anno, comune_id=None, categorie=None):
+    """The value a claim speaks of, for a Comune or (comune_id None) the Ambito: a share
+    when the claim has a denominator, else the sum of a count or the simple mean of a
+    rate over the Comuni."""
+    categorie = a.elenco_categorie if categorie is None else categorie
+    if a.denominatore_id:
+        num = dati.somma(a.misura_id, anno=anno, categorie=categorie, comune_id=comune_id)
+        den = dati.somma(a.denominatore_id, anno=anno, comune_id=comune_id)
+        return _rapporto(num, den, 100)
+    righe = dati.righe_di(a.misura_id, anno=anno, categorie=categorie, comune_id=comune_id)
+    if not righe:
+        return None
+    totale = sum(r.valore for r in righe)
+    if dati.misure[a.misura_id].unita == UnitaStatistica.CONTEGGIO:
+        return totale
+    return totale / len(righe)
+
+
+def _soggetti(dati, a):
+    """(label, comune_id or None) of what the claim names."""
+    if not a.soggetti:
+        return [(_("Ambito"), None)]
+    nomi = dati.nomi_comuni()
+    if a.soggetti == "tutti":
+        presenti = {r.comune_id for r in dati.righe_di(a.misura_id) if r.comune_id}
+        return sorted((nomi[c], c) for c in presenti)
+    per_nome = {n.casefold(): c for c, n in nomi.items()}
+    return [(n, per_nome.get(n.casefold())) for n in a.elenco_soggetti]
+
+
+def _verifica_affermazione(a, stampato, calcolato, ok, nota, decimali):
+    return Verifica(
+        sezione=a.tabella.codice,
+        descrizione=a.testo,
+        stampato=stampato,
+        calcolato=calcolato,
+        esito=CONCORDA if ok else DIFFERISCE,
+        nota=nota,
+        tipo=AFFERMAZIONE,
+        decimali=decimali,
+        decimali_calcolato=decimali,
+    )
+
+
+def _controlla(a, dati) -> Verifica:
+    d = dati.misure[a.misura_id].decimali if not a.denominatore_id else 1
+    if a.tipo == TipoAffermazione.VALORE:
+        calcolato = _aggregato(dati, a, a.anno)
+        ok = concorda(a.valore, calcolato, a.decimali)
+        conteggio = dati.misure[a.misura_id].unita == UnitaStatistica.CONTEGGIO
+        dc = a.decimali if conteggio and not a.denominatore_id else a.decimali + 1
+        nota = _("I dati danno %(c)s nel %(anno)s.") % {"c": _fmt(calcolato, dc), "anno": a.anno}
+        verifica = _verifica_affermazione(
+            a, a.valore, _quantizza(calcolato, a.decimali), ok, nota, a.decimali
+        )
+        verifica.decimali_calcolato = dc
+        return verifica
+    if a.tipo == TipoAffermazione.MASSIMO:
+        return _controlla_massimo(a, dati, d)
+    smentite = []
+    for nome, comune_id in _soggetti(dati, a):
+        prima = _aggregato(dati, a, a.anno_base, comune_id)
+        dopo = _aggregato(dati, a, a.anno, comune_id)
+        if prima is None or dopo is None:
+            smentite.append((nome, prima, dopo))
+            continue
+        variazione = (dopo - prima) * 100 / prima if prima else Decimal(0)
+        vero = {
+            TipoAffermazione.AUMENTO: dopo > prima,
+            TipoAffermazione.DIMINUZIONE: dopo < prima,
+            TipoAffermazione.INVARIATO: abs(variazione) <= a.soglia,
+        }[a.tipo]
+        if not vero:
+            smentite.append((nome, prima, dopo))
+    if not smentite:
+        return _verifica_affermazione(a, None, None, True, "", d)
+    dettagli = "; ".join(
+        f"{nome}: {_fmt(prima, d)} → {_fmt(dopo, d)}" for nome, prima, dopo in smentite
+    )
+    nota = _("Dal %(a0)s al %(a1)s il dato non %(verbo)s per: %(dettagli)s.") % {
+        "a0": a.anno_base,
+        "a1": a.anno,
+        "verbo": a.get_tipo_display(),
+        "dettagli": dettagli,
+    }
+    _nome, prima, dopo = smentite[0]
+    return _verifica_affermazione(a, prima, dopo, False, nota, d)
+
+
+def _controlla_massimo(a, dati, d):
+    """The named Comuni (or categories) are, in this order, the highest of each year."""
+    nomi = dati.nomi_comuni()
+    anni = range(a.anno_base or a.anno, a.anno + 1)
+    attesi = a.elenco_soggetti
+    for anno in anni:
+        righe = dati.righe_di(a.misura_id, anno=anno)
+        if any(r.comune_id for r in righe):
+            valori = {nomi[c]: _aggregato(dati, a, anno, c) for c in {r.comune_id for r in righe}}
+        else:
+            valori = {
+                c: _aggregato(dati, a, anno, categorie=[c]) for c in {r.categoria for r in righe}
+            }
+        if not valori:
+            continue
+        classifica = sorted(valori, key=lambda k: valori[k], reverse=True)
+        if [n.casefold() for n in classifica[: len(attesi)]] != [n.casefold() for n in attesi]:
+            nominato = next((k for k in valori if k.casefold() == attesi[0].casefold()), None)
+            nota = _(
+                "Nel %(anno)s il valore più alto è di %(primo)s (%(v1)s), non di %(atteso)s "
+                "(%(v2)s)."
+            ) % {
+                "anno": anno,
+                "primo": classifica[0],
+                "v1": _fmt(valori[classifica[0]], d),
+                "atteso": attesi[0],
+                "v2": _fmt(valori.get(nominato), d),
+            }
+            return _verifica_affermazione(
+                a, valori.get(nominato), valori[classifica[0]], False, nota, d
+            )
+    return _verifica_affermazione(a, None, None, True, "", d)
+
+
+def controlli_affermazioni(*, fetched_by, ambito, dati=None) -> list[Verifica]:
+    dati = dati or Dati(ambito)
+    affermazioni = (
+        Affermazione.objects.visible_to(fetched_by)
+        .filter(tabella__ambito=ambito)
+        .select_related("tabella")
+        .order_by("tabella__ordine", "ordine", "pk")
+    )
+    return [_controlla(a, dati) for a in affermazioni]

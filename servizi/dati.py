@@ -479,4 +479,23 @@ def carica_contesto():
                 },
             )
             stampati += 1
+        for ordine, item in enumerate(spec.get("affermazioni", []), start=1):
+            _aggiorna(
+                models.Affermazione,
+                tabella=tabella,
+                testo=item["x"],
+                defaults={
+                    "tipo": item["t"],
+                    "misura": trova(item["m"], tabella),
+                    "denominatore": trova(item["den"], tabella) if "den" in item else None,
+                    "categorie": item.get("cat", ""),
+                    "soggetti": item.get("s", ""),
+                    "anno_base": item.get("ab"),
+                    "anno": item.get("a"),
+                    "valore": Decimal(str(item["v"])) if "v" in item else None,
+                    "decimali": item.get("d", 0),
+                    "soglia": Decimal(str(item.get("soglia", 0))),
+                    "ordine": ordine,
+                },
+            )
     return len(tabelle), valori, stampati

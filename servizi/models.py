@@ -27,6 +27,7 @@ from .choices import (
     Natura,
     StatoServizio,
     Territorio,
+    TipoAffermazione,
     TipoQuota,
     TipoServizio,
     TipoStampato,
@@ -696,3 +697,65 @@ class DatoStampatoTabella(models.Model):
     @property
     def elenco_categorie(self) -> list[str]:
         return [c.strip() for c in self.categorie.split("|") if c.strip()]
+
+
+class Affermazione(models.Model):
+    """A sentence of the Piano that states a fact about a table, held as a claim the
+    data can confirm or contradict: "the population grows in Binasco", "Pieve Emanuele
+    has the highest share of young people", "14% of the minors are foreign".
+
+    `soggetti`: the Comuni (or categories, for MASSIMO) it names, separated by "|";
+    "tutti" for every Comune; empty for the Ambito as a whole.
+    """
+
+    tabella = models.ForeignKey(
+        Tabella, verbose_name=_("tabella"), on_delete=models.CASCADE, related_name="affermazioni"
+    )
+    testo = models.TextField(_("testo del Piano"))
+    tipo = models.CharField(_("tipo"), max_length=20, choices=TipoAffermazione.choices)
+    misura = models.ForeignKey(
+        MisuraTabella, verbose_name=_("misura"), on_delete=models.CASCADE, related_name="+"
+    )
+    denominatore = models.ForeignKey(
+        MisuraTabella,
+        verbose_name=_("denominatore"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    categorie = models.CharField(_("categorie"), max_length=500, blank=True)
+    soggetti = models.CharField(_("Comuni o categorie"), max_length=500, blank=True)
+    anno_base = models.PositiveSmallIntegerField(_("dall'anno"), null=True, blank=True)
+    anno = models.PositiveSmallIntegerField(_("all'anno"), null=True, blank=True)
+    valore = models.DecimalField(
+        _("valore affermato"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    decimali = models.PositiveSmallIntegerField(_("decimali"), default=0)
+    soglia = models.DecimalField(
+        _("soglia di invarianza (%)"),
+        max_digits=6,
+        decimal_places=2,
+        default=0,
+        help_text=_("Variazione entro cui un dato si dice invariato."),
+    )
+    ordine = models.PositiveSmallIntegerField(_("ordine"), default=0)
+
+    scope_ambito = "tabella__ambito"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("affermazione del Piano")
+        verbose_name_plural = _("affermazioni del Piano")
+        ordering = ["tabella", "ordine", "pk"]
+
+    def __str__(self):
+        return self.testo[:80]
+
+    @property
+    def elenco_categorie(self) -> list[str]:
+        return [c.strip() for c in self.categorie.split("|") if c.strip()]
+
+    @property
+    def elenco_soggetti(self) -> list[str]:
+        return [c.strip() for c in self.soggetti.split("|") if c.strip()]

@@ -12,11 +12,13 @@ STAMPATO = "stampato"
 DISCORDANZA = "discordanza"
 PARTE = "parte"
 UNITA = "unita"
+AFFERMAZIONE = "affermazione"
 TIPI_CONTROLLO = {
     STAMPATO: _("Dato stampato non ricavabile dalle righe"),
     DISCORDANZA: _("Tabelle in disaccordo"),
     PARTE: _("Parte maggiore del tutto"),
     UNITA: _("Valore impossibile per l'unità"),
+    AFFERMAZIONE: _("Affermazione del testo smentita dai dati"),
 }
 
 CONCORDA = "concorda"
@@ -41,7 +43,7 @@ class Verifica:
 
     @property
     def differenza(self):
-        if self.calcolato is None:
+        if self.calcolato is None or self.stampato is None:
             return None
         return self.calcolato - self.stampato
 

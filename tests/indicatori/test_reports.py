@@ -77,6 +77,7 @@ def _verifica_unita(text, revisore, visconteo):
         ("Tabelle in disaccordo", 15),
         ("Parte maggiore del tutto", 3),
         ("Valore impossibile per l'unità", 1),
+        ("Affermazione del testo smentita dai dati", 13),
     ):
         assert f"{nome}: {n}" in testo, nome
     for _tabella, etichetta, tipo, stampato, calcolato in ESEMPI:

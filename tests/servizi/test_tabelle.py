@@ -2,8 +2,8 @@
 four kinds of check on small tables, and the real chapter of the Piano."""
 
 import re
-from html import unescape
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +12,13 @@ from django.urls import reverse
 
 from servizi import services
 from servizi.controlli import controlli_tabelle
-from servizi.models import DatoStampatoTabella, MisuraTabella, Tabella, ValoreTabella
+from servizi.models import (
+    Affermazione,
+    DatoStampatoTabella,
+    MisuraTabella,
+    Tabella,
+    ValoreTabella,
+)
 from servizi.tabelle import leggi_csv, numero_italiano
 from tests.factories import ComuneFactory
 
@@ -259,6 +265,62 @@ def test_average_outside_the_range_of_its_comuni(sistema, altro_ambito, due_comu
     )
 
 
+# --- Claims: fire / do not fire -------------------------------------------------------------
+
+
+def _affermazione(tabella, tipo, **extra):
+    return Affermazione.objects.create(
+        tabella=tabella, testo=f"{tipo} {extra}", tipo=tipo, misura=tabella.misure.first(), **extra
+    )
+
+
+@pytest.mark.parametrize("dopo, scatta", [(90, True), (110, False)])
+def test_claim_grows_in_every_comune(sistema, altro_ambito, due_comuni, dopo, scatta):
+    lodi, codogno = due_comuni
+    t = _tabella(altro_ambito, pop=("conteggio",))
+    _valore(t, "pop", 100, lodi, 2021), _valore(t, "pop", dopo, lodi, 2023)
+    _valore(t, "pop", 100, codogno, 2021), _valore(t, "pop", 120, codogno, 2023)
+    _affermazione(t, "aumento", soggetti="tutti", anno_base=2021, anno=2023)
+    flags = _flag(sistema, altro_ambito, "affermazione")
+    assert [(f.stampato, f.calcolato) for f in flags] == ([(100, 90)] if scatta else [])
+    if scatta:
+        assert "Lodi: 100 → 90" in flags[0].nota
+
+
+@pytest.mark.parametrize("codogno, scatta", [(30, True), (10, False)])
+def test_claim_highest_comune(sistema, altro_ambito, due_comuni, codogno, scatta):
+    lodi, comune_b = due_comuni
+    t = _tabella(altro_ambito, quota=("percentuale",))
+    _valore(t, "quota", 20, lodi), _valore(t, "quota", codogno, comune_b)
+    _affermazione(t, "massimo", soggetti="Lodi", anno=2023)
+    flags = _flag(sistema, altro_ambito, "affermazione")
+    assert [(f.stampato_testo, f.calcolato_testo) for f in flags] == (
+        [("20,0", "30,0")] if scatta else []
+    )
+
+
+@pytest.mark.parametrize("detto, scatta", [("15", True), ("10", False)])
+def test_claim_value(sistema, altro_ambito, due_comuni, detto, scatta):
+    lodi, _ = due_comuni
+    t = _tabella(altro_ambito, pop=("conteggio",))
+    _valore(t, "pop", 200, lodi)
+    MisuraTabella.objects.create(tabella=t, codice="minori", nome="Minori")
+    _valore(t, "minori", 20, lodi)
+    Affermazione.objects.create(
+        tabella=t,
+        testo="I minori sono il N%",
+        tipo="valore",
+        misura=t.misure.get(codice="minori"),
+        denominatore=t.misure.get(codice="pop"),
+        anno=2023,
+        valore=Decimal(detto),
+    )
+    flags = _flag(sistema, altro_ambito, "affermazione")
+    assert [(f.stampato_testo, f.calcolato_testo) for f in flags] == (
+        [("15", "10,0")] if scatta else []
+    )
+
+
 # --- The real chapter of the Piano ----------------------------------------------------------
 
 # Counted by hand from the Piano's tables (see the comments): flags per kind.
@@ -276,6 +338,16 @@ ATTESI = {
     "parte": 3,
     # Tab. 11: MEDIA 2019 8,6 is above the highest Comune (Rozzano, 8,4) (1).
     "unita": 1,
+    # Sentences of the chapter the tables contradict (13): Tab. 2 "decreased in Basiglio,
+    # ..." (Basiglio 7.933 -> 7.980) and "increased in Binasco, ..." (Binasco 7.199 ->
+    # 7.095, Pieve Emanuele 15.699 -> 15.697); Tab. 5 "179.188 anziani" (Tab. 3: 27.162)
+    # and "Binasco has the highest share" (Opera in 2021 and 2022); Tab. 6 "20%" (20,9);
+    # Tab. 7 "families grew in every Comune" (Basiglio 3.427 -> 3.425, ...) and "average
+    # members unchanged" (Casarile 2,4 -> 2,3); Tab. 8 "14% of the minors" (3.294 /
+    # 22.075 = 14,9); Tab. 9 "6,4 in 2024" (mean 6,16) and "7 in 2021" (6,2); Tab. 10
+    # "180 on average in 2024" (168,1); Tab. 12 "35,5" (33,43) and "rising in every
+    # Comune" (Opera 43,5 -> 43,4, Rozzano unchanged).
+    "affermazione": 13,
 }
 
 # (table, label, kind, printed, computed), as the page and the PDF write them.
@@ -288,6 +360,9 @@ ESEMPI = [
     ("Tab. 8", "Totale % stranieri su pop. 2022", "discordanza", "10,4", "10,10"),
     ("Tab. 9", "MEDIA 2021", "stampato", "7,0", "6,20"),
     ("Tab. 11", "MEDIA 2019", "unita", "8,6", "8,4"),
+    ("Tab. 2", "Nei Comuni di Basiglio, Casarile", "affermazione", "7.933", "7.980"),
+    ("Tab. 5", "il Comune con la percentuale più alta", "affermazione", "25,5", "26,1"),
+    ("Tab. 8", "e il 14% sul totale", "affermazione", "14", "14,9"),
 ]
 
 
@@ -326,6 +401,7 @@ def test_verification_page_shows_both_numbers_and_counts(as_user, revisore):
         "Tabelle in disaccordo": "discordanza",
         "Parte maggiore del tutto": "parte",
         "Valore impossibile per l'unità": "unita",
+        "Affermazione del testo smentita dai dati": "affermazione",
     }
     conteggi = {t: sum(1 for r in righe if tipi[r[2]] == t) for t in ATTESI}
     assert conteggi == ATTESI
