@@ -215,3 +215,14 @@ class CaricaValoriForm(StyledFormMixin, forms.Form):
         if not dati.get("contenuto"):
             raise forms.ValidationError(_("Scegliere un file CSV."))
         return dati
+
+
+class AnniCapitoloForm(StyledFormMixin, forms.Form):
+    dal = AnnoField(required=False, label=_("Dall'anno"))
+    al = AnnoField(required=False, label=_("All'anno"))
+
+    def clean(self):
+        dati = super().clean()
+        if dati.get("dal") and dati.get("al") and dati["dal"] > dati["al"]:
+            raise forms.ValidationError(_("L'anno iniziale viene dopo quello finale."))
+        return dati

@@ -27,10 +27,12 @@ from ambito.platform.mixins import (
 from ambito.selectors import ambito_scelto
 
 from . import selectors, services
+from .capitolo import capitolo_contesto
 from .choices import TipoServizio
 from .controlli import controlli_tabelle
 from .filtersets import ServizioFilterSet, UnitaOffertaFilterSet
 from .forms import (
+    AnniCapitoloForm,
     AvvisoForm,
     CaricaValoriForm,
     DatoAnnualeForm,
@@ -430,3 +432,23 @@ class TabellaImportaView(LoginRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tabella=self.tabella, **kwargs)
+
+
+class CapitoloContestoView(LoginRequiredMixin, TemplateView):
+    """The context chapter of the next Piano, written from the tables for chosen years."""
+
+    template_name = "servizi/capitolo.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        ambito = ambito_scelto(fetched_by=user, pk=self.request.GET.get("ambito"))
+        form = AnniCapitoloForm(self.request.GET or None)
+        anni = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        capitolo = (
+            capitolo_contesto(
+                fetched_by=user, ambito=ambito, dal=anni.get("dal"), al=anni.get("al")
+            )
+            if ambito and not form.errors
+            else []
+        )
+        return super().get_context_data(ambito=ambito, form=form, capitolo=capitolo, **kwargs)

@@ -80,6 +80,10 @@ def _verifica_unita(text, revisore, visconteo):
         ("Affermazione del testo smentita dai dati", 13),
     ):
         assert f"{nome}: {n}" in testo, nome
+    # The context chapter written from the tables (all their years).
+    assert "Analisi di contesto dai dati" in testo
+    assert "il dato «Popolazione residente» dell'Ambito resta sostanzialmente invariato" in (testo)
+    assert "Nel 2023 il valore più alto è di Rozzano (41.370), il più basso di Vernate" in testo
     for _tabella, etichetta, tipo, stampato, calcolato in ESEMPI:
         assert re.search(
             re.escape(etichetta)

@@ -1354,6 +1354,7 @@ MATRIX.update(
         "servizi:unita_riepilogo": Entry(expect=PAGINA_LETTURA),
         "servizi:verifica": Entry(expect=PAGINA_LETTURA),
         "servizi:tabella_list": Entry(expect=PAGINA_LETTURA),
+        "servizi:capitolo_contesto": Entry(expect=PAGINA_LETTURA),
         "servizi:tabella_create": Entry(expect=PAGINA_CREA),
         "servizi:tabella_detail": Entry(
             kwargs=_pk(_tabella),

@@ -447,3 +447,55 @@ def test_pages_bounded_queries(as_user, revisore, visconteo, django_assert_max_n
         assert client.get(reverse("servizi:tabella_detail", args=[tabella.pk])).status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get(reverse("servizi:verifica")).status_code == 200
+
+
+# --- The context chapter written from the data ---------------------------------------------
+
+
+def _testo(response):
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def test_context_chapter_sentences_follow_the_tables(as_user, revisore):
+    testo = _testo(
+        as_user(revisore).get(reverse("servizi:capitolo_contesto"), {"dal": 2021, "al": 2023})
+    )
+    # Tab. 2: 124.835 -> 124.421 (-0,33%); six Comuni grow, five shrink; Rozzano the
+    # largest and Vernate the smallest in 2023 (figures of the Piano, checked by hand).
+    assert (
+        "Dal 2021 al 2023 il dato «Popolazione residente» dell'Ambito resta sostanzialmente "
+        "invariato: da 124.835 a 124.421 (-0,3%)."
+    ) in testo
+    assert (
+        "Aumenta in 6 Comuni su 11 (Basiglio, Lacchiarella, Locate di Triulzi, Noviglio, "
+        "Opera, Vernate)."
+    ) in testo
+    assert (
+        "Diminuisce in 5 Comuni su 11 (Binasco, Casarile, Pieve Emanuele, Rozzano, "
+        "Zibido San Giacomo)."
+    ) in testo
+    assert (
+        "Nel 2023 il valore più alto è di Rozzano (41.370), il più basso di Vernate (3.358)."
+    ) in testo
+    # Tab. 7: families 54.382 -> 54.691 (+0,57%) against Lombardia 4.492.423 -> 4.531.560
+    # (+0,87%).
+    assert "da 54.382 a 54.691 (+0,6%)" in testo
+    assert "In Lombardia lo stesso dato varia del +0,9%: l'Ambito varia meno che in Lombardia." in (
+        testo
+    )
+    # Tab. 13 (2021-2022): +14,3% starts, the Piano's "+14%".
+    assert "da 19.591 a 22.393 (+14,3%)" in testo
+
+
+def test_context_chapter_rejects_reversed_years(as_user, revisore):
+    testo = _testo(
+        as_user(revisore).get(reverse("servizi:capitolo_contesto"), {"dal": 2023, "al": 2021})
+    )
+    assert "L'anno iniziale viene dopo quello finale." in testo
+    assert "Popolazione residente" not in testo
+
+
+def test_context_chapter_bounded_queries(as_user, revisore, django_assert_max_num_queries):
+    client = as_user(revisore)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("servizi:capitolo_contesto")).status_code == 200
