@@ -58,3 +58,41 @@ class Misura(models.TextChoices):
     PUBBLICHE = "pubbliche", _("Unità pubbliche")
     PRIVATE = "private", _("Unità private")
     POSTI = "posti", _("Posti")
+
+
+class UnitaStatistica(models.TextChoices):
+    """What a measure of a statistical table counts, and so which values it may take."""
+
+    CONTEGGIO = "conteggio", _("conteggio")
+    PERCENTUALE = "percentuale", _("percentuale")
+    PER_MILLE = "per_mille", _("tasso per 1.000 abitanti")
+    INDICE = "indice", _("indice per 100")
+    MEDIA = "media", _("valore medio")
+
+
+class Territorio(models.TextChoices):
+    COMUNE = "comune", _("Comune")
+    AMBITO = "ambito", _("Ambito")
+    LOMBARDIA = "lombardia", _("Lombardia")
+    ITALIA = "italia", _("Italia")
+    ALTRO = "altro", _("altro luogo")
+
+
+class TipoStampato(models.TextChoices):
+    """How a printed figure follows from the rows it summarises."""
+
+    TOTALE = "totale", _("totale")
+    MEDIA = "media", _("media")
+    PERCENTUALE = "percentuale", _("percentuale")
+    VARIAZIONE = "variazione", _("variazione %")
+    RAPPORTO = "rapporto", _("rapporto")
+
+
+class TipoAffermazione(models.TextChoices):
+    """What a sentence of the Piano states about a table."""
+
+    AUMENTO = "aumento", _("aumenta")
+    DIMINUZIONE = "diminuzione", _("diminuisce")
+    INVARIATO = "invariato", _("resta invariato")
+    MASSIMO = "massimo", _("ha il valore più alto")
+    VALORE = "valore", _("vale")

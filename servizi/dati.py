@@ -12,8 +12,9 @@ from ambito.dati import read_yaml
 from ambito.models import Ambito, Comune, Ente
 from ambito.platform.services import instance_save
 
-from . import models
+from . import models, services
 from .choices import Gestione, Misura
+from .tabelle import RigaLetta
 
 CARTELLA = settings.BASE_DIR / "fixtures" / "servizi"
 
@@ -265,7 +266,236 @@ def carica(stdout):
     aree = carica_aree()
     servizi, righe, avvisi = carica_servizi()
     unita, stampati = carica_unita()
+    tabelle, valori, stampati_tabelle = carica_contesto()
     stdout.write(
         f"Servizi: {aree} aree, {servizi} servizi e misure ({righe} valori annuali, "
-        f"{avvisi} avvisi), {unita} unità d'offerta, {stampati} dati stampati."
+        f"{avvisi} avvisi), {unita} unità d'offerta, {stampati} dati stampati; "
+        f"contesto: {tabelle} tabelle, {valori} valori, {stampati_tabelle} dati stampati."
     )
+
+
+# --- Context analysis: the statistical tables of the Piano (fixtures/servizi/contesto.yaml)
+
+
+def _righe_contesto(spec, comuni_nomi):
+    """The fixture's blocks of one table as `RigaLetta` records (the upload's format)."""
+    righe = []
+
+    def riga(misura, valore, *, territorio, chiave="", anno=None, categoria="", luogo=""):
+        if valore is None:
+            return
+        comune = chiave if territorio == "comune" else ""
+        righe.append(
+            RigaLetta(
+                numero=len(righe) + 1,
+                misura=misura,
+                territorio=territorio,
+                comune=comune,
+                luogo=luogo,
+                anno=anno,
+                categoria=categoria,
+                valore=Decimal(str(valore)),
+            )
+        )
+
+    for blocco in spec.get("blocchi", []):
+        territorio = blocco.get("territorio", "comune")
+        for chiave, valori in blocco["righe"].items():
+            for colonna, valore in zip(blocco["colonne"], valori, strict=True):
+                if blocco.get("colonne_categorie"):
+                    categoria = f"{chiave} · {colonna}" if blocco.get("suffissi") else colonna
+                    riga(
+                        blocco["misura"],
+                        valore,
+                        territorio=territorio,
+                        chiave=chiave,
+                        anno=blocco.get("anno"),
+                        categoria=categoria,
+                    )
+                else:
+                    categoria = "" if territorio == "comune" else str(chiave)
+                    riga(
+                        blocco["misura"],
+                        valore,
+                        territorio=territorio,
+                        chiave=chiave,
+                        anno=colonna,
+                        categoria=categoria,
+                    )
+    if blocco := spec.get("righe_per_misura"):
+        territorio = blocco.get("territorio", "comune")
+        for chiave, valori in blocco["righe"].items():
+            for misura, valore in zip(blocco["colonne"], valori, strict=True):
+                riga(
+                    misura,
+                    valore,
+                    territorio=territorio,
+                    chiave=chiave,
+                    anno=blocco.get("anno"),
+                    categoria=chiave if blocco.get("categorie") else "",
+                )
+    if blocco := spec.get("righe_per_anno"):
+        for anno, valori in blocco["righe"].items():
+            for misura, valore in zip(blocco["colonne"], valori, strict=True):
+                riga(misura, valore, territorio=blocco["territorio"], anno=anno)
+    if blocco := spec.get("presidi"):
+        for luogo, nome, valore, _percentuale in blocco["righe"]:
+            riga(
+                blocco["m"],
+                valore,
+                territorio="altro",
+                anno=blocco["a"],
+                categoria=nome,
+                luogo=luogo,
+            )
+    return righe
+
+
+def _stampati_contesto(spec):
+    """The printed figures of one table, the per-row ones expanded."""
+    stampati = list(spec.get("stampati", []))
+    if blocco := spec.get("percentuali_per_comune"):
+        for comune, valori in blocco["righe"].items():
+            for anno, valore in zip(blocco["colonne"], valori, strict=True):
+                stampati.append(
+                    {
+                        "e": f"{blocco['e']} {comune} {anno}",
+                        "t": "percentuale",
+                        "m": blocco["m"],
+                        "a": anno,
+                        "den": blocco["den"],
+                        "comune": comune,
+                        "v": valore,
+                        "d": blocco["d"],
+                    }
+                )
+    if blocco := spec.get("totali_per_riga"):
+        for chiave, valore in blocco["righe"].items():
+            categorie = "|".join(f"{chiave} · {c}" for c in blocco["colonne"])
+            stampati.append(
+                {
+                    "e": f"Totale {chiave}",
+                    "t": "totale",
+                    "m": blocco["m"],
+                    "a": blocco["a"],
+                    "cat": categorie,
+                    "v": valore,
+                }
+            )
+    if blocco := spec.get("presidi"):
+        for luogo, nome, _valore, percentuale in blocco["righe"]:
+            stampati.append(
+                {
+                    "e": f"% {nome} ({luogo})",
+                    "t": "percentuale",
+                    "m": blocco["m"],
+                    "a": blocco["a"],
+                    "cat": nome,
+                    "den": "Tab. 18/ricoveri",
+                    "v": percentuale,
+                }
+            )
+    return stampati
+
+
+def _aggiorna(model, defaults, **lookup):
+    """update_or_create that writes only what changed (no new history on a second load)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **defaults)
+    cambiati = [k for k, v in defaults.items() if getattr(obj, k) != v]
+    if cambiati:
+        for campo in cambiati:
+            setattr(obj, campo, defaults[campo])
+        obj.save(update_fields=cambiati)
+    return obj
+
+
+def carica_contesto():
+    path = CARTELLA / "contesto.yaml"
+    data = read_yaml(path)
+    ambito = Ambito.objects.get(codice=data["ambito"])
+    comuni = _comuni_by_name(ambito)
+    tabelle, misure = {}, {}
+    for ordine, spec in enumerate(data["tabelle"], start=1):
+        tabella = _aggiorna(
+            models.Tabella,
+            ambito=ambito,
+            codice=spec["codice"],
+            defaults={
+                "ordine": ordine,
+                "titolo": spec["titolo"],
+                "sezione": spec.get("sezione", ""),
+                "fonte": spec.get("fonte", ""),
+                "data_riferimento": str(spec.get("data", "")),
+            },
+        )
+        tabelle[tabella.codice] = tabella
+        for posizione, (codice, nome, unita, decimali, *_resto) in enumerate(spec["misure"], 1):
+            misura = _aggiorna(
+                models.MisuraTabella,
+                tabella=tabella,
+                codice=codice,
+                defaults={"nome": nome, "unita": unita, "decimali": decimali, "ordine": posizione},
+            )
+            misure[(tabella.codice, codice)] = misura
+
+    def trova(riferimento, tabella):
+        codice_tabella, _, codice = riferimento.rpartition("/")
+        return misure[(codice_tabella or tabella.codice, codice)]
+
+    valori = stampati = 0
+    for spec in data["tabelle"]:
+        tabella = tabelle[spec["codice"]]
+        for codice, _nome, _unita, _decimali, *resto in spec["misure"]:
+            misura = misure[(tabella.codice, codice)]
+            parte_di = trova(resto[0], tabella) if resto else None
+            if misura.parte_di_id != (parte_di and parte_di.pk):
+                misura.parte_di = parte_di
+                misura.save(update_fields=["parte_di"])
+        esito = services.tabella_valori_importa(
+            tabella=tabella, righe=_righe_contesto(spec, comuni), conferma=True
+        )
+        if esito.errori:
+            raise ValueError(f"{tabella.codice}: {esito.errori}")
+        valori += esito.righe
+        for ordine, item in enumerate(_stampati_contesto(spec), start=1):
+            _aggiorna(
+                models.DatoStampatoTabella,
+                tabella=tabella,
+                etichetta=item["e"],
+                defaults={
+                    "tipo": item["t"],
+                    "misura": trova(item["m"], tabella),
+                    "anno": item.get("a"),
+                    "anno_base": item.get("ab"),
+                    "categorie": item.get("cat", ""),
+                    "comune": _comune(comuni, item.get("comune")),
+                    "denominatore": trova(item["den"], tabella) if "den" in item else None,
+                    "anno_denominatore": item.get("ad"),
+                    "valore": Decimal(str(item["v"])),
+                    "decimali": item.get("d", 0),
+                    "ordine": ordine,
+                },
+            )
+            stampati += 1
+        for ordine, item in enumerate(spec.get("affermazioni", []), start=1):
+            _aggiorna(
+                models.Affermazione,
+                tabella=tabella,
+                testo=item["x"],
+                defaults={
+                    "tipo": item["t"],
+                    "misura": trova(item["m"], tabella),
+                    "denominatore": trova(item["den"], tabella) if "den" in item else None,
+                    "categorie": item.get("cat", ""),
+                    "soggetti": item.get("s", ""),
+                    "anno_base": item.get("ab"),
+                    "anno": item.get("a"),
+                    "valore": Decimal(str(item["v"])) if "v" in item else None,
+                    "decimali": item.get("d", 0),
+                    "soglia": Decimal(str(item.get("soglia", 0))),
+                    "ordine": ordine,
+                },
+            )
+    return len(tabelle), valori, stampati

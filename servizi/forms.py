@@ -2,11 +2,22 @@
 models' clean() and the services, whose messages appear next to the fields."""
 
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from ambito.platform.forms import AnnoField, EuroField, ScopedModelForm, StyledFormMixin
 
-from .models import Avviso, DatoAnnuale, Grandezza, QuotaAvviso, Servizio, UnitaOfferta
+from .choices import UnitaStatistica
+from .models import (
+    Avviso,
+    DatoAnnuale,
+    Grandezza,
+    MisuraTabella,
+    QuotaAvviso,
+    Servizio,
+    Tabella,
+    UnitaOfferta,
+)
 
 
 class PostiPerMilleForm(forms.Form):
@@ -114,3 +125,104 @@ class QuotaAvvisoForm(StyledFormMixin, forms.ModelForm):
 QuotaFormSet = forms.inlineformset_factory(
     Avviso, QuotaAvviso, form=QuotaAvvisoForm, extra=2, can_delete=True
 )
+
+
+class TabellaForm(ScopedModelForm):
+    """A new statistical table and its measures, one per line."""
+
+    misure = forms.CharField(
+        label=_("Misure"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Una per riga: codice; nome; unità (conteggio, percentuale, per_mille, indice, "
+            "media); decimali stampati. Ad esempio: popolazione; Popolazione residente; "
+            "conteggio; 0"
+        ),
+    )
+
+    class Meta:
+        model = Tabella
+        fields = ["ambito", "codice", "titolo", "sezione", "fonte", "data_riferimento"]
+
+    def clean_misure(self):
+        unita = dict(UnitaStatistica.choices)
+        misure, errori = [], []
+        for numero, linea in enumerate(self.cleaned_data["misure"].splitlines(), start=1):
+            if not linea.strip():
+                continue
+            parti = [p.strip() for p in linea.split(";")]
+            if len(parti) != 4:
+                errori.append(_("Riga %(n)d: servono 4 parti separate da «;».") % {"n": numero})
+                continue
+            codice, nome, tipo, decimali = parti
+            if not slugify(codice) == codice or not codice:
+                errori.append(
+                    _(
+                        "Riga %(n)d: il codice «%(c)s» può avere solo lettere minuscole, cifre, "
+                        "«-» e «_»."
+                    )
+                    % {"n": numero, "c": codice}
+                )
+            if tipo not in unita:
+                errori.append(_("Riga %(n)d: unità «%(u)s» non valida.") % {"n": numero, "u": tipo})
+            if not decimali.isdigit() or int(decimali) > 4:
+                errori.append(_("Riga %(n)d: i decimali sono un numero da 0 a 4.") % {"n": numero})
+            if not errori:
+                misure.append(
+                    MisuraTabella(
+                        codice=codice,
+                        nome=nome,
+                        unita=tipo,
+                        decimali=int(decimali),
+                        ordine=numero,
+                    )
+                )
+        codici = [m.codice for m in misure]
+        if len(set(codici)) != len(codici):
+            errori.append(_("Due misure hanno lo stesso codice."))
+        if errori:
+            raise forms.ValidationError(errori)
+        if not misure:
+            raise forms.ValidationError(_("Indicare almeno una misura."))
+        return misure
+
+
+class CaricaValoriForm(StyledFormMixin, forms.Form):
+    """A CSV of rows for a table: first a preview, then the confirmation."""
+
+    file = forms.FileField(
+        label=_("File CSV"),
+        required=False,
+        help_text=_(
+            "Colonne: misura; territorio; comune; luogo; anno; categoria; valore "
+            "(separatore «;» o «,»; numeri come «124.835» o «21,5»)."
+        ),
+    )
+    contenuto = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        dati = super().clean()
+        file = dati.get("file")
+        if file:
+            if file.size > 2_000_000:
+                raise forms.ValidationError(_("Il file supera 2 MB."))
+            try:
+                dati["contenuto"] = file.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(
+                    _("Il file non è in UTF-8: salvarlo come «CSV UTF-8».")
+                ) from None
+        if not dati.get("contenuto"):
+            raise forms.ValidationError(_("Scegliere un file CSV."))
+        return dati
+
+
+class AnniCapitoloForm(StyledFormMixin, forms.Form):
+    dal = AnnoField(required=False, label=_("Dall'anno"))
+    al = AnnoField(required=False, label=_("All'anno"))
+
+    def clean(self):
+        dati = super().clean()
+        if dati.get("dal") and dati.get("al") and dati["dal"] > dati["al"]:
+            raise forms.ValidationError(_("L'anno iniziale viene dopo quello finale."))
+        return dati

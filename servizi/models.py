@@ -27,9 +27,13 @@ from .choices import (
     Misura,
     Natura,
     StatoServizio,
+    Territorio,
+    TipoAffermazione,
     TipoQuota,
     TipoServizio,
+    TipoStampato,
     UnitaGrandezza,
+    UnitaStatistica,
 )
 
 ANNO_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
@@ -507,3 +511,252 @@ class DatoStampatoUnita(models.Model):
 
     def __str__(self):
         return f"{self.get_misura_display()}: {self.valore} ({_('come stampato')})"
+
+
+# --- Statistical tables of the Piano's context analysis (chapter "Dati di contesto") -------
+
+
+class Tabella(models.Model):
+    """A statistical table of the Piano ("Tab. 3"): measures, rows of values by
+    territory, year and category, and the figures printed under them kept apart."""
+
+    ambito = models.ForeignKey(
+        "ambito.Ambito", verbose_name=_("Ambito"), on_delete=models.CASCADE, related_name="tabelle"
+    )
+    codice = models.CharField(_("codice"), max_length=20, help_text=_("Ad esempio «Tab. 3»."))
+    ordine = models.PositiveSmallIntegerField(_("ordine"), default=0)
+    titolo = models.CharField(_("titolo"), max_length=300)
+    sezione = models.CharField(_("sezione del Piano"), max_length=20, blank=True)
+    fonte = models.CharField(_("fonte"), max_length=300, blank=True)
+    data_riferimento = models.CharField(
+        _("data di riferimento"), max_length=60, blank=True, help_text=_("Come stampata.")
+    )
+
+    scope_ambito = "ambito"
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tabella statistica")
+        verbose_name_plural = _("tabelle statistiche")
+        ordering = ["ordine", "codice"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ambito", "codice"], name="%(app_label)s_%(class)s_codice_unico"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.codice} {self.titolo}"
+
+
+class MisuraTabella(models.Model):
+    """A measure (column) of a table, with its unit and printed precision."""
+
+    tabella = models.ForeignKey(
+        Tabella, verbose_name=_("tabella"), on_delete=models.CASCADE, related_name="misure"
+    )
+    codice = models.SlugField(_("codice"), max_length=60)
+    nome = models.CharField(_("nome"), max_length=200)
+    unita = models.CharField(
+        _("unità"), max_length=20, choices=UnitaStatistica.choices, default="conteggio"
+    )
+    decimali = models.PositiveSmallIntegerField(_("decimali stampati"), default=0)
+    parte_di = models.ForeignKey(
+        "self",
+        verbose_name=_("parte di"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parti",
+        help_text=_("La misura di cui questa è una parte (es. minori stranieri di stranieri)."),
+    )
+    ordine = models.PositiveSmallIntegerField(_("ordine"), default=0)
+
+    scope_ambito = "tabella__ambito"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("misura di tabella")
+        verbose_name_plural = _("misure di tabella")
+        ordering = ["tabella", "ordine", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tabella", "codice"], name="%(app_label)s_%(class)s_codice_unico"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.tabella.codice} · {self.nome}"
+
+
+class ValoreTabella(models.Model):
+    """One value of a table: a measure for a territory, a year and a category."""
+
+    misura = models.ForeignKey(
+        MisuraTabella, verbose_name=_("misura"), on_delete=models.CASCADE, related_name="valori"
+    )
+    territorio = models.CharField(
+        _("territorio"), max_length=20, choices=Territorio.choices, default="comune"
+    )
+    comune = models.ForeignKey(
+        "ambito.Comune", verbose_name=_("Comune"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    luogo = models.CharField(_("luogo"), max_length=120, blank=True)
+    anno = models.PositiveSmallIntegerField(
+        _("anno"), null=True, blank=True, validators=ANNO_VALIDATORS
+    )
+    categoria = models.CharField(_("categoria"), max_length=120, blank=True)
+    valore = models.DecimalField(_("valore"), max_digits=16, decimal_places=4)
+
+    scope_ambito = "misura__tabella__ambito"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("valore di tabella")
+        verbose_name_plural = _("valori di tabella")
+        ordering = ["misura", "anno", "categoria", "comune__nome", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(territorio="comune", comune__isnull=False)
+                | (~Q(territorio="comune") & Q(comune__isnull=True)),
+                name="%(app_label)s_%(class)s_comune_se_territorio_comune",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.misura}: {self.valore}"
+
+    def clean(self):
+        errors = {}
+        if self.territorio == Territorio.COMUNE and self.comune_id is None:
+            errors["comune"] = _("Indicare il Comune.")
+        if self.territorio != Territorio.COMUNE and self.comune_id is not None:
+            errors["comune"] = _("Il Comune si indica solo per il territorio «Comune».")
+        if self.comune_id and self.misura_id:
+            if self.comune.ambito_id != self.misura.tabella.ambito_id:
+                errors["comune"] = _("Il Comune non appartiene all'Ambito della tabella.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class DatoStampatoTabella(models.Model):
+    """A figure printed in a table (total, average, percentage, change, ratio), kept as
+    printed and checked against the rows it summarises: the rows of `misura` in the
+    year (and categories, Comune) it names, over those of `denominatore` if any."""
+
+    tabella = models.ForeignKey(
+        Tabella, verbose_name=_("tabella"), on_delete=models.CASCADE, related_name="stampati"
+    )
+    etichetta = models.CharField(_("etichetta"), max_length=200)
+    tipo = models.CharField(_("tipo"), max_length=20, choices=TipoStampato.choices)
+    misura = models.ForeignKey(
+        MisuraTabella,
+        verbose_name=_("misura delle righe"),
+        on_delete=models.CASCADE,
+        related_name="stampati",
+    )
+    anno = models.PositiveSmallIntegerField(_("anno"), null=True, blank=True)
+    anno_base = models.PositiveSmallIntegerField(
+        _("anno di confronto"), null=True, blank=True, help_text=_("Per le variazioni.")
+    )
+    categorie = models.CharField(
+        _("categorie"),
+        max_length=500,
+        blank=True,
+        help_text=_("Separate da «|»; vuoto: tutte."),
+    )
+    comune = models.ForeignKey(
+        "ambito.Comune", verbose_name=_("Comune"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    denominatore = models.ForeignKey(
+        MisuraTabella,
+        verbose_name=_("misura del denominatore o dei pesi"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    anno_denominatore = models.PositiveSmallIntegerField(
+        _("anno del denominatore"), null=True, blank=True
+    )
+    valore = models.DecimalField(_("valore stampato"), max_digits=16, decimal_places=4)
+    decimali = models.PositiveSmallIntegerField(_("decimali stampati"), default=0)
+    ordine = models.PositiveSmallIntegerField(_("ordine"), default=0)
+
+    scope_ambito = "tabella__ambito"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("dato stampato di tabella")
+        verbose_name_plural = _("dati stampati di tabella")
+        ordering = ["tabella", "ordine", "pk"]
+
+    def __str__(self):
+        return f"{self.tabella.codice} · {self.etichetta}: {self.valore}"
+
+    @property
+    def elenco_categorie(self) -> list[str]:
+        return [c.strip() for c in self.categorie.split("|") if c.strip()]
+
+
+class Affermazione(models.Model):
+    """A sentence of the Piano that states a fact about a table, held as a claim the
+    data can confirm or contradict: "the population grows in Binasco", "Pieve Emanuele
+    has the highest share of young people", "14% of the minors are foreign".
+
+    `soggetti`: the Comuni (or categories, for MASSIMO) it names, separated by "|";
+    "tutti" for every Comune; empty for the Ambito as a whole.
+    """
+
+    tabella = models.ForeignKey(
+        Tabella, verbose_name=_("tabella"), on_delete=models.CASCADE, related_name="affermazioni"
+    )
+    testo = models.TextField(_("testo del Piano"))
+    tipo = models.CharField(_("tipo"), max_length=20, choices=TipoAffermazione.choices)
+    misura = models.ForeignKey(
+        MisuraTabella, verbose_name=_("misura"), on_delete=models.CASCADE, related_name="+"
+    )
+    denominatore = models.ForeignKey(
+        MisuraTabella,
+        verbose_name=_("denominatore"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    categorie = models.CharField(_("categorie"), max_length=500, blank=True)
+    soggetti = models.CharField(_("Comuni o categorie"), max_length=500, blank=True)
+    anno_base = models.PositiveSmallIntegerField(_("dall'anno"), null=True, blank=True)
+    anno = models.PositiveSmallIntegerField(_("all'anno"), null=True, blank=True)
+    valore = models.DecimalField(
+        _("valore affermato"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    decimali = models.PositiveSmallIntegerField(_("decimali"), default=0)
+    soglia = models.DecimalField(
+        _("soglia di invarianza (%)"),
+        max_digits=6,
+        decimal_places=2,
+        default=0,
+        help_text=_("Variazione entro cui un dato si dice invariato."),
+    )
+    ordine = models.PositiveSmallIntegerField(_("ordine"), default=0)
+
+    scope_ambito = "tabella__ambito"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("affermazione del Piano")
+        verbose_name_plural = _("affermazioni del Piano")
+        ordering = ["tabella", "ordine", "pk"]
+
+    def __str__(self):
+        return self.testo[:80]
+
+    @property
+    def elenco_categorie(self) -> list[str]:
+        return [c.strip() for c in self.categorie.split("|") if c.strip()]
+
+    @property
+    def elenco_soggetti(self) -> list[str]:
+        return [c.strip() for c in self.soggetti.split("|") if c.strip()]

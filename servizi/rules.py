@@ -11,3 +11,7 @@ rules.add_perm("servizi.modifica_datoannuale", can_edit_object)
 rules.add_perm("servizi.modifica_avviso", can_edit_object)
 rules.add_perm("servizi.crea_unitaofferta", is_ufficio_piano)
 rules.add_perm("servizi.modifica_unitaofferta", can_edit_object)
+# Statistical tables of the context analysis: the Ufficio di Piano adds a table or loads
+# its rows (obj: the table).
+rules.add_perm("servizi.crea_tabella", is_ufficio_piano)
+rules.add_perm("servizi.modifica_tabella", can_edit_object)

@@ -1,11 +1,12 @@
 """Reads of the servizi app. Every count and total is computed in SQL from the rows
 (units, yearly figures, quote); what the Piano prints is only compared with it."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -13,16 +14,22 @@ from ambito.models import Comune, DatiDemografici
 from ambito.selectors import popolazione_di_riferimento
 
 from .choices import AreaUtenza, Gestione, Misura, TipoQuota
+from .controlli import controlli_tabelle
 from .models import (
     Avviso,
     DatoAnnuale,
+    DatoStampatoTabella,
     DatoStampatoUnita,
     Grandezza,
+    MisuraTabella,
     QuotaAvviso,
     Servizio,
+    Tabella,
     TotaleStampato,
     UnitaOfferta,
+    ValoreTabella,
 )
+from .verifiche import CONCORDA, DIFFERISCE, NON_VERIFICABILE, TIPI_CONTROLLO, Verifica
 
 MILLE = Decimal(1000)
 
@@ -249,26 +256,6 @@ def posti_per_comune(*, fetched_by, ambito, anno=None, unita=None) -> dict:
 
 # --- Data check: printed figures against the rows -----------------------------------------
 
-CONCORDA = "concorda"
-DIFFERISCE = "differisce"
-NON_VERIFICABILE = "non_verificabile"
-
-
-@dataclass
-class Verifica:
-    sezione: str
-    descrizione: str
-    stampato: Decimal | int
-    calcolato: Decimal | int | None
-    esito: str
-    nota: str = ""
-
-    @property
-    def differenza(self):
-        if self.calcolato is None:
-            return None
-        return self.calcolato - self.stampato
-
 
 def _esito(stampato, calcolato, incerte=0):
     if calcolato == stampato:
@@ -428,9 +415,85 @@ class VerificaPiano:
     def da_controllare(self) -> list[Verifica]:
         return [v for v in self.verifiche if v.esito != CONCORDA]
 
+    @property
+    def per_tipo(self) -> list[tuple[str, str, int]]:
+        """(kind, label, number of flags) for every kind of check."""
+        conteggi = Counter(v.tipo for v in self.da_controllare)
+        return [(tipo, nome, conteggi[tipo]) for tipo, nome in TIPI_CONTROLLO.items()]
+
 
 def verifica_piano(*, fetched_by, ambito) -> VerificaPiano:
     return VerificaPiano(
         verifica_unita(fetched_by=fetched_by, ambito=ambito)
         + verifica_servizi(fetched_by=fetched_by, ambito=ambito)
+        + controlli_tabelle(fetched_by=fetched_by, ambito=ambito)
     )
+
+
+# --- Statistical tables ------------------------------------------------------------------
+
+
+def tabelle_per_elenco(*, fetched_by, ambito):
+    """The Ambito's tables with their number of rows and printed figures (subqueries)."""
+    valori = (
+        ValoreTabella.objects.filter(misura__tabella=OuterRef("pk"))
+        .order_by()
+        .values("misura__tabella")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    stampati = (
+        DatoStampatoTabella.objects.filter(tabella=OuterRef("pk"))
+        .order_by()
+        .values("tabella")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Tabella.objects.visible_to(fetched_by)
+        .filter(ambito=ambito)
+        .annotate(
+            n_valori=Coalesce(Subquery(valori), 0), n_stampati=Coalesce(Subquery(stampati), 0)
+        )
+        .order_by("ordine", "codice")
+    )
+
+
+@dataclass
+class Prospetto:
+    """One measure of a table laid out as printed: a line per Comune or category, a
+    column per year."""
+
+    misura: MisuraTabella
+    anni: list
+    righe: list  # (label, [value or None per year])
+
+
+def tabella_prospetti(*, fetched_by, tabella) -> list[Prospetto]:
+    valori = (
+        ValoreTabella.objects.visible_to(fetched_by)
+        .filter(misura__tabella=tabella)
+        .select_related("comune")
+        .order_by("misura__ordine", "territorio", "comune__nome", "categoria", "anno")
+    )
+    per_misura = defaultdict(list)
+    for valore in valori:
+        per_misura[valore.misura_id].append(valore)
+    prospetti = []
+    for misura in tabella.misure.order_by("ordine", "pk"):
+        righe_misura = per_misura.get(misura.pk, [])
+        anni = sorted({v.anno for v in righe_misura if v.anno is not None})
+        colonne = anni or [None]
+        righe = {}
+        for v in righe_misura:
+            nome = v.comune.nome if v.comune_id else v.get_territorio_display()
+            etichetta = " · ".join(p for p in (nome, v.luogo, v.categoria) if p)
+            righe.setdefault(etichetta, dict())[v.anno] = v.valore
+        prospetti.append(
+            Prospetto(
+                misura=misura,
+                anni=anni,
+                righe=[(e, [r.get(a) for a in colonne]) for e, r in righe.items()],
+            )
+        )
+    return prospetti

@@ -26,4 +26,9 @@ urlpatterns = [
     path("unita/<int:pk>/modifica/", views.UnitaOffertaUpdateView.as_view(), name="unita_update"),
     path("unita/riepilogo/", views.RiepilogoUnitaView.as_view(), name="unita_riepilogo"),
     path("verifica/", views.VerificaView.as_view(), name="verifica"),
+    path("tabelle/", views.TabellaListView.as_view(), name="tabella_list"),
+    path("tabelle/capitolo/", views.CapitoloContestoView.as_view(), name="capitolo_contesto"),
+    path("tabelle/nuova/", views.TabellaCreateView.as_view(), name="tabella_create"),
+    path("tabelle/<int:pk>/", views.TabellaDetailView.as_view(), name="tabella_detail"),
+    path("tabelle/<int:pk>/importa/", views.TabellaImportaView.as_view(), name="tabella_importa"),
 ]

@@ -1,11 +1,19 @@
 """Pages of the servizi app (namespace `servizi`). Scoping and write permission come
 from the common mixins; every save is a service call; every figure comes from a selector."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
+from django.views.generic import (
+    CreateView,
+    DetailView,
+    FormView,
+    ListView,
+    TemplateView,
+    UpdateView,
+)
 
 from ambito.models import Ambito
 from ambito.platform.mixins import (
@@ -19,17 +27,23 @@ from ambito.platform.mixins import (
 from ambito.selectors import ambito_scelto
 
 from . import selectors, services
+from .capitolo import capitolo_contesto
 from .choices import TipoServizio
+from .controlli import controlli_tabelle
 from .filtersets import ServizioFilterSet, UnitaOffertaFilterSet
 from .forms import (
+    AnniCapitoloForm,
     AvvisoForm,
+    CaricaValoriForm,
     DatoAnnualeForm,
     PostiPerMilleForm,
     QuotaFormSet,
     ServizioForm,
+    TabellaForm,
     UnitaOffertaForm,
 )
-from .models import Avviso, DatoAnnuale, Servizio, UnitaOfferta
+from .models import Avviso, DatoAnnuale, Servizio, Tabella, UnitaOfferta
+from .tabelle import leggi_csv
 
 
 class PaginaFormMixin:
@@ -295,6 +309,7 @@ class VerificaView(LoginRequiredMixin, TemplateView):
             ambito=ambito,
             verifiche=verifica.verifiche,
             discordanti=verifica.da_controllare,
+            per_tipo=verifica.per_tipo,
             **kwargs,
         )
 
@@ -323,3 +338,117 @@ class UnitaOffertaCreateView(UnitaOffertaFormMixin, ScopedCreateMixin, CreateVie
 
 class UnitaOffertaUpdateView(UnitaOffertaFormMixin, ScopedUpdateMixin, UpdateView):
     success_message = _("Unità d'offerta aggiornata.")
+
+
+# --- Statistical tables of the context analysis -----------------------------------------
+
+
+class TabellaListView(LoginRequiredMixin, TemplateView):
+    """The tables of the Piano's context analysis, with their rows and printed figures."""
+
+    template_name = "servizi/tabella_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        ambito = ambito_scelto(fetched_by=user, pk=self.request.GET.get("ambito"))
+        return super().get_context_data(
+            ambito=ambito,
+            tabelle=selectors.tabelle_per_elenco(fetched_by=user, ambito=ambito) if ambito else [],
+            puo_creare=user.has_perm("servizi.crea_tabella"),
+            **kwargs,
+        )
+
+
+class TabellaDetailView(ScopedMixin, DetailView):
+    """A table as printed, and beside each printed figure what its rows give."""
+
+    model = Tabella
+    template_name = "servizi/tabella_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        tabella = self.object
+        controlli = [
+            v
+            for v in controlli_tabelle(fetched_by=user, ambito=tabella.ambito)
+            if v.sezione == tabella.codice
+        ]
+        return super().get_context_data(
+            prospetti=selectors.tabella_prospetti(fetched_by=user, tabella=tabella),
+            controlli=controlli,
+            puo_caricare=user.has_perm("servizi.modifica_tabella", tabella),
+            **kwargs,
+        )
+
+
+class TabellaCreateView(PaginaFormMixin, ScopedCreateMixin, CreateView):
+    model = Tabella
+    form_class = TabellaForm
+    titolo_nuovo = _("Nuova tabella statistica")
+    lista_url = reverse_lazy("servizi:tabella_list")
+    success_message = _("Tabella inserita: ora si possono caricare i valori.")
+
+    def perform_save(self, form):
+        return services.tabella_save(tabella=form.instance, misure=form.cleaned_data["misure"])
+
+    def get_success_url(self):
+        return reverse("servizi:tabella_importa", args=[self.object.pk])
+
+
+class TabellaImportaView(LoginRequiredMixin, FormView):
+    """Rows of a table from a CSV: the preview (dry run) first, then the confirmation;
+    all rows or none."""
+
+    form_class = CaricaValoriForm
+    template_name = "servizi/tabella_importa.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.tabella = get_editable_or_403(Tabella, request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        contenuto = form.cleaned_data["contenuto"]
+        righe, errori_file = leggi_csv(contenuto)
+        conferma = "conferma" in self.request.POST and not form.cleaned_data.get("file")
+        if errori_file:
+            for errore in errori_file:
+                form.add_error("file", errore)
+            return self.form_invalid(form)
+        esito = services.tabella_valori_importa(
+            tabella=self.tabella, righe=righe, conferma=conferma
+        )
+        if esito.applicato:
+            messages.success(
+                self.request,
+                _("Valori caricati: %(n)d nuovi, %(a)d aggiornati, %(i)d invariati.")
+                % {"n": esito.nuove, "a": esito.aggiornate, "i": esito.invariate},
+            )
+            return HttpResponseRedirect(reverse("servizi:tabella_detail", args=[self.tabella.pk]))
+        conferma_form = CaricaValoriForm(initial={"contenuto": contenuto})
+        return self.render_to_response(
+            self.get_context_data(form=form, esito=esito, conferma_form=conferma_form)
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tabella=self.tabella, **kwargs)
+
+
+class CapitoloContestoView(LoginRequiredMixin, TemplateView):
+    """The context chapter of the next Piano, written from the tables for chosen years."""
+
+    template_name = "servizi/capitolo.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        ambito = ambito_scelto(fetched_by=user, pk=self.request.GET.get("ambito"))
+        form = AnniCapitoloForm(self.request.GET or None)
+        anni = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        capitolo = (
+            capitolo_contesto(
+                fetched_by=user, ambito=ambito, dal=anni.get("dal"), al=anni.get("al")
+            )
+            if ambito and not form.errors
+            else []
+        )
+        return super().get_context_data(ambito=ambito, form=form, capitolo=capitolo, **kwargs)

@@ -14,6 +14,8 @@ from indicatori import selectors
 from indicatori.models import Periodo
 from indicatori.reports import relazione_monitoraggio, scheda_comune
 from servizi import selectors as servizi_selectors
+from servizi.verifiche import TIPI_CONTROLLO as TIPI
+from tests.servizi.test_tabelle import ESEMPI
 
 
 def pdf_text(data: bytes) -> str:
@@ -59,14 +61,36 @@ def _verifica_unita(text, revisore, visconteo):
     assert (riepilogo["unita"], riepilogo["posti"]) == (127, 2195)
     assert "Totale 127 38 36 53 2.195" in text
     assert "Ambito 2.195 124.421 17,64" in text  # places per 1.000 residents (2023)
-    verifiche = servizi_selectors.verifica_unita(
-        fetched_by=revisore, ambito=visconteo
-    ) + servizi_selectors.verifica_servizi(fetched_by=revisore, ambito=visconteo)
-    da_controllare = [v for v in verifiche if v.esito != servizi_selectors.CONCORDA]
-    assert f"Su {len(verifiche)} dati stampati" in text
-    assert f"{len(da_controllare)} da controllare" in text
+    verifica = servizi_selectors.verifica_piano(fetched_by=revisore, ambito=visconteo)
+    testo = " ".join(text.split())
+    assert f"Su {len(verifica.verifiche)} dati stampati" in testo
+    assert f"{len(verifica.da_controllare)} da controllare" in testo
     # The Disabilità area: 18 printed, 16 units listed.
-    assert "Persone con disabilità 18 16 Differisce" in " ".join(text.split())
+    assert "Persone con disabilità Dato stampato non ricavabile dalle righe 18 16 Differisce" in (
+        testo
+    )
+    # The context tables (tests/servizi/test_tabelle.py): flags per kind and the two
+    # numbers of each example, as the verification page shows them.
+    altri = sum(1 for v in verifica.da_controllare if not v.sezione.startswith("Tab."))
+    for nome, n in (
+        ("Dato stampato non ricavabile dalle righe", 17 + altri),  # + units and services
+        ("Tabelle in disaccordo", 15),
+        ("Parte maggiore del tutto", 3),
+        ("Valore impossibile per l'unità", 1),
+        ("Affermazione del testo smentita dai dati", 13),
+    ):
+        assert f"{nome}: {n}" in testo, nome
+    # The context chapter written from the tables (all their years).
+    assert "Analisi di contesto dai dati" in testo
+    assert "il dato «Popolazione residente» dell'Ambito resta sostanzialmente invariato" in (testo)
+    assert "Nel 2023 il valore più alto è di Rozzano (41.370), il più basso di Vernate" in testo
+    for _tabella, etichetta, tipo, stampato, calcolato in ESEMPI:
+        assert re.search(
+            re.escape(etichetta)
+            + r" — .{0,400}?"
+            + re.escape(f"{TIPI[tipo]} {stampato} {calcolato} Differisce"),
+            testo,
+        ), etichetta
 
 
 def test_relazione_contains_the_key_figures(

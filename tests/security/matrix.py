@@ -1301,6 +1301,15 @@ def _tipo_unita(d, scope):
     return TipoUnitaOfferta.objects.order_by("ordine").first()
 
 
+def _tabella(d, scope):
+    from servizi.models import Tabella
+
+    tabella, _ = Tabella.objects.get_or_create(
+        ambito=d.ambito[scope], codice="Tab. M", defaults={"titolo": "Tabella di prova"}
+    )
+    return tabella
+
+
 PAGINA_LETTURA = {"GET": "302 200 200 200 200 200", "POST PUT PATCH DELETE": NO_WRITE_PAGE}
 PAGINA_CREA = {
     "GET POST PUT": "302 403 403 200 200 403",
@@ -1344,6 +1353,23 @@ MATRIX.update(
         "servizi:unita_list": Entry(expect=PAGINA_LETTURA),
         "servizi:unita_riepilogo": Entry(expect=PAGINA_LETTURA),
         "servizi:verifica": Entry(expect=PAGINA_LETTURA),
+        "servizi:tabella_list": Entry(expect=PAGINA_LETTURA),
+        "servizi:capitolo_contesto": Entry(expect=PAGINA_LETTURA),
+        "servizi:tabella_create": Entry(expect=PAGINA_CREA),
+        "servizi:tabella_detail": Entry(
+            kwargs=_pk(_tabella),
+            expect={
+                "GET": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+                "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+            },
+        ),
+        "servizi:tabella_importa": Entry(
+            kwargs=_pk(_tabella),
+            expect={
+                "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+                "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+            },
+        ),
         "servizi:unita_create": Entry(expect=PAGINA_CREA),
         "servizi:unita_update": Entry(kwargs=_pk(_unita), expect=PAGINA_MODIFICA),
         "areaintervento-list": Entry(expect=API_LETTURA),
