@@ -301,8 +301,8 @@ def utente_invite(
     incarico_assign(
         assegnato_da=invitato_da, utente=utente, ambito=ambito, ruolo=ruolo, comune=comune
     )
-    # The e-mail leaves only if everything above is saved.
-    transaction.on_commit(lambda: invito_send(utente=utente, invitato_da=invitato_da))
+    # Last, inside the transaction: if the e-mail cannot leave, nobody is created.
+    invito_send(utente=utente, invitato_da=invitato_da)
     return utente
 
 
