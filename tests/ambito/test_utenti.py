@@ -116,8 +116,9 @@ def test_invitation_refusals_are_next_to_the_field(
     operatore_rozzano.email = "gia.usato@comune.example"
     operatore_rozzano.save()
     doppio = invite(client, visconteo, rozzano, email="Gia.Usato@comune.example")
-    assert "Questo indirizzo e-mail è già usato da un altro utente." in (
-        doppio.context["form"].errors["email"]
+    assert (
+        "Questo indirizzo e-mail è già usato da un altro utente."
+        in (doppio.context["form"].errors["email"])
     )
     assert not mail.outbox
     assert not User.objects.filter(first_name="Nadia").exists()  # nothing half-saved
@@ -184,9 +185,9 @@ def test_assign_and_revoke_an_incarico(client, ufficio_piano, operatore_rozzano,
     assert client.post(revoca).status_code == 302
     assert not operatore_rozzano.incarichi.filter(ruolo=Ruolo.REVISORE).exists()
     tipi = list(
-        Incarico.history.filter(id=nuovo.pk).order_by("history_id").values_list(
-            "history_type", "history_user"
-        )
+        Incarico.history.filter(id=nuovo.pk)
+        .order_by("history_id")
+        .values_list("history_type", "history_user")
     )
     assert tipi == [("+", ufficio_piano.pk), ("-", ufficio_piano.pk)]
 
@@ -199,10 +200,10 @@ def test_nobody_gives_himself_a_role_or_a_wider_scope(
     pagina = client.get(proprio)
     assert pagina.status_code == 200
     assert "Questo sei tu" in pagina.content.decode()
-    response = client.post(
-        proprio, {"ambito": visconteo.pk, "ruolo": Ruolo.REVISORE, "comune": ""}
+    response = client.post(proprio, {"ambito": visconteo.pk, "ruolo": Ruolo.REVISORE, "comune": ""})
+    assert "Non puoi modificare i tuoi incarichi" in str(
+        response.context["form"].non_field_errors()
     )
-    assert "Non puoi modificare i tuoi incarichi" in str(response.context["form"].non_field_errors())
     # Another Ambito is not among the choices: the form refuses it.
     altro = client.post(
         reverse("utenti:utente_detail", args=[revisore.pk]),
@@ -256,9 +257,7 @@ def test_a_user_of_two_ambiti_is_not_deactivated_by_one(
 ):
     Incarico.objects.create(user=revisore, ambito=altro_ambito, ruolo=Ruolo.REVISORE)
     client.force_login(ufficio_piano)
-    response = client.post(
-        reverse("utenti:utente_deactivate", args=[revisore.pk]), follow=True
-    )
+    response = client.post(reverse("utenti:utente_deactivate", args=[revisore.pk]), follow=True)
     assert "ha incarichi anche in altri Ambiti (Ambito di Lodi)" in text(response)
     revisore.refresh_from_db()
     assert revisore.is_active
@@ -354,8 +353,9 @@ def test_profile_name_email_and_notifications(client, operatore_rozzano, revisor
         reverse("profilo"),
         {"first_name": "Marco", "last_name": "Colombo", "email": "occupato@ambito.example"},
     )
-    assert "Questo indirizzo e-mail è già usato da un altro utente." in (
-        taken.context["form"].errors["email"]
+    assert (
+        "Questo indirizzo e-mail è già usato da un altro utente."
+        in (taken.context["form"].errors["email"])
     )
     ok = client.post(
         reverse("profilo"),
