@@ -68,7 +68,7 @@ class IncaricoForm(StyledFormMixin, forms.Form):
     Operatore, his Comune."""
 
     ambito = forms.ModelChoiceField(label=_("Ambito"), queryset=Ambito.objects.none())
-    ruolo = forms.ChoiceField(label=_("Incarico"), choices=Ruolo.choices)
+    ruolo = forms.ChoiceField(label=_("Incarico"), choices=[("", "---------"), *Ruolo.choices])
     comune = forms.ModelChoiceField(
         label=_("Comune"),
         queryset=Comune.objects.none(),

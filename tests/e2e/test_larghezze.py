@@ -31,6 +31,8 @@ def _pagine(ruolo):
             "/registro/",
             f"/indicatori/periodi/{periodo.pk}/revisione/",
             "/territorio/",
+            "/utenti/",
+            "/profilo/",
         ],
         "operatore.rozzano": [
             "/indicatori/cruscotto/",
@@ -44,7 +46,9 @@ def _pagine(ruolo):
 
 
 def _voci_menu(ruolo):
-    return MENU_COMPLETO + ([] if ruolo == "operatore.rozzano" else ["Registro modifiche"])
+    if ruolo == "operatore.rozzano":
+        return MENU_COMPLETO
+    return MENU_COMPLETO + ["Registro modifiche"] + (["Utenti"] if ruolo == "ufficio.piano" else [])
 
 
 def _verifica_menu(page, ruolo, larghezza):
