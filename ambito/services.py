@@ -313,24 +313,31 @@ def _gestibile(da, utente) -> None:
         raise PermissionDenied(_("Puoi gestire solo gli utenti del tuo Ambito."))
 
 
+def _solo_nei_propri_ambiti(da, utente) -> list[Incarico]:
+    """The user's Incarichi, if all are in Ambiti `da` manages: his account opens every
+    Ambito he works in, so only who manages them all (or a superuser) locks or unlocks it."""
+    incarichi = list(utente.incarichi.select_related("ambito"))
+    if not da.is_superuser:
+        gestiti = set(Ambito.objects.editable_by(da).values_list("pk", flat=True))
+        altrove = sorted({str(i.ambito) for i in incarichi if i.ambito_id not in gestiti})
+        if altrove:
+            raise ValidationError(
+                _(
+                    "L'utente ha incarichi anche in altri Ambiti (%(ambiti)s): revoca i suoi "
+                    "incarichi in questo Ambito invece di disattivarlo o riattivarlo."
+                )
+                % {"ambiti": ", ".join(altrove)}
+            )
+    return incarichi
+
+
 @transaction.atomic
 def utente_deactivate(*, disattivato_da, utente) -> None:
     """Lock a user out (his roles stay, for his reactivation); refused when he holds
     roles in an Ambito the deactivating user does not manage, or is the last active
     Ufficio di Piano of one."""
     _gestibile(disattivato_da, utente)
-    incarichi = list(utente.incarichi.select_related("ambito"))
-    if not disattivato_da.is_superuser:
-        gestiti = set(Ambito.objects.editable_by(disattivato_da).values_list("pk", flat=True))
-        altrove = sorted({str(i.ambito) for i in incarichi if i.ambito_id not in gestiti})
-        if altrove:
-            raise ValidationError(
-                _(
-                    "L'utente ha incarichi anche in altri Ambiti (%(ambiti)s): revoca i suoi "
-                    "incarichi in questo Ambito invece di disattivarlo."
-                )
-                % {"ambiti": ", ".join(altrove)}
-            )
+    incarichi = _solo_nei_propri_ambiti(disattivato_da, utente)
     for incarico in incarichi:
         if incarico.ruolo == Ruolo.UFFICIO_PIANO and _ultimo_ufficio_piano(
             incarico.ambito_id, senza_utente=utente
@@ -347,6 +354,7 @@ def utente_deactivate(*, disattivato_da, utente) -> None:
 @transaction.atomic
 def utente_reactivate(*, riattivato_da, utente) -> None:
     _gestibile(riattivato_da, utente)
+    _solo_nei_propri_ambiti(riattivato_da, utente)
     utente.is_active = True
     _con_motivo(utente, _("Riattivato")).save()
 

@@ -261,6 +261,13 @@ def test_a_user_of_two_ambiti_is_not_deactivated_by_one(
     assert "ha incarichi anche in altri Ambiti (Ambito di Lodi)" in text(response)
     revisore.refresh_from_db()
     assert revisore.is_active
+    # Deactivated by a superuser, he is not reactivated by one of the two Ambiti either.
+    revisore.is_active = False
+    revisore.save()
+    response = client.post(reverse("utenti:utente_reactivate", args=[revisore.pk]), follow=True)
+    assert "ha incarichi anche in altri Ambiti (Ambito di Lodi)" in text(response)
+    revisore.refresh_from_db()
+    assert not revisore.is_active
 
 
 def test_invitation_sent_again(client, ufficio_piano, visconteo, rozzano):
