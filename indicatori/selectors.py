@@ -1007,8 +1007,9 @@ GIORNI_SETTIMANA = 7
 
 def da_fare(*, fetched_by) -> list[DaFare]:
     """What waits for the user, per role: values to review (Ufficio di Piano), Comuni
-    late with their submission (Ufficio di Piano), values returned to him (Operatore),
-    reports ready and not yet seen. One grouped query per kind."""
+    late with their submission (Ufficio di Piano), periods closing in the coming week
+    (the Comuni still missing; for an Operatore, his Comune's days left), values returned
+    to him (Operatore), reports ready and not yet seen. One grouped query per kind."""
     from django.urls import reverse
 
     from ambito.models import Notifica
