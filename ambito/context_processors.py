@@ -16,6 +16,8 @@ MENU_PRINCIPALE = [
     ("indicatori:index", _("Indicatori"), None),
     ("report:index", _("Report"), None),
     ("registro:index", _("Registro modifiche"), "ambito.consulta_registro"),
+    ("utenti:utente_list", _("Utenti"), "ambito.gestisce_utenti"),
+    ("impostazione:ambito_list", _("Ambiti"), "ambito.crea_ambito"),
 ]
 
 

@@ -1,10 +1,13 @@
 import hashlib
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comune, DatiDemografici, PreferenzeNotifiche
-from .platform.forms import ScopedModelForm, StyledFormMixin
+from .choices import Ruolo
+from .models import Ambito, Comune, DatiDemografici, PreferenzeNotifiche
+from .platform.forms import AnnoField, ScopedModelForm, StyledFormMixin
 
 
 class ComuneForm(ScopedModelForm):
@@ -55,3 +58,107 @@ class PreferenzeNotificheForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = PreferenzeNotifiche
         fields = ["invii", "restituzioni", "scadenze", "report_pronti"]
+
+
+# --- Users and roles ---------------------------------------------------------------------
+
+
+class IncaricoForm(StyledFormMixin, forms.Form):
+    """A role to give: the Ambito (among those the user manages), the role and, for an
+    Operatore, his Comune."""
+
+    ambito = forms.ModelChoiceField(label=_("Ambito"), queryset=Ambito.objects.none())
+    ruolo = forms.ChoiceField(label=_("Incarico"), choices=[("", "---------"), *Ruolo.choices])
+    comune = forms.ModelChoiceField(
+        label=_("Comune"),
+        queryset=Comune.objects.none(),
+        required=False,
+        help_text=_("Solo per l'Operatore comunale: il Comune di cui inserisce i dati."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        ambiti = Ambito.objects.editable_by(user).order_by("nome")
+        self.fields["ambito"].queryset = ambiti
+        self.fields["comune"].queryset = Comune.objects.filter(ambito__in=ambiti).order_by("nome")
+        if len(ambiti) == 1:
+            self.fields["ambito"].initial = ambiti[0].pk
+
+    def clean(self):
+        data = super().clean()
+        ambito, ruolo, comune = data.get("ambito"), data.get("ruolo"), data.get("comune")
+        if ruolo == Ruolo.OPERATORE:
+            if comune is None and "comune" not in self.errors:
+                self.add_error("comune", _("Indica il Comune dell'Operatore."))
+            elif comune is not None and ambito is not None and comune.ambito_id != ambito.pk:
+                self.add_error("comune", _("Il Comune non appartiene all'Ambito scelto."))
+        elif ruolo and comune is not None:
+            self.add_error("comune", _("Il Comune si indica solo per l'Operatore comunale."))
+        return data
+
+
+class InvitoForm(IncaricoForm):
+    email = forms.EmailField(
+        label=_("Indirizzo e-mail"),
+        help_text=_(
+            "Sarà anche il suo nome utente; riceverà qui il collegamento per scegliere la password."
+        ),
+    )
+    first_name = forms.CharField(label=_("Nome"), max_length=150)
+    last_name = forms.CharField(label=_("Cognome"), max_length=150)
+
+    field_order = ["email", "first_name", "last_name", "ambito", "ruolo", "comune"]
+
+
+class ProfiloForm(StyledFormMixin, forms.Form):
+    first_name = forms.CharField(label=_("Nome"), max_length=150)
+    last_name = forms.CharField(label=_("Cognome"), max_length=150)
+    email = forms.EmailField(
+        label=_("Indirizzo e-mail"),
+        help_text=_("Qui arrivano le notifiche e il collegamento per reimpostare la password."),
+    )
+
+
+# --- Passwords: Django's forms, styled, with the rules written under the field ----------
+
+
+class _RegolePassword:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "new_password1"
+        ].help_text = password_validation.password_validators_help_text_html()
+
+
+class CambioPasswordForm(_RegolePassword, StyledFormMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class NuovaPasswordForm(_RegolePassword, StyledFormMixin, auth_forms.SetPasswordForm):
+    pass
+
+
+class PasswordDimenticataForm(StyledFormMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+# --- Setting up an Ambito ------------------------------------------------------------------
+
+
+class AmbitoForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Ambito
+        fields = ["nome", "codice", "regione"]
+        help_texts = {"codice": _("Breve, senza spazi: ad esempio «visconteo-sud-milano».")}
+
+
+class PopolazioneForm(StyledFormMixin, forms.Form):
+    anno = AnnoField(help_text=_("L'anno a cui si riferiscono i residenti del file."))
+    file = forms.FileField(
+        label=_("File CSV dell'ISTAT"),
+        help_text=_(
+            "Il file della popolazione residente per Comune scaricato da demo.istat.it "
+            "(«Popolazione residente al 1° gennaio»), anche di una provincia intera: "
+            "si leggono le righe dei Comuni dell'Ambito."
+        ),
+    )

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
+import simple_history
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -412,3 +414,24 @@ class PreferenzeNotifiche(models.Model):
 
     def __str__(self):
         return str(self.utente)
+
+
+class StoricoUtente(HistoricalRecords):
+    """The users' trail (invited, renamed, deactivated...): a login alone, which only
+    stamps `last_login`, is not a change worth a version."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields and set(update_fields) <= {"last_login"}:
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
+# Password hashes and login stamps stay out of the trail; a password change is a version
+# with its reason ("Password cambiata") and no field shown.
+simple_history.register(
+    get_user_model(),
+    app="ambito",
+    records_class=StoricoUtente,
+    excluded_fields=["password", "last_login"],
+)

@@ -148,3 +148,35 @@ rules.add_perm("ambito.modifica_comune", can_edit_object)
 rules.add_perm("ambito.crea_datidemografici", is_ufficio_piano_di | is_operatore_di)
 rules.add_perm("ambito.modifica_datidemografici", can_edit_object)
 rules.add_perm("ambito.consulta_registro", legge_ambito)
+
+
+# --- Users and roles of an Ambito (pages under /utenti/) ---------------------------------
+
+
+@rules.predicate
+def gestisce_utente(user, target):
+    """The target user holds an Incarico in an Ambito of which the user is Ufficio di
+    Piano, and is not the user himself (nobody manages his own roles or account)."""
+    if target is None or not _attivo(user) or target.pk == user.pk:
+        return False
+    ambiti = {i.ambito_id for i in _incarichi(user, GESTISCE_AMBITO)}
+    return bool(ambiti) and target.incarichi.filter(ambito_id__in=ambiti).exists()
+
+
+@rules.predicate
+def incarico_di_altri(user, incarico):
+    """An Incarico of somebody else (nobody gives or takes away his own roles)."""
+    return incarico is not None and incarico.user_id != user.pk
+
+
+# The list and the invitation: the Ufficio di Piano (the list shows his Ambiti' users).
+rules.add_perm("ambito.gestisce_utenti", is_ufficio_piano)
+rules.add_perm("ambito.modifica_utente", gestisce_utente)
+# obj: the Incarico to give or take away (its Ambito decides).
+rules.add_perm("ambito.assegna_incarico", is_ufficio_piano_di & incarico_di_altri)
+rules.add_perm("ambito.revoca_incarico", is_ufficio_piano_di & incarico_di_altri)
+# Setting up a new Ambito and its Comuni: the superuser only (who passes every rule).
+rules.add_perm("ambito.crea_ambito", rules.is_superuser)
+rules.add_perm("ambito.modifica_ambito", rules.is_superuser)
+# obj: the Ambito whose residents are loaded from an ISTAT file.
+rules.add_perm("ambito.carica_popolazione", is_ufficio_piano_di)

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Sum
 from django.http import Http404
 
-from .models import Ambito, Comune, DatiDemografici
+from .models import Ambito, Comune, DatiDemografici, Incarico
 from .validators import e_un_id
 
 
@@ -112,3 +113,21 @@ def popolazione_di_riferimento(*, ambito, anno=None, comune=None) -> Popolazione
     )
     scelto = anno_di_riferimento(per_anno, anno)
     return Popolazione(anno=scelto, residenti=per_anno.get(scelto))
+
+
+def utenti_gestiti(*, fetched_by):
+    """The users holding a role in an Ambito the viewer manages as Ufficio di Piano
+    (every user, for a superuser), each with `incarichi_visibili`: his roles in those
+    Ambiti only. Two queries, however many users."""
+    ambiti = Ambito.objects.editable_by(fetched_by).values("pk")
+    incarichi = (
+        Incarico.objects.filter(ambito__in=ambiti)
+        .select_related("ambito", "comune")
+        .order_by("ambito__nome", "ruolo", "comune__nome")
+    )
+    utenti = get_user_model().objects.all()
+    if not fetched_by.is_superuser:
+        utenti = utenti.filter(pk__in=Incarico.objects.filter(ambito__in=ambiti).values("user_id"))
+    return utenti.prefetch_related(
+        Prefetch("incarichi", queryset=incarichi, to_attr="incarichi_visibili")
+    ).order_by("last_name", "first_name", "username")

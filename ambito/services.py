@@ -1,14 +1,21 @@
 """Writes of the territory app."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from .models import Comune, DatiDemografici, Notifica, PreferenzeNotifiche
+from .choices import Ruolo
+from .models import Ambito, Comune, DatiDemografici, Incarico, Notifica, PreferenzeNotifiche
+from .platform.cache import invalida_cache_ambito
 from .platform.services import instance_save
 
 
@@ -136,3 +143,299 @@ def notifiche_mark_read(*, utente, pk: int | None = None) -> int:
     if pk is not None:
         notifiche = notifiche.filter(pk=pk)
     return notifiche.update(letta_il=timezone.now())
+
+
+# --- Users and roles of an Ambito ------------------------------------------------------
+
+
+class InvitoTokenGenerator(PasswordResetTokenGenerator):
+    """The one-time link of an invitation: Django's password-reset token (it dies once
+    the password is set, or after PASSWORD_RESET_TIMEOUT), salted apart from the reset's."""
+
+    key_salt = "zonale.ambito.invito"
+
+
+invito_token = InvitoTokenGenerator()
+
+
+def _con_motivo(user, motivo: str):
+    """The reason the audit trail shows next to the version this save writes."""
+    user._change_reason = motivo
+    return user
+
+
+def invito_link(utente) -> str:
+    uid = urlsafe_base64_encode(force_bytes(utente.pk))
+    return assoluto(reverse("invito_conferma", args=[uid, invito_token.make_token(utente)]))
+
+
+def invito_send(*, utente, invitato_da) -> None:
+    """E-mail the invitation (again): a link to choose the password, valid once."""
+    if utente.has_usable_password():
+        raise ValidationError(_("L'utente ha già scelto la sua password: non serve un invito."))
+    ambiti = sorted({str(i.ambito) for i in utente.incarichi.select_related("ambito")})
+    giorni = settings.PASSWORD_RESET_TIMEOUT // 86400
+    context = {
+        "utente": utente,
+        "invitato_da": invitato_da,
+        "ambiti": ambiti,
+        "link": invito_link(utente),
+        "giorni": giorni,
+        "sito_url": settings.SITE_URL,
+    }
+    _email(
+        to=utente.email,
+        oggetto=_("[Zonale] Invito a Zonale: scegli la tua password"),
+        testo=render_to_string("ambito/email/invito.txt", context),
+        html=render_to_string("ambito/email/invito.html", context),
+    )
+
+
+def _controlla_incarico(*, da, incarico: Incarico) -> None:
+    """Who gives or takes away an Incarico: never his own, only in his own Ambiti."""
+    if incarico.user_id == da.pk:
+        raise ValidationError(
+            _("Non puoi modificare i tuoi incarichi: chiedi a un altro Ufficio di Piano.")
+        )
+    if not da.has_perm("ambito.assegna_incarico", incarico):
+        raise PermissionDenied(_("Puoi gestire solo gli incarichi del tuo Ambito."))
+
+
+@transaction.atomic
+def incarico_assign(*, assegnato_da, utente, ambito: Ambito, ruolo: str, comune=None) -> Incarico:
+    """Give a user a role in an Ambito (an Operatore: in one of its Comuni)."""
+    incarico = Incarico(
+        user=utente,
+        ambito=ambito,
+        ruolo=ruolo,
+        comune=comune if ruolo == Ruolo.OPERATORE else None,
+    )
+    _controlla_incarico(da=assegnato_da, incarico=incarico)
+    if ruolo == Ruolo.OPERATORE and comune is None:
+        raise ValidationError({"comune": _("Indica il Comune dell'Operatore.")})
+    if Incarico.objects.filter(
+        user=utente, ambito=ambito, ruolo=ruolo, comune=incarico.comune
+    ).exists():
+        raise ValidationError(_("L'utente ha già questo incarico."))
+    return instance_save(incarico, validate_unique=False)
+
+
+def _ultimo_ufficio_piano(ambito_id, *, senza_incarico=None, senza_utente=None) -> bool:
+    """Whether the Ambito would be left without an active Ufficio di Piano."""
+    rimasti = Incarico.objects.select_for_update().filter(
+        ambito_id=ambito_id, ruolo=Ruolo.UFFICIO_PIANO, user__is_active=True
+    )
+    if senza_incarico is not None:
+        rimasti = rimasti.exclude(pk=senza_incarico.pk)
+    if senza_utente is not None:
+        rimasti = rimasti.exclude(user=senza_utente)
+    return not list(rimasti.values_list("pk", flat=True))
+
+
+MSG_ULTIMO_UDP = _(
+    "%(utente)s è l'ultimo Ufficio di Piano attivo dell'Ambito %(ambito)s: "
+    "assegna prima l'incarico di Ufficio di Piano a un'altra persona."
+)
+
+
+@transaction.atomic
+def incarico_revoke(*, revocato_da, incarico: Incarico) -> None:
+    """Take a role away; the last active Ufficio di Piano of an Ambito stays."""
+    if incarico.user_id == revocato_da.pk:
+        raise ValidationError(
+            _("Non puoi modificare i tuoi incarichi: chiedi a un altro Ufficio di Piano.")
+        )
+    if not revocato_da.has_perm("ambito.revoca_incarico", incarico):
+        raise PermissionDenied(_("Puoi gestire solo gli incarichi del tuo Ambito."))
+    if (
+        incarico.ruolo == Ruolo.UFFICIO_PIANO
+        and incarico.user.is_active
+        and _ultimo_ufficio_piano(incarico.ambito_id, senza_incarico=incarico)
+    ):
+        raise ValidationError(
+            MSG_ULTIMO_UDP % {"utente": _nome(incarico.user), "ambito": incarico.ambito}
+        )
+    incarico.delete()
+    invalida_cache_ambito(incarico.ambito_id)
+
+
+def _nome(utente) -> str:
+    return utente.get_full_name() or utente.username
+
+
+def _email_libera(email: str, *, tranne=None) -> None:
+    altri = get_user_model().objects.filter(email__iexact=email)
+    if tranne is not None:
+        altri = altri.exclude(pk=tranne.pk)
+    if altri.exists():
+        raise ValidationError(
+            {"email": _("Questo indirizzo e-mail è già usato da un altro utente.")}
+        )
+
+
+@transaction.atomic
+def utente_invite(
+    *,
+    invitato_da,
+    email: str,
+    first_name: str,
+    last_name: str,
+    ambito: Ambito,
+    ruolo: str,
+    comune=None,
+):
+    """A new user of the Ambito with his first Incarico, and the e-mail that lets him
+    choose his password (his user name is his e-mail address)."""
+    email = email.strip().lower()
+    _email_libera(email)
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("Questo indirizzo e-mail è già usato da un altro utente.")}
+        )
+    utente = user_model(
+        username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip()
+    )
+    utente.set_unusable_password()
+    instance_save(_con_motivo(utente, _("Invitato")))
+    incarico_assign(
+        assegnato_da=invitato_da, utente=utente, ambito=ambito, ruolo=ruolo, comune=comune
+    )
+    # Last, inside the transaction: if the e-mail cannot leave, nobody is created.
+    invito_send(utente=utente, invitato_da=invitato_da)
+    return utente
+
+
+def _gestibile(da, utente) -> None:
+    if utente.pk == da.pk:
+        raise ValidationError(_("Non puoi disattivare o riattivare il tuo stesso utente."))
+    if not da.has_perm("ambito.modifica_utente", utente):
+        raise PermissionDenied(_("Puoi gestire solo gli utenti del tuo Ambito."))
+
+
+def _solo_nei_propri_ambiti(da, utente) -> list[Incarico]:
+    """The user's Incarichi, if all are in Ambiti `da` manages: his account opens every
+    Ambito he works in, so only who manages them all (or a superuser) locks or unlocks it."""
+    incarichi = list(utente.incarichi.select_related("ambito"))
+    if not da.is_superuser:
+        gestiti = set(Ambito.objects.editable_by(da).values_list("pk", flat=True))
+        altrove = sorted({str(i.ambito) for i in incarichi if i.ambito_id not in gestiti})
+        if altrove:
+            raise ValidationError(
+                _(
+                    "L'utente ha incarichi anche in altri Ambiti (%(ambiti)s): revoca i suoi "
+                    "incarichi in questo Ambito invece di disattivarlo o riattivarlo."
+                )
+                % {"ambiti": ", ".join(altrove)}
+            )
+    return incarichi
+
+
+@transaction.atomic
+def utente_deactivate(*, disattivato_da, utente) -> None:
+    """Lock a user out (his roles stay, for his reactivation); refused when he holds
+    roles in an Ambito the deactivating user does not manage, or is the last active
+    Ufficio di Piano of one."""
+    _gestibile(disattivato_da, utente)
+    incarichi = _solo_nei_propri_ambiti(disattivato_da, utente)
+    for incarico in incarichi:
+        if incarico.ruolo == Ruolo.UFFICIO_PIANO and _ultimo_ufficio_piano(
+            incarico.ambito_id, senza_utente=utente
+        ):
+            raise ValidationError(
+                MSG_ULTIMO_UDP % {"utente": _nome(utente), "ambito": incarico.ambito}
+            )
+    utente.is_active = False
+    _con_motivo(utente, _("Disattivato")).save()
+    for ambito_id in {i.ambito_id for i in incarichi}:
+        invalida_cache_ambito(ambito_id)
+
+
+@transaction.atomic
+def utente_reactivate(*, riattivato_da, utente) -> None:
+    _gestibile(riattivato_da, utente)
+    _solo_nei_propri_ambiti(riattivato_da, utente)
+    utente.is_active = True
+    _con_motivo(utente, _("Riattivato")).save()
+
+
+@transaction.atomic
+def profilo_save(*, utente, first_name: str, last_name: str, email: str):
+    """The user's own name and e-mail address."""
+    email = email.strip().lower()
+    if email:
+        _email_libera(email, tranne=utente)
+    utente.first_name, utente.last_name, utente.email = first_name.strip(), last_name.strip(), email
+    instance_save(_con_motivo(utente, _("Profilo aggiornato")))
+    return utente
+
+
+# --- Setting up an Ambito (superuser) ----------------------------------------------------
+
+
+@transaction.atomic
+def ambito_create(*, ambito: Ambito) -> Ambito:
+    return instance_save(ambito)
+
+
+@transaction.atomic
+def comuni_add(*, ambito: Ambito, codici: list[str]) -> list[Comune]:
+    """Put Comuni of the ISTAT list in the Ambito; all or nothing. A Comune already in
+    another Ambito is refused (a Comune belongs to one Ambito)."""
+    from .istat import comuni_istat
+
+    elenco = comuni_istat()
+    esistenti = {
+        c.codice_istat: c
+        for c in Comune.objects.select_for_update()
+        .select_related("ambito")
+        .filter(codice_istat__in=codici)
+    }
+    errori, nuovi = [], []
+    for codice in dict.fromkeys(codici):
+        voce = elenco.get(codice)
+        if voce is None:
+            errori.append(_("Il codice %(codice)s non è nell'elenco ISTAT.") % {"codice": codice})
+        elif codice in esistenti and esistenti[codice].ambito_id != ambito.pk:
+            errori.append(
+                _("%(comune)s fa già parte dell'Ambito %(ambito)s.")
+                % {"comune": voce.nome, "ambito": esistenti[codice].ambito}
+            )
+        elif codice not in esistenti:
+            nuovi.append(
+                Comune(
+                    codice_istat=codice,
+                    nome=voce.nome,
+                    sigla_provincia=voce.sigla_provincia,
+                    ambito=ambito,
+                )
+            )
+    if errori:
+        raise ValidationError(errori)
+    return [instance_save(comune) for comune in nuovi]
+
+
+@transaction.atomic
+def popolazione_load(*, ambito: Ambito, anno: int, residenti: dict[str, int]) -> dict:
+    """The residents of a year of the Ambito's Comuni from an ISTAT file ({code: n}):
+    rows of other Comuni are ignored; the other figures of a year already there stay."""
+    comuni = list(Comune.objects.filter(ambito=ambito).order_by("nome"))
+    aggiornati, mancanti = [], []
+    for comune in comuni:
+        if comune.codice_istat not in residenti:
+            mancanti.append(comune)
+            continue
+        dati = DatiDemografici.objects.filter(comune=comune, anno=anno).first() or (
+            DatiDemografici(comune=comune, anno=anno, fonte="ISTAT")
+        )
+        dati.residenti = residenti[comune.codice_istat]
+        instance_save(dati)
+        aggiornati.append(comune)
+    if not aggiornati:
+        raise ValidationError(
+            {
+                "file": _("Il file non contiene nessuno dei Comuni dell'Ambito %(ambito)s.")
+                % {"ambito": ambito}
+            }
+        )
+    return {"aggiornati": aggiornati, "mancanti": mancanti}

@@ -37,6 +37,34 @@ territorio_patterns = [
     ),
 ]
 
+utenti_patterns = [
+    path("", views.UtenteListView.as_view(), name="utente_list"),
+    path("invita/", views.UtenteInviteView.as_view(), name="utente_invite"),
+    path("<int:pk>/", views.UtenteDetailView.as_view(), name="utente_detail"),
+    path(
+        "<int:pk>/disattiva/",
+        views.UtenteAzioneView.as_view(azione="disattiva"),
+        name="utente_deactivate",
+    ),
+    path(
+        "<int:pk>/riattiva/",
+        views.UtenteAzioneView.as_view(azione="riattiva"),
+        name="utente_reactivate",
+    ),
+    path(
+        "<int:pk>/reinvia-invito/",
+        views.UtenteAzioneView.as_view(azione="invito"),
+        name="utente_reinvite",
+    ),
+    path("incarichi/<int:pk>/revoca/", views.IncaricoRevokeView.as_view(), name="incarico_revoke"),
+]
+
+impostazione_patterns = [
+    path("", views.AmbitoListView.as_view(), name="ambito_list"),
+    path("nuovo/", views.AmbitoCreateView.as_view(), name="ambito_create"),
+    path("<int:pk>/", views.AmbitoDetailView.as_view(), name="ambito_detail"),
+]
+
 report_patterns = [
     path("", views.ReportGeneratoListView.as_view(), name="index"),
     path("verifica/", views.VerificaReportView.as_view(), name="verifica"),
@@ -54,6 +82,44 @@ urlpatterns = [
     path("primi-passi/", include("programmi.primi_passi_urls")),
     path("accesso/", auth_views.LoginView.as_view(), name="login"),
     path("uscita/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accesso/password-dimenticata/",
+        views.PasswordDimenticataView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accesso/password-dimenticata/inviata/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="registration/password_dimenticata_inviata.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "accesso/reimposta/<uidb64>/<token>/",
+        views.PasswordReimpostaView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accesso/reimposta/fatto/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/password_reimpostata.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path(
+        "accesso/invito/<uidb64>/<token>/",
+        views.InvitoConfermaView.as_view(),
+        name="invito_conferma",
+    ),
+    path("profilo/", views.ProfiloView.as_view(), name="profilo"),
+    path("profilo/password/", views.CambioPasswordView.as_view(), name="password_change"),
+    path("utenti/", include((utenti_patterns, "utenti"))),
+    path("ambiti/", include((impostazione_patterns, "impostazione"))),
+    path(
+        "ambiti/<int:pk>/popolazione/",
+        views.PopolazioneView.as_view(),
+        name="popolazione_load",
+    ),
     path("territorio/", include((territorio_patterns, "ambito"))),
     path("fondi/", include("fondi.urls")),
     path("servizi/", include("servizi.urls")),

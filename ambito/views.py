@@ -1,9 +1,12 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import (
@@ -16,19 +19,35 @@ from django.views.generic import (
 )
 
 from . import selectors, services
+from .choices import Ruolo
 from .filtersets import EnteFilterSet
-from .forms import ComuneForm, DatiDemograficiForm, PreferenzeNotificheForm, VerificaReportForm
-from .models import Ambito, Comune, DatiDemografici, Ente, Notifica, ReportGenerato
+from .forms import (
+    AmbitoForm,
+    CambioPasswordForm,
+    ComuneForm,
+    DatiDemograficiForm,
+    IncaricoForm,
+    InvitoForm,
+    NuovaPasswordForm,
+    PasswordDimenticataForm,
+    PopolazioneForm,
+    PreferenzeNotificheForm,
+    ProfiloForm,
+    VerificaReportForm,
+)
+from .models import Ambito, Comune, DatiDemografici, Ente, Incarico, Notifica, ReportGenerato
 from .platform.mixins import (
     FilteredListMixin,
     ScopedCreateMixin,
     ScopedMixin,
     ScopedUpdateMixin,
     ServiceFormMixin,
+    _add_service_error,
     check_perm,
     get_editable_or_403,
     get_visible_or_404,
 )
+from .rules import is_ufficio_piano_di
 from .validators import e_un_id
 
 
@@ -40,8 +59,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         ambiti = list(
             Ambito.objects.visible_to(user)
             .select_related("ente_capofila")
-            # An Ambito without a Piano links the "Primi passi" guide.
-            .annotate(numero_piani=Count("piani"))
+            .annotate(n_piani=Count("piani"))
             .order_by("nome")
         )
         popolazioni = selectors.popolazione_di_riferimento_per_ambito(ambiti=ambiti)
@@ -50,7 +68,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 "ambito": ambito,
                 "anno": popolazioni[ambito.pk].anno,
                 "residenti": popolazioni[ambito.pk].residenti,
-                "senza_piano": not ambito.numero_piani,
+                # An Ambito without a Piano: its Ufficio di Piano starts from the guide.
+                "primi_passi": not ambito.n_piani
+                and (user.is_superuser or is_ufficio_piano_di.test(user, ambito)),
             }
             for ambito in ambiti
         ]
@@ -261,4 +281,394 @@ class PreferenzeView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         services.preferenze_save(preferenze=form.save(commit=False))
         messages.success(self.request, _("Preferenze salvate."))
-        return HttpResponseRedirect(reverse("ambito:preferenze"))
+        return HttpResponseRedirect(reverse("profilo") + "#notifiche")
+
+
+# --- Users and roles of the Ambito (/utenti/) ----------------------------------------------
+
+
+class UtentiMixin(LoginRequiredMixin):
+    """Pages of the Ufficio di Piano about the users of his Ambiti."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            check_perm(
+                request.user,
+                "ambito.gestisce_utenti",
+                message=_("Solo l'Ufficio di Piano gestisce gli utenti dell'Ambito."),
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_utente(self):
+        """The user of the URL, if he holds a role in one of the viewer's Ambiti (else 404)."""
+        return get_object_or_404(
+            selectors.utenti_gestiti(fetched_by=self.request.user), pk=self.kwargs["pk"]
+        )
+
+
+class UtenteListView(UtentiMixin, ListView):
+    template_name = "ambito/utente_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.utenti_gestiti(fetched_by=self.request.user)
+
+
+class UtenteInviteView(UtentiMixin, FormView):
+    form_class = InvitoForm
+    template_name = "ambito/utente_invito.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        ambito = self.request.GET.get("ambito")
+        if ambito and e_un_id(ambito):
+            initial["ambito"] = ambito
+        if self.request.GET.get("ruolo"):
+            initial["ruolo"] = self.request.GET["ruolo"]
+        return initial
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            utente = services.utente_invite(
+                invitato_da=self.request.user,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                ambito=data["ambito"],
+                ruolo=data["ruolo"],
+                comune=data["comune"],
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Invito spedito a %(email)s: riceverà il collegamento per scegliere la password.")
+            % {"email": utente.email},
+        )
+        return HttpResponseRedirect(reverse("utenti:utente_detail", args=[utente.pk]))
+
+
+class UtenteDetailView(UtentiMixin, FormView):
+    """A user: his roles in the viewer's Ambiti, a form to give one more, the buttons to
+    take one away, to deactivate or reactivate him and to send the invitation again."""
+
+    form_class = IncaricoForm
+    template_name = "ambito/utente_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.has_perm("ambito.gestisce_utenti"):
+            self.utente = self.get_utente()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        stesso = self.utente.pk == self.request.user.pk
+        return super().get_context_data(
+            utente=self.utente,
+            stesso=stesso,
+            gestibile=self.request.user.has_perm("ambito.modifica_utente", self.utente),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.incarico_assign(
+                assegnato_da=self.request.user,
+                utente=self.utente,
+                ambito=data["ambito"],
+                ruolo=data["ruolo"],
+                comune=data["comune"],
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Incarico assegnato."))
+        return HttpResponseRedirect(self.request.path)
+
+
+class IncaricoRevokeView(UtentiMixin, TemplateView):
+    """GET: what is about to be taken away; POST: take it away."""
+
+    template_name = "ambito/incarico_revoca.html"
+
+    def get_incarico(self):
+        ambiti = Ambito.objects.editable_by(self.request.user)
+        return get_object_or_404(
+            Incarico.objects.select_related("user", "ambito", "comune").filter(ambito__in=ambiti),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(incarico=self.get_incarico(), **kwargs)
+
+    def post(self, request, pk):
+        incarico = self.get_incarico()
+        try:
+            services.incarico_revoke(revocato_da=request.user, incarico=incarico)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Incarico revocato."))
+        return HttpResponseRedirect(reverse("utenti:utente_detail", args=[incarico.user_id]))
+
+
+class UtenteAzioneView(UtentiMixin, View):
+    """POST only: deactivate, reactivate, or send the invitation again."""
+
+    azione = None
+
+    def post(self, request, pk):
+        utente = self.get_utente()
+        check_perm(
+            request.user,
+            "ambito.modifica_utente",
+            utente,
+            _("Non puoi modificare il tuo stesso utente da qui: usa il tuo profilo."),
+        )
+        try:
+            if self.azione == "disattiva":
+                services.utente_deactivate(disattivato_da=request.user, utente=utente)
+                messages.success(request, _("Utente disattivato: non può più accedere."))
+            elif self.azione == "riattiva":
+                services.utente_reactivate(riattivato_da=request.user, utente=utente)
+                messages.success(request, _("Utente riattivato."))
+            else:
+                services.invito_send(utente=utente, invitato_da=request.user)
+                messages.success(
+                    request, _("Invito spedito di nuovo a %(email)s.") % {"email": utente.email}
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return HttpResponseRedirect(reverse("utenti:utente_detail", args=[utente.pk]))
+
+
+# --- The user's own profile and password -----------------------------------------------------
+
+
+class ProfiloView(LoginRequiredMixin, FormView):
+    """Name, e-mail, e-mail preferences (posted to `ambito:preferenze`), password, tokens."""
+
+    form_class = ProfiloForm
+    template_name = "ambito/profilo.html"
+
+    def get_initial(self):
+        user = self.request.user
+        return {"first_name": user.first_name, "last_name": user.last_name, "email": user.email}
+
+    def get_context_data(self, **kwargs):
+        preferenze = PreferenzeNotificheForm(instance=services.preferenze_of(self.request.user))
+        return super().get_context_data(preferenze_form=preferenze, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.profilo_save(utente=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Profilo aggiornato."))
+        return HttpResponseRedirect(reverse("profilo"))
+
+
+class CambioPasswordView(auth_views.PasswordChangeView):
+    form_class = CambioPasswordForm
+    template_name = "registration/password_cambio.html"
+    success_url = reverse_lazy("profilo")
+
+    def form_valid(self, form):
+        form.user._change_reason = gettext("Password cambiata")
+        response = super().form_valid(form)
+        messages.success(self.request, _("Password cambiata."))
+        return response
+
+
+class PasswordDimenticataView(auth_views.PasswordResetView):
+    """The same answer whether the address is known or not (Django's view)."""
+
+    form_class = PasswordDimenticataForm
+    template_name = "registration/password_dimenticata.html"
+    email_template_name = "registration/email/password_reimposta.txt"
+    html_email_template_name = "registration/email/password_reimposta.html"
+    subject_template_name = "registration/email/password_reimposta_oggetto.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+
+class PasswordReimpostaView(auth_views.PasswordResetConfirmView):
+    form_class = NuovaPasswordForm
+    template_name = "registration/password_reimposta.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        form.user._change_reason = gettext("Password reimpostata")
+        return super().form_valid(form)
+
+
+class InvitoConfermaView(auth_views.PasswordResetConfirmView):
+    """The link of an invitation: the new user chooses his password, then logs in."""
+
+    form_class = NuovaPasswordForm
+    template_name = "registration/invito_conferma.html"
+    token_generator = services.invito_token
+    success_url = reverse_lazy("login")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form):
+        form.user._change_reason = gettext("Password scelta dall'invito")
+        response = super().form_valid(form)
+        messages.success(
+            self.request,
+            _("Password salvata. Ora accedi con il tuo nome utente: %(username)s")
+            % {"username": form.user.username},
+        )
+        return response
+
+
+# --- Setting up an Ambito (superuser) ---------------------------------------------------------
+
+
+class SuperuserMixin(LoginRequiredMixin):
+    permission_required = "ambito.crea_ambito"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            check_perm(
+                request.user,
+                self.permission_required,
+                message=_("Solo l'amministratore imposta un nuovo Ambito."),
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AmbitoListView(SuperuserMixin, ListView):
+    template_name = "ambito/ambito_list.html"
+
+    def get_queryset(self):
+        return Ambito.objects.annotate(
+            n_comuni=Count("comuni", distinct=True),
+            n_udp=Count("incarichi", filter=Q(incarichi__ruolo=Ruolo.UFFICIO_PIANO), distinct=True),
+        ).order_by("nome")
+
+
+class AmbitoCreateView(SuperuserMixin, CreateView):
+    form_class = AmbitoForm
+    template_name = "ambito/ambito_form.html"
+
+    def form_valid(self, form):
+        try:
+            self.object = services.ambito_create(ambito=form.instance)
+        except ValidationError as error:
+            _add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Ambito creato: ora scegli i suoi Comuni."))
+        return HttpResponseRedirect(reverse("impostazione:ambito_detail", args=[self.object.pk]))
+
+
+class AmbitoDetailView(SuperuserMixin, TemplateView):
+    """The set-up of one Ambito: its Comuni (search the ISTAT list, add), its residents
+    (upload the ISTAT file) and its first Ufficio di Piano (invite)."""
+
+    template_name = "ambito/ambito_impostazione.html"
+
+    def get_ambito(self):
+        return get_object_or_404(Ambito, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        from .istat import cerca_comuni
+
+        ambito = self.get_ambito()
+        cerca = self.request.GET.get("q", "")[:100]
+        risultati = cerca_comuni(cerca)
+        presenti = {
+            c.codice_istat: c
+            for c in Comune.objects.select_related("ambito").filter(
+                codice_istat__in=[r.codice_istat for r in risultati]
+            )
+        }
+        return super().get_context_data(
+            ambito=ambito,
+            cerca=cerca,
+            risultati=[(r, presenti.get(r.codice_istat)) for r in risultati],
+            comuni=ambito.comuni.annotate(n_anni=Count("dati_demografici")).order_by("nome"),
+            uffici=Incarico.objects.filter(ambito=ambito, ruolo=Ruolo.UFFICIO_PIANO)
+            .select_related("user")
+            .order_by("user__last_name"),
+            popolazione_form=kwargs.pop("popolazione_form", None) or PopolazioneForm(),
+            **kwargs,
+        )
+
+    def post(self, request, pk):
+        ambito = self.get_ambito()
+        codici = [c for c in request.POST.getlist("codice") if c.isdigit()]
+        try:
+            aggiunti = services.comuni_add(ambito=ambito, codici=codici)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Comuni aggiunti: %(n)d.") % {"n": len(aggiunti)}
+                if aggiunti
+                else _("Nessun Comune nuovo da aggiungere."),
+            )
+        return HttpResponseRedirect(reverse("impostazione:ambito_detail", args=[ambito.pk]))
+
+
+class PopolazioneView(LoginRequiredMixin, FormView):
+    """Upload the ISTAT resident population file of a year for the Ambito's Comuni."""
+
+    form_class = PopolazioneForm
+    template_name = "ambito/popolazione_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.ambito = get_visible_or_404(Ambito, request.user, pk=kwargs["pk"])
+            check_perm(
+                request.user,
+                "ambito.carica_popolazione",
+                self.ambito,
+                _("Solo l'Ufficio di Piano carica la popolazione dell'Ambito."),
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(ambito=self.ambito, **kwargs)
+
+    def form_valid(self, form):
+        from .istat import leggi_popolazione
+
+        try:
+            residenti = leggi_popolazione(form.cleaned_data["file"])
+            esito = services.popolazione_load(
+                ambito=self.ambito, anno=form.cleaned_data["anno"], residenti=residenti
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                _add_service_error(form, error)
+            else:
+                form.add_error("file", error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Residenti %(anno)s caricati per %(n)d Comuni.")
+            % {"anno": form.cleaned_data["anno"], "n": len(esito["aggiornati"])},
+        )
+        if esito["mancanti"]:
+            messages.warning(
+                self.request,
+                _("Nel file mancano: %(comuni)s.")
+                % {"comuni": ", ".join(c.nome for c in esito["mancanti"])},
+            )
+        return HttpResponseRedirect(reverse("ambito:comune_list"))

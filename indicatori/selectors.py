@@ -28,10 +28,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractYear, RowNumber
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from ambito.choices import Ruolo
 from ambito.models import Comune, DatiDemografici
 from ambito.platform.cache import memorizzato
+from ambito.roles import ruoli
 
 from .choices import (
     AggregazioneComuni,
@@ -995,12 +998,18 @@ class DaFare:
     testo: str
     n: int
     link: str
+    # What the number counts, when the text does not say it (e.g. "giorni").
+    unita: str = ""
+
+
+GIORNI_SETTIMANA = 7
 
 
 def da_fare(*, fetched_by) -> list[DaFare]:
     """What waits for the user, per role: values to review (Ufficio di Piano), Comuni
-    late with their submission (Ufficio di Piano), values returned to him (Operatore),
-    reports ready and not yet seen. One grouped query per kind."""
+    late with their submission (Ufficio di Piano), periods closing in the coming week
+    (the Comuni still missing; for an Operatore, his Comune's days left), values returned
+    to him (Operatore), reports ready and not yet seen. One grouped query per kind."""
     from django.urls import reverse
 
     from ambito.models import Notifica
@@ -1049,6 +1058,60 @@ def da_fare(*, fetched_by) -> list[DaFare]:
                 reverse("indicatori:completezza", args=[periodo.pk]),
             )
         )
+    # Periods whose deadline falls in the coming week, with the Comuni still missing.
+    oggi = timezone.localdate()
+    settimana = (oggi, oggi + datetime.timedelta(days=GIORNI_SETTIMANA))
+    in_scadenza = (
+        gestiti.filter(scadenza__range=settimana)
+        .annotate(n=Subquery(mancanti))
+        .filter(n__gt=0)
+        .order_by("scadenza")
+    )
+    for periodo in in_scadenza:
+        righe.append(
+            DaFare(
+                _("In scadenza il %(data)s – %(periodo)s: Comuni che non hanno ancora inviato")
+                % {"data": date_format(periodo.scadenza, "d/m"), "periodo": periodo.nome},
+                periodo.n,
+                reverse("indicatori:completezza", args=[periodo.pk]),
+            )
+        )
+    # For an Operatore: the periods closing this week that his Comune has not sent
+    # (one query per Comune of his Incarichi: one, as a rule).
+    for incarico in ruoli(user).incarichi:
+        if incarico.ruolo != Ruolo.OPERATORE or not user.is_active:
+            continue
+        da_inviare = (
+            Periodo.objects.filter(
+                ambito_id=incarico.ambito_id,
+                stato=StatoPeriodo.APERTO,
+                scadenza__range=settimana,
+            )
+            .exclude(
+                Exists(
+                    Valore.objects.filter(
+                        periodo_id=OuterRef("pk"),
+                        comune_id=incarico.comune_id,
+                        stato__in=(StatoValore.INVIATO, StatoValore.APPROVATO),
+                    )
+                )
+            )
+            .order_by("scadenza")
+        )
+        for periodo in da_inviare:
+            righe.append(
+                DaFare(
+                    _("Da inviare entro il %(data)s – %(periodo)s (%(comune)s)")
+                    % {
+                        "data": date_format(periodo.scadenza, "d/m"),
+                        "periodo": periodo.nome,
+                        "comune": incarico.comune,
+                    },
+                    (periodo.scadenza - oggi).days,
+                    reverse("indicatori:inserimento", args=[periodo.pk, incarico.comune_id]),
+                    _("giorni"),
+                )
+            )
     restituiti = (
         Valore.objects.visible_to(user)
         .filter(

@@ -43,6 +43,8 @@ def _pagine(ruolo):
             f"/indicatori/periodi/{periodo.pk}/revisione/",
             f"/indicatori/periodi/{periodo.pk}/ambito/",
             "/indicatori/da-fare/",
+            "/utenti/",
+            "/profilo/",
         ],
         "operatore.rozzano": [
             f"/indicatori/periodi/{periodo.pk}/comuni/{rozzano.pk}/",
@@ -54,7 +56,9 @@ def _pagine(ruolo):
 
 
 def _voci_menu(ruolo):
-    return MENU_COMPLETO + ([] if ruolo == "operatore.rozzano" else ["Registro modifiche"])
+    if ruolo == "operatore.rozzano":
+        return MENU_COMPLETO
+    return MENU_COMPLETO + ["Registro modifiche"] + (["Utenti"] if ruolo == "ufficio.piano" else [])
 
 
 def _verifica_menu(page, ruolo, larghezza):

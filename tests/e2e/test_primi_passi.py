@@ -54,7 +54,7 @@ def test_primi_passi_dall_ambito_vuoto_alla_relazione(page, ambito_vuoto):
 
     # 1. The Ufficio di Piano finds the guide on the home page and creates the Piano.
     login(page, "udp.valle")
-    page.get_by_role("link", name="Primi passi: dall'Ambito vuoto alla prima Relazione").click()
+    page.locator(".alert").get_by_role("link", name="Primi passi").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Primi passi"
     assert axe_violations(page) == []
     _larghezze(page, "primi passi")

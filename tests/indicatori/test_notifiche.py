@@ -1,13 +1,15 @@
 """E-mail notices (eager tasks, locmem mail): recipients, subject, body; never twice."""
 
 import datetime
+import html
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from ambito.choices import InvioEmail, Ruolo
-from ambito.models import Notifica, PreferenzeNotifiche
+from ambito.models import Comune, Notifica, PreferenzeNotifiche
 from indicatori import services
 from indicatori.models import Valore
 from indicatori.services import Cella
@@ -230,3 +232,42 @@ def test_da_fare_per_role(
     assert f"Valori restituiti da correggere – {aperto.nome}" in testo
     assert "<html" not in testo  # the fragment the home page loads
     assert "Valori da rivedere" not in testo
+
+
+def test_da_fare_lists_the_periods_closing_this_week(
+    as_user,
+    operatore_rozzano,
+    ufficio_piano,
+    visconteo,
+    rozzano,
+    django_assert_max_num_queries,
+):
+    oggi = timezone.localdate()
+    vicino = PeriodoFactory(
+        ambito=visconteo,
+        codice="settimana",
+        nome="Periodo che chiude",
+        scadenza=oggi + datetime.timedelta(days=3),
+    )
+    PeriodoFactory(
+        ambito=visconteo,
+        codice="lontano",
+        nome="Periodo lontano",
+        scadenza=oggi + datetime.timedelta(days=30),
+    )
+    n_comuni = Comune.objects.filter(ambito=visconteo).count()
+    data = vicino.scadenza.strftime("%d/%m")
+    client = as_user(ufficio_piano)
+    with django_assert_max_num_queries(9):
+        pagina = html.unescape(client.get(reverse("indicatori:da_fare")).content.decode())
+    riga = f"In scadenza il {data} – Periodo che chiude: Comuni che non hanno ancora inviato"
+    assert riga in pagina
+    assert f"{n_comuni}</span>" in pagina.split(riga)[1].split("</li>")[0]
+    assert "Periodo lontano" not in pagina
+    client = as_user(operatore_rozzano)
+    with django_assert_max_num_queries(9):
+        frammento = client.get(reverse("indicatori:da_fare"), headers={"HX-Request": "true"})
+    testo = html.unescape(frammento.content.decode())
+    assert f"Da inviare entro il {data} – Periodo che chiude (Rozzano)" in testo
+    assert "3 giorni" in testo
+    assert reverse("indicatori:inserimento", args=[vicino.pk, rozzano.pk]) in testo

@@ -348,6 +348,21 @@ def _richiesta_relazione(d, scope):
     )
 
 
+# --- Users, passwords, profile, Ambito set-up ------------------------------------------
+
+
+def _utente(d, scope):
+    """in: the Operatore of Comune A; out: the Ufficio di Piano of the other Ambito."""
+    return d.users["op_a" if scope == "in" else "udp_x"]
+
+
+def _incarico(d, scope):
+    return _utente(d, scope).incarichi.first()
+
+
+BAD_LINK = {"uidb64": "MQ", "token": "abc-123"}
+
+
 def _pk(builder):
     return lambda d, s: {"pk": builder(d, s).pk}
 
@@ -379,6 +394,104 @@ MATRIX: dict[str, Entry] = {
             "POST": "302 302 302 302 302 302",  # logging out is a POST (with CSRF token)
             "GET PUT PATCH DELETE": "405 405 405 405 405 405",
         }
+    ),
+    # ---- passwords, profile (every user, his own) -------------------------------------
+    # Django's reset views answer everybody the same, known address or not.
+    "password_reset": Entry(
+        expect={"GET POST PUT": "200 200 200 200 200 200", "PATCH DELETE": ALL_405}
+    ),
+    "password_reset_done": Entry(
+        expect={"GET": "200 200 200 200 200 200", "POST PUT PATCH DELETE": ALL_405}
+    ),
+    "password_reset_complete": Entry(
+        expect={"GET": "200 200 200 200 200 200", "POST PUT PATCH DELETE": ALL_405}
+    ),
+    # A link that is not valid: the page says so, whatever the method.
+    "password_reset_confirm": Entry(
+        kwargs=lambda d, s: BAD_LINK,
+        expect={"GET POST PUT PATCH DELETE": "200 200 200 200 200 200"},
+    ),
+    "invito_conferma": Entry(
+        kwargs=lambda d, s: BAD_LINK,
+        expect={"GET POST PUT PATCH DELETE": "200 200 200 200 200 200"},
+    ),
+    "profilo": Entry(
+        expect={"GET POST PUT": "302 200 200 200 200 200", "PATCH DELETE": NO_WRITE_PAGE}
+    ),
+    "password_change": Entry(
+        expect={"GET POST PUT": "302 200 200 200 200 200", "PATCH DELETE": NO_WRITE_PAGE}
+    ),
+    # ---- users and roles of the Ambito (Ufficio di Piano) -----------------------------
+    "utenti:utente_list": Entry(
+        expect={
+            "GET": "302 403 403 200 200 403",
+            "POST PUT PATCH DELETE": "302 403 403 405 405 403",
+        }
+    ),
+    "utenti:utente_invite": Entry(
+        expect={
+            "GET POST PUT": "302 403 403 200 200 403",
+            "PATCH DELETE": "302 403 403 405 405 403",
+        }
+    ),
+    # in: the Operatore of Comune A; out: the other Ambito's UdP (his own page: no actions).
+    "utenti:utente_detail": Entry(
+        kwargs=lambda d, s: {"pk": _utente(d, s).pk},
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 403 403 404 200 403",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 403 403 404 405 403",
+        },
+    ),
+    # POST only; nobody deactivates, reactivates or re-invites himself (403).
+    "utenti:utente_deactivate": Entry(
+        kwargs=lambda d, s: {"pk": _utente(d, s).pk},
+        expect={
+            "POST": "302 403 403 302 404 403 | 302 403 403 404 403 403",
+            "GET PUT PATCH DELETE": "302 403 403 405 405 403",
+        },
+    ),
+    "utenti:utente_reactivate": Entry(
+        kwargs=lambda d, s: {"pk": _utente(d, s).pk},
+        expect={
+            "POST": "302 403 403 302 404 403 | 302 403 403 404 403 403",
+            "GET PUT PATCH DELETE": "302 403 403 405 405 403",
+        },
+    ),
+    "utenti:utente_reinvite": Entry(
+        kwargs=lambda d, s: {"pk": _utente(d, s).pk},
+        expect={
+            "POST": "302 403 403 302 404 403 | 302 403 403 404 403 403",
+            "GET PUT PATCH DELETE": "302 403 403 405 405 403",
+        },
+    ),
+    # The UdP of the other Ambito opens his own Incarico (out) but may not revoke it:
+    # the refusal is a message on his page (302).
+    "utenti:incarico_revoke": Entry(
+        kwargs=lambda d, s: {"pk": _incarico(d, s).pk},
+        expect={
+            "GET": "302 403 403 200 404 403 | 302 403 403 404 200 403",
+            "POST": "302 403 403 302 404 403 | 302 403 403 404 302 403",
+            "PUT PATCH DELETE": "302 403 403 405 405 403",
+        },
+    ),
+    # ---- setting up an Ambito: the superuser only ---------------------------------------
+    "impostazione:ambito_list": Entry(
+        expect={"GET POST PUT PATCH DELETE": "302 403 403 403 403 403"}
+    ),
+    "impostazione:ambito_create": Entry(
+        expect={"GET POST PUT PATCH DELETE": "302 403 403 403 403 403"}
+    ),
+    "impostazione:ambito_detail": Entry(
+        kwargs=lambda d, s: {"pk": d.ambito[s].pk},
+        expect={"GET POST PUT PATCH DELETE": "302 403 403 403 403 403"},
+    ),
+    # The residents of the ISTAT file: the Ambito's UdP (and the superuser).
+    "popolazione_load": Entry(
+        kwargs=lambda d, s: {"pk": d.ambito[s].pk},
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
     ),
     # ---- territory pages (ambito) ---------------------------------------------------
     "ambito:comune_list": Entry(

@@ -85,6 +85,9 @@ def storico_visibile(tracciato: Tracciato, user):
     if not puo_consultare(user):
         return storico.objects.none()
     model = tracciato.model
+    if model is get_user_model():
+        # People: the members of the viewer's Ambiti, never the users of other Ambiti.
+        return storico.objects.filter(id__in=utenti_visibili(user).values("pk"))
     if _usa_scope_paths(model):
         return _StoricoScopedQuerySet(model=storico).visible_to(user)
     if hasattr(model._default_manager, "visible_to"):
