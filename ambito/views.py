@@ -42,7 +42,7 @@ from .platform.mixins import (
     ScopedMixin,
     ScopedUpdateMixin,
     ServiceFormMixin,
-    _add_service_error,
+    add_service_error,
     check_perm,
     get_editable_or_403,
     get_visible_or_404,
@@ -343,7 +343,7 @@ class UtenteInviteView(UtentiMixin, FormView):
                 comune=data["comune"],
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -388,7 +388,7 @@ class UtenteDetailView(UtentiMixin, FormView):
                 comune=data["comune"],
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Incarico assegnato."))
         return HttpResponseRedirect(self.request.path)
@@ -473,7 +473,7 @@ class ProfiloView(LoginRequiredMixin, FormView):
         try:
             services.profilo_save(utente=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Profilo aggiornato."))
         return HttpResponseRedirect(reverse("profilo"))
@@ -569,7 +569,7 @@ class AmbitoCreateView(SuperuserMixin, CreateView):
         try:
             self.object = services.ambito_create(ambito=form.instance)
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Ambito creato: ora scegli i suoi Comuni."))
         return HttpResponseRedirect(reverse("impostazione:ambito_detail", args=[self.object.pk]))
@@ -656,7 +656,7 @@ class PopolazioneView(LoginRequiredMixin, FormView):
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                _add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 form.add_error("file", error)
             return self.form_invalid(form)
