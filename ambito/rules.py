@@ -148,3 +148,7 @@ rules.add_perm("ambito.modifica_comune", can_edit_object)
 rules.add_perm("ambito.crea_datidemografici", is_ufficio_piano_di | is_operatore_di)
 rules.add_perm("ambito.modifica_datidemografici", can_edit_object)
 rules.add_perm("ambito.consulta_registro", legge_ambito)
+# obj: the Ambito. Large exports (values, audit trail) as jobs: who reads the whole Ambito.
+rules.add_perm("ambito.esporta_dati", legge_ambito_di)
+# obj: the Ambito. When its Operatori are reminded of the deadlines.
+rules.add_perm("ambito.modifica_calendariopromemoria", is_ufficio_piano_di)

@@ -1,6 +1,7 @@
 """Writes of the territory app."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -8,7 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Comune, DatiDemografici, Notifica, PreferenzeNotifiche
+from .models import (
+    CalendarioPromemoria,
+    Comune,
+    DatiDemografici,
+    Esportazione,
+    Notifica,
+    PreferenzeNotifiche,
+)
+from .platform import esportazioni, jobs
 from .platform.services import instance_save
 
 
@@ -136,3 +145,98 @@ def notifiche_mark_read(*, utente, pk: int | None = None) -> int:
     if pk is not None:
         notifiche = notifiche.filter(pk=pk)
     return notifiche.update(letta_il=timezone.now())
+
+
+@transaction.atomic
+def calendario_promemoria_save(*, calendario: CalendarioPromemoria) -> CalendarioPromemoria:
+    return instance_save(calendario)
+
+
+def calendario_predefinito(ambito=None) -> CalendarioPromemoria:
+    """The reminder schedule of an Ambito whose UdP never changed it (unsaved)."""
+    return CalendarioPromemoria(
+        ambito=ambito,
+        giorni_prima=settings.PROMEMORIA_GIORNI_PRIMA,
+        giorno_scadenza=True,
+        giorni_dopo=settings.PROMEMORIA_GIORNI_DOPO,
+    )
+
+
+def calendario_promemoria_of(ambito) -> CalendarioPromemoria:
+    """The Ambito's reminder schedule (the defaults while the UdP never changed it)."""
+    try:
+        return ambito.calendario_promemoria
+    except CalendarioPromemoria.DoesNotExist:
+        return calendario_predefinito(ambito)
+
+
+# Large exports as jobs (ambito/tasks.py runs `esportazione_run`; the mechanism common
+# to every job is platform/jobs.py, the contents and formats platform/esportazioni.py).
+
+
+def _accoda_esportazione(job_id) -> None:
+    from . import tasks
+
+    tasks.esportazione_generate.delay(job_id)
+
+
+def esportazione_request(
+    *, user, ambito, tipo: str, parametri: dict, richiesta: str = ""
+) -> tuple[Esportazione, bool]:
+    """Queue an export (or return the job of the same request); (job, created)."""
+    if not user.has_perm("ambito.esporta_dati", ambito):
+        raise PermissionDenied(
+            _("Le esportazioni sono riservate all'Ufficio di Piano e ai Revisori dell'Ambito.")
+        )
+    richiesta = richiesta or f"{tipo}:{ambito.pk}:{parametri}:{timezone.now():%Y%m%d%H%M}"
+    return jobs.lavoro_request(
+        Esportazione,
+        user=user,
+        richiesta=f"esportazione:{richiesta}",
+        accoda=_accoda_esportazione,
+        ambito=ambito,
+        tipo=tipo,
+        parametri=parametri,
+    )
+
+
+esportazione_retryable = jobs.lavoro_retryable
+
+
+def esportazione_retry(*, user, job: Esportazione) -> Esportazione:
+    return jobs.lavoro_retry(
+        user=user,
+        job=job,
+        accoda=_accoda_esportazione,
+        solo_chi_ha_chiesto=_("Solo chi ha chiesto l'esportazione può riprovare."),
+        niente=_("L'esportazione non è in errore: non c'è nulla da riprovare."),
+    )
+
+
+def _esportazione_pronta(job) -> None:
+    notifica = notifica_create(
+        utente=job.richiesta_da,
+        chiave=f"esportazione:{job.pk}",
+        tipo="report",
+        titolo=_("L'esportazione %(numero)s è pronta") % {"numero": job.report.numero},
+        testo=job.report.titolo,
+        link=job.get_absolute_url(),
+    )
+    if notifica is not None and preferenze_of(job.richiesta_da).report_pronti:
+        from . import tasks
+
+        transaction.on_commit(lambda: tasks.notifica_email_send.delay(notifica.pk))
+
+
+def esportazione_run(*, job_id: int) -> Esportazione | None:
+    """Write a queued export's file and register it, all or nothing."""
+    return jobs.lavoro_run(
+        Esportazione,
+        job_id=job_id,
+        scrivi=esportazioni.esportazione_scrivi,
+        pronto=_esportazione_pronta,
+        errore=_(
+            "L'esportazione non è stata generata per un errore imprevisto (%(tipo)s). "
+            "Si può riprovare; se l'errore si ripete, avvisare l'assistenza."
+        ),
+    )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from ambito.models import Notifica, ReportGenerato
 from ambito.platform import pdf
 from indicatori import services
-from indicatori.choices import StatoLavoro
+from ambito.choices import StatoLavoro
 from indicatori.models import RichiestaRelazione
 
 pytestmark = pytest.mark.django_db

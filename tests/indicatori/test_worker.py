@@ -27,7 +27,7 @@ from django.utils import timezone
 from ambito.choices import Ruolo
 from ambito.models import Ambito, PreferenzeNotifiche, ReportGenerato
 from indicatori import services
-from indicatori.choices import StatoLavoro
+from ambito.choices import StatoLavoro
 from indicatori.models import RichiestaRelazione
 from tests import sottoprocessi
 from tests.factories import user_with_role

@@ -99,8 +99,11 @@ def utenti_visibili(user):
 # --- Reads ---------------------------------------------------------------------------
 
 
-def modifiche(user, *, tracciati=None, autore=None, tipo=None, dal=None, al=None):
+def modifiche(user, *, tracciati=None, autore=None, tipo=None, dal=None, al=None, ambito_id=None):
     """Changes visible to the user, newest first, as rows of one UNION query.
+
+    With `ambito_id`, only the changes of that Ambito's rows (models scoped by their
+    path to an Ambito; national reference data and other models left out).
 
     Each row: history_id, history_date, history_type, history_user_id, modello,
     oggetto_id. `dettaglia()` turns a page of rows into full entries.
@@ -108,6 +111,10 @@ def modifiche(user, *, tracciati=None, autore=None, tipo=None, dal=None, al=None
     parti = []
     for tracciato in tracciati or registro().values():
         qs = storico_visibile(tracciato, user).order_by()
+        if ambito_id is not None:
+            if not _usa_scope_paths(tracciato.model):
+                continue
+            qs = qs.nell_ambito(ambito_id)
         if autore is not None:
             qs = qs.filter(history_user=autore)
         if tipo:
@@ -129,6 +136,8 @@ def modifiche(user, *, tracciati=None, autore=None, tipo=None, dal=None, al=None
                 "oggetto_id",
             )
         )
+    if not parti:
+        return registro()["ambito.ambito"].storico.objects.none().values("history_id")
     primo, *altri = parti
     righe = primo.union(*altri, all=True) if altri else primo
     return righe.order_by("-history_date", "-history_id")

@@ -1,0 +1,48 @@
+"""The audit trail of one Ambito as an export job (ambito/platform/esportazioni.py)."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from django.utils.translation import gettext as _
+
+from ..esportazioni import Tabella, contenuto
+from .forms import FiltroRegistroForm
+from .selectors import dettaglia, modifiche
+
+BLOCCO = 500  # entries detailed at a time: memory stays flat on a long trail
+
+
+def _righe(righe):
+    iteratore = iter(righe)
+    while blocco := list(islice(iteratore, BLOCCO)):
+        for voce in dettaglia(blocco):
+            yield [
+                voce.data,
+                voce.tipo,
+                voce.tracciato.nome,
+                voce.etichetta,
+                "; ".join(f"{m.campo}: {m.prima} → {m.dopo}" for m in voce.modifiche),
+                str(voce.utente) if voce.utente else "",
+                voce.motivo or "",
+            ]
+
+
+@contenuto("registro")
+def registro_tabella(job) -> Tabella:
+    """The changes of the Ambito's rows that the requester may read, as filtered."""
+    form = FiltroRegistroForm(job.parametri.get("filtri") or None)
+    righe = modifiche(job.richiesta_da, ambito_id=job.ambito_id, **form.filtri())
+    return Tabella(
+        titolo=_("Registro delle modifiche · %(ambito)s") % {"ambito": job.ambito.nome},
+        colonne=[
+            _("Data"),
+            _("Operazione"),
+            _("Tipo di dato"),
+            _("Oggetto"),
+            _("Modifiche"),
+            _("Utente"),
+            _("Motivo"),
+        ],
+        righe=_righe(righe.iterator()),
+    )
