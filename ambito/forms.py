@@ -3,7 +3,8 @@ import hashlib
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comune, DatiDemografici, PreferenzeNotifiche
+from .choices import TipoEsportazione
+from .models import Ambito, CalendarioPromemoria, Comune, DatiDemografici, PreferenzeNotifiche
 from .platform.forms import ScopedModelForm, StyledFormMixin
 
 
@@ -55,3 +56,22 @@ class PreferenzeNotificheForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = PreferenzeNotifiche
         fields = ["invii", "restituzioni", "scadenze", "report_pronti"]
+
+
+class CalendarioPromemoriaForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = CalendarioPromemoria
+        fields = ["giorni_prima", "giorno_scadenza", "giorni_dopo"]
+
+
+class EsportazioneForm(forms.Form):
+    """The "Esporta" buttons' hidden fields; the parameters of each kind are read by
+    its own function (platform/esportazioni.py)."""
+
+    ambito = forms.ModelChoiceField(queryset=Ambito.objects.none())
+    tipo = forms.ChoiceField(choices=TipoEsportazione.choices)
+    richiesta = forms.CharField(max_length=64, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ambito"].queryset = Ambito.objects.visible_to(user)

@@ -4,9 +4,12 @@ Registered with the export mechanism (ambito/platform/esportazioni.py) when the 
 is ready; the worker writes the file in the job's format.
 """
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ambito.platform.esportazioni import Tabella, contenuto
+from ambito.platform.mixins import get_visible_or_404
+from ambito.validators import e_un_id
 
 from .models import Periodo
 from .selectors import valori_visibili
@@ -33,7 +36,17 @@ def _righe(valori):
         ]
 
 
-@contenuto("valori")
+def valori_parametri(*, user, ambito, dati) -> dict:
+    """The period asked for (one the user sees, of the Ambito), or none: all periods."""
+    periodo = (dati.get("periodo") or "").strip()
+    if not periodo:
+        return {"periodo": None}
+    if not e_un_id(periodo):
+        raise Http404
+    return {"periodo": get_visible_or_404(Periodo, user, pk=periodo, ambito=ambito).pk}
+
+
+@contenuto("valori", parametri=valori_parametri)
 def valori_tabella(job) -> Tabella:
     """The values the requester may see, of the period asked for (or all of the Ambito)."""
     valori = valori_visibili(fetched_by=job.richiesta_da).filter(periodo__ambito=job.ambito)

@@ -31,16 +31,28 @@ class Tabella:
 
 
 _CONTENUTI: dict[str, Callable] = {}
+_PARAMETRI: dict[str, Callable] = {}
 
 
-def contenuto(tipo: str):
-    """Register the function that builds the `Tabella` of an export kind."""
+def _nessun_parametro(*, user, ambito, dati) -> dict:
+    return {}
+
+
+def contenuto(tipo: str, *, parametri: Callable = _nessun_parametro):
+    """Register the function that builds the `Tabella` of an export kind, and the one
+    that reads its parameters from the request (`parametri(user=, ambito=, dati=)`,
+    404 for an object the user may not see), so a job never starts on bad input."""
 
     def registra(funzione):
         _CONTENUTI[tipo] = funzione
+        _PARAMETRI[tipo] = parametri
         return funzione
 
     return registra
+
+
+def parametri_of(tipo: str, *, user, ambito, dati) -> dict:
+    return _PARAMETRI[tipo](user=user, ambito=ambito, dati=dati)
 
 
 def tabella_of(job) -> Tabella:

@@ -24,10 +24,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from ambito.choices import Ruolo
+from ambito.choices import Ruolo, StatoLavoro
 from ambito.models import Ambito, PreferenzeNotifiche, ReportGenerato
 from indicatori import services
-from ambito.choices import StatoLavoro
 from indicatori.models import RichiestaRelazione
 from tests import sottoprocessi
 from tests.factories import user_with_role

@@ -28,7 +28,12 @@ def _righe(righe):
             ]
 
 
-@contenuto("registro")
+def registro_parametri(*, user, ambito, dati) -> dict:
+    """The audit page's filters, as the page showed them (invalid ones ignored)."""
+    return {"filtri": {k: dati.get(k, "") for k in ("modello", "tipo", "dal", "al") if dati.get(k)}}
+
+
+@contenuto("registro", parametri=registro_parametri)
 def registro_tabella(job) -> Tabella:
     """The changes of the Ambito's rows that the requester may read, as filtered."""
     form = FiltroRegistroForm(job.parametri.get("filtri") or None)
