@@ -29,8 +29,10 @@ def _righe(righe):
 
 
 def registro_parametri(*, user, ambito, dati) -> dict:
-    """The audit page's filters, as the page showed them (invalid ones ignored)."""
-    return {"filtri": {k: dati.get(k, "") for k in ("modello", "tipo", "dal", "al") if dati.get(k)}}
+    """The audit page's filters, as the page showed them (`filtro_<name>`: the export's
+    own `tipo` is another field); invalid ones are ignored, as on the page."""
+    filtri = {k: dati.get(f"filtro_{k}", "") for k in ("modello", "tipo", "dal", "al")}
+    return {"filtri": {k: v for k, v in filtri.items() if v}}
 
 
 @contenuto("registro", parametri=registro_parametri)
