@@ -68,13 +68,13 @@ def smtp():
     controller.stop()
 
 
-def _avvia_worker(porta_smtp):
+def _avvia_worker(porta_smtp, redis_url=REDIS_URL):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ambito.settings",
         "PYTHONPATH": str(RADICE),
         "DATABASE_URL": sottoprocessi.database_url(),
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": "test-worker",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "EMAIL_HOST": "127.0.0.1",
