@@ -51,9 +51,11 @@ def valori_tabella(job) -> Tabella:
     """The values the requester may see, of the period asked for (or all of the Ambito)."""
     valori = valori_visibili(fetched_by=job.richiesta_da).filter(periodo__ambito=job.ambito)
     periodo_id = job.parametri.get("periodo")
+    parametri = {_("Periodo"): _("tutti")}
     if periodo_id:
         periodo = Periodo.objects.get(pk=periodo_id, ambito=job.ambito)
         valori = valori.filter(periodo=periodo)
+        parametri = {_("Periodo"): periodo.nome}
         titolo = _("Valori degli indicatori · %(ambito)s · %(periodo)s") % {
             "ambito": job.ambito.nome,
             "periodo": periodo.nome,
@@ -79,5 +81,6 @@ def valori_tabella(job) -> Tabella:
             _("Inviato il"),
             _("Aggiornato il"),
         ],
+        parametri=parametri,
         righe=_righe(valori.order_by("periodo__data_inizio", "comune__nome", "indicatore__ordine")),
     )

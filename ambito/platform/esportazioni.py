@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -28,6 +28,8 @@ class Tabella:
     titolo: str
     colonne: list[str]
     righe: Iterable[list]
+    # What was asked for, as the register shows it ({"Periodo": "2° semestre 2025"}).
+    parametri: dict[str, str] = field(default_factory=dict)
 
 
 _CONTENUTI: dict[str, Callable] = {}
@@ -103,7 +105,7 @@ def esportazione_scrivi(job):
         tipo=f"esportazione_{job.tipo}",
         titolo=tabella.titolo,
         ambito=job.ambito,
-        parametri={k: v for k, v in job.parametri.items() if v not in (None, "")},
+        parametri=tabella.parametri,
         generato_da=job.richiesta_da,
         generato_il=timezone.now(),
         sha256=impronta,

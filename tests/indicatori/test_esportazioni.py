@@ -50,6 +50,7 @@ def test_values_export_is_a_job_with_an_italian_csv_in_the_register(
     report = ReportGenerato.objects.get()
     assert job.report == report and report.tipo == "esportazione_valori"
     assert report.nome_file == f"esportazione_valori-{report.numero}.csv"
+    assert report.parametri == {"Periodo": aperto.nome}
 
     intestazione, *righe = _righe(report)
     assert intestazione[:7] == [
@@ -181,6 +182,7 @@ def test_audit_trail_export_of_the_ambito_as_filtered(
         "Utente",
         "Motivo",
     ]
+    assert job.report.parametri == {"Tipo di dato": "Comune"}
     assert {r[2] for r in righe} == {"Comune"}
     modifica = next(r for r in righe if r[3] == "Rozzano (modificato)")
     assert modifica[1] == "Modifica" and modifica[6] == "Prova"

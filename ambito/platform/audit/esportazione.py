@@ -40,6 +40,14 @@ def registro_tabella(job) -> Tabella:
     """The changes of the Ambito's rows that the requester may read, as filtered."""
     form = FiltroRegistroForm(job.parametri.get("filtri") or None)
     righe = modifiche(job.richiesta_da, ambito_id=job.ambito_id, **form.filtri())
+    # The filters as the page names them ("Tipo di dato: Comune").
+    parametri = {
+        str(form[nome].label): str(dict(form.fields[nome].choices).get(valore, valore))
+        if hasattr(form.fields[nome], "choices")
+        else valore.strftime("%d/%m/%Y")
+        for nome, valore in (form.cleaned_data.items() if form.is_bound and form.is_valid() else [])
+        if valore
+    }
     return Tabella(
         titolo=_("Registro delle modifiche · %(ambito)s") % {"ambito": job.ambito.nome},
         colonne=[
@@ -51,5 +59,6 @@ def registro_tabella(job) -> Tabella:
             _("Utente"),
             _("Motivo"),
         ],
+        parametri=parametri,
         righe=_righe(righe.iterator()),
     )
