@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test migrate lint e2e chromium bench bench-report carico fuzz clean
+.PHONY: run test install install-test migrate lint e2e chromium redis bench bench-report bench-jobs carico fuzz clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,25 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/activate
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test chromium
+install-test: $(VENV)/.installed-test chromium redis
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+
+# The worker test (tests/indicatori/test_worker.py) needs Redis on 6379: installed from
+# Debian like Chromium, then started daemonized if nothing answers there. If neither
+# works, that test is skipped and says why.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "Installing Debian's redis-server for the worker tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server || true; }
+	@(command -v redis-cli >/dev/null 2>&1 && redis-cli -p 6379 ping >/dev/null 2>&1) || { \
+	  command -v redis-server >/dev/null 2>&1 && \
+	  redis-server --port 6379 --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
+	    && sleep 1 || echo "redis-server not available: the worker tests will be skipped"; }
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -70,6 +82,15 @@ bench: install-test
 bench-report: migrate
 	$(PY) manage.py carica_dati >/dev/null
 	$(PY) tests/benchmarks/report.py
+
+# Background jobs (not part of `make test`): the time of the request that starts a
+# Relazione, and 20 Relazioni of 20 Ambiti on 2 workers (lost jobs, memory per worker).
+# Needs Redis on 6379 (db 12) and the bench dataset (a smaller one is built if missing).
+bench-jobs: install-test redis
+	psql "$(BENCH_DB)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres zonale_bench
+	DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(BENCH_ENV) $(PY) tests/benchmarks/lavori.py
 
 # Load run (needs the bench dataset): gunicorn on loopback, 50 users for 60 s.
 carico: install-test

@@ -12,6 +12,9 @@ class AmbitoConfig(AppConfig):
     name = "ambito"
     verbose_name = _("Territorio")
 
+    def ready(self):
+        from .platform.audit import esportazione  # noqa: F401 - registers the trail export
+
 
 class ZonaleAdminConfig(admin_apps.AdminConfig):
     """Django's admin with Zonale's site (platform/admin_site.py), named in INSTALLED_APPS."""

@@ -23,3 +23,25 @@ class InvioEmail(models.TextChoices):
     SUBITO = "subito", _("Una e-mail per ogni invio")
     RIEPILOGO = "riepilogo", _("Un riepilogo al giorno")
     MAI = "mai", _("Nessuna e-mail (solo nell'applicazione)")
+
+
+class StatoLavoro(models.TextChoices):
+    """The state of a background job (a report or an export written by a worker)."""
+
+    IN_CODA = "in_coda", _("In coda")
+    IN_CORSO = "in_corso", _("In corso")
+    PRONTO = "pronto", _("Pronto")
+    FALLITO = "fallito", _("Non riuscito")
+
+
+class TipoEsportazione(models.TextChoices):
+    """What an export job writes (each kind's rows: ambito/platform/esportazioni.py)."""
+
+    VALORI = "valori", _("Valori degli indicatori")
+    REGISTRO = "registro", _("Registro delle modifiche")
+
+
+class FormatoEsportazione(models.TextChoices):
+    """The file format of an export (each format is one function in esportazioni.py)."""
+
+    CSV = "csv", _("CSV (Excel, separatore punto e virgola)")

@@ -5,8 +5,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Ruolo
-from .models import Ambito, Comune, DatiDemografici, PreferenzeNotifiche
+from .choices import Ruolo, TipoEsportazione
+from .models import Ambito, CalendarioPromemoria, Comune, DatiDemografici, PreferenzeNotifiche
 from .platform.forms import AnnoField, ScopedModelForm, StyledFormMixin
 
 
@@ -162,3 +162,22 @@ class PopolazioneForm(StyledFormMixin, forms.Form):
             "si leggono le righe dei Comuni dell'Ambito."
         ),
     )
+
+
+class CalendarioPromemoriaForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = CalendarioPromemoria
+        fields = ["giorni_prima", "giorno_scadenza", "giorni_dopo"]
+
+
+class EsportazioneForm(forms.Form):
+    """The "Esporta" buttons' hidden fields; the parameters of each kind are read by
+    its own function (platform/esportazioni.py)."""
+
+    ambito = forms.ModelChoiceField(queryset=Ambito.objects.none())
+    tipo = forms.ChoiceField(choices=TipoEsportazione.choices)
+    richiesta = forms.CharField(max_length=64, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ambito"].queryset = Ambito.objects.visible_to(user)

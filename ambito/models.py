@@ -8,10 +8,18 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import InvioEmail, Ruolo, TipoEnte
+from .choices import (
+    FormatoEsportazione,
+    InvioEmail,
+    Ruolo,
+    StatoLavoro,
+    TipoEnte,
+    TipoEsportazione,
+)
 from .platform.querysets import ScopedManager
 from .validators import (
     codice_fiscale_checksum_ok,
@@ -303,6 +311,8 @@ class ReportGenerato(models.Model):
         RELAZIONE = "relazione", _("Relazione di monitoraggio")
         SCHEDA_PROGETTO = "scheda_progetto", _("Scheda progetto")
         SCHEDA_COMUNE = "scheda_comune", _("Scheda Comune")
+        ESPORTAZIONE_VALORI = "esportazione_valori", _("Esportazione dei valori")
+        ESPORTAZIONE_REGISTRO = "esportazione_registro", _("Esportazione del registro")
 
     tipo = models.CharField(_("tipo"), max_length=30, choices=Tipo.choices)
     titolo = models.CharField(_("titolo"), max_length=500)
@@ -329,8 +339,10 @@ class ReportGenerato(models.Model):
     sha256_dati = models.CharField(_("SHA-256 dei dati"), max_length=64)
     pagine = models.PositiveIntegerField(_("pagine"), default=0)
     dimensione = models.PositiveIntegerField(_("dimensione (byte)"), default=0)
-    # The PDF itself, kept so that whoever may see the report can download it again.
-    file = models.FileField(_("file PDF"), upload_to="report/%Y/%m/", blank=True)
+    # The file itself (PDF, or an export's CSV), kept so that whoever may see the
+    # report can download it again.
+    file = models.FileField(_("file"), upload_to="report/%Y/%m/", blank=True)
+    formato = models.CharField(_("formato"), max_length=10, default="pdf")
 
     # Operators see only the reports of their own Comune (Scheda Comune).
     scope_ambito = "ambito"
@@ -351,7 +363,7 @@ class ReportGenerato(models.Model):
 
     @property
     def nome_file(self):
-        return f"{self.tipo}-{self.numero}.pdf"
+        return f"{self.tipo}-{self.numero}.{self.formato}"
 
 
 class Notifica(models.Model):
@@ -435,3 +447,121 @@ simple_history.register(
     records_class=StoricoUtente,
     excluded_fields=["password", "last_login"],
 )
+
+
+class Lavoro(models.Model):
+    """A job a worker does for a user (a report, an export): the common part.
+
+    `chiave` is the idempotency key of the request (the form's one-time token, with the
+    user): the same request asked twice (a double click, a reload) is the same job. The
+    file is registered only complete, in one transaction with `stato = pronto`
+    (ambito/platform/jobs.py). Each kind adds `richiesta_da` and `report` with its own
+    reverse names, and its parameters.
+    """
+
+    stato = models.CharField(
+        _("stato"), max_length=20, choices=StatoLavoro.choices, default=StatoLavoro.IN_CODA
+    )
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("Ambito"), on_delete=models.CASCADE, related_name="+"
+    )
+    parametri = models.JSONField(_("parametri"), default=dict, blank=True)
+    chiave = models.CharField(_("chiave della richiesta"), max_length=64, unique=True)
+    errore = models.TextField(_("errore"), blank=True)
+    tentativi = models.PositiveSmallIntegerField(_("tentativi"), default=0)
+    creata_il = models.DateTimeField(_("richiesta il"), default=timezone.now)
+    iniziata_il = models.DateTimeField(_("iniziata il"), null=True, blank=True)
+    terminata_il = models.DateTimeField(_("terminata il"), null=True, blank=True)
+
+    scope_ambito = "ambito"
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-creata_il", "-pk"]
+
+    def __str__(self):
+        return f"{self.ambito} {self.creata_il:%d/%m/%Y %H:%M}"
+
+    @property
+    def in_attesa(self) -> bool:
+        return self.stato in (StatoLavoro.IN_CODA, StatoLavoro.IN_CORSO)
+
+
+class Esportazione(Lavoro):
+    """A large export (values, audit trail) written by a worker into the register."""
+
+    richiesta_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("richiesta da"),
+        on_delete=models.CASCADE,
+        related_name="esportazioni",
+    )
+    tipo = models.CharField(_("contenuto"), max_length=20, choices=TipoEsportazione.choices)
+    formato = models.CharField(
+        _("formato"),
+        max_length=10,
+        choices=FormatoEsportazione.choices,
+        default=FormatoEsportazione.CSV,
+    )
+    report = models.OneToOneField(
+        ReportGenerato,
+        verbose_name=_("file"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="esportazione",
+    )
+
+    class Meta(Lavoro.Meta):
+        verbose_name = _("esportazione")
+        verbose_name_plural = _("esportazioni")
+
+    def get_absolute_url(self):
+        return reverse("report:esportazione_detail", args=[self.pk])
+
+
+class CalendarioPromemoria(models.Model):
+    """When an Ambito's Operatori are reminded of a period's deadline (set by the UdP).
+
+    Without a row the defaults apply (settings.PROMEMORIA_GIORNI_PRIMA / _DOPO, and the
+    day itself). Celery beat runs the reminders daily (django-celery-beat).
+    """
+
+    ambito = models.OneToOneField(
+        Ambito,
+        verbose_name=_("Ambito"),
+        on_delete=models.CASCADE,
+        related_name="calendario_promemoria",
+    )
+    giorni_prima = models.PositiveSmallIntegerField(
+        _("giorni prima della scadenza"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, _("Indicare almeno un giorno.")),
+            MaxValueValidator(60, _("Al massimo 60 giorni.")),
+        ],
+        help_text=_("Vuoto: nessun promemoria prima della scadenza."),
+    )
+    giorno_scadenza = models.BooleanField(_("promemoria il giorno della scadenza"), default=True)
+    giorni_dopo = models.PositiveSmallIntegerField(
+        _("giorni dopo la scadenza"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, _("Indicare almeno un giorno.")),
+            MaxValueValidator(60, _("Al massimo 60 giorni.")),
+        ],
+        help_text=_("Vuoto: nessun sollecito dopo la scadenza."),
+    )
+
+    scope_ambito = "ambito"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("calendario dei promemoria")
+        verbose_name_plural = _("calendari dei promemoria")
+
+    def __str__(self):
+        return str(self.ambito)

@@ -180,3 +180,7 @@ rules.add_perm("ambito.crea_ambito", rules.is_superuser)
 rules.add_perm("ambito.modifica_ambito", rules.is_superuser)
 # obj: the Ambito whose residents are loaded from an ISTAT file.
 rules.add_perm("ambito.carica_popolazione", is_ufficio_piano_di)
+# obj: the Ambito. Large exports (values, audit trail) as jobs: who reads the whole Ambito.
+rules.add_perm("ambito.esporta_dati", legge_ambito_di)
+# obj: the Ambito. When its Operatori are reminded of the deadlines.
+rules.add_perm("ambito.modifica_calendariopromemoria", is_ufficio_piano_di)

@@ -14,7 +14,17 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from .choices import Ruolo
-from .models import Ambito, Comune, DatiDemografici, Incarico, Notifica, PreferenzeNotifiche
+from .models import (
+    Ambito,
+    CalendarioPromemoria,
+    Comune,
+    DatiDemografici,
+    Esportazione,
+    Incarico,
+    Notifica,
+    PreferenzeNotifiche,
+)
+from .platform import esportazioni, jobs
 from .platform.cache import invalida_cache_ambito
 from .platform.services import instance_save
 
@@ -439,3 +449,98 @@ def popolazione_load(*, ambito: Ambito, anno: int, residenti: dict[str, int]) ->
             }
         )
     return {"aggiornati": aggiornati, "mancanti": mancanti}
+
+
+@transaction.atomic
+def calendario_promemoria_save(*, calendario: CalendarioPromemoria) -> CalendarioPromemoria:
+    return instance_save(calendario)
+
+
+def calendario_predefinito(ambito=None) -> CalendarioPromemoria:
+    """The reminder schedule of an Ambito whose UdP never changed it (unsaved)."""
+    return CalendarioPromemoria(
+        ambito=ambito,
+        giorni_prima=settings.PROMEMORIA_GIORNI_PRIMA,
+        giorno_scadenza=True,
+        giorni_dopo=settings.PROMEMORIA_GIORNI_DOPO,
+    )
+
+
+def calendario_promemoria_of(ambito) -> CalendarioPromemoria:
+    """The Ambito's reminder schedule (the defaults while the UdP never changed it)."""
+    try:
+        return ambito.calendario_promemoria
+    except CalendarioPromemoria.DoesNotExist:
+        return calendario_predefinito(ambito)
+
+
+# Large exports as jobs (ambito/tasks.py runs `esportazione_run`; the mechanism common
+# to every job is platform/jobs.py, the contents and formats platform/esportazioni.py).
+
+
+def _accoda_esportazione(job_id) -> None:
+    from . import tasks
+
+    tasks.esportazione_generate.delay(job_id)
+
+
+def esportazione_request(
+    *, user, ambito, tipo: str, parametri: dict, richiesta: str = ""
+) -> tuple[Esportazione, bool]:
+    """Queue an export (or return the job of the same request); (job, created)."""
+    if not user.has_perm("ambito.esporta_dati", ambito):
+        raise PermissionDenied(
+            _("Le esportazioni sono riservate all'Ufficio di Piano e ai Revisori dell'Ambito.")
+        )
+    richiesta = richiesta or f"{tipo}:{ambito.pk}:{parametri}:{timezone.now():%Y%m%d%H%M}"
+    return jobs.lavoro_request(
+        Esportazione,
+        user=user,
+        richiesta=f"esportazione:{richiesta}",
+        accoda=_accoda_esportazione,
+        ambito=ambito,
+        tipo=tipo,
+        parametri=parametri,
+    )
+
+
+esportazione_retryable = jobs.lavoro_retryable
+
+
+def esportazione_retry(*, user, job: Esportazione) -> Esportazione:
+    return jobs.lavoro_retry(
+        user=user,
+        job=job,
+        accoda=_accoda_esportazione,
+        solo_chi_ha_chiesto=_("Solo chi ha chiesto l'esportazione può riprovare."),
+        niente=_("L'esportazione non è in errore: non c'è nulla da riprovare."),
+    )
+
+
+def _esportazione_pronta(job) -> None:
+    notifica = notifica_create(
+        utente=job.richiesta_da,
+        chiave=f"esportazione:{job.pk}",
+        tipo="report",
+        titolo=_("L'esportazione %(numero)s è pronta") % {"numero": job.report.numero},
+        testo=job.report.titolo,
+        link=job.get_absolute_url(),
+    )
+    if notifica is not None and preferenze_of(job.richiesta_da).report_pronti:
+        from . import tasks
+
+        transaction.on_commit(lambda: tasks.notifica_email_send.delay(notifica.pk))
+
+
+def esportazione_run(*, job_id: int) -> Esportazione | None:
+    """Write a queued export's file and register it, all or nothing."""
+    return jobs.lavoro_run(
+        Esportazione,
+        job_id=job_id,
+        scrivi=esportazioni.esportazione_scrivi,
+        pronto=_esportazione_pronta,
+        errore=_(
+            "L'esportazione non è stata generata per un errore imprevisto (%(tipo)s). "
+            "Si può riprovare; se l'errore si ripete, avvisare l'assistenza."
+        ),
+    )

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "bootstrap_italia_template",
     "ambito.apps.AxesConfig",  # django-axes, named in Italian in the admin
     "csp",
+    "django_celery_beat",  # the schedule of the periodic tasks, in the database
     "rules.apps.AutodiscoverRulesConfig",  # imports every app's rules.py
     # Zonale apps, in dependency order (carica_dati loads their data in this order).
     "ambito",
@@ -165,18 +166,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Rome"
-CELERY_BEAT_SCHEDULE = {
-    # Deadline reminders: once a day, early morning (indicatori/tasks.py).
-    "promemoria-scadenze": {
-        "task": "indicatori.tasks.promemoria_scadenze",
-        "schedule": timedelta(hours=24),
-    },
-    # The daily digest of submissions for the Uffici di Piano who chose it.
-    "riepilogo-invii": {
-        "task": "indicatori.tasks.riepilogo_invii",
-        "schedule": timedelta(hours=24),
-    },
-}
+# The periodic tasks (deadline reminders, daily digest) are rows of django-celery-beat,
+# created by a migration (ambito/migrations) and editable in the admin; beat reads them.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 if REDIS_URL:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -28,6 +28,11 @@ territorio_patterns = [
         name="datidemografici_update",
     ),
     path("enti/", views.EnteListView.as_view(), name="ente_list"),
+    path(
+        "ambiti/<int:pk>/promemoria/",
+        views.CalendarioPromemoriaView.as_view(),
+        name="calendariopromemoria",
+    ),
     path("notifiche/", views.NotificaListView.as_view(), name="notifica_list"),
     path("notifiche/preferenze/", views.PreferenzeView.as_view(), name="preferenze"),
     path(
@@ -69,6 +74,12 @@ report_patterns = [
     path("", views.ReportGeneratoListView.as_view(), name="index"),
     path("verifica/", views.VerificaReportView.as_view(), name="verifica"),
     path("<int:pk>/pdf/", views.ReportDownloadView.as_view(), name="download"),
+    path("esportazioni/", views.EsportazioneCreateView.as_view(), name="esportazione_create"),
+    path(
+        "esportazioni/<int:pk>/",
+        views.EsportazioneDetailView.as_view(),
+        name="esportazione_detail",
+    ),
     # The PDFs of the indicators app join this namespace through their own URLconf.
     path("", include("indicatori.report_urls")),
 ]

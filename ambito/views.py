@@ -23,9 +23,11 @@ from .choices import Ruolo
 from .filtersets import EnteFilterSet
 from .forms import (
     AmbitoForm,
+    CalendarioPromemoriaForm,
     CambioPasswordForm,
     ComuneForm,
     DatiDemograficiForm,
+    EsportazioneForm,
     IncaricoForm,
     InvitoForm,
     NuovaPasswordForm,
@@ -35,7 +37,17 @@ from .forms import (
     ProfiloForm,
     VerificaReportForm,
 )
-from .models import Ambito, Comune, DatiDemografici, Ente, Incarico, Notifica, ReportGenerato
+from .models import (
+    Ambito,
+    Comune,
+    DatiDemografici,
+    Ente,
+    Esportazione,
+    Incarico,
+    Notifica,
+    ReportGenerato,
+)
+from .platform import esportazioni
 from .platform.mixins import (
     FilteredListMixin,
     ScopedCreateMixin,
@@ -277,6 +289,16 @@ class PreferenzeView(LoginRequiredMixin, FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": services.preferenze_of(self.request.user)}
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        ambiti = Ambito.objects.visible_to(user).only("pk", "nome")
+        return super().get_context_data(
+            ambiti_calendario=[
+                a for a in ambiti if user.has_perm("ambito.modifica_calendariopromemoria", a)
+            ],
+            **kwargs,
+        )
 
     def form_valid(self, form):
         services.preferenze_save(preferenze=form.save(commit=False))
@@ -672,3 +694,88 @@ class PopolazioneView(LoginRequiredMixin, FormView):
                 % {"comuni": ", ".join(c.nome for c in esito["mancanti"])},
             )
         return HttpResponseRedirect(reverse("ambito:comune_list"))
+
+
+class CalendarioPromemoriaView(LoginRequiredMixin, FormView):
+    """When the Ambito's Operatori are reminded of a deadline (its Ufficio di Piano)."""
+
+    form_class = CalendarioPromemoriaForm
+    template_name = "ambito/calendariopromemoria_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.ambito = get_visible_or_404(Ambito, request.user, pk=kwargs["pk"])
+            check_perm(
+                request.user,
+                "ambito.modifica_calendariopromemoria",
+                self.ambito,
+                _("Il calendario dei promemoria è dell'Ufficio di Piano dell'Ambito."),
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "instance": services.calendario_promemoria_of(self.ambito),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(ambito=self.ambito, **kwargs)
+
+    def form_valid(self, form):
+        services.calendario_promemoria_save(calendario=form.save(commit=False))
+        messages.success(self.request, _("Calendario dei promemoria salvato."))
+        return HttpResponseRedirect(self.request.path)
+
+
+class EsportazioneCreateView(LoginRequiredMixin, View):
+    """POST: ask for an export; the answer is at once the job's page (a worker writes)."""
+
+    def post(self, request):
+        form = EsportazioneForm(request.POST, user=request.user)
+        if not form.is_valid():
+            raise Http404
+        ambito, tipo = form.cleaned_data["ambito"], form.cleaned_data["tipo"]
+        check_perm(
+            request.user,
+            "ambito.esporta_dati",
+            ambito,
+            _("Le esportazioni sono riservate all'Ufficio di Piano e ai Revisori dell'Ambito."),
+        )
+        parametri = esportazioni.parametri_of(
+            tipo, user=request.user, ambito=ambito, dati=request.POST
+        )
+        job, _created = services.esportazione_request(
+            user=request.user,
+            ambito=ambito,
+            tipo=tipo,
+            parametri=parametri,
+            richiesta=form.cleaned_data["richiesta"],
+        )
+        return HttpResponseRedirect(job.get_absolute_url(), status=303)
+
+
+class EsportazioneDetailView(LoginRequiredMixin, DetailView):
+    """An export job of the user: its state, refreshed while it runs; retry (POST)."""
+
+    template_name = "ambito/esportazione_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        # A job is its requester's own page (the file itself is in the register).
+        return Esportazione.objects.filter(richiesta_da=self.request.user).select_related(
+            "ambito", "report"
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            riprovabile=services.esportazione_retryable(self.object), **kwargs
+        )
+
+    def post(self, request, pk):
+        job = self.get_object()
+        try:
+            services.esportazione_retry(user=request.user, job=job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(job.get_absolute_url(), status=303)

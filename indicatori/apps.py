@@ -13,3 +13,4 @@ class IndicatoriConfig(AppConfig):
 
         if not any(isinstance(e, IndicatoriDelPiano) for e in programmi_services.ESTENSIONI_PIANO):
             programmi_services.ESTENSIONI_PIANO.append(IndicatoriDelPiano())
+        from . import esportazioni  # noqa: F401 - registers the values export

@@ -82,10 +82,3 @@ class StatoAvanzamento(models.TextChoices):
     A_RISCHIO = "a_rischio", _("A rischio")
     CRITICO = "critico", _("Critico")
     NON_VALUTABILE = "non_valutabile", _("Non valutabile")
-
-
-class StatoLavoro(models.TextChoices):
-    IN_CODA = "in_coda", _("In coda")
-    IN_CORSO = "in_corso", _("In corso")
-    PRONTO = "pronto", _("Pronto")
-    FALLITO = "fallito", _("Non riuscito")

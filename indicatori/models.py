@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ambito.models import Lavoro
 from ambito.platform.querysets import ScopedManager
 
 from .choices import (
@@ -22,7 +23,6 @@ from .choices import (
     FonteContesto,
     Livello,
     Periodicita,
-    StatoLavoro,
     StatoPeriodo,
     StatoValore,
     TipoIndicatore,
@@ -628,25 +628,18 @@ def etichetta_periodo(inizio, fine) -> str:
     return f"{inizio:%d/%m/%Y} - {fine:%d/%m/%Y}"
 
 
-class RichiestaRelazione(models.Model):
+class RichiestaRelazione(Lavoro):
     """A Relazione di monitoraggio asked for and written by a worker (a job).
 
-    `chiave` is the idempotency key of the request (the form's, with the user): the same
-    request asked twice (a double click, a reload) returns the same job. The report is
-    registered only with the complete PDF, in one transaction with `stato = pronto`.
+    The job's states, idempotency key and all-or-nothing registration are the common
+    ones of `ambito.models.Lavoro`; this job adds the period of the Relazione.
     """
 
-    stato = models.CharField(
-        _("stato"), max_length=20, choices=StatoLavoro.choices, default=StatoLavoro.IN_CODA
-    )
     richiesta_da = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("richiesta da"),
         on_delete=models.CASCADE,
         related_name="richieste_relazione",
-    )
-    ambito = models.ForeignKey(
-        "ambito.Ambito", verbose_name=_("Ambito"), on_delete=models.CASCADE, related_name="+"
     )
     periodo = models.ForeignKey(
         Periodo,
@@ -656,10 +649,6 @@ class RichiestaRelazione(models.Model):
         blank=True,
         related_name="+",
     )
-    parametri = models.JSONField(_("parametri"), default=dict, blank=True)
-    chiave = models.CharField(_("chiave della richiesta"), max_length=64, unique=True)
-    errore = models.TextField(_("errore"), blank=True)
-    tentativi = models.PositiveSmallIntegerField(_("tentativi"), default=0)
     report = models.OneToOneField(
         "ambito.ReportGenerato",
         verbose_name=_("report"),
@@ -668,24 +657,10 @@ class RichiestaRelazione(models.Model):
         blank=True,
         related_name="richiesta",
     )
-    creata_il = models.DateTimeField(_("richiesta il"), default=timezone.now)
-    iniziata_il = models.DateTimeField(_("iniziata il"), null=True, blank=True)
-    terminata_il = models.DateTimeField(_("terminata il"), null=True, blank=True)
 
-    scope_ambito = "ambito"
-    objects = ScopedManager()
-
-    class Meta:
+    class Meta(Lavoro.Meta):
         verbose_name = _("richiesta di relazione")
         verbose_name_plural = _("richieste di relazione")
-        ordering = ["-creata_il", "-pk"]
-
-    def __str__(self):
-        return f"{self.ambito} {self.creata_il:%d/%m/%Y %H:%M}"
 
     def get_absolute_url(self):
         return reverse("report:richiesta_detail", args=[self.pk])
-
-    @property
-    def in_attesa(self) -> bool:
-        return self.stato in (StatoLavoro.IN_CODA, StatoLavoro.IN_CORSO)

@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from statistics import median
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -30,13 +29,19 @@ from simple_history.utils import bulk_update_with_history
 
 from ambito import tasks as ambito_tasks
 from ambito.choices import InvioEmail, Ruolo
+from ambito.platform import jobs
 from ambito.platform.cache import invalida_cache_ambito
 from ambito.platform.querysets import ScopedQuerySet
 from ambito.platform.services import instance_save, instance_validate
-from ambito.services import notifica_create, notifiche_digest_send, preferenze_of
+from ambito.services import (
+    calendario_predefinito,
+    notifica_create,
+    notifiche_digest_send,
+    preferenze_of,
+)
 
 from . import validators
-from .choices import AzionePeriodo, StatoLavoro, StatoPeriodo, StatoValore, UnitaMisura
+from .choices import AzionePeriodo, StatoPeriodo, StatoValore, UnitaMisura
 from .models import Categoria, EventoPeriodo, Indicatore, Periodo, RichiestaRelazione, Valore
 
 logger = logging.getLogger(__name__)
@@ -833,38 +838,49 @@ def riepilogo_invii_send() -> int:
     return inviate
 
 
-# Deadline reminders: N days before, on the day, and after (settings.PROMEMORIA_*).
+# Deadline reminders: N days before, on the day, M days after, as each Ambito's Ufficio
+# di Piano set them (ambito.CalendarioPromemoria; settings.PROMEMORIA_* without a row).
 
 
-def _momenti_promemoria(periodo, oggi: date) -> str | None:
-    prima = getattr(settings, "PROMEMORIA_GIORNI_PRIMA", 7)
-    dopo = getattr(settings, "PROMEMORIA_GIORNI_DOPO", 3)
-    if oggi == periodo.scadenza - timedelta(days=prima):
-        return "prima"
-    if oggi == periodo.scadenza:
-        return "giorno"
-    if oggi == periodo.scadenza + timedelta(days=dopo):
-        return "dopo"
-    return None
+def _date_promemoria(calendario, oggi: date) -> dict[date, str]:
+    """The deadlines reminded today under a schedule, and the moment of each."""
+    momenti = {}
+    if calendario.giorni_prima:
+        momenti[oggi + timedelta(days=calendario.giorni_prima)] = "prima"
+    if calendario.giorno_scadenza:
+        momenti[oggi] = "giorno"
+    if calendario.giorni_dopo:
+        momenti[oggi - timedelta(days=calendario.giorni_dopo)] = "dopo"
+    return momenti
+
+
+def _periodi_da_ricordare(oggi: date) -> list[tuple[Periodo, str]]:
+    """The open periods whose deadline is reminded today, with the moment: one query
+    for the periods, whatever the number of Ambiti (one condition per schedule)."""
+    from ambito.models import CalendarioPromemoria
+
+    calendari = list(CalendarioPromemoria.objects.all())
+    per_ambito = {c.ambito_id: _date_promemoria(c, oggi) for c in calendari}
+    predefinito = _date_promemoria(calendario_predefinito(), oggi)
+    condizione = Q(scadenza__in=list(predefinito)) & ~Q(ambito_id__in=list(per_ambito))
+    for ambito_id, momenti in per_ambito.items():
+        if momenti:
+            condizione |= Q(ambito_id=ambito_id, scadenza__in=list(momenti))
+    periodi = Periodo.objects.filter(condizione, stato=StatoPeriodo.APERTO).select_related("ambito")
+    return [(p, per_ambito.get(p.ambito_id, predefinito)[p.scadenza]) for p in periodi]
 
 
 def promemoria_scadenze_send(*, oggi: date | None = None) -> int:
     """Remind the Operatori of each Comune that has not submitted; notices created.
 
-    Run daily by celery beat; run twice on a day it creates (and e-mails) nothing new.
+    Run daily by celery beat; run twice on a day it creates (and e-mails) nothing new:
+    a reminder is one notice per period, Comune, moment and Operatore.
     """
     from ambito.models import Comune
 
     oggi = oggi or timezone.localdate()
-    prima = getattr(settings, "PROMEMORIA_GIORNI_PRIMA", 7)
-    dopo = getattr(settings, "PROMEMORIA_GIORNI_DOPO", 3)
-    periodi = Periodo.objects.filter(
-        stato=StatoPeriodo.APERTO,
-        scadenza__in=[oggi + timedelta(days=prima), oggi, oggi - timedelta(days=dopo)],
-    ).select_related("ambito")
     create = 0
-    for periodo in periodi:
-        momento = _momenti_promemoria(periodo, oggi)
+    for periodo, momento in _periodi_da_ricordare(oggi):
         inviati = Valore.objects.filter(
             periodo=periodo, stato__in=(StatoValore.INVIATO, StatoValore.APPROVATO)
         ).values("comune_id")
@@ -889,14 +905,18 @@ def promemoria_scadenze_send(*, oggi: date | None = None) -> int:
     return create
 
 
-# The Relazione di monitoraggio as a job (indicatori/tasks.py runs `relazione_run`).
-
-# A job "in corso" for longer than this is taken as lost (its worker died): retryable.
-LAVORO_PERSO_DOPO = timedelta(minutes=15)
+# The Relazione di monitoraggio as a job (indicatori/tasks.py runs `relazione_run`;
+# the mechanism, common to every job, is ambito/platform/jobs.py).
 
 
 def puo_chiedere_relazione(user, ambito) -> bool:
     return user.has_perm("indicatori.genera_relazione", ambito)
+
+
+def _accoda_relazione(job_id) -> None:
+    from . import tasks
+
+    tasks.relazione_generate.delay(job_id)
 
 
 def relazione_request(
@@ -912,67 +932,52 @@ def relazione_request(
     richiesta = richiesta or (
         f"{ambito.pk}:{periodo.pk if periodo else 0}:{timezone.now():%Y%m%d%H%M}"
     )
-    chiave = hashlib.sha256(f"{user.pk}:{richiesta}".encode()).hexdigest()
-    job, created = RichiestaRelazione.objects.get_or_create(
-        chiave=chiave,
-        defaults={
-            "richiesta_da": user,
-            "ambito": ambito,
-            "periodo": periodo,
-            "parametri": {"ambito": ambito.pk, "periodo": periodo.pk if periodo else None},
-        },
-    )
-    if created:
-        _accoda_relazione(job)
-    return job, created
-
-
-def _accoda_relazione(job) -> None:
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.relazione_generate.delay(job.pk))
-
-
-def relazione_retryable(job: RichiestaRelazione, *, adesso=None) -> bool:
-    adesso = adesso or timezone.now()
-    if job.stato == StatoLavoro.FALLITO:
-        return True
-    return job.stato == StatoLavoro.IN_CORSO and (
-        job.iniziata_il is None or adesso - job.iniziata_il > LAVORO_PERSO_DOPO
+    return jobs.lavoro_request(
+        RichiestaRelazione,
+        user=user,
+        richiesta=richiesta,
+        accoda=_accoda_relazione,
+        ambito=ambito,
+        periodo=periodo,
+        parametri={"ambito": ambito.pk, "periodo": periodo.pk if periodo else None},
     )
 
 
-@transaction.atomic
+relazione_retryable = jobs.lavoro_retryable
+
+
 def relazione_retry(*, user, job: RichiestaRelazione) -> RichiestaRelazione:
     """Queue again a failed (or lost) job of the user."""
-    job = RichiestaRelazione.objects.select_for_update().get(pk=job.pk)
-    if job.richiesta_da_id != user.pk:
-        raise PermissionDenied(_("Solo chi ha chiesto la relazione può riprovare."))
-    if not relazione_retryable(job):
-        raise ValidationError(_("La relazione non è in errore: non c'è nulla da riprovare."))
-    job.stato = StatoLavoro.IN_CODA
-    job.errore = ""
-    job.save(update_fields=["stato", "errore"])
-    _accoda_relazione(job)
-    return job
+    return jobs.lavoro_retry(
+        user=user,
+        job=job,
+        accoda=_accoda_relazione,
+        solo_chi_ha_chiesto=_("Solo chi ha chiesto la relazione può riprovare."),
+        niente=_("La relazione non è in errore: non c'è nulla da riprovare."),
+    )
 
 
-def _relazione_start(job_id) -> RichiestaRelazione | None:
-    with transaction.atomic():
-        job = (
-            RichiestaRelazione.objects.select_for_update(of=("self",))
-            .select_related("richiesta_da", "ambito", "periodo")
-            .filter(pk=job_id)
-            .first()
-        )
-        if job is None or job.stato == StatoLavoro.PRONTO:
-            return None  # already done: a redelivered message does nothing
-        job.stato = StatoLavoro.IN_CORSO
-        job.tentativi += 1
-        job.iniziata_il = timezone.now()
-        job.errore = ""
-        job.save(update_fields=["stato", "tentativi", "iniziata_il", "errore"])
-    return job
+def _relazione_scrivi(job):
+    from . import reports
+
+    if job.periodo_id is not None:
+        job.periodo = Periodo.objects.get(pk=job.periodo_id)
+    return reports.relazione_pdf(
+        user=job.richiesta_da, ambito=job.ambito, periodo=job.periodo
+    ).registro
+
+
+def _relazione_pronta(job) -> None:
+    notifica = notifica_create(
+        utente=job.richiesta_da,
+        chiave=f"relazione:{job.pk}",
+        tipo="report",
+        titolo=_("La relazione %(numero)s è pronta") % {"numero": job.report.numero},
+        testo=job.report.titolo,
+        link=job.get_absolute_url(),
+    )
+    if preferenze_of(job.richiesta_da).report_pronti:
+        _email_dopo_commit(notifica)
 
 
 def relazione_run(*, job_id: int) -> RichiestaRelazione | None:
@@ -982,43 +987,16 @@ def relazione_run(*, job_id: int) -> RichiestaRelazione | None:
     killed while rendering leaves the job "in corso" (retryable, redelivered by the
     broker) and no report in the register.
     """
-    from . import reports
-
-    job = _relazione_start(job_id)
-    if job is None:
-        return None
-    try:
-        with transaction.atomic():
-            report = reports.relazione_pdf(
-                user=job.richiesta_da, ambito=job.ambito, periodo=job.periodo
-            )
-            job.stato = StatoLavoro.PRONTO
-            job.report = report.registro
-            job.terminata_il = timezone.now()
-            job.save(update_fields=["stato", "report", "terminata_il"])
-            notifica = notifica_create(
-                utente=job.richiesta_da,
-                chiave=f"relazione:{job.pk}",
-                tipo="report",
-                titolo=_("La relazione %(numero)s è pronta") % {"numero": report.registro.numero},
-                testo=report.registro.titolo,
-                link=job.get_absolute_url(),
-            )
-            if preferenze_of(job.richiesta_da).report_pronti:
-                _email_dopo_commit(notifica)
-    except Exception as error:
-        logger.exception("Relazione %s non riuscita", job_id)
-        RichiestaRelazione.objects.filter(pk=job.pk).update(
-            stato=StatoLavoro.FALLITO,
-            terminata_il=timezone.now(),
-            errore=_(
-                "La relazione non è stata generata per un errore imprevisto (%(tipo)s). "
-                "Si può riprovare; se l'errore si ripete, avvisare l'assistenza."
-            )
-            % {"tipo": type(error).__name__},
-        )
-        job.refresh_from_db()
-    return job
+    return jobs.lavoro_run(
+        RichiestaRelazione,
+        job_id=job_id,
+        scrivi=_relazione_scrivi,
+        pronto=_relazione_pronta,
+        errore=_(
+            "La relazione non è stata generata per un errore imprevisto (%(tipo)s). "
+            "Si può riprovare; se l'errore si ripete, avvisare l'assistenza."
+        ),
+    )
 
 
 # --- The calendar of the periods, and the catalogue of indicators -----------------------

@@ -405,6 +405,8 @@ class RevisioneView(GestioneMixin, TemplateView):
             riga_ambito=ambito,
             eventi=EventoPeriodo.objects.filter(periodo=self.periodo).select_related("utente"),
             motivo_form=kwargs.pop("motivo_form", None) or MotivoForm(),
+            # A one-time token of the "Esporta" form: the same form posted twice is one job.
+            richiesta=uuid.uuid4().hex,
             **kwargs,
         )
 

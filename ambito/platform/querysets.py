@@ -72,6 +72,11 @@ class ScopedQuerySet(models.QuerySet):
         condition = self._ambito_q(ambito_path, ambiti_of(user, *LEGGE_AMBITO))
         return self.filter(condition | Q(**{f"{comune_path}__in": comuni_of(user)}))
 
+    def nell_ambito(self, ambito_id):
+        """The rows of one Ambito (after `visible_to`: a file about one Ambito)."""
+        ambito_path, _comune_path = self._paths()
+        return self.filter(self._ambito_q(ambito_path, [ambito_id]))
+
     def editable_by(self, user):
         if _is_anonymous(user):
             return self.none()

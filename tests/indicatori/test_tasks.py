@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from ambito.choices import StatoLavoro
 from ambito.models import Notifica, ReportGenerato
 from ambito.platform import pdf
 from indicatori import services
-from indicatori.choices import StatoLavoro
 from indicatori.models import RichiestaRelazione
 
 pytestmark = pytest.mark.django_db

@@ -24,10 +24,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from ambito.choices import Ruolo
+from ambito.choices import Ruolo, StatoLavoro
 from ambito.models import Ambito, PreferenzeNotifiche, ReportGenerato
 from indicatori import services
-from indicatori.choices import StatoLavoro
 from indicatori.models import RichiestaRelazione
 from tests import sottoprocessi
 from tests.factories import user_with_role
@@ -69,13 +68,13 @@ def smtp():
     controller.stop()
 
 
-def _avvia_worker(porta_smtp):
+def _avvia_worker(porta_smtp, redis_url=REDIS_URL):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ambito.settings",
         "PYTHONPATH": str(RADICE),
         "DATABASE_URL": sottoprocessi.database_url(),
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": "test-worker",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "EMAIL_HOST": "127.0.0.1",

@@ -363,6 +363,17 @@ def _incarico(d, scope):
 BAD_LINK = {"uidb64": "MQ", "token": "abc-123"}
 
 
+def _esportazione(d, scope):
+    from ambito.models import Esportazione
+
+    return Esportazione.objects.create(
+        richiesta_da=d.users["udp" if scope == "in" else "udp_x"],
+        ambito=d.ambito[scope],
+        tipo="valori",
+        chiave=f"matrice-esportazione-{scope}",
+    )
+
+
 def _pk(builder):
     return lambda d, s: {"pk": builder(d, s).pk}
 
@@ -516,6 +527,16 @@ MATRIX: dict[str, Entry] = {
             "GET POST PUT": "302 200 200 200 200 200",  # an empty form re-renders
             "PATCH DELETE": NO_WRITE_PAGE,
         }
+    ),
+    # The Ambito's reminder schedule: its Ufficio di Piano only; an empty form is valid
+    # (no reminder before or after the deadline) and saves (302).
+    "ambito:calendariopromemoria": Entry(
+        kwargs=lambda d, s: {"pk": d.ambito[s].pk},
+        expect={
+            "GET": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "POST PUT": "302 403 403 302 404 403 | 302 404 404 404 302 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
     ),
     "ambito:ente_list": Entry(
         expect={"GET": "302 200 200 200 200 200", "POST PUT PATCH DELETE": NO_WRITE_PAGE}
@@ -993,6 +1014,26 @@ NEW_ENTRIES: dict[str, Entry] = {
     "report:richiesta_detail": Entry(
         # A job is its requester's own page: the UdP who asked (udp in, udp_x out).
         kwargs=_pk(_richiesta_relazione),
+        expect={
+            "GET": "302 404 404 200 404 404 | 302 404 404 404 200 404",
+            # Retry: a queued job has nothing to retry (a message, back to the page).
+            "POST": "302 404 404 303 404 404 | 302 404 404 404 303 404",
+            "PUT PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "report:esportazione_create": Entry(
+        # The Ambito in the form: one not visible is an invalid choice (404); the
+        # Operatori see it but may not export (403).
+        body=lambda d, s, m: {"ambito": d.ambito[s].pk, "tipo": "valori"},
+        expect={
+            "GET PUT PATCH DELETE": NO_WRITE_PAGE,
+            # A job is queued and the answer is its page (303).
+            "POST": "302 403 403 303 404 303 | 302 404 404 404 303 404",
+        },
+    ),
+    "report:esportazione_detail": Entry(
+        # A job is its requester's own page: the UdP who asked (udp in, udp_x out).
+        kwargs=_pk(_esportazione),
         expect={
             "GET": "302 404 404 200 404 404 | 302 404 404 404 200 404",
             # Retry: a queued job has nothing to retry (a message, back to the page).

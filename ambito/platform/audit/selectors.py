@@ -112,10 +112,20 @@ def utenti_visibili(user):
 # --- Reads ---------------------------------------------------------------------------
 
 
-def _storici_filtrati(user, *, tracciati=None, autore=None, tipo=None, dal=None, al=None):
-    """(tracciato, historical rows the user may read, filtered) for every tracked model."""
+def _storici_filtrati(
+    user, *, tracciati=None, autore=None, tipo=None, dal=None, al=None, ambito_id=None
+):
+    """(tracciato, historical rows the user may read, filtered) for every tracked model.
+
+    With `ambito_id`, only the changes of that Ambito's rows (models scoped by their
+    path to an Ambito; national reference data and other models left out).
+    """
     for tracciato in tracciati or registro().values():
         qs = storico_visibile(tracciato, user).order_by()
+        if ambito_id is not None:
+            if not _usa_scope_paths(tracciato.model):
+                continue
+            qs = qs.nell_ambito(ambito_id)
         if autore is not None:
             qs = qs.filter(history_user=autore)
         if tipo:
@@ -147,6 +157,8 @@ def modifiche(user, **filtri):
         )
         for tracciato, qs in _storici_filtrati(user, **filtri)
     ]
+    if not parti:
+        return registro()["ambito.ambito"].storico.objects.none().values("history_id")
     primo, *altri = parti
     righe = primo.union(*altri, all=True) if altri else primo
     return righe.order_by("-history_date", "-history_id")
@@ -171,6 +183,8 @@ def operazioni(user, **filtri):
         .values("history_date", "history_user_id", "history_type", "righe", "ultimo_id", "modello")
         for tracciato, qs in _storici_filtrati(user, **filtri)
     ]
+    if not parti:
+        return registro()["ambito.ambito"].storico.objects.none().values("history_id")
     primo, *altri = parti
     gruppi = primo.union(*altri, all=True) if altri else primo
     return gruppi.order_by("-history_date", "-ultimo_id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
@@ -52,6 +53,11 @@ class ElencoModificheView(RegistroMixin, TemplateView):
         pagina = Paginator(gruppi, PER_PAGINA).get_page(self.request.GET.get("page"))
         elenco = dettaglia_operazioni(self.request.user, list(pagina.object_list))
         return super().get_context_data(
+            ambiti_esportabili=self.ambiti_esportabili(),
+            filtri_esportazione=[
+                (k, v) for k in ("modello", "tipo", "dal", "al") if (v := self.request.GET.get(k))
+            ],
+            richiesta=uuid.uuid4().hex,
             filterset=SimpleNamespace(form=form),
             page_obj=pagina,
             is_paginated=pagina.has_other_pages(),
@@ -60,6 +66,14 @@ class ElencoModificheView(RegistroMixin, TemplateView):
             autore=self.autore,
             **kwargs,
         )
+
+    def ambiti_esportabili(self):
+        """The Ambiti whose trail the user may export (the "Esporta" button)."""
+        from ambito.models import Ambito
+
+        user = self.request.user
+        ambiti = Ambito.objects.visible_to(user).only("pk", "nome")
+        return [a for a in ambiti if user.has_perm("ambito.esporta_dati", a)]
 
 
 class ModificheUtenteView(ElencoModificheView):

@@ -1,0 +1,86 @@
+"""The values of a period (or of every period of the Ambito) as an export job.
+
+Registered with the export mechanism (ambito/platform/esportazioni.py) when the app
+is ready; the worker writes the file in the job's format.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from ambito.platform.esportazioni import Tabella, contenuto
+from ambito.platform.mixins import get_visible_or_404
+from ambito.validators import e_un_id
+
+from .models import Periodo
+from .selectors import valori_visibili
+
+
+def _righe(valori):
+    for v in valori.iterator(chunk_size=2000):
+        yield [
+            v.periodo.nome,
+            v.comune.nome if v.comune_id else _("Ambito"),
+            v.comune.codice_istat if v.comune_id else "",
+            v.indicatore.codice,
+            v.indicatore.nome,
+            v.categoria.nome if v.categoria_id else "",
+            v.valore_numerico,
+            v.valore_testo,
+            v.indicatore.get_unita_display(),
+            v.get_stato_display(),
+            v.anomalia_confermata,
+            v.dimostrativo,
+            v.commento,
+            v.inviato_il,
+            v.aggiornato_il,
+        ]
+
+
+def valori_parametri(*, user, ambito, dati) -> dict:
+    """The period asked for (one the user sees, of the Ambito), or none: all periods."""
+    periodo = (dati.get("periodo") or "").strip()
+    if not periodo:
+        return {"periodo": None}
+    if not e_un_id(periodo):
+        raise Http404
+    return {"periodo": get_visible_or_404(Periodo, user, pk=periodo, ambito=ambito).pk}
+
+
+@contenuto("valori", parametri=valori_parametri)
+def valori_tabella(job) -> Tabella:
+    """The values the requester may see, of the period asked for (or all of the Ambito)."""
+    valori = valori_visibili(fetched_by=job.richiesta_da).filter(periodo__ambito=job.ambito)
+    periodo_id = job.parametri.get("periodo")
+    parametri = {_("Periodo"): _("tutti")}
+    if periodo_id:
+        periodo = Periodo.objects.get(pk=periodo_id, ambito=job.ambito)
+        valori = valori.filter(periodo=periodo)
+        parametri = {_("Periodo"): periodo.nome}
+        titolo = _("Valori degli indicatori · %(ambito)s · %(periodo)s") % {
+            "ambito": job.ambito.nome,
+            "periodo": periodo.nome,
+        }
+    else:
+        titolo = _("Valori degli indicatori · %(ambito)s") % {"ambito": job.ambito.nome}
+    return Tabella(
+        titolo=titolo,
+        colonne=[
+            _("Periodo"),
+            _("Comune"),
+            _("Codice ISTAT"),
+            _("Codice indicatore"),
+            _("Indicatore"),
+            _("Categoria"),
+            _("Valore"),
+            _("Valore (testo)"),
+            _("Unità di misura"),
+            _("Stato"),
+            _("Anomalia confermata"),
+            _("Dato dimostrativo"),
+            _("Commento"),
+            _("Inviato il"),
+            _("Aggiornato il"),
+        ],
+        parametri=parametri,
+        righe=_righe(valori.order_by("periodo__data_inizio", "comune__nome", "indicatore__ordine")),
+    )
