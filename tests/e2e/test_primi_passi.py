@@ -67,7 +67,12 @@ def test_primi_passi_dall_ambito_vuoto_alla_relazione(page, ambito_vuoto):
     assert piano.stato == StatoPiano.BOZZA
     assert axe_violations(page) == []
     _larghezze(page, "piano in bozza")
+    # Deleting a macro-area asks for confirmation first (not confirmed here).
+    page.get_by_role("link", name="Elimina B. Politiche abitative").click()
+    _larghezze(page, "conferma eliminazione")
+    page.get_by_role("link", name="Annulla").click()
     page.get_by_role("link", name="Attiva il Piano").click()
+    _larghezze(page, "attiva il piano")
     page.get_by_role("button", name="Attiva il Piano").click()
     piano.refresh_from_db()
     assert piano.stato == StatoPiano.IN_VIGORE

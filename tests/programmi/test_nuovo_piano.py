@@ -230,3 +230,12 @@ def test_indicator_created_and_edited_from_the_pages(as_user, ufficio_piano, vis
     )
     indicatore.refresh_from_db()
     assert indicatore.nome == "Nome cambiato"
+
+
+def test_deleting_a_scheda_with_indicators_is_refused(as_user, ufficio_piano, scheda_1):
+    assert Indicatore.objects.filter(scheda=scheda_1).exists()
+    client = as_user(ufficio_piano)
+    response = client.post(reverse("programmi:scheda_delete", args=[scheda_1.pk]))
+    assert response.status_code == 200
+    assert "La scheda non si può eliminare: ha ancora indicatori." in response.content.decode()
+    assert Scheda.objects.filter(pk=scheda_1.pk).exists()
