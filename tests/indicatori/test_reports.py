@@ -87,7 +87,7 @@ def _verifica_unita(text, revisore, visconteo):
     for _tabella, etichetta, tipo, stampato, calcolato in ESEMPI:
         assert re.search(
             re.escape(etichetta)
-            + r" — .{0,400}?"
+            + r".{0,1000}?"
             + re.escape(f"{TIPI[tipo]} {stampato} {calcolato} Differisce"),
             testo,
         ), etichetta

@@ -30,8 +30,8 @@ class Command(BaseCommand):
         verifiche, discordanti = verifica.verifiche, verifica.da_controllare
         for v in verifiche if tutti else discordanti:
             self.stdout.write(
-                f"[{v.esito}] {v.sezione} | {v.descrizione}: stampato {v.stampato}, "
-                f"calcolato {v.calcolato}" + (f" ({v.nota})" if v.nota else "")
+                f"[{v.esito}] {v.sezione} | {v.descrizione}: stampato {v.stampato_testo}, "
+                f"calcolato {v.calcolato_testo}" + (f" ({v.nota})" if v.nota else "")
             )
         self.stdout.write(
             f"{len(discordanti)} dati da controllare su {len(verifiche)} dati stampati."
