@@ -1,7 +1,9 @@
 import hashlib
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Comune, DatiDemografici, PreferenzeNotifiche
 from .platform.forms import ScopedModelForm, StyledFormMixin
@@ -55,3 +57,28 @@ class PreferenzeNotificheForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = PreferenzeNotifiche
         fields = ["invii", "restituzioni", "scadenze", "report_pronti"]
+
+
+DURATE_TOKEN = [30, 90, 180, 365]
+
+
+class TokenAPIForm(StyledFormMixin, forms.Form):
+    nome = forms.CharField(
+        label=_("Nome"),
+        max_length=100,
+        help_text=_("Per riconoscerlo, ad esempio «Script Excel» o «Gestionale del Comune»."),
+    )
+    giorni_validita = forms.TypedChoiceField(
+        label=_("Validità"),
+        coerce=int,
+        help_text=_("Alla scadenza il token smette di funzionare: se ne crea uno nuovo."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        massimo = settings.API_TOKEN_GIORNI_MASSIMI
+        durate = sorted({d for d in DURATE_TOKEN if d <= massimo} | {massimo})
+        self.fields["giorni_validita"].choices = [
+            (d, ngettext("%(n)s giorno", "%(n)s giorni", d) % {"n": d}) for d in durate
+        ]
+        self.fields["giorni_validita"].initial = min(settings.API_TOKEN_GIORNI_DEFAULT, massimo)

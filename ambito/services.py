@@ -1,6 +1,11 @@
 """Writes of the territory app."""
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -8,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Comune, DatiDemografici, Notifica, PreferenzeNotifiche
+from .models import Comune, DatiDemografici, Notifica, PreferenzeNotifiche, TokenAPI
 from .platform.services import instance_save
 
 
@@ -136,3 +141,83 @@ def notifiche_mark_read(*, utente, pk: int | None = None) -> int:
     if pk is not None:
         notifiche = notifiche.filter(pk=pk)
     return notifiche.update(letta_il=timezone.now())
+
+
+# --- Personal API tokens ---------------------------------------------------------------
+
+#: Every secret starts with this, so a leaked one is recognisable (secret scanners).
+PREFISSO_TOKEN = "zon_"
+
+
+def token_hash(segreto: str) -> str:
+    return hashlib.sha256(segreto.encode()).hexdigest()
+
+
+def _nuovo_segreto(token: TokenAPI) -> str:
+    segreto = PREFISSO_TOKEN + secrets.token_urlsafe(32)
+    token.prefisso = segreto[: len(PREFISSO_TOKEN) + 8]
+    token.chiave_hash = token_hash(segreto)
+    return segreto
+
+
+def _valida_giorni(giorni: int) -> None:
+    massimo = settings.API_TOKEN_GIORNI_MASSIMI
+    if not 1 <= giorni <= massimo:
+        raise ValidationError(
+            {
+                "giorni_validita": _("La validità va da 1 a %(massimo)s giorni.")
+                % {"massimo": massimo}
+            }
+        )
+
+
+@transaction.atomic
+def token_create(*, utente, nome: str, giorni_validita: int) -> tuple[TokenAPI, str]:
+    """A new token of the user; returns it with its secret (shown once, never stored)."""
+    _valida_giorni(giorni_validita)
+    attivi = TokenAPI.objects.filter(
+        utente=utente, revocato_il__isnull=True, scade_il__gt=timezone.now()
+    ).count()
+    if attivi >= settings.API_TOKEN_MASSIMI_PER_UTENTE:
+        raise ValidationError(
+            _("Hai già %(n)s token attivi: revocane uno prima di crearne un altro.") % {"n": attivi}
+        )
+    adesso = timezone.now()
+    token = TokenAPI(
+        utente=utente,
+        nome=nome,
+        giorni_validita=giorni_validita,
+        creato_il=adesso,
+        scade_il=adesso + timedelta(days=giorni_validita),
+    )
+    segreto = _nuovo_segreto(token)
+    instance_save(token)
+    return token, segreto
+
+
+@transaction.atomic
+def token_rotate(*, token: TokenAPI) -> str:
+    """A new secret for an active token (the old one stops at once), valid again for
+    the token's number of days; returns the new secret."""
+    if not token.attivo():
+        raise ValidationError(_("Il token è scaduto o revocato: creane uno nuovo."))
+    segreto = _nuovo_segreto(token)
+    token.scade_il = timezone.now() + timedelta(days=token.giorni_validita)
+    instance_save(token)
+    return segreto
+
+
+@transaction.atomic
+def token_revoke(*, token: TokenAPI) -> TokenAPI:
+    """Revoke a token for good (a revoked token stays listed, for the record)."""
+    if token.revocato_il is None:
+        token.revocato_il = timezone.now()
+        instance_save(token)
+    return token
+
+
+def token_mark_used(*, token: TokenAPI, adesso) -> None:
+    """Record the use of a token, at most once a minute (not a write per request)."""
+    if token.ultimo_uso is None or adesso - token.ultimo_uso >= timedelta(minutes=1):
+        TokenAPI.objects.filter(pk=token.pk).update(ultimo_uso=adesso)
+        token.ultimo_uso = adesso

@@ -37,6 +37,14 @@ territorio_patterns = [
     ),
 ]
 
+# The user's personal API tokens (under his profile).
+token_patterns = [
+    path("", views.TokenAPIListView.as_view(), name="tokenapi_list"),
+    path("nuovo/", views.TokenAPICreateView.as_view(), name="tokenapi_create"),
+    path("<int:pk>/rigenera/", views.TokenAPIRotateView.as_view(), name="tokenapi_rotate"),
+    path("<int:pk>/revoca/", views.TokenAPIRevokeView.as_view(), name="tokenapi_revoke"),
+]
+
 report_patterns = [
     path("", views.ReportGeneratoListView.as_view(), name="index"),
     path("verifica/", views.VerificaReportView.as_view(), name="verifica"),
@@ -55,6 +63,7 @@ urlpatterns = [
     path("programmazione/", include("programmi.urls")),
     path("indicatori/", include("indicatori.urls")),
     path("report/", include((report_patterns, "report"))),
+    path("profilo/token/", include((token_patterns, "token"))),
     path("api/v1/", include("ambito.api.urls")),
     path("registro/", include((audit_urls.urlpatterns, "registro"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
