@@ -300,6 +300,11 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served from our own static files (no CDN), so the CSP stays 'self'.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # `?format=csv`, `sep` and `tabella` described on every operation that has them.
+        "ambito.platform.api.schema.parametri_csv",
+    ],
 }
 
 # Security. See the README, section "Sicurezza".

@@ -8,6 +8,7 @@ A token acts exactly as its user's session: same roles, same scoping.
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from ambito.models import TokenAPI
@@ -57,3 +58,20 @@ class TokenAPIAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+class TokenAPIScheme(OpenApiAuthenticationExtension):
+    """The token in the OpenAPI schema: HTTP bearer (generated clients send it)."""
+
+    target_class = TokenAPIAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "Token personale, creato dalla pagina Profilo → Token dell'API: "
+                "`Authorization: Bearer <token>` (vale anche `Token <token>`)."
+            ),
+        }
