@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Comune, DatiDemografici, Notifica, PreferenzeNotifiche, TokenAPI
 from .platform.services import instance_save
@@ -180,7 +181,12 @@ def token_create(*, utente, nome: str, giorni_validita: int) -> tuple[TokenAPI, 
     ).count()
     if attivi >= settings.API_TOKEN_MASSIMI_PER_UTENTE:
         raise ValidationError(
-            _("Hai già %(n)s token attivi: revocane uno prima di crearne un altro.") % {"n": attivi}
+            ngettext(
+                "Hai già %(n)s token attivo: revocalo prima di crearne un altro.",
+                "Hai già %(n)s token attivi: revocane uno prima di crearne un altro.",
+                attivi,
+            )
+            % {"n": attivi}
         )
     adesso = timezone.now()
     token = TokenAPI(

@@ -302,8 +302,7 @@ class TokenAPICreateView(LoginRequiredMixin, FormView):
         try:
             token, segreto = services.token_create(utente=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form.add_error(None, error)  # the service's fields are the form's
             return self.form_invalid(form)
         return _mostra_segreto(self.request, token, segreto, _("Token creato"))
 
