@@ -110,7 +110,7 @@ def test_admin_third_party_pages_are_italian(admin_client, visconteo):
     assert "Modificato da" in history
 
     tokens = _visible_text(admin_client.get(reverse("admin:ambito_tokenapi_changelist")))
-    assert "token dell'API" in tokens.lower()
+    assert "token dell'api" in tokens.lower()
     assert "Auth Token" not in tokens
 
 
