@@ -209,7 +209,11 @@ def test_user_over_his_rate_gets_429_whatever_the_means(as_user, revisore, setti
 def test_repeated_invalid_tokens_from_one_address_are_throttled(revisore, settings):
     settings.API_LIMITI = {**LIMITI, "token_non_valido": "3/hour"}
     segreto = api_token(revisore)
+    revocato = api_token(revisore, nome="Revocato")
+    TokenAPI.objects.filter(nome="Revocato").update(revocato_il=timezone.now())
     da = {"REMOTE_ADDR": "192.0.2.7"}
+    # A revoked token is refused but is no guess: it does not count.
+    assert {_api(revocato, **da)("/api/v1/ambiti/").status_code for _ in range(5)} == {401}
     codici = [_api(f"zon_tentativo{n}", **da)("/api/v1/ambiti/").status_code for n in range(4)]
     assert codici == [401, 401, 401, 429]
     # From that address even a good token waits: a guesser learns nothing meanwhile.

@@ -25,7 +25,7 @@ class TokenAPIAuthentication(authentication.BaseAuthentication):
         if not header or header[0].decode("latin-1").lower() not in KEYWORDS:
             return None
         if len(header) != 2:
-            raise self._failed(request, _("Intestazione Authorization non valida."))
+            raise self._guess(request, _("Intestazione Authorization non valida."))
         # Repeated invalid tokens from one address are refused for a while, valid ones
         # too: a guesser must not learn that a guess was right while he is throttled.
         throttle = TokenNonValidoThrottle()
@@ -34,23 +34,25 @@ class TokenAPIAuthentication(authentication.BaseAuthentication):
         try:
             segreto = header[1].decode("ascii")
         except UnicodeDecodeError:
-            raise self._failed(request, _("Token non valido.")) from None
+            raise self._guess(request, _("Token non valido.")) from None
         token = (
             TokenAPI.objects.select_related("utente").filter(chiave_hash=token_hash(segreto))
         ).first()
         adesso = timezone.now()
         if token is None:
-            raise self._failed(request, _("Token non valido."))
+            raise self._guess(request, _("Token non valido."))
+        # A revoked or expired token was a real secret, not a guess: refused, not counted.
         if token.revocato:
-            raise self._failed(request, _("Token revocato."))
+            raise exceptions.AuthenticationFailed(_("Token revocato."))
         if token.scaduto(adesso):
-            raise self._failed(request, _("Token scaduto."))
+            raise exceptions.AuthenticationFailed(_("Token scaduto."))
         if not token.utente.is_active:
-            raise self._failed(request, _("Utente disattivato."))
+            raise exceptions.AuthenticationFailed(_("Utente disattivato."))
         token_mark_used(token=token, adesso=adesso)
         return token.utente, token
 
-    def _failed(self, request, message):
+    def _guess(self, request, message):
+        """An unknown token: counted against the address (TokenNonValidoThrottle)."""
         throttle = TokenNonValidoThrottle()
         if not throttle.allow_request(request, None):
             return exceptions.Throttled(wait=throttle.wait())

@@ -50,8 +50,8 @@ class TokenThrottle(_Limite):
 
 
 class TokenNonValidoThrottle(_Limite):
-    """Invalid, expired or revoked tokens sent from one address (django-axes covers
-    only the login form): past the rate, that address is refused for a while."""
+    """Unknown tokens sent from one address, i.e. guesses (django-axes covers only the
+    login form): past the rate, that address is refused for a while."""
 
     scope = "token_non_valido"
 
