@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Ambito, Comune, DatiDemografici, Ente, Incarico, ReportGenerato
+from .models import Ambito, Comune, DatiDemografici, Ente, Incarico, ReportGenerato, TokenAPI
 
 
 @admin.register(Ambito)
@@ -57,4 +57,36 @@ class ReportGeneratoAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TokenAPI)
+class TokenAPIAdmin(SimpleHistoryAdmin):
+    """Tokens are created by their users (the secret is shown only to them): here an
+    administrator sees them and can revoke one (set "revocato il")."""
+
+    list_display = [
+        "nome",
+        "utente",
+        "prefisso",
+        "creato_il",
+        "scade_il",
+        "ultimo_uso",
+        "revocato_il",
+    ]
+    list_filter = ["revocato_il"]
+    search_fields = ["nome", "prefisso", "utente__username"]
+    list_select_related = ["utente"]
+    readonly_fields = [
+        "utente",
+        "nome",
+        "prefisso",
+        "giorni_validita",
+        "creato_il",
+        "scade_il",
+        "ultimo_uso",
+    ]
+    exclude = ["chiave_hash"]
+
+    def has_add_permission(self, request):
         return False

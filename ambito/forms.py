@@ -1,9 +1,11 @@
 import hashlib
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .choices import Ruolo, TipoEsportazione
 from .models import Ambito, CalendarioPromemoria, Comune, DatiDemografici, PreferenzeNotifiche
@@ -181,3 +183,28 @@ class EsportazioneForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ambito"].queryset = Ambito.objects.visible_to(user)
+
+
+DURATE_TOKEN = [30, 90, 180, 365]
+
+
+class TokenAPIForm(StyledFormMixin, forms.Form):
+    nome = forms.CharField(
+        label=_("Nome"),
+        max_length=100,
+        help_text=_("Per riconoscerlo, ad esempio «Script Excel» o «Gestionale del Comune»."),
+    )
+    giorni_validita = forms.TypedChoiceField(
+        label=_("Validità"),
+        coerce=int,
+        help_text=_("Alla scadenza il token smette di funzionare: se ne crea uno nuovo."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        massimo = settings.API_TOKEN_GIORNI_MASSIMI
+        durate = sorted({d for d in DURATE_TOKEN if d <= massimo} | {massimo})
+        self.fields["giorni_validita"].choices = [
+            (d, ngettext("%(n)s giorno", "%(n)s giorni", d) % {"n": d}) for d in durate
+        ]
+        self.fields["giorni_validita"].initial = min(settings.API_TOKEN_GIORNI_DEFAULT, massimo)

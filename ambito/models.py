@@ -565,3 +565,60 @@ class CalendarioPromemoria(models.Model):
 
     def __str__(self):
         return str(self.ambito)
+
+
+class TokenAPIQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A user's own tokens (every token for a superuser): nobody reads another's."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self if user.is_superuser else self.filter(utente=user)
+
+
+class TokenAPI(models.Model):
+    """A personal API token: the secret is shown once and stored only as its SHA-256.
+
+    The secret is 256 random bits, so a plain SHA-256 is enough (a slow password hash
+    guards guessable secrets, and would cost every API request). `prefisso` is the
+    beginning of the secret, kept to tell tokens apart in the list.
+    """
+
+    utente = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utente"),
+        on_delete=models.CASCADE,
+        related_name="token_api",
+    )
+    nome = models.CharField(
+        _("nome"), max_length=100, help_text=_("Per riconoscerlo, ad esempio «Script Excel».")
+    )
+    prefisso = models.CharField(_("prefisso"), max_length=16)
+    chiave_hash = models.CharField(_("impronta della chiave"), max_length=64, unique=True)
+    giorni_validita = models.PositiveSmallIntegerField(_("validità (giorni)"))
+    creato_il = models.DateTimeField(_("creato il"))
+    scade_il = models.DateTimeField(_("scade il"))
+    ultimo_uso = models.DateTimeField(_("ultimo uso"), null=True, blank=True)
+    revocato_il = models.DateTimeField(_("revocato il"), null=True, blank=True)
+
+    objects = TokenAPIQuerySet.as_manager()
+    # Creation, rotation (a new prefix) and revocation are in the audit trail; the
+    # hash is not, and the last use is written with update() (no history row).
+    history = HistoricalRecords(excluded_fields=["chiave_hash", "ultimo_uso"])
+
+    class Meta:
+        verbose_name = _("token dell'API")
+        verbose_name_plural = _("token dell'API")
+        ordering = ["-creato_il", "-pk"]
+
+    def __str__(self):
+        return f"{self.nome} ({self.prefisso}…)"
+
+    @property
+    def revocato(self) -> bool:
+        return self.revocato_il is not None
+
+    def scaduto(self, adesso=None) -> bool:
+        return self.scade_il <= (adesso or timezone.now())
+
+    def attivo(self, adesso=None) -> bool:
+        return not self.revocato and not self.scaduto(adesso)

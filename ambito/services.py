@@ -1,5 +1,9 @@
 """Writes of the territory app."""
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -12,6 +16,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .choices import Ruolo
 from .models import (
@@ -23,6 +28,7 @@ from .models import (
     Incarico,
     Notifica,
     PreferenzeNotifiche,
+    TokenAPI,
 )
 from .platform import esportazioni, jobs
 from .platform.cache import invalida_cache_ambito
@@ -544,3 +550,88 @@ def esportazione_run(*, job_id: int) -> Esportazione | None:
             "Si può riprovare; se l'errore si ripete, avvisare l'assistenza."
         ),
     )
+
+
+# --- Personal API tokens ---------------------------------------------------------------
+
+#: Every secret starts with this, so a leaked one is recognisable (secret scanners).
+PREFISSO_TOKEN = "zon_"
+
+
+def token_hash(segreto: str) -> str:
+    return hashlib.sha256(segreto.encode()).hexdigest()
+
+
+def _nuovo_segreto(token: TokenAPI) -> str:
+    segreto = PREFISSO_TOKEN + secrets.token_urlsafe(32)
+    token.prefisso = segreto[: len(PREFISSO_TOKEN) + 8]
+    token.chiave_hash = token_hash(segreto)
+    return segreto
+
+
+def _valida_giorni(giorni: int) -> None:
+    massimo = settings.API_TOKEN_GIORNI_MASSIMI
+    if not 1 <= giorni <= massimo:
+        raise ValidationError(
+            {
+                "giorni_validita": _("La validità va da 1 a %(massimo)s giorni.")
+                % {"massimo": massimo}
+            }
+        )
+
+
+@transaction.atomic
+def token_create(*, utente, nome: str, giorni_validita: int) -> tuple[TokenAPI, str]:
+    """A new token of the user; returns it with its secret (shown once, never stored)."""
+    _valida_giorni(giorni_validita)
+    attivi = TokenAPI.objects.filter(
+        utente=utente, revocato_il__isnull=True, scade_il__gt=timezone.now()
+    ).count()
+    if attivi >= settings.API_TOKEN_MASSIMI_PER_UTENTE:
+        raise ValidationError(
+            ngettext(
+                "Hai già %(n)s token attivo: revocalo prima di crearne un altro.",
+                "Hai già %(n)s token attivi: revocane uno prima di crearne un altro.",
+                attivi,
+            )
+            % {"n": attivi}
+        )
+    adesso = timezone.now()
+    token = TokenAPI(
+        utente=utente,
+        nome=nome,
+        giorni_validita=giorni_validita,
+        creato_il=adesso,
+        scade_il=adesso + timedelta(days=giorni_validita),
+    )
+    segreto = _nuovo_segreto(token)
+    instance_save(token)
+    return token, segreto
+
+
+@transaction.atomic
+def token_rotate(*, token: TokenAPI) -> str:
+    """A new secret for an active token (the old one stops at once), valid again for
+    the token's number of days; returns the new secret."""
+    if not token.attivo():
+        raise ValidationError(_("Il token è scaduto o revocato: creane uno nuovo."))
+    segreto = _nuovo_segreto(token)
+    token.scade_il = timezone.now() + timedelta(days=token.giorni_validita)
+    instance_save(token)
+    return segreto
+
+
+@transaction.atomic
+def token_revoke(*, token: TokenAPI) -> TokenAPI:
+    """Revoke a token for good (a revoked token stays listed, for the record)."""
+    if token.revocato_il is None:
+        token.revocato_il = timezone.now()
+        instance_save(token)
+    return token
+
+
+def token_mark_used(*, token: TokenAPI, adesso) -> None:
+    """Record the use of a token, at most once a minute (not a write per request)."""
+    if token.ultimo_uso is None or adesso - token.ultimo_uso >= timedelta(minutes=1):
+        TokenAPI.objects.filter(pk=token.pk).update(ultimo_uso=adesso)
+        token.ultimo_uso = adesso

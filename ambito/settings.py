@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -239,9 +238,15 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
+    # The token first: its `WWW-Authenticate` makes a missing or wrong credential a
+    # 401 (ambito/platform/api/authentication.py).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "ambito.platform.api.authentication.TokenAPIAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ambito.platform.api.throttling.UtenteThrottle",
+        "ambito.platform.api.throttling.TokenThrottle",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -276,6 +281,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ambito.platform.api.schema.postprocess_schema",
+        # `?format=csv`, `sep` and `tabella` described on every operation that has them.
+        "ambito.platform.api.schema.parametri_csv",
     ],
     # Several apps have a "stato", "tipo" or "livello": one enum name per choice set.
     "ENUM_NAME_OVERRIDES": {
@@ -366,3 +373,18 @@ LOGGING = {
 # before a period's deadline, on the day, and this many days after it.
 PROMEMORIA_GIORNI_PRIMA = int(os.environ.get("PROMEMORIA_GIORNI_PRIMA", "7"))
 PROMEMORIA_GIORNI_DOPO = int(os.environ.get("PROMEMORIA_GIORNI_DOPO", "3"))
+
+# Personal API tokens (ambito.models.TokenAPI, pages under /profilo/token/): validity
+# chosen by the user up to the maximum, and how many active tokens a user may hold.
+API_TOKEN_GIORNI_DEFAULT = int(os.environ.get("API_TOKEN_GIORNI_DEFAULT", "90"))
+API_TOKEN_GIORNI_MASSIMI = int(os.environ.get("API_TOKEN_GIORNI_MASSIMI", "365"))
+API_TOKEN_MASSIMI_PER_UTENTE = int(os.environ.get("API_TOKEN_MASSIMI_PER_UTENTE", "10"))
+
+# API rate limits ("number/s|m|h|d", see ambito/platform/api/throttling.py): per user
+# (session and all his tokens together), per token, and invalid tokens per address.
+# Past a limit the API answers 429 with Retry-After.
+API_LIMITI = {
+    "utente": os.environ.get("API_LIMITE_UTENTE", "10000/hour"),
+    "token": os.environ.get("API_LIMITE_TOKEN", "5000/hour"),
+    "token_non_valido": os.environ.get("API_LIMITE_TOKEN_NON_VALIDO", "20/hour"),
+}

@@ -68,6 +68,12 @@ impostazione_patterns = [
     path("", views.AmbitoListView.as_view(), name="ambito_list"),
     path("nuovo/", views.AmbitoCreateView.as_view(), name="ambito_create"),
     path("<int:pk>/", views.AmbitoDetailView.as_view(), name="ambito_detail"),
+# The user's personal API tokens (under his profile).
+token_patterns = [
+    path("", views.TokenAPIListView.as_view(), name="tokenapi_list"),
+    path("nuovo/", views.TokenAPICreateView.as_view(), name="tokenapi_create"),
+    path("<int:pk>/rigenera/", views.TokenAPIRotateView.as_view(), name="tokenapi_rotate"),
+    path("<int:pk>/revoca/", views.TokenAPIRevokeView.as_view(), name="tokenapi_revoke"),
 ]
 
 report_patterns = [
@@ -137,6 +143,7 @@ urlpatterns = [
     path("programmazione/", include("programmi.urls")),
     path("indicatori/", include("indicatori.urls")),
     path("report/", include((report_patterns, "report"))),
+    path("profilo/token/", include((token_patterns, "token"))),
     path("api/v1/", include("ambito.api.urls")),
     path("registro/", include((audit_urls.urlpatterns, "registro"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

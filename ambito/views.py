@@ -6,6 +6,8 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -35,6 +37,7 @@ from .forms import (
     PopolazioneForm,
     PreferenzeNotificheForm,
     ProfiloForm,
+    TokenAPIForm,
     VerificaReportForm,
 )
 from .models import (
@@ -46,6 +49,7 @@ from .models import (
     Incarico,
     Notifica,
     ReportGenerato,
+    TokenAPI,
 )
 from .platform import esportazioni
 from .platform.mixins import (
@@ -779,3 +783,91 @@ class EsportazioneDetailView(LoginRequiredMixin, DetailView):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return HttpResponseRedirect(job.get_absolute_url(), status=303)
+
+
+# --- Personal API tokens (/profilo/token/) ---------------------------------------------
+
+
+def _mostra_segreto(request, token, segreto, titolo):
+    """The page that shows a secret, once: never cached, never stored anywhere."""
+    response = render(
+        request,
+        "ambito/tokenapi_segreto.html",
+        {"token": token, "segreto": segreto, "titolo": titolo},
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+class TokenAPIListView(LoginRequiredMixin, ListView):
+    """The user's own tokens: name, prefix, dates; revoked and expired ones too."""
+
+    template_name = "ambito/tokenapi_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return TokenAPI.objects.filter(utente=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(adesso=timezone.now(), **kwargs)
+
+
+class TokenAPICreateView(LoginRequiredMixin, FormView):
+    form_class = TokenAPIForm
+    template_name = "ambito/tokenapi_form.html"
+
+    def form_valid(self, form):
+        try:
+            token, segreto = services.token_create(utente=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)  # the service's fields are the form's
+            return self.form_invalid(form)
+        return _mostra_segreto(self.request, token, segreto, _("Token creato"))
+
+
+class TokenAPIActionView(LoginRequiredMixin, View):
+    """GET: a confirmation page; POST: the action. Another user's token answers 404."""
+
+    template_name = "ambito/tokenapi_conferma.html"
+
+    def get_token(self):
+        return get_object_or_404(TokenAPI, pk=self.kwargs["pk"], utente=self.request.user)
+
+    def get(self, request, pk):
+        token = self.get_token()
+        spiegazione = self.spiegazione % {"giorni": token.giorni_validita}
+        return render(
+            request, self.template_name, {"token": token, "view": self, "spiegazione": spiegazione}
+        )
+
+
+class TokenAPIRotateView(TokenAPIActionView):
+    titolo = _("Rigenera il token")
+    spiegazione = _(
+        "Si crea un nuovo segreto, valido di nuovo per %(giorni)s giorni; quello attuale "
+        "smette subito di funzionare: andrà sostituito negli script che lo usano."
+    )
+    pulsante = _("Rigenera")
+
+    def post(self, request, pk):
+        token = self.get_token()
+        try:
+            segreto = services.token_rotate(token=token)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return HttpResponseRedirect(reverse("token:tokenapi_list"))
+        return _mostra_segreto(request, token, segreto, _("Token rigenerato"))
+
+
+class TokenAPIRevokeView(TokenAPIActionView):
+    titolo = _("Revoca il token")
+    spiegazione = _(
+        "Il token smette subito di funzionare e non si può riattivare; resta nell'elenco "
+        "per memoria."
+    )
+    pulsante = _("Revoca")
+
+    def post(self, request, pk):
+        token = services.token_revoke(token=self.get_token())
+        messages.success(request, _("Token «%(nome)s» revocato.") % {"nome": token.nome})
+        return HttpResponseRedirect(reverse("token:tokenapi_list"))

@@ -61,3 +61,10 @@ def user_with_role(ruolo, ambito, comune=None, username=None):
         comune=comune if ruolo == Ruolo.OPERATORE else None,
     )
     return user
+
+
+def api_token(user, nome="Script di prova", giorni=90) -> str:
+    """The secret of a new personal API token of the user (as shown on its page)."""
+    from ambito.services import token_create
+
+    return token_create(utente=user, nome=nome, giorni_validita=giorni)[1]

@@ -251,6 +251,8 @@ PARAMETRO_AREA = OpenApiParameter("area", int, description="Area di intervento (
 class AvanzamentoViewSet(viewsets.ViewSet):
     """Progress of every indicator against its target, with the status."""
 
+    serializer_class = serializers.AvanzamentoSerializer  # the CSV's column labels
+
     @extend_schema(
         parameters=[
             OpenApiParameter("piano", int, description="Piano di Zona (id)"),
@@ -278,6 +280,8 @@ class AvanzamentoViewSet(viewsets.ViewSet):
 class CompletezzaViewSet(viewsets.ViewSet):
     """Per Comune: values due, sent, approved in a period, and whether on time."""
 
+    serializer_class = serializers.CompletezzaSerializer  # the CSV's column labels
+
     @extend_schema(
         parameters=[
             OpenApiParameter("periodo", int, required=True, description="Periodo (id)"),
@@ -298,6 +302,8 @@ class CompletezzaViewSet(viewsets.ViewSet):
 
 class BeneficiariViewSet(viewsets.ViewSet):
     """Beneficiaries (sum of the «beneficiari» indicators) per Comune and period."""
+
+    serializer_class = serializers.BeneficiariSerializer  # the CSV's column labels
 
     @extend_schema(
         parameters=[

@@ -109,8 +109,8 @@ def test_admin_third_party_pages_are_italian(admin_client, visconteo):
     assert not _english_left(history, ["Changed by", "Change reason", "Object", "Comment"])
     assert "Modificato da" in history
 
-    tokens = _visible_text(admin_client.get(reverse("admin:authtoken_tokenproxy_add")))
-    assert "Token dell'API" in tokens
+    tokens = _visible_text(admin_client.get(reverse("admin:ambito_tokenapi_changelist")))
+    assert "token dell'api" in tokens.lower()
     assert "Auth Token" not in tokens
 
 

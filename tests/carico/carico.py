@@ -22,9 +22,9 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
-from ambito.models import Ambito, Incarico  # noqa: E402
+from ambito.models import Ambito, Incarico, TokenAPI  # noqa: E402
+from ambito.services import token_create  # noqa: E402
 from indicatori.models import Periodo, Valore  # noqa: E402
 
 BASE = os.environ.get("CARICO_URL", "http://127.0.0.1:8765")
@@ -43,21 +43,22 @@ def prepara():
         comune = ambito.comuni.order_by("codice_istat").first()
         user, _ = get_user_model().objects.get_or_create(username=f"carico.{i:02d}")
         Incarico.objects.get_or_create(user=user, ambito=ambito, ruolo="operatore", comune=comune)
-        token, _ = Token.objects.get_or_create(user=user)
+        TokenAPI.objects.filter(utente=user, nome="carico").delete()  # earlier runs'
+        _token, segreto = token_create(utente=user, nome="carico", giorni_validita=1)
         celle = list(
             Valore.objects.filter(periodo=periodo, comune=comune, stato="bozza").values_list(
                 "pk", "versione"
             )
         )
         piano = ambito.piani.first()
-        utenti.append((token.key, periodo.pk, comune.pk, piano.pk, dict(celle)))
+        utenti.append((segreto, periodo.pk, comune.pk, piano.pk, dict(celle)))
     return utenti
 
 
 def richiesta(token, metodo, url, corpo=None):
     dati = json.dumps(corpo).encode() if corpo is not None else None
     req = urllib.request.Request(BASE + url, data=dati, method=metodo)
-    req.add_header("Authorization", f"Token {token}")
+    req.add_header("Authorization", f"Bearer {token}")
     req.add_header("Accept", "application/json")
     if dati:
         req.add_header("Content-Type", "application/json")

@@ -30,8 +30,10 @@ def _patch(client, url, data):
     return client.patch(url, data, content_type="application/json")
 
 
-def test_anonymous_gets_403(client, visconteo):
-    assert client.get("/api/v1/progetti/").status_code == 403
+def test_anonymous_gets_401(client, visconteo):
+    response = client.get("/api/v1/progetti/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 @pytest.mark.parametrize(

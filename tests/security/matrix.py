@@ -381,7 +381,7 @@ def _pk(builder):
 # --- The matrix -------------------------------------------------------------------------
 
 NO_WRITE_PAGE = "302 405 405 405 405 405"  # a read-only page: anonymous to login, others 405
-API_NO_METHOD = "403 405 405 405 405 405"  # a method the API does not offer
+API_NO_METHOD = "401 405 405 405 405 405"  # a method the API does not offer
 ALL_405 = "405 405 405 405 405 405"
 
 # Roles in every group of six codes:  anon  op_a  op_b  udp  udp_x  rev
@@ -602,12 +602,12 @@ MATRIX: dict[str, Entry] = {
     ),
     # ---- API (/api/v1/) ---------------------------------------------------------------
     "ambito-list": Entry(
-        expect={"GET": "403 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
+        expect={"GET": "401 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
     ),
     "ambito-detail": Entry(
         kwargs=lambda d, s: {"pk": d.ambito[s].pk},
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
@@ -615,38 +615,38 @@ MATRIX: dict[str, Entry] = {
     "ambito-totali": Entry(
         kwargs=lambda d, s: {"pk": d.ambito[s].pk},
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
     "comune-list": Entry(
-        expect={"GET": "403 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
+        expect={"GET": "401 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
     ),
     "comune-detail": Entry(
         kwargs=lambda d, s: {"pk": d.comune[s].pk},
         expect={
-            "GET": "403 200 404 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 404 200 404 200 | 401 404 404 404 200 404",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
     "datidemografici-list": Entry(
-        expect={"GET": "403 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
+        expect={"GET": "401 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
     ),
     "datidemografici-detail": Entry(
         kwargs=lambda d, s: {"pk": _dati_demografici(d, s).pk},
         expect={
-            "GET": "403 200 404 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 404 200 404 200 | 401 404 404 404 200 404",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
     "ente-list": Entry(
-        expect={"GET": "403 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
+        expect={"GET": "401 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
     ),
     "ente-detail": Entry(
         # Enti belong to the Ambito, not to a Comune: both operators read them.
         kwargs=lambda d, s: {"pk": _ente(d, s).pk},
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
@@ -1071,67 +1071,67 @@ NEW_ENTRIES: dict[str, Entry] = {
     ),
     "fontefinanziamento-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
+            "GET": "401 200 200 200 200 200",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "fontefinanziamento-detail": Entry(
         url=_global("fondi.FonteFinanziamento", "pk"),
         expect={
-            "GET": "403 200 200 200 200 200",
+            "GET": "401 200 200 200 200 200",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
     "lineafinanziamento-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
+            "GET": "401 200 200 200 200 200",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "lineafinanziamento-detail": Entry(
         url=_global("fondi.LineaFinanziamento", "pk"),
         expect={
-            "GET": "403 200 200 200 200 200",
+            "GET": "401 200 200 200 200 200",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
     "assegnazione-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
-            "POST": "403 403 403 400 400 403",
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 400 400 403",
             "PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "assegnazione-detail": Entry(
         kwargs=_pk(_assegnazione),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST DELETE": API_NO_METHOD,
-            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
-            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+            "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+            "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
         },
     ),
     "progetto-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
-            "POST": "403 403 403 400 400 403",
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 400 400 403",
             "PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "progetto-detail": Entry(
         kwargs=_pk(_progetto),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST DELETE": API_NO_METHOD,
-            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
-            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+            "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+            "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
         },
     ),
     "progetto-cambia-stato": Entry(
         kwargs=_pk(_progetto),
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
-            "POST": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+            "POST": "401 403 403 400 404 403 | 401 404 404 404 400 404",
         },
     ),
     "finanziamentoprogetto-list": Entry(
@@ -1143,18 +1143,18 @@ NEW_ENTRIES: dict[str, Entry] = {
             "importo": "10.00",
         },
         expect={
-            "GET": "403 200 200 200 200 200",
-            "POST": "403 403 403 201 400 403 | 403 400 400 400 201 400",
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 201 400 403 | 401 400 400 400 201 400",
             "PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
     "finanziamentoprogetto-detail": Entry(
         kwargs=_pk(_finanziamento),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST DELETE": API_NO_METHOD,
-            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
-            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+            "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+            "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
         },
     ),
     "avanzamentofinanziario-list": Entry(
@@ -1164,55 +1164,55 @@ NEW_ENTRIES: dict[str, Entry] = {
             **dict.fromkeys(["programmato", "ammesso", "vincolante", "erogato"], "10.00"),
         },
         expect={
-            "GET": "403 200 200 200 200 200",
-            "POST": "403 403 403 201 400 403 | 403 400 400 400 201 400",
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 201 400 403 | 401 400 400 400 201 400",
             "PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
     "avanzamentofinanziario-detail": Entry(
         kwargs=_pk(_avanzamento_fin),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST DELETE": API_NO_METHOD,
-            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
-            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+            "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+            "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
         },
     ),
     "fondi-totali": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
+            "GET": "401 200 200 200 200 200",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "fondi-avanzamento-progetti": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
+            "GET": "401 200 200 200 200 200",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "indicatore-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
+            "GET": "401 200 200 200 200 200",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "indicatore-detail": Entry(
         kwargs=_pk(_indicatore),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
     "periodo-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
+            "GET": "401 200 200 200 200 200",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "periodo-detail": Entry(
         kwargs=_pk(_periodo),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
@@ -1220,36 +1220,36 @@ NEW_ENTRIES: dict[str, Entry] = {
         kwargs=_pk(_periodo),
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
-            "POST": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+            "POST": "401 403 403 400 404 403 | 401 404 404 404 400 404",
         },
     ),
     "periodo-riapri": Entry(
         kwargs=_pk(_periodo),
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
-            "POST": "403 403 403 400 404 403 | 403 404 404 404 400 404",
+            "POST": "401 403 403 400 404 403 | 401 404 404 404 400 404",
         },
     ),
     "valore-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
-            "POST": "403 400 400 400 400 400",
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 400 400 400 400 400",
             "PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "valore-detail": Entry(
         kwargs=_pk(_valore),
         expect={
-            "GET": "403 200 404 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 404 200 404 200 | 401 404 404 404 200 404",
             "POST DELETE": API_NO_METHOD,
-            "PUT PATCH": "403 400 404 400 404 403 | 403 404 404 404 400 404",
+            "PUT PATCH": "401 400 404 400 404 403 | 401 404 404 404 400 404",
         },
     ),
     "valore-approva": Entry(
         kwargs=_pk(_valore),
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
-            "POST": "403 403 404 400 404 403 | 403 404 404 404 400 404",
+            "POST": "401 403 404 400 404 403 | 401 404 404 404 400 404",
         },
     ),
     "valore-respingi": Entry(
@@ -1258,136 +1258,136 @@ NEW_ENTRIES: dict[str, Entry] = {
         body=lambda d, s, m: {"motivo": "Dato da verificare"},
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
-            "POST": "403 403 404 200 404 403 | 403 404 404 404 200 404",
+            "POST": "401 403 404 200 404 403 | 401 404 404 404 200 404",
         },
     ),
     "valore-invia": Entry(
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
-            "POST": "403 400 400 400 400 400",
+            "POST": "401 400 400 400 400 400",
         }
     ),
     "valore-approva-comune": Entry(
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
-            "POST": "403 400 400 400 400 400",
+            "POST": "401 400 400 400 400 400",
         }
     ),
     "avanzamento-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
+            "GET": "401 200 200 200 200 200",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "completezza-list": Entry(
         expect={
-            "GET": "403 400 400 400 400 400",
+            "GET": "401 400 400 400 400 400",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "beneficiari-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
+            "GET": "401 200 200 200 200 200",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "piano-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
-            "POST": "403 403 403 400 400 403",
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 400 400 403",
             "PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "piano-detail": Entry(
         kwargs=_pk(_piano),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST DELETE": API_NO_METHOD,
-            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
-            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+            "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+            "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
         },
     ),
     "piano-riepilogo": Entry(
         kwargs=_pk(_piano),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
     "macroarea-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
-            "POST": "403 403 403 400 400 403",
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 400 400 403",
             "PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "macroarea-detail": Entry(
         kwargs=_pk(_macroarea),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST DELETE": API_NO_METHOD,
-            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
-            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+            "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+            "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
         },
     ),
     "obiettivo-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
-            "POST": "403 403 403 400 400 403",
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 400 400 403",
             "PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "obiettivo-detail": Entry(
         kwargs=_pk(_obiettivo),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST DELETE": API_NO_METHOD,
-            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
-            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+            "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+            "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
         },
     ),
     "valutazione-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
-            "POST": "403 403 403 400 400 403",
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 400 400 403",
             "PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "valutazione-detail": Entry(
         kwargs=_pk(_valutazione),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST DELETE": API_NO_METHOD,
-            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
-            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+            "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+            "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
         },
     ),
     "scheda-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
-            "POST": "403 403 403 400 400 403",
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 400 400 403",
             "PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "scheda-detail": Entry(
         kwargs=_pk(_scheda),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST DELETE": API_NO_METHOD,
-            "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
-            "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+            "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+            "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
         },
     ),
     "progettopremiale-list": Entry(
         expect={
-            "GET": "403 200 200 200 200 200",
+            "GET": "401 200 200 200 200 200",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "progettopremiale-detail": Entry(
         kwargs=_pk(_progetto_premiale),
         expect={
-            "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
@@ -1478,9 +1478,9 @@ PAGINA_FIGLIA = {
     "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
     "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
 }
-API_LETTURA = {"GET": "403 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
+API_LETTURA = {"GET": "401 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
 API_DETTAGLIO_LETTURA = {
-    "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+    "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
     "POST PUT PATCH DELETE": API_NO_METHOD,
 }
 
@@ -1538,18 +1538,18 @@ MATRIX.update(
         "avviso-detail": Entry(kwargs=_pk(_avviso), expect=API_DETTAGLIO_LETTURA),
         "unitaofferta-list": Entry(
             expect={
-                "GET": "403 200 200 200 200 200",
-                "POST": "403 403 403 400 400 403",
+                "GET": "401 200 200 200 200 200",
+                "POST": "401 403 403 400 400 403",
                 "PUT PATCH DELETE": API_NO_METHOD,
             }
         ),
         "unitaofferta-detail": Entry(
             kwargs=_pk(_unita),
             expect={
-                "GET": "403 200 200 200 404 200 | 403 404 404 404 200 404",
+                "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
                 "POST DELETE": API_NO_METHOD,
-                "PUT": "403 403 403 400 404 403 | 403 404 404 404 400 404",
-                "PATCH": "403 403 403 200 404 403 | 403 404 404 404 200 404",
+                "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+                "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
             },
         ),
         "servizi-unita-riepilogo": Entry(expect=API_LETTURA),
@@ -1573,6 +1573,17 @@ PAGINA_FORM_DI_RIGA = PAGINA_FIGLIA
 
 def _piano_pk(d, scope):
     return {"piano_pk": _piano(d, scope).pk}
+
+
+# --- Personal API tokens (/profilo/token/): each user his own, another's is 404 ------------
+
+
+def _token(d, scope):
+    """A token of the Operatore of Comune A (in) or of the other Ambito's UdP (out)."""
+    from ambito.services import token_create
+
+    utente = d.users["op_a" if scope == "in" else "udp_x"]
+    return token_create(utente=utente, nome=f"Matrice {scope}", giorni_validita=30)[0]
 
 
 MATRIX.update(
@@ -1600,5 +1611,27 @@ MATRIX.update(
         "indicatori:periodo_calendario": Entry(expect=PAGINA_CREA),
         "indicatori:periodo_update": Entry(kwargs=_pk(_periodo), expect=PAGINA_MODIFICA),
         "indicatori:periodo_delete": Entry(kwargs=_pk(_periodo), expect=PAGINA_CONFERMA),
+        "token:tokenapi_list": Entry(expect=PAGINA_LETTURA),
+        "token:tokenapi_create": Entry(
+            expect={
+                "GET POST PUT": "302 200 200 200 200 200",  # an empty form re-renders
+                "PATCH DELETE": NO_WRITE_PAGE,
+            }
+        ),
+        "token:tokenapi_rotate": Entry(
+            kwargs=_pk(_token),
+            expect={
+                "GET POST": "302 200 404 404 404 404 | 302 404 404 404 200 404",
+                "PUT PATCH DELETE": NO_WRITE_PAGE,
+            },
+        ),
+        "token:tokenapi_revoke": Entry(
+            kwargs=_pk(_token),
+            expect={
+                "GET": "302 200 404 404 404 404 | 302 404 404 404 200 404",
+                "POST": "302 302 404 404 404 404 | 302 404 404 404 302 404",
+                "PUT PATCH DELETE": NO_WRITE_PAGE,
+            },
+        ),
     }
 )

@@ -18,7 +18,6 @@ from django.db import close_old_connections
 from django.urls import resolve
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -26,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from ambito.wsgi import application
+from tests.factories import api_token
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
@@ -77,8 +77,7 @@ def test_operation_never_fails_and_matches_the_schema(
     request, operation, role, altro_ambito, ufficio_piano_altro
 ):
     user = request.getfixturevalue(role)
-    token = Token.objects.create(user=user)
-    headers = {"Authorization": f"Token {token.key}"}
+    headers = {"Authorization": f"Bearer {api_token(user)}"}
     strategy = operation.as_strategy()
     ids = real_ids(operation, user)
     if ids:

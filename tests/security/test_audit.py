@@ -10,12 +10,11 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from simple_history.manager import HistoryManager
 
 from ambito.models import Comune, DatiDemografici, Ente
 from ambito.platform.audit import registry, selectors
-from tests.factories import DatiDemograficiFactory, EnteFactory
+from tests.factories import DatiDemograficiFactory, EnteFactory, api_token
 
 
 @pytest.fixture
@@ -58,13 +57,13 @@ def test_a_change_through_a_page_is_recorded_with_its_user(
 def test_a_change_through_the_api_is_recorded_with_its_user(
     client, operatore_rozzano, ufficio_piano, dati_rozzano, rozzano
 ):
-    token = Token.objects.create(user=operatore_rozzano)
+    token = api_token(operatore_rozzano)
     url = f"/prova-scrittura/dati-demografici/{dati_rozzano.pk}/"
     response = client.patch(
         url,
         {"residenti": 41_401},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert response.status_code == 200, response.content
     assert dati_rozzano.history.first().history_user == operatore_rozzano

@@ -25,12 +25,11 @@ from decimal import Decimal
 import pytest
 import requests
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from ambito.choices import Ruolo
 from indicatori import services
 from indicatori.models import Valore
-from tests.factories import AmbitoFactory, ComuneFactory, user_with_role
+from tests.factories import AmbitoFactory, ComuneFactory, api_token, user_with_role
 from tests.indicatori.factories import IndicatoreFactory, PeriodoFactory
 from tests.problemi import per_campo
 from tests.programmi.factories import PianoFactory
@@ -98,9 +97,9 @@ def sessione_login(base, user):
 
 
 def sessione_token(user):
-    """A script-like client: the API token (`Authorization: Token …`)."""
+    """A script-like client: a personal API token (`Authorization: Bearer …`)."""
     sessione = requests.Session()
-    sessione.headers["Authorization"] = f"Token {Token.objects.create(user=user).key}"
+    sessione.headers["Authorization"] = f"Bearer {api_token(user)}"
     return sessione
 
 
