@@ -68,6 +68,8 @@ impostazione_patterns = [
     path("", views.AmbitoListView.as_view(), name="ambito_list"),
     path("nuovo/", views.AmbitoCreateView.as_view(), name="ambito_create"),
     path("<int:pk>/", views.AmbitoDetailView.as_view(), name="ambito_detail"),
+]
+
 # The user's personal API tokens (under his profile).
 token_patterns = [
     path("", views.TokenAPIListView.as_view(), name="tokenapi_list"),
