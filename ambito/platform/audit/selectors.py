@@ -310,6 +310,22 @@ def dettaglia_operazioni(user, gruppi) -> list[Operazione]:
     return operazioni_
 
 
+def dettaglia(righe, *, con_m2m=False) -> list[Voce]:
+    """Full entries for rows of `modifiche()`: a few queries per model, not per row."""
+    per_modello: dict[str, list[int]] = {}
+    for riga in righe:
+        per_modello.setdefault(riga["modello"], []).append(riga["history_id"])
+    record = {}
+    for chiave, ids in per_modello.items():
+        tracciato = registro()[chiave]
+        qs = _con_precedente(tracciato, tracciato.storico.objects.filter(history_id__in=ids))
+        for r in qs:
+            record[(chiave, r.history_id)] = (tracciato, r)
+    voci = [_voce(*record[(r["modello"], r["history_id"])]) for r in righe]
+    _aggiungi_modifiche(voci, con_m2m=con_m2m)
+    return voci
+
+
 def cronologia_oggetto(user, tracciato: Tracciato, pk) -> tuple[object, Paginator]:
     """The versions of one record visible to the user, newest first; 404 if none."""
     versioni = storico_visibile(tracciato, user).filter(**{tracciato.pk_name: pk})

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('servizi', '0002_servizi_unita'),
+        ('servizi', '0003_tabelle_statistiche'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ambito', '0005_reportgenerato_file_preferenzenotifiche_notifica'),
+        ('ambito', '0007_esportazione_calendariopromemoria_attivita_periodiche'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmi', '0003_piano_completo'),
+        ('programmi', '0004_piano_condiviso'),
     ]
 
     operations = [

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("django_celery_beat", "0019_alter_periodictasks_options"),
-        ('ambito', '0005_reportgenerato_file_preferenzenotifiche_notifica'),
+        ('ambito', '0006_storico_utenti'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
