@@ -126,3 +126,13 @@ def postprocess_schema(result, generator, **kwargs):
         "evita di sovrascrivere modifiche altrui (412)."
     )
     return result
+
+
+def lib_doc_excludes():
+    """Classes whose docstrings are not component descriptions: DRF's (drf-spectacular's
+    default) and our mixins, whose docstrings speak to developers."""
+    from drf_spectacular.plumbing import get_lib_doc_excludes
+
+    from ambito.api.serializers import ScopedChoicesMixin
+
+    return [*get_lib_doc_excludes(), ScopedChoicesMixin]
