@@ -33,10 +33,11 @@ def api_credentials(user) -> tuple[str, str]:
     return "Token", Token.objects.get_or_create(user=user)[0].key
 
 
-@pytest.fixture(scope="module")
-def client_package(live_server, tmp_path_factory):
-    """The client package generated from the live schema, imported."""
-    cartella = tmp_path_factory.mktemp("client")
+@pytest.fixture
+def client_package(transactional_db, live_server, tmp_path):
+    """The client package generated from the live schema, imported. (Per test: the live
+    server answers only once the test's database access is open.)"""
+    cartella = tmp_path
     schema = cartella / "schema.json"
     risposta = httpx.get(
         f"{live_server.url}/api/schema/", params={"format": "json"}, timeout=TIMEOUT
