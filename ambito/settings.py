@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Request bodies have their own components (no read-only fields to invent).
     "COMPONENT_SPLIT_REQUEST": True,
+    "GET_LIB_DOC_EXCLUDES": "ambito.platform.api.schema.lib_doc_excludes",
     # Error responses, If-Match/ETag and the CSV variant, documented on every operation.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

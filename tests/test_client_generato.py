@@ -14,12 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rest_framework.authtoken.models import Token
 
 from ambito.choices import Ruolo
 from fondi.models import FonteFinanziamento, LineaFinanziamento, Progetto
 from indicatori.models import Valore
-from tests.factories import AmbitoFactory, ComuneFactory, user_with_role
+from tests.factories import AmbitoFactory, ComuneFactory, api_token, user_with_role
 from tests.indicatori.factories import IndicatoreFactory, PeriodoFactory
 from tests.programmi.factories import PianoFactory
 
@@ -30,13 +29,14 @@ TIMEOUT = httpx.Timeout(120)  # two cores shared by many test runs
 def api_credentials(user) -> tuple[str, str]:
     """The Authorization prefix and token of `user` for the generated client: the one
     place to change when the kind of token changes."""
-    return "Token", Token.objects.get_or_create(user=user)[0].key
+    return "Bearer", api_token(user)
 
 
-@pytest.fixture(scope="module")
-def client_package(live_server, tmp_path_factory):
-    """The client package generated from the live schema, imported."""
-    cartella = tmp_path_factory.mktemp("client")
+@pytest.fixture
+def client_package(transactional_db, live_server, tmp_path):
+    """The client package generated from the live schema, imported. (Per test: the live
+    server answers only once the test's database access is open.)"""
+    cartella = tmp_path
     schema = cartella / "schema.json"
     risposta = httpx.get(
         f"{live_server.url}/api/schema/", params={"format": "json"}, timeout=TIMEOUT

@@ -176,7 +176,8 @@ def test_throttled_is_429_with_the_same_shape():
 
 def test_anonymous_gets_the_problem(client):
     response = client.get("/api/v1/progetti/")
-    assert response.status_code in (401, 403)  # 401 once token auth answers WWW-Authenticate
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert problema(response)["detail"] == "Credenziali non fornite."
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from programmi.models import Obiettivo, Scheda, Valutazione
+from tests.problemi import errori
 
 from .factories import SchedaFactory, ValutazioneFactory, VoceSchedaFactory
 
@@ -127,7 +128,7 @@ def test_bad_inputs_answer_400_with_the_pages_messages(
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.json() == {
+    assert errori(response) == {
         "grado_raggiungimento": ["Il grado di raggiungimento deve essere compreso tra 0 e 100."]
     }
     response = client.patch(
@@ -136,7 +137,7 @@ def test_bad_inputs_answer_400_with_the_pages_messages(
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.json()["budget"] == ["Il budget non può essere negativo."]
+    assert errori(response)["budget"] == ["Il budget non può essere negativo."]
     generale_2022 = Obiettivo.objects.get(piano=piano_2022, numero="2")
     response = client.post(
         reverse("obiettivo-list"),
@@ -144,7 +145,7 @@ def test_bad_inputs_answer_400_with_the_pages_messages(
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert "stesso Piano di Zona" in response.json()["parent"][0]
+    assert "stesso Piano di Zona" in errori(response)["parent"][0]
     valutazione.refresh_from_db()
     scheda_1.refresh_from_db()
     assert valutazione.grado_raggiungimento == 80

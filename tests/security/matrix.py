@@ -601,6 +601,9 @@ MATRIX: dict[str, Entry] = {
         },
     ),
     # ---- API (/api/v1/) ---------------------------------------------------------------
+    "api-root": Entry(
+        expect={"GET": "403 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
+    ),
     "ambito-list": Entry(
         expect={"GET": "401 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
     ),
@@ -1122,7 +1125,9 @@ NEW_ENTRIES: dict[str, Entry] = {
         kwargs=_pk(_progetto),
         expect={
             "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
-            "POST DELETE": API_NO_METHOD,
+            "POST": API_NO_METHOD,
+            # A project without financial progress: its lead's Ufficio di Piano deletes it.
+            "DELETE": "401 403 403 204 404 403 | 401 404 404 404 204 404",
             "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
             "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
         },

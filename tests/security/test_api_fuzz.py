@@ -1,5 +1,7 @@
 """API fuzzing with schemathesis: every operation of /api/schema/, as an Operatore and as
-the Ufficio di Piano, answers without 5xx and as the schema documents.
+the Ufficio di Piano, passes ALL of schemathesis' checks: no 5xx, documented status codes,
+content types, headers and bodies, invalid data rejected, valid data accepted or refused
+with a documented 4xx (a business rule: see ACCEPTED_POSITIVE_STATUSES), and so on.
 
 Requests go straight to the WSGI application (no server), inside the test's database
 transaction, so this runs on SQLite and on PostgreSQL alike. CI runs a few examples
@@ -18,16 +20,9 @@ from django.db import close_old_connections
 from django.urls import resolve
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-)
 
 from ambito.wsgi import application
 from tests.factories import api_token
-
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/", application)
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
@@ -99,7 +94,7 @@ def test_operation_never_fails_and_matches_the_schema(
     def fuzz(case):
         response = case.call(headers=headers)
         seen.append(response.status_code)
-        case.validate_response(response, checks=CHECKS)
+        case.validate_response(response, headers=headers)  # every check schemathesis has
 
     fuzz()
     assert seen, "no request was made"

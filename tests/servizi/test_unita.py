@@ -10,6 +10,7 @@ from django.urls import reverse
 from ambito.models import Comune
 from servizi import selectors
 from servizi.models import DatoStampatoUnita, TipoUnitaOfferta, UnitaOfferta
+from tests.problemi import errori
 
 
 @pytest.fixture
@@ -230,7 +231,7 @@ def test_api_units_write_through_the_service(as_user, ufficio_piano, visconteo):
     dati = _dati_form(visconteo, posti=-1)
     response = client.post(url, dati, content_type="application/json")
     assert response.status_code == 400
-    assert "maggiore o uguale a 0" in str(response.json()["posti"])
+    assert "maggiore o uguale a 0" in str(errori(response)["posti"])
     response = client.post(url, _dati_form(visconteo, posti=20), content_type="application/json")
     assert response.status_code == 201, response.json()
     assert UnitaOfferta.objects.get(pk=response.json()["id"]).posti == 20

@@ -173,3 +173,13 @@ def parametri_csv(result, generator, request, public):
             names = {p.get("name") for p in parameters}
             parameters.extend(p for p in PARAMETRI_CSV if p["name"] not in names)
     return result
+
+
+def lib_doc_excludes():
+    """Classes whose docstrings are not component descriptions: DRF's (drf-spectacular's
+    default) and our mixins, whose docstrings speak to developers."""
+    from drf_spectacular.plumbing import get_lib_doc_excludes
+
+    from ambito.api.serializers import ScopedChoicesMixin
+
+    return [*get_lib_doc_excludes(), ScopedChoicesMixin]
