@@ -23,7 +23,7 @@ from .factories import PeriodoFactory
 
 pytestmark = pytest.mark.django_db
 
-MIGRAZIONE = "ambito.migrations.0006_esportazione_calendariopromemoria_attivita_periodiche"
+MIGRAZIONE = "ambito.migrations.0007_esportazione_calendariopromemoria_attivita_periodiche"
 
 
 @pytest.fixture

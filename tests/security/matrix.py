@@ -602,7 +602,7 @@ MATRIX: dict[str, Entry] = {
     ),
     # ---- API (/api/v1/) ---------------------------------------------------------------
     "api-root": Entry(
-        expect={"GET": "403 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
+        expect={"GET": "401 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}
     ),
     "ambito-list": Entry(
         expect={"GET": "401 200 200 200 200 200", "POST PUT PATCH DELETE": API_NO_METHOD}

@@ -14,7 +14,9 @@ FORMATI = (".xml", ".xml.gz", ".xml.bz2", ".xml.xz")
 
 # Rebuilt by `migrate` in any database (and referred to by natural keys in the file),
 # or worthless after a restore (open sessions).
-ESCLUSI = ["contenttypes", "auth.permission", "sessions"]
+# celery beat's change marker (one row, rewritten whenever a periodic task is saved)
+# is not data either.
+ESCLUSI = ["contenttypes", "auth.permission", "sessions", "django_celery_beat.periodictasks"]
 
 
 class Command(BaseCommand):

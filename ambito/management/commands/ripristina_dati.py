@@ -15,6 +15,9 @@ from .backup_dati import FORMATI
 
 # Tables that `migrate` fills by itself: they do not make a database "not empty".
 DI_SERVIZIO = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# Apps whose rows a migration writes (the periodic tasks of celery beat): the restore
+# overwrites them by id, and they do not make a database "not empty" either.
+APP_DI_SERVIZIO = {"django_celery_beat"}
 
 
 def _tabelle():
@@ -38,7 +41,11 @@ def _senza_storico():
 
 
 def tabelle_con_dati() -> list[str]:
-    return [model._meta.label for model in _tabelle() if model._base_manager.exists()]
+    return [
+        model._meta.label
+        for model in _tabelle()
+        if model._meta.app_label not in APP_DI_SERVIZIO and model._base_manager.exists()
+    ]
 
 
 class Command(BaseCommand):

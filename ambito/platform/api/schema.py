@@ -125,6 +125,7 @@ def postprocess_schema(result, generator, **kwargs):
         "Ogni elemento modificabile ha un ETag: rimandarlo in If-Match (PUT, PATCH, DELETE) "
         "evita di sovrascrivere modifiche altrui (412)."
     )
+    return result
 
 
 DESCRIZIONE_FORMAT = (
