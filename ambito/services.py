@@ -1,7 +1,9 @@
 """Writes of the territory app."""
 
 import hashlib
+import logging
 import secrets
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -33,6 +35,8 @@ from .models import (
 from .platform import esportazioni, jobs
 from .platform.cache import invalida_cache_ambito
 from .platform.services import instance_save
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -199,12 +203,21 @@ def invito_send(*, utente, invitato_da) -> None:
         "giorni": giorni,
         "sito_url": settings.SITE_URL,
     }
-    _email(
-        to=utente.email,
-        oggetto=_("[Zonale] Invito a Zonale: scegli la tua password"),
-        testo=render_to_string("ambito/email/invito.txt", context),
-        html=render_to_string("ambito/email/invito.html", context),
-    )
+    try:
+        _email(
+            to=utente.email,
+            oggetto=_("[Zonale] Invito a Zonale: scegli la tua password"),
+            testo=render_to_string("ambito/email/invito.txt", context),
+            html=render_to_string("ambito/email/invito.html", context),
+        )
+    except (OSError, smtplib.SMTPException) as error:  # no server, refused, timed out
+        logger.warning("Invito a %s non spedito: %s", utente.email, error)
+        raise ValidationError(
+            _(
+                "L'e-mail di invito non è partita (il server di posta non risponde): "
+                "riprova tra qualche minuto."
+            )
+        ) from error
 
 
 def _controlla_incarico(*, da, incarico: Incarico) -> None:

@@ -124,6 +124,22 @@ def test_invitation_refusals_are_next_to_the_field(
     assert not User.objects.filter(first_name="Nadia").exists()  # nothing half-saved
 
 
+def test_an_invitation_that_cannot_be_mailed_creates_nobody(
+    client, settings, ufficio_piano, visconteo, rozzano
+):
+    # A real SMTP connection to a port where nothing listens: refused.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    client.force_login(ufficio_piano)
+    response = invite(client, visconteo, rozzano)
+    assert response.status_code == 200
+    assert "L'e-mail di invito non è partita" in text(response)
+    assert any(
+        "e-mail di invito non è partita" in e for e in response.context["form"].non_field_errors()
+    )
+    assert not User.objects.filter(first_name="Nadia").exists()  # nothing half-saved
+
+
 def test_only_the_ufficio_di_piano_invites(client, operatore_rozzano, revisore, visconteo, rozzano):
     for user in (operatore_rozzano, revisore):
         client.force_login(user)
