@@ -10,7 +10,6 @@ import importlib
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -45,10 +44,11 @@ def client_package(transactional_db, live_server, tmp_path):
     schema.write_bytes(risposta.content)
     config = cartella / "config.yaml"
     config.write_text("post_hooks: []\n", encoding="utf-8")  # no formatter needed
-    comando = Path(sys.executable).with_name("openapi-python-client")
     eseguito = subprocess.run(
         [
-            str(comando),
+            sys.executable,  # the tool's module: the same environment, wherever it lies
+            "-m",
+            "openapi_python_client",
             "generate",
             "--path",
             str(schema),
