@@ -536,12 +536,14 @@ def esportazione_retry(*, user, job: Esportazione) -> Esportazione:
     )
 
 
-def _esportazione_pronta(job) -> None:
+def lavoro_pronto_notify(job, *, evento: str, titolo: str) -> None:
+    """Tell a job's requester that its file is ready: a notice in the app, and an e-mail
+    after commit if he chose so (the Relazione and the exports alike)."""
     notifica = notifica_create(
         utente=job.richiesta_da,
-        chiave=f"esportazione:{job.pk}",
+        chiave=f"{evento}:{job.pk}",  # one notice per job, however often it is run
         tipo="report",
-        titolo=_("L'esportazione %(numero)s è pronta") % {"numero": job.report.numero},
+        titolo=titolo,
         testo=job.report.titolo,
         link=job.get_absolute_url(),
     )
@@ -549,6 +551,14 @@ def _esportazione_pronta(job) -> None:
         from . import tasks
 
         transaction.on_commit(lambda: tasks.notifica_email_send.delay(notifica.pk))
+
+
+def _esportazione_pronta(job) -> None:
+    lavoro_pronto_notify(
+        job,
+        evento="esportazione",
+        titolo=_("L'esportazione %(numero)s è pronta") % {"numero": job.report.numero},
+    )
 
 
 def esportazione_run(*, job_id: int) -> Esportazione | None:

@@ -652,25 +652,31 @@ class AmbitoDetailView(SuperuserMixin, TemplateView):
         return HttpResponseRedirect(reverse("impostazione:ambito_detail", args=[ambito.pk]))
 
 
-class PopolazioneView(LoginRequiredMixin, FormView):
+class AmbitoRuleMixin(LoginRequiredMixin):
+    """A page of one Ambito (`pk` in the URL): 404 unless the user sees it, 403 unless
+    `permission_required` holds on it; the Ambito is `self.ambito` and in the context."""
+
+    permission_required = None
+    permission_message = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.ambito = get_visible_or_404(Ambito, request.user, pk=kwargs["pk"])
+            check_perm(request.user, self.permission_required, self.ambito, self.permission_message)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(ambito=self.ambito, **kwargs)
+
+
+class PopolazioneView(AmbitoRuleMixin, FormView):
     """Upload the ISTAT resident population file of a year for the Ambito's Comuni."""
 
     form_class = PopolazioneForm
     template_name = "ambito/popolazione_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.ambito = get_visible_or_404(Ambito, request.user, pk=kwargs["pk"])
-            check_perm(
-                request.user,
-                "ambito.carica_popolazione",
-                self.ambito,
-                _("Solo l'Ufficio di Piano carica la popolazione dell'Ambito."),
-            )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(ambito=self.ambito, **kwargs)
+    permission_required = "ambito.carica_popolazione"
+    permission_message = _("Solo l'Ufficio di Piano carica la popolazione dell'Ambito.")
 
     def form_valid(self, form):
         from .istat import leggi_popolazione
@@ -700,31 +706,20 @@ class PopolazioneView(LoginRequiredMixin, FormView):
         return HttpResponseRedirect(reverse("ambito:comune_list"))
 
 
-class CalendarioPromemoriaView(LoginRequiredMixin, FormView):
+class CalendarioPromemoriaView(AmbitoRuleMixin, FormView):
     """When the Ambito's Operatori are reminded of a deadline (its Ufficio di Piano)."""
 
     form_class = CalendarioPromemoriaForm
     template_name = "ambito/calendariopromemoria_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.ambito = get_visible_or_404(Ambito, request.user, pk=kwargs["pk"])
-            check_perm(
-                request.user,
-                "ambito.modifica_calendariopromemoria",
-                self.ambito,
-                _("Il calendario dei promemoria è dell'Ufficio di Piano dell'Ambito."),
-            )
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = "ambito.modifica_calendariopromemoria"
+    permission_message = _("Il calendario dei promemoria è dell'Ufficio di Piano dell'Ambito.")
 
     def get_form_kwargs(self):
         return {
             **super().get_form_kwargs(),
             "instance": services.calendario_promemoria_of(self.ambito),
         }
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(ambito=self.ambito, **kwargs)
 
     def form_valid(self, form):
         services.calendario_promemoria_save(calendario=form.save(commit=False))

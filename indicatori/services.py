@@ -35,6 +35,7 @@ from ambito.platform.querysets import ScopedQuerySet
 from ambito.platform.services import instance_save, instance_validate
 from ambito.services import (
     calendario_predefinito,
+    lavoro_pronto_notify,
     notifica_create,
     notifiche_digest_send,
     preferenze_of,
@@ -968,16 +969,11 @@ def _relazione_scrivi(job):
 
 
 def _relazione_pronta(job) -> None:
-    notifica = notifica_create(
-        utente=job.richiesta_da,
-        chiave=f"relazione:{job.pk}",
-        tipo="report",
+    lavoro_pronto_notify(
+        job,
+        evento="relazione",
         titolo=_("La relazione %(numero)s è pronta") % {"numero": job.report.numero},
-        testo=job.report.titolo,
-        link=job.get_absolute_url(),
     )
-    if preferenze_of(job.richiesta_da).report_pronti:
-        _email_dopo_commit(notifica)
 
 
 def relazione_run(*, job_id: int) -> RichiestaRelazione | None:
