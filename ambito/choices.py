@@ -45,3 +45,4 @@ class FormatoEsportazione(models.TextChoices):
     """The file format of an export (each format is one function in esportazioni.py)."""
 
     CSV = "csv", _("CSV (Excel, separatore punto e virgola)")
+    XLSX = "xlsx", _("Excel (.xlsx)")

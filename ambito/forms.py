@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .choices import Ruolo, TipoEsportazione
+from .choices import FormatoEsportazione, Ruolo, TipoEsportazione
 from .models import Ambito, CalendarioPromemoria, Comune, DatiDemografici, PreferenzeNotifiche
 from .platform.forms import AnnoField, ScopedModelForm, StyledFormMixin
 
@@ -178,6 +178,7 @@ class EsportazioneForm(forms.Form):
 
     ambito = forms.ModelChoiceField(queryset=Ambito.objects.none())
     tipo = forms.ChoiceField(choices=TipoEsportazione.choices)
+    formato = forms.ChoiceField(choices=FormatoEsportazione.choices, required=False)
     richiesta = forms.CharField(max_length=64, required=False)
 
     def __init__(self, *args, user, **kwargs):

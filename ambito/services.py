@@ -504,14 +504,16 @@ def _accoda_esportazione(job_id) -> None:
 
 
 def esportazione_request(
-    *, user, ambito, tipo: str, parametri: dict, richiesta: str = ""
+    *, user, ambito, tipo: str, parametri: dict, formato: str = "csv", richiesta: str = ""
 ) -> tuple[Esportazione, bool]:
     """Queue an export (or return the job of the same request); (job, created)."""
     if not user.has_perm("ambito.esporta_dati", ambito):
         raise PermissionDenied(
             _("Le esportazioni sono riservate all'Ufficio di Piano e ai Revisori dell'Ambito.")
         )
-    richiesta = richiesta or f"{tipo}:{ambito.pk}:{parametri}:{timezone.now():%Y%m%d%H%M}"
+    richiesta = richiesta or (
+        f"{tipo}:{formato}:{ambito.pk}:{parametri}:{timezone.now():%Y%m%d%H%M}"
+    )
     return jobs.lavoro_request(
         Esportazione,
         user=user,
@@ -519,6 +521,7 @@ def esportazione_request(
         accoda=_accoda_esportazione,
         ambito=ambito,
         tipo=tipo,
+        formato=formato,
         parametri=parametri,
     )
 

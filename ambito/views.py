@@ -1,3 +1,5 @@
+import mimetypes
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -21,7 +23,7 @@ from django.views.generic import (
 )
 
 from . import selectors, services
-from .choices import Ruolo
+from .choices import FormatoEsportazione, Ruolo
 from .filtersets import EnteFilterSet
 from .forms import (
     AmbitoForm,
@@ -245,7 +247,8 @@ class VerificaReportView(LoginRequiredMixin, FormView):
 
 
 class ReportDownloadView(LoginRequiredMixin, View):
-    """GET: the stored PDF of a registered report, for whoever may see the report."""
+    """GET: the stored file (PDF, CSV, .xlsx) of a registered report, for whoever may see
+    the report."""
 
     def get(self, request, pk):
         report = get_visible_or_404(ReportGenerato, request.user, pk=pk)
@@ -255,7 +258,7 @@ class ReportDownloadView(LoginRequiredMixin, View):
             report.file.open("rb"),
             as_attachment=True,
             filename=report.nome_file,
-            content_type="application/pdf",
+            content_type=mimetypes.guess_type(report.nome_file)[0],
         )
 
 
@@ -749,6 +752,7 @@ class EsportazioneCreateView(LoginRequiredMixin, View):
             ambito=ambito,
             tipo=tipo,
             parametri=parametri,
+            formato=form.cleaned_data["formato"] or FormatoEsportazione.CSV,
             richiesta=form.cleaned_data["richiesta"],
         )
         return HttpResponseRedirect(job.get_absolute_url(), status=303)

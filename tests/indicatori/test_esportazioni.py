@@ -199,3 +199,25 @@ def test_italian_cells():
     assert esportazioni.cella_italiana(None) == ""
     assert esportazioni.cella_italiana(date(2026, 3, 1)) == "01/03/2026"
     assert esportazioni.cella_italiana("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+
+
+def test_values_export_as_xlsx_has_numbers_as_numbers(
+    as_user, ufficio_piano, visconteo, aperto, django_capture_on_commit_callbacks
+):
+    from openpyxl import load_workbook
+
+    client = as_user(ufficio_piano)
+    dati = {"tipo": "valori", "ambito": visconteo.pk, "periodo": aperto.pk, "formato": "xlsx"}
+    _esporta(client, django_capture_on_commit_callbacks, richiesta="x" * 32, **dati)
+    report = ReportGenerato.objects.get()
+    assert report.nome_file.endswith(".xlsx")
+    risposta = client.get(reverse("report:download", args=[report.pk]))
+    assert risposta["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    foglio = load_workbook(io.BytesIO(b"".join(risposta.streaming_content))).active
+    intestazione, *righe = foglio.iter_rows(values_only=True)
+    assert intestazione[6] == "Valore"
+    numerici = [r[6] for r in righe if r[6] is not None]
+    assert len(righe) == Valore.objects.filter(periodo=aperto).count()
+    assert numerici and all(isinstance(v, int | float) for v in numerici)
