@@ -12,6 +12,13 @@ from .models import Ambito, CalendarioPromemoria, Comune, DatiDemografici, Prefe
 from .platform.forms import AnnoField, ScopedModelForm, StyledFormMixin
 
 
+class AmbitoChoiceField(forms.ModelChoiceField):
+    """A choice of Ambito listed by its short name (the field's label says "Ambito")."""
+
+    def label_from_instance(self, obj):
+        return obj.nome_breve
+
+
 class ComuneForm(ScopedModelForm):
     class Meta:
         model = Comune
@@ -69,7 +76,7 @@ class IncaricoForm(StyledFormMixin, forms.Form):
     """A role to give: the Ambito (among those the user manages), the role and, for an
     Operatore, his Comune."""
 
-    ambito = forms.ModelChoiceField(label=_("Ambito"), queryset=Ambito.objects.none())
+    ambito = AmbitoChoiceField(label=_("Ambito"), queryset=Ambito.objects.none())
     ruolo = forms.ChoiceField(label=_("Incarico"), choices=[("", "---------"), *Ruolo.choices])
     comune = forms.ModelChoiceField(
         label=_("Comune"),

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import simple_history
@@ -33,6 +34,10 @@ ANNO_VALIDATORS = [
 ]
 
 
+# "Ambito Territoriale Sociale", "Ambito territoriale", "Ambito" (and "di"), any case.
+_PREFISSO_AMBITO = re.compile(r"^ambito(\s+territoriale(\s+sociale)?)?(\s+di)?\s+", re.IGNORECASE)
+
+
 class Ambito(models.Model):
     nome = models.CharField(_("nome"), max_length=200)
     codice = models.SlugField(
@@ -62,6 +67,12 @@ class Ambito(models.Model):
 
     def __str__(self):
         return self.nome
+
+    @property
+    def nome_breve(self) -> str:
+        """The name without "Ambito territoriale sociale" (for lists labelled "Ambito",
+        where the full name would be cut): "Visconteo Sud Milano"."""
+        return _PREFISSO_AMBITO.sub("", self.nome) or self.nome
 
 
 class Comune(models.Model):

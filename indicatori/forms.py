@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ambito.forms import AmbitoChoiceField
 from ambito.models import Ambito
 from ambito.platform.forms import AnnoField, ScopedModelForm, StyledFormMixin, style_form
 from ambito.validators import e_un_id
@@ -195,7 +196,7 @@ class SelezioneValoriForm(StyledFormMixin, forms.Form):
 class CruscottoForm(StyledFormMixin, forms.Form):
     """Filters of the Ambito dashboard; every choice limited to what the user may see."""
 
-    ambito = forms.ModelChoiceField(queryset=None, required=False, label=_("Ambito"))
+    ambito = AmbitoChoiceField(queryset=None, required=False, label=_("Ambito"))
     anno = forms.TypedChoiceField(coerce=int, required=False, label=_("Anno"), choices=())
     periodo = forms.ModelChoiceField(queryset=None, required=False, label=_("Periodo"))
     comune = forms.ModelChoiceField(queryset=None, required=False, label=_("Comune"))
@@ -236,7 +237,7 @@ class CruscottoForm(StyledFormMixin, forms.Form):
 class CalendarioPeriodiForm(StyledFormMixin, forms.Form):
     """A year's calendar of periods of one periodicity, for the chosen indicators."""
 
-    ambito = forms.ModelChoiceField(queryset=None, label=_("Ambito"))
+    ambito = AmbitoChoiceField(queryset=None, label=_("Ambito"))
     anno = AnnoField()
     tipo = forms.ChoiceField(label=_("Durata dei periodi"), choices=Periodicita.choices)
     giorni_scadenza = forms.IntegerField(

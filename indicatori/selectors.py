@@ -388,15 +388,18 @@ def avanzamento_indicatori(
         fetched_by=fetched_by, indicatori=indicatori, periodi=periodi, stati=stati
     )
     testi = _ultimi_testi(fetched_by, indicatori, stati)
+    # Each indicator scans only its own Ambito's periods: linear in the Ambiti, not
+    # quadratic (every period of every Ambito for every indicator).
+    periodi_di = defaultdict(list)
+    for periodo in periodi:
+        periodi_di[periodo.ambito_id].append(periodo)
     risultati = []
     for indicatore in indicatori:
         fine = indicatore.data_target or datetime.date(indicatore.piano.anno_fine, 12, 31)
         suoi = [
             p
-            for p in periodi
-            if p.ambito_id == indicatore.piano.ambito_id
-            and p.data_inizio >= indicatore.rilevazione_dal
-            and p.data_fine <= fine
+            for p in periodi_di[indicatore.piano.ambito_id]
+            if p.data_inizio >= indicatore.rilevazione_dal and p.data_fine <= fine
         ]
         valore, n = combina_periodi(indicatore, suoi, aggregati)
         risultati.append(valuta(indicatore, valore, n, al, testi.get(indicatore.pk, "")))
@@ -559,10 +562,11 @@ class RigaBeneficiari:
 
 
 @memorizzato
-def beneficiari_per_comune(
+def beneficiari_per_comune_righe(
     *, fetched_by, ambito=None, periodi=None, area=None, stati=APPROVATI
-) -> list[RigaBeneficiari]:
-    """Persons reached per Comune and period: the sum of the «beneficiari» indicators.
+):
+    """Persons reached per Comune and period, as rows of ids and total sorted by period
+    end and Comune name in SQL: a queryset a paginator can slice.
 
     Only the Comuni the user may see (an operator sees his own).
     """
@@ -577,17 +581,25 @@ def beneficiari_per_comune(
         )
     )
     if ambito is not None:
-        valori = valori.filter(periodo__ambito=ambito)
+        # On the plan's indicators too: the planner then reads only the Ambito's.
+        valori = valori.filter(periodo__ambito=ambito, indicatore__piano__ambito=ambito)
     if periodi is not None:
         valori = valori.filter(periodo__in=periodi)
     if area is not None:
         valori = valori.filter(indicatore__area=area)
-    righe = list(
-        valori.values("periodo_id", "comune_id").annotate(totale=Sum("valore_numerico")).order_by()
+    return (
+        valori.values("periodo_id", "comune_id")
+        .annotate(totale=Sum("valore_numerico"))
+        .order_by("periodo__data_fine", "comune__nome", "periodo_id", "comune_id")
     )
+
+
+def beneficiari_di(righe) -> list[RigaBeneficiari]:
+    """The rows of `beneficiari_per_comune_righe` (or a page of them) with their objects."""
+    righe = list(righe)
     periodi_by_id = Periodo.objects.in_bulk({r["periodo_id"] for r in righe})
     comuni_by_id = Comune.objects.in_bulk({r["comune_id"] for r in righe})
-    risultato = [
+    return [
         RigaBeneficiari(
             periodo=periodi_by_id[r["periodo_id"]],
             comune=comuni_by_id[r["comune_id"]],
@@ -595,7 +607,11 @@ def beneficiari_per_comune(
         )
         for r in righe
     ]
-    return sorted(risultato, key=lambda r: (r.periodo.data_fine, r.comune.nome))
+
+
+def beneficiari_per_comune(**filtri) -> list[RigaBeneficiari]:
+    """Persons reached per Comune and period: the sum of the «beneficiari» indicators."""
+    return beneficiari_di(beneficiari_per_comune_righe(**filtri))
 
 
 # --- entry grid and review grid ---------------------------------------------------

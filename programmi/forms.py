@@ -4,6 +4,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ambito.forms import AmbitoChoiceField
 from ambito.models import Ambito
 from ambito.platform.forms import AnnoField, ScopedModelForm, StyledFormMixin
 
@@ -292,7 +293,7 @@ MODELLO = "modello"
 class PrimoPianoForm(AnniPianoForm):
     """A first plan: the Ambito, and where it starts from (the template or a shared plan)."""
 
-    ambito = forms.ModelChoiceField(queryset=Ambito.objects.none(), label=_("Ambito"))
+    ambito = AmbitoChoiceField(queryset=Ambito.objects.none(), label=_("Ambito"))
     origine = forms.ChoiceField(
         label=_("Parti da"),
         help_text=_(

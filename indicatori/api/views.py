@@ -300,10 +300,12 @@ class CompletezzaViewSet(viewsets.ViewSet):
         return Response(serializers.CompletezzaSerializer(righe, many=True).data)
 
 
-class BeneficiariViewSet(viewsets.ViewSet):
+class BeneficiariViewSet(viewsets.GenericViewSet):
     """Beneficiaries (sum of the «beneficiari» indicators) per Comune and period."""
 
-    serializer_class = serializers.BeneficiariSerializer  # the CSV's column labels
+    serializer_class = serializers.BeneficiariSerializer
+    queryset = Valore.objects.none()  # for the schema: the rows are aggregates
+    filter_backends = []  # its own parameters, read in list()
 
     @extend_schema(
         parameters=[
@@ -311,15 +313,15 @@ class BeneficiariViewSet(viewsets.ViewSet):
             OpenApiParameter("ambito", int, description="Ambito (id)"),
             PARAMETRO_AREA,
         ],
-        responses=serializers.BeneficiariSerializer(many=True),
-        description=("Riepilogo a dimensione fissa, non paginato: una riga per Comune e periodo."),
+        description="Una riga per Comune e periodo, per periodo e Comune; paginato.",
     )
     def list(self, request):
         periodo = _visibile(request, Periodo, "periodo")
-        righe = selectors.beneficiari_per_comune(
+        righe = selectors.beneficiari_per_comune_righe(
             fetched_by=request.user,
             ambito=_visibile(request, Ambito, "ambito"),
             periodi=[periodo] if periodo else None,
             area=_area(request),
         )
-        return Response(serializers.BeneficiariSerializer(righe, many=True).data)
+        pagina = selectors.beneficiari_di(self.paginate_queryset(righe))
+        return self.get_paginated_response(self.get_serializer(pagina, many=True).data)

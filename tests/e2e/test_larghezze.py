@@ -1,7 +1,8 @@
 """Every main page of each role at phone, tablet, desktop and wide widths (320 to 1920 px)
 and at 200% zoom.
 
-At each width: the page never scrolls sideways, "Esci" is on screen, and under 992 px
+At each width: the page never scrolls sideways, no drop-down cuts its chosen text, "Esci"
+is on screen, and under 992 px
 the menu button opens the off-canvas navigation with every top-level link on screen
 (closed, its links are hidden, so keyboard focus cannot land on them). axe runs at the
 narrowest and the widest width. Each page is loaded once and the window resized, which
@@ -61,6 +62,20 @@ def _voci_menu(ruolo):
     return MENU_COMPLETO + ["Registro modifiche"] + (["Utenti"] if ruolo == "ufficio.piano" else [])
 
 
+# The visible drop-downs whose chosen text is wider than the room inside them (measured
+# with the select's own font on a canvas): the user would read "Ambito Territoriale Soc".
+SELECT_TAGLIATE = """() => {
+  const ctx = document.createElement("canvas").getContext("2d");
+  return [...document.querySelectorAll("select")].filter((s) => s.offsetParent).flatMap((s) => {
+    const st = getComputedStyle(s);
+    ctx.font = `${st.fontWeight} ${st.fontSize} ${st.fontFamily}`;
+    const testo = s.selectedIndex >= 0 ? s.options[s.selectedIndex].text : "";
+    const spazio = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+    return ctx.measureText(testo).width > spazio + 1 ? [`${s.name}: «${testo}»`] : [];
+  });
+}"""
+
+
 def _verifica_menu(page, ruolo, larghezza):
     links = page.locator("#menu-principale .nav-link")
     toggler = page.get_by_role("button", name="Mostra o nascondi il menu")
@@ -105,6 +120,8 @@ def test_pagine_a_ogni_larghezza(page, ruolo):
             scroll = page.evaluate("document.documentElement.scrollWidth")
             if scroll > larghezza:
                 problemi.append(f"{path} a {etichetta}: la pagina è larga {scroll} px")
+            for select in page.evaluate(SELECT_TAGLIATE):
+                problemi.append(f"{path} a {etichetta}: testo tagliato in {select}")
             esci = page.get_by_role("button", name="Esci").bounding_box()
             assert esci and esci["x"] + esci["width"] <= larghezza, (path, etichetta, esci)
             if numero == 0:

@@ -317,12 +317,21 @@ def test_completeness_endpoint(api, ufficio_piano, operatore_rozzano, aperto):
 
 
 def test_beneficiaries_endpoint(api, ufficio_piano, operatore_rozzano, chiuso):
-    righe = api(ufficio_piano).get(url("beneficiari-list"), {"periodo": chiuso.pk}).data
-    per_comune = {r["comune_nome"]: r["totale"] for r in righe}
+    risposta = api(ufficio_piano).get(url("beneficiari-list"), {"periodo": chiuso.pk}).data
+    per_comune = {r["comune_nome"]: r["totale"] for r in risposta["results"]}
     assert per_comune["Rozzano"] == "18"  # 2 housing + 16 poverty centre
-    assert len(per_comune) == 11
+    assert len(per_comune) == risposta["count"] == 11
+    # Paginated like every list (a national deployment has tens of thousands of rows),
+    # in a stable order: by period, then Comune name.
+    pagine = [
+        api(ufficio_piano).get(url("beneficiari-list"), {"page_size": 4, "page": n}).data
+        for n in (1, 2)
+    ]
+    assert len(pagine[0]["results"]) == 4 and pagine[0]["next"]
+    nomi = [r["comune_nome"] for p in pagine for r in p["results"]]
+    assert len(set(nomi)) == 8
     suoi = api(operatore_rozzano).get(url("beneficiari-list"), {"periodo": chiuso.pk}).data
-    assert [r["comune_nome"] for r in suoi] == ["Rozzano"]
+    assert [r["comune_nome"] for r in suoi["results"]] == ["Rozzano"]
 
 
 def test_aggregates_by_area(api, ufficio_piano, chiuso, aperto):
@@ -335,7 +344,7 @@ def test_aggregates_by_area(api, ufficio_piano, chiuso, aperto):
             r["comune_nome"]: r["totale"]
             for r in client.get(
                 url("beneficiari-list"), {"periodo": chiuso.pk, "area": aree[codice]}
-            ).data
+            ).data["results"]
         }
         for codice in ("politiche-abitative", "poverta-inclusione", "famiglia-minori")
     }
