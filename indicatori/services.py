@@ -18,14 +18,14 @@ from statistics import median
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ambito import tasks as ambito_tasks
 from ambito.choices import InvioEmail, Ruolo
@@ -149,6 +149,16 @@ def _periodo_bloccato(periodo) -> Periodo:
     return Periodo.objects.select_for_update().get(pk=periodo.pk)
 
 
+def _periodo_condiviso(periodo) -> Periodo:
+    """The period re-read under a shared row lock (PostgreSQL's FOR SHARE): the saves of
+    two Comuni do not wait on each other, while a closing, which takes the exclusive
+    lock, waits for them and they for it. SQLite locks the whole database anyway."""
+    if connection.vendor != "postgresql":
+        return Periodo.objects.get(pk=periodo.pk)
+    tabella = connection.ops.quote_name(Periodo._meta.db_table)
+    return Periodo.objects.raw(f"SELECT * FROM {tabella} WHERE id = %s FOR SHARE", [periodo.pk])[0]
+
+
 def _errore_periodo_chiuso(periodo) -> str:
     return _(
         "Il periodo «%(periodo)s» è chiuso: i valori non si possono modificare. "
@@ -229,7 +239,9 @@ def _errori_valore(cella: Cella, periodo, comune) -> list[ErroreCella]:
         instance_validate(
             candidato,
             validators=validators.VALORE,
-            exclude=["inserito_da", "approvato_da"],
+            # The related objects come resolved (and scoped) from the caller: checking
+            # that they exist would cost three queries per cell.
+            exclude=["inserito_da", "approvato_da", "indicatore", "periodo", "comune", "categoria"],
             validate_unique=False,
             validate_constraints=False,
         )
@@ -388,7 +400,7 @@ def valori_save(
     far from the history is saved only with `conferma_anomalie`.
     """
     _verifica_scrittura(user, periodo, comune)
-    periodo = _periodo_bloccato(periodo)
+    periodo = _periodo_condiviso(periodo)
     invalida_cache_ambito(periodo.ambito_id)
     esistenti = _esistenti(periodo, comune, celle)
     errori, modifiche = _controlla(user, periodo, comune, celle, conferma_anomalie, esistenti)
@@ -400,25 +412,18 @@ def valori_save(
         else set()
     )
     adesso = timezone.now()
-    salvati = []
+    cambiate = [(c, a) for c, a in modifiche if a is not None]
+    _avanza_versioni(cambiate)
+    salvati, nuovi = [], []
     for cella, attuale in modifiche:
-        if attuale is not None:
-            # The conditional UPDATE is the lock: of two concurrent saves of the same
-            # version only one matches the row; the other gets 0 rows and stops here.
-            aggiornate = Valore.objects.filter(pk=attuale.pk, versione=cella.versione).update(
-                versione=F("versione") + 1
-            )
-            if not aggiornate:
-                raise ErroriValori([ErroreCella(cella.chiave, "versione", _errore_concorrenza())])
-            if cella.vuota:
-                attuale._history_user = user
-                attuale.delete()
-                continue
-            valore = attuale
-            valore.versione = cella.versione + 1
-        else:
-            valore = Valore(indicatore=cella.indicatore, periodo=periodo, comune=comune, versione=1)
-            valore.categoria = cella.categoria
+        if cella.vuota and attuale is not None:
+            attuale._history_user = user
+            attuale.delete()
+            continue
+        valore = attuale or Valore(
+            indicatore=cella.indicatore, periodo=periodo, comune=comune, categoria=cella.categoria
+        )
+        valore.versione = cella.versione + 1 if attuale is not None else 1
         valore.valore_numerico = cella.valore_numerico
         valore.valore_testo = cella.valore_testo.strip()
         valore.commento = cella.commento.strip()
@@ -426,24 +431,72 @@ def valori_save(
         valore.anomalia_confermata = cella.chiave in anomale
         valore.inserito_da = user
         valore.aggiornato_il = adesso
-        valore._history_user = user
-        if attuale is None:
-            try:
-                with transaction.atomic():
-                    valore.save()
-            except IntegrityError as error:
-                # Someone else created the same cell after the form was shown.
-                raise ErroriValori(
-                    [ErroreCella(cella.chiave, "versione", _errore_concorrenza())]
-                ) from error
-        else:
-            valore.save()
-        salvati.append(valore)
+        (salvati if attuale is not None else nuovi).append(valore)
+    # One UPDATE, one INSERT and one history INSERT for the whole grid, whatever its size.
+    if salvati:
+        bulk_update_with_history(
+            salvati, Valore, CAMPI_SALVATI, default_user=user, default_date=adesso
+        )
+    if nuovi:
+        try:
+            with transaction.atomic():
+                nuovi = bulk_create_with_history(
+                    nuovi, Valore, default_user=user, default_date=adesso
+                )
+        except IntegrityError as error:
+            # Someone else created one of these cells after the form was shown.
+            raise ErroriValori(
+                [
+                    ErroreCella(c.chiave, "versione", _errore_concorrenza())
+                    for c, a in modifiche
+                    if a is None
+                ]
+            ) from error
+    salvati += nuovi
     if invia:
         valori_submit(user=user, periodo=periodo, comune=comune)
         for valore in salvati:
             valore.refresh_from_db()
     return salvati
+
+
+# What a grid save writes on an existing value (besides the version, moved first).
+CAMPI_SALVATI = [
+    "versione",
+    "valore_numerico",
+    "valore_testo",
+    "commento",
+    "stato",
+    "anomalia_confermata",
+    "inserito_da",
+    "aggiornato_il",
+]
+
+
+def _avanza_versioni(cambiate: list[tuple[Cella, Valore]]) -> None:
+    """Move every changed value to its next version in one conditional UPDATE: the lock
+    of optimistic concurrency. Of two saves of the same version only one matches the
+    row; the other matches fewer rows than it changes, and stops with the cells that
+    moved meanwhile."""
+    if not cambiate:
+        return
+    condizione = Q()
+    for cella, attuale in cambiate:
+        condizione |= Q(pk=attuale.pk, versione=cella.versione)
+    aggiornate = Valore.objects.filter(condizione).update(versione=F("versione") + 1)
+    if aggiornate == len(cambiate):
+        return
+    versioni = dict(
+        Valore.objects.filter(pk__in=[a.pk for _c, a in cambiate]).values_list("pk", "versione")
+    )
+    spostate = [c for c, a in cambiate if versioni.get(a.pk) != c.versione + 1]
+    # A row another save moved by exactly one version looks like ours: then name them all.
+    raise ErroriValori(
+        [
+            ErroreCella(cella.chiave, "versione", _errore_concorrenza())
+            for cella in spostate or [c for c, _a in cambiate]
+        ]
+    )
 
 
 def _aggiorna_in_blocco(valori, campi, *, user, periodo, motivo):
@@ -470,7 +523,7 @@ def _errore(campo, messaggio):
 def valori_submit(*, user, periodo: Periodo, comune, vuoto_ammesso: bool = False) -> int:
     """Send the drafts (and the returned values) of a Comune to the Ufficio di Piano."""
     _verifica_scrittura(user, periodo, comune)
-    periodo = _periodo_bloccato(periodo)
+    periodo = _periodo_condiviso(periodo)
     if not periodo.aperto:
         raise _errore("periodo", _errore_periodo_chiuso(periodo))
     da_inviare = list(Valore.objects.filter(periodo=periodo, comune=comune, stato__in=MODIFICABILI))

@@ -290,3 +290,67 @@ def test_concurrent_creations_of_one_cell_store_one_row(live_server, scenario):
     assert riga.inserito_da == s["contendenti"][i]
     assert storico(riga, "+") == 1 and riga.history.count() == 1
     assert Valore.history.filter(periodo=periodo).count() == 1
+
+
+def test_two_comuni_save_side_by_side_and_a_closing_waits(scenario):
+    """The saves of two Comuni of one Ambito in one period do not wait on each other (a
+    shared lock on the period), while closing the period waits for a save in progress:
+    the save holds its transaction open, a second Comune saves within a short lock
+    timeout, the Ufficio di Piano's closing does not."""
+    from django.db import OperationalError, connections, transaction
+
+    from indicatori.services import Cella
+
+    periodo, indicatore = scenario["periodo"], scenario["indicatore"]
+    (primo, secondo), (op_primo, op_secondo) = scenario["comuni"][:2], scenario["propri"][:2]
+    udp = user_with_role(Ruolo.UFFICIO_PIANO, periodo.ambito, username="conc.udp")
+    salvato, rilascia, esiti = threading.Event(), threading.Event(), {}
+
+    def in_attesa():
+        with transaction.atomic():
+            services.valori_save(
+                user=op_primo,
+                periodo=periodo,
+                comune=primo,
+                celle=[Cella(indicatore, valore_numerico=Decimal(3))],
+            )
+            salvato.set()
+            rilascia.wait(TIMEOUT)
+        connections.close_all()
+
+    def con_timeout(nome, azione):
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '1s'")
+                azione()
+            esiti[nome] = "ok"
+        except OperationalError as errore:
+            esiti[nome] = str(errore).splitlines()[0]
+        finally:
+            connections.close_all()
+
+    def altro_comune():
+        services.valori_save(
+            user=op_secondo,
+            periodo=periodo,
+            comune=secondo,
+            celle=[Cella(indicatore, valore_numerico=Decimal(5))],
+        )
+
+    def chiusura():
+        services.periodo_close(user=udp, periodo=periodo, motivo="Fine del periodo")
+
+    primo_thread = threading.Thread(target=in_attesa)
+    primo_thread.start()
+    assert salvato.wait(TIMEOUT)
+    for nome, azione in (("altro_comune", altro_comune), ("chiusura", chiusura)):
+        thread = threading.Thread(target=con_timeout, args=(nome, azione))
+        thread.start()
+        thread.join(TIMEOUT)
+    rilascia.set()
+    primo_thread.join(TIMEOUT)
+    assert esiti["altro_comune"] == "ok"
+    assert "lock timeout" in esiti["chiusura"]
+    valori = Valore.objects.filter(periodo=periodo).values_list("comune_id", "valore_numerico")
+    assert dict(valori) == {primo.pk: 3, secondo.pk: 5}
