@@ -516,9 +516,7 @@ def _controlla_massimo(a, dati, d):
         if any(r.comune_id for r in righe):
             valori = {nomi[c]: _aggregato(dati, a, anno, c) for c in {r.comune_id for r in righe}}
         else:
-            valori = {
-                c: _aggregato(dati, a, anno, categorie=[c]) for c in {r.categoria for r in righe}
-            }
+            valori = _per_categoria(dati, a, anno, righe, attesi[0])
         if not valori:
             continue
         classifica = sorted(valori, key=lambda k: valori[k], reverse=True)
@@ -538,6 +536,30 @@ def _controlla_massimo(a, dati, d):
                 a, valori.get(nominato), valori[classifica[0]], False, nota, d
             )
     return _verifica_affermazione(a, None, None, True, "", d)
+
+
+def _per_categoria(dati, a, anno, righe, nominato):
+    """The value of each category; when the categories are split by a second dimension
+    ("75-79 · Uomini") and the claim names one part ("75-79", "Donne"), the rows are
+    grouped by that part: "the 75-79 class is the highest" sums men and women."""
+    parti = [r.categoria.split(" · ") for r in righe]
+    posizione = next(
+        (
+            i
+            for p in parti
+            if len(p) > 1
+            for i, nome in enumerate(p)
+            if nome.casefold() == nominato.casefold()
+        ),
+        None,
+    )
+    if posizione is None:
+        return {c: _aggregato(dati, a, anno, categorie=[c]) for c in {r.categoria for r in righe}}
+    gruppi = defaultdict(list)
+    for r, p in zip(righe, parti, strict=True):
+        if len(p) > posizione:
+            gruppi[p[posizione]].append(r.categoria)
+    return {g: _aggregato(dati, a, anno, categorie=c) for g, c in gruppi.items()}
 
 
 def controlli_affermazioni(*, fetched_by, ambito, dati=None) -> list[Verifica]:
