@@ -72,11 +72,16 @@ class Dati:
             for m in MisuraTabella.objects.filter(tabella__ambito=ambito).select_related("tabella")
         }
         self.righe = defaultdict(list)
+        # The rows of a measure in a year, without Lombardia/Italia: what a check reads.
+        self._per_anno = defaultdict(list)
         valori = ValoreTabella.objects.filter(misura__tabella__ambito=ambito).values_list(
             "misura_id", "territorio", "comune_id", "anno", "categoria", "valore"
         )
         for valore in valori:
-            self.righe[valore[0]].append(Riga(*valore))
+            riga = Riga(*valore)
+            self.righe[riga.misura_id].append(riga)
+            if riga.territorio not in _CONFRONTO:
+                self._per_anno[(riga.misura_id, riga.anno)].append(riga)
 
     def nomi_comuni(self):
         if self._comuni is None:
@@ -86,11 +91,15 @@ class Dati:
     def righe_di(self, misura_id, *, anno=None, categorie=(), comune_id=None):
         """The rows a figure summarises: the Comuni's when the measure has them for that
         year (one Comune's when asked), else the Ambito-level ones; never Lombardia/Italia."""
+        candidate = (
+            self.righe.get(misura_id, [])
+            if anno is None
+            else self._per_anno.get((misura_id, anno), [])
+        )
         righe = [
             r
-            for r in self.righe.get(misura_id, [])
+            for r in candidate
             if r.territorio not in _CONFRONTO
-            and (anno is None or r.anno == anno)
             and (comune_id is None or r.comune_id == comune_id)
             and (not categorie or any(fnmatchcase(r.categoria, c) for c in categorie))
         ]
