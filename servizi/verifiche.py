@@ -2,8 +2,8 @@
 outcome, the kind of check. Shared by the checks of units, services and tables."""
 
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
 
