@@ -324,6 +324,7 @@ class ReportGenerato(models.Model):
         SCHEDA_COMUNE = "scheda_comune", _("Scheda Comune")
         ESPORTAZIONE_VALORI = "esportazione_valori", _("Esportazione dei valori")
         ESPORTAZIONE_REGISTRO = "esportazione_registro", _("Esportazione del registro")
+        CAPITOLO_CONTESTO = "capitolo_contesto", _("Capitolo di contesto dai dati")
 
     tipo = models.CharField(_("tipo"), max_length=30, choices=Tipo.choices)
     titolo = models.CharField(_("titolo"), max_length=500)

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from ambito.platform.mixins import (
     get_editable_or_403,
     get_visible_or_404,
 )
+from ambito.platform.pdf import pdf_response
 from ambito.roles import ruoli
 from ambito.validators import e_un_id
 from fondi.models import Progetto
@@ -691,12 +692,6 @@ class CruscottoView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(form=form, dati=dati, richiesta=uuid.uuid4().hex, **kwargs)
 
 
-def _pdf_response(report):
-    response = HttpResponse(report.contenuto, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
-    return response
-
-
 class RelazionePdfView(LoginRequiredMixin, View):
     """POST: ask for the Relazione di monitoraggio (UdP and Revisori of the Ambito).
 
@@ -754,7 +749,7 @@ class SchedaComunePdfView(LoginRequiredMixin, View):
         user = request.user
         comune = get_visible_or_404(Comune, user, pk=comune_pk)
         periodo = get_visible_or_404(Periodo, user, pk=periodo_pk, ambito_id=comune.ambito_id)
-        return _pdf_response(reports.scheda_comune_pdf(user=user, comune=comune, periodo=periodo))
+        return pdf_response(reports.scheda_comune_pdf(user=user, comune=comune, periodo=periodo))
 
 
 class SchedaProgettoPdfView(LoginRequiredMixin, View):
@@ -762,7 +757,7 @@ class SchedaProgettoPdfView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         progetto = get_visible_or_404(Progetto, request.user, pk=pk)
-        return _pdf_response(reports.scheda_progetto_pdf(user=request.user, progetto=progetto))
+        return pdf_response(reports.scheda_progetto_pdf(user=request.user, progetto=progetto))
 
 
 # --- The calendar of the periods -----------------------------------------------------------

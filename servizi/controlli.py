@@ -72,11 +72,16 @@ class Dati:
             for m in MisuraTabella.objects.filter(tabella__ambito=ambito).select_related("tabella")
         }
         self.righe = defaultdict(list)
+        # The rows of a measure in a year, without Lombardia/Italia: what a check reads.
+        self._per_anno = defaultdict(list)
         valori = ValoreTabella.objects.filter(misura__tabella__ambito=ambito).values_list(
             "misura_id", "territorio", "comune_id", "anno", "categoria", "valore"
         )
         for valore in valori:
-            self.righe[valore[0]].append(Riga(*valore))
+            riga = Riga(*valore)
+            self.righe[riga.misura_id].append(riga)
+            if riga.territorio not in _CONFRONTO:
+                self._per_anno[(riga.misura_id, riga.anno)].append(riga)
 
     def nomi_comuni(self):
         if self._comuni is None:
@@ -86,11 +91,15 @@ class Dati:
     def righe_di(self, misura_id, *, anno=None, categorie=(), comune_id=None):
         """The rows a figure summarises: the Comuni's when the measure has them for that
         year (one Comune's when asked), else the Ambito-level ones; never Lombardia/Italia."""
+        candidate = (
+            self.righe.get(misura_id, [])
+            if anno is None
+            else self._per_anno.get((misura_id, anno), [])
+        )
         righe = [
             r
-            for r in self.righe.get(misura_id, [])
+            for r in candidate
             if r.territorio not in _CONFRONTO
-            and (anno is None or r.anno == anno)
             and (comune_id is None or r.comune_id == comune_id)
             and (not categorie or any(fnmatchcase(r.categoria, c) for c in categorie))
         ]
@@ -516,9 +525,7 @@ def _controlla_massimo(a, dati, d):
         if any(r.comune_id for r in righe):
             valori = {nomi[c]: _aggregato(dati, a, anno, c) for c in {r.comune_id for r in righe}}
         else:
-            valori = {
-                c: _aggregato(dati, a, anno, categorie=[c]) for c in {r.categoria for r in righe}
-            }
+            valori = _per_categoria(dati, a, anno, righe, attesi[0])
         if not valori:
             continue
         classifica = sorted(valori, key=lambda k: valori[k], reverse=True)
@@ -538,6 +545,30 @@ def _controlla_massimo(a, dati, d):
                 a, valori.get(nominato), valori[classifica[0]], False, nota, d
             )
     return _verifica_affermazione(a, None, None, True, "", d)
+
+
+def _per_categoria(dati, a, anno, righe, nominato):
+    """The value of each category; when the categories are split by a second dimension
+    ("75-79 · Uomini") and the claim names one part ("75-79", "Donne"), the rows are
+    grouped by that part: "the 75-79 class is the highest" sums men and women."""
+    parti = [r.categoria.split(" · ") for r in righe]
+    posizione = next(
+        (
+            i
+            for p in parti
+            if len(p) > 1
+            for i, nome in enumerate(p)
+            if nome.casefold() == nominato.casefold()
+        ),
+        None,
+    )
+    if posizione is None:
+        return {c: _aggregato(dati, a, anno, categorie=[c]) for c in {r.categoria for r in righe}}
+    gruppi = defaultdict(list)
+    for r, p in zip(righe, parti, strict=True):
+        if len(p) > posizione:
+            gruppi[p[posizione]].append(r.categoria)
+    return {g: _aggregato(dati, a, anno, categorie=c) for g, c in gruppi.items()}
 
 
 def controlli_affermazioni(*, fetched_by, ambito, dati=None) -> list[Verifica]:

@@ -28,6 +28,11 @@ urlpatterns = [
     path("verifica/", views.VerificaView.as_view(), name="verifica"),
     path("tabelle/", views.TabellaListView.as_view(), name="tabella_list"),
     path("tabelle/capitolo/", views.CapitoloContestoView.as_view(), name="capitolo_contesto"),
+    path(
+        "tabelle/capitolo/pdf/",
+        views.CapitoloContestoPdfView.as_view(),
+        name="capitolo_contesto_pdf",
+    ),
     path("tabelle/nuova/", views.TabellaCreateView.as_view(), name="tabella_create"),
     path("tabelle/<int:pk>/", views.TabellaDetailView.as_view(), name="tabella_detail"),
     path("tabelle/<int:pk>/importa/", views.TabellaImportaView.as_view(), name="tabella_importa"),

@@ -3,6 +3,7 @@ outcome, the kind of check. Shared by the checks of units, services and tables."
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
 
@@ -47,11 +48,11 @@ class Verifica:
             return None
         return self.calcolato - self.stampato
 
-    @property
+    @cached_property
     def stampato_testo(self):
         return _numero(self.stampato, self.decimali)
 
-    @property
+    @cached_property
     def calcolato_testo(self):
         return _numero(self.calcolato, self._decimali_calcolato)
 
@@ -61,7 +62,7 @@ class Verifica:
             return self.decimali_calcolato
         return self.decimali + 1
 
-    @property
+    @cached_property
     def differenza_testo(self):
         return _numero(self.differenza, self._decimali_calcolato)
 

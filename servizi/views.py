@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import (
     CreateView,
     DetailView,
@@ -24,9 +25,10 @@ from ambito.platform.mixins import (
     ServiceFormMixin,
     get_editable_or_403,
 )
+from ambito.platform.pdf import pdf_response
 from ambito.selectors import ambito_scelto
 
-from . import selectors, services
+from . import reports, selectors, services
 from .capitolo import capitolo_contesto
 from .choices import TipoServizio
 from .controlli import controlli_tabelle
@@ -432,6 +434,23 @@ class TabellaImportaView(LoginRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tabella=self.tabella, **kwargs)
+
+
+class CapitoloContestoPdfView(LoginRequiredMixin, View):
+    """POST: the context chapter as its own PDF, for the years of the page's form."""
+
+    def post(self, request):
+        user = request.user
+        ambito = ambito_scelto(fetched_by=user, pk=request.POST.get("ambito"))
+        if ambito is None:
+            raise Http404
+        form = AnniCapitoloForm(request.POST)
+        if not form.is_valid():
+            raise Http404
+        report = reports.capitolo_contesto_pdf(
+            user=user, ambito=ambito, dal=form.cleaned_data["dal"], al=form.cleaned_data["al"]
+        )
+        return pdf_response(report)
 
 
 class CapitoloContestoView(LoginRequiredMixin, TemplateView):

@@ -37,6 +37,8 @@ ETICHETTE_PARAMETRI = {
     "anno": _("Anno"),
     "progetto": _("Progetto"),
     "codice": _("Codice del progetto"),
+    "dal": _("Dall'anno"),
+    "al": _("All'anno"),
 }
 
 
@@ -122,6 +124,15 @@ class ReportPdf:
     @property
     def filename(self):
         return self.registro.nome_file
+
+
+def pdf_response(report: ReportPdf):
+    """The download of a generated report (pages that answer with the PDF itself)."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(report.contenuto, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+    return response
 
 
 @transaction.atomic

@@ -38,18 +38,22 @@ def main():
     url = "/servizi/verifica/"
     assert client.get(url).status_code == 200  # warm-up
     repeat = int(os.environ.get("BENCH_REPEAT", 30))
-    tempi = []
+    tempi, cpu = [], []
     for _ in range(repeat):
-        inizio = time.perf_counter()
+        inizio, inizio_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         tempi.append((time.perf_counter() - inizio) * 1000)
+        # The CPU of this process alone: on a shared, loaded machine the wall time also
+        # counts the waits for a core.
+        cpu.append((time.process_time() - inizio_cpu) * 1000)
         assert response.status_code == 200
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     tempi.sort()
     p95 = tempi[max(0, int(len(tempi) * 0.95) - 1)]
     print(
-        f"{url}: mediana {statistics.median(tempi):.1f} ms, p95 {p95:.1f} ms, "
+        f"{url}: mediana {statistics.median(tempi):.1f} ms, p95 {p95:.1f} ms "
+        f"(CPU del processo: mediana {statistics.median(cpu):.1f} ms), "
         f"{len(queries)} query SQL, {repeat} richieste, {len(response.content) // 1024} KB"
     )
 

@@ -15,7 +15,7 @@ from indicatori.models import Periodo
 from indicatori.reports import relazione_monitoraggio, scheda_comune
 from servizi import selectors as servizi_selectors
 from servizi.verifiche import TIPI_CONTROLLO as TIPI
-from tests.servizi.test_tabelle import ESEMPI
+from tests.servizi.test_tabelle import ATTESI, ESEMPI
 
 
 def pdf_text(data: bytes) -> str:
@@ -73,11 +73,11 @@ def _verifica_unita(text, revisore, visconteo):
     # numbers of each example, as the verification page shows them.
     altri = sum(1 for v in verifica.da_controllare if not v.sezione.startswith("Tab."))
     for nome, n in (
-        ("Dato stampato non ricavabile dalle righe", 17 + altri),  # + units and services
-        ("Tabelle in disaccordo", 15),
-        ("Parte maggiore del tutto", 3),
-        ("Valore impossibile per l'unità", 1),
-        ("Affermazione del testo smentita dai dati", 13),
+        ("Dato stampato non ricavabile dalle righe", ATTESI["stampato"] + altri),  # + units
+        ("Tabelle in disaccordo", ATTESI["discordanza"]),
+        ("Parte maggiore del tutto", ATTESI["parte"]),
+        ("Valore impossibile per l'unità", ATTESI["unita"]),
+        ("Affermazione del testo smentita dai dati", ATTESI["affermazione"]),
     ):
         assert f"{nome}: {n}" in testo, nome
     # The context chapter written from the tables (all their years).

@@ -1514,6 +1514,13 @@ MATRIX.update(
         "servizi:verifica": Entry(expect=PAGINA_LETTURA),
         "servizi:tabella_list": Entry(expect=PAGINA_LETTURA),
         "servizi:capitolo_contesto": Entry(expect=PAGINA_LETTURA),
+        # The chapter's PDF, of the user's own Ambito (whoever reads it may print it).
+        "servizi:capitolo_contesto_pdf": Entry(
+            expect={
+                "GET PUT PATCH DELETE": NO_WRITE_PAGE,
+                "POST": "302 200 200 200 200 200",
+            }
+        ),
         "servizi:tabella_create": Entry(expect=PAGINA_CREA),
         "servizi:tabella_detail": Entry(
             kwargs=_pk(_tabella),

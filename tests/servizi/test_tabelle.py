@@ -20,18 +20,6 @@ from servizi.models import (
     ValoreTabella,
 )
 from servizi.tabelle import leggi_csv, numero_italiano
-from tests.factories import ComuneFactory
-
-
-@pytest.fixture
-def sistema(django_user_model):
-    return django_user_model(is_superuser=True, is_active=True)
-
-
-@pytest.fixture
-def due_comuni(altro_ambito):
-    lodi = altro_ambito.comuni.get()
-    return lodi, ComuneFactory(ambito=altro_ambito, nome="Codogno", codice_istat="098019")
 
 
 def _tabella(ambito, codice="Tab. P", **misure):
@@ -327,8 +315,10 @@ def test_claim_value(sistema, altro_ambito, due_comuni, detto, scatta):
 ATTESI = {
     # Tab. 6: 20,7% in 2022, where the simple mean of the Comuni is 20,46 and the
     # population-weighted one 20,64 (1); Tab. 9, 10, 11, 12: every printed MEDIA is
-    # neither the simple nor the weighted mean of the Comuni (4 + 4 + 4 + 4).
-    "stampato": 17,
+    # neither the simple nor the weighted mean of the Comuni (4 + 4 + 4 + 4); Tab. 20:
+    # the over-65 share of 2021 printed 45% where 4.876 / 9.869 = 49,4% (the other five
+    # years and the six minors' shares round to the printed ones) (1).
+    "stampato": 18,
     # Tab. 5: the elderly counted 175.094 / 180.012 / 179.188 while Tab. 3's classes over
     # 65 add to 26.480 / 26.763 / 27.162 (3); Tab. 8: the 2022 share of foreigners of
     # each of the 11 Comuni against Tab. 2's residents (11) and of the Ambito,
@@ -346,8 +336,13 @@ ATTESI = {
     # members unchanged" (Casarile 2,4 -> 2,3); Tab. 8 "14% of the minors" (3.294 /
     # 22.075 = 14,9); Tab. 9 "6,4 in 2024" (mean 6,16) and "7 in 2021" (6,2); Tab. 10
     # "180 on average in 2024" (168,1); Tab. 12 "35,5" (33,43) and "rising in every
-    # Comune" (Opera 43,5 -> 43,4, Rozzano unchanged).
-    "affermazione": 13,
+    # Comune" (Opera 43,5 -> 43,4, Rozzano unchanged); Tab. 20 "circa il 50% over 65"
+    # (5.586 / 11.802 = 47,3% in 2023); Tab. 21 "circa il 9% ADI" (993 / 11.802 = 8,4%).
+    # Hold: Tab. 17 "75-79 the most hit class" (1.557, then 85+ 1.450) and "more women"
+    # (7.623 / 7.346); Tab. 19 the three main hospitals; Tab. 20 "rising" (6.593 ->
+    # 11.802); Tab. 21 "circa il 2%" B1/B2 (292 / 11.802 = 2,47%). Tab. 21's 18 printed
+    # shares all round to the rows over Tab. 20's totals (no disagreement).
+    "affermazione": 15,
 }
 
 # (table, label, kind, printed, computed), as the page and the PDF write them.
@@ -363,6 +358,9 @@ ESEMPI = [
     ("Tab. 2", "Nei Comuni di Basiglio, Casarile", "affermazione", "7.933", "7.980"),
     ("Tab. 5", "il Comune con la percentuale più alta", "affermazione", "25,5", "26,1"),
     ("Tab. 8", "e il 14% sul totale", "affermazione", "14", "14,9"),
+    ("Tab. 20", "% over 65 sul totale 2021", "stampato", "45", "49,4"),
+    ("Tab. 20", "e circa il 50% è rappresentato da over 65", "affermazione", "50", "47,3"),
+    ("Tab. 21", "Circa il 9% accede alla misura", "affermazione", "9", "8,4"),
 ]
 
 
@@ -375,8 +373,8 @@ def test_chapter_flags_per_kind(sistema, visconteo):
     conteggi = {tipo: sum(1 for f in flags if f.tipo == tipo) for tipo in ATTESI}
     assert conteggi == ATTESI
     # Every printed figure of the chapter is checked once (a check of its own table
-    # or of another), plus the extra flags.
-    assert DatoStampatoTabella.objects.filter(tabella__ambito=visconteo).count() == 140
+    # or of another), plus the extra flags: 140 in Tab. 1-19, 12 in Tab. 20, 18 in Tab. 21.
+    assert DatoStampatoTabella.objects.filter(tabella__ambito=visconteo).count() == 170
 
 
 def _righe_pagina(html):
@@ -480,9 +478,10 @@ def test_context_chapter_sentences_follow_the_tables(as_user, revisore):
     # Tab. 7: families 54.382 -> 54.691 (+0,57%) against Lombardia 4.492.423 -> 4.531.560
     # (+0,87%).
     assert "da 54.382 a 54.691 (+0,6%)" in testo
-    assert "In Lombardia lo stesso dato varia del +0,9%: l'Ambito varia meno che in Lombardia." in (
-        testo
-    )
+    assert (
+        "In Lombardia lo stesso dato varia del +0,9%, nell'Ambito del +0,6%: una variazione "
+        "inferiore a quella lombarda."
+    ) in testo
     # Tab. 13 (2021-2022): +14,3% starts, the Piano's "+14%".
     assert "da 19.591 a 22.393 (+14,3%)" in testo
 
