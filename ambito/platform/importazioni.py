@@ -529,6 +529,13 @@ class Importatore:
     def modello(self, *, ambito, user, **parametri) -> Tabella:
         raise NotImplementedError
 
+    def leggi(self, file, *, ambito, **parametri) -> Lettura:
+        """The rows of the file: the template's columns (an importer that also takes
+        another format, e.g. ISTAT's population CSV, reads it here)."""
+        return leggi_file(
+            file, colonne=self.colonne, max_bytes=self.max_bytes, max_righe=self.max_righe
+        )
+
     def prova(self, righe: list[RigaFile], *, ambito, user, **parametri) -> list[EsitoRiga]:
         raise NotImplementedError
 
@@ -605,11 +612,10 @@ def motivo_of(importazione) -> str:
 
 def _esegui_prova(importazione, *, conferma: bool = False) -> Prova:
     imp = importatore_of(importazione.tipo)
-    lettura = leggi_file(
+    lettura = imp.leggi(
         _NomeFile(bytes(importazione.contenuto or b""), importazione.nome_file),
-        colonne=imp.colonne,
-        max_bytes=imp.max_bytes,
-        max_righe=imp.max_righe,
+        ambito=importazione.ambito,
+        **importazione.parametri,
     )
     if lettura.errori:
         return Prova(importazione, lettura.errori, [])

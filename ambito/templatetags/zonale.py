@@ -107,3 +107,18 @@ def righe_grafico(context, righe):
             for etichetta, *valori in righe
         )
     )
+
+
+@register.simple_tag(takes_context=True)
+def ambiti_importazione(context, tipo):
+    """The Ambiti where the user may import `tipo` (platform/importazioni.py): a list
+    page links them to the template and the upload (includes/importa.html)."""
+    from ambito.models import Ambito
+    from ambito.platform.importazioni import importatore_of
+
+    user = context.get("user")
+    importatore = importatore_of(tipo)
+    if importatore is None or user is None or not user.is_authenticated:
+        return []
+    ambiti = Ambito.objects.visible_to(user).order_by("nome")
+    return [a for a in ambiti if user.has_perm(importatore.permesso, a)]
