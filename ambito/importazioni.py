@@ -69,8 +69,15 @@ class PopolazioneImportatore(ImportatoreTabella):
         file.seek(0)
         try:
             residenti = leggi_popolazione(file)
-        except ValidationError:
-            return lettura  # neither: the template's message says what is expected
+        except ValidationError as error:
+            # Neither: what the template expects, and what ISTAT's file lacks.
+            return Lettura(
+                errori=[
+                    *lettura.errori,
+                    _("Come file dell'ISTAT: %(errore)s") % {"errore": " ".join(error.messages)},
+                ],
+                formato="csv",
+            )
         if not anno:
             return Lettura(
                 errori=[

@@ -676,7 +676,9 @@ class AmbitoRuleMixin(LoginRequiredMixin):
 
 
 class PopolazioneView(AmbitoRuleMixin, FormView):
-    """Upload the ISTAT resident population file of a year for the Ambito's Comuni."""
+    """Upload the ISTAT resident population file of a year for the Ambito's Comuni: one
+    more entry to the population import (ambito/importazioni.py), whose dry run shows
+    what would change before anything is saved."""
 
     form_class = PopolazioneForm
     template_name = "ambito/popolazione_form.html"
@@ -685,31 +687,14 @@ class PopolazioneView(AmbitoRuleMixin, FormView):
     permission_message = _("Solo l'Ufficio di Piano carica la popolazione dell'Ambito.")
 
     def form_valid(self, form):
-        from .istat import leggi_popolazione
-
-        try:
-            residenti = leggi_popolazione(form.cleaned_data["file"])
-            esito = services.popolazione_load(
-                ambito=self.ambito, anno=form.cleaned_data["anno"], residenti=residenti
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                add_service_error(form, error)
-            else:
-                form.add_error("file", error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Residenti %(anno)s caricati per %(n)d Comuni.")
-            % {"anno": form.cleaned_data["anno"], "n": len(esito["aggiornati"])},
+        prova = importazioni.importazione_carica(
+            user=self.request.user,
+            ambito=self.ambito,
+            tipo="popolazione",
+            file=form.cleaned_data["file"],
+            parametri={"anno": form.cleaned_data["anno"]},
         )
-        if esito["mancanti"]:
-            messages.warning(
-                self.request,
-                _("Nel file mancano: %(comuni)s.")
-                % {"comuni": ", ".join(c.nome for c in esito["mancanti"])},
-            )
-        return HttpResponseRedirect(reverse("ambito:comune_list"))
+        return HttpResponseRedirect(prova.importazione.get_absolute_url(), status=303)
 
 
 class CalendarioPromemoriaView(AmbitoRuleMixin, FormView):
