@@ -18,6 +18,7 @@ from .platform.forms import AnnoField
 from .platform.importazioni import Colonna, Lettura, RigaFile, importatore, leggi_file
 from .platform.importazioni_tabelle import ImportatoreTabella, RigaRifiutata, normalizza, per_nome
 from .platform.services import instance_validate
+from .templatetags.zonale import numero
 
 CAMPI = ("residenti", "famiglie", "componenti_medi", "stranieri", "stranieri_minori")
 
@@ -184,5 +185,5 @@ class PopolazioneImportatore(ImportatoreTabella):
         return _("%(comune)s %(anno)s: %(residenti)s residenti") % {
             "comune": dati.comune.nome,
             "anno": dati.anno,
-            "residenti": dati.residenti if dati.residenti is not None else "—",
+            "residenti": numero(dati.residenti),
         }

@@ -324,7 +324,7 @@ class ProgettiImportatore(ImportatoreTabella):
         return {"comuni": frozenset(progetto.comuni.all())}
 
     def chiave_leggibile(self, chiave):
-        return _("il progetto «%(progetto)s»") % {"progetto": chiave[1]}
+        return _("lo stesso progetto")
 
     def _partner(self, progetto):
         return list(progetto.ambiti_partner.all()) if progetto.pk else []

@@ -61,8 +61,8 @@ def test_istat_file_of_a_province(client, ufficio_piano, visconteo, rozzano, bin
     prova = carica(client, "popolazione", visconteo, _posas(), anno=2025)
     # Lodi is not in the Ambito: left out of a whole province's file.
     assert [e.descrizione for e in esiti(prova)] == [
-        "Binasco 2025: 7101 residenti",
-        "Rozzano 2025: 41123 residenti",
+        "Binasco 2025: 7.101 residenti",
+        "Rozzano 2025: 41.123 residenti",
     ]
     conferma(client, prova)
     assert _dati(rozzano, 2025).residenti == 41123
