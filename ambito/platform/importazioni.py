@@ -609,6 +609,9 @@ def motivo_of(importazione) -> str:
 
 def _esegui_prova(importazione, *, conferma: bool = False) -> Prova:
     imp = importatore_of(importazione.tipo)
+    if not importazione.contenuto and importazione.riepilogo.get("errori"):
+        # A file refused before being stored (too large): its message, as at upload.
+        return Prova(importazione, list(importazione.riepilogo["errori"]), [])
     lettura = leggi_file(
         _NomeFile(bytes(importazione.contenuto or b""), importazione.nome_file),
         colonne=imp.colonne,
