@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from ambito.models import Comune
 from ambito.platform.esportazioni import Tabella
 from ambito.platform.importazioni import Colonna, EsitoRiga, Importatore, importatore
+from ambito.templatetags.zonale import numero as formato_numero
 from ambito.validators import e_un_id
 
 from . import services
@@ -276,6 +277,7 @@ class ValoriImportatore(Importatore):
                     esito.azione = "invariata"
                 else:
                     esito.azione = "modifica" if attuale else "crea"
+                    esito.descrizione += ": " + _cambio(attuale, cella)
                 esito.dati = (comune, cella)
             self._verifica(user, periodo, comune, coppie, conferma)
         return esiti
@@ -332,6 +334,21 @@ class ValoriImportatore(Importatore):
                 conferma_anomalie=conferma,
                 motivo=motivo,
             )
+
+
+def _testo_valore(numero, testo) -> str:
+    if numero is not None:
+        return formato_numero(numero, 0 if numero == numero.to_integral_value() else 2)
+    return testo or _("vuoto")
+
+
+def _cambio(attuale, cella) -> str:
+    """What the row changes, as the dry run shows it: «5 → 6»."""
+    nuovo = _testo_valore(cella.valore_numerico, cella.valore_testo.strip())
+    if attuale is None:
+        return nuovo
+    vecchio = _testo_valore(attuale.valore_numerico, attuale.valore_testo)
+    return f"{vecchio} → {nuovo}" if vecchio != nuovo else _("commento modificato")
 
 
 def _esistenti(periodo, per_comune) -> dict:

@@ -229,7 +229,9 @@ def _errori_valore(cella: Cella, periodo, comune) -> list[ErroreCella]:
         instance_validate(
             candidato,
             validators=validators.VALORE,
-            exclude=["inserito_da", "approvato_da"],
+            # The relations are loaded rows, not ids typed by a user: checking that each
+            # exists would cost a query per relation and cell (thousands in an import).
+            exclude=["inserito_da", "approvato_da", "indicatore", "periodo", "comune", "categoria"],
             validate_unique=False,
             validate_constraints=False,
         )
