@@ -229,7 +229,9 @@ def _errori_valore(cella: Cella, periodo, comune) -> list[ErroreCella]:
         instance_validate(
             candidato,
             validators=validators.VALORE,
-            exclude=["inserito_da", "approvato_da"],
+            # The relations are loaded rows, not ids typed by a user: checking that each
+            # exists would cost a query per relation and cell (thousands in an import).
+            exclude=["inserito_da", "approvato_da", "indicatore", "periodo", "comune", "categoria"],
             validate_unique=False,
             validate_constraints=False,
         )
@@ -243,6 +245,11 @@ def _errori_valore(cella: Cella, periodo, comune) -> list[ErroreCella]:
         messaggio = _("Inserire il valore a cui si riferisce il commento.")
         return [ErroreCella(cella.chiave, "valore_numerico", messaggio)]
     return []
+
+
+def cella_invariata(cella: Cella, attuale: Valore | None) -> bool:
+    """Whether saving the cell would change nothing (what an import counts as unchanged)."""
+    return _invariata(cella, attuale)
 
 
 def _verifica_cella(cella: Cella, attuale: Valore | None, periodo, comune):
@@ -381,11 +388,13 @@ def valori_save(
     celle: list[Cella],
     conferma_anomalie: bool = False,
     invia: bool = False,
+    motivo: str = "",
 ) -> list[Valore]:
     """Save the cells of one Comune (or of the Ambito, comune=None) in one period.
 
     All or nothing: any error (including an edit conflict) saves no cell. A value
-    far from the history is saved only with `conferma_anomalie`.
+    far from the history is saved only with `conferma_anomalie`. `motivo` is the
+    reason the audit trail shows (e.g. the file of an import).
     """
     _verifica_scrittura(user, periodo, comune)
     periodo = _periodo_bloccato(periodo)
@@ -412,6 +421,7 @@ def valori_save(
                 raise ErroriValori([ErroreCella(cella.chiave, "versione", _errore_concorrenza())])
             if cella.vuota:
                 attuale._history_user = user
+                attuale._change_reason = motivo or None
                 attuale.delete()
                 continue
             valore = attuale
@@ -427,6 +437,7 @@ def valori_save(
         valore.inserito_da = user
         valore.aggiornato_il = adesso
         valore._history_user = user
+        valore._change_reason = motivo or None
         if attuale is None:
             try:
                 with transaction.atomic():

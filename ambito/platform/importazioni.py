@@ -604,14 +604,21 @@ class Prova:
 
 def motivo_of(importazione) -> str:
     """The audit reason of the changes an import makes."""
-    return _("Importato dal file «%(nome)s» da %(utente)s") % {
-        "nome": importazione.nome_file,
-        "utente": importazione.utente.get_full_name() or importazione.utente.get_username(),
-    }
+    utente = importazione.utente.get_full_name() or importazione.utente.get_username()
+    nome = importazione.nome_file
+    motivo = _("Importato dal file «%(nome)s» da %(utente)s")
+    # The audit trail keeps 100 characters: a long file name is shortened, not the user.
+    spazio = 100 - len(motivo % {"nome": "", "utente": utente})
+    if len(nome) > spazio:
+        nome = nome[: max(spazio - 1, 8)] + "…"
+    return (motivo % {"nome": nome, "utente": utente})[:100]
 
 
 def _esegui_prova(importazione, *, conferma: bool = False) -> Prova:
     imp = importatore_of(importazione.tipo)
+    if not importazione.contenuto and importazione.riepilogo.get("errori"):
+        # A file refused before being stored (too large): its message, as at upload.
+        return Prova(importazione, list(importazione.riepilogo["errori"]), [])
     lettura = imp.leggi(
         _NomeFile(bytes(importazione.contenuto or b""), importazione.nome_file),
         ambito=importazione.ambito,
