@@ -13,6 +13,7 @@ class AmbitoConfig(AppConfig):
     verbose_name = _("Territorio")
 
     def ready(self):
+        from . import importazioni  # noqa: F401 - registers the population import
         from .platform.audit import esportazione  # noqa: F401 - registers the trail export
 
 

@@ -216,3 +216,25 @@ class TokenAPIForm(StyledFormMixin, forms.Form):
             (d, ngettext("%(n)s giorno", "%(n)s giorni", d) % {"n": d}) for d in durate
         ]
         self.fields["giorni_validita"].initial = min(settings.API_TOKEN_GIORNI_DEFAULT, massimo)
+
+
+class ImportazioneForm(StyledFormMixin, forms.Form):
+    """Upload of a file to import: the Ambito, the importer's parameters, the file."""
+
+    ambito = forms.ModelChoiceField(label=_("Ambito"), queryset=Ambito.objects.none())
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("Il modello .xlsx compilato (o un CSV con le stesse colonne)."),
+    )
+
+    def __init__(self, *args, user, importatore, ambito=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The Ambito is chosen before (the page's `?ambito=`): the parameters'
+        # choices (e.g. its periods) depend on it.
+        self.fields["ambito"].queryset = Ambito.objects.visible_to(user)
+        self.fields["ambito"].widget = forms.HiddenInput()
+        self.fields["ambito"].initial = ambito
+        campi = importatore.campi(user=user, ambito=ambito)
+        file = self.fields.pop("file")
+        self.fields.update(campi)
+        self.fields["file"] = file

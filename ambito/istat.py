@@ -67,7 +67,7 @@ def _intestazione(valore: str) -> str:
 
 
 def _testo(upload) -> str:
-    if upload.size > MAX_DIMENSIONE:
+    if (getattr(upload, "size", None) or 0) > MAX_DIMENSIONE:
         raise ValidationError(_("Il file è troppo grande (al massimo 20 MB)."))
     grezzo = upload.read()
     if b"\x00" in grezzo[:4096]:

@@ -533,6 +533,50 @@ class Esportazione(Lavoro):
         return reverse("report:esportazione_detail", args=[self.pk])
 
 
+class Importazione(models.Model):
+    """An uploaded file to import (ambito/platform/importazioni.py): kept with its
+    SHA-256 so that the confirmation applies exactly the file of the dry run."""
+
+    class Stato(models.TextChoices):
+        PROVA = "prova", _("In prova")
+        APPLICATA = "applicata", _("Applicata")
+        ANNULLATA = "annullata", _("Annullata")
+
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("Ambito"), on_delete=models.CASCADE, related_name="+"
+    )
+    tipo = models.CharField(_("tabella"), max_length=30)
+    nome_file = models.CharField(_("nome del file"), max_length=255)
+    sha256 = models.CharField(_("impronta SHA-256"), max_length=64)
+    dimensione = models.PositiveIntegerField(_("dimensione (byte)"), default=0)
+    contenuto = models.BinaryField(_("contenuto"), blank=True)
+    utente = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("caricata da"),
+        on_delete=models.CASCADE,
+        related_name="importazioni",
+    )
+    parametri = models.JSONField(_("parametri"), default=dict, blank=True)
+    stato = models.CharField(_("stato"), max_length=20, choices=Stato.choices, default=Stato.PROVA)
+    riepilogo = models.JSONField(_("riepilogo"), default=dict, blank=True)
+    caricata_il = models.DateTimeField(_("caricata il"), default=timezone.now)
+    applicata_il = models.DateTimeField(_("applicata il"), null=True, blank=True)
+
+    scope_ambito = "ambito"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("importazione")
+        verbose_name_plural = _("importazioni")
+        ordering = ["-caricata_il", "-pk"]
+
+    def __str__(self):
+        return self.nome_file
+
+    def get_absolute_url(self):
+        return reverse("importazioni:importazione_detail", args=[self.tipo, self.pk])
+
+
 class CalendarioPromemoria(models.Model):
     """When an Ambito's Operatori are reminded of a period's deadline (set by the UdP).
 

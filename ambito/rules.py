@@ -121,6 +121,15 @@ def is_operatore_di(user, obj):
     )
 
 
+@rules.predicate
+def scrive_nell_ambito(user, obj):
+    """Operatore of at least one Comune of the row's Ambito."""
+    if obj is None:
+        return False
+    ambito_id = ambito_id_of(obj)
+    return any(i.ambito_id == ambito_id for i in _incarichi(user, SCRIVE_COMUNE))
+
+
 # --- Row scoping, as predicates (one query each) ----------------------------------------
 
 

@@ -445,32 +445,6 @@ def comuni_add(*, ambito: Ambito, codici: list[str]) -> list[Comune]:
 
 
 @transaction.atomic
-def popolazione_load(*, ambito: Ambito, anno: int, residenti: dict[str, int]) -> dict:
-    """The residents of a year of the Ambito's Comuni from an ISTAT file ({code: n}):
-    rows of other Comuni are ignored; the other figures of a year already there stay."""
-    comuni = list(Comune.objects.filter(ambito=ambito).order_by("nome"))
-    aggiornati, mancanti = [], []
-    for comune in comuni:
-        if comune.codice_istat not in residenti:
-            mancanti.append(comune)
-            continue
-        dati = DatiDemografici.objects.filter(comune=comune, anno=anno).first() or (
-            DatiDemografici(comune=comune, anno=anno, fonte="ISTAT")
-        )
-        dati.residenti = residenti[comune.codice_istat]
-        instance_save(dati)
-        aggiornati.append(comune)
-    if not aggiornati:
-        raise ValidationError(
-            {
-                "file": _("Il file non contiene nessuno dei Comuni dell'Ambito %(ambito)s.")
-                % {"ambito": ambito}
-            }
-        )
-    return {"aggiornati": aggiornati, "mancanti": mancanti}
-
-
-@transaction.atomic
 def calendario_promemoria_save(*, calendario: CalendarioPromemoria) -> CalendarioPromemoria:
     return instance_save(calendario)
 

@@ -70,6 +70,17 @@ impostazione_patterns = [
     path("<int:pk>/", views.AmbitoDetailView.as_view(), name="ambito_detail"),
 ]
 
+# Imports from .xlsx: upload and dry run, template, confirmation (platform/importazioni.py).
+importazioni_patterns = [
+    path("<slug:tipo>/", views.ImportazioneView.as_view(), name="importazione_create"),
+    path("<slug:tipo>/modello/", views.ImportazioneModelloView.as_view(), name="modello"),
+    path(
+        "<slug:tipo>/<int:pk>/",
+        views.ImportazioneDetailView.as_view(),
+        name="importazione_detail",
+    ),
+]
+
 # The user's personal API tokens (under his profile).
 token_patterns = [
     path("", views.TokenAPIListView.as_view(), name="tokenapi_list"),
@@ -146,6 +157,7 @@ urlpatterns = [
     path("indicatori/", include("indicatori.urls")),
     path("report/", include((report_patterns, "report"))),
     path("profilo/token/", include((token_patterns, "token"))),
+    path("importazioni/", include((importazioni_patterns, "importazioni"))),
     path("api/v1/", include("ambito.api.urls")),
     path("registro/", include((audit_urls.urlpatterns, "registro"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

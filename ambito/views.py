@@ -5,12 +5,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext
+from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import (
@@ -32,6 +33,7 @@ from .forms import (
     ComuneForm,
     DatiDemograficiForm,
     EsportazioneForm,
+    ImportazioneForm,
     IncaricoForm,
     InvitoForm,
     NuovaPasswordForm,
@@ -48,12 +50,13 @@ from .models import (
     DatiDemografici,
     Ente,
     Esportazione,
+    Importazione,
     Incarico,
     Notifica,
     ReportGenerato,
     TokenAPI,
 )
-from .platform import esportazioni
+from .platform import esportazioni, importazioni
 from .platform.mixins import (
     FilteredListMixin,
     ScopedCreateMixin,
@@ -673,7 +676,9 @@ class AmbitoRuleMixin(LoginRequiredMixin):
 
 
 class PopolazioneView(AmbitoRuleMixin, FormView):
-    """Upload the ISTAT resident population file of a year for the Ambito's Comuni."""
+    """Upload the ISTAT resident population file of a year for the Ambito's Comuni: one
+    more entry to the population import (ambito/importazioni.py), whose dry run shows
+    what would change before anything is saved."""
 
     form_class = PopolazioneForm
     template_name = "ambito/popolazione_form.html"
@@ -682,31 +687,14 @@ class PopolazioneView(AmbitoRuleMixin, FormView):
     permission_message = _("Solo l'Ufficio di Piano carica la popolazione dell'Ambito.")
 
     def form_valid(self, form):
-        from .istat import leggi_popolazione
-
-        try:
-            residenti = leggi_popolazione(form.cleaned_data["file"])
-            esito = services.popolazione_load(
-                ambito=self.ambito, anno=form.cleaned_data["anno"], residenti=residenti
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                add_service_error(form, error)
-            else:
-                form.add_error("file", error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Residenti %(anno)s caricati per %(n)d Comuni.")
-            % {"anno": form.cleaned_data["anno"], "n": len(esito["aggiornati"])},
+        prova = importazioni.importazione_carica(
+            user=self.request.user,
+            ambito=self.ambito,
+            tipo="popolazione",
+            file=form.cleaned_data["file"],
+            parametri={"anno": form.cleaned_data["anno"]},
         )
-        if esito["mancanti"]:
-            messages.warning(
-                self.request,
-                _("Nel file mancano: %(comuni)s.")
-                % {"comuni": ", ".join(c.nome for c in esito["mancanti"])},
-            )
-        return HttpResponseRedirect(reverse("ambito:comune_list"))
+        return HttpResponseRedirect(prova.importazione.get_absolute_url(), status=303)
 
 
 class CalendarioPromemoriaView(AmbitoRuleMixin, FormView):
@@ -870,3 +858,157 @@ class TokenAPIRevokeView(TokenAPIActionView):
         token = services.token_revoke(token=self.get_token())
         messages.success(request, _("Token «%(nome)s» revocato.") % {"nome": token.nome})
         return HttpResponseRedirect(reverse("token:tokenapi_list"))
+
+
+# --- Imports from .xlsx (ambito/platform/importazioni.py) --------------------------------
+
+
+class ImportazioneMixin(LoginRequiredMixin):
+    """Pages of one importer: 404 for an unknown kind or an Ambito the user cannot see,
+    403 without the importer's permission on the Ambito."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.importatore = importazioni.importatore_of(kwargs["tipo"])
+        if self.importatore is None:
+            raise Http404
+        if request.user.is_authenticated:
+            self.ambito = self.get_ambito(request)
+            check_perm(
+                request.user,
+                self.importatore.permesso,
+                self.ambito,
+                _("Non hai i permessi per importare questi dati."),
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_ambito(self, request):
+        scelto = request.POST.get("ambito") or request.GET.get("ambito")
+        ambiti = Ambito.objects.visible_to(request.user).order_by("nome")
+        if scelto:
+            if not e_un_id(scelto):
+                raise Http404
+            return get_object_or_404(ambiti, pk=scelto)
+        ambito = ambiti.first()
+        if ambito is None:
+            raise Http404
+        return ambito
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(importatore=self.importatore, ambito=self.ambito, **kwargs)
+
+
+class ImportazioneView(ImportazioneMixin, FormView):
+    """Upload a file: the answer is its dry run (nothing is written but the upload)."""
+
+    form_class = ImportazioneForm
+    template_name = "ambito/importazione_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(user=self.request.user, importatore=self.importatore, ambito=self.ambito)
+        if self.request.method == "GET":
+            kwargs["initial"] = {**kwargs.get("initial", {}), **self.request.GET.dict()}
+        return kwargs
+
+    def form_valid(self, form):
+        parametri = self.importatore.parametri(
+            user=self.request.user, ambito=self.ambito, dati=form.cleaned_data
+        )
+        prova = importazioni.importazione_carica(
+            user=self.request.user,
+            ambito=self.ambito,
+            tipo=self.importatore.tipo,
+            file=form.cleaned_data["file"],
+            parametri=parametri,
+        )
+        return HttpResponseRedirect(prova.importazione.get_absolute_url(), status=303)
+
+
+class ImportazioneModelloView(ImportazioneMixin, View):
+    """GET: the pre-filled template (.xlsx) of the importer, for the parameters asked."""
+
+    def get(self, request, *args, **kwargs):
+        form = ImportazioneForm(
+            request.GET, user=request.user, importatore=self.importatore, ambito=self.ambito
+        )
+        form.fields.pop("file")
+        if not form.is_valid():
+            raise Http404
+        parametri = self.importatore.parametri(
+            user=request.user, ambito=self.ambito, dati=form.cleaned_data
+        )
+        tabella = self.importatore.modello(ambito=self.ambito, user=request.user, **parametri)
+        contenuto = esportazioni.FORMATI["xlsx"](tabella)
+        risposta = HttpResponse(
+            contenuto,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        nome = slugify(tabella.titolo)[:80] or self.importatore.tipo
+        risposta["Content-Disposition"] = f'attachment; filename="{nome}.xlsx"'
+        return risposta
+
+
+class ImportazioneDetailView(LoginRequiredMixin, TemplateView):
+    """The dry run of an upload (against the database of now), and its confirmation."""
+
+    template_name = "ambito/importazione_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.importatore = importazioni.importatore_of(kwargs["tipo"])
+            self.importazione = get_object_or_404(
+                Importazione.objects.select_related("ambito", "utente"),
+                pk=kwargs["pk"],
+                tipo=kwargs["tipo"],
+                utente=request.user,
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        if "prova" not in kwargs:
+            kwargs["prova"] = importazioni.importazione_prova(importazione=self.importazione)
+        gia_applicata = (
+            Importazione.objects.filter(
+                ambito=self.importazione.ambito,
+                tipo=self.importazione.tipo,
+                sha256=self.importazione.sha256,
+                stato=Importazione.Stato.APPLICATA,
+            )
+            .exclude(pk=self.importazione.pk)
+            .order_by("-applicata_il")
+            .first()
+        )
+        return super().get_context_data(
+            importatore=self.importatore,
+            importazione=self.importazione,
+            parametri=self.importatore.descrivi(**self.importazione.parametri),
+            gia_applicata=gia_applicata,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        conferma = request.POST.get("conferma") == "on"
+        try:
+            prova = importazioni.importazione_applica(
+                user=request.user, importazione=self.importazione, conferma=conferma
+            )
+        except ValidationError as error:
+            self.importazione.refresh_from_db()
+            return self.render_to_response(
+                self.get_context_data(
+                    prova=importazioni.importazione_prova(
+                        importazione=self.importazione, conferma=conferma
+                    ),
+                    errore=" ".join(error.messages),
+                )
+            )
+        messages.success(
+            request,
+            ngettext(
+                "Importazione completata: %(n)s riga applicata.",
+                "Importazione completata: %(n)s righe applicate.",
+                prova.modifiche,
+            )
+            % {"n": prova.modifiche},
+        )
+        return HttpResponseRedirect(self.importazione.get_absolute_url(), status=303)

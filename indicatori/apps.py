@@ -13,4 +13,7 @@ class IndicatoriConfig(AppConfig):
 
         if not any(isinstance(e, IndicatoriDelPiano) for e in programmi_services.ESTENSIONI_PIANO):
             programmi_services.ESTENSIONI_PIANO.append(IndicatoriDelPiano())
-        from . import esportazioni  # noqa: F401 - registers the values export
+        from . import (
+            esportazioni,  # noqa: F401 - registers the values export
+            importazioni,  # noqa: F401 - registers the values import
+        )

@@ -13,11 +13,14 @@ from ambito.rules import (
     is_ufficio_piano_di,
     legge_ambito,
     legge_ambito_di,
+    scrive_nell_ambito,
 )
 
 # obj: the Comune of the entry grid, or the Periodo for the Ambito-level values.
 rules.add_perm("indicatori.inserisce_valori", is_ufficio_piano_di | is_operatore_di)
 rules.add_perm("indicatori.modifica_valore", can_edit_object)
+# obj: the Ambito; the file may then name only the Comuni the user writes.
+rules.add_perm("indicatori.importa_valori", is_ufficio_piano_di | scrive_nell_ambito)
 # obj: a Valore or its Periodo.
 rules.add_perm("indicatori.approva_valore", is_ufficio_piano_di)
 rules.add_perm("indicatori.restituisce_valore", is_ufficio_piano_di)

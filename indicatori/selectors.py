@@ -1152,3 +1152,32 @@ def da_fare(*, fetched_by) -> list[DaFare]:
     if pronti:
         righe.append(DaFare(_("Report pronti da scaricare"), pronti, reverse("report:index")))
     return righe
+
+
+def ultimi_approvati(*, fetched_by, periodo, indicatori) -> dict[tuple, object]:
+    """The last approved value before the period, per (comune_id, indicatore_id,
+    categoria_id), for every Comune (and the Ambito) at once: picked in SQL."""
+    return {
+        (comune, i, c): (n if n is not None else t)
+        for comune, i, c, n, t in (
+            Valore.objects.visible_to(fetched_by)
+            .filter(
+                periodo__ambito_id=periodo.ambito_id,
+                periodo__data_fine__lt=periodo.data_inizio,
+                stato=StatoValore.APPROVATO,
+                indicatore__in=indicatori,
+            )
+            .annotate(
+                recente=Window(
+                    RowNumber(),
+                    partition_by=[F("comune_id"), F("indicatore_id"), F("categoria_id")],
+                    order_by=F("periodo__data_fine").desc(),
+                )
+            )
+            .filter(recente=1)
+            .order_by()
+            .values_list(
+                "comune_id", "indicatore_id", "categoria_id", "valore_numerico", "valore_testo"
+            )
+        )
+    }

@@ -257,6 +257,11 @@ def _errori_valore(cella: Cella, periodo, comune) -> list[ErroreCella]:
     return []
 
 
+def cella_invariata(cella: Cella, attuale: Valore | None) -> bool:
+    """Whether saving the cell would change nothing (what an import counts as unchanged)."""
+    return _invariata(cella, attuale)
+
+
 def _verifica_cella(cella: Cella, attuale: Valore | None, periodo, comune):
     """The errors of one cell ([] when it may be saved), or None when nothing changes."""
     if _conflitto(cella, attuale):
@@ -393,11 +398,13 @@ def valori_save(
     celle: list[Cella],
     conferma_anomalie: bool = False,
     invia: bool = False,
+    motivo: str = "",
 ) -> list[Valore]:
     """Save the cells of one Comune (or of the Ambito, comune=None) in one period.
 
     All or nothing: any error (including an edit conflict) saves no cell. A value
-    far from the history is saved only with `conferma_anomalie`.
+    far from the history is saved only with `conferma_anomalie`. `motivo` is the
+    reason the audit trail shows (e.g. the file of an import).
     """
     _verifica_scrittura(user, periodo, comune)
     periodo = _periodo_condiviso(periodo)
@@ -418,6 +425,7 @@ def valori_save(
     for cella, attuale in modifiche:
         if cella.vuota and attuale is not None:
             attuale._history_user = user
+            attuale._change_reason = motivo or None
             attuale.delete()
             continue
         valore = attuale or Valore(
@@ -435,13 +443,22 @@ def valori_save(
     # One UPDATE, one INSERT and one history INSERT for the whole grid, whatever its size.
     if salvati:
         bulk_update_with_history(
-            salvati, Valore, CAMPI_SALVATI, default_user=user, default_date=adesso
+            salvati,
+            Valore,
+            CAMPI_SALVATI,
+            default_user=user,
+            default_change_reason=motivo or None,
+            default_date=adesso,
         )
     if nuovi:
         try:
             with transaction.atomic():
                 nuovi = bulk_create_with_history(
-                    nuovi, Valore, default_user=user, default_date=adesso
+                    nuovi,
+                    Valore,
+                    default_user=user,
+                    default_change_reason=motivo or None,
+                    default_date=adesso,
                 )
         except IntegrityError as error:
             # Someone else created one of these cells after the form was shown.

@@ -18,6 +18,7 @@ from .models import (
     Tabella,
     UnitaOfferta,
 )
+from .tabelle import xlsx_come_csv
 
 
 class PostiPerMilleForm(forms.Form):
@@ -188,14 +189,14 @@ class TabellaForm(ScopedModelForm):
 
 
 class CaricaValoriForm(StyledFormMixin, forms.Form):
-    """A CSV of rows for a table: first a preview, then the confirmation."""
+    """A CSV or .xlsx of rows for a table: first a preview, then the confirmation."""
 
     file = forms.FileField(
-        label=_("File CSV"),
+        label=_("File CSV o Excel (.xlsx)"),
         required=False,
         help_text=_(
             "Colonne: misura; territorio; comune; luogo; anno; categoria; valore "
-            "(separatore «;» o «,»; numeri come «124.835» o «21,5»)."
+            "(nel CSV separatore «;» o «,»; numeri come «124.835» o «21,5»)."
         ),
     )
     contenuto = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -206,6 +207,12 @@ class CaricaValoriForm(StyledFormMixin, forms.Form):
         if file:
             if file.size > 2_000_000:
                 raise forms.ValidationError(_("Il file supera 2 MB."))
+            if file.read(4) == b"PK\x03\x04" or file.name.lower().endswith(".xlsx"):
+                dati["contenuto"], errori = xlsx_come_csv(file, max_bytes=2_000_000)
+                if errori:
+                    raise forms.ValidationError(errori)
+                return dati
+            file.seek(0)
             try:
                 dati["contenuto"] = file.read().decode("utf-8-sig")
             except UnicodeDecodeError:

@@ -2,7 +2,7 @@
 
 import rules
 
-from ambito.rules import can_edit_object, is_ufficio_piano
+from ambito.rules import can_edit_object, is_ufficio_piano, is_ufficio_piano_di
 
 rules.add_perm("servizi.crea_servizio", is_ufficio_piano)
 # Also what adds yearly figures and calls to a service (obj: the service).
@@ -15,3 +15,5 @@ rules.add_perm("servizi.modifica_unitaofferta", can_edit_object)
 # its rows (obj: the table).
 rules.add_perm("servizi.crea_tabella", is_ufficio_piano)
 rules.add_perm("servizi.modifica_tabella", can_edit_object)
+# obj: the Ambito. Unità d'offerta from a spreadsheet (servizi/importazioni.py).
+rules.add_perm("servizi.importa_unitaofferta", is_ufficio_piano_di)

@@ -1,6 +1,7 @@
 """Reading statistical-table rows from a file: the parser layer of the upload.
 
-It turns a CSV (and, later, an Excel sheet: any iterable of dicts) into `RigaLetta`
+It turns a CSV (an .xlsx is first read by the shared reader of
+ambito/platform/importazioni.py and written out as the same CSV) into `RigaLetta`
 records with the errors found in each row; it knows nothing of the database. The
 service `tabella_valori_importa` (services.py) checks the rows against the table and
 writes them, in one transaction, or only tells what it would do (dry run).
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+
+from ambito.platform.importazioni import Colonna, leggi_file
 
 from .choices import Territorio
 
@@ -109,3 +112,41 @@ def leggi_csv(contenuto: str) -> tuple[list[RigaLetta], list[str]]:
             % {"c": ", ".join(mancanti), "tutte": ", ".join(COLONNE)}
         ]
     return leggi_righe(lettore), []
+
+
+COLONNE_XLSX = [
+    Colonna("misura", "misura", obbligatoria=True),
+    Colonna("territorio", "territorio"),
+    Colonna("comune", "comune"),
+    Colonna("luogo", "luogo"),
+    Colonna("anno", "anno", "intero"),
+    Colonna("categoria", "categoria"),
+    Colonna("valore", "valore", "decimale", obbligatoria=True),
+]
+
+
+def xlsx_come_csv(file, *, max_bytes: int) -> tuple[str, list[str]]:
+    """An uploaded .xlsx (or CSV) read by the shared reader, as the CSV text that
+    `leggi_csv` reads (what the confirmation form carries), and the file's errors."""
+    lettura = leggi_file(file, colonne=COLONNE_XLSX, max_bytes=max_bytes)
+    errori = list(lettura.errori) + [
+        _("Riga %(n)s: %(errore)s") % {"n": riga.numero, "errore": errore}
+        for riga in lettura.righe
+        for errore in riga.errori
+    ]
+    if errori:
+        return "", errori
+    out = io.StringIO()
+    scrittore = csv.writer(out, delimiter=";", lineterminator="\n")
+    scrittore.writerow(COLONNE)
+    for riga in lettura.righe:
+        scrittore.writerow([_cella_csv(riga.celle.get(c)) for c in COLONNE])
+    return out.getvalue(), []
+
+
+def _cella_csv(valore) -> str:
+    if valore is None:
+        return ""
+    if isinstance(valore, Decimal):
+        return str(valore).replace(".", ",")  # read back by `numero_italiano`
+    return str(valore)

@@ -107,3 +107,21 @@ def righe_grafico(context, righe):
             for etichetta, *valori in righe
         )
     )
+
+
+@register.simple_tag(takes_context=True)
+def ambiti_importazione(context, tipo):
+    """The Ambiti where the user may import `tipo` (platform/importazioni.py): a list
+    page links them to the template and the upload (includes/importa.html)."""
+    from ambito.models import Ambito
+    from ambito.platform.importazioni import importatore_of
+    from ambito.roles import ruoli
+
+    user = context.get("user")
+    importatore = importatore_of(tipo)
+    if importatore is None or user is None or not user.is_authenticated:
+        return []
+    # The Ambiti of the user's roles, already loaded for the request: no query.
+    ambiti = Ambito.objects.order_by("nome") if user.is_superuser else ruoli(user).ambiti
+    ambiti = sorted(ambiti, key=lambda a: a.nome)
+    return [a for a in ambiti if user.has_perm(importatore.permesso, a)]

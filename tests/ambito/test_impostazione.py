@@ -64,8 +64,10 @@ def test_superuser_sets_up_an_ambito(client, superuser, visconteo):
     assert Comune.objects.get(codice_istat="015189").ambito == visconteo
     # The residents from the ISTAT file.
     popolazione = reverse("popolazione_load", args=[ambito.pk])
-    loaded = client.post(popolazione, {"anno": 2024, "file": csv_file(POSAS)})
-    assert loaded.status_code == 302
+    prova = client.post(popolazione, {"anno": 2024, "file": csv_file(POSAS)}, follow=True)
+    assert prova.context["prova"].conteggi["crea"] == 2  # the dry run of the import
+    assert not DatiDemografici.objects.filter(comune__ambito=ambito).exists()
+    client.post(prova.redirect_chain[-1][0])  # confirmed
     residenti = dict(
         DatiDemografici.objects.filter(comune__ambito=ambito, anno=2024).values_list(
             "comune__nome", "residenti"
@@ -108,9 +110,9 @@ def test_bad_population_files_are_refused_with_a_clear_message(
     """The Ufficio di Piano loads his own Ambito's residents; nothing is saved on error."""
     client.force_login(ufficio_piano_altro)
     url = reverse("popolazione_load", args=[altro_ambito.pk])
-    response = client.post(url, {"anno": 2024, "file": csv_file(content)})
-    assert response.status_code == 200
-    assert any(message in e for e in response.context["form"].errors["file"])
+    response = client.post(url, {"anno": 2024, "file": csv_file(content)}, follow=True)
+    assert any(message in e for e in response.context["prova"].errori)
+    assert not response.context["prova"].applicabile
     assert not DatiDemografici.objects.filter(comune__ambito=altro_ambito).exists()
 
 
@@ -118,9 +120,11 @@ def test_a_binary_file_is_not_a_csv(client, ufficio_piano_altro, altro_ambito):
     client.force_login(ufficio_piano_altro)
     upload = SimpleUploadedFile("foto.csv", b"\x89PNG\x00\x00\x01", content_type="text/csv")
     response = client.post(
-        reverse("popolazione_load", args=[altro_ambito.pk]), {"anno": 2024, "file": upload}
+        reverse("popolazione_load", args=[altro_ambito.pk]),
+        {"anno": 2024, "file": upload},
+        follow=True,
     )
-    assert "Il file non è un CSV" in response.context["form"].errors["file"][0]
+    assert "Il file non è un CSV" in " ".join(response.context["prova"].errori)
 
 
 def test_windows_encoded_file_with_one_row_per_comune(client, ufficio_piano_altro, altro_ambito):
@@ -129,8 +133,9 @@ def test_windows_encoded_file_with_one_row_per_comune(client, ufficio_piano_altr
     response = client.post(
         reverse("popolazione_load", args=[altro_ambito.pk]),
         {"anno": 2023, "file": csv_file(content, encoding="cp1252")},
+        follow=True,
     )
-    assert response.status_code == 302
+    client.post(response.redirect_chain[-1][0])
     assert DatiDemografici.objects.get(comune__ambito=altro_ambito, anno=2023).residenti == 45000
 
 

@@ -498,3 +498,42 @@ def test_context_chapter_bounded_queries(as_user, revisore, django_assert_max_nu
     client = as_user(revisore)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("servizi:capitolo_contesto")).status_code == 200
+
+
+def test_upload_page_accepts_an_xlsx_through_the_shared_reader(as_user, ufficio_piano, visconteo):
+    import io
+
+    from openpyxl import Workbook
+
+    tabella = _tabella(visconteo, codice="Tab. 97", nati=("conteggio",), quota=("percentuale",))
+    libro = Workbook()
+    foglio = libro.active
+    foglio.append(["Misura", "Comune", "Anno", "Valore"])
+    foglio.append(["nati", "Rozzano", 2024, 124835])  # a number, not "124.835" as text
+    foglio.append(["quota", "Rozzano", "2024", "21,5"])  # text in Italian format
+    out = io.BytesIO()
+    libro.save(out)
+    client = as_user(ufficio_piano)
+    url = reverse("servizi:tabella_importa", args=[tabella.pk])
+    response = client.post(url, {"file": SimpleUploadedFile("nati.xlsx", out.getvalue())})
+    assert "Anteprima: 2 valori nuovi" in response.content.decode()
+    contenuto = response.context["conferma_form"].initial["contenuto"]
+    response = client.post(url, {"contenuto": contenuto, "conferma": "1"})
+    assert response.status_code == 302
+    valori = dict(
+        ValoreTabella.objects.filter(misura__tabella=tabella).values_list(
+            "misura__codice", "valore"
+        )
+    )
+    assert valori == {"nati": Decimal(124835), "quota": Decimal("21.5")}
+
+
+def test_upload_page_refuses_a_renamed_csv_with_a_message(as_user, ufficio_piano, visconteo):
+    tabella = _tabella(visconteo, codice="Tab. 96", nati=("conteggio",))
+    url = reverse("servizi:tabella_importa", args=[tabella.pk])
+    response = as_user(ufficio_piano).post(
+        url, {"file": SimpleUploadedFile("nati.xlsx", b"misura;valore\nnati;3\n")}
+    )
+    assert response.status_code == 200
+    assert "non è un vero .xlsx" in response.content.decode()
+    assert not ValoreTabella.objects.filter(misura__tabella=tabella).exists()
