@@ -219,11 +219,20 @@ def avanzamento_save(*, avanzamento: AvanzamentoFinanziario) -> AvanzamentoFinan
     return instance_save(avanzamento)
 
 
-def _effetto_errori(errore: ValidationError, indice: int | None) -> ValidationError:
-    """An act's per-project errors, under `progetti[i]` when several are registered."""
-    if indice is None:
+def _effetto_errori(errore: ValidationError, progetto, raggruppa: bool) -> ValidationError:
+    """An act's per-project errors: next to their fields for a single project (the
+    page), else under `progetti`, each naming its project."""
+    if not raggruppa:
         return errore
-    return ValidationError({"progetti": [{indice: errore.message_dict}]})
+    return ValidationError(
+        {
+            "progetti": [
+                f"{progetto.titolo}: {messaggio}"
+                for messaggi in errore.message_dict.values()
+                for messaggio in messaggi
+            ]
+        }
+    )
 
 
 @transaction.atomic
@@ -275,27 +284,25 @@ def atto_progetto_add(
 
 
 @transaction.atomic
-def atto_register(*, atto: Atto, effetti: Iterable[dict]) -> Atto:
+def atto_register(*, atto: Atto, effetti: Iterable[dict], raggruppa_errori=None) -> Atto:
     """Register an act and its effect on each project (dicts with the arguments of
-    `atto_progetto_add`): all of them or nothing."""
+    `atto_progetto_add`): all of them or nothing. The errors of the projects are under
+    `progetti` when several are given (or `raggruppa_errori`)."""
     effetti = list(effetti)
     if not effetti:
         raise ValidationError(
             {"progetti": _("Indicare almeno un progetto a cui si applica l'atto.")}
         )
+    raggruppa = len(effetti) > 1 if raggruppa_errori is None else raggruppa_errori
     instance_save(atto)
-    singolo = len(effetti) == 1
-    for indice, effetto in enumerate(effetti):
+    for effetto in effetti:
         progetto = effetto["progetto"]
-        if progetto.ambito_id != atto.ambito_id:
-            raise _effetto_errori(
-                ValidationError(
-                    {"progetto": _("Il progetto non è dell'Ambito che registra l'atto.")}
-                ),
-                None if singolo else indice,
-            )
         try:
+            if progetto.ambito_id != atto.ambito_id:
+                raise ValidationError(
+                    {"progetto": _("Il progetto non è dell'Ambito che registra l'atto.")}
+                )
             atto_progetto_add(atto=atto, **effetto)
         except ValidationError as error:
-            raise _effetto_errori(error, None if singolo else indice) from error
+            raise _effetto_errori(error, progetto, raggruppa) from error
     return atto

@@ -166,10 +166,10 @@ class AttoViewSet(ScopedModelViewSet):
     def perform_save(self, serializer):
         dati = dict(serializer.validated_data)
         effetti = dati.pop("effetti", [])
-        for effetto in effetti:
-            # Only projects the user may edit are accepted by the serializer.
-            effetto.setdefault("importo", None)
-        atto = services.atto_register(atto=models.Atto(**dati), effetti=effetti)
+        # Only projects the user may edit are accepted by the serializer.
+        atto = services.atto_register(
+            atto=models.Atto(**dati), effetti=effetti, raggruppa_errori=True
+        )
         return self.get_queryset().get(pk=atto.pk)
 
 
