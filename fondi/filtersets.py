@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import IntegerField, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from ambito.filtersets import AmbitoFilterSet, AnnoFilter
 
@@ -114,8 +116,10 @@ class ProgettoFilterSet(AmbitoFilterSet):
 
 class AttoFilterSet(AmbitoFilterSet):
     tipo = django_filters.ChoiceFilter(choices=TipoAtto.choices, label=_("Tipo di atto"))
-    progetto = django_filters.ModelChoiceFilter(
-        queryset=Progetto.objects.all(), label=_("Progetto"), method="filter_progetto"
+    progetto = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelChoiceFilter(
+            queryset=Progetto.objects.all(), label=_("Progetto"), method="filter_progetto"
+        )
     )
     data_dal = django_filters.DateFilter(field_name="data", lookup_expr="gte", label=_("Dal"))
     data_al = django_filters.DateFilter(field_name="data", lookup_expr="lte", label=_("Al"))

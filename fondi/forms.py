@@ -128,7 +128,7 @@ class FinanziamentoProgettoForm(ScopedModelForm):
 
     class Meta:
         model = FinanziamentoProgetto
-        fields = ["linea", "importo", "nota"]
+        fields = ["linea", "importo", "integrazione", "nota"]
 
     def __init__(self, *args, progetto, **kwargs):
         super().__init__(*args, **kwargs)

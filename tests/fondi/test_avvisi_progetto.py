@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from fondi import selectors, services
 from fondi.models import Atto, Progetto
@@ -93,3 +94,19 @@ def test_warnings_selector_query_count_is_constant(
             fetched_by=ufficio_piano, progetti=visconteo.progetti.all(), oggi=OGGI
         )
     assert len(avvisi) >= n
+
+
+def test_top_up_entered_on_the_page_without_act_is_flagged(as_user, ufficio_piano, visconteo):
+    progetto = ProgettoFactory(ambito=visconteo, stato="ammesso", titolo="Integrato a mano")
+    FinanziamentoFactory(progetto=progetto, importo=Decimal("1000.00"))
+    client = as_user(ufficio_piano)
+    response = client.post(
+        reverse("fondi:finanziamento_create", args=[progetto.pk]),
+        {"linea": progetto.linea.pk, "importo": "250,50", "integrazione": "on"},
+    )
+    assert response.status_code == 302
+    pagina = client.get(progetto.get_absolute_url())
+    assert "Integrazione del finanziamento senza l&#x27;atto che la concede." in (
+        pagina.content.decode()
+    )
+    assert pagina.context["totale_finanziato"] == Decimal("1250.50")
