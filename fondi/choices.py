@@ -39,3 +39,22 @@ def stati_successivi(stato: str) -> list[str]:
     """The states a project in `stato` may move to, in the order of the choices."""
     ammessi = TRANSIZIONI_STATO.get(stato, frozenset())
     return [value for value in StatoProgetto.values if value in ammessi]
+
+
+class TipoAtto(models.TextChoices):
+    """Decisions that change a project after its start (decree, resolution, determina)."""
+
+    AMMISSIONE = "ammissione", _("Ammissione a finanziamento")
+    PROROGA = "proroga", _("Proroga")
+    INTEGRAZIONE = "integrazione", _("Integrazione / rifinanziamento")
+    RIMODULAZIONE = "rimodulazione", _("Rimodulazione")
+    REVOCA = "revoca", _("Revoca")
+    ALTRO = "altro", _("Altro")
+
+
+class PrecisioneData(models.TextChoices):
+    """How exact the date of a progress snapshot is: a day, or a ReGiS reporting period
+    (four months closing on 30/04, 31/08 and 31/12), recorded as its closing date."""
+
+    GIORNO = "giorno", _("Giorno")
+    QUADRIMESTRE = "quadrimestre", _("Quadrimestre")

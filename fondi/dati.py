@@ -90,15 +90,23 @@ def carica_progetti():
         # Natural key: the Ambito's first project on that line (the Piano prints no
         # CUP). The state is set only on creation: afterwards it follows the workflow.
         progetto = models.Progetto.objects.filter(ambito=ambito, linea=linea).order_by("pk").first()
+        comuni = Comune.objects.filter(codice_istat__in=spec.get("comuni", []))
         if progetto is None:
-            progetto = models.Progetto(ambito=ambito, linea=linea, stato=spec["stato"])
-        for campo, valore in valori.items():
-            setattr(progetto, campo, valore)
-        services.progetto_validate(
-            progetto=progetto, stato_precedente=progetto.stato if progetto.pk else None
-        )
-        progetto.save()
-        progetto.comuni.set(Comune.objects.filter(codice_istat__in=spec.get("comuni", [])))
+            # A project already under way: the audited import path walks it through
+            # the state machine, each step recorded with the reason.
+            progetto = models.Progetto(ambito=ambito, linea=linea, **valori)
+            services.progetto_import_with_history(
+                progetto=progetto,
+                stato=spec["stato"],
+                motivo=f"Caricamento dei dati: {data.get('documento', 'Piano di Zona')}",
+                comuni=comuni,
+            )
+        else:
+            for campo, valore in valori.items():
+                setattr(progetto, campo, valore)
+            services.progetto_validate(progetto=progetto, stato_precedente=progetto.stato)
+            progetto.save()
+            progetto.comuni.set(comuni)
         for item in spec["finanziamenti"]:
             models.FinanziamentoProgetto.objects.update_or_create(
                 progetto=progetto,

@@ -4,18 +4,21 @@ import django_filters
 from django.db.models import IntegerField, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from ambito.filtersets import AmbitoFilterSet, AnnoFilter
 
-from .choices import LivelloFonte, StatoProgetto
+from .choices import LivelloFonte, StatoProgetto, TipoAtto
 from .models import (
     Assegnazione,
+    Atto,
     FinanziamentoProgetto,
     FonteFinanziamento,
     LineaFinanziamento,
     Progetto,
 )
-from .selectors import linee_discendenti
+from .selectors import data_fine_attuale, linee_discendenti
 
 
 def _linee():
@@ -104,7 +107,28 @@ class ProgettoFilterSet(AmbitoFilterSet):
         )
         # A project with neither a start date nor a funding year is not known to be
         # active in any year, so it is left out.
-        return queryset.alias(anno_inizio=inizio).filter(
+        # The end date after the extensions recorded as acts.
+        return queryset.alias(anno_inizio=inizio, fine=data_fine_attuale()).filter(
             Q(anno_inizio__lte=value),
-            Q(data_fine__isnull=True) | Q(data_fine__year__gte=value),
+            Q(fine__isnull=True) | Q(fine__year__gte=value),
         )
+
+
+class AttoFilterSet(AmbitoFilterSet):
+    tipo = django_filters.ChoiceFilter(choices=TipoAtto.choices, label=_("Tipo di atto"))
+    progetto = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelChoiceFilter(
+            queryset=Progetto.objects.all(), label=_("Progetto"), method="filter_progetto"
+        )
+    )
+    data_dal = django_filters.DateFilter(field_name="data", lookup_expr="gte", label=_("Dal"))
+    data_al = django_filters.DateFilter(field_name="data", lookup_expr="lte", label=_("Al"))
+
+    class Meta:
+        model = Atto
+        fields = ["ambito", "tipo", "progetto", "data_dal", "data_al"]
+
+    def filter_progetto(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(effetti__progetto=value).distinct()

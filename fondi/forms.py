@@ -5,11 +5,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito, Comune
-from ambito.platform.forms import EuroField, ScopedModelForm
+from ambito.platform.forms import EuroField, ScopedModelForm, StyledFormMixin
 
-from .choices import StatoProgetto
+from .choices import PrecisioneData, StatoProgetto
 from .models import (
     Assegnazione,
+    Atto,
     AvanzamentoFinanziario,
     FinanziamentoProgetto,
     LineaFinanziamento,
@@ -105,7 +106,10 @@ class ProgettoForm(ScopedModelForm):
                 ambito__in=self.instance.ambiti_partner.values("pk")
             )
         self.fields["comuni"].queryset = comuni.order_by("nome")
-        if self.instance.pk:
+        if not self.instance.pk:
+            # A new project is «candidato»: later states come through the transitions.
+            del self.fields["stato"]
+        else:
             successivi = self.instance.stati_successivi
             self.fields["stato"].help_text = (
                 _("Da «%(stato)s» si può passare a: %(successivi)s.")
@@ -124,7 +128,7 @@ class FinanziamentoProgettoForm(ScopedModelForm):
 
     class Meta:
         model = FinanziamentoProgetto
-        fields = ["linea", "importo", "nota"]
+        fields = ["linea", "importo", "integrazione", "nota"]
 
     def __init__(self, *args, progetto, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,22 +137,114 @@ class FinanziamentoProgettoForm(ScopedModelForm):
 
 
 class AvanzamentoFinanziarioForm(ScopedModelForm):
-    programmato = EuroField(label=_("Importo programmato (€)"))
-    ammesso = EuroField(label=_("Ammesso a finanziamento (€)"))
+    # Each stage may be left empty: not recorded in this period.
+    programmato = EuroField(label=_("Importo programmato (€)"), required=False)
+    ammesso = EuroField(label=_("Ammesso a finanziamento (€)"), required=False)
     vincolante = EuroField(
         label=_("Giuridicamente vincolante (€)"),
+        required=False,
         help_text=AvanzamentoFinanziario._meta.get_field("vincolante").help_text,
     )
     erogato = EuroField(
         label=_("Erogato (€)"),
+        required=False,
         help_text=AvanzamentoFinanziario._meta.get_field("erogato").help_text,
     )
 
     class Meta:
         model = AvanzamentoFinanziario
-        fields = ["data", "programmato", "ammesso", "vincolante", "erogato", "nota"]
+        fields = ["data", "precisione", "programmato", "ammesso", "vincolante", "erogato", "nota"]
         widgets = {"data": DateInput()}
 
     def __init__(self, *args, progetto, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.progetto = progetto
+        self.fields["precisione"].required = False
+
+    def clean_precisione(self):
+        return self.cleaned_data.get("precisione") or PrecisioneData.GIORNO
+
+
+class AttoProgettoForm(StyledFormMixin, forms.Form):
+    """An act on a project: a new act (type, number, date, body) or one already
+    registered for other projects of the Ambito, with its effect on this project."""
+
+    atto_esistente = forms.ModelChoiceField(
+        label=_("Atto già registrato"),
+        queryset=Atto.objects.none(),
+        required=False,
+        help_text=_(
+            "Per un atto che riguarda più progetti (es. una delibera che ne rifinanzia "
+            "quattro): sceglierlo qui e lasciare vuoti i dati del nuovo atto."
+        ),
+    )
+    tipo = forms.ChoiceField(
+        label=Atto._meta.get_field("tipo").verbose_name.capitalize(),
+        choices=[("", "---------"), *Atto._meta.get_field("tipo").choices],
+        required=False,
+    )
+    numero = forms.CharField(label=_("Numero"), max_length=100, required=False)
+    data = forms.DateField(label=_("Data dell'atto"), required=False, widget=DateInput())
+    ente = forms.CharField(
+        label=_("Ente emittente"),
+        max_length=255,
+        required=False,
+        help_text=Atto._meta.get_field("ente").help_text,
+    )
+    oggetto = forms.CharField(
+        label=_("Oggetto e note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    importo = EuroField(
+        label=_("Importo concesso al progetto (€)"),
+        required=False,
+        help_text=_(
+            "Per un'integrazione: diventa un finanziamento del progetto, contato una volta."
+        ),
+    )
+    linea = forms.ModelChoiceField(
+        label=_("Linea di finanziamento dell'importo"),
+        queryset=LineaFinanziamento.objects.none(),
+        required=False,
+        help_text=_("Se vuota, la linea del progetto."),
+    )
+    nuova_data_fine = forms.DateField(
+        label=_("Nuova data di fine"), required=False, widget=DateInput()
+    )
+    nota = forms.CharField(label=_("Nota"), max_length=500, required=False)
+
+    def __init__(self, *args, user, progetto, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.progetto = progetto
+        self.fields["atto_esistente"].queryset = (
+            Atto.objects.visible_to(user)
+            .filter(ambito_id=progetto.ambito_id)
+            .exclude(effetti__progetto=progetto)
+        )
+        self.fields["linea"].queryset = _linee_field_queryset()
+
+    def clean(self):
+        dati = super().clean()
+        if not dati.get("atto_esistente"):
+            for campo in ("tipo", "data", "ente"):
+                if not dati.get(campo) and campo not in self.errors:
+                    self.add_error(campo, _("Obbligatorio per un nuovo atto."))
+        return dati
+
+    def effetto(self) -> dict:
+        """The arguments of services.atto_progetto_add for this project."""
+        dati = self.cleaned_data
+        return {
+            "progetto": self.progetto,
+            "importo": dati.get("importo"),
+            "linea": dati.get("linea"),
+            "nuova_data_fine": dati.get("nuova_data_fine"),
+            "nota": dati.get("nota") or "",
+        }
+
+    def nuovo_atto(self) -> Atto:
+        dati = self.cleaned_data
+        return Atto(
+            ambito_id=self.progetto.ambito_id,
+            **{c: dati.get(c) or "" for c in ("tipo", "numero", "ente", "oggetto")},
+            data=dati.get("data"),
+        )

@@ -20,7 +20,7 @@ from ambito.models import ANNO_VALIDATORS
 from ambito.platform.querysets import ScopedManager
 from ambito.platform.versioning import Versioned
 
-from .choices import LivelloFonte, StatoProgetto, stati_successivi
+from .choices import LivelloFonte, PrecisioneData, StatoProgetto, TipoAtto, stati_successivi
 from .querysets import ProgettoScopedManager
 
 cup_validator = RegexValidator(
@@ -395,6 +395,22 @@ class FinanziamentoProgetto(RulesInCleanMixin, Versioned, models.Model):
     )
     importo = importo_field(_("importo concesso"))
     nota = models.CharField(_("nota"), max_length=500, blank=True)
+    # A later top-up is a row of its own, flagged and linked to the act that grants
+    # it: the project's total is the sum of the rows, so no amount is counted twice.
+    integrazione = models.BooleanField(
+        _("integrazione successiva"),
+        default=False,
+        help_text=_("Importo aggiunto dopo il finanziamento originario (rifinanziamento)."),
+    )
+    atto_progetto = models.ForeignKey(
+        "AttoProgetto",
+        verbose_name=_("atto"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="finanziamenti",
+        help_text=_("L'atto che concede l'integrazione."),
+    )
 
     scope_ambito = "progetto__ambito"
     scope_progetto = "progetto"
@@ -407,11 +423,21 @@ class FinanziamentoProgetto(RulesInCleanMixin, Versioned, models.Model):
         ordering = ["progetto", "linea__fonte__ordine", "linea__codice"]
         constraints = [
             models.UniqueConstraint(
-                fields=["progetto", "linea"], name="%(app_label)s_%(class)s_linea_unica"
+                fields=["progetto", "linea"],
+                condition=Q(integrazione=False),
+                name="%(app_label)s_%(class)s_linea_unica",
+            ),
+            models.UniqueConstraint(
+                fields=["atto_progetto", "linea"],
+                name="%(app_label)s_%(class)s_linea_unica_per_atto",
             ),
             models.CheckConstraint(
                 condition=Q(importo__gte=0),
                 name="%(app_label)s_%(class)s_importo_non_negativo",
+            ),
+            models.CheckConstraint(
+                condition=Q(atto_progetto__isnull=True) | Q(integrazione=True),
+                name="%(app_label)s_%(class)s_atto_solo_per_integrazioni",
             ),
         ]
 
@@ -419,9 +445,13 @@ class FinanziamentoProgetto(RulesInCleanMixin, Versioned, models.Model):
         return f"{self.progetto} - {self.linea.codice}"
 
     def clean(self):
-        if self.progetto_id and self.linea_id:
+        if self.atto_progetto_id is not None:
+            self.integrazione = True
+            if self.progetto_id and self.atto_progetto.progetto_id != self.progetto_id:
+                raise ValidationError({"atto_progetto": _("L'atto non riguarda questo progetto.")})
+        if self.progetto_id and self.linea_id and not self.integrazione:
             doppione = FinanziamentoProgetto.objects.filter(
-                progetto_id=self.progetto_id, linea_id=self.linea_id
+                progetto_id=self.progetto_id, linea_id=self.linea_id, integrazione=False
             ).exclude(pk=self.pk)
             if doppione.exists():
                 raise ValidationError(
@@ -432,6 +462,21 @@ class FinanziamentoProgetto(RulesInCleanMixin, Versioned, models.Model):
                         )
                     }
                 )
+
+
+def quadrimestre_di(data) -> int:
+    """1, 2 or 3: the ReGiS four-month period of a date."""
+    return (data.month - 1) // 4 + 1
+
+
+def inizio_quadrimestre(data):
+    return data.replace(month=(quadrimestre_di(data) - 1) * 4 + 1, day=1)
+
+
+def fine_quadrimestre(data):
+    """30/04, 31/08 or 31/12 of the date's year."""
+    mese, giorno = {1: (4, 30), 2: (8, 31), 3: (12, 31)}[quadrimestre_di(data)]
+    return data.replace(month=mese, day=giorno)
 
 
 class AvanzamentoFinanziario(RulesInCleanMixin, Versioned, models.Model):
@@ -445,13 +490,27 @@ class AvanzamentoFinanziario(RulesInCleanMixin, Versioned, models.Model):
         related_name="avanzamenti",
     )
     data = models.DateField(_("data di rilevazione"))
-    programmato = importo_field(_("importo programmato"))
-    ammesso = importo_field(_("ammesso a finanziamento"))
+    programmato = importo_field(_("importo programmato"), null=True, blank=True)
+    ammesso = importo_field(_("ammesso a finanziamento"), null=True, blank=True)
     vincolante = importo_field(
         _("giuridicamente vincolante"),
+        null=True,
+        blank=True,
         help_text=_("Obbligazioni giuridicamente vincolanti assunte (contratti, impegni)."),
     )
-    erogato = importo_field(_("erogato"), help_text=_("Importo liquidato o pagato."))
+    erogato = importo_field(
+        _("erogato"), null=True, blank=True, help_text=_("Importo liquidato o pagato.")
+    )
+    precisione = models.CharField(
+        _("riferimento"),
+        max_length=20,
+        choices=PrecisioneData.choices,
+        default=PrecisioneData.GIORNO,
+        help_text=_(
+            "«Quadrimestre»: la rilevazione vale per il periodo di rendicontazione che "
+            "contiene la data (chiusure al 30/04, 31/08 e 31/12)."
+        ),
+    )
     nota = models.CharField(
         _("nota"), max_length=500, blank=True, help_text=_("Ad esempio: dati ReGiS al giorno.")
     )
@@ -485,14 +544,30 @@ class AvanzamentoFinanziario(RulesInCleanMixin, Versioned, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.progetto} al {self.data:%d/%m/%Y}"
+        return f"{self.progetto} - {self.periodo_display}"
+
+    @property
+    def periodo_display(self) -> str:
+        """«al 30/06/2025» or «2° quadrimestre 2025»."""
+        if self.precisione == PrecisioneData.QUADRIMESTRE and self.data:
+            return _("%(n)s° quadrimestre %(anno)s") % {
+                "n": quadrimestre_di(self.data),
+                "anno": self.data.year,
+            }
+        return _("al %(data)s") % {"data": f"{self.data:%d/%m/%Y}"} if self.data else ""
 
     @property
     def percentuale_erogato(self):
         """Paid as a percentage of the amount admitted, or None when nothing is admitted."""
-        if not self.ammesso:
+        if not self.ammesso or self.erogato is None:
             return None
         return self.erogato * 100 / self.ammesso
+
+    def clean_fields(self, exclude=None):
+        # A four-month period is stored as its closing date: one row per period.
+        if self.precisione == PrecisioneData.QUADRIMESTRE and self.data:
+            self.data = fine_quadrimestre(self.data)
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         errors = {}
@@ -510,7 +585,10 @@ class AvanzamentoFinanziario(RulesInCleanMixin, Versioned, models.Model):
                 "L'importo giuridicamente vincolante non può superare l'importo ammesso a "
                 "finanziamento."
             )
-        if self.data and self.data > timezone.localdate():
+        inizio = self.data
+        if self.data and self.precisione == PrecisioneData.QUADRIMESTRE:
+            inizio = inizio_quadrimestre(self.data)
+        if self.data and inizio > timezone.localdate():
             errors["data"] = _("La data di rilevazione non può essere futura.")
         elif self.progetto_id and self.data:
             doppione = AvanzamentoFinanziario.objects.filter(
@@ -520,5 +598,106 @@ class AvanzamentoFinanziario(RulesInCleanMixin, Versioned, models.Model):
                 errors["data"] = _(
                     "Esiste già una rilevazione del progetto con questa data: modificare quella."
                 )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Atto(RulesInCleanMixin, Versioned, models.Model):
+    """A decision on one or more projects (decree, regional resolution, determina):
+    admission, extension, top-up, revocation. Its effect on each project is an
+    `AttoProgetto`; the money it grants is the `FinanziamentoProgetto` rows linked to
+    those, so the act never holds an amount of its own."""
+
+    ambito = models.ForeignKey(
+        "ambito.Ambito",
+        verbose_name=_("Ambito"),
+        on_delete=models.PROTECT,
+        related_name="atti",
+        help_text=_("L'Ambito che registra l'atto."),
+    )
+    tipo = models.CharField(_("tipo di atto"), max_length=20, choices=TipoAtto.choices)
+    numero = models.CharField(_("numero"), max_length=100, blank=True)
+    data = models.DateField(_("data dell'atto"))
+    ente = models.CharField(
+        _("ente emittente"),
+        max_length=255,
+        help_text=_("Ad esempio: Regione Lombardia - Giunta regionale, Ministero del Lavoro."),
+    )
+    oggetto = models.TextField(_("oggetto e note"), blank=True)
+
+    scope_ambito = "ambito"
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("atto")
+        verbose_name_plural = _("atti")
+        ordering = ["-data", "-pk"]
+
+    def __str__(self):
+        numero = f" n. {self.numero}" if self.numero else ""
+        return f"{self.get_tipo_display()}{numero} del {self.data:%d/%m/%Y} ({self.ente})"
+
+
+class AttoProgetto(RulesInCleanMixin, Versioned, models.Model):
+    """What one act decides for one project: a new end date and/or (through the linked
+    funding rows) an amount."""
+
+    atto = models.ForeignKey(
+        Atto, verbose_name=_("atto"), on_delete=models.CASCADE, related_name="effetti"
+    )
+    progetto = models.ForeignKey(
+        Progetto, verbose_name=_("progetto"), on_delete=models.CASCADE, related_name="atti"
+    )
+    nuova_data_fine = models.DateField(_("nuova data di fine"), null=True, blank=True)
+    nota = models.CharField(_("nota"), max_length=500, blank=True)
+
+    scope_ambito = "progetto__ambito"
+    scope_progetto = "progetto"
+    objects = ProgettoScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("atto del progetto")
+        verbose_name_plural = _("atti del progetto")
+        ordering = ["progetto", "atto__data", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["atto", "progetto"], name="%(app_label)s_%(class)s_progetto_unico"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.atto} - {self.progetto}"
+
+    def data_fine_attuale(self):
+        """The project's end date before this act: the latest one set by its other acts,
+        else the one of the project sheet."""
+        altre = (
+            AttoProgetto.objects.filter(progetto_id=self.progetto_id, nuova_data_fine__isnull=False)
+            .exclude(pk=self.pk)
+            .order_by("-nuova_data_fine")
+            .values_list("nuova_data_fine", flat=True)
+            .first()
+        )
+        return altre or self.progetto.data_fine
+
+    def clean(self):
+        errors = {}
+        if self.atto_id and self.atto.tipo == TipoAtto.PROROGA and not self.nuova_data_fine:
+            errors["nuova_data_fine"] = _("Una proroga deve indicare la nuova data di fine.")
+        if self.nuova_data_fine and self.progetto_id:
+            attuale = self.data_fine_attuale()
+            if attuale and self.nuova_data_fine < attuale:
+                errors["nuova_data_fine"] = _(
+                    "La nuova data di fine (%(nuova)s) precede la data di fine attuale del "
+                    "progetto (%(attuale)s): una proroga non può anticipare la conclusione."
+                ) % {"nuova": f"{self.nuova_data_fine:%d/%m/%Y}", "attuale": f"{attuale:%d/%m/%Y}"}
+        if self.atto_id and self.progetto_id:
+            doppione = AttoProgetto.objects.filter(
+                atto_id=self.atto_id, progetto_id=self.progetto_id
+            ).exclude(pk=self.pk)
+            if doppione.exists():
+                errors["progetto"] = _("L'atto è già registrato per questo progetto.")
         if errors:
             raise ValidationError(errors)

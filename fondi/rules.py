@@ -15,3 +15,4 @@ rules.add_perm("fondi.modifica_avanzamentofinanziario", can_edit_object)
 # (fondi/importazioni.py): its Ufficio di Piano.
 rules.add_perm("fondi.importa_assegnazioni", is_ufficio_piano_di)
 rules.add_perm("fondi.importa_progetti", is_ufficio_piano_di)
+rules.add_perm("fondi.crea_atto", is_ufficio_piano)

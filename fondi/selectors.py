@@ -11,25 +11,33 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
+    DateField,
     DecimalField,
+    Exists,
     F,
     FloatField,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
     Sum,
     Value,
     When,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ambito.models import Ambito
 
 from .choices import LivelloFonte, StatoProgetto
 from .models import (
     Assegnazione,
+    Atto,
+    AttoProgetto,
     AvanzamentoFinanziario,
     FinanziamentoProgetto,
     LineaFinanziamento,
@@ -334,21 +342,41 @@ def _ultimo_avanzamento(campo):
 ULTIMO_TUTTO = ("data", "programmato", "ammesso", "vincolante", "erogato")
 
 
-def progetti_con_avanzamento(*, fetched_by, progetti=None, ultimo=ULTIMO_TUTTO):
-    """Projects the user may see, each annotated in SQL with the total granted
-    (`importo_finanziato`), the latest progress snapshot (`ultimo_*`, the fields named
-    in `ultimo`, which always include ammesso and erogato) and the % paid of the amount
-    admitted (`percentuale_erogato`). Subqueries, not joins: one row per project and a
-    constant number of queries."""
-    finanziato = (
-        FinanziamentoProgetto.objects.filter(progetto=OuterRef("pk"))
+def _somma_finanziamenti(**filtri):
+    righe = (
+        FinanziamentoProgetto.objects.filter(progetto=OuterRef("pk"), **filtri)
         .order_by()
         .values("progetto")
         .annotate(totale=Sum("importo"))
         .values("totale")
     )
+    return Coalesce(Subquery(righe, output_field=MONEY), Value(ZERO))
+
+
+def data_fine_attuale():
+    """The current end date of a project (an expression over Progetto): the latest one
+    set by its acts (an extension never shortens it), else the sheet's."""
+    prorogata = (
+        AttoProgetto.objects.filter(progetto=OuterRef("pk"), nuova_data_fine__isnull=False)
+        .order_by("-nuova_data_fine")
+        .values("nuova_data_fine")[:1]
+    )
+    return Coalesce(Subquery(prorogata, output_field=DateField()), F("data_fine"))
+
+
+def progetti_con_avanzamento(*, fetched_by, progetti=None, ultimo=ULTIMO_TUTTO):
+    """Projects the user may see, each annotated in SQL with the total granted
+    (`importo_finanziato` = `importo_originario` + `importo_integrazioni`, the top-ups
+    granted by later acts, each funding row counted once), the current end date
+    (`data_fine_attuale`, after the extensions), the latest progress snapshot
+    (`ultimo_*`, the fields named in `ultimo`, which always include ammesso and erogato)
+    and the % paid of the amount admitted (`percentuale_erogato`). Subqueries, not
+    joins: one row per project and a constant number of queries."""
     queryset = _progetti(fetched_by, progetti).annotate(
-        importo_finanziato=Coalesce(Subquery(finanziato, output_field=MONEY), Value(ZERO)),
+        importo_finanziato=_somma_finanziamenti(),
+        importo_originario=_somma_finanziamenti(integrazione=False),
+        importo_integrazioni=_somma_finanziamenti(integrazione=True),
+        data_fine_attuale=data_fine_attuale(),
         **{f"ultimo_{campo}": _ultimo_avanzamento(campo) for campo in ultimo},
     )
     # A ratio, not money: computed in floating point so that SQLite, which stores
@@ -364,6 +392,115 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None, ultimo=ULTIMO_TUTTO):
             default=None,
             output_field=FloatField(),
         )
+    )
+
+
+def progetti_con_avvisi(*, fetched_by, progetti=None, oggi=None):
+    """The visible projects annotated in SQL with the warnings a reviewer wants
+    (`avviso_<codice>`, booleans) and `data_fine_attuale`; see `messaggi_avvisi`."""
+    oggi = oggi or timezone.localdate()
+    ultimi = AvanzamentoFinanziario.objects.filter(progetto=OuterRef("pk")).order_by("-data", "-pk")
+
+    def ultimo(campo):
+        return Coalesce(Subquery(ultimi.values(campo)[:1], output_field=MONEY), Value(ZERO))
+
+    senza_atto = FinanziamentoProgetto.objects.filter(
+        progetto=OuterRef("pk"), integrazione=True, atto_progetto__isnull=True
+    )
+
+    def flag(condizione):
+        return Case(
+            When(condizione, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+
+    return (
+        _progetti(fetched_by, progetti)
+        .annotate(
+            data_fine_attuale=data_fine_attuale(),
+            _ammesso=ultimo("ammesso"),
+            _vincolante=ultimo("vincolante"),
+            _erogato=ultimo("erogato"),
+        )
+        .annotate(
+            avviso_concluso_senza_importi=flag(
+                Q(stato=StatoProgetto.CONCLUSO) & (Q(_ammesso=0) | Q(_erogato=0))
+            ),
+            avviso_erogato_senza_vincolante=flag(Q(_erogato__gt=0, _vincolante=0)),
+            avviso_fine_superata=flag(Q(stato=StatoProgetto.IN_CORSO, data_fine_attuale__lt=oggi)),
+            avviso_integrazione_senza_atto=flag(Exists(senza_atto)),
+        )
+    )
+
+
+def messaggi_avvisi() -> dict[str, str]:
+    """The warning codes and their messages (translated when read)."""
+    return {
+        "concluso_senza_importi": _(
+            "Progetto concluso senza importo ammesso o erogato nell'ultimo avanzamento."
+        ),
+        "erogato_senza_vincolante": _(
+            "Importo erogato senza alcun importo giuridicamente vincolante."
+        ),
+        "fine_superata": _("Data di fine superata ma il progetto risulta ancora in corso."),
+        "integrazione_senza_atto": _("Integrazione del finanziamento senza l'atto che la concede."),
+    }
+
+
+def avvisi_di(progetto) -> list[str]:
+    """The messages of the warnings of a project annotated by `progetti_con_avvisi`."""
+    return [
+        messaggio
+        for codice, messaggio in messaggi_avvisi().items()
+        if getattr(progetto, f"avviso_{codice}", False)
+    ]
+
+
+def progetti_avvisi(*, fetched_by, progetti=None, oggi=None) -> list:
+    """Only the projects with at least one warning, each with `.avvisi` (messages)."""
+    queryset = progetti_con_avvisi(fetched_by=fetched_by, progetti=progetti, oggi=oggi).filter(
+        Q(avviso_concluso_senza_importi=True)
+        | Q(avviso_erogato_senza_vincolante=True)
+        | Q(avviso_fine_superata=True)
+        | Q(avviso_integrazione_senza_atto=True)
+    )
+    risultato = list(queryset.order_by("titolo", "pk"))
+    for progetto in risultato:
+        progetto.avvisi = avvisi_di(progetto)
+    return risultato
+
+
+def progetto_atti(*, fetched_by, progetto) -> list[AttoProgetto]:
+    """The acts on a project, oldest first, each with `importo` (the funding rows it
+    granted to the project, summed in SQL)."""
+    return list(
+        AttoProgetto.objects.visible_to(fetched_by)
+        .filter(progetto=progetto)
+        .select_related("atto")
+        .annotate(importo=Coalesce(Sum("finanziamenti__importo"), Value(ZERO), output_field=MONEY))
+        .order_by("atto__data", "pk")
+    )
+
+
+def atti_per_elenco(*, fetched_by, atti=None):
+    """The acts the user may see, each with `importo_totale` (the funding rows it
+    granted, summed in SQL) and its effects per project (`effetti`, with `importo`)."""
+    queryset = Atto.objects.all() if atti is None else atti
+    totale = (
+        FinanziamentoProgetto.objects.filter(atto_progetto__atto=OuterRef("pk"))
+        .order_by()
+        .values("atto_progetto__atto")
+        .annotate(totale=Sum("importo"))
+        .values("totale")
+    )
+    effetti = (
+        AttoProgetto.objects.select_related("progetto")
+        .annotate(importo=Sum("finanziamenti__importo"))
+        .order_by("progetto__titolo", "pk")
+    )
+    return (
+        queryset.visible_to(fetched_by)
+        .annotate(importo_totale=Coalesce(Subquery(totale, output_field=MONEY), Value(ZERO)))
+        .prefetch_related(Prefetch("effetti", queryset=effetti))
     )
 
 

@@ -17,8 +17,11 @@ from ambito.platform.services import instance_save, instance_validate
 from ambito.platform.versioning import version_bump
 
 from . import validators
+from .choices import TRANSIZIONI_STATO, StatoProgetto, TipoAtto
 from .models import (
     Assegnazione,
+    Atto,
+    AttoProgetto,
     AvanzamentoFinanziario,
     FinanziamentoProgetto,
     LineaFinanziamento,
@@ -97,8 +100,8 @@ def progetto_create(
     ambiti_partner: Iterable[Ambito] = (),
     comuni: Iterable[Comune] = (),
 ) -> Progetto:
-    """A new project. Any initial state is allowed: projects are often registered when
-    they are already admitted or running."""
+    """A new project, always «candidato»: later states come through
+    `progetto_transition`, or `progetto_import_with_history` for an existing one."""
     return _progetto_save(progetto, ambiti_partner, comuni, stato_precedente=None)
 
 
@@ -117,18 +120,74 @@ def progetto_update(
         comuni = progetto.comuni.all()
     # The row lock: two concurrent state changes must not both pass the check.
     stato_precedente = _stato_salvato(progetto, lock=True)
-    return _progetto_save(progetto, ambiti_partner, comuni, stato_precedente)
+    stato = progetto.stato
+    # Every rule (the transition included) is checked at once, for the messages; the
+    # change of state itself is then the one of progetto_transition.
+    progetto_validate(
+        progetto=progetto,
+        ambiti_partner=list(ambiti_partner),
+        comuni=list(comuni),
+        stato_precedente=stato_precedente,
+    )
+    progetto.stato = stato_precedente
+    _progetto_save(progetto, ambiti_partner, comuni, stato_precedente)
+    if stato != stato_precedente:
+        progetto_transition(progetto=progetto, stato=stato)
+    return progetto
 
 
 @transaction.atomic
-def progetto_transition(*, progetto: Progetto, stato: str) -> Progetto:
-    """Move a project to another state, if the transition is allowed."""
+def progetto_transition(*, progetto: Progetto, stato: str, motivo: str = "") -> Progetto:
+    """Move a project to another state, if the transition is allowed; `motivo` goes
+    into the audit trail as the change reason."""
     stato_precedente = _stato_salvato(progetto, lock=True)
     progetto.stato = stato
     progetto_validate(progetto=progetto, stato_precedente=stato_precedente)
     version_bump(progetto)
+    if motivo:
+        progetto._change_reason = motivo
     progetto.save(update_fields=["stato", "versione"])
     invalida_cache_di(progetto)
+    return progetto
+
+
+def percorso_stati(da: str, a: str) -> list[str]:
+    """The shortest chain of allowed transitions from `da` to `a` (without `da`)."""
+    visti, coda = {da: []}, [da]
+    while coda:
+        stato = coda.pop(0)
+        if stato == a:
+            return visti[stato]
+        for successivo in sorted(TRANSIZIONI_STATO.get(stato, ())):
+            if successivo not in visti:
+                visti[successivo] = [*visti[stato], successivo]
+                coda.append(successivo)
+    raise ValidationError({"stato": _("Stato non raggiungibile da «Candidato».")})
+
+
+@transaction.atomic
+def progetto_import_with_history(
+    *,
+    progetto: Progetto,
+    motivo: str,
+    stato: str | None = None,
+    storia: Iterable[str] | None = None,
+    ambiti_partner: Iterable[Ambito] = (),
+    comuni: Iterable[Comune] = (),
+) -> Progetto:
+    """The audited import path for a project that already has a life (e.g. loaded from
+    the Piano or a file): it is created as «candidato», then walks the state machine up
+    to `stato` (the shortest chain, or the states of `storia` in order), each step a
+    checked transition whose history row carries `motivo`."""
+    if not (motivo or "").strip():
+        raise ValidationError({"motivo": _("Indicare il motivo dell'importazione.")})
+    arrivo = stato or progetto.stato
+    progetto.stato = StatoProgetto.CANDIDATO
+    progetto._change_reason = motivo
+    progetto_create(progetto=progetto, ambiti_partner=ambiti_partner, comuni=comuni)
+    passi = list(storia) if storia is not None else percorso_stati(StatoProgetto.CANDIDATO, arrivo)
+    for passo in passi:
+        progetto_transition(progetto=progetto, stato=passo, motivo=motivo)
     return progetto
 
 
@@ -136,10 +195,11 @@ def progetto_transition(*, progetto: Progetto, stato: str) -> Progetto:
 def progetto_delete(*, progetto: Progetto) -> None:
     """Delete a project registered by mistake: its amounts go with it; one with
     financial progress already recorded is kept (its history is the monitoring's)."""
-    if progetto.avanzamenti.exists():
+    if progetto.avanzamenti.exists() or progetto.atti.exists():
         raise ValidationError(
             _(
-                "Il progetto ha già avanzamenti finanziari registrati: non si può eliminare "
+                "Il progetto ha già avanzamenti finanziari o atti registrati: non si può "
+                "eliminare "
                 "(cambiarne lo stato, ad esempio in «revocato»)."
             ),
             code="protetto",
@@ -157,3 +217,92 @@ def finanziamento_save(*, finanziamento: FinanziamentoProgetto) -> Finanziamento
 def avanzamento_save(*, avanzamento: AvanzamentoFinanziario) -> AvanzamentoFinanziario:
     """Record (or correct) a dated progress snapshot; earlier snapshots stay."""
     return instance_save(avanzamento)
+
+
+def _effetto_errori(errore: ValidationError, progetto, raggruppa: bool) -> ValidationError:
+    """An act's per-project errors: next to their fields for a single project (the
+    page), else under `progetti`, each naming its project."""
+    if not raggruppa:
+        return errore
+    return ValidationError(
+        {
+            "progetti": [
+                f"{progetto.titolo}: {messaggio}"
+                for messaggi in errore.message_dict.values()
+                for messaggio in messaggi
+            ]
+        }
+    )
+
+
+@transaction.atomic
+def atto_progetto_add(
+    *,
+    atto: Atto,
+    progetto: Progetto,
+    importo=None,
+    linea: LineaFinanziamento | None = None,
+    nuova_data_fine=None,
+    nota: str = "",
+) -> AttoProgetto:
+    """Record what an act decides for one project: a new end date and/or a top-up,
+    saved as a funding row of the project linked to the act (counted once)."""
+    effetto = AttoProgetto(atto=atto, progetto=progetto, nuova_data_fine=nuova_data_fine, nota=nota)
+    errors = {}
+    try:
+        instance_validate(effetto)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if importo is not None and importo < 0:
+        errors.setdefault("importo", []).append(_("L'importo non può essere negativo."))
+    if atto.tipo == TipoAtto.INTEGRAZIONE and not importo:
+        errors.setdefault("importo", []).append(
+            _("Un'integrazione deve indicare l'importo concesso al progetto.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    version_bump(effetto)
+    effetto.save()
+    if importo:
+        finanziamento = FinanziamentoProgetto(
+            progetto=progetto,
+            linea=linea or progetto.linea,
+            importo=importo,
+            integrazione=True,
+            atto_progetto=effetto,
+            nota=str(atto)[:500],
+        )
+        try:
+            instance_save(finanziamento)
+        except ValidationError as error:
+            # The funding row's own messages belong to the act's fields.
+            raise ValidationError(
+                {("linea" if k == "linea" else "importo"): v for k, v in error.message_dict.items()}
+            ) from error
+    invalida_cache_di(progetto)
+    return effetto
+
+
+@transaction.atomic
+def atto_register(*, atto: Atto, effetti: Iterable[dict], raggruppa_errori=None) -> Atto:
+    """Register an act and its effect on each project (dicts with the arguments of
+    `atto_progetto_add`): all of them or nothing. The errors of the projects are under
+    `progetti` when several are given (or `raggruppa_errori`)."""
+    effetti = list(effetti)
+    if not effetti:
+        raise ValidationError(
+            {"progetti": _("Indicare almeno un progetto a cui si applica l'atto.")}
+        )
+    raggruppa = len(effetti) > 1 if raggruppa_errori is None else raggruppa_errori
+    instance_save(atto)
+    for effetto in effetti:
+        progetto = effetto["progetto"]
+        try:
+            if progetto.ambito_id != atto.ambito_id:
+                raise ValidationError(
+                    {"progetto": _("Il progetto non è dell'Ambito che registra l'atto.")}
+                )
+            atto_progetto_add(atto=atto, **effetto)
+        except ValidationError as error:
+            raise _effetto_errori(error, progetto, raggruppa) from error
+    return atto

@@ -66,6 +66,7 @@ COLONNE_AVANZAMENTO = [
     "erogato",
     "nota",
     "versione",
+    "precisione",
 ]
 CENT = Decimal("0.01")
 
@@ -183,7 +184,9 @@ def genera(*, rng, stdout, max_ambiti=None, progetti_per_ambito=PROGETTI_PER_AMB
             erogato = max(
                 erogato, min(vincolante, _euro(vincolante * Decimal(rng.uniform(0.4, 0.95))))
             )
-            righe.append((pk, data, importo, importo, vincolante, erogato, "Sintetico", 1))
+            righe.append(
+                (pk, data, importo, importo, vincolante, erogato, "Sintetico", 1, "giorno")
+            )
     FinanziamentoProgetto.objects.bulk_create(finanziamenti, batch_size=5000)
 
     if connection.vendor == "postgresql":

@@ -32,6 +32,11 @@ urlpatterns = [
         name="finanziamento_create",
     ),
     path(
+        "progetti/<int:progetto_pk>/atti/nuovo/",
+        views.AttoProgettoCreateView.as_view(),
+        name="atto_create",
+    ),
+    path(
         "finanziamenti/<int:pk>/modifica/",
         views.FinanziamentoUpdateView.as_view(),
         name="finanziamento_update",

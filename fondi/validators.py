@@ -61,7 +61,17 @@ def errore_transizione(precedente: str | None, stato: str) -> str | None:
 
 
 def validate_progetto_transizione(progetto, *, stato_precedente: str | None) -> None:
-    """A change of state follows the state machine (TRANSIZIONI_STATO)."""
+    """A new project starts as candidato; a change of state follows the state machine
+    (TRANSIZIONI_STATO)."""
+    if progetto.pk is None and progetto.stato != StatoProgetto.CANDIDATO:
+        raise ValidationError(
+            {
+                "stato": _(
+                    "Un nuovo progetto si registra come «Candidato»: gli stati successivi si "
+                    "raggiungono con i passaggi di stato (o con l'importazione con lo storico)."
+                )
+            }
+        )
     errore = errore_transizione(stato_precedente, progetto.stato)
     if errore:
         raise ValidationError({"stato": errore})

@@ -4,7 +4,14 @@ the common mixins; every save is a service call; every figure comes from a selec
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
+from django.views.generic import (
+    CreateView,
+    DetailView,
+    FormView,
+    ListView,
+    TemplateView,
+    UpdateView,
+)
 
 from ambito.models import Ambito
 from ambito.platform.mixins import (
@@ -20,6 +27,7 @@ from . import selectors, services
 from .filtersets import AssegnazioneFilterSet, ProgettoFilterSet
 from .forms import (
     AssegnazioneForm,
+    AttoProgettoForm,
     AvanzamentoFinanziarioForm,
     FinanziamentoProgettoForm,
     ProgettoForm,
@@ -124,9 +132,14 @@ class ProgettoDetailView(ScopedMixin, DetailView):
         user = self.request.user
         progetto = self.object
         finanziamenti, totale = selectors.progetto_finanziamenti(fetched_by=user, progetto=progetto)
+        con_avvisi = selectors.progetti_con_avvisi(
+            fetched_by=user, progetti=Progetto.objects.filter(pk=progetto.pk)
+        ).first()
         return super().get_context_data(
             finanziamenti=finanziamenti,
             totale_finanziato=totale,
+            atti=selectors.progetto_atti(fetched_by=user, progetto=progetto),
+            avvisi=selectors.avvisi_di(con_avvisi),
             avanzamenti=selectors.progetto_avanzamenti(fetched_by=user, progetto=progetto),
             partner=progetto.ambiti_partner.order_by("nome"),
             comuni=progetto.comuni.order_by("nome"),
@@ -236,6 +249,24 @@ class AvanzamentoCreateView(AvanzamentoMixin, ProgettoChildCreateMixin, CreateVi
 
 class AvanzamentoUpdateView(AvanzamentoMixin, ProgettoChildUpdateMixin, UpdateView):
     success_message = _("Rilevazione dell'avanzamento aggiornata.")
+
+
+class AttoProgettoCreateView(ProgettoChildCreateMixin, FormView):
+    """Record an act on the project: a new one, or one already registered for other
+    projects of the Ambito (a resolution topping up several projects)."""
+
+    form_class = AttoProgettoForm
+    template_name = "fondi/atto_form.html"
+    success_message = _("Atto registrato.")
+
+    def form_valid(self, form):
+        return ServiceFormMixin.form_valid(self, form)
+
+    def perform_save(self, form):
+        esistente = form.cleaned_data.get("atto_esistente")
+        if esistente is not None:
+            return services.atto_progetto_add(atto=esistente, **form.effetto())
+        return services.atto_register(atto=form.nuovo_atto(), effetti=[form.effetto()])
 
 
 class FonteListView(LoginRequiredMixin, TemplateView):

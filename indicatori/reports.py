@@ -15,6 +15,8 @@ from ambito.models import Comune, ReportGenerato
 from ambito.platform.pdf import report_generate
 from ambito.selectors import popolazione_di_riferimento
 from fondi import reports as fondi_reports
+from fondi import selectors as fondi_selectors
+from fondi.models import Progetto
 from servizi import reports as servizi_reports
 from servizi import selectors as servizi_selectors
 
@@ -39,6 +41,7 @@ class Relazione:
     contesto_differenze: list
     verifica_piano: object  # servizi.selectors.VerificaPiano
     sezioni: list = field(default_factory=list)  # from other apps: dicts with template
+    avvisi_progetti: list = field(default_factory=list)  # fondi projects with warnings
 
     @property
     def indice(self):
@@ -88,6 +91,9 @@ def relazione_monitoraggio(*, fetched_by, ambito, periodo=None) -> Relazione:
         eventi=eventi,
         contesto_differenze=contesto,
         verifica_piano=servizi_selectors.verifica_piano(fetched_by=fetched_by, ambito=ambito),
+        avvisi_progetti=fondi_selectors.progetti_avvisi(
+            fetched_by=fetched_by, progetti=Progetto.objects.filter(ambito=ambito)
+        ),
         sezioni=[
             *fondi_reports.report_sezioni(
                 fetched_by=fetched_by, ambito=ambito, anno=dati.anno, indicatori=avanzamenti
@@ -131,6 +137,7 @@ def _impronta_relazione(r: Relazione):
             for a in g.avanzamenti
         ],
         "sezioni": [s.get("impronta") for s in r.sezioni],
+        "avvisi_progetti": [(p.pk, tuple(p.avvisi)) for p in r.avvisi_progetti],
         "verifica_piano": [
             (v.descrizione, v.stampato, v.calcolato) for v in r.verifica_piano.da_controllare
         ],

@@ -75,16 +75,31 @@ class FinanziamentoProgettoSerializer(ScopedChoicesMixin, serializers.ModelSeria
 
     class Meta:
         model = models.FinanziamentoProgetto
-        fields = ["id", "progetto", "linea", "linea_codice", "fonte_codice", "importo", "nota"]
+        fields = [
+            "id",
+            "progetto",
+            "linea",
+            "linea_codice",
+            "fonte_codice",
+            "importo",
+            "nota",
+            "integrazione",
+            "atto_progetto",
+        ]
+        read_only_fields = ["atto_progetto"]
         validators = []
 
 
 class AvanzamentoFinanziarioSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     scoped_fields = {"progetto": "visible"}
-    programmato = importo()
-    ammesso = importo()
-    vincolante = importo(help_text="Importo giuridicamente vincolante.")
-    erogato = importo()
+    # Each stage may be null: not recorded in this period.
+    programmato = importo(required=False, allow_null=True)
+    ammesso = importo(required=False, allow_null=True)
+    vincolante = importo(
+        required=False, allow_null=True, help_text="Importo giuridicamente vincolante."
+    )
+    erogato = importo(required=False, allow_null=True)
+    periodo = serializers.CharField(source="periodo_display", read_only=True)
     percentuale_erogato = serializers.DecimalField(
         max_digits=7, decimal_places=2, read_only=True, allow_null=True
     )
@@ -95,6 +110,8 @@ class AvanzamentoFinanziarioSerializer(ScopedChoicesMixin, serializers.ModelSeri
             "id",
             "progetto",
             "data",
+            "precisione",
+            "periodo",
             "programmato",
             "ammesso",
             "vincolante",
@@ -141,6 +158,9 @@ class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     stati_successivi = serializers.SerializerMethodField()
     finanziamenti = FinanziamentoProgettoSerializer(many=True, read_only=True)
     importo_finanziato = importo(read_only=True)
+    importo_originario = importo(read_only=True)
+    importo_integrazioni = importo(read_only=True)
+    data_fine_attuale = serializers.DateField(read_only=True)
     ultimo_avanzamento = UltimoAvanzamentoSerializer(source="*", read_only=True, allow_null=True)
     percentuale_erogato = serializers.DecimalField(
         max_digits=7, decimal_places=2, read_only=True, allow_null=True
@@ -170,6 +190,9 @@ class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
             "stati_successivi",
             "finanziamenti",
             "importo_finanziato",
+            "importo_originario",
+            "importo_integrazioni",
+            "data_fine_attuale",
             "ultimo_avanzamento",
             "percentuale_erogato",
         ]
@@ -177,6 +200,49 @@ class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
 
     def get_stati_successivi(self, obj) -> list[str]:
         return [s.value for s in obj.stati_successivi]
+
+
+class AttoProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    """The effect of an act on one project; `importo` is the funding row it granted."""
+
+    scoped_fields = {"progetto": "editable", "linea": None}
+    importo = importo(required=False, allow_null=True)
+    linea = serializers.PrimaryKeyRelatedField(
+        queryset=models.LineaFinanziamento.objects.all(),
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="Linea dell'importo (se vuota, quella del progetto).",
+    )
+    progetto_titolo = serializers.CharField(source="progetto.titolo", read_only=True)
+
+    class Meta:
+        model = models.AttoProgetto
+        fields = ["progetto", "progetto_titolo", "importo", "linea", "nuova_data_fine", "nota"]
+        validators = []
+
+
+class AttoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    scoped_fields = {"ambito": "editable"}
+    tipo_display = ChoiceLabelField("tipo")
+    progetti = AttoProgettoSerializer(many=True, source="effetti")
+    importo_totale = importo(read_only=True)
+
+    class Meta:
+        model = models.Atto
+        fields = [
+            "id",
+            "ambito",
+            "tipo",
+            "tipo_display",
+            "numero",
+            "data",
+            "ente",
+            "oggetto",
+            "progetti",
+            "importo_totale",
+        ]
+        validators = []
 
 
 class CambioStatoSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ router.register("assegnazioni", views.AssegnazioneViewSet)
 router.register("progetti", views.ProgettoViewSet)
 router.register("finanziamenti-progetto", views.FinanziamentoProgettoViewSet)
 router.register("avanzamenti", views.AvanzamentoFinanziarioViewSet)
+router.register("atti", views.AttoViewSet)
 
 urlpatterns = [
     path("fondi/totali/", views.FondiTotaliView.as_view(), name="fondi-totali"),

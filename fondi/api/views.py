@@ -14,7 +14,7 @@ from ambito.platform.api.filters import ha_filtri
 from ambito.platform.api.viewsets import ScopedDestroyMixin, ScopedModelViewSet, as_api_error
 
 from .. import models, selectors, services
-from ..filtersets import AssegnazioneFilterSet, ProgettoFilterSet
+from ..filtersets import AssegnazioneFilterSet, AttoFilterSet, ProgettoFilterSet
 from . import serializers
 
 
@@ -145,6 +145,32 @@ class AvanzamentoFinanziarioViewSet(ProgettoChildViewSet):
 
     def perform_save(self, serializer):
         return services.avanzamento_save(avanzamento=self._instance(serializer))
+
+
+class AttoViewSet(ScopedModelViewSet):
+    """Acts on projects (admission, extension, top-up, revocation). One act may apply
+    to several projects of the Ambito, each with its own amount and new end date;
+    the amounts become funding rows of the projects, counted once."""
+
+    queryset = models.Atto.objects.all()
+    http_method_names = ["get", "post", "head", "options"]
+    permission_required = {"create": "fondi.crea_atto"}
+    serializer_class = serializers.AttoSerializer
+    filterset_class = AttoFilterSet
+    ordering_fields = ["data", "tipo"]
+    ordering = ["-data", "-pk"]
+
+    def get_queryset(self):
+        return selectors.atti_per_elenco(fetched_by=self.request.user)
+
+    def perform_save(self, serializer):
+        dati = dict(serializer.validated_data)
+        effetti = dati.pop("effetti", [])
+        # Only projects the user may edit are accepted by the serializer.
+        atto = services.atto_register(
+            atto=models.Atto(**dati), effetti=effetti, raggruppa_errori=True
+        )
+        return self.get_queryset().get(pk=atto.pk)
 
 
 def _parametri(filterset_class):

@@ -213,6 +213,14 @@ def _finanziamento(d, scope):
     return FinanziamentoFactory(progetto=_progetto(d, scope))
 
 
+def _atto(d, scope):
+    from fondi.models import Atto
+
+    return Atto.objects.create(
+        ambito=d.ambito[scope], tipo="proroga", data="2025-01-01", ente="Regione"
+    )
+
+
 def _avanzamento_fin(d, scope):
     from tests.fondi.factories import AvanzamentoFactory
 
@@ -761,6 +769,13 @@ NEW_ENTRIES: dict[str, Entry] = {
             "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
         },
     ),
+    "fondi:atto_create": Entry(
+        kwargs=lambda d, s: {"progetto_pk": _progetto(d, s).pk},
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
     "fondi:finanziamento_update": Entry(
         kwargs=_pk(_finanziamento),
         expect={
@@ -1181,6 +1196,20 @@ NEW_ENTRIES: dict[str, Entry] = {
             "POST DELETE": API_NO_METHOD,
             "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
             "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
+        },
+    ),
+    "atto-list": Entry(
+        expect={
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 400 400 403",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
+    "atto-detail": Entry(
+        kwargs=_pk(_atto),
+        expect={
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
         },
     ),
     "fondi-totali": Entry(
