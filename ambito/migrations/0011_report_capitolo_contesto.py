@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ambito', '0009_esportazione_xlsx'),
+        ('ambito', '0010_importazione'),
     ]
 
     operations = [
