@@ -15,10 +15,12 @@ from ambito.models import Comune, ReportGenerato
 from ambito.platform.pdf import report_generate
 from ambito.selectors import popolazione_di_riferimento
 from fondi import reports as fondi_reports
+
 from servizi import reports as servizi_reports
 from servizi import selectors as servizi_selectors
 
 from . import cruscotto, selectors
+from .regione import ORDINAMENTI
 from .models import EventoPeriodo, Valore
 
 
@@ -214,4 +216,23 @@ def scheda_progetto_pdf(*, user, progetto):
             "progetto": progetto.titolo,
             "codice": progetto.cup or progetto.codice_locale or "",
         },
+    )
+
+
+def regione_pdf(*, user, dati):
+    """The regional dashboard as a PDF (registered under the region's first Ambito)."""
+    titolo = f"{_('Cruscotto regionale')} – {dati.regione} – {dati.anno}"
+    impronta = [
+        (r.ambito.codice, r.residenti, r.fondi, r.ammesso, r.erogato, r.inviati, r.stati)
+        for r in dati.righe
+    ]
+    return report_generate(
+        tipo=ReportGenerato.Tipo.REGIONE,
+        titolo=titolo,
+        template="report/regione.html",
+        context={"titolo": titolo, "dati": dati, "ordinamenti": ORDINAMENTI},
+        dati=impronta,
+        user=user,
+        ambito=min((r.ambito for r in dati.righe), key=lambda a: a.pk),
+        parametri={"regione": dati.regione, "anno": dati.anno},
     )

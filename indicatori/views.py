@@ -42,7 +42,7 @@ from ambito.validators import e_un_id
 from fondi.models import Progetto
 from programmi.models import PianoDiZona
 
-from . import cruscotto, reports, selectors, services
+from . import cruscotto, regione, reports, selectors, services
 from .filtersets import IndicatoreFilterSet, ValoreFilterSet
 from .forms import (
     CalendarioPeriodiForm,
@@ -931,3 +931,35 @@ class IndicatoreDeleteView(ScopedDeleteMixin, TemplateView):
 
     def get_cancel_url(self):
         return self.object.get_absolute_url()
+
+
+# --- The regional dashboard ----------------------------------------------------------------
+
+
+class CruscottoRegioneView(LoginRequiredMixin, TemplateView):
+    """Every Ambito of a region side by side (Regione; the superuser sees all regions)."""
+
+    template_name = "indicatori/regione.html"
+
+    def get_context_data(self, **kwargs):
+        form, dati = regione.da_parametri(user=self.request.user, parametri=self.request.GET)
+        parametri = self.request.GET.copy()
+        parametri.pop("ordina", None)
+        return super().get_context_data(
+            form=form,
+            dati=dati,
+            ordinamenti=regione.ORDINAMENTI,
+            ordina=self.request.GET.get("ordina", ""),
+            query=parametri.urlencode(),
+            **kwargs,
+        )
+
+
+class CruscottoRegionePdfView(LoginRequiredMixin, View):
+    """POST: the regional dashboard as a PDF, with the same filters."""
+
+    def post(self, request):
+        form, dati = regione.da_parametri(user=request.user, parametri=request.POST)
+        if dati is None or not dati.righe:
+            raise Http404
+        return _pdf_response(reports.regione_pdf(user=request.user, dati=dati))

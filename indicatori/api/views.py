@@ -16,7 +16,7 @@ from ambito.platform.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewS
 from ambito.validators import e_un_id
 from programmi.models import PianoDiZona, Scheda
 
-from .. import selectors, services
+from .. import regione, selectors, services
 from ..filtersets import IndicatoreFilterSet, PeriodoFilterSet, ValoreFilterSet
 from ..models import Indicatore, Periodo, Valore
 from . import serializers
@@ -323,3 +323,26 @@ class BeneficiariViewSet(viewsets.ViewSet):
             area=_area(request),
         )
         return Response(serializers.BeneficiariSerializer(righe, many=True).data)
+
+
+class RegioneViewSet(viewsets.ViewSet):
+    """The regional dashboard's figures (Regione): every Ambito of the region, and its
+    Comuni for one indicator. Only approved values count."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("regione", str, description="Regione (predefinita: la prima)"),
+            OpenApiParameter("anno", int, description="Anno di residenti e fondi"),
+            OpenApiParameter("provincia", str, description="Sigla della provincia"),
+            PARAMETRO_AREA,
+            OpenApiParameter("indicatore", str, description="Codice dell'indicatore per Comune"),
+            OpenApiParameter("ordina", str, description="Ordinamento degli Ambiti"),
+        ],
+        responses=serializers.RegioneSerializer,
+        description="Riepilogo a dimensione fissa, non paginato: una riga per Ambito.",
+    )
+    def list(self, request):
+        form, dati = regione.da_parametri(user=request.user, parametri=request.query_params)
+        if dati is None:
+            raise exceptions.ValidationError(form.errors)
+        return Response(serializers.RegioneSerializer(dati).data)
