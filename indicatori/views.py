@@ -589,6 +589,8 @@ class CompletezzaView(PeriodoMixin, TemplateView):
 class AvanzamentoView(LoginRequiredMixin, TemplateView):
     """Progress of every indicator against its target, and a summary per scheda."""
 
+    usa_replica = True  # read-only: from the replica, if any (ambito/platform/replica.py)
+
     template_name = "indicatori/avanzamento.html"
 
     def get_context_data(self, **kwargs):
@@ -651,6 +653,8 @@ class CruscottoView(LoginRequiredMixin, TemplateView):
 
     The filter form works as a plain GET; with htmx it swaps only the figures.
     """
+
+    usa_replica = True  # read-only: from the replica, if any (ambito/platform/replica.py)
 
     def get_template_names(self):
         return [
@@ -938,6 +942,8 @@ class IndicatoreDeleteView(ScopedDeleteMixin, TemplateView):
 
 class CruscottoRegioneView(LoginRequiredMixin, TemplateView):
     """Every Ambito of a region side by side (Regione; the superuser sees all regions)."""
+
+    usa_replica = True  # read-only: from the replica, if any (ambito/platform/replica.py)
 
     template_name = "indicatori/regione.html"
 

@@ -251,6 +251,8 @@ PARAMETRO_AREA = OpenApiParameter("area", int, description="Area di intervento (
 class AvanzamentoViewSet(viewsets.ViewSet):
     """Progress of every indicator against its target, with the status."""
 
+    usa_replica = True  # read-only: from the replica, if any (ambito/platform/replica.py)
+
     serializer_class = serializers.AvanzamentoSerializer  # the CSV's column labels
 
     @extend_schema(
@@ -279,6 +281,8 @@ class AvanzamentoViewSet(viewsets.ViewSet):
 
 class CompletezzaViewSet(viewsets.ViewSet):
     """Per Comune: values due, sent, approved in a period, and whether on time."""
+
+    usa_replica = True  # read-only: from the replica, if any (ambito/platform/replica.py)
 
     serializer_class = serializers.CompletezzaSerializer  # the CSV's column labels
 
@@ -328,6 +332,8 @@ class BeneficiariViewSet(viewsets.ViewSet):
 class RegioneViewSet(viewsets.ViewSet):
     """The regional dashboard's figures (Regione): every Ambito of the region, and its
     Comuni for one indicator. Only approved values count."""
+
+    usa_replica = True  # read-only: from the replica, if any (ambito/platform/replica.py)
 
     @extend_schema(
         parameters=[
