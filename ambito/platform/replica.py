@@ -4,8 +4,9 @@ Only the views that declare `usa_replica = True` (dashboards, the regional views
 reports read by GET) read from the replica, and only:
 - for GET and HEAD, after the middleware chain has loaded the session and the user
   from the primary;
-- until the request writes anything: from its first write on, every read of the same
-  request goes to the primary (`ReplicaRouter.db_for_write` notes the write);
+- until the request writes anything: from its first INSERT, UPDATE or DELETE on (seen
+  by an execute wrapper on the primary's connection), every read of the same request
+  goes to the primary;
 - when the browser has not written in the last `REPLICA_PRIMARIO_SECONDI` seconds (a
   cookie set by the request that wrote), so that who has just approved a value sees it
   at once even if the replica lags behind.
@@ -30,13 +31,23 @@ def replica_configurata() -> bool:
     return REPLICA in connections.settings
 
 
+SCRITTURE = ("INSERT", "UPDATE", "DELETE", "COPY", "MERGE")
+
+
+def _osserva_scritture(execute, sql, params, many, context):
+    if sql.lstrip()[:6].upper().startswith(SCRITTURE):
+        _scritto.set(True)
+    return execute(sql, params, many, context)
+
+
 @contextmanager
 def lettura_da_replica():
     """Route this block's reads to the replica (until it writes)."""
     token_lettura = _sola_lettura.set(True)
     token_scritto = _scritto.set(False)
     try:
-        yield
+        with connections["default"].execute_wrapper(_osserva_scritture):
+            yield
     finally:
         _sola_lettura.reset(token_lettura)
         _scritto.reset(token_scritto)
@@ -49,8 +60,7 @@ class ReplicaRouter:
         return None  # the primary
 
     def db_for_write(self, model, **hints):
-        _scritto.set(True)
-        return None
+        return None  # the primary
 
     def allow_relation(self, obj1, obj2, **hints):
         return True  # the replica holds the same rows as the primary
@@ -71,11 +81,14 @@ class ReplicaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not replica_configurata():
+            return self.get_response(request)
         token_lettura = _sola_lettura.set(False)
         token_scritto = _scritto.set(False)
         try:
-            response = self.get_response(request)
-            if _scritto.get() and replica_configurata():
+            with connections["default"].execute_wrapper(_osserva_scritture):
+                response = self.get_response(request)
+            if _scritto.get():
                 response.set_cookie(
                     COOKIE_PRIMARIO,
                     "1",
