@@ -79,6 +79,7 @@ class RigaAmbito:
     inviati: int = 0
     approvati: int = 0
     stati: dict = field(default_factory=lambda: {s: 0 for s in StatoAvanzamento.values})
+    posizione: int | None = None  # in the sorted table, among the complete Ambiti only
 
     @property
     def fondi_per_residente(self) -> Decimal | None:
@@ -356,6 +357,16 @@ def _ordina(righe, ordina):
     return sorted(con, key=lambda r: getattr(r, chiave), reverse=inverso) + senza
 
 
+def _numera(righe):
+    """Rank the complete Ambiti in the table's order; the others stay unranked."""
+    posizione = 0
+    for riga in righe:
+        if riga.completo:
+            posizione += 1
+            riga.posizione = posizione
+    return righe
+
+
 def cruscotto_regione(
     *,
     fetched_by,
@@ -411,7 +422,7 @@ def cruscotto_regione(
         regione=regione,
         anno=anno,
         aggiornato_al=aggiornato_al,
-        righe=_ordina(elenco, ordina),
+        righe=_numera(_ordina(elenco, ordina)),
         quartili={
             "fondi_per_residente": quartili(r.fondi_per_residente for r in completi),
             "percentuale_erogato": quartili(r.percentuale_erogato for r in completi),

@@ -215,6 +215,7 @@ class RegioneAmbitoSerializer(serializers.Serializer):
     completezza = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
     stati = serializers.DictField(child=serializers.IntegerField())
     completo = serializers.BooleanField(help_text="Dati completi: entra nella graduatoria.")
+    posizione = serializers.IntegerField(allow_null=True, help_text="Solo se completo.")
     mancanze = serializers.ListField(child=serializers.CharField())
 
 
