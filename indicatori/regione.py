@@ -102,8 +102,10 @@ class RigaAmbito:
     @property
     def completo(self) -> bool:
         """Fit for ranking: residents known and every Comune's values of the period sent."""
-        return bool(self.residenti) and self.periodo is not None and self.comuni_completi == (
-            self.comuni
+        return (
+            bool(self.residenti)
+            and self.periodo is not None
+            and self.comuni_completi == (self.comuni)
         )
 
     @property
@@ -176,8 +178,8 @@ def _periodi_correnti(fetched_by, ambiti) -> dict[int, Periodo]:
     """Each Ambito's current period, as its own dashboard picks it (one query)."""
     oggi = timezone.localdate()
     per_ambito = {}
-    for periodo in Periodo.objects.visible_to(fetched_by).filter(ambito__in=ambiti).order_by(
-        "-data_fine"
+    for periodo in (
+        Periodo.objects.visible_to(fetched_by).filter(ambito__in=ambiti).order_by("-data_fine")
     ):
         per_ambito.setdefault(periodo.ambito_id, []).append(periodo)
     return {
@@ -335,9 +337,7 @@ def _comuni(fetched_by, ambiti, codice, anno) -> tuple[list[RigaComune], str | N
         scelto = territorio.anno_di_riferimento(per_anno, anno) if per_anno else None
         n = per_anno.get(scelto)
         valore = somme.get(comune.pk)
-        tasso = (
-            Decimal(valore) * MILLE / n if per_mille and valore is not None and n else None
-        )
+        tasso = Decimal(valore) * MILLE / n if per_mille and valore is not None and n else None
         righe.append(RigaComune(comune=comune, valore=valore, residenti=n, per_mille=tasso))
     # The highest first; the Comuni without an approved value (or residents) last.
     misura = (lambda r: r.per_mille) if per_mille else (lambda r: r.valore)

@@ -15,13 +15,12 @@ from ambito.models import Comune, ReportGenerato
 from ambito.platform.pdf import report_generate
 from ambito.selectors import popolazione_di_riferimento
 from fondi import reports as fondi_reports
-
 from servizi import reports as servizi_reports
 from servizi import selectors as servizi_selectors
 
 from . import cruscotto, selectors
-from .regione import ORDINAMENTI
 from .models import EventoPeriodo, Valore
+from .regione import ORDINAMENTI
 
 
 @dataclass

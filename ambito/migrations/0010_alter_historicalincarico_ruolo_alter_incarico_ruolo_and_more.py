@@ -4,25 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ambito', '0009_esportazione_xlsx'),
+        ("ambito", "0009_esportazione_xlsx"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalincarico',
-            name='ruolo',
-            field=models.CharField(choices=[('ufficio_piano', 'Ufficio di Piano'), ('operatore', 'Operatore comunale'), ('revisore', 'Revisore'), ('regione', 'Regione')], max_length=20, verbose_name='ruolo'),
+            model_name="historicalincarico",
+            name="ruolo",
+            field=models.CharField(
+                choices=[
+                    ("ufficio_piano", "Ufficio di Piano"),
+                    ("operatore", "Operatore comunale"),
+                    ("revisore", "Revisore"),
+                    ("regione", "Regione"),
+                ],
+                max_length=20,
+                verbose_name="ruolo",
+            ),
         ),
         migrations.AlterField(
-            model_name='incarico',
-            name='ruolo',
-            field=models.CharField(choices=[('ufficio_piano', 'Ufficio di Piano'), ('operatore', 'Operatore comunale'), ('revisore', 'Revisore'), ('regione', 'Regione')], max_length=20, verbose_name='ruolo'),
+            model_name="incarico",
+            name="ruolo",
+            field=models.CharField(
+                choices=[
+                    ("ufficio_piano", "Ufficio di Piano"),
+                    ("operatore", "Operatore comunale"),
+                    ("revisore", "Revisore"),
+                    ("regione", "Regione"),
+                ],
+                max_length=20,
+                verbose_name="ruolo",
+            ),
         ),
         migrations.AlterField(
-            model_name='reportgenerato',
-            name='tipo',
-            field=models.CharField(choices=[('relazione', 'Relazione di monitoraggio'), ('scheda_progetto', 'Scheda progetto'), ('scheda_comune', 'Scheda Comune'), ('regione', 'Cruscotto regionale'), ('esportazione_valori', 'Esportazione dei valori'), ('esportazione_registro', 'Esportazione del registro')], max_length=30, verbose_name='tipo'),
+            model_name="reportgenerato",
+            name="tipo",
+            field=models.CharField(
+                choices=[
+                    ("relazione", "Relazione di monitoraggio"),
+                    ("scheda_progetto", "Scheda progetto"),
+                    ("scheda_comune", "Scheda Comune"),
+                    ("regione", "Cruscotto regionale"),
+                    ("esportazione_valori", "Esportazione dei valori"),
+                    ("esportazione_registro", "Esportazione del registro"),
+                ],
+                max_length=30,
+                verbose_name="tipo",
+            ),
         ),
     ]

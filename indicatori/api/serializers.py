@@ -196,15 +196,11 @@ class RegioneAmbitoSerializer(serializers.Serializer):
     anno_residenti = serializers.IntegerField(allow_null=True)
     anno_fondi = serializers.IntegerField(allow_null=True)
     fondi = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
-    fondi_per_residente = serializers.DecimalField(
-        max_digits=16, decimal_places=2, allow_null=True
-    )
+    fondi_per_residente = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
     progetti_pnrr = serializers.IntegerField()
     ammesso = serializers.DecimalField(max_digits=16, decimal_places=2)
     erogato = serializers.DecimalField(max_digits=16, decimal_places=2)
-    percentuale_erogato = serializers.DecimalField(
-        max_digits=8, decimal_places=1, allow_null=True
-    )
+    percentuale_erogato = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
     periodo = serializers.IntegerField(source="periodo.pk", allow_null=True, default=None)
     comuni = serializers.IntegerField()
     comuni_completi = serializers.IntegerField()

@@ -64,9 +64,7 @@ def test_the_regional_dashboard_reads_from_the_replica(client, replica, utente_r
     assert copia
 
 
-def test_pages_not_marked_and_writes_use_the_primary(
-    client, replica, utente_regione, monkeypatch
-):
+def test_pages_not_marked_and_writes_use_the_primary(client, replica, utente_regione, monkeypatch):
     client.force_login(utente_regione)
     risposta, _primario, copia = _richiesta(client, "get", reverse("indicatori:valore_list"))
     assert risposta.status_code == 200

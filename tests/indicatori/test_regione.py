@@ -97,9 +97,9 @@ def test_figures_equal_the_ambiti_own_selectors(molise, utente_regione, amminist
         assert riga.progetti_pnrr == pnrr["numero_progetti"]
         assert riga.ammesso == pnrr["avanzamento"]["ammesso"]
         assert riga.erogato == pnrr["avanzamento"]["erogato"]
-        periodo = Periodo.objects.filter(ambito=ambito, data_inizio__lte=timezone.localdate()).latest(
-            "data_fine"
-        )
+        periodo = Periodo.objects.filter(
+            ambito=ambito, data_inizio__lte=timezone.localdate()
+        ).latest("data_fine")
         assert riga.periodo == periodo
         completezza = selectors.completezza_ambito(
             selectors.completezza_periodo(fetched_by=amministratore, periodo=periodo)
