@@ -81,11 +81,12 @@ class ReplicaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not replica_configurata():
-            return self.get_response(request)
+        # Both flags live for this request only, whether or not there is a replica.
         token_lettura = _sola_lettura.set(False)
         token_scritto = _scritto.set(False)
         try:
+            if not replica_configurata():
+                return self.get_response(request)
             with connections["default"].execute_wrapper(_osserva_scritture):
                 response = self.get_response(request)
             if _scritto.get():
@@ -103,7 +104,11 @@ class ReplicaMiddleware:
             _scritto.reset(token_scritto)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.method not in ("GET", "HEAD") or not _vista_su_replica(view_func):
+        if (
+            request.method not in ("GET", "HEAD")
+            or not _vista_su_replica(view_func)
+            or not replica_configurata()
+        ):
             return None
         user = getattr(request, "user", None)
         if user is not None:

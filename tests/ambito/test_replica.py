@@ -94,8 +94,11 @@ def test_a_read_after_a_write_in_the_same_request_goes_to_the_primary(replica):
     assert router.db_for_read(Ambito) is None  # outside the marked block
 
 
-def test_without_a_replica_nothing_changes(transactional_db):
+def test_without_a_replica_nothing_changes(client, transactional_db, utente_regione):
     assert REPLICA not in connections.settings
+    client.force_login(utente_regione)
+    assert client.get(reverse("indicatori:regione")).status_code == 200
+    assert ReplicaRouter().db_for_read(Ambito) is None  # the request left nothing behind
     with lettura_da_replica():
         assert ReplicaRouter().db_for_read(Ambito) is None
 
