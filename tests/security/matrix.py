@@ -847,8 +847,9 @@ NEW_ENTRIES: dict[str, Entry] = {
     "indicatori:valore_detail": Entry(
         kwargs=_pk(_valore),
         expect={
-            "GET": "302 200 404 200 404 200 | 302 404 404 404 200 404",
-            "POST": "302 403 404 302 404 403 | 302 404 404 404 302 404",
+            # The value is not approved: the Regione does not see it.
+            "GET": "302 200 404 200 404 200 404 | 302 404 404 404 200 404",
+            "POST": "302 403 404 302 404 403 404 | 302 404 404 404 302 404",
             "PUT PATCH DELETE": NO_WRITE_PAGE,
         },
     ),
@@ -1271,16 +1272,17 @@ NEW_ENTRIES: dict[str, Entry] = {
     "valore-detail": Entry(
         kwargs=_pk(_valore),
         expect={
-            "GET": "401 200 404 200 404 200 | 401 404 404 404 200 404",
+            # The value is not approved: the Regione does not see it.
+            "GET": "401 200 404 200 404 200 404 | 401 404 404 404 200 404",
             "POST DELETE": API_NO_METHOD,
-            "PUT PATCH": "401 400 404 400 404 403 | 401 404 404 404 400 404",
+            "PUT PATCH": "401 400 404 400 404 403 404 | 401 404 404 404 400 404",
         },
     ),
     "valore-approva": Entry(
         kwargs=_pk(_valore),
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
-            "POST": "401 403 404 400 404 403 | 401 404 404 404 400 404",
+            "POST": "401 403 404 400 404 403 404 | 401 404 404 404 400 404",
         },
     ),
     "valore-respingi": Entry(
@@ -1289,7 +1291,7 @@ NEW_ENTRIES: dict[str, Entry] = {
         body=lambda d, s, m: {"motivo": "Dato da verificare"},
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
-            "POST": "401 403 404 200 404 403 | 401 404 404 404 200 404",
+            "POST": "401 403 404 200 404 403 404 | 401 404 404 404 200 404",
         },
     ),
     "valore-invia": Entry(
