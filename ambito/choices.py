@@ -6,6 +6,7 @@ class Ruolo(models.TextChoices):
     UFFICIO_PIANO = "ufficio_piano", _("Ufficio di Piano")
     OPERATORE = "operatore", _("Operatore comunale")
     REVISORE = "revisore", _("Revisore")
+    REGIONE = "regione", _("Regione")
 
 
 class TipoEnte(models.TextChoices):

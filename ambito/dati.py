@@ -14,6 +14,7 @@ DEMO_USERS = [
     ("operatore.rozzano", "Marco", "Colombo", Ruolo.OPERATORE, "015189"),
     ("operatore.binasco", "Laura", "Bianchi", Ruolo.OPERATORE, "015024"),
     ("revisore", "Paolo", "Ricci", Ruolo.REVISORE, None),
+    ("regione.lombardia", "Elena", "Galli", Ruolo.REGIONE, None),
 ]
 # The Django admin (/admin/) needs a superuser: it sees every Ambito and holds no role.
 DEMO_SUPERUSER = ("amministratore", "Anna", "Conti")

@@ -322,6 +322,7 @@ class ReportGenerato(models.Model):
         RELAZIONE = "relazione", _("Relazione di monitoraggio")
         SCHEDA_PROGETTO = "scheda_progetto", _("Scheda progetto")
         SCHEDA_COMUNE = "scheda_comune", _("Scheda Comune")
+        REGIONE = "regione", _("Cruscotto regionale")
         ESPORTAZIONE_VALORI = "esportazione_valori", _("Esportazione dei valori")
         ESPORTAZIONE_REGISTRO = "esportazione_registro", _("Esportazione del registro")
         CAPITOLO_CONTESTO = "capitolo_contesto", _("Capitolo di contesto dai dati")

@@ -13,9 +13,45 @@ class Ruoli:
 
     @cached_property
     def incarichi(self):
+        """The user's Incarichi; a regional role's reaches every Ambito of its region.
+
+        The regional ones are unsaved copies (one per other Ambito of the region, one
+        more query, only for such users), so that the querysets and the rules read
+        them as they read any other Incarico.
+        """
         if not self.user.is_authenticated:
             return []
-        return list(self.user.incarichi.select_related("ambito", "comune"))
+        from .rules import ESTESO_ALLA_REGIONE
+
+        propri = list(self.user.incarichi.select_related("ambito", "comune"))
+        regionali = [i for i in propri if i.ruolo in ESTESO_ALLA_REGIONE]
+        if not regionali:
+            return propri
+        from .models import Ambito, Incarico
+
+        ruoli_per_regione = {}
+        for incarico in regionali:
+            ruoli_per_regione.setdefault(incarico.ambito.regione, set()).add(incarico.ruolo)
+        presenti = {(i.ambito_id, i.ruolo) for i in propri}
+        estesi = [
+            Incarico(user=self.user, ambito=ambito, ruolo=ruolo)
+            for ambito in Ambito.objects.filter(regione__in=ruoli_per_regione).order_by("nome")
+            for ruolo in sorted(ruoli_per_regione[ambito.regione])
+            if (ambito.pk, ruolo) not in presenti
+        ]
+        return propri + estesi
+
+    @cached_property
+    def regioni(self) -> list[str]:
+        """The regions whose dashboard the user reads (all of them for a superuser)."""
+        from .models import Ambito
+        from .rules import LEGGE_REGIONE
+
+        if self.user.is_superuser:
+            return list(
+                Ambito.objects.order_by("regione").values_list("regione", flat=True).distinct()
+            )
+        return sorted({i.ambito.regione for i in self.incarichi if i.ruolo in LEGGE_REGIONE})
 
     @cached_property
     def ambiti(self):
@@ -33,6 +69,10 @@ class Ruoli:
     @property
     def is_ufficio_piano(self) -> bool:
         return self.user.is_superuser or self.ha_ruolo(Ruolo.UFFICIO_PIANO)
+
+    @property
+    def is_regione(self) -> bool:
+        return self.ha_ruolo(Ruolo.REGIONE)
 
     @property
     def is_operatore(self) -> bool:

@@ -7,7 +7,8 @@ actions with them (`add_perm("indicatori.approva_valore", is_ufficio_piano_di)`)
 pages, API viewsets and templates ask `user.has_perm(name, obj)`.
 
 The capabilities of each role are the three sets below, read by the predicates and by
-the querysets alike: a new role (e.g. a read-only Regione) is one line here.
+the querysets alike: a new role is one line here (the Regione, read-only over every
+Ambito of its region and every approved value, is in four sets).
 Superusers pass every rule (Django's `has_perm` grants them everything).
 
 Rule names are `<app>.<verbo>_<modello>` in Italian (`crea_progetto`,
@@ -23,7 +24,14 @@ from .roles import ruoli
 #: Writes everything of the Ambiti of its Incarico, approves values, closes periods.
 GESTISCE_AMBITO = frozenset({Ruolo.UFFICIO_PIANO})
 #: Reads every row of its Ambiti (all Comuni), the reports and the audit trail.
-LEGGE_AMBITO = frozenset({Ruolo.UFFICIO_PIANO, Ruolo.REVISORE})
+LEGGE_AMBITO = frozenset({Ruolo.UFFICIO_PIANO, Ruolo.REVISORE, Ruolo.REGIONE})
+#: Its Incarico in one Ambito reaches every Ambito of the same `regione`.
+ESTESO_ALLA_REGIONE = frozenset({Ruolo.REGIONE})
+#: Of the rows a model marks as work in progress (`scope_solo_approvati`, e.g. a value
+#: not yet approved), reads only the approved ones.
+LEGGE_SOLO_APPROVATI = frozenset({Ruolo.REGIONE})
+#: Reads the regional dashboard of the regions of its Ambiti.
+LEGGE_REGIONE = frozenset({Ruolo.REGIONE})
 #: Reads the Ambito-level rows and writes the rows of the Comune of its Incarico.
 SCRIVE_COMUNE = frozenset({Ruolo.OPERATORE})
 
@@ -82,6 +90,12 @@ def legge_ambito(user):
 @rules.predicate
 def is_revisore(user):
     return bool(_incarichi(user, {Ruolo.REVISORE}))
+
+
+@rules.predicate
+def legge_regione(user):
+    """Reads the regional dashboard (Regione)."""
+    return bool(_incarichi(user, LEGGE_REGIONE))
 
 
 @rules.predicate
@@ -193,3 +207,5 @@ rules.add_perm("ambito.carica_popolazione", is_ufficio_piano_di)
 rules.add_perm("ambito.esporta_dati", legge_ambito_di)
 # obj: the Ambito. When its Operatori are reminded of the deadlines.
 rules.add_perm("ambito.modifica_calendariopromemoria", is_ufficio_piano_di)
+# The regional dashboard, its API and its PDF (the superuser sees every region).
+rules.add_perm("ambito.consulta_regione", legge_regione)

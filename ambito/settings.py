@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After the session and the user (read from the primary): the views that declare
+    # `usa_replica` read from the replica, when there is one (ambito/platform/replica.py).
+    "ambito.platform.replica.ReplicaMiddleware",
     # Last, as django-axes requires: turns a lockout into the login page with a message.
     "axes.middleware.AxesMiddleware",
 ]
@@ -129,6 +132,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # costs three round trips (DECLARE, FETCH, CLOSE) instead of one; our lists are
     # small, and this also keeps the app usable behind PgBouncer's transaction pooling.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A PostgreSQL read replica for the dashboards, the regional views and the reports
+# (ambito/platform/replica.py): same options as the primary; never migrated.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **dj_database_url.parse(
+            os.environ["DATABASE_REPLICA_URL"],
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["ambito.platform.replica.ReplicaRouter"]
+# After a request that wrote, the same browser reads from the primary for this long
+# (longer than the replica's usual lag), so that nobody misses what he has just saved.
+REPLICA_PRIMARIO_SECONDI = int(os.environ.get("REPLICA_PRIMARIO_SECONDI", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cached aggregates and charts (ambito/platform/cache.py and charts.py). With REDIS_URL one

@@ -350,3 +350,38 @@ class IndicatoreForm(ScopedModelForm):
             self.fields[nome].queryset = termini
         if not self.instance.pk:
             self.fields["rilevazione_dal"].initial = f"{piano.anno_inizio}-01-01"
+
+
+class CruscottoRegioneForm(StyledFormMixin, forms.Form):
+    """Filters of the regional dashboard. Province and indicator are offered from the
+    region's data once read (`offri`); a value outside them is ignored by the selector."""
+
+    regione = forms.ChoiceField(required=False, label=_("Regione"), choices=())
+    anno = AnnoField(required=False, label=_("Anno"))
+    provincia = forms.CharField(
+        required=False, max_length=2, label=_("Provincia"), widget=forms.Select()
+    )
+    area = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Area"), empty_label=_("Tutte le aree")
+    )
+    indicatore = forms.CharField(
+        required=False, max_length=30, label=_("Indicatore per Comune"), widget=forms.Select()
+    )
+    ordina = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput())
+
+    def __init__(self, *args, regioni, **kwargs):
+        from servizi.models import AreaIntervento
+
+        super().__init__(*args, **kwargs)
+        self.fields["regione"].choices = [(r, r) for r in regioni]
+        if regioni:
+            self.fields["regione"].initial = regioni[0]
+        self.fields["area"].queryset = AreaIntervento.objects.all()
+
+    def offri(self, dati):
+        self.fields["provincia"].widget.choices = [("", _("Tutte le province"))] + [
+            (p, p) for p in dati.province
+        ]
+        self.fields["indicatore"].widget.choices = [("", _("Nessuno"))] + [
+            (codice, f"{codice} – {nome}"[:90]) for codice, nome in dati.indicatori
+        ]

@@ -448,6 +448,8 @@ class Valore(models.Model):
     scope_ambito = "periodo__ambito"
     scope_comune = "comune"
     scope_operatore_edit = True
+    # A Regione reads the approved values only (ambito/rules.py LEGGE_SOLO_APPROVATI).
+    scope_solo_approvati = Q(stato=StatoValore.APPROVATO)
     objects = ValoreManager()
     history = HistoricalRecords()
 

@@ -18,5 +18,6 @@ urlpatterns = [
         views.SchedaComunePdfView.as_view(),
         name="scheda_comune",
     ),
+    path("regione/", views.CruscottoRegionePdfView.as_view(), name="regione"),
     path("progetti/<int:pk>/", views.SchedaProgettoPdfView.as_view(), name="scheda_progetto"),
 ]

@@ -22,6 +22,7 @@ from servizi import selectors as servizi_selectors
 
 from . import cruscotto, selectors
 from .models import EventoPeriodo, Valore
+from .regione import ORDINAMENTI
 
 
 @dataclass
@@ -221,4 +222,23 @@ def scheda_progetto_pdf(*, user, progetto):
             "progetto": progetto.titolo,
             "codice": progetto.cup or progetto.codice_locale or "",
         },
+    )
+
+
+def regione_pdf(*, user, dati):
+    """The regional dashboard as a PDF (registered under the region's first Ambito)."""
+    titolo = f"{_('Cruscotto regionale')} – {dati.regione} – {dati.anno}"
+    impronta = [
+        (r.ambito.codice, r.residenti, r.fondi, r.ammesso, r.erogato, r.inviati, r.stati)
+        for r in dati.righe
+    ]
+    return report_generate(
+        tipo=ReportGenerato.Tipo.REGIONE,
+        titolo=titolo,
+        template="report/regione.html",
+        context={"titolo": titolo, "dati": dati, "ordinamenti": ORDINAMENTI},
+        dati=impronta,
+        user=user,
+        ambito=min((r.ambito for r in dati.righe), key=lambda a: a.pk),
+        parametri={"regione": dati.regione, "anno": dati.anno},
     )

@@ -9,6 +9,7 @@ app_name = "indicatori"
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
     path("cruscotto/", views.CruscottoView.as_view(), name="cruscotto"),
+    path("regione/", views.CruscottoRegioneView.as_view(), name="regione"),
     path("da-fare/", views.DaFareView.as_view(), name="da_fare"),
     path("catalogo/", views.IndicatoreListView.as_view(), name="indicatore_list"),
     path("catalogo/<int:pk>/", views.IndicatoreDetailView.as_view(), name="indicatore_detail"),

@@ -43,7 +43,7 @@ from ambito.validators import e_un_id
 from fondi.models import Progetto
 from programmi.models import PianoDiZona
 
-from . import cruscotto, reports, selectors, services
+from . import cruscotto, regione, reports, selectors, services
 from .filtersets import IndicatoreFilterSet, ValoreFilterSet
 from .forms import (
     CalendarioPeriodiForm,
@@ -590,6 +590,8 @@ class CompletezzaView(PeriodoMixin, TemplateView):
 class AvanzamentoView(LoginRequiredMixin, TemplateView):
     """Progress of every indicator against its target, and a summary per scheda."""
 
+    usa_replica = True  # read-only: from the replica, if any (ambito/platform/replica.py)
+
     template_name = "indicatori/avanzamento.html"
 
     def get_context_data(self, **kwargs):
@@ -652,6 +654,8 @@ class CruscottoView(LoginRequiredMixin, TemplateView):
 
     The filter form works as a plain GET; with htmx it swaps only the figures.
     """
+
+    usa_replica = True  # read-only: from the replica, if any (ambito/platform/replica.py)
 
     def get_template_names(self):
         return [
@@ -926,3 +930,37 @@ class IndicatoreDeleteView(ScopedDeleteMixin, TemplateView):
 
     def get_cancel_url(self):
         return self.object.get_absolute_url()
+
+
+# --- The regional dashboard ----------------------------------------------------------------
+
+
+class CruscottoRegioneView(LoginRequiredMixin, TemplateView):
+    """Every Ambito of a region side by side (Regione; the superuser sees all regions)."""
+
+    usa_replica = True  # read-only: from the replica, if any (ambito/platform/replica.py)
+
+    template_name = "indicatori/regione.html"
+
+    def get_context_data(self, **kwargs):
+        form, dati = regione.da_parametri(user=self.request.user, parametri=self.request.GET)
+        parametri = self.request.GET.copy()
+        parametri.pop("ordina", None)
+        return super().get_context_data(
+            form=form,
+            dati=dati,
+            ordinamenti=regione.ORDINAMENTI,
+            ordina=self.request.GET.get("ordina", ""),
+            query=parametri.urlencode(),
+            **kwargs,
+        )
+
+
+class CruscottoRegionePdfView(LoginRequiredMixin, View):
+    """POST: the regional dashboard as a PDF, with the same filters."""
+
+    def post(self, request):
+        form, dati = regione.da_parametri(user=request.user, parametri=request.POST)
+        if dati is None or not dati.righe:
+            raise Http404
+        return _pdf_response(reports.regione_pdf(user=request.user, dati=dati))

@@ -10,6 +10,8 @@ what is the three sets of ambito/rules.py:
 - superuser: everything;
 - Ufficio di Piano: reads and writes everything of its Ambiti;
 - Revisore: reads everything of its Ambiti, writes nothing;
+- Regione: reads everything of every Ambito of its region, but of the rows a model
+  marks as work in progress (`scope_solo_approvati`) only the approved; writes nothing;
 - Operatore comunale: reads the Ambito-level rows of his Ambito and the Comune-level
   rows of his own Comune only; writes only Comune-level rows of his Comune, and only
   on models that allow it (`scope_operatore_edit`).
@@ -20,7 +22,7 @@ from django.db.models import Q
 
 from ambito.choices import Ruolo
 from ambito.roles import ruoli
-from ambito.rules import GESTISCE_AMBITO, LEGGE_AMBITO, SCRIVE_COMUNE
+from ambito.rules import GESTISCE_AMBITO, LEGGE_AMBITO, LEGGE_SOLO_APPROVATI, SCRIVE_COMUNE
 
 
 def _ids(user, ruoli_cercati, attributo="ambito_id"):
@@ -67,10 +69,23 @@ class ScopedQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         ambito_path, comune_path = self._paths()
+        lettori = set(Ruolo.values) if comune_path is None else set(LEGGE_AMBITO)
+        condition = self._solo_approvati(user, ambito_path, lettori)
         if comune_path is None:
-            return self.filter(self._ambito_q(ambito_path, ambiti_of(user, *Ruolo.values)))
-        condition = self._ambito_q(ambito_path, ambiti_of(user, *LEGGE_AMBITO))
+            return self.filter(condition)
         return self.filter(condition | Q(**{f"{comune_path}__in": comuni_of(user)}))
+
+    def _solo_approvati(self, user, ambito_path, lettori):
+        """The Ambiti read by `lettori`; where a role reads approved rows only (and the
+        model says which those are), just their approved rows."""
+        approvati = getattr(self.model, "scope_solo_approvati", None)
+        if approvati is None:
+            return self._ambito_q(ambito_path, ambiti_of(user, *lettori))
+        condition = self._ambito_q(ambito_path, ambiti_of(user, *(lettori - LEGGE_SOLO_APPROVATI)))
+        ridotti = ambiti_of(user, *(lettori & LEGGE_SOLO_APPROVATI))
+        if ridotti:
+            condition |= self._ambito_q(ambito_path, ridotti) & approvati
+        return condition
 
     def nell_ambito(self, ambito_id):
         """The rows of one Ambito (after `visible_to`: a file about one Ambito)."""

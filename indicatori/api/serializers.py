@@ -183,3 +183,61 @@ class InviatiSerializer(serializers.Serializer):
 
 class ApprovatiSerializer(serializers.Serializer):
     approvati = serializers.IntegerField(help_text="Numero di valori approvati.")
+
+
+# --- The regional dashboard ------------------------------------------------------------
+
+
+class RegioneAmbitoSerializer(serializers.Serializer):
+    ambito = serializers.IntegerField(source="ambito.pk")
+    ambito_nome = serializers.CharField(source="ambito.nome")
+    provincia = serializers.CharField()
+    residenti = serializers.IntegerField(allow_null=True)
+    anno_residenti = serializers.IntegerField(allow_null=True)
+    anno_fondi = serializers.IntegerField(allow_null=True)
+    fondi = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    fondi_per_residente = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    progetti_pnrr = serializers.IntegerField()
+    ammesso = serializers.DecimalField(max_digits=16, decimal_places=2)
+    erogato = serializers.DecimalField(max_digits=16, decimal_places=2)
+    percentuale_erogato = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    periodo = serializers.IntegerField(source="periodo.pk", allow_null=True, default=None)
+    comuni = serializers.IntegerField()
+    comuni_completi = serializers.IntegerField()
+    in_ritardo = serializers.IntegerField()
+    attesi = serializers.IntegerField()
+    inviati = serializers.IntegerField()
+    approvati = serializers.IntegerField()
+    completezza = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    stati = serializers.DictField(child=serializers.IntegerField())
+    completo = serializers.BooleanField(help_text="Dati completi: entra nella graduatoria.")
+    posizione = serializers.IntegerField(allow_null=True, help_text="Solo se completo.")
+    mancanze = serializers.ListField(child=serializers.CharField())
+
+
+class QuartiliSerializer(serializers.Serializer):
+    q1 = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    mediana = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    q3 = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    n = serializers.IntegerField()
+
+
+class RegioneComuneSerializer(serializers.Serializer):
+    comune = serializers.IntegerField(source="comune.pk")
+    comune_nome = serializers.CharField(source="comune.nome")
+    ambito = serializers.IntegerField(source="comune.ambito_id")
+    valore = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    residenti = serializers.IntegerField(allow_null=True)
+    per_mille = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+
+
+class RegioneSerializer(serializers.Serializer):
+    regione = serializers.CharField()
+    anno = serializers.IntegerField()
+    aggiornato_al = serializers.DateTimeField(allow_null=True)
+    ambiti = RegioneAmbitoSerializer(source="righe", many=True)
+    quartili = serializers.DictField(child=QuartiliSerializer())
+    indicatore = serializers.CharField(allow_null=True)
+    per_mille = serializers.BooleanField()
+    comuni = RegioneComuneSerializer(many=True)
+    quartili_comuni = QuartiliSerializer(allow_null=True)

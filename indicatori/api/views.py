@@ -16,7 +16,7 @@ from ambito.platform.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewS
 from ambito.validators import e_un_id
 from programmi.models import PianoDiZona, Scheda
 
-from .. import selectors, services
+from .. import regione, selectors, services
 from ..filtersets import IndicatoreFilterSet, PeriodoFilterSet, ValoreFilterSet
 from ..models import Indicatore, Periodo, Valore
 from . import serializers
@@ -251,6 +251,8 @@ PARAMETRO_AREA = OpenApiParameter("area", int, description="Area di intervento (
 class AvanzamentoViewSet(viewsets.ViewSet):
     """Progress of every indicator against its target, with the status."""
 
+    usa_replica = True  # read-only: from the replica, if any (ambito/platform/replica.py)
+
     serializer_class = serializers.AvanzamentoSerializer  # the CSV's column labels
 
     @extend_schema(
@@ -279,6 +281,8 @@ class AvanzamentoViewSet(viewsets.ViewSet):
 
 class CompletezzaViewSet(viewsets.ViewSet):
     """Per Comune: values due, sent, approved in a period, and whether on time."""
+
+    usa_replica = True  # read-only: from the replica, if any (ambito/platform/replica.py)
 
     serializer_class = serializers.CompletezzaSerializer  # the CSV's column labels
 
@@ -325,3 +329,28 @@ class BeneficiariViewSet(viewsets.GenericViewSet):
         )
         pagina = selectors.beneficiari_di(self.paginate_queryset(righe))
         return self.get_paginated_response(self.get_serializer(pagina, many=True).data)
+
+
+class RegioneViewSet(viewsets.ViewSet):
+    """The regional dashboard's figures (Regione): every Ambito of the region, and its
+    Comuni for one indicator. Only approved values count."""
+
+    usa_replica = True  # read-only: from the replica, if any (ambito/platform/replica.py)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("regione", str, description="Regione (predefinita: la prima)"),
+            OpenApiParameter("anno", int, description="Anno di residenti e fondi"),
+            OpenApiParameter("provincia", str, description="Sigla della provincia"),
+            PARAMETRO_AREA,
+            OpenApiParameter("indicatore", str, description="Codice dell'indicatore per Comune"),
+            OpenApiParameter("ordina", str, description="Ordinamento degli Ambiti"),
+        ],
+        responses=serializers.RegioneSerializer,
+        description="Riepilogo a dimensione fissa, non paginato: una riga per Ambito.",
+    )
+    def list(self, request):
+        form, dati = regione.da_parametri(user=request.user, parametri=request.query_params)
+        if dati is None:
+            raise exceptions.ValidationError(form.errors)
+        return Response(serializers.RegioneSerializer(dati).data)

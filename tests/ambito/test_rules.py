@@ -8,18 +8,25 @@ import rules
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
+from ambito.choices import Ruolo
+from ambito.models import Ambito
 from ambito.platform.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from indicatori.models import Periodo, Valore
-from tests.factories import UserFactory
+from tests.factories import UserFactory, user_with_role
 from tests.fondi.factories import ProgettoFactory
 from tests.programmi.factories import PianoFactory
 
-ROLES = ["udp", "udp_x", "rev", "op_a", "op_b", "anon"]
+ROLES = ["udp", "udp_x", "rev", "op_a", "op_b", "anon", "reg"]
 
 
 @pytest.fixture
-def users(ufficio_piano, ufficio_piano_altro, revisore, operatore_rozzano, operatore_binasco):
+def users(
+    ufficio_piano, ufficio_piano_altro, revisore, operatore_rozzano, operatore_binasco, visconteo
+):
+    # The Regione of Visconteo's region; the other Ambito is in another region.
+    Ambito.objects.exclude(pk=visconteo.pk).update(regione="Emilia-Romagna")
     return {
+        "reg": user_with_role(Ruolo.REGIONE, visconteo, username="regione.regole"),
         "udp": ufficio_piano,
         "udp_x": ufficio_piano_altro,
         "rev": revisore,
@@ -81,7 +88,7 @@ def test_a_value_is_approved_by_the_ufficio_di_piano_of_its_period(users, period
 
 
 def test_review_pages_are_read_by_the_ufficio_di_piano_and_the_revisore(users, periodo):
-    assert allowed(users, "indicatori.consulta_revisione", periodo) == {"udp", "rev"}
+    assert allowed(users, "indicatori.consulta_revisione", periodo) == {"udp", "rev", "reg"}
 
 
 def test_values_are_entered_by_the_comune_operatore_or_the_ufficio_di_piano(
@@ -94,10 +101,12 @@ def test_values_are_entered_by_the_comune_operatore_or_the_ufficio_di_piano(
 
 
 def test_reports_dashboard_and_audit_trail(users, visconteo, altro_ambito):
-    assert allowed(users, "indicatori.genera_relazione", visconteo) == {"udp", "rev"}
+    assert allowed(users, "indicatori.genera_relazione", visconteo) == {"udp", "rev", "reg"}
     assert allowed(users, "indicatori.genera_relazione", altro_ambito) == {"udp_x"}
-    assert allowed(users, "indicatori.consulta_cruscotto_ambito") == {"udp", "udp_x", "rev"}
-    assert allowed(users, "ambito.consulta_registro") == {"udp", "udp_x", "rev"}
+    lettori = {"udp", "udp_x", "rev", "reg"}
+    assert allowed(users, "indicatori.consulta_cruscotto_ambito") == lettori
+    assert allowed(users, "ambito.consulta_registro") == lettori
+    assert allowed(users, "ambito.consulta_regione") == {"reg"}
 
 
 def test_changing_a_row_follows_editable_by(users, visconteo, rozzano):

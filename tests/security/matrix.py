@@ -1,7 +1,7 @@
 """The permission matrix: the expected answer of every URL, per role, method and scope.
 
 `test_permission_matrix.py` walks the whole URL configuration and, for every URL,
-sends every method as each of six users, for an object in scope and one out of
+sends every method as each of seven users, for an object in scope and one out of
 scope, and compares the status codes with the table below. A URL without an entry
 fails the test with its name: whoever adds a URL adds its row here.
 
@@ -18,13 +18,14 @@ How to read and write an entry
 
 - Roles, always in this order (ROLES): anonymous; Operatore of Comune A (Rozzano);
   Operatore of Comune B (Binasco); Ufficio di Piano of the Ambito (Visconteo);
-  Ufficio di Piano of another Ambito (Lodi); Revisore of the Ambito.
+  Ufficio di Piano of another Ambito (Lodi); Revisore of the Ambito; Regione of the
+  Ambito's region (the seventh code; when left out, the same as the Revisore's).
 - `kwargs(d, scope)` builds the URL's arguments. scope "in" is an object of the
   Ambito, in Comune A when the object belongs to a Comune; scope "out" is an object
   of the other Ambito. `d` (MatrixData) holds the Ambiti, Comuni and users; build
   your own objects in the lambda with factories (they live for one test).
 - `expect`: one key per method or several methods separated by spaces; all of GET,
-  POST, PUT, PATCH and DELETE must be covered. One group of six codes applies to both
+  POST, PUT, PATCH and DELETE must be covered. One group of codes applies to both
   scopes; "in | out" gives the two scopes separately.
 - Bodies are empty (a form without data, `{}` for the API): the matrix checks who gets
   through, not what is valid; pass `body=lambda d, scope, method: {...}` if needed.
@@ -46,7 +47,12 @@ from fnmatch import fnmatchcase
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-ROLES = ("anon", "op_a", "op_b", "udp", "udp_x", "rev")
+ROLES = ("anon", "op_a", "op_b", "udp", "udp_x", "rev", "reg")
+#: A group of six codes leaves the Regione out: it answers as the Revisore. Its region
+#: holds the Ambito "in" and not the Ambito "out", and it reads every Ambito of the
+#: region as a Revisore reads his; where it differs (approved values only, the regional
+#: dashboard), the entry gives the seventh code.
+RUOLO_COME = {"reg": "rev"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 SCOPES = ("in", "out")
 
@@ -64,8 +70,14 @@ class Entry:
         result = {}
         for methods, codes in self.expect.items():
             groups = [g.split() for g in codes.split("|")]
-            if len(groups) not in (1, 2) or any(len(g) != len(ROLES) for g in groups):
-                raise ValueError(f"{codes!r}: expected 6 codes, or '6 codes | 6 codes'")
+            if len(groups) not in (1, 2) or any(
+                len(g) not in (len(ROLES) - 1, len(ROLES)) for g in groups
+            ):
+                raise ValueError(f"{codes!r}: expected 6 or 7 codes, or 'codes | codes'")
+            groups = [
+                g if len(g) == len(ROLES) else [*g, g[ROLES.index(RUOLO_COME["reg"])]]
+                for g in groups
+            ]
             if len(groups) == 1:
                 groups = groups * 2
             for method in methods.split():
@@ -171,7 +183,7 @@ def sample_path(info: UrlInfo) -> str:
 
 @dataclass
 class MatrixData:
-    """What entries build their URLs from: two Ambiti, their Comuni and the six users."""
+    """What entries build their URLs from: two Ambiti, their Comuni and the seven users."""
 
     ambito: dict  # {"in": Visconteo, "out": Lodi}
     comune: dict  # {"in": Rozzano (Comune A), "out": Lodi}
@@ -392,7 +404,7 @@ NO_WRITE_PAGE = "302 405 405 405 405 405"  # a read-only page: anonymous to logi
 API_NO_METHOD = "401 405 405 405 405 405"  # a method the API does not offer
 ALL_405 = "405 405 405 405 405 405"
 
-# Roles in every group of six codes:  anon  op_a  op_b  udp  udp_x  rev
+# Roles in every group of codes:  anon  op_a  op_b  udp  udp_x  rev  (reg: as rev)
 MATRIX: dict[str, Entry] = {
     # ---- login, logout, home --------------------------------------------------------
     "home": Entry(
@@ -803,6 +815,13 @@ NEW_ENTRIES: dict[str, Entry] = {
             "POST PUT PATCH DELETE": NO_WRITE_PAGE,
         }
     ),
+    # The regional dashboard: the Regione only.
+    "indicatori:regione": Entry(
+        expect={
+            "GET": "302 403 403 403 403 403 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
     "indicatori:avanzamento": Entry(
         expect={
             "GET": "302 200 200 200 200 200",
@@ -843,8 +862,9 @@ NEW_ENTRIES: dict[str, Entry] = {
     "indicatori:valore_detail": Entry(
         kwargs=_pk(_valore),
         expect={
-            "GET": "302 200 404 200 404 200 | 302 404 404 404 200 404",
-            "POST": "302 403 404 302 404 403 | 302 404 404 404 302 404",
+            # The value is not approved: the Regione does not see it.
+            "GET": "302 200 404 200 404 200 404 | 302 404 404 404 200 404",
+            "POST": "302 403 404 302 404 403 404 | 302 404 404 404 302 404",
             "PUT PATCH DELETE": NO_WRITE_PAGE,
         },
     ),
@@ -1080,6 +1100,13 @@ NEW_ENTRIES: dict[str, Entry] = {
             "POST": "302 200 404 200 404 200 | 302 404 404 404 200 404",
         },
     ),
+    # The regional dashboard as a PDF: the Regione only (the region of its Ambiti).
+    "report:regione": Entry(
+        expect={
+            "GET PUT PATCH DELETE": NO_WRITE_PAGE,
+            "POST": "302 403 403 403 403 403 200",
+        },
+    ),
     "report:scheda_progetto": Entry(
         kwargs=_pk(_progetto),
         expect={
@@ -1274,16 +1301,17 @@ NEW_ENTRIES: dict[str, Entry] = {
     "valore-detail": Entry(
         kwargs=_pk(_valore),
         expect={
-            "GET": "401 200 404 200 404 200 | 401 404 404 404 200 404",
+            # The value is not approved: the Regione does not see it.
+            "GET": "401 200 404 200 404 200 404 | 401 404 404 404 200 404",
             "POST DELETE": API_NO_METHOD,
-            "PUT PATCH": "401 400 404 400 404 403 | 401 404 404 404 400 404",
+            "PUT PATCH": "401 400 404 400 404 403 404 | 401 404 404 404 400 404",
         },
     ),
     "valore-approva": Entry(
         kwargs=_pk(_valore),
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
-            "POST": "401 403 404 400 404 403 | 401 404 404 404 400 404",
+            "POST": "401 403 404 400 404 403 404 | 401 404 404 404 400 404",
         },
     ),
     "valore-respingi": Entry(
@@ -1292,7 +1320,7 @@ NEW_ENTRIES: dict[str, Entry] = {
         body=lambda d, s, m: {"motivo": "Dato da verificare"},
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
-            "POST": "401 403 404 200 404 403 | 401 404 404 404 200 404",
+            "POST": "401 403 404 200 404 403 404 | 401 404 404 404 200 404",
         },
     ),
     "valore-invia": Entry(
@@ -1305,6 +1333,12 @@ NEW_ENTRIES: dict[str, Entry] = {
         expect={
             "GET PUT PATCH DELETE": API_NO_METHOD,
             "POST": "401 400 400 400 400 400",
+        }
+    ),
+    "regione-list": Entry(
+        expect={
+            "GET": "401 403 403 403 403 403 200",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "avanzamento-list": Entry(

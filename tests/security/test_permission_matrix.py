@@ -1,4 +1,4 @@
-"""Every URL of the project, every method, six users, in and out of scope.
+"""Every URL of the project, every method, seven users, in and out of scope.
 
 The expected statuses live in `matrix.py`. Pages answering 200 with HTML are also
 checked against the Content-Security-Policy: no inline script and no inline style
@@ -17,7 +17,9 @@ from django.test import Client
 from django.urls import reverse
 
 import ambito.platform.pdf
+from ambito.choices import Ruolo
 from ambito.models import Comune
+from tests.factories import user_with_role
 
 from .inline import csp_allows_inline_styles, inline_code
 from .matrix import MATRIX, ROLES, MatrixData, all_urls, entry_for
@@ -38,6 +40,10 @@ def matrix_data(
     revisore,
 ):
     lodi = Comune.objects.get(ambito=altro_ambito)
+    # The Regione reads the Ambito's region, not the other Ambito's.
+    altro_ambito.regione = "Emilia-Romagna"
+    altro_ambito.save(update_fields=["regione"])
+    regione = user_with_role(Ruolo.REGIONE, visconteo, username="regione.matrice")
     return MatrixData(
         ambito={"in": visconteo, "out": altro_ambito},
         comune={"in": rozzano, "out": lodi},
@@ -49,6 +55,7 @@ def matrix_data(
             "udp": ufficio_piano,
             "udp_x": ufficio_piano_altro,
             "rev": revisore,
+            "reg": regione,
         },
     )
 

@@ -1,0 +1,468 @@
+"""The regional dashboard: every Ambito of a region side by side, and its Comuni.
+
+Live SQL aggregates, no summary table: each measure is one query grouped by Ambito (or
+by Comune) over the whole region, so the number of queries does not depend on the
+number of Ambiti, and an approval shows in the next request (README, "Regione").
+Only approved values count. Ambiti whose data are incomplete are marked, not ranked;
+the region's quartiles are computed over the complete ones.
+"""
+
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ambito import selectors as territorio
+from ambito.models import Ambito, Comune, DatiDemografici
+from fondi.models import Assegnazione, Progetto
+from fondi.selectors import progetti_con_avanzamento
+
+from . import selectors
+from .choices import Livello, StatoAvanzamento, StatoValore, TipoIndicatore, UnitaMisura
+from .models import Indicatore, Periodo, Valore
+from .querysets import periodicita_dovute
+
+MILLE = Decimal(1000)
+CENTO = Decimal(100)
+#: The columns the table sorts by (?ordina=<name>, "-<name>" descending).
+ORDINAMENTI = {
+    "nome": _("Ambito"),
+    "residenti": _("Residenti"),
+    "fondi_per_residente": _("Fondi per residente"),
+    "percentuale_erogato": _("PNRR: erogato su ammesso"),
+    "completezza": _("Completezza"),
+    "critici": _("Indicatori critici"),
+}
+
+
+@dataclass
+class Quartili:
+    q1: Decimal | None
+    mediana: Decimal | None
+    q3: Decimal | None
+    n: int
+
+
+def quartili(valori) -> Quartili:
+    """The region's quartiles of a measure (over the values given, None left out)."""
+    numeri = sorted(Decimal(v) for v in valori if v is not None)
+    if not numeri:
+        return Quartili(None, None, None, 0)
+    if len(numeri) == 1:
+        return Quartili(numeri[0], numeri[0], numeri[0], 1)
+    q1, mediana, q3 = statistics.quantiles(numeri, n=4, method="inclusive")
+    return Quartili(q1, mediana, q3, len(numeri))
+
+
+@dataclass
+class RigaAmbito:
+    ambito: Ambito
+    provincia: str = ""
+    residenti: int | None = None
+    anno_residenti: int | None = None
+    anno_fondi: int | None = None
+    fondi: Decimal | None = None
+    progetti_pnrr: int = 0
+    ammesso: Decimal = Decimal(0)
+    erogato: Decimal = Decimal(0)
+    periodo: Periodo | None = None
+    comuni: int = 0
+    comuni_completi: int = 0
+    in_ritardo: int = 0
+    attesi: int = 0
+    inviati: int = 0
+    approvati: int = 0
+    stati: dict = field(default_factory=lambda: {s: 0 for s in StatoAvanzamento.values})
+    posizione: int | None = None  # in the sorted table, among the complete Ambiti only
+
+    @property
+    def fondi_per_residente(self) -> Decimal | None:
+        if self.fondi is None or not self.residenti:
+            return None
+        return (self.fondi / self.residenti).quantize(Decimal("0.01"))
+
+    @property
+    def percentuale_erogato(self) -> Decimal | None:
+        return self.erogato * CENTO / self.ammesso if self.ammesso else None
+
+    @property
+    def completezza(self) -> Decimal | None:
+        return Decimal(self.inviati) * CENTO / self.attesi if self.attesi else None
+
+    @property
+    def critici(self) -> int:
+        return self.stati[StatoAvanzamento.CRITICO]
+
+    @property
+    def completo(self) -> bool:
+        """Fit for ranking: residents known and every Comune's values of the period sent."""
+        return (
+            bool(self.residenti)
+            and self.periodo is not None
+            and self.comuni_completi == (self.comuni)
+        )
+
+    @property
+    def mancanze(self) -> list[str]:
+        motivi = []
+        if not self.residenti:
+            motivi.append(str(_("residenti non noti")))
+        if self.periodo is None:
+            motivi.append(str(_("nessun periodo")))
+        elif self.comuni_completi < self.comuni:
+            motivi.append(
+                str(_("%(n)s Comuni su %(tot)s non hanno inviato tutto"))
+                % {"n": self.comuni - self.comuni_completi, "tot": self.comuni}
+            )
+        return motivi
+
+
+@dataclass
+class RigaComune:
+    comune: Comune
+    valore: Decimal | None
+    residenti: int | None
+    per_mille: Decimal | None
+
+
+@dataclass
+class CruscottoRegione:
+    regione: str
+    anno: int
+    aggiornato_al: object
+    righe: list[RigaAmbito]
+    quartili: dict[str, Quartili]
+    province: list[str]
+    indicatori: list[tuple[str, str]]
+    indicatore: str | None = None
+    unita: str | None = None
+    per_mille: bool = False
+    comuni: list[RigaComune] = field(default_factory=list)
+    quartili_comuni: Quartili | None = None
+
+    @property
+    def classificati(self) -> list[RigaAmbito]:
+        return [r for r in self.righe if r.completo]
+
+    @property
+    def incompleti(self) -> list[RigaAmbito]:
+        return [r for r in self.righe if not r.completo]
+
+
+def regioni_visibili(*, fetched_by) -> list[str]:
+    from ambito.roles import ruoli
+
+    return ruoli(fetched_by).regioni
+
+
+def _province(ambiti) -> dict[int, str]:
+    """The province of most of each Ambito's Comuni (one query)."""
+    conteggi = {}
+    for r in (
+        Comune.objects.filter(ambito__in=ambiti)
+        .values("ambito_id", "sigla_provincia")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        conteggi.setdefault(r["ambito_id"], []).append((r["n"], r["sigla_provincia"]))
+    return {a: max(v)[1] for a, v in conteggi.items()}
+
+
+def _periodi_correnti(fetched_by, ambiti) -> dict[int, Periodo]:
+    """Each Ambito's current period, as its own dashboard picks it (one query)."""
+    oggi = timezone.localdate()
+    per_ambito = {}
+    for periodo in (
+        Periodo.objects.visible_to(fetched_by).filter(ambito__in=ambiti).order_by("-data_fine")
+    ):
+        per_ambito.setdefault(periodo.ambito_id, []).append(periodo)
+    return {
+        ambito_id: next((p for p in periodi if p.data_inizio <= oggi), periodi[-1])
+        for ambito_id, periodi in per_ambito.items()
+    }
+
+
+def _dovuti_q(periodi, area=None):
+    """The indicators due in any of the periods, as one condition (see `dovuti_nel`)."""
+    condizione = Q(pk__in=[])
+    for p in periodi:
+        condizione |= Q(
+            Q(rilevazione_al__isnull=True) | Q(rilevazione_al__gte=p.data_inizio),
+            piano__ambito_id=p.ambito_id,
+            rilevazione_dal__lte=p.data_fine,
+            periodicita__in=periodicita_dovute(p),
+        )
+    dovuti = Indicatore.objects.filter(condizione).da_compilare().filter(livello=Livello.COMUNE)
+    return dovuti.filter(area=area) if area is not None else dovuti
+
+
+def _completezza(righe: dict[int, RigaAmbito], periodi: dict[int, Periodo], area, oggi):
+    """Per Ambito, `completezza_periodo` of its current period summed as
+    `completezza_ambito` does: two queries for the whole region."""
+    if not periodi:
+        return
+    dovuti = _dovuti_q(periodi.values(), area)
+    attesi = {
+        r["piano__ambito_id"]: r["n"]
+        for r in dovuti.values("piano__ambito_id").annotate(n=Count("pk")).order_by()
+    }
+    inviati_q = Q(stato__in=[StatoValore.INVIATO, StatoValore.APPROVATO])
+    per_comune = {
+        (r["periodo__ambito_id"], r["comune_id"]): r
+        for r in Valore.objects.filter(
+            periodo__in=[p.pk for p in periodi.values()],
+            indicatore__in=dovuti.values("pk"),
+            comune__isnull=False,
+        )
+        .values("periodo__ambito_id", "comune_id")
+        .annotate(
+            inviati=Count("indicatore_id", distinct=True, filter=inviati_q),
+            approvati=Count("indicatore_id", distinct=True, filter=Q(stato=StatoValore.APPROVATO)),
+            ultimo=Max("inviato_il", filter=inviati_q),
+        )
+        .order_by()
+    }
+    comuni_per_ambito = {}
+    for ambito_id, comune_id in Comune.objects.filter(ambito__in=list(righe)).values_list(
+        "ambito_id", "pk"
+    ):
+        comuni_per_ambito.setdefault(ambito_id, []).append(comune_id)
+    for ambito_id, riga in righe.items():
+        periodo = periodi.get(ambito_id)
+        if periodo is None:
+            continue
+        n_attesi = attesi.get(ambito_id, 0)
+        scaduto = oggi > periodo.scadenza
+        for comune_id in comuni_per_ambito.get(ambito_id, []):
+            r = per_comune.get((ambito_id, comune_id), {})
+            inviati = r.get("inviati", 0)
+            riga.comuni += 1
+            riga.attesi += n_attesi
+            riga.inviati += min(inviati, n_attesi)
+            riga.approvati += min(r.get("approvati", 0), n_attesi)
+            if n_attesi and inviati >= n_attesi:
+                riga.comuni_completi += 1
+                ultimo = r.get("ultimo")
+                if ultimo and timezone.localtime(ultimo).date() > periodo.scadenza:
+                    riga.in_ritardo += 1
+            elif scaduto:
+                riga.in_ritardo += 1
+
+
+def _fondi(righe, anno):
+    """Funds of each Ambito in the year (or its latest earlier one), as its dashboard."""
+    per_ambito = {}
+    for r in (
+        Assegnazione.objects.filter(ambito__in=list(righe))
+        .values("ambito_id", "anno")
+        .annotate(totale=Sum("importo"))
+        .order_by()
+    ):
+        per_ambito.setdefault(r["ambito_id"], {})[r["anno"]] = r["totale"]
+    for ambito_id, totali in per_ambito.items():
+        scelto = max((a for a in totali if a <= anno), default=max(totali))
+        righe[ambito_id].anno_fondi = scelto
+        righe[ambito_id].fondi = totali[scelto]
+
+
+def _pnrr(fetched_by, righe):
+    """Number of PNRR projects and the sums of their latest ammesso and erogato."""
+    progetti = Progetto.objects.filter(
+        ambito__in=list(righe), linea__codice__startswith="PNRR"
+    ).order_by()
+    for r in progetti_con_avanzamento(
+        fetched_by=fetched_by, progetti=progetti, ultimo=("ammesso", "erogato")
+    ).values("ambito_id", "ultimo_ammesso", "ultimo_erogato"):
+        riga = righe[r["ambito_id"]]
+        riga.progetti_pnrr += 1
+        riga.ammesso += r["ultimo_ammesso"] or 0
+        riga.erogato += r["ultimo_erogato"] or 0
+
+
+def _stati(fetched_by, righe, area):
+    """Indicators on track / at risk / critical per Ambito (one progress computation)."""
+    indicatori = (
+        selectors.indicatori_visibili(fetched_by=fetched_by)
+        .exclude(tipo=TipoIndicatore.INPUT)
+        .filter(previsto_dal_piano=True, piano__ambito__in=list(righe))
+    )
+    if area is not None:
+        indicatori = indicatori.filter(area=area)
+    for avanzamento in selectors.avanzamento_indicatori(
+        fetched_by=fetched_by, indicatori=indicatori
+    ):
+        righe[avanzamento.indicatore.piano.ambito_id].stati[avanzamento.stato] += 1
+
+
+def _comuni(fetched_by, ambiti, codice, anno) -> tuple[list[RigaComune], str | None, bool]:
+    """Per Comune of the region: the approved total of the indicator in the periods
+    ending in the year, and per 1.000 residents of that year where the unit is a count
+    or an amount."""
+    unita = (
+        Indicatore.objects.filter(piano__ambito__in=ambiti, codice=codice)
+        .values_list("unita", flat=True)
+        .first()
+    )
+    per_mille = unita in (UnitaMisura.CONTEGGIO, UnitaMisura.EURO)
+    somme = dict(
+        Valore.objects.visible_to(fetched_by)
+        .righe_totale()
+        .approvati()
+        .filter(
+            indicatore__codice=codice,
+            periodo__ambito__in=ambiti,
+            periodo__data_fine__year=anno,
+            comune__isnull=False,
+            valore_numerico__isnull=False,
+        )
+        .values("comune_id")
+        .annotate(totale=Sum("valore_numerico"))
+        .order_by()
+        .values_list("comune_id", "totale")
+    )
+    residenti = {}
+    for comune_id, anno_dato, n in DatiDemografici.objects.filter(
+        comune__ambito__in=ambiti, residenti__isnull=False
+    ).values_list("comune_id", "anno", "residenti"):
+        residenti.setdefault(comune_id, {})[anno_dato] = n
+    righe = []
+    for comune in Comune.objects.filter(ambito__in=ambiti).select_related("ambito"):
+        per_anno = residenti.get(comune.pk, {})
+        scelto = territorio.anno_di_riferimento(per_anno, anno) if per_anno else None
+        n = per_anno.get(scelto)
+        valore = somme.get(comune.pk)
+        tasso = Decimal(valore) * MILLE / n if per_mille and valore is not None and n else None
+        righe.append(RigaComune(comune=comune, valore=valore, residenti=n, per_mille=tasso))
+    # The highest first; the Comuni without an approved value (or residents) last.
+    misura = (lambda r: r.per_mille) if per_mille else (lambda r: r.valore)
+    righe.sort(key=lambda r: (misura(r) is None, -(misura(r) or 0), r.comune.nome))
+    return righe, unita, per_mille
+
+
+def _ordina(righe, ordina):
+    chiave = (ordina or "nome").lstrip("-")
+    if chiave not in ORDINAMENTI:
+        chiave = "nome"
+    inverso = (ordina or "").startswith("-")
+    if chiave == "nome":
+        return sorted(righe, key=lambda r: r.ambito.nome.lower(), reverse=inverso)
+    con = [r for r in righe if getattr(r, chiave) is not None]
+    senza = [r for r in righe if getattr(r, chiave) is None]
+    return sorted(con, key=lambda r: getattr(r, chiave), reverse=inverso) + senza
+
+
+def _numera(righe):
+    """Rank the complete Ambiti in the table's order; the others stay unranked."""
+    posizione = 0
+    for riga in righe:
+        if riga.completo:
+            posizione += 1
+            riga.posizione = posizione
+    return righe
+
+
+def cruscotto_regione(
+    *,
+    fetched_by,
+    regione,
+    anno=None,
+    provincia=None,
+    area=None,
+    indicatore=None,
+    ordina=None,
+) -> CruscottoRegione:
+    """The figures of every Ambito of the region the user may read (filtered by
+    province), and of its Comuni for one indicator: a fixed number of queries."""
+    oggi = timezone.localdate()
+    anno = anno or oggi.year
+    ambiti = list(Ambito.objects.visible_to(fetched_by).filter(regione=regione).order_by("nome"))
+    province = _province(ambiti)
+    if provincia:
+        ambiti = [a for a in ambiti if province.get(a.pk) == provincia]
+    righe = {a.pk: RigaAmbito(ambito=a, provincia=province.get(a.pk, "")) for a in ambiti}
+    if righe:
+        for ambito_id, popolazione in territorio.popolazione_di_riferimento_per_ambito(
+            ambiti=ambiti, anno=anno
+        ).items():
+            righe[ambito_id].residenti = popolazione.residenti
+            righe[ambito_id].anno_residenti = popolazione.anno
+        _fondi(righe, anno)
+        _pnrr(fetched_by, righe)
+        periodi = _periodi_correnti(fetched_by, ambiti)
+        for ambito_id, periodo in periodi.items():
+            righe[ambito_id].periodo = periodo
+        _completezza(righe, periodi, area, oggi)
+        _stati(fetched_by, righe, area)
+    indicatori = list(
+        Indicatore.objects.filter(
+            piano__ambito__in=ambiti, livello=Livello.COMUNE, numeratore__isnull=True
+        )
+        .exclude(unita=UnitaMisura.TESTO)
+        .order_by("codice")
+        .values_list("codice", "nome")
+        .distinct()
+    )
+    codici = dict(indicatori)
+    aggiornato_al = (
+        Valore.objects.filter(periodo__ambito__in=ambiti, stato=StatoValore.APPROVATO).aggregate(
+            ultimo=Max(Coalesce("approvato_il", "aggiornato_il"))
+        )["ultimo"]
+        if ambiti
+        else None
+    )
+    elenco = list(righe.values())
+    completi = [r for r in elenco if r.completo]
+    dati = CruscottoRegione(
+        regione=regione,
+        anno=anno,
+        aggiornato_al=aggiornato_al,
+        righe=_numera(_ordina(elenco, ordina)),
+        quartili={
+            "fondi_per_residente": quartili(r.fondi_per_residente for r in completi),
+            "percentuale_erogato": quartili(r.percentuale_erogato for r in completi),
+            "completezza": quartili(r.completezza for r in elenco),
+        },
+        province=sorted(set(province.values()) - {""}),
+        indicatori=list(codici.items()),
+    )
+    if indicatore in codici:
+        dati.indicatore = indicatore
+        dati.comuni, dati.unita, dati.per_mille = _comuni(fetched_by, ambiti, indicatore, anno)
+        dati.quartili_comuni = quartili(
+            (c.per_mille if dati.per_mille else c.valore) for c in dati.comuni
+        )
+    return dati
+
+
+def da_parametri(*, user, parametri):
+    """(form, dashboard) from the query of a page, an API call or a PDF request: the
+    form's errors and no dashboard when the parameters are not valid."""
+    from .forms import CruscottoRegioneForm
+
+    if not user.has_perm("ambito.consulta_regione"):
+        raise PermissionDenied
+    regioni = regioni_visibili(fetched_by=user)
+    form = CruscottoRegioneForm(parametri or None, regioni=regioni)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    filtri = form.cleaned_data if form.is_bound else {}
+    scelta = filtri.get("regione") or (regioni[0] if regioni else None)
+    if scelta is None:
+        raise Http404
+    dati = cruscotto_regione(
+        fetched_by=user,
+        regione=scelta,
+        anno=filtri.get("anno"),
+        provincia=filtri.get("provincia"),
+        area=filtri.get("area"),
+        indicatore=filtri.get("indicatore"),
+        ordina=filtri.get("ordina"),
+    )
+    form.offri(dati)
+    return form, dati
