@@ -111,8 +111,9 @@ class ValoriImportatore(Importatore):
     def parametri(self, *, user, ambito, dati):
         return {"periodo": _periodo(user, ambito, dati["periodo"]).pk}
 
-    def descrivi(self, *, periodo, **_parametri):
-        return {_("Periodo"): Periodo.objects.get(pk=periodo).nome}
+    def descrivi(self, *, periodo=None, **_parametri):
+        periodo = Periodo.objects.filter(pk=periodo).first() if periodo else None
+        return {_("Periodo"): periodo.nome} if periodo else {}
 
     # --- The template ---------------------------------------------------------------
 

@@ -394,6 +394,19 @@ def _esportazione(d, scope):
     )
 
 
+def _importazione(d, scope):
+    from ambito.models import Importazione
+
+    return Importazione.objects.create(
+        utente=d.users["udp" if scope == "in" else "udp_x"],
+        ambito=d.ambito[scope],
+        tipo="valori",
+        nome_file="valori.xlsx",
+        sha256="0" * 64,
+        riepilogo={"errori": ["Il file è vuoto."]},
+    )
+
+
 def _pk(builder):
     return lambda d, s: {"pk": builder(d, s).pk}
 
@@ -1067,6 +1080,33 @@ NEW_ENTRIES: dict[str, Entry] = {
             "GET PUT PATCH DELETE": NO_WRITE_PAGE,
             # A job is queued and the answer is its page (303).
             "POST": "302 403 403 303 404 303 | 302 404 404 404 303 404",
+        },
+    ),
+    # Imports from Excel: the importer's rule on the Ambito of `?ambito=` (the Revisore
+    # reads but does not import), 404 for an Ambito the user does not see.
+    "importazioni:importazione_create": Entry(
+        url=lambda d, s, info: f"/importazioni/valori/?ambito={d.ambito[s].pk}",
+        expect={
+            "GET POST PUT": "302 200 200 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 405 405 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "importazioni:modello": Entry(
+        url=lambda d, s, info: (
+            f"/importazioni/valori/modello/?ambito={d.ambito[s].pk}&periodo={_periodo(d, s).pk}"
+        ),
+        expect={
+            "GET": "302 200 200 200 404 403 | 302 404 404 404 200 404",
+            "POST PUT PATCH DELETE": "302 405 405 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    # An upload is its uploader's own page (udp in, udp_x out); confirming a refused file
+    # shows the message again (200), nothing written.
+    "importazioni:importazione_detail": Entry(
+        kwargs=lambda d, s: {"tipo": "valori", "pk": _importazione(d, s).pk},
+        expect={
+            "GET POST": "302 404 404 200 404 404 | 302 404 404 404 200 404",
+            "PUT PATCH DELETE": "302 404 404 405 404 404 | 302 404 404 404 405 404",
         },
     ),
     "report:esportazione_detail": Entry(
