@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import regis, views
 
 router = SimpleRouter()
 router.register("fonti", views.FonteFinanziamentoViewSet)
@@ -10,6 +10,11 @@ router.register("assegnazioni", views.AssegnazioneViewSet)
 router.register("progetti", views.ProgettoViewSet)
 router.register("finanziamenti-progetto", views.FinanziamentoProgettoViewSet)
 router.register("avanzamenti", views.AvanzamentoFinanziarioViewSet)
+# PNRR reporting (ReGiS)
+router.register("milestone-target", regis.ObiettivoProgettoViewSet)
+router.register("valori-milestone-target", regis.AvanzamentoObiettivoViewSet)
+router.register("giustificativi-spesa", regis.GiustificativoViewSet)
+router.register("rendicontazioni", regis.RendicontazioneViewSet)
 
 urlpatterns = [
     path("fondi/totali/", views.FondiTotaliView.as_view(), name="fondi-totali"),
