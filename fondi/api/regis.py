@@ -297,7 +297,7 @@ class RendicontazioneViewSet(ProgettoChildViewSet):
                 rendicontazione=rendicontazione, **richiesta.validated_data
             )
         except DjangoValidationError as error:
-            raise as_api_error(error) from error
+            raise as_api_error(error, richiesta.fields) from error
         return self._rispondi(rendicontazione)
 
     @extend_schema(
@@ -315,7 +315,7 @@ class RendicontazioneViewSet(ProgettoChildViewSet):
                 rendicontazione=rendicontazione, user=request.user, **richiesta.validated_data
             )
         except DjangoValidationError as error:
-            raise as_api_error(error) from error
+            raise as_api_error(error, richiesta.fields) from error
         return self._rispondi(rendicontazione)
 
     @extend_schema(
@@ -335,5 +335,5 @@ class RendicontazioneViewSet(ProgettoChildViewSet):
                 user=request.user,
             )
         except DjangoValidationError as error:
-            raise as_api_error(error) from error
+            raise as_api_error(error, richiesta.fields) from error
         return self._rispondi(rendicontazione)
