@@ -149,6 +149,19 @@ def _euro(valore: Decimal) -> str:
     return testo.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+def _totale(giustificativo: Giustificativo) -> Decimal | None:
+    """Imponibile plus IVA; None while either is missing or not an amount (the field
+    checks then say why)."""
+    try:
+        addendi = [
+            Giustificativo._meta.get_field(campo).to_python(getattr(giustificativo, campo))
+            for campo in ("imponibile", "iva")
+        ]
+    except ValidationError:
+        return None
+    return None if None in addendi else addendi[0] + addendi[1]
+
+
 def _lock_finanziamento(giustificativo: Giustificativo) -> None:
     if giustificativo.finanziamento_id:
         list(
@@ -181,10 +194,10 @@ def giustificativo_save(*, giustificativo: Giustificativo) -> Giustificativo:
     giustificativo.cup = (giustificativo.cup or "").replace(" ", "").upper()
     if not giustificativo.cup and giustificativo.progetto_id:
         giustificativo.cup = giustificativo.progetto.cup or ""
-    if giustificativo.imponibile is not None and giustificativo.iva is not None:
-        giustificativo.totale = giustificativo.imponibile + giustificativo.iva
+    giustificativo.totale = _totale(giustificativo)
     _lock_finanziamento(giustificativo)
-    return instance_save(giustificativo, validators=[validate_giustificativo])
+    # The total is the service's, never input: its checks are those of its addends.
+    return instance_save(giustificativo, validators=[validate_giustificativo], exclude={"totale"})
 
 
 @transaction.atomic
