@@ -638,3 +638,18 @@ def test_lists_and_pages_query_counts_are_bounded(
     totale = client.get("/api/v1/rendicontazioni/", {"progetto": progetto.pk}).json()
     assert totale["count"] == numero
     assert {r["totale"] for r in totale["results"]} == {"12.20"}
+
+
+def test_a_project_with_spending_records_is_not_deleted(as_user, ufficio_piano, progetto, pnrr):
+    client = as_user(ufficio_piano)
+    dati = _giustificativo(progetto, pnrr)
+    assert _post(client, "/api/v1/giustificativi-spesa/", dati).status_code == 201
+    risposta = client.delete(f"/api/v1/progetti/{progetto.pk}/")
+    assert risposta.status_code == 400
+    assert errori(risposta) == {
+        "non_field_errors": [
+            "Il progetto ha già spese o domande di rimborso registrate: non si può eliminare "
+            "(cambiarne lo stato, ad esempio in «revocato»)."
+        ]
+    }
+    assert Giustificativo.objects.filter(progetto=progetto).count() == 1
