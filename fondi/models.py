@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -778,7 +779,8 @@ class Giustificativo(RulesInCleanMixin, Versioned, models.Model):
                 name="%(app_label)s_%(class)s_importi_non_negativi",
             ),
             models.CheckConstraint(
-                condition=Q(totale=F("imponibile") + F("iva")),
+                # Rounded: SQLite adds the two amounts in floating point.
+                condition=Q(totale=Round(F("imponibile") + F("iva"), 2)),
                 name="%(app_label)s_%(class)s_totale_somma",
             ),
             models.UniqueConstraint(
