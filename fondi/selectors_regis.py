@@ -106,7 +106,8 @@ def obiettivi_con_avanzamento(*, fetched_by, obiettivi=None):
     return (
         queryset.visible_to(fetched_by)
         .annotate(
-            ultimo_valore=Subquery(ultimi.values("valore_raggiunto")[:1]),
+            # output_field: SQLite returns a whole value as an int otherwise.
+            ultimo_valore=Subquery(ultimi.values("valore_raggiunto")[:1], output_field=MONEY),
             ultimo_periodo=Subquery(ultimi.values("periodo")[:1]),
         )
         .select_related("progetto")
