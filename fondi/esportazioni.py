@@ -6,6 +6,8 @@ avanzamento finanziario, fisico, procedurale, spese); one flat table holds them 
 unchanged in every format. The columns are listed in the README.
 """
 
+from decimal import Decimal
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -16,6 +18,8 @@ from ambito.validators import e_un_id
 from . import selectors
 from . import selectors_regis as regis
 from .models import Giustificativo, Progetto, Rendicontazione
+
+CENTESIMO = Decimal("0.01")
 
 
 def colonne_regis() -> list[str]:
@@ -51,7 +55,10 @@ def _riga(sezione, cup, voce, **campi) -> list:
         "totale",
         "stato",
     ]
-    return [sezione, cup, voce, *(campi.get(k) for k in chiavi)]
+    valori = [campi.get(k) for k in chiavi]
+    # Figures computed in SQL come back unscaled from SQLite (12 for 12,00): to the cent.
+    valori = [v.quantize(CENTESIMO) if isinstance(v, Decimal) else v for v in valori]
+    return [sezione, cup, voce, *valori]
 
 
 def regis_righe(*, fetched_by, progetto) -> list[list]:
