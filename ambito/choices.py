@@ -40,6 +40,7 @@ class TipoEsportazione(models.TextChoices):
 
     VALORI = "valori", _("Valori degli indicatori")
     REGISTRO = "registro", _("Registro delle modifiche")
+    REGIS = "regis", _("Dati ReGiS del progetto (per CUP)")
 
 
 class FormatoEsportazione(models.TextChoices):

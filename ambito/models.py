@@ -326,6 +326,7 @@ class ReportGenerato(models.Model):
         ESPORTAZIONE_VALORI = "esportazione_valori", _("Esportazione dei valori")
         ESPORTAZIONE_REGISTRO = "esportazione_registro", _("Esportazione del registro")
         CAPITOLO_CONTESTO = "capitolo_contesto", _("Capitolo di contesto dai dati")
+        ESPORTAZIONE_REGIS = "esportazione_regis", _("Esportazione dei dati ReGiS")
 
     tipo = models.CharField(_("tipo"), max_length=30, choices=Tipo.choices)
     titolo = models.CharField(_("titolo"), max_length=500)

@@ -310,6 +310,7 @@ SPECTACULAR_SETTINGS = {
         "LivelloFonteEnum": "fondi.choices.LivelloFonte",
         "LivelloIndicatoreEnum": "indicatori.choices.Livello",
         "StatoProgettoEnum": "fondi.choices.StatoProgetto",
+        "StatoRendicontazioneEnum": "fondi.choices.StatoRendicontazione",
         "StatoPeriodoEnum": "indicatori.choices.StatoPeriodo",
         "StatoValoreEnum": "indicatori.choices.StatoValore",
         "StatoAvanzamentoEnum": "indicatori.choices.StatoAvanzamento",

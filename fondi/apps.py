@@ -7,4 +7,5 @@ class FondiConfig(AppConfig):
     verbose_name = _("Fondi")
 
     def ready(self):
-        from . import importazioni  # noqa: F401 - registers the spreadsheet imports
+        # Registrations: the ReGiS export per CUP and the spreadsheet imports.
+        from . import esportazioni, importazioni  # noqa: F401

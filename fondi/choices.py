@@ -58,3 +58,59 @@ class PrecisioneData(models.TextChoices):
 
     GIORNO = "giorno", _("Giorno")
     QUADRIMESTRE = "quadrimestre", _("Quadrimestre")
+
+
+# --- PNRR reporting (ReGiS) --------------------------------------------------------------
+
+
+class TipoObiettivo(models.TextChoices):
+    MILESTONE = "milestone", _("Milestone")
+    TARGET = "target", _("Target")
+
+
+class StatoObiettivo(models.TextChoices):
+    """Where a milestone or target stands against its deadline (computed, never stored)."""
+
+    RAGGIUNTO = "raggiunto", _("Raggiunto")
+    IN_LINEA = "in_linea", _("In linea")
+    IN_RITARDO = "in_ritardo", _("In ritardo")
+    NON_RILEVATO = "non_rilevato", _("Non ancora rilevato")
+    SCADUTO = "scaduto_non_raggiunto", _("Scaduto non raggiunto")
+
+
+class TipoDocumentoSpesa(models.TextChoices):
+    FATTURA = "fattura", _("Fattura")
+    NOTA_DEBITO = "nota_debito", _("Nota di debito")
+    RICEVUTA = "ricevuta", _("Ricevuta")
+    CEDOLINO = "cedolino", _("Cedolino / costo del personale")
+    PARCELLA = "parcella", _("Parcella / notula")
+    ALTRO = "altro", _("Altro documento")
+
+
+class StatoRendicontazione(models.TextChoices):
+    BOZZA = "bozza", _("Bozza")
+    INVIATA = "inviata", _("Inviata")
+    VALIDATA = "validata", _("Validata")
+    RESPINTA = "respinta", _("Respinta")
+
+
+# A domanda di rimborso is prepared (bozza), sent (inviata, only with every control
+# attested), then validated or sent back; a rejected one is reopened as a draft to be
+# corrected and sent again. A validated one is final.
+TRANSIZIONI_RENDICONTAZIONE: dict[str, frozenset[str]] = {
+    StatoRendicontazione.BOZZA: frozenset({StatoRendicontazione.INVIATA}),
+    StatoRendicontazione.INVIATA: frozenset(
+        {StatoRendicontazione.VALIDATA, StatoRendicontazione.RESPINTA}
+    ),
+    StatoRendicontazione.RESPINTA: frozenset({StatoRendicontazione.BOZZA}),
+    StatoRendicontazione.VALIDATA: frozenset(),
+}
+
+
+class ControlloRegis(models.TextChoices):
+    """The controls a soggetto attuatore attests on each domanda di rimborso."""
+
+    DOPPIO_FINANZIAMENTO = "doppio_finanziamento", _("Assenza di doppio finanziamento")
+    CONFLITTO_INTERESSI = "conflitto_interessi", _("Assenza di conflitto di interessi")
+    TITOLARE_EFFETTIVO = "titolare_effettivo", _("Titolare effettivo verificato")
+    DNSH = "dnsh", _("Rispetto del principio DNSH (non arrecare danno significativo)")

@@ -7,10 +7,12 @@ must never break. Services (`services.py`) call `full_clean()` before every save
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +22,17 @@ from ambito.models import ANNO_VALIDATORS
 from ambito.platform.querysets import ScopedManager
 from ambito.platform.versioning import Versioned
 
-from .choices import LivelloFonte, PrecisioneData, StatoProgetto, TipoAtto, stati_successivi
+from .choices import (
+    ControlloRegis,
+    LivelloFonte,
+    PrecisioneData,
+    StatoProgetto,
+    StatoRendicontazione,
+    TipoAtto,
+    TipoDocumentoSpesa,
+    TipoObiettivo,
+    stati_successivi,
+)
 from .querysets import ProgettoScopedManager
 
 cup_validator = RegexValidator(
@@ -701,3 +713,262 @@ class AttoProgetto(RulesInCleanMixin, Versioned, models.Model):
                 errors["progetto"] = _("L'atto è già registrato per questo progetto.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- PNRR reporting (ReGiS): milestone and target, spending records, domande di rimborso
+
+
+def is_chiusura_regis(data) -> bool:
+    """ReGiS closes its reporting periods every four months: 30/04, 31/08, 31/12."""
+    return (data.month, data.day) in ((4, 30), (8, 31), (12, 31))
+
+
+class ObiettivoProgetto(RulesInCleanMixin, Versioned, models.Model):
+    """A milestone or target of a project as fixed in the convention (ReGiS "fisico")."""
+
+    progetto = models.ForeignKey(
+        Progetto,
+        verbose_name=_("progetto"),
+        on_delete=models.CASCADE,
+        related_name="obiettivi",
+    )
+    tipo = models.CharField(
+        _("tipo"), max_length=10, choices=TipoObiettivo.choices, default=TipoObiettivo.TARGET
+    )
+    codice = models.CharField(
+        _("codice"), max_length=50, blank=True, help_text=_("Ad esempio M5C2-11 o T1.")
+    )
+    descrizione = models.CharField(_("descrizione"), max_length=500)
+    unita_misura = models.CharField(
+        _("unità di misura"), max_length=100, help_text=_("Ad esempio: persone, alloggi, %.")
+    )
+    valore_obiettivo = models.DecimalField(
+        _("valore obiettivo"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"), _("Il valore non può essere negativo."))],
+    )
+    scadenza = models.DateField(_("scadenza"))
+
+    scope_ambito = "progetto__ambito"
+    scope_progetto = "progetto"
+    objects = ProgettoScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("milestone o target")
+        verbose_name_plural = _("milestone e target")
+        ordering = ["progetto", "scadenza", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valore_obiettivo__gte=0),
+                name="%(app_label)s_%(class)s_valore_non_negativo",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.codice} {self.descrizione}".strip()
+
+
+class AvanzamentoObiettivo(RulesInCleanMixin, models.Model):
+    """The value of a milestone or target achieved at a ReGiS closing date."""
+
+    obiettivo = models.ForeignKey(
+        ObiettivoProgetto,
+        verbose_name=_("milestone o target"),
+        on_delete=models.CASCADE,
+        related_name="avanzamenti",
+    )
+    periodo = models.DateField(
+        _("periodo di rilevazione ReGiS"),
+        help_text=_("Data di chiusura del quadrimestre: 30/04, 31/08 o 31/12."),
+    )
+    valore_raggiunto = models.DecimalField(
+        _("valore raggiunto"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"), _("Il valore non può essere negativo."))],
+    )
+    nota = models.CharField(_("nota"), max_length=500, blank=True)
+
+    scope_ambito = "obiettivo__progetto__ambito"
+    scope_progetto = "obiettivo__progetto"
+    objects = ProgettoScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("valore raggiunto")
+        verbose_name_plural = _("valori raggiunti")
+        ordering = ["obiettivo", "periodo"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["obiettivo", "periodo"], name="%(app_label)s_%(class)s_periodo_unico"
+            ),
+            models.CheckConstraint(
+                condition=Q(valore_raggiunto__gte=0),
+                name="%(app_label)s_%(class)s_valore_non_negativo",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.obiettivo} al {self.periodo:%d/%m/%Y}"
+
+
+class Rendicontazione(RulesInCleanMixin, Versioned, models.Model):
+    """A domanda di rimborso: spending records of a project sent together to ReGiS."""
+
+    progetto = models.ForeignKey(
+        Progetto,
+        verbose_name=_("progetto"),
+        on_delete=models.PROTECT,
+        related_name="rendicontazioni",
+    )
+    numero = models.PositiveSmallIntegerField(_("numero"), editable=False)
+    titolo = models.CharField(_("descrizione"), max_length=255, blank=True)
+    periodo = models.DateField(
+        _("periodo di riferimento"),
+        help_text=_("Data di chiusura del quadrimestre ReGiS: 30/04, 31/08 o 31/12."),
+    )
+    stato = models.CharField(
+        _("stato"),
+        max_length=10,
+        choices=StatoRendicontazione.choices,
+        default=StatoRendicontazione.BOZZA,
+        editable=False,
+    )
+    inviata_il = models.DateTimeField(_("inviata il"), null=True, blank=True, editable=False)
+    esito_il = models.DateTimeField(_("esito il"), null=True, blank=True, editable=False)
+    nota_esito = models.TextField(_("nota sull'esito"), blank=True, editable=False)
+
+    scope_ambito = "progetto__ambito"
+    scope_progetto = "progetto"
+    objects = ProgettoScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rendicontazione (domanda di rimborso)")
+        verbose_name_plural = _("rendicontazioni (domande di rimborso)")
+        ordering = ["progetto", "numero"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["progetto", "numero"], name="%(app_label)s_%(class)s_numero_unico"
+            ),
+        ]
+
+    def __str__(self):
+        return _("Domanda di rimborso n. %(numero)s") % {"numero": self.numero}
+
+    def get_absolute_url(self):
+        return reverse("fondi:rendicontazione_detail", args=[self.pk])
+
+    def get_stato_display(self):
+        return str(dict(StatoRendicontazione.choices).get(self.stato, self.stato))
+
+
+class ControlloRendicontazione(models.Model):
+    """One attested control of a domanda di rimborso, ticked by a named user."""
+
+    rendicontazione = models.ForeignKey(
+        Rendicontazione,
+        verbose_name=_("rendicontazione"),
+        on_delete=models.CASCADE,
+        related_name="controlli",
+    )
+    controllo = models.CharField(_("controllo"), max_length=30, choices=ControlloRegis.choices)
+    attestato_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("attestato da"),
+        on_delete=models.PROTECT,
+        related_name="controlli_attestati",
+    )
+    attestato_il = models.DateTimeField(_("attestato il"), default=timezone.now)
+    nota = models.CharField(_("nota"), max_length=500, blank=True)
+
+    scope_ambito = "rendicontazione__progetto__ambito"
+    scope_progetto = "rendicontazione__progetto"
+    objects = ProgettoScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("controllo attestato")
+        verbose_name_plural = _("controlli attestati")
+        ordering = ["rendicontazione", "controllo"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rendicontazione", "controllo"],
+                name="%(app_label)s_%(class)s_controllo_unico",
+            ),
+        ]
+
+    def __str__(self):
+        return str(dict(ControlloRegis.choices).get(self.controllo, self.controllo))
+
+
+class Giustificativo(RulesInCleanMixin, Versioned, models.Model):
+    """A spending record (giustificativo di spesa) charged to one funding line of a
+    project; grouped into a domanda di rimborso when it is reported."""
+
+    progetto = models.ForeignKey(
+        Progetto,
+        verbose_name=_("progetto"),
+        on_delete=models.PROTECT,
+        related_name="giustificativi",
+    )
+    finanziamento = models.ForeignKey(
+        FinanziamentoProgetto,
+        verbose_name=_("linea di finanziamento del progetto"),
+        on_delete=models.PROTECT,
+        related_name="giustificativi",
+    )
+    rendicontazione = models.ForeignKey(
+        Rendicontazione,
+        verbose_name=_("domanda di rimborso"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="giustificativi",
+    )
+    cup = models.CharField(
+        _("CUP"),
+        max_length=15,
+        blank=True,
+        help_text=_("Il CUP riportato sul documento: quello del progetto."),
+    )
+    tipo_documento = models.CharField(
+        _("tipo di documento"), max_length=20, choices=TipoDocumentoSpesa.choices
+    )
+    numero_documento = models.CharField(_("numero del documento"), max_length=50)
+    data_documento = models.DateField(_("data del documento"))
+    fornitore = models.CharField(_("fornitore o percettore"), max_length=255)
+    partita_iva = models.CharField(_("partita IVA o codice fiscale"), max_length=16, blank=True)
+    imponibile = importo_field(_("imponibile"))
+    iva = importo_field(_("IVA"))
+    totale = importo_field(_("totale"), editable=False)
+
+    scope_ambito = "progetto__ambito"
+    scope_progetto = "progetto"
+    objects = ProgettoScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("giustificativo di spesa")
+        verbose_name_plural = _("giustificativi di spesa")
+        ordering = ["progetto", "data_documento", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(imponibile__gte=0, iva__gte=0),
+                name="%(app_label)s_%(class)s_importi_non_negativi",
+            ),
+            models.CheckConstraint(
+                # Rounded: SQLite adds the two amounts in floating point.
+                condition=Q(totale=Round(F("imponibile") + F("iva"), 2)),
+                name="%(app_label)s_%(class)s_totale_somma",
+            ),
+            models.UniqueConstraint(
+                fields=["progetto", "fornitore", "tipo_documento", "numero_documento"],
+                name="%(app_label)s_%(class)s_documento_unico",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_tipo_documento_display()} {self.numero_documento} - {self.fornitore}"

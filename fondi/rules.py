@@ -16,3 +16,15 @@ rules.add_perm("fondi.modifica_avanzamentofinanziario", can_edit_object)
 rules.add_perm("fondi.importa_assegnazioni", is_ufficio_piano_di)
 rules.add_perm("fondi.importa_progetti", is_ufficio_piano_di)
 rules.add_perm("fondi.crea_atto", is_ufficio_piano)
+
+# PNRR reporting (ReGiS). The lead Ambito's Ufficio di Piano writes milestone and
+# target, spending records and domande di rimborso, and attests the controls; the
+# Revisore (and the partner Ambiti) read them (scoping: `visible_to`).
+rules.add_perm("fondi.modifica_obiettivoprogetto", can_edit_object)
+rules.add_perm("fondi.modifica_avanzamentoobiettivo", can_edit_object)
+rules.add_perm("fondi.modifica_giustificativo", can_edit_object)
+rules.add_perm("fondi.elimina_giustificativo", can_edit_object)
+rules.add_perm("fondi.modifica_rendicontazione", can_edit_object)
+# obj: the domanda di rimborso. Sending, recording the outcome, reopening a rejected one.
+rules.add_perm("fondi.cambia_stato_rendicontazione", can_edit_object)
+rules.add_perm("fondi.attesta_controllo", can_edit_object)

@@ -204,6 +204,14 @@ def progetto_delete(*, progetto: Progetto) -> None:
             ),
             code="protetto",
         )
+    if progetto.giustificativi.exists() or progetto.rendicontazioni.exists():
+        raise ValidationError(
+            _(
+                "Il progetto ha già spese o domande di rimborso registrate: non si può "
+                "eliminare (cambiarne lo stato, ad esempio in «revocato»)."
+            ),
+            code="protetto",
+        )
     progetto.delete()
     invalida_cache_di(progetto)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_regis
 
 app_name = "fondi"
 
@@ -50,5 +50,52 @@ urlpatterns = [
         "avanzamenti/<int:pk>/modifica/",
         views.AvanzamentoUpdateView.as_view(),
         name="avanzamento_update",
+    ),
+    # PNRR reporting (ReGiS)
+    path("progetti/<int:pk>/regis/", views_regis.RegisProgettoView.as_view(), name="regis"),
+    path(
+        "progetti/<int:progetto_pk>/obiettivi/nuovo/",
+        views_regis.ObiettivoCreateView.as_view(),
+        name="obiettivo_create",
+    ),
+    path(
+        "obiettivi/<int:pk>/modifica/",
+        views_regis.ObiettivoUpdateView.as_view(),
+        name="obiettivo_update",
+    ),
+    path(
+        "obiettivi/<int:obiettivo_pk>/valori/nuovo/",
+        views_regis.AvanzamentoObiettivoCreateView.as_view(),
+        name="avanzamento_obiettivo_create",
+    ),
+    path(
+        "valori-obiettivi/<int:pk>/modifica/",
+        views_regis.AvanzamentoObiettivoUpdateView.as_view(),
+        name="avanzamento_obiettivo_update",
+    ),
+    path(
+        "progetti/<int:progetto_pk>/giustificativi/nuovo/",
+        views_regis.GiustificativoCreateView.as_view(),
+        name="giustificativo_create",
+    ),
+    path(
+        "giustificativi/<int:pk>/modifica/",
+        views_regis.GiustificativoUpdateView.as_view(),
+        name="giustificativo_update",
+    ),
+    path(
+        "progetti/<int:progetto_pk>/rendicontazioni/nuova/",
+        views_regis.RendicontazioneCreateView.as_view(),
+        name="rendicontazione_create",
+    ),
+    path(
+        "rendicontazioni/<int:pk>/",
+        views_regis.RendicontazioneDetailView.as_view(),
+        name="rendicontazione_detail",
+    ),
+    path(
+        "rendicontazioni/<int:pk>/modifica/",
+        views_regis.RendicontazioneUpdateView.as_view(),
+        name="rendicontazione_update",
     ),
 ]

@@ -963,4 +963,4 @@ class CruscottoRegionePdfView(LoginRequiredMixin, View):
         form, dati = regione.da_parametri(user=request.user, parametri=request.POST)
         if dati is None or not dati.righe:
             raise Http404
-        return _pdf_response(reports.regione_pdf(user=request.user, dati=dati))
+        return pdf_response(reports.regione_pdf(user=request.user, dati=dati))

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import regis, views
 
 router = SimpleRouter()
 router.register("fonti", views.FonteFinanziamentoViewSet)
@@ -11,6 +11,11 @@ router.register("progetti", views.ProgettoViewSet)
 router.register("finanziamenti-progetto", views.FinanziamentoProgettoViewSet)
 router.register("avanzamenti", views.AvanzamentoFinanziarioViewSet)
 router.register("atti", views.AttoViewSet)
+# PNRR reporting (ReGiS)
+router.register("milestone-target", regis.ObiettivoProgettoViewSet)
+router.register("valori-milestone-target", regis.AvanzamentoObiettivoViewSet)
+router.register("giustificativi-spesa", regis.GiustificativoViewSet)
+router.register("rendicontazioni", regis.RendicontazioneViewSet)
 
 urlpatterns = [
     path("fondi/totali/", views.FondiTotaliView.as_view(), name="fondi-totali"),

@@ -1750,3 +1750,185 @@ MATRIX.update(
         ),
     }
 )
+
+
+# --- PNRR reporting (ReGiS): milestone and target, spending records, domande ------------
+
+
+def _obiettivo_regis(d, scope):
+    import datetime
+
+    from fondi.models import ObiettivoProgetto
+
+    return ObiettivoProgetto.objects.create(
+        progetto=_progetto(d, scope),
+        descrizione="Persone accolte",
+        unita_misura="persone",
+        valore_obiettivo=10,
+        scadenza=datetime.date(2027, 12, 31),
+    )
+
+
+def _valore_obiettivo(d, scope):
+    import datetime
+
+    from fondi.models import AvanzamentoObiettivo
+
+    return AvanzamentoObiettivo.objects.create(
+        obiettivo=_obiettivo_regis(d, scope), periodo=datetime.date(2025, 4, 30), valore_raggiunto=3
+    )
+
+
+def _rendicontazione(d, scope):
+    import datetime
+
+    from fondi import rendicontazione
+    from fondi.models import Rendicontazione
+
+    return rendicontazione.rendicontazione_create(
+        rendicontazione=Rendicontazione(
+            progetto=_progetto(d, scope), periodo=datetime.date(2025, 4, 30)
+        )
+    )
+
+
+def _dati_giustificativo(finanziamento):
+    return {
+        "progetto": finanziamento.progetto_id,
+        "finanziamento": finanziamento.pk,
+        "tipo_documento": "fattura",
+        "numero_documento": "1",
+        "data_documento": "2025-03-15",
+        "fornitore": "Fornitore",
+        "imponibile": "10.00",
+        "iva": "2.20",
+    }
+
+
+def _giustificativo(d, scope):
+    from fondi import rendicontazione
+    from fondi.models import Giustificativo
+
+    finanziamento = _finanziamento(d, scope)
+    dati = _dati_giustificativo(finanziamento)
+    del dati["progetto"], dati["finanziamento"]
+    return rendicontazione.giustificativo_save(
+        giustificativo=Giustificativo(
+            progetto=finanziamento.progetto, finanziamento=finanziamento, **dati
+        )
+    )
+
+
+API_SCRIVE_FIGLIO = "401 403 403 201 400 403 | 401 400 400 400 201 400"
+API_DETTAGLIO_FIGLIO = {
+    "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
+    "POST DELETE": API_NO_METHOD,
+    "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+    "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
+}
+API_AZIONE = {
+    "GET PUT PATCH DELETE": API_NO_METHOD,
+    "POST": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+}
+
+MATRIX.update(
+    {
+        "fondi:regis": Entry(
+            kwargs=_pk(_progetto),
+            expect={
+                "GET": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+                "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+            },
+        ),
+        "fondi:obiettivo_create": Entry(
+            kwargs=lambda d, s: {"progetto_pk": _progetto(d, s).pk}, expect=PAGINA_FIGLIA
+        ),
+        "fondi:obiettivo_update": Entry(kwargs=_pk(_obiettivo_regis), expect=PAGINA_MODIFICA),
+        "fondi:avanzamento_obiettivo_create": Entry(
+            kwargs=lambda d, s: {"obiettivo_pk": _obiettivo_regis(d, s).pk}, expect=PAGINA_FIGLIA
+        ),
+        "fondi:avanzamento_obiettivo_update": Entry(
+            kwargs=_pk(_valore_obiettivo), expect=PAGINA_MODIFICA
+        ),
+        "fondi:giustificativo_create": Entry(
+            kwargs=lambda d, s: {"progetto_pk": _progetto(d, s).pk}, expect=PAGINA_FIGLIA
+        ),
+        "fondi:giustificativo_update": Entry(kwargs=_pk(_giustificativo), expect=PAGINA_MODIFICA),
+        "fondi:rendicontazione_create": Entry(
+            kwargs=lambda d, s: {"progetto_pk": _progetto(d, s).pk}, expect=PAGINA_FIGLIA
+        ),
+        "fondi:rendicontazione_detail": Entry(
+            kwargs=_pk(_rendicontazione),
+            expect={
+                "GET": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+                # A change of state without one: the page again, with the message.
+                "POST": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+                "PUT PATCH DELETE": NO_WRITE_PAGE,
+            },
+        ),
+        "fondi:rendicontazione_update": Entry(kwargs=_pk(_rendicontazione), expect=PAGINA_MODIFICA),
+        "obiettivoprogetto-list": Entry(
+            body=lambda d, s, m: {
+                "progetto": _progetto(d, s).pk,
+                "descrizione": "Persone accolte",
+                "unita_misura": "persone",
+                "valore_obiettivo": "10",
+                "scadenza": "2027-12-31",
+            },
+            expect={
+                "GET": "401 200 200 200 200 200",
+                "POST": API_SCRIVE_FIGLIO,
+                "PUT PATCH DELETE": API_NO_METHOD,
+            },
+        ),
+        "obiettivoprogetto-detail": Entry(
+            kwargs=_pk(_obiettivo_regis), expect=API_DETTAGLIO_FIGLIO
+        ),
+        "avanzamentoobiettivo-list": Entry(
+            body=lambda d, s, m: {
+                "obiettivo": _obiettivo_regis(d, s).pk,
+                "periodo": "2025-08-31",
+                "valore_raggiunto": "4",
+            },
+            expect={
+                "GET": "401 200 200 200 200 200",
+                "POST": API_SCRIVE_FIGLIO,
+                "PUT PATCH DELETE": API_NO_METHOD,
+            },
+        ),
+        "avanzamentoobiettivo-detail": Entry(
+            kwargs=_pk(_valore_obiettivo), expect=API_DETTAGLIO_FIGLIO
+        ),
+        "giustificativo-list": Entry(
+            body=lambda d, s, m: _dati_giustificativo(_finanziamento(d, s)),
+            expect={
+                "GET": "401 200 200 200 200 200",
+                "POST": API_SCRIVE_FIGLIO,
+                "PUT PATCH DELETE": API_NO_METHOD,
+            },
+        ),
+        "giustificativo-detail": Entry(
+            kwargs=_pk(_giustificativo),
+            expect={
+                "GET": API_DETTAGLIO_FIGLIO["GET"],
+                "PUT": API_DETTAGLIO_FIGLIO["PUT"],
+                "PATCH": API_DETTAGLIO_FIGLIO["PATCH"],
+                "POST": API_NO_METHOD,
+                # A record not yet in a domanda sent: the lead's Ufficio di Piano deletes it.
+                "DELETE": "401 403 403 204 404 403 | 401 404 404 404 204 404",
+            },
+        ),
+        "rendicontazione-list": Entry(
+            body=lambda d, s, m: {"progetto": _progetto(d, s).pk, "periodo": "2025-04-30"},
+            expect={
+                "GET": "401 200 200 200 200 200",
+                "POST": API_SCRIVE_FIGLIO,
+                "PUT PATCH DELETE": API_NO_METHOD,
+            },
+        ),
+        "rendicontazione-detail": Entry(kwargs=_pk(_rendicontazione), expect=API_DETTAGLIO_FIGLIO),
+        "rendicontazione-cambia-stato": Entry(kwargs=_pk(_rendicontazione), expect=API_AZIONE),
+        "rendicontazione-attesta-controllo": Entry(kwargs=_pk(_rendicontazione), expect=API_AZIONE),
+        "rendicontazione-revoca-controllo": Entry(kwargs=_pk(_rendicontazione), expect=API_AZIONE),
+    }
+)
