@@ -6,11 +6,14 @@ is ready; the worker writes the file in the job's format.
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
-from ambito.platform.esportazioni import Tabella, contenuto
+from ambito.platform import esportazioni
+from ambito.platform.esportazioni import Cella, Colonna, Tabella, contenuto
 from ambito.platform.mixins import get_visible_or_404
 from ambito.validators import e_un_id
 
+from .choices import UnitaMisura
 from .models import Periodo
 from .selectors import valori_visibili
 
@@ -84,3 +87,46 @@ def valori_tabella(job) -> Tabella:
         parametri=parametri,
         righe=_righe(valori.order_by("periodo__data_inizio", "comune__nome", "indicatore__ordine")),
     )
+
+
+# --- The list of values (/indicatori/valori/), as the page filters it -----------------
+
+# How a value reads in a spreadsheet, by the indicator's unit.
+_FORMATO_UNITA = {
+    UnitaMisura.CONTEGGIO: esportazioni.DECIMALE,
+    UnitaMisura.PERCENTUALE: esportazioni.PERCENTUALE,
+    UnitaMisura.EURO: esportazioni.EURO,
+}
+
+VALORI_COLONNE = [
+    Colonna(_l("Periodo")),
+    Colonna(_l("Codice indicatore")),
+    Colonna(_l("Indicatore")),
+    Colonna(_l("Comune")),
+    Colonna(_l("Codice ISTAT"), esportazioni.TESTO),
+    Colonna(_l("Categoria")),
+    Colonna(_l("Valore")),
+    Colonna(_l("Valore (testo)")),
+    Colonna(_l("Unità di misura")),
+    Colonna(_l("Stato")),
+    Colonna(_l("Dato dimostrativo"), esportazioni.SI_NO),
+    Colonna(_l("Aggiornato il"), esportazioni.DATA_ORA),
+]
+
+
+def valore_riga(v) -> list:
+    """One row of the values list (the rows come from the page's own queryset)."""
+    return [
+        v.periodo.nome,
+        v.indicatore.codice,
+        v.indicatore.nome,
+        v.comune.nome if v.comune_id else _("Ambito"),
+        v.comune.codice_istat if v.comune_id else "",
+        v.categoria.nome if v.categoria_id else _("Totale"),
+        Cella(v.valore_numerico, _FORMATO_UNITA.get(v.indicatore.unita, esportazioni.DECIMALE)),
+        v.valore_testo,
+        v.indicatore.get_unita_display(),
+        v.get_stato_display(),
+        v.dimostrativo,
+        v.aggiornato_il,
+    ]

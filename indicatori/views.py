@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import (
@@ -27,6 +28,7 @@ from django.views.generic import (
 
 from ambito.models import Ambito, Comune
 from ambito.platform.mixins import (
+    EsportaMixin,
     FilteredListMixin,
     ScopedDeleteMixin,
     ScopedMixin,
@@ -34,6 +36,7 @@ from ambito.platform.mixins import (
     ServiceFormMixin,
     add_service_error,
     check_perm,
+    dati_filtro,
     get_editable_or_403,
     get_visible_or_404,
 )
@@ -42,7 +45,7 @@ from ambito.validators import e_un_id
 from fondi.models import Progetto
 from programmi.models import PianoDiZona
 
-from . import cruscotto, reports, selectors, services
+from . import cruscotto, esportazioni, reports, selectors, services
 from .filtersets import IndicatoreFilterSet, ValoreFilterSet
 from .forms import (
     CalendarioPeriodiForm,
@@ -131,18 +134,23 @@ class IndicatoreDetailView(ScopedMixin, DetailView):
         )
 
 
-class ValoreListView(FilteredListMixin, ListView):
+class ValoreListView(EsportaMixin, FilteredListMixin, ListView):
     model = Valore
     filterset_class = ValoreFilterSet
     paginate_by = 50
     template_name = "indicatori/valore_list.html"
+    titolo_esportazione = _l("Valori rilevati")
+    colonne_esportazione = esportazioni.VALORI_COLONNE
 
     def get_queryset(self):
         queryset = selectors.valori_visibili(fetched_by=self.request.user)
         self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=queryset, request=self.request
+            dati_filtro(self.request), queryset=queryset, request=self.request
         )
         return self.filterset.qs
+
+    def riga_esportazione(self, obj):
+        return esportazioni.valore_riga(obj)
 
 
 class ValoreDetailView(ScopedMixin, DetailView):

@@ -17,6 +17,7 @@ from django.views.generic import (
 
 from ambito.models import Ambito
 from ambito.platform.mixins import (
+    EsportaMixin,
     FilteredListMixin,
     ScopedCreateMixin,
     ScopedMixin,
@@ -26,7 +27,7 @@ from ambito.platform.mixins import (
 )
 from ambito.selectors import ambito_scelto
 
-from . import selectors, services
+from . import esportazioni, selectors, services
 from .capitolo import capitolo_contesto
 from .choices import TipoServizio
 from .controlli import controlli_tabelle
@@ -60,12 +61,17 @@ class PaginaFormMixin:
         return super().get_context_data(titolo=titolo, annulla_url=self.get_annulla_url(), **kwargs)
 
 
-class ServizioListView(FilteredListMixin, ListView):
+class ServizioListView(EsportaMixin, FilteredListMixin, ListView):
     """The catalogue of services and measures, grouped by area of intervention."""
 
     model = Servizio
     filterset_class = ServizioFilterSet
     template_name = "servizi/servizio_list.html"
+    titolo_esportazione = _("Servizi e misure")
+    colonne_esportazione = esportazioni.SERVIZI_COLONNE
+
+    def riga_esportazione(self, obj):
+        return esportazioni.servizio_riga(obj)
 
     def get_queryset(self):
         filtrati = super().get_queryset()
@@ -249,11 +255,16 @@ class AvvisoUpdateView(AvvisoFormMixin, UpdateView):
 # --- Unità d'offerta -------------------------------------------------------------------
 
 
-class UnitaOffertaListView(FilteredListMixin, ListView):
+class UnitaOffertaListView(EsportaMixin, FilteredListMixin, ListView):
     model = UnitaOfferta
     filterset_class = UnitaOffertaFilterSet
     paginate_by = 50
     template_name = "servizi/unita_list.html"
+    titolo_esportazione = _("Unità d'offerta")
+    colonne_esportazione = esportazioni.UNITA_COLONNE
+
+    def riga_esportazione(self, obj):
+        return esportazioni.unita_riga(obj)
 
     def get_queryset(self):
         filtrati = super().get_queryset()
