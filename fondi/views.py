@@ -9,12 +9,12 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 from ambito.models import Ambito
 from ambito.platform.mixins import (
     EsportaMixin,
-    dati_filtro,
     FilteredListMixin,
     ScopedCreateMixin,
     ScopedMixin,
     ScopedUpdateMixin,
     ServiceFormMixin,
+    dati_filtro,
     get_editable_or_403,
 )
 

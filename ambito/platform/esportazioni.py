@@ -141,7 +141,9 @@ def cella_italiana(value, formato: str = AUTO) -> str:
             value = round(Decimal(str(value)), 1)
         return format(value, "f" if isinstance(value, Decimal) else "").replace(".", ",")
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return neutralise_formula(str(value))

@@ -197,3 +197,57 @@ def test_export_queries_do_not_grow_with_rows(
         scarica(client, reverse(nome), "xlsx")
     with django_assert_max_num_queries(12):
         scarica(client, reverse(nome), "csv")
+
+
+# --- The API: machine-readable CSV by default, the Italian variant on request ---------
+
+
+def test_api_csv_machine_readable_by_default_italian_with_variante_it(as_user, ufficio_piano):
+    from fondi.models import Assegnazione
+
+    client = as_user(ufficio_piano)
+    url = "/api/v1/assegnazioni/"
+    filtri = {"anno": 2023}
+    assegnazioni = (
+        Assegnazione.objects.visible_to(ufficio_piano).filter(anno=2023).select_related("linea")
+    )
+    attese = sorted((a.linea.codice, a.importo) for a in assegnazioni)
+    assert attese
+    macchina = client.get(url, {**filtri, "format": "csv"}).content.decode("utf-8")
+    intestazione, *righe = list(csv.reader(io.StringIO(macchina.lstrip("\ufeff"))))
+    assert "Linea di finanziamento (id)" in intestazione
+    importo = colonna(intestazione, "Importo")
+    assert sorted(Decimal(r[importo]) for r in righe) == sorted(a for _c, a in attese)
+
+    response = client.get(url, {**filtri, "format": "csv", "variante": "it"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    testo = response.content.decode("utf-8")
+    intestazione, *righe = list(csv.reader(io.StringIO(testo.lstrip("\ufeff")), delimiter=";"))
+    # The line by its code, not by its id.
+    assert "Linea di finanziamento (id)" not in intestazione
+    codice = colonna(intestazione, "Linea di finanziamento (codice)")
+    importo = colonna(intestazione, "Importo")
+    assert all("," in r[importo] and "." not in r[importo] for r in righe)
+    assert sorted((r[codice], numero_it(r[importo])) for r in righe) == attese
+
+
+def test_api_italian_csv_writes_dates_and_booleans_the_italian_way(as_user, ufficio_piano):
+    from servizi.models import Servizio
+
+    client = as_user(ufficio_piano)
+    testo = client.get("/api/v1/servizi/", {"format": "csv", "variante": "it"}).content.decode(
+        "utf-8"
+    )
+    intestazione, *righe = list(csv.reader(io.StringIO(testo.lstrip("\ufeff")), delimiter=";"))
+    assert len(righe) == Servizio.objects.visible_to(ufficio_piano).count() > 0
+    leps = next(i for i, h in enumerate(intestazione) if h.startswith("LEPS"))
+    assert {r[leps] for r in righe} <= {"Sì", "No"}
+    assert not any(c in ("True", "False", "true", "false") for r in righe for c in r)
+
+
+def test_schema_documents_the_italian_variant(as_user, ufficio_piano):
+    schema = as_user(ufficio_piano).get(reverse("schema"), {"format": "json"}).json()
+    parametri = schema["paths"]["/api/v1/assegnazioni/"]["get"]["parameters"]
+    variante = next(p for p in parametri if p["name"] == "variante")
+    assert variante["schema"]["enum"] == ["it"]
+    assert "virgola decimale" in variante["description"]
