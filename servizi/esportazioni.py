@@ -3,7 +3,9 @@ columns and the row of one object; the rows are the pages' own querysets."""
 
 from django.utils.translation import gettext_lazy as _
 
-from ambito.platform.esportazioni import INTERO, SI_NO, TESTO, Colonna
+from ambito.platform.esportazioni import DECIMALE, INTERO, SI_NO, TESTO, Colonna, Tabella
+
+from .verifiche import CONCORDA, DIFFERISCE, NON_VERIFICABILE
 
 SERVIZI_COLONNE = [
     Colonna(_("Area di intervento")),
@@ -61,3 +63,44 @@ def unita_riga(u) -> list:
         u.get_gestione_display(),
         u.posti,
     ]
+
+
+VERIFICA_COLONNE = [
+    Colonna(_("Sezione")),
+    Colonna(_("Dato")),
+    Colonna(_("Nota")),
+    Colonna(_("Controllo")),
+    Colonna(_("Stampato"), DECIMALE),
+    Colonna(_("Calcolato"), DECIMALE),
+    Colonna(_("Differenza"), DECIMALE),
+    Colonna(_("Esito")),
+]
+
+_ESITI = {
+    CONCORDA: _("Concorda"),
+    DIFFERISCE: _("Differisce"),
+    NON_VERIFICABILE: _("Non verificabile"),
+}
+
+
+def verifica_riga(v) -> list:
+    return [
+        v.sezione,
+        v.descrizione,
+        v.nota,
+        "" if v.esito == CONCORDA else v.tipo_display,
+        v.stampato,
+        v.calcolato,
+        v.differenza,
+        _ESITI.get(v.esito, v.esito),
+    ]
+
+
+def verifica_tabella(*, ambito, verifiche) -> Tabella:
+    """The verification page's full list (every printed figure, checked or not)."""
+    return Tabella(
+        titolo=str(_("Verifica dei dati del Piano")),
+        colonne=VERIFICA_COLONNE,
+        righe=[verifica_riga(v) for v in verifiche],
+        parametri={str(_("Ambito")): ambito.nome} if ambito else {},
+    )

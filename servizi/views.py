@@ -303,7 +303,7 @@ class RiepilogoUnitaView(LoginRequiredMixin, TemplateView):
         )
 
 
-class VerificaView(LoginRequiredMixin, TemplateView):
+class VerificaView(EsportaMixin, LoginRequiredMixin, TemplateView):
     """Where the figures printed in the Piano differ from what the rows add up to."""
 
     template_name = "servizi/verifica.html"
@@ -323,6 +323,10 @@ class VerificaView(LoginRequiredMixin, TemplateView):
             per_tipo=verifica.per_tipo,
             **kwargs,
         )
+
+    def get_tabella_esportazione(self):
+        dati = self.get_context_data()
+        return esportazioni.verifica_tabella(ambito=dati["ambito"], verifiche=dati["verifiche"])
 
 
 class UnitaOffertaFormMixin(PaginaFormMixin):

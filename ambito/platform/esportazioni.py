@@ -25,6 +25,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -128,6 +129,8 @@ def cella_italiana(value, formato: str = AUTO) -> str:
     """A value as an Italian spreadsheet reads it: decimal comma, Sì/No, dd/mm/yyyy."""
     if isinstance(value, Cella):
         value, formato = value.valore, value.formato
+    if isinstance(value, Promise):
+        value = str(value)  # a lazy translation
     if value is None or value == "":
         return ""
     if isinstance(value, bool) or formato == SI_NO:
@@ -177,6 +180,8 @@ def _cella_xlsx(foglio, value, formato):
 
     if isinstance(value, Cella):
         value, formato = value.valore, value.formato
+    if isinstance(value, Promise):
+        value = str(value)  # a lazy translation
     if isinstance(value, datetime):
         value = timezone.localtime(value).replace(tzinfo=None)
     elif isinstance(value, bool) or (formato == SI_NO and value is not None):

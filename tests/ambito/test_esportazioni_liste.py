@@ -251,3 +251,49 @@ def test_schema_documents_the_italian_variant(as_user, ufficio_piano):
     variante = next(p for p in parametri if p["name"] == "variante")
     assert variante["schema"]["enum"] == ["it"]
     assert "virgola decimale" in variante["description"]
+
+
+# --- Comuni and population; the verification page -----------------------------------
+
+
+def test_comuni_and_population_export_one_row_per_comune_and_the_total(
+    as_user, ufficio_piano, visconteo, rozzano
+):
+    from ambito.models import DatiDemografici
+
+    client = as_user(ufficio_piano)
+    url = reverse("ambito:comune_list")
+    assert "?esporta=xlsx" in client.get(url).content.decode()
+    intestazione, righe, _filtri = xlsx(client, url)
+    residenti = colonna(intestazione, "Residenti 2023")
+    per_comune = {r[1].value: r for r in righe}
+    atteso = DatiDemografici.objects.get(comune=rozzano, anno=2023).residenti
+    assert per_comune["Rozzano"][residenti].value == atteso
+    assert per_comune["Rozzano"][residenti].number_format == "#,##0"
+    assert per_comune["Rozzano"][2].value == "015189"  # the ISTAT code stays text
+    totale = per_comune["Totale dell'Ambito"][residenti].value
+    assert totale == sum(
+        DatiDemografici.objects.filter(comune__ambito=visconteo, anno=2023).values_list(
+            "residenti", flat=True
+        )
+    )
+    assert len([r for r in righe if r[0].value == visconteo.nome]) == 11 + 1
+
+
+def test_verification_page_exports_every_printed_figure(as_user, ufficio_piano, visconteo):
+    client = as_user(ufficio_piano)
+    url = reverse("servizi:verifica")
+    pagina = client.get(url, {"ambito": visconteo.pk}).content.decode()
+    assert "esporta=xlsx" in pagina
+    intestazione, righe, filtri = xlsx(client, url, ambito=visconteo.pk)
+    assert righe and filtri["Ambito"] == visconteo.nome
+    stampato = colonna(intestazione, "Stampato")
+    numeri = [r[stampato].value for r in righe if r[stampato].value is not None]
+    assert numeri and all(isinstance(n, int | float) for n in numeri)
+    assert {r[colonna(intestazione, "Esito")].value for r in righe} <= {
+        "Concorda",
+        "Differisce",
+        "Non verificabile",
+    }
+    intestazione, righe_csv = csv_it(client, url, ambito=visconteo.pk)
+    assert len(righe_csv) == len(righe)
