@@ -13,7 +13,7 @@ from ambito.platform.esportazioni import Cella, Colonna, Tabella, contenuto
 from ambito.platform.mixins import get_visible_or_404
 from ambito.validators import e_un_id
 
-from .choices import UnitaMisura
+from .choices import StatoValore, UnitaMisura
 from .models import Periodo
 from .selectors import valori_visibili
 
@@ -130,3 +130,43 @@ def valore_riga(v) -> list:
         v.dimostrativo,
         v.aggiornato_il,
     ]
+
+
+# --- The review grid of a period (/indicatori/periodi/<pk>/revisione/) ---------------
+
+REVISIONE_COLONNE = [
+    Colonna(_l("Comune")),
+    Colonna(_l("Codice ISTAT"), esportazioni.TESTO),
+    Colonna(_l("Codice indicatore")),
+    Colonna(_l("Indicatore")),
+    Colonna(_l("Unità di misura")),
+    Colonna(_l("Valore")),
+    Colonna(_l("Stato")),
+]
+
+
+def revisione_tabella(*, periodo, righe, riga_ambito) -> Tabella:
+    """The grid as a list, one row per Comune × indicator (then the Ambito's own
+    indicators), from the rows the page shows (`selectors.griglia_revisione`)."""
+
+    def scrivi(riga):
+        comune = riga.comune
+        for cella in riga.celle:
+            indicatore = cella.indicatore
+            yield [
+                comune.nome if comune else _("Ambito"),
+                comune.codice_istat if comune else "",
+                indicatore.codice,
+                indicatore.nome,
+                indicatore.get_unita_display(),
+                Cella(cella.valore, _FORMATO_UNITA.get(indicatore.unita, esportazioni.DECIMALE)),
+                StatoValore(cella.stato).label if cella.stato else _("Non inserito"),
+            ]
+
+    tutte = [*righe, *([riga_ambito] if riga_ambito else [])]
+    return Tabella(
+        titolo=_("Revisione · %(periodo)s") % {"periodo": periodo.nome},
+        colonne=REVISIONE_COLONNE,
+        righe=[r for riga in tutte for r in scrivi(riga)],
+        parametri={_("Ambito"): periodo.ambito.nome, _("Periodo"): periodo.nome},
+    )

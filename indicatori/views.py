@@ -395,7 +395,7 @@ class GestioneMixin(PeriodoMixin):
         return self.azione(request)
 
 
-class RevisioneView(GestioneMixin, TemplateView):
+class RevisioneView(EsportaMixin, GestioneMixin, TemplateView):
     """Comuni x indicators with the status of every cell; bulk approval per Comune;
     closing and reopening the period."""
 
@@ -417,6 +417,12 @@ class RevisioneView(GestioneMixin, TemplateView):
             richiesta=uuid.uuid4().hex,
             **kwargs,
         )
+
+    def get_tabella_esportazione(self):
+        _indicatori, righe, _di_ambito, ambito = selectors.griglia_revisione(
+            fetched_by=self.request.user, periodo=self.periodo
+        )
+        return esportazioni.revisione_tabella(periodo=self.periodo, righe=righe, riga_ambito=ambito)
 
     def azione(self, request):
         azione = request.POST.get("azione")

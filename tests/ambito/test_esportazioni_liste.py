@@ -297,3 +297,42 @@ def test_verification_page_exports_every_printed_figure(as_user, ufficio_piano, 
     }
     intestazione, righe_csv = csv_it(client, url, ambito=visconteo.pk)
     assert len(righe_csv) == len(righe)
+
+
+# --- The review grid of a period ------------------------------------------------------
+
+
+def test_review_grid_exports_one_row_per_comune_and_indicator(as_user, ufficio_piano, visconteo):
+    from indicatori.models import Periodo
+    from indicatori.selectors import griglia_revisione
+
+    periodo = Periodo.objects.filter(ambito=visconteo).order_by("-data_fine").first()
+    _ind, righe_griglia, _di_ambito, ambito = griglia_revisione(
+        fetched_by=ufficio_piano, periodo=periodo
+    )
+    attese = sum(len(r.celle) for r in righe_griglia) + (len(ambito.celle) if ambito else 0)
+    client = as_user(ufficio_piano)
+    url = reverse("indicatori:revisione", args=[periodo.pk])
+    assert "esporta=xlsx" in client.get(url).content.decode()
+    intestazione, righe, filtri = xlsx(client, url)
+    assert len(righe) == attese > 0
+    assert filtri["Periodo"] == periodo.nome
+    comuni = {r[colonna(intestazione, "Comune")].value for r in righe}
+    assert "Rozzano" in comuni
+    assert {r[colonna(intestazione, "Stato")].value for r in righe} <= {
+        "Bozza",
+        "Inviato",
+        "Approvato",
+        "Respinto",
+        "Non inserito",
+    }
+
+
+def test_review_grid_export_is_refused_to_an_operatore(as_user, operatore_rozzano, visconteo):
+    from indicatori.models import Periodo
+
+    periodo = Periodo.objects.filter(ambito=visconteo).first()
+    response = as_user(operatore_rozzano).get(
+        reverse("indicatori:revisione", args=[periodo.pk]), {"esporta": "csv"}
+    )
+    assert response.status_code == 403

@@ -79,7 +79,8 @@ def main():
         formato, n = caso.split(":")
         durata, picco, dimensione = misura(formato, int(n))
         print(
-            f"{formato:8} {int(n):>8} {durata:>8.1f} {picco / 2**20:>9.1f} {dimensione / 2**20:>8.1f}",
+            f"{formato:8} {int(n):>8} {durata:>8.1f} {picco / 2**20:>9.1f} "
+            f"{dimensione / 2**20:>8.1f}",
             flush=True,
         )
 
