@@ -170,3 +170,42 @@ def revisione_tabella(*, periodo, righe, riga_ambito) -> Tabella:
         righe=[r for riga in tutte for r in scrivi(riga)],
         parametri={_("Ambito"): periodo.ambito.nome, _("Periodo"): periodo.nome},
     )
+
+
+# --- The dashboard's tables (/indicatori/cruscotto/): each chart's, and completeness --
+
+#: `?tabella=` of the completeness table (the charts are named by their id).
+COMPLETEZZA = "completezza"
+
+
+def cruscotto_tabella(dati, scelta: str, parametri: dict) -> Tabella | None:
+    """One table of the dashboard as the page shows it (`dati`: the page's own
+    `Cruscotto`), or None when there is no such table."""
+    if scelta == COMPLETEZZA and dati.completezza_righe:
+        return Tabella(
+            titolo=_("Completezza della rilevazione per Comune – %(periodo)s")
+            % {"periodo": dati.periodo.nome},
+            colonne=[
+                Colonna(_l("Comune")),
+                Colonna(_l("Attesi"), esportazioni.INTERO),
+                Colonna(_l("Inviati"), esportazioni.INTERO),
+                Colonna(_l("Approvati"), esportazioni.INTERO),
+                # Inviati / attesi: the two columns before it.
+                Colonna(_l("% inviati sugli attesi"), esportazioni.PERCENTUALE),
+                Colonna(_l("Stato")),
+            ],
+            righe=[
+                [r.comune.nome, r.attesi, r.inviati, r.approvati, r.percentuale, r.stato]
+                for r in dati.completezza_righe
+            ],
+            parametri=parametri,
+        )
+    grafico = next((g for g in dati.grafici if g.id == scelta), None)
+    if grafico is None:
+        return None
+    return Tabella(
+        titolo=grafico.titolo,
+        colonne=[Colonna(str(c)) for c in grafico.colonne],
+        righe=grafico.righe,
+        parametri=parametri,
+    )

@@ -37,6 +37,7 @@ from ambito.platform.mixins import (
     add_service_error,
     check_perm,
     dati_filtro,
+    filtri_applicati,
     get_editable_or_403,
     get_visible_or_404,
 )
@@ -660,7 +661,7 @@ class DaFareView(LoginRequiredMixin, TemplateView):
         )
 
 
-class CruscottoView(LoginRequiredMixin, TemplateView):
+class CruscottoView(EsportaMixin, LoginRequiredMixin, TemplateView):
     """Cruscotto dell'Ambito (UdP, Revisori); an Operatore gets his Comune's.
 
     The filter form works as a plain GET; with htmx it swaps only the figures.
@@ -703,6 +704,20 @@ class CruscottoView(LoginRequiredMixin, TemplateView):
         )
         # A one-time token of the Relazione form: the same form posted twice is one job.
         return super().get_context_data(form=form, dati=dati, richiesta=uuid.uuid4().hex, **kwargs)
+
+    def get_tabella_esportazione(self):
+        """`?esporta=xlsx&tabella=<chart id>|completezza`: one of the page's tables."""
+        if self.comune_operatore is not None:
+            raise Http404
+        contesto = self.get_context_data()
+        tabella = esportazioni.cruscotto_tabella(
+            contesto["dati"],
+            self.request.GET.get("tabella", esportazioni.COMPLETEZZA),
+            {_("Ambito"): contesto["dati"].ambito.nome, **filtri_applicati(contesto["form"])},
+        )
+        if tabella is None:
+            raise Http404
+        return tabella
 
 
 def _pdf_response(report):

@@ -336,3 +336,32 @@ def test_review_grid_export_is_refused_to_an_operatore(as_user, operatore_rozzan
         reverse("indicatori:revisione", args=[periodo.pk]), {"esporta": "csv"}
     )
     assert response.status_code == 403
+
+
+# --- The dashboard's tables ------------------------------------------------------------
+
+
+def test_dashboard_exports_each_chart_table_and_the_completeness(as_user, ufficio_piano):
+    client = as_user(ufficio_piano)
+    url = reverse("indicatori:cruscotto")
+    pagina = client.get(url).content.decode()
+    assert "tabella=completezza" in pagina
+    intestazione, righe, filtri = xlsx(client, url, tabella="completezza")
+    assert len(righe) == 11 and filtri["Ambito"]
+    attesi = colonna(intestazione, "Attesi")
+    inviati = colonna(intestazione, "Inviati")
+    percentuale = colonna(intestazione, "% inviati sugli attesi")
+    for riga in righe:
+        assert riga[percentuale].number_format == "0.0%"
+        if riga[attesi].value:
+            assert riga[percentuale].value == pytest.approx(
+                riga[inviati].value / riga[attesi].value
+            )
+    # Every chart of the page offers its own table.
+    grafici = {p.split('"')[0] for p in pagina.split("esporta=xlsx&amp;tabella=")[1:]}
+    assert len(grafici - {"completezza"}) >= 2
+    for grafico in grafici:
+        _intestazione, righe, _filtri = xlsx(client, url, tabella=grafico)
+        assert righe, grafico
+    response = client.get(url, {"esporta": "csv", "tabella": "non-esiste"})
+    assert response.status_code == 404
