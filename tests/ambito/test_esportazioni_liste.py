@@ -365,3 +365,33 @@ def test_dashboard_exports_each_chart_table_and_the_completeness(as_user, uffici
         assert righe, grafico
     response = client.get(url, {"esporta": "csv", "tabella": "non-esiste"})
     assert response.status_code == 404
+
+
+# --- The registro (audit): its export stays a job, now also as .xlsx ------------------
+
+
+def test_audit_trail_exports_to_xlsx_with_the_filters_sheet(
+    as_user, ufficio_piano, visconteo, django_capture_on_commit_callbacks
+):
+    from ambito.models import ReportGenerato
+
+    client = as_user(ufficio_piano)
+    pagina = client.get(reverse("registro:index"), {"modello": "ambito.comune"}).content.decode()
+    assert "Esporta il registro filtrato (Excel)" in pagina
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("report:esportazione_create"),
+            {
+                "tipo": "registro",
+                "ambito": visconteo.pk,
+                "formato": "xlsx",
+                "richiesta": "r" * 32,
+                "filtro_modello": "ambito.comune",
+            },
+        )
+    assert response.status_code == 303
+    report = ReportGenerato.objects.get(tipo="esportazione_registro")
+    libro = openpyxl.load_workbook(report.file.open("rb"))
+    assert libro.sheetnames == ["Dati", "Filtri"]
+    filtri = {r[0].value: r[1].value for r in libro["Filtri"].iter_rows()}
+    assert "Tabella" in filtri
