@@ -58,6 +58,7 @@ from .models import (
 )
 from .platform import esportazioni, importazioni
 from .platform.mixins import (
+    EsportaMixin,
     FilteredListMixin,
     ScopedCreateMixin,
     ScopedMixin,
@@ -98,7 +99,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(riepilogo=riepilogo, **kwargs)
 
 
-class TerritorioView(LoginRequiredMixin, TemplateView):
+class TerritorioView(EsportaMixin, LoginRequiredMixin, TemplateView):
     """Comuni of each visible Ambito with residents per year and the computed total."""
 
     template_name = "ambito/comune_list.html"
@@ -124,6 +125,39 @@ class TerritorioView(LoginRequiredMixin, TemplateView):
             tabelle=tabelle,
             anni=anni,
             **kwargs,
+        )
+
+    def get_tabella_esportazione(self):
+        """The page's tables in one sheet: a row per Comune, its residents per year,
+        then each Ambito's total row (computed in SQL, as the page shows it)."""
+        dati = self.get_context_data()
+        anni = dati["anni"]
+        righe = []
+        for tabella in dati["tabelle"]:
+            ambito = tabella["ambito"]
+            for comune in tabella["comuni"]:
+                righe.append(
+                    [ambito.nome, comune.nome, comune.codice_istat]
+                    + [comune.residenti.get(anno) for anno in anni]
+                )
+            righe.append(
+                [ambito.nome, _("Totale dell'Ambito"), ""]
+                + [tabella["totali"].get(anno) for anno in anni]
+            )
+        return esportazioni.Tabella(
+            titolo=_("Comuni e popolazione residente"),
+            colonne=[
+                esportazioni.Colonna(_("Ambito")),
+                esportazioni.Colonna(_("Comune")),
+                esportazioni.Colonna(_("Codice ISTAT"), esportazioni.TESTO),
+                *(
+                    esportazioni.Colonna(
+                        _("Residenti %(anno)s") % {"anno": anno}, esportazioni.INTERO
+                    )
+                    for anno in anni
+                ),
+            ],
+            righe=righe,
         )
 
 

@@ -1,17 +1,20 @@
-"""The ReGiS data of one project (per CUP) as an export job, CSV or Excel.
+"""The fondi data as files: the ReGiS data of one project (per CUP) as an export job,
+and the columns and row of each fondi page's table (.xlsx and CSV of the pages,
+ambito/platform/esportazioni.py; the rows are the pages' own querysets).
 
 What a soggetto attuatore reports on ReGiS comes in five parts (anagrafica,
 avanzamento finanziario, fisico, procedurale, spese); one flat table holds them with a
-"Sezione" column, so the export mechanism (ambito/platform/esportazioni.py) writes it
-unchanged in every format. The columns are listed in the README.
+"Sezione" column, so the export mechanism writes it unchanged in every format. The
+columns are listed in the README.
 """
 
 from decimal import Decimal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ambito.platform.esportazioni import Tabella, contenuto
+from ambito.platform.esportazioni import DATA, EURO, PERCENTUALE, TESTO, Colonna, Tabella, contenuto
 from ambito.platform.mixins import get_visible_or_404
 from ambito.validators import e_un_id
 
@@ -218,3 +221,66 @@ def regis_tabella(job) -> Tabella:
         parametri={_("CUP"): cup, _("Progetto"): progetto.titolo},
         righe=regis_righe(fetched_by=job.richiesta_da, progetto=progetto),
     )
+
+
+# --- The pages' tables -------------------------------------------------------------
+
+ASSEGNAZIONI_COLONNE = [
+    Colonna(gettext_lazy("Anno")),
+    Colonna(gettext_lazy("Codice linea"), TESTO),
+    Colonna(gettext_lazy("Linea di finanziamento")),
+    Colonna(gettext_lazy("Fonte")),
+    Colonna(gettext_lazy("Livello della fonte")),
+    Colonna(gettext_lazy("Ambito")),
+    Colonna(gettext_lazy("Importo"), EURO),
+    Colonna(gettext_lazy("Nota sulla fonte del dato")),
+]
+
+
+def assegnazione_riga(a) -> list:
+    return [
+        a.anno,
+        a.linea.codice,
+        a.linea.nome,
+        a.linea.fonte.nome,
+        a.linea.fonte.get_livello_display(),
+        a.ambito.nome,
+        a.importo,
+        a.nota_fonte,
+    ]
+
+
+PROGETTI_COLONNE = [
+    Colonna(gettext_lazy("Progetto")),
+    Colonna(gettext_lazy("Codice locale"), TESTO),
+    Colonna(gettext_lazy("CUP"), TESTO),
+    Colonna(gettext_lazy("Codice linea"), TESTO),
+    Colonna(gettext_lazy("Linea di finanziamento")),
+    Colonna(gettext_lazy("Ambito capofila")),
+    Colonna(gettext_lazy("Ambiti partner")),
+    Colonna(gettext_lazy("Stato")),
+    Colonna(gettext_lazy("Importo concesso"), EURO),
+    # The percentage and the two amounts it is computed from (erogato / ammesso).
+    Colonna(gettext_lazy("Ammesso (ultima rilevazione)"), EURO),
+    Colonna(gettext_lazy("Erogato (ultima rilevazione)"), EURO),
+    Colonna(gettext_lazy("% erogato sull'ammesso"), PERCENTUALE),
+    Colonna(gettext_lazy("Scadenza"), DATA),
+]
+
+
+def progetto_riga(p) -> list:
+    return [
+        p.titolo,
+        p.codice_locale,
+        p.cup,
+        p.linea.codice,
+        p.linea.nome,
+        p.ambito.nome,
+        ", ".join(a.nome for a in p.ambiti_partner.all()),
+        p.get_stato_display(),
+        p.importo_finanziato,
+        p.ultimo_ammesso,
+        p.ultimo_erogato,
+        p.percentuale_erogato,
+        p.data_scadenza,
+    ]

@@ -15,15 +15,17 @@ from django.views.generic import (
 
 from ambito.models import Ambito
 from ambito.platform.mixins import (
+    EsportaMixin,
     FilteredListMixin,
     ScopedCreateMixin,
     ScopedMixin,
     ScopedUpdateMixin,
     ServiceFormMixin,
+    dati_filtro,
     get_editable_or_403,
 )
 
-from . import selectors, services
+from . import esportazioni, selectors, services
 from .filtersets import AssegnazioneFilterSet, ProgettoFilterSet
 from .forms import (
     AssegnazioneForm,
@@ -57,10 +59,15 @@ class FondiIndexView(LoginRequiredMixin, TemplateView):
         )
 
 
-class AssegnazioneListView(FilteredListMixin, ListView):
+class AssegnazioneListView(EsportaMixin, FilteredListMixin, ListView):
     model = Assegnazione
     filterset_class = AssegnazioneFilterSet
     paginate_by = 50
+    titolo_esportazione = _("Assegnazioni di fondi")
+    colonne_esportazione = esportazioni.ASSEGNAZIONI_COLONNE
+
+    def riga_esportazione(self, obj):
+        return esportazioni.assegnazione_riga(obj)
 
     def get_base_queryset(self):
         return Assegnazione.objects.select_related("ambito", "linea__fonte")
@@ -96,17 +103,22 @@ class AssegnazioneUpdateView(AssegnazioneFormMixin, ScopedUpdateMixin, UpdateVie
     success_message = _("Assegnazione aggiornata.")
 
 
-class ProgettoListView(FilteredListMixin, ListView):
+class ProgettoListView(EsportaMixin, FilteredListMixin, ListView):
     model = Progetto
     filterset_class = ProgettoFilterSet
     paginate_by = 50
     template_name = "fondi/progetto_list.html"
+    titolo_esportazione = _("Progetti finanziati")
+    colonne_esportazione = esportazioni.PROGETTI_COLONNE
+
+    def riga_esportazione(self, obj):
+        return esportazioni.progetto_riga(obj)
 
     def get_queryset(self):
         # The selectors scope the projects themselves (fetched_by): the FilterSet filters
         # them unscoped, so each query writes the visibility condition once, not twice.
         self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=Progetto.objects.all(), request=self.request
+            dati_filtro(self.request), queryset=Progetto.objects.all(), request=self.request
         )
         return selectors.progetti_per_tabella(
             fetched_by=self.request.user, progetti=self.filterset.qs

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import (
@@ -27,6 +28,7 @@ from django.views.generic import (
 
 from ambito.models import Ambito, Comune
 from ambito.platform.mixins import (
+    EsportaMixin,
     FilteredListMixin,
     ScopedDeleteMixin,
     ScopedMixin,
@@ -34,6 +36,8 @@ from ambito.platform.mixins import (
     ServiceFormMixin,
     add_service_error,
     check_perm,
+    dati_filtro,
+    filtri_applicati,
     get_editable_or_403,
     get_visible_or_404,
 )
@@ -43,7 +47,7 @@ from ambito.validators import e_un_id
 from fondi.models import Progetto
 from programmi.models import PianoDiZona
 
-from . import cruscotto, regione, reports, selectors, services
+from . import cruscotto, esportazioni, regione, reports, selectors, services
 from .filtersets import IndicatoreFilterSet, ValoreFilterSet
 from .forms import (
     CalendarioPeriodiForm,
@@ -132,18 +136,23 @@ class IndicatoreDetailView(ScopedMixin, DetailView):
         )
 
 
-class ValoreListView(FilteredListMixin, ListView):
+class ValoreListView(EsportaMixin, FilteredListMixin, ListView):
     model = Valore
     filterset_class = ValoreFilterSet
     paginate_by = 50
     template_name = "indicatori/valore_list.html"
+    titolo_esportazione = _l("Valori rilevati")
+    colonne_esportazione = esportazioni.VALORI_COLONNE
 
     def get_queryset(self):
         queryset = selectors.valori_visibili(fetched_by=self.request.user)
         self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=queryset, request=self.request
+            dati_filtro(self.request), queryset=queryset, request=self.request
         )
         return self.filterset.qs
+
+    def riga_esportazione(self, obj):
+        return esportazioni.valore_riga(obj)
 
 
 class ValoreDetailView(ScopedMixin, DetailView):
@@ -388,7 +397,7 @@ class GestioneMixin(PeriodoMixin):
         return self.azione(request)
 
 
-class RevisioneView(GestioneMixin, TemplateView):
+class RevisioneView(EsportaMixin, GestioneMixin, TemplateView):
     """Comuni x indicators with the status of every cell; bulk approval per Comune;
     closing and reopening the period."""
 
@@ -410,6 +419,12 @@ class RevisioneView(GestioneMixin, TemplateView):
             richiesta=uuid.uuid4().hex,
             **kwargs,
         )
+
+    def get_tabella_esportazione(self):
+        _indicatori, righe, _di_ambito, ambito = selectors.griglia_revisione(
+            fetched_by=self.request.user, periodo=self.periodo
+        )
+        return esportazioni.revisione_tabella(periodo=self.periodo, righe=righe, riga_ambito=ambito)
 
     def azione(self, request):
         azione = request.POST.get("azione")
@@ -649,7 +664,7 @@ class DaFareView(LoginRequiredMixin, TemplateView):
         )
 
 
-class CruscottoView(LoginRequiredMixin, TemplateView):
+class CruscottoView(EsportaMixin, LoginRequiredMixin, TemplateView):
     """Cruscotto dell'Ambito (UdP, Revisori); an Operatore gets his Comune's.
 
     The filter form works as a plain GET; with htmx it swaps only the figures.
@@ -694,6 +709,20 @@ class CruscottoView(LoginRequiredMixin, TemplateView):
         )
         # A one-time token of the Relazione form: the same form posted twice is one job.
         return super().get_context_data(form=form, dati=dati, richiesta=uuid.uuid4().hex, **kwargs)
+
+    def get_tabella_esportazione(self):
+        """`?esporta=xlsx&tabella=<chart id>|completezza`: one of the page's tables."""
+        if self.comune_operatore is not None:
+            raise Http404
+        contesto = self.get_context_data()
+        tabella = esportazioni.cruscotto_tabella(
+            contesto["dati"],
+            self.request.GET.get("tabella", esportazioni.COMPLETEZZA),
+            {_("Ambito"): contesto["dati"].ambito.nome, **filtri_applicati(contesto["form"])},
+        )
+        if tabella is None:
+            raise Http404
+        return tabella
 
 
 class RelazionePdfView(LoginRequiredMixin, View):

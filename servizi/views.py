@@ -18,6 +18,7 @@ from django.views.generic import (
 
 from ambito.models import Ambito
 from ambito.platform.mixins import (
+    EsportaMixin,
     FilteredListMixin,
     ScopedCreateMixin,
     ScopedMixin,
@@ -28,7 +29,7 @@ from ambito.platform.mixins import (
 from ambito.platform.pdf import pdf_response
 from ambito.selectors import ambito_scelto
 
-from . import reports, selectors, services
+from . import esportazioni, reports, selectors, services
 from .capitolo import capitolo_contesto
 from .choices import TipoServizio
 from .controlli import controlli_tabelle
@@ -62,12 +63,17 @@ class PaginaFormMixin:
         return super().get_context_data(titolo=titolo, annulla_url=self.get_annulla_url(), **kwargs)
 
 
-class ServizioListView(FilteredListMixin, ListView):
+class ServizioListView(EsportaMixin, FilteredListMixin, ListView):
     """The catalogue of services and measures, grouped by area of intervention."""
 
     model = Servizio
     filterset_class = ServizioFilterSet
     template_name = "servizi/servizio_list.html"
+    titolo_esportazione = _("Servizi e misure")
+    colonne_esportazione = esportazioni.SERVIZI_COLONNE
+
+    def riga_esportazione(self, obj):
+        return esportazioni.servizio_riga(obj)
 
     def get_queryset(self):
         filtrati = super().get_queryset()
@@ -251,11 +257,16 @@ class AvvisoUpdateView(AvvisoFormMixin, UpdateView):
 # --- Unità d'offerta -------------------------------------------------------------------
 
 
-class UnitaOffertaListView(FilteredListMixin, ListView):
+class UnitaOffertaListView(EsportaMixin, FilteredListMixin, ListView):
     model = UnitaOfferta
     filterset_class = UnitaOffertaFilterSet
     paginate_by = 50
     template_name = "servizi/unita_list.html"
+    titolo_esportazione = _("Unità d'offerta")
+    colonne_esportazione = esportazioni.UNITA_COLONNE
+
+    def riga_esportazione(self, obj):
+        return esportazioni.unita_riga(obj)
 
     def get_queryset(self):
         filtrati = super().get_queryset()
@@ -294,7 +305,7 @@ class RiepilogoUnitaView(LoginRequiredMixin, TemplateView):
         )
 
 
-class VerificaView(LoginRequiredMixin, TemplateView):
+class VerificaView(EsportaMixin, LoginRequiredMixin, TemplateView):
     """Where the figures printed in the Piano differ from what the rows add up to."""
 
     template_name = "servizi/verifica.html"
@@ -314,6 +325,10 @@ class VerificaView(LoginRequiredMixin, TemplateView):
             per_tipo=verifica.per_tipo,
             **kwargs,
         )
+
+    def get_tabella_esportazione(self):
+        dati = self.get_context_data()
+        return esportazioni.verifica_tabella(ambito=dati["ambito"], verifiche=dati["verifiche"])
 
 
 class UnitaOffertaFormMixin(PaginaFormMixin):

@@ -10,6 +10,8 @@ depends on `six`. Adding those to it would leave more code than this module.
 import csv
 import io
 import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -18,6 +20,11 @@ from rest_framework.renderers import BaseRenderer
 
 SEPARATOR_PARAM = "sep"
 SEPARATORS = {"semicolon": ";", "puntoevirgola": ";", ";": ";", "comma": ",", ",": ","}
+# `?format=csv&variante=it`: the Italian CSV of the pages' exports (`;`, decimal comma,
+# Sì/No, dd/mm/yyyy, names instead of ids where the serializer has both). Without it
+# the CSV stays machine-readable (`,`, decimal point, true/false, ISO dates, ids).
+VARIANT_PARAM = "variante"
+ITALIAN_VARIANT = "it"
 
 
 # A cell starting with one of these is a formula for Excel/LibreOffice ("=HYPERLINK(...)",
@@ -118,12 +125,31 @@ def _name_label(name, names, label_of=lambda name: None) -> str:
 
 
 class Colonna:
-    """How one key of a row is written: its header and how its values read."""
+    """How one key of a row is written: its header and how its values read (`kind`:
+    the Python type its JSON text stands for, for the Italian variant)."""
 
-    def __init__(self, label, choices=None, skip=False):
+    def __init__(self, label, choices=None, skip=False, kind=None):
         self.label = label
         self.choices = choices or {}
         self.skip = skip
+        self.kind = kind
+
+    def italian_cell(self, value):
+        """The cell as the pages' Italian exports write it."""
+        from ambito.platform.esportazioni import cella_italiana
+
+        value = self.cell(value)
+        if isinstance(value, str) and value and self.kind is not None and not self.choices:
+            try:
+                if self.kind is Decimal:
+                    value = Decimal(value)
+                elif self.kind is datetime:
+                    value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                elif self.kind is date:
+                    value = date.fromisoformat(value)
+            except (ValueError, InvalidOperation):
+                pass  # not what the field says it holds: written as it came
+        return cella_italiana(value)
 
     def cell(self, value):
         if value is None:
@@ -140,6 +166,19 @@ def _testo(value):
     if isinstance(value, dict):
         return " – ".join(str(v) for v in value.values() if v not in (None, ""))
     return str(value)
+
+
+def _kind(field):
+    """The Python type behind a field's JSON text (decimals come as strings)."""
+    if isinstance(field, serializers.BooleanField):
+        return bool
+    if isinstance(field, serializers.DecimalField | serializers.FloatField):
+        return Decimal
+    if isinstance(field, serializers.DateTimeField):
+        return datetime
+    if isinstance(field, serializers.DateField):
+        return date
+    return None
 
 
 def _choices(serializer, field):
@@ -186,8 +225,8 @@ def _colonne(serializer) -> dict:
         if isinstance(field, serializers.BaseSerializer) and getattr(field, "child", None) is None:
             for key, column in _colonne(field).items():
                 sub = label if key == "nome" else f"{label}: {column.label}"
-                columns[f"{name}.{key}"] = Colonna(sub, column.choices, column.skip)
-        columns[name] = Colonna(label, choices=_choices(serializer, field))
+                columns[f"{name}.{key}"] = Colonna(sub, column.choices, column.skip, column.kind)
+        columns[name] = Colonna(label, choices=_choices(serializer, field), kind=_kind(field))
     # A label beside its value: left out when the value's column shows the label;
     # otherwise kept, the value's column then named as a code.
     for name, field in fields.items():
@@ -247,6 +286,15 @@ def _tabelle(data: dict, columns: dict, children: dict, scelta: str | None):
     return rows, merged
 
 
+def _id_beside_name(key, keys) -> bool:
+    """An id column whose object the row also names ("linea" beside "linea_codice",
+    "fonte.id" beside "fonte.nome"): left out of the Italian variant."""
+    parent, _dot, name = key.rpartition(".")
+    if name in ID_PARTS and parent:
+        return f"{parent}.nome" in keys or f"{parent}.codice" in keys
+    return any(f"{key}{suffix}" in keys for suffix in ("_nome", "_codice", ".nome", ".codice"))
+
+
 TABLE_KEY = "__tabella__"
 TABLE_PARAM = "tabella"
 
@@ -286,9 +334,13 @@ class CSVRenderer(BaseRenderer):
         response = renderer_context.get("response")
         sep = ","
         scelta = None
+        italian = False
         if request is not None:
             sep = SEPARATORS.get(request.query_params.get(SEPARATOR_PARAM, ","), ",")
             scelta = request.query_params.get(TABLE_PARAM)
+            italian = request.query_params.get(VARIANT_PARAM) == ITALIAN_VARIANT
+            if italian:
+                sep = ";"
         failed = response is not None and response.status_code >= 400
         serializer = None if failed or view is None else _serializer(view)
         columns = _colonne(serializer) if serializer is not None else {}
@@ -305,13 +357,18 @@ class CSVRenderer(BaseRenderer):
         if not any(rows) and columns:  # no rows: the headers all the same
             keys = [k for k in columns if "." not in k]
         keys = [k for k in keys if not columns.get(k, Colonna("")).skip]
+        if italian:
+            keys = [k for k in keys if not _id_beside_name(k, keys)]
         out = io.StringIO()
         writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
         writer.writerow([neutralise_formula(self._header(k, columns, keys)) for k in keys])
+        plain = Colonna("")
         for row in rows:
-            writer.writerow(
-                [neutralise_formula(columns.get(k, Colonna("")).cell(row.get(k))) for k in keys]
-            )
+            if italian:
+                cells = [columns.get(k, plain).italian_cell(row.get(k)) for k in keys]
+            else:
+                cells = [columns.get(k, plain).cell(row.get(k)) for k in keys]
+            writer.writerow([neutralise_formula(c) for c in cells])
         if response is not None and view is not None:
             name = getattr(view, "basename", None) or "dati"
             response["Content-Disposition"] = f'attachment; filename="{name}.csv"'

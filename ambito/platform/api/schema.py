@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from .errors import PROBLEM_MEDIA_TYPE
-from .renderers import SEPARATOR_PARAM, TABLE_PARAM, CSVRenderer
+from .renderers import ITALIAN_VARIANT, SEPARATOR_PARAM, TABLE_PARAM, VARIANT_PARAM, CSVRenderer
 
 
 class FieldErrorSerializer(serializers.Serializer):
@@ -143,6 +143,18 @@ PARAMETRI_CSV = [
             "predefinito) o `semicolon` (punto e virgola, per Excel in italiano)."
         ),
         "schema": {"type": "string", "enum": ["comma", "semicolon"]},
+    },
+    {
+        "in": "query",
+        "name": VARIANT_PARAM,
+        "required": False,
+        "description": (
+            "Solo con `format=csv`: `it` per il CSV all'italiana delle esportazioni delle "
+            "pagine (separatore `;`, virgola decimale, Sì/No, date gg/mm/aaaa, i nomi o i "
+            "codici al posto degli id quando la risposta li contiene). Senza, il CSV resta "
+            "leggibile dalle macchine: `,`, punto decimale, true/false, date ISO, id."
+        ),
+        "schema": {"type": "string", "enum": [ITALIAN_VARIANT]},
     },
     {
         "in": "query",
