@@ -39,3 +39,21 @@ def stati_successivi(stato: str) -> list[str]:
     """The states a project in `stato` may move to, in the order of the choices."""
     ammessi = TRANSIZIONI_STATO.get(stato, frozenset())
     return [value for value in StatoProgetto.values if value in ammessi]
+
+
+class EsitoCandidatura(models.TextChoices):
+    """The outcome of one investment of a candidature (one project)."""
+
+    IN_ATTESA = "in_attesa", _("In attesa di esito")
+    AMMESSO = "ammesso", _("Ammesso e finanziato")
+    IDONEO_NON_FINANZIATO = "idoneo_non_finanziato", _("Idoneo non finanziato")
+    NON_AMMESSO = "non_ammesso", _("Non ammesso")
+
+
+class RuoloPartner(models.TextChoices):
+    """The role of a body (ASST, housing company, association, Comune) in a project."""
+
+    CAPOFILA = "capofila", _("Capofila")
+    PARTNER = "partner", _("Partner")
+    SOGGETTO_ATTUATORE = "soggetto_attuatore", _("Soggetto attuatore")
+    COFINANZIATORE = "cofinanziatore", _("Co-finanziatore")

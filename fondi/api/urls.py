@@ -10,6 +10,10 @@ router.register("assegnazioni", views.AssegnazioneViewSet)
 router.register("progetti", views.ProgettoViewSet)
 router.register("finanziamenti-progetto", views.FinanziamentoProgettoViewSet)
 router.register("avanzamenti", views.AvanzamentoFinanziarioViewSet)
+router.register("candidature", views.CandidaturaViewSet)
+router.register("partecipazioni-candidatura", views.PartecipazioneCandidaturaViewSet)
+router.register("linee-candidatura", views.LineaCandidaturaViewSet)
+router.register("partner-progetto", views.PartnerProgettoViewSet)
 
 urlpatterns = [
     path("fondi/totali/", views.FondiTotaliView.as_view(), name="fondi-totali"),
