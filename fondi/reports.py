@@ -9,7 +9,7 @@ from ambito.platform.charts import Grafico, bar_chart
 
 from . import selectors
 from .choices import LivelloFonte
-from .models import Assegnazione, Progetto
+from .models import Assegnazione, Candidatura, Progetto
 
 
 def _pnrr(progetti):
@@ -86,7 +86,11 @@ def cruscotto_fondi(*, fetched_by, ambito, anno) -> dict:
                 nota=nota,
             )
         )
+    candidature = selectors.candidature_riepilogo(
+        fetched_by=fetched_by, candidature=Candidatura.objects.filter(ambito=ambito)
+    )
     return {
+        "candidature": candidature,
         "anno": anno_fondi,
         "totale_anno": totali.get(anno_fondi),
         "progetti_pnrr": pnrr["numero_progetti"],

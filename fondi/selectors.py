@@ -400,6 +400,7 @@ def progetti_per_elenco(*, fetched_by, progetti=None):
                 "finanziamenti",
                 queryset=FinanziamentoProgetto.objects.select_related("linea__fonte"),
             ),
+            Prefetch("partner_enti", queryset=PartnerProgetto.objects.select_related("ente")),
         )
     )
 
@@ -704,6 +705,17 @@ def candidature_per_fonte(*, fetched_by, candidature=None) -> list[dict]:
             ),
         )
         .order_by("ordine", "fonte_codice")
+    )
+
+
+def candidature_riepilogo(*, fetched_by, candidature=None) -> dict:
+    """The visible candidatures in figures: how many, the computed total, the decree's
+    printed total and how many disagree with it (one SQL aggregate)."""
+    return candidature_con_totali(fetched_by=fetched_by, candidature=candidature).aggregate(
+        numero=Count("pk"),
+        totale_calcolato=Coalesce(Sum("totale_calcolato"), Value(ZERO), output_field=MONEY),
+        totale_decreto=Coalesce(Sum("totale_decreto"), Value(ZERO), output_field=MONEY),
+        discordanti=Count("pk", filter=Q(discordanza_decreto=True)),
     )
 
 
