@@ -1,6 +1,8 @@
 """FilterSets of the fondi app: the same classes serve the pages and the API."""
 
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from django.db.models import IntegerField, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
@@ -115,8 +117,10 @@ class ProgettoFilterSet(AmbitoFilterSet):
 
 class CandidaturaFilterSet(AmbitoFilterSet):
     q = django_filters.CharFilter(label=_("Cerca (avviso, titolo)"), method="filter_q")
-    linea = django_filters.ModelChoiceFilter(
-        queryset=_linee(), label=_("Investimento"), method="filter_linea"
+    linea = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelChoiceFilter(
+            queryset=_linee(), label=_("Investimento"), method="filter_linea"
+        )
     )
     esito = django_filters.ChoiceFilter(
         choices=EsitoCandidatura.choices, label=_("Esito di un investimento"), method="filter_esito"

@@ -400,7 +400,6 @@ def progetti_per_elenco(*, fetched_by, progetti=None):
                 "finanziamenti",
                 queryset=FinanziamentoProgetto.objects.select_related("linea__fonte"),
             ),
-            Prefetch("partner_enti", queryset=PartnerProgetto.objects.select_related("ente")),
         )
     )
 
@@ -710,13 +709,21 @@ def candidature_per_fonte(*, fetched_by, candidature=None) -> list[dict]:
 
 def candidature_riepilogo(*, fetched_by, candidature=None) -> dict:
     """The visible candidatures in figures: how many, the computed total, the decree's
-    printed total and how many disagree with it (one SQL aggregate)."""
-    return candidature_con_totali(fetched_by=fetched_by, candidature=candidature).aggregate(
+    printed total and how many disagree with it (SQL aggregates)."""
+    visibili = _candidature(fetched_by, candidature)
+    dati = visibili.aggregate(
         numero=Count("pk"),
-        totale_calcolato=Coalesce(Sum("totale_calcolato"), Value(ZERO), output_field=MONEY),
         totale_decreto=Coalesce(Sum("totale_decreto"), Value(ZERO), output_field=MONEY),
-        discordanti=Count("pk", filter=Q(discordanza_decreto=True)),
     )
+    dati["totale_calcolato"] = LineaCandidatura.objects.filter(
+        candidatura__in=visibili.values("pk")
+    ).aggregate(totale=Coalesce(Sum("importo"), Value(ZERO), output_field=MONEY))["totale"]
+    dati["discordanti"] = (
+        candidature_con_totali(fetched_by=fetched_by, candidature=candidature)
+        .filter(discordanza_decreto=True)
+        .count()
+    )
+    return dati
 
 
 # --- Partner bodies of a project ---------------------------------------------------------
