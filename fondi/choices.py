@@ -114,3 +114,21 @@ class ControlloRegis(models.TextChoices):
     CONFLITTO_INTERESSI = "conflitto_interessi", _("Assenza di conflitto di interessi")
     TITOLARE_EFFETTIVO = "titolare_effettivo", _("Titolare effettivo verificato")
     DNSH = "dnsh", _("Rispetto del principio DNSH (non arrecare danno significativo)")
+
+
+class EsitoCandidatura(models.TextChoices):
+    """The outcome of one investment of a candidature (one project)."""
+
+    IN_ATTESA = "in_attesa", _("In attesa di esito")
+    AMMESSO = "ammesso", _("Ammesso e finanziato")
+    IDONEO_NON_FINANZIATO = "idoneo_non_finanziato", _("Idoneo non finanziato")
+    NON_AMMESSO = "non_ammesso", _("Non ammesso")
+
+
+class RuoloPartner(models.TextChoices):
+    """The role of a body (ASST, housing company, association, Comune) in a project."""
+
+    CAPOFILA = "capofila", _("Capofila")
+    PARTNER = "partner", _("Partner")
+    SOGGETTO_ATTUATORE = "soggetto_attuatore", _("Soggetto attuatore")
+    COFINANZIATORE = "cofinanziatore", _("Co-finanziatore")

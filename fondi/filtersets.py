@@ -9,13 +9,16 @@ from drf_spectacular.utils import extend_schema_field
 
 from ambito.filtersets import AmbitoFilterSet, AnnoFilter
 
-from .choices import LivelloFonte, StatoProgetto, TipoAtto
+from .choices import EsitoCandidatura, LivelloFonte, StatoProgetto, TipoAtto
 from .models import (
     Assegnazione,
     Atto,
+    Candidatura,
     FinanziamentoProgetto,
     FonteFinanziamento,
+    LineaCandidatura,
     LineaFinanziamento,
+    PartecipazioneCandidatura,
     Progetto,
 )
 from .selectors import data_fine_attuale, linee_discendenti
@@ -132,3 +135,43 @@ class AttoFilterSet(AmbitoFilterSet):
         if not value:
             return queryset
         return queryset.filter(effetti__progetto=value).distinct()
+
+
+class CandidaturaFilterSet(AmbitoFilterSet):
+    q = django_filters.CharFilter(label=_("Cerca (avviso, titolo)"), method="filter_q")
+    linea = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelChoiceFilter(
+            queryset=_linee(), label=_("Investimento"), method="filter_linea"
+        )
+    )
+    esito = django_filters.ChoiceFilter(
+        choices=EsitoCandidatura.choices, label=_("Esito di un investimento"), method="filter_esito"
+    )
+
+    class Meta:
+        model = Candidatura
+        fields = ["q", "ambito", "linea", "esito"]
+
+    def filter_ambito(self, queryset, name, value):
+        """Candidatures of that Ambito as capofila OR as partner (subquery)."""
+        if not value:
+            return queryset
+        partner = PartecipazioneCandidatura.objects.filter(ambito=value)
+        return queryset.filter(Q(ambito=value) | Q(pk__in=partner.values("candidatura_id")))
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(avviso__icontains=value) | Q(titolo__icontains=value))
+
+    def filter_linea(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=value.linee_candidatura.values("candidatura_id"))
+
+    def filter_esito(self, queryset, name, value):
+        if not value:
+            return queryset
+        righe = LineaCandidatura.objects.filter(esito=value)
+        return queryset.filter(pk__in=righe.values("candidatura_id"))

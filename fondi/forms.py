@@ -4,7 +4,7 @@ models' clean() and the services, whose messages appear next to the fields."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ambito.models import Ambito, Comune
+from ambito.models import Ambito, Comune, Ente
 from ambito.platform.forms import EuroField, ScopedModelForm, StyledFormMixin
 
 from .choices import PrecisioneData, StatoProgetto
@@ -12,14 +12,20 @@ from .models import (
     Assegnazione,
     Atto,
     AvanzamentoFinanziario,
+    Candidatura,
     FinanziamentoProgetto,
+    FonteFinanziamento,
+    LineaCandidatura,
     LineaFinanziamento,
+    PartecipazioneCandidatura,
+    PartnerProgetto,
     Progetto,
 )
 
 
-def _linee_field_queryset():
-    return LineaFinanziamento.objects.select_related("fonte").order_by("codice")
+def _linee_field_queryset(user):
+    """The national lines and the own lines the user may see."""
+    return LineaFinanziamento.objects.visible_to(user).select_related("fonte").order_by("codice")
 
 
 class CheckboxList(forms.CheckboxSelectMultiple):
@@ -49,7 +55,7 @@ class AssegnazioneForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["linea"].queryset = _linee_field_queryset()
+        self.fields["linea"].queryset = _linee_field_queryset(self.user)
 
 
 class ProgettoForm(ScopedModelForm):
@@ -92,7 +98,7 @@ class ProgettoForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["linea"].queryset = _linee_field_queryset()
+        self.fields["linea"].queryset = _linee_field_queryset(self.user)
         # Any Ambito of Italy may be a partner: the list of Ambiti is public.
         self.fields["ambiti_partner"].queryset = Ambito.objects.exclude(
             pk=self.instance.ambito_id
@@ -133,7 +139,7 @@ class FinanziamentoProgettoForm(ScopedModelForm):
     def __init__(self, *args, progetto, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.progetto = progetto
-        self.fields["linea"].queryset = _linee_field_queryset()
+        self.fields["linea"].queryset = _linee_field_queryset(self.user)
 
 
 class AvanzamentoFinanziarioForm(ScopedModelForm):
@@ -247,4 +253,127 @@ class AttoProgettoForm(StyledFormMixin, forms.Form):
             ambito_id=self.progetto.ambito_id,
             **{c: dati.get(c) or "" for c in ("tipo", "numero", "ente", "oggetto")},
             data=dati.get("data"),
+        )
+
+
+class QuotaField(EuroField):
+    """A share in per cent typed the Italian way ("33,33", "25 %"); its bounds are the
+    model's, with their Italian message next to the field."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_digits", 5)
+        super().__init__(**kwargs)
+        self.error_messages["invalid"] = _("Inserire una percentuale, ad esempio 33,33.")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("%", "")
+        return super().to_python(value)
+
+
+class CandidaturaForm(ScopedModelForm):
+    totale_decreto = EuroField(
+        label=_("Totale ammesso nel decreto (€)"),
+        required=False,
+        help_text=Candidatura._meta.get_field("totale_decreto").help_text,
+    )
+
+    class Meta:
+        model = Candidatura
+        fields = [
+            "avviso",
+            "titolo",
+            "ambito",
+            "ente_capofila",
+            "data_presentazione",
+            "decreto",
+            "totale_decreto",
+            "nota",
+        ]
+        widgets = {"data_presentazione": DateInput(), "nota": forms.Textarea(attrs={"rows": 4})}
+
+
+class PartecipazioneCandidaturaForm(ScopedModelForm):
+    quota = QuotaField(
+        label=_("Quota (%)"),
+        help_text=PartecipazioneCandidatura._meta.get_field("quota").help_text,
+    )
+
+    class Meta:
+        model = PartecipazioneCandidatura
+        fields = ["ambito", "quota"]
+
+    def __init__(self, *args, candidatura, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.candidatura = candidatura
+        # Any Ambito of Italy may be a partner: the list of Ambiti is public.
+        self.fields["ambito"].queryset = Ambito.objects.exclude(pk=candidatura.ambito_id).order_by(
+            "nome"
+        )
+
+
+class LineaCandidaturaForm(ScopedModelForm):
+    importo = EuroField(
+        label=_("Importo (€)"),
+        required=False,
+        help_text=LineaCandidatura._meta.get_field("importo").help_text,
+    )
+
+    class Meta:
+        model = LineaCandidatura
+        fields = ["linea", "importo", "esito", "nota_esito", "progetto"]
+
+    def __init__(self, *args, candidatura, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.candidatura = candidatura
+        self.fields["linea"].queryset = _linee_field_queryset(self.user)
+        self.fields["progetto"].queryset = (
+            Progetto.objects.editable_by(self.user)
+            .filter(ambito_id=candidatura.ambito_id)
+            .order_by("titolo")
+        )
+
+
+class PartnerProgettoForm(ScopedModelForm):
+    importo = EuroField(label=_("Importo (€)"), required=False)
+    quota = QuotaField(label=_("Quota (%)"))
+
+    class Meta:
+        model = PartnerProgetto
+        fields = ["ente", "ruolo", "importo", "quota", "nota"]
+
+    def __init__(self, *args, progetto, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.progetto = progetto
+        self.fields["ente"].queryset = Ente.objects.visible_to(self.user).order_by("nome")
+
+
+class FonteFinanziamentoForm(ScopedModelForm):
+    """An own source of an Ambito: the Ambito is required (the national tree is the
+    superuser's, through the admin)."""
+
+    class Meta:
+        model = FonteFinanziamento
+        fields = ["ambito", "codice", "nome", "livello", "ordine"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ambito"].required = True
+
+
+class LineaFinanziamentoForm(ScopedModelForm):
+    """A line under one of the Ambito's own sources."""
+
+    class Meta:
+        model = LineaFinanziamento
+        fields = ["fonte", "parent", "codice", "nome"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fonte"].queryset = FonteFinanziamento.objects.editable_by(self.user).order_by(
+            "codice"
+        )
+        self.fields["parent"].queryset = LineaFinanziamento.objects.editable_by(self.user).order_by(
+            "codice"
         )

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
@@ -24,8 +24,10 @@ from ambito.platform.versioning import Versioned
 
 from .choices import (
     ControlloRegis,
+    EsitoCandidatura,
     LivelloFonte,
     PrecisioneData,
+    RuoloPartner,
     StatoProgetto,
     StatoRendicontazione,
     TipoAtto,
@@ -33,7 +35,7 @@ from .choices import (
     TipoObiettivo,
     stati_successivi,
 )
-from .querysets import ProgettoScopedManager
+from .querysets import CandidaturaScopedManager, FondoManager, ProgettoScopedManager
 
 cup_validator = RegexValidator(
     r"^[A-Z0-9]{15}\Z",
@@ -65,7 +67,8 @@ class RulesInCleanMixin:
 
 
 class FonteFinanziamento(models.Model):
-    """A funding source (PNRR, FNPS, FNA, ...): national reference data, not scoped."""
+    """A funding source: national reference data (PNRR, FNPS, FNA, FAMI: no `ambito`),
+    or a source of an Ambito's own (`ambito` set), seen by it and its partners."""
 
     codice = models.CharField(_("codice"), max_length=50, unique=True)
     nome = models.CharField(_("nome"), max_length=255)
@@ -73,7 +76,21 @@ class FonteFinanziamento(models.Model):
     ordine = models.PositiveSmallIntegerField(
         _("ordine"), default=100, help_text=_("Posizione nei prospetti (prima i numeri bassi).")
     )
+    ambito = models.ForeignKey(
+        "ambito.Ambito",
+        verbose_name=_("Ambito proprietario"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fonti_proprie",
+        help_text=_(
+            "Vuoto per le fonti nazionali di riferimento; l'Ambito per i suoi fondi propri "
+            "(asse PON Metro, avviso regionale, bando di fondazione)."
+        ),
+    )
 
+    scope_ambito = "ambito"
+    objects = FondoManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -114,7 +131,18 @@ class LineaFinanziamento(models.Model):
         error_messages={"unique": _("Esiste già una linea di finanziamento con questo codice.")},
     )
     nome = models.CharField(_("nome"), max_length=255)
+    ambito = models.ForeignKey(
+        "ambito.Ambito",
+        verbose_name=_("Ambito proprietario"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="linee_proprie",
+        help_text=_("Vuoto per le linee nazionali; l'Ambito per le linee dei suoi fondi propri."),
+    )
 
+    scope_ambito = "ambito"
+    objects = FondoManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -126,6 +154,9 @@ class LineaFinanziamento(models.Model):
         return f"{self.codice} - {self.nome}"
 
     def clean(self):
+        if self.fonte_id:
+            # A line belongs where its source does: national, or the same Ambito's own.
+            self.ambito_id = self.fonte.ambito_id
         if self.parent_id is None:
             return
         if self.parent.fonte_id != self.fonte_id:
@@ -972,3 +1003,262 @@ class Giustificativo(RulesInCleanMixin, Versioned, models.Model):
 
     def __str__(self):
         return f"{self.get_tipo_documento_display()} {self.numero_documento} - {self.fornitore}"
+
+
+# Validators format their message with their params: the per cent sign is doubled.
+MSG_QUOTA_OLTRE_100 = _("La quota non può superare il 100%%.")
+
+
+def quota_field(verbose_name, **kwargs):
+    """A share in per cent, two decimals, from 0 to 100."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("0"), _("La quota non può essere negativa.")),
+            MaxValueValidator(Decimal("100"), MSG_QUOTA_OLTRE_100),
+        ],
+        **kwargs,
+    )
+
+
+class Candidatura(RulesInCleanMixin, Versioned, models.Model):
+    """A (joint) candidature to a notice, e.g. PNRR Avviso 1/2022: one capofila Ambito,
+    partner Ambiti with their share, one row per investment line (`LineaCandidatura`).
+
+    `totale_decreto` is the total granted as printed in the admission decree, kept only
+    to be checked against the total computed from the lines (like TotaleRiportato)."""
+
+    avviso = models.CharField(
+        _("avviso"), max_length=255, help_text=_("Ad esempio: PNRR Avviso pubblico 1/2022.")
+    )
+    titolo = models.CharField(_("titolo"), max_length=500)
+    ambito = models.ForeignKey(
+        "ambito.Ambito",
+        verbose_name=_("Ambito capofila"),
+        on_delete=models.PROTECT,
+        related_name="candidature",
+    )
+    ente_capofila = models.ForeignKey(
+        "ambito.Ente",
+        verbose_name=_("ente capofila"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="candidature_guidate",
+        help_text=_(
+            "L'ente che presenta la domanda per l'Ambito (azienda consortile, Comune capofila)."
+        ),
+    )
+    data_presentazione = models.DateField(_("data di presentazione"), null=True, blank=True)
+    decreto = models.CharField(
+        _("decreto di ammissione"),
+        max_length=255,
+        blank=True,
+        help_text=_("Estremi del decreto, ad esempio: Decreto direttoriale n. 98 del 9/5/2022."),
+    )
+    totale_decreto = importo_field(
+        _("totale ammesso nel decreto"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Il totale come stampato nel decreto: serve solo al confronto con il totale "
+            "calcolato dagli importi per investimento."
+        ),
+    )
+    nota = models.TextField(_("nota"), blank=True)
+
+    scope_ambito = "ambito"
+    scope_candidatura = ""
+    objects = CandidaturaScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("candidatura")
+        verbose_name_plural = _("candidature")
+        ordering = ["-data_presentazione", "titolo", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(totale_decreto__isnull=True) | Q(totale_decreto__gte=0),
+                name="%(app_label)s_%(class)s_totale_non_negativo",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.avviso} - {self.titolo}"
+
+    def get_absolute_url(self):
+        return reverse("fondi:candidatura_detail", args=[self.pk])
+
+    def clean(self):
+        if self.ente_capofila_id and self.ambito_id:
+            if self.ente_capofila.ambito_id != self.ambito_id:
+                raise ValidationError(
+                    {"ente_capofila": _("L'ente capofila deve appartenere all'Ambito capofila.")}
+                )
+
+
+class PartecipazioneCandidatura(RulesInCleanMixin, Versioned, models.Model):
+    """A partner Ambito of a candidature, with its share of the total (per cent)."""
+
+    candidatura = models.ForeignKey(
+        Candidatura,
+        verbose_name=_("candidatura"),
+        on_delete=models.CASCADE,
+        related_name="partecipazioni",
+    )
+    ambito = models.ForeignKey(
+        "ambito.Ambito",
+        verbose_name=_("Ambito partner"),
+        on_delete=models.PROTECT,
+        related_name="partecipazioni_candidature",
+    )
+    quota = quota_field(
+        _("quota (%)"),
+        help_text=_("Percentuale del totale che spetta all'Ambito partner, se nota."),
+    )
+
+    scope_ambito = "candidatura__ambito"
+    scope_candidatura = "candidatura"
+    objects = CandidaturaScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Ambito partner della candidatura")
+        verbose_name_plural = _("Ambiti partner della candidatura")
+        ordering = ["candidatura", "ambito__nome"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidatura", "ambito"], name="%(app_label)s_%(class)s_ambito_unico"
+            ),
+            models.CheckConstraint(
+                condition=Q(quota__isnull=True) | Q(quota__gte=0, quota__lte=100),
+                name="%(app_label)s_%(class)s_quota_0_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.candidatura} - {self.ambito}"
+
+
+class LineaCandidatura(RulesInCleanMixin, Versioned, models.Model):
+    """One investment of a candidature (e.g. PNRR-M5C2-1.1.3), with its amount when
+    known, its own outcome and its project (which later gets its CUP)."""
+
+    candidatura = models.ForeignKey(
+        Candidatura,
+        verbose_name=_("candidatura"),
+        on_delete=models.CASCADE,
+        related_name="linee",
+    )
+    linea = models.ForeignKey(
+        LineaFinanziamento,
+        verbose_name=_("investimento (linea di finanziamento)"),
+        on_delete=models.PROTECT,
+        related_name="linee_candidatura",
+    )
+    importo = importo_field(
+        _("importo"),
+        null=True,
+        blank=True,
+        help_text=_("Lasciare vuoto se il riparto per investimento non è noto."),
+    )
+    progetto = models.OneToOneField(
+        Progetto,
+        verbose_name=_("progetto"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linea_candidatura",
+    )
+    esito = models.CharField(
+        _("esito"),
+        max_length=30,
+        choices=EsitoCandidatura.choices,
+        default=EsitoCandidatura.IN_ATTESA,
+    )
+    nota_esito = models.CharField(
+        _("nota sull'esito"),
+        max_length=500,
+        blank=True,
+        help_text=_("Ad esempio, per un idoneo non finanziato: il finanziamento alternativo."),
+    )
+
+    scope_ambito = "candidatura__ambito"
+    scope_candidatura = "candidatura"
+    objects = CandidaturaScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("investimento della candidatura")
+        verbose_name_plural = _("investimenti della candidatura")
+        ordering = ["candidatura", "linea__codice"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidatura", "linea"], name="%(app_label)s_%(class)s_linea_unica"
+            ),
+            models.CheckConstraint(
+                condition=Q(importo__isnull=True) | Q(importo__gte=0),
+                name="%(app_label)s_%(class)s_importo_non_negativo",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.candidatura} - {self.linea.codice}"
+
+    def get_esito_display(self):
+        return str(dict(EsitoCandidatura.choices).get(self.esito, self.esito))
+
+
+class PartnerProgetto(RulesInCleanMixin, Versioned, models.Model):
+    """A body that is not an Ambito (ASST, housing company, association, Comune) in a
+    project, with its role and, if known, its amount or share."""
+
+    progetto = models.ForeignKey(
+        Progetto,
+        verbose_name=_("progetto"),
+        on_delete=models.CASCADE,
+        related_name="partner_enti",
+    )
+    ente = models.ForeignKey(
+        "ambito.Ente",
+        verbose_name=_("ente"),
+        on_delete=models.PROTECT,
+        related_name="partecipazioni_progetti",
+    )
+    ruolo = models.CharField(_("ruolo"), max_length=30, choices=RuoloPartner.choices)
+    importo = importo_field(_("importo"), null=True, blank=True)
+    quota = quota_field(_("quota (%)"))
+    nota = models.CharField(_("nota"), max_length=500, blank=True)
+
+    scope_ambito = "progetto__ambito"
+    scope_progetto = "progetto"
+    objects = ProgettoScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ente partner del progetto")
+        verbose_name_plural = _("enti partner del progetto")
+        ordering = ["progetto", "ruolo", "ente__nome"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["progetto", "ente", "ruolo"], name="%(app_label)s_%(class)s_unico"
+            ),
+            models.CheckConstraint(
+                condition=Q(quota__isnull=True) | Q(quota__gte=0, quota__lte=100),
+                name="%(app_label)s_%(class)s_quota_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(importo__isnull=True) | Q(importo__gte=0),
+                name="%(app_label)s_%(class)s_importo_non_negativo",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ente} ({self.get_ruolo_display()})"
+
+    def get_ruolo_display(self):
+        return str(dict(RuoloPartner.choices).get(self.ruolo, self.ruolo))

@@ -7,6 +7,7 @@ every user of a partner Ambito. Writing stays with the lead Ambito's Ufficio di 
 """
 
 from django.apps import apps
+from django.db.models import Q
 
 from ambito.choices import Ruolo
 from ambito.platform.querysets import ScopedManager, ScopedQuerySet, ambiti_of
@@ -34,4 +35,65 @@ class ProgettoScopedQuerySet(ScopedQuerySet):
 
 
 class ProgettoScopedManager(ScopedManager.from_queryset(ProgettoScopedQuerySet)):
+    pass
+
+
+class FondoQuerySet(ScopedQuerySet):
+    """Funding sources and lines: the national tree (no `ambito`) is reference data that
+    everybody reads and only the superuser writes; a source or line of an Ambito's own
+    (`ambito` set: PON Metro, a regional call, a foundation grant) is read by that
+    Ambito and by the Ambiti partner in its projects or candidatures, and written by
+    its Ufficio di Piano."""
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        mie = ambiti_of(user, *Ruolo.values)
+        progetti = apps.get_model("fondi", "Progetto")
+        partecipazioni = apps.get_model("fondi", "PartecipazioneCandidatura")
+        # The lead Ambiti of the projects and candidatures where the user's Ambiti are
+        # partners: their own funds are the partners' too.
+        capofila_progetti = progetti.ambiti_partner.through.objects.filter(
+            ambito_id__in=mie
+        ).values("progetto__ambito_id")
+        capofila_candidature = partecipazioni.objects.filter(ambito_id__in=mie).values(
+            "candidatura__ambito_id"
+        )
+        return self.filter(
+            Q(ambito__isnull=True)
+            | Q(ambito_id__in=mie)
+            | Q(ambito_id__in=capofila_progetti)
+            | Q(ambito_id__in=capofila_candidature)
+        )
+
+    # editable_by is the common one: the national rows (ambito null) match no list of
+    # ids, so only the superuser writes them.
+
+
+class FondoManager(ScopedManager.from_queryset(FondoQuerySet)):
+    pass
+
+
+class CandidaturaScopedQuerySet(ScopedQuerySet):
+    """Candidatures (and their rows, `scope_candidatura` = path to the candidature):
+    the capofila Ambito owns them, the partner Ambiti read them."""
+
+    def visible_to(self, user):
+        visible = super().visible_to(user)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return visible
+        if user.is_superuser:
+            return visible
+        partecipazioni = apps.get_model("fondi", "PartecipazioneCandidatura").objects
+        come_partner = partecipazioni.filter(ambito_id__in=ambiti_of(user, *Ruolo.values)).values(
+            "candidatura_id"
+        )
+        path = self.model.scope_candidatura
+        lookup = f"{path}__in" if path else "pk__in"
+        return visible | self.filter(**{lookup: come_partner})
+
+
+class CandidaturaScopedManager(ScopedManager.from_queryset(CandidaturaScopedQuerySet)):
     pass

@@ -3,13 +3,14 @@
 Only composition of `selectors.py`: the page, the API and the PDF show the same sums.
 """
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from ambito.platform.charts import Grafico, bar_chart
 
 from . import selectors
 from .choices import LivelloFonte
-from .models import Assegnazione, Progetto
+from .models import Assegnazione, Candidatura, PartnerProgetto, Progetto
 
 
 def _pnrr(progetti):
@@ -86,7 +87,11 @@ def cruscotto_fondi(*, fetched_by, ambito, anno) -> dict:
                 nota=nota,
             )
         )
+    candidature = selectors.candidature_riepilogo(
+        fetched_by=fetched_by, candidature=Candidatura.objects.filter(ambito=ambito)
+    )
     return {
+        "candidature": candidature,
         "anno": anno_fondi,
         "totale_anno": totali.get(anno_fondi),
         "progetti_pnrr": pnrr["numero_progetti"],
@@ -109,9 +114,11 @@ def report_sezioni(*, fetched_by, ambito, anno, indicatori=(), progetti=None) ->
     if progetti is not None:
         scelti = Progetto.objects.filter(pk__in=progetti)
     progetti = list(
-        selectors.progetti_per_elenco(fetched_by=fetched_by, progetti=scelti).order_by(
-            "linea__codice"
+        selectors.progetti_per_elenco(fetched_by=fetched_by, progetti=scelti)
+        .prefetch_related(
+            Prefetch("partner_enti", queryset=PartnerProgetto.objects.select_related("ente"))
         )
+        .order_by("linea__codice")
     )
     per_progetto = {}
     for avanzamento in indicatori:

@@ -28,3 +28,18 @@ rules.add_perm("fondi.modifica_rendicontazione", can_edit_object)
 # obj: the domanda di rimborso. Sending, recording the outcome, reopening a rejected one.
 rules.add_perm("fondi.cambia_stato_rendicontazione", can_edit_object)
 rules.add_perm("fondi.attesta_controllo", can_edit_object)
+
+# Candidatures to a notice: the capofila Ambito's Ufficio di Piano writes them, their
+# partners and investments (obj: the row; adding a row asks modifica_candidatura).
+rules.add_perm("fondi.crea_candidatura", is_ufficio_piano)
+rules.add_perm("fondi.modifica_candidatura", can_edit_object)
+rules.add_perm("fondi.modifica_partecipazionecandidatura", can_edit_object)
+rules.add_perm("fondi.modifica_lineacandidatura", can_edit_object)
+# Bodies in a project (adding one asks modifica_progetto on the project).
+rules.add_perm("fondi.modifica_partnerprogetto", can_edit_object)
+# Own funds: an Ufficio di Piano adds sources and lines of its Ambito; the national
+# tree (no Ambito) is outside every editable_by but the superuser's.
+rules.add_perm("fondi.crea_fontefinanziamento", is_ufficio_piano)
+rules.add_perm("fondi.modifica_fontefinanziamento", can_edit_object)
+rules.add_perm("fondi.crea_lineafinanziamento", is_ufficio_piano)
+rules.add_perm("fondi.modifica_lineafinanziamento", can_edit_object)

@@ -19,6 +19,7 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -27,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,8 +40,13 @@ from .models import (
     Atto,
     AttoProgetto,
     AvanzamentoFinanziario,
+    Candidatura,
     FinanziamentoProgetto,
+    FonteFinanziamento,
+    LineaCandidatura,
     LineaFinanziamento,
+    PartecipazioneCandidatura,
+    PartnerProgetto,
     Progetto,
     TotaleRiportato,
 )
@@ -629,12 +635,15 @@ def linee_discendenti(linea: LineaFinanziamento) -> list[int]:
     return ids
 
 
-def albero_linee() -> list[dict]:
-    """Sources with their lines as an indented tree, for the reference page."""
-    from .models import FonteFinanziamento
-
-    fonti = list(FonteFinanziamento.objects.order_by("ordine", "codice"))
-    linee = list(LineaFinanziamento.objects.order_by("codice"))
+def albero_linee(*, fetched_by) -> list[dict]:
+    """Sources with their lines as an indented tree, for the reference page: the
+    national tree and the own funds the user may see."""
+    fonti = list(
+        FonteFinanziamento.objects.visible_to(fetched_by)
+        .select_related("ambito")
+        .order_by("ambito__nome", "ordine", "codice")
+    )
+    linee = list(LineaFinanziamento.objects.visible_to(fetched_by).order_by("codice"))
     figli = defaultdict(list)
     for linea in linee:
         figli[(linea.fonte_id, linea.parent_id)].append(linea)
@@ -647,3 +656,225 @@ def albero_linee() -> list[dict]:
         return out
 
     return [{"fonte": fonte, "linee": visita(fonte.pk, None, 0, [])} for fonte in fonti]
+
+
+# --- Candidatures (domande a un avviso) --------------------------------------------------
+
+#: A percentage of an amount, to the cent. The divisor is a decimal literal so that
+#: SQLite, which stores whole-euro decimals as integers, does not divide as integers.
+CENTO = Value(Decimal("100.0"))
+
+
+def _candidature(fetched_by, candidature=None):
+    queryset = Candidatura.objects.all() if candidature is None else candidature
+    return queryset.visible_to(fetched_by)
+
+
+def _per_candidatura(queryset, **aggregati):
+    """Correlated subqueries of aggregates over a candidature's rows (no join)."""
+    righe = queryset.filter(candidatura=OuterRef("pk")).order_by().values("candidatura")
+    return {
+        nome: Subquery(righe.annotate(valore=aggregato).values("valore"), output_field=campo)
+        for nome, (aggregato, campo) in aggregati.items()
+    }
+
+
+def candidature_con_totali(*, fetched_by, candidature=None):
+    """The visible candidatures annotated in SQL with the total computed from the
+    amounts per investment (`totale_calcolato`), the number of investments and of those
+    without an amount, the partners' shares, the difference from the decree's printed
+    total (`differenza_decreto`) and whether the two disagree (`discordanza_decreto`:
+    a difference, or investments whose amount is still missing)."""
+    intero = DecimalField(max_digits=5, decimal_places=2)
+    queryset = _candidature(fetched_by, candidature).annotate(
+        **_per_candidatura(
+            LineaCandidatura.objects,
+            _totale=(Sum("importo"), MONEY),
+            _linee=(Count("pk"), IntegerField()),
+            _senza_importo=(Count("pk", filter=Q(importo__isnull=True)), IntegerField()),
+        ),
+        **_per_candidatura(
+            PartecipazioneCandidatura.objects,
+            _quote_partner=(Sum("quota"), intero),
+            _partner=(Count("pk"), IntegerField()),
+        ),
+    )
+    queryset = queryset.annotate(
+        totale_calcolato=Coalesce("_totale", Value(ZERO), output_field=MONEY),
+        numero_linee=Coalesce("_linee", Value(0)),
+        linee_senza_importo=Coalesce("_senza_importo", Value(0)),
+        numero_partner=Coalesce("_partner", Value(0)),
+        quote_partner=Coalesce("_quote_partner", Value(Decimal("0.00")), output_field=intero),
+    )
+    return queryset.annotate(
+        differenza_decreto=Case(
+            When(totale_decreto__isnull=False, then=F("totale_decreto") - F("totale_calcolato")),
+            default=None,
+            output_field=MONEY,
+        ),
+        discordanza_decreto=Case(
+            When(
+                Q(totale_decreto__isnull=False)
+                & (~Q(totale_decreto=F("totale_calcolato")) | Q(linee_senza_importo__gt=0)),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def candidature_per_elenco(*, fetched_by, candidature=None):
+    """The candidatures with their totals and what the list and the API show."""
+    return candidature_con_totali(fetched_by=fetched_by, candidature=candidature).select_related(
+        "ambito", "ente_capofila"
+    )
+
+
+def candidatura_linee(*, fetched_by, candidatura) -> list[LineaCandidatura]:
+    """The investments of a candidature with their line, source and project."""
+    return list(
+        LineaCandidatura.objects.visible_to(fetched_by)
+        .filter(candidatura=candidatura)
+        .select_related("linea__fonte", "progetto")
+        .order_by("linea__codice")
+    )
+
+
+def candidatura_per_fonte(*, fetched_by, candidatura) -> list[dict]:
+    """The amounts of a candidature summed per funding source (SQL)."""
+    return list(
+        LineaCandidatura.objects.visible_to(fetched_by)
+        .filter(candidatura=candidatura)
+        .order_by()
+        .values(
+            fonte_codice=F("linea__fonte__codice"),
+            fonte_nome=F("linea__fonte__nome"),
+            ordine=F("linea__fonte__ordine"),
+        )
+        .annotate(
+            totale=Coalesce(Sum("importo"), Value(ZERO), output_field=MONEY),
+            investimenti=Count("pk"),
+        )
+        .order_by("ordine", "fonte_codice")
+    )
+
+
+def candidatura_per_ambito(*, fetched_by, candidatura) -> list[dict]:
+    """What each Ambito of a candidature takes: every partner its share of the computed
+    total (to the cent, in SQL), the capofila the rest. Shares not given leave the
+    amounts unknown (None). `candidatura` comes from `candidature_con_totali`."""
+    partner = list(
+        PartecipazioneCandidatura.objects.visible_to(fetched_by)
+        .filter(candidatura=candidatura)
+        .annotate(
+            importo=Case(
+                When(
+                    quota__isnull=False,
+                    then=Round(
+                        Value(candidatura.totale_calcolato, output_field=MONEY)
+                        * F("quota")
+                        / CENTO,
+                        2,
+                    ),
+                ),
+                default=None,
+                output_field=MONEY,
+            )
+        )
+        .select_related("ambito")
+        .order_by("ambito__nome")
+    )
+    quote_note = all(p.quota is not None for p in partner)
+    assegnato_ai_partner = sum((p.importo for p in partner if p.importo is not None), ZERO)
+    capofila = {
+        "ambito": candidatura.ambito,
+        "ruolo": "capofila",
+        "quota": (Decimal("100") - candidatura.quote_partner) if quote_note else None,
+        "importo": (candidatura.totale_calcolato - assegnato_ai_partner) if quote_note else None,
+    }
+    return [
+        capofila,
+        *(
+            {"ambito": p.ambito, "ruolo": "partner", "quota": p.quota, "importo": p.importo}
+            for p in partner
+        ),
+    ]
+
+
+def candidature_per_linea(*, fetched_by, candidature=None) -> list[dict]:
+    """Over the visible candidatures: per investment line, the number of candidatures,
+    the amount requested (where known) and the amount of the admitted ones."""
+    visibili = _candidature(fetched_by, candidature)
+    return list(
+        LineaCandidatura.objects.filter(candidatura__in=visibili.values("pk"))
+        .order_by()
+        .values(linea_codice=F("linea__codice"), linea_nome=F("linea__nome"))
+        .annotate(
+            candidature=Count("candidatura", distinct=True),
+            totale=Coalesce(Sum("importo"), Value(ZERO), output_field=MONEY),
+            ammesso=Coalesce(
+                Sum("importo", filter=Q(esito="ammesso")), Value(ZERO), output_field=MONEY
+            ),
+        )
+        .order_by("linea_codice")
+    )
+
+
+def candidature_per_fonte(*, fetched_by, candidature=None) -> list[dict]:
+    """Over the visible candidatures: the amount per funding source."""
+    visibili = _candidature(fetched_by, candidature)
+    return list(
+        LineaCandidatura.objects.filter(candidatura__in=visibili.values("pk"))
+        .order_by()
+        .values(
+            fonte_codice=F("linea__fonte__codice"),
+            fonte_nome=F("linea__fonte__nome"),
+            ordine=F("linea__fonte__ordine"),
+        )
+        .annotate(
+            totale=Coalesce(Sum("importo"), Value(ZERO), output_field=MONEY),
+            ammesso=Coalesce(
+                Sum("importo", filter=Q(esito="ammesso")), Value(ZERO), output_field=MONEY
+            ),
+        )
+        .order_by("ordine", "fonte_codice")
+    )
+
+
+def candidature_riepilogo(*, fetched_by, candidature=None) -> dict:
+    """The visible candidatures in figures: how many, the computed total, the decree's
+    printed total and how many disagree with it (SQL aggregates)."""
+    visibili = _candidature(fetched_by, candidature)
+    dati = visibili.aggregate(
+        numero=Count("pk"),
+        totale_decreto=Coalesce(Sum("totale_decreto"), Value(ZERO), output_field=MONEY),
+    )
+    dati["totale_calcolato"] = LineaCandidatura.objects.filter(
+        candidatura__in=visibili.values("pk")
+    ).aggregate(totale=Coalesce(Sum("importo"), Value(ZERO), output_field=MONEY))["totale"]
+    dati["discordanti"] = (
+        candidature_con_totali(fetched_by=fetched_by, candidature=candidature)
+        .filter(discordanza_decreto=True)
+        .count()
+    )
+    return dati
+
+
+# --- Partner bodies of a project ---------------------------------------------------------
+
+
+def progetto_partner_enti(*, fetched_by, progetto):
+    """The bodies (not Ambiti) in a project with their role, amount and share, and the
+    sums of the amounts and shares (SQL)."""
+    queryset = (
+        PartnerProgetto.objects.visible_to(fetched_by)
+        .filter(progetto=progetto)
+        .select_related("ente")
+        .order_by("ruolo", "ente__nome")
+    )
+    somme = queryset.aggregate(
+        importo=Coalesce(Sum("importo"), Value(ZERO), output_field=MONEY),
+        quota=Sum("quota"),
+    )
+    return list(queryset), somme

@@ -9,6 +9,7 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from ambito.models import Ambito, Comune
@@ -23,8 +24,13 @@ from .models import (
     Atto,
     AttoProgetto,
     AvanzamentoFinanziario,
+    Candidatura,
     FinanziamentoProgetto,
+    FonteFinanziamento,
+    LineaCandidatura,
     LineaFinanziamento,
+    PartecipazioneCandidatura,
+    PartnerProgetto,
     Progetto,
 )
 
@@ -314,3 +320,124 @@ def atto_register(*, atto: Atto, effetti: Iterable[dict], raggruppa_errori=None)
         except ValidationError as error:
             raise _effetto_errori(error, progetto, raggruppa) from error
     return atto
+
+
+# --- Own funds, candidatures, partner bodies ---------------------------------------------
+
+
+@transaction.atomic
+def fonte_save(*, fonte: FonteFinanziamento) -> FonteFinanziamento:
+    """A funding source: an Ambito's own (pages, API) or national (superuser, admin)."""
+    return instance_save(fonte)
+
+
+@transaction.atomic
+def candidatura_save(*, candidatura: Candidatura) -> Candidatura:
+    return instance_save(candidatura)
+
+
+def _quote_altrui(righe, pk, campo="quota"):
+    """The sum of the other rows' shares (None counts as 0)."""
+    return righe.exclude(pk=pk).aggregate(totale=Sum(campo))["totale"] or 0
+
+
+def _validate_quota_somma(riga, altre, messaggio) -> None:
+    """The row's share plus the other rows' stays within 100%."""
+    if riga.quota is None or riga.quota < 0 or riga.quota > 100:
+        return  # no share, or already refused by the field's own validator
+    if riga.quota + _quote_altrui(altre, riga.pk) > 100:
+        raise ValidationError({"quota": messaggio})
+
+
+def validate_partecipazione(partecipazione: PartecipazioneCandidatura) -> None:
+    errors = {}
+    candidatura = partecipazione.candidatura
+    if partecipazione.ambito_id and partecipazione.ambito_id == candidatura.ambito_id:
+        errors["ambito"] = _("L'Ambito capofila non può essere anche partner della candidatura.")
+    elif partecipazione.ambito_id:
+        doppione = PartecipazioneCandidatura.objects.filter(
+            candidatura_id=candidatura.pk, ambito_id=partecipazione.ambito_id
+        ).exclude(pk=partecipazione.pk)
+        if doppione.exists():
+            errors["ambito"] = _("L'Ambito è già partner di questa candidatura.")
+    try:
+        _validate_quota_somma(
+            partecipazione,
+            PartecipazioneCandidatura.objects.filter(candidatura_id=candidatura.pk),
+            _(
+                "Con questa quota le quote degli Ambiti partner superano il 100% del totale "
+                "della candidatura."
+            ),
+        )
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def partecipazione_save(*, partecipazione: PartecipazioneCandidatura) -> PartecipazioneCandidatura:
+    """A partner Ambito of a candidature; the shares together stay within 100%."""
+    # Lock the candidature: two partners saved at once must not both pass the sum.
+    Candidatura.objects.select_for_update().filter(pk=partecipazione.candidatura_id).first()
+    return instance_save(partecipazione, validators=[validate_partecipazione])
+
+
+@transaction.atomic
+def partecipazione_delete(*, partecipazione: PartecipazioneCandidatura) -> None:
+    partecipazione.delete()
+    invalida_cache_di(partecipazione)
+
+
+def validate_linea_candidatura(riga: LineaCandidatura) -> None:
+    errors = {}
+    candidatura = riga.candidatura
+    if riga.linea_id:
+        doppione = LineaCandidatura.objects.filter(
+            candidatura_id=candidatura.pk, linea_id=riga.linea_id
+        ).exclude(pk=riga.pk)
+        if doppione.exists():
+            errors["linea"] = _(
+                "La candidatura comprende già questo investimento: modificare quello."
+            )
+    if riga.progetto_id and riga.progetto.ambito_id != candidatura.ambito_id:
+        errors["progetto"] = _("Il progetto deve avere come capofila l'Ambito della candidatura.")
+    elif riga.progetto_id:
+        altra = LineaCandidatura.objects.filter(progetto_id=riga.progetto_id).exclude(pk=riga.pk)
+        if altra.exists():
+            errors["progetto"] = _("Il progetto è già collegato a un'altra candidatura.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def linea_candidatura_save(*, riga: LineaCandidatura) -> LineaCandidatura:
+    """One investment of a candidature (amount, outcome, project)."""
+    return instance_save(riga, validators=[validate_linea_candidatura])
+
+
+@transaction.atomic
+def linea_candidatura_delete(*, riga: LineaCandidatura) -> None:
+    riga.delete()
+    invalida_cache_di(riga)
+
+
+def validate_partner_progetto(partner: PartnerProgetto) -> None:
+    _validate_quota_somma(
+        partner,
+        PartnerProgetto.objects.filter(progetto_id=partner.progetto_id),
+        _("Con questa quota le quote degli enti del progetto superano il 100%."),
+    )
+
+
+@transaction.atomic
+def partner_progetto_save(*, partner: PartnerProgetto) -> PartnerProgetto:
+    """A body (ASST, association, Comune...) in a project; shares stay within 100%."""
+    Progetto.objects.select_for_update().filter(pk=partner.progetto_id).first()
+    return instance_save(partner, validators=[validate_partner_progetto])
+
+
+@transaction.atomic
+def partner_progetto_delete(*, partner: PartnerProgetto) -> None:
+    partner.delete()
+    invalida_cache_di(partner)

@@ -98,4 +98,58 @@ urlpatterns = [
         views_regis.RendicontazioneUpdateView.as_view(),
         name="rendicontazione_update",
     ),
+    path(
+        "progetti/<int:progetto_pk>/enti/nuovo/",
+        views.PartnerProgettoCreateView.as_view(),
+        name="partner_progetto_create",
+    ),
+    path(
+        "enti-progetto/<int:pk>/modifica/",
+        views.PartnerProgettoUpdateView.as_view(),
+        name="partner_progetto_update",
+    ),
+    path("fonti/nuova/", views.FonteFinanziamentoCreateView.as_view(), name="fonte_create"),
+    path(
+        "fonti/<int:pk>/modifica/",
+        views.FonteFinanziamentoUpdateView.as_view(),
+        name="fonte_update",
+    ),
+    path("linee/nuova/", views.LineaFinanziamentoCreateView.as_view(), name="linea_create"),
+    path(
+        "linee/<int:pk>/modifica/",
+        views.LineaFinanziamentoUpdateView.as_view(),
+        name="linea_update",
+    ),
+    path("candidature/", views.CandidaturaListView.as_view(), name="candidatura_list"),
+    path("candidature/nuova/", views.CandidaturaCreateView.as_view(), name="candidatura_create"),
+    path(
+        "candidature/<int:pk>/",
+        views.CandidaturaDetailView.as_view(),
+        name="candidatura_detail",
+    ),
+    path(
+        "candidature/<int:pk>/modifica/",
+        views.CandidaturaUpdateView.as_view(),
+        name="candidatura_update",
+    ),
+    path(
+        "candidature/<int:candidatura_pk>/investimenti/nuovo/",
+        views.LineaCandidaturaCreateView.as_view(),
+        name="linea_candidatura_create",
+    ),
+    path(
+        "investimenti-candidatura/<int:pk>/modifica/",
+        views.LineaCandidaturaUpdateView.as_view(),
+        name="linea_candidatura_update",
+    ),
+    path(
+        "candidature/<int:candidatura_pk>/partner/nuovo/",
+        views.PartecipazioneCreateView.as_view(),
+        name="partecipazione_create",
+    ),
+    path(
+        "partner-candidatura/<int:pk>/modifica/",
+        views.PartecipazioneUpdateView.as_view(),
+        name="partecipazione_update",
+    ),
 ]

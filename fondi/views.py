@@ -26,15 +26,32 @@ from ambito.platform.mixins import (
 )
 
 from . import esportazioni, selectors, services
-from .filtersets import AssegnazioneFilterSet, ProgettoFilterSet
+from .filtersets import AssegnazioneFilterSet, CandidaturaFilterSet, ProgettoFilterSet
 from .forms import (
     AssegnazioneForm,
     AttoProgettoForm,
     AvanzamentoFinanziarioForm,
+    CandidaturaForm,
     FinanziamentoProgettoForm,
+    FonteFinanziamentoForm,
+    LineaCandidaturaForm,
+    LineaFinanziamentoForm,
+    PartecipazioneCandidaturaForm,
+    PartnerProgettoForm,
     ProgettoForm,
 )
-from .models import Assegnazione, AvanzamentoFinanziario, FinanziamentoProgetto, Progetto
+from .models import (
+    Assegnazione,
+    AvanzamentoFinanziario,
+    Candidatura,
+    FinanziamentoProgetto,
+    FonteFinanziamento,
+    LineaCandidatura,
+    LineaFinanziamento,
+    PartecipazioneCandidatura,
+    PartnerProgetto,
+    Progetto,
+)
 
 
 class FondiIndexView(LoginRequiredMixin, TemplateView):
@@ -147,11 +164,16 @@ class ProgettoDetailView(ScopedMixin, DetailView):
         con_avvisi = selectors.progetti_con_avvisi(
             fetched_by=user, progetti=Progetto.objects.filter(pk=progetto.pk)
         ).first()
+        partner_enti, somme_partner_enti = selectors.progetto_partner_enti(
+            fetched_by=user, progetto=progetto
+        )
         return super().get_context_data(
             finanziamenti=finanziamenti,
             totale_finanziato=totale,
             atti=selectors.progetto_atti(fetched_by=user, progetto=progetto),
             avvisi=selectors.avvisi_di(con_avvisi),
+            partner_enti=partner_enti,
+            somme_partner_enti=somme_partner_enti,
             avanzamenti=selectors.progetto_avanzamenti(fetched_by=user, progetto=progetto),
             partner=progetto.ambiti_partner.order_by("nome"),
             comuni=progetto.comuni.order_by("nome"),
@@ -287,4 +309,238 @@ class FonteListView(LoginRequiredMixin, TemplateView):
     template_name = "fondi/fonte_list.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(albero=selectors.albero_linee(), **kwargs)
+        user = self.request.user
+        return super().get_context_data(
+            albero=selectors.albero_linee(fetched_by=user),
+            ambiti_editabili=set(Ambito.objects.editable_by(user).values_list("pk", flat=True)),
+            **kwargs,
+        )
+
+
+class PartnerProgettoMixin:
+    model = PartnerProgetto
+    form_class = PartnerProgettoForm
+    template_name = "fondi/partner_progetto_form.html"
+
+    def perform_save(self, form):
+        return services.partner_progetto_save(partner=form.instance)
+
+
+class PartnerProgettoCreateView(PartnerProgettoMixin, ProgettoChildCreateMixin, CreateView):
+    success_message = _("Ente del progetto inserito.")
+
+
+class PartnerProgettoUpdateView(PartnerProgettoMixin, ProgettoChildUpdateMixin, UpdateView):
+    success_message = _("Ente del progetto aggiornato.")
+
+
+# --- Own funds ---------------------------------------------------------------------------
+
+
+class FonteFinanziamentoCreateView(ScopedCreateMixin, CreateView):
+    """An own source of the Ambito (PON Metro axis, regional call, foundation grant)."""
+
+    model = FonteFinanziamento
+    form_class = FonteFinanziamentoForm
+    template_name = "fondi/fondo_proprio_form.html"
+    extra_context = {"titolo": _("Nuova fonte propria")}
+    success_message = _("Fonte propria inserita.")
+
+    def get_success_url(self):
+        return reverse("fondi:fonte_list")
+
+    def perform_save(self, form):
+        return services.fonte_save(fonte=form.instance)
+
+
+class FonteFinanziamentoUpdateView(ScopedUpdateMixin, UpdateView):
+    model = FonteFinanziamento
+    form_class = FonteFinanziamentoForm
+    template_name = "fondi/fondo_proprio_form.html"
+    extra_context = {"titolo": _("Modifica fonte propria")}
+    success_message = _("Fonte propria aggiornata.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_success_url(self):
+        return reverse("fondi:fonte_list")
+
+    def perform_save(self, form):
+        return services.fonte_save(fonte=form.instance)
+
+
+class LineaFinanziamentoCreateView(ScopedCreateMixin, CreateView):
+    model = LineaFinanziamento
+    form_class = LineaFinanziamentoForm
+    template_name = "fondi/fondo_proprio_form.html"
+    extra_context = {"titolo": _("Nuova linea propria")}
+    success_message = _("Linea propria inserita.")
+
+    def get_success_url(self):
+        return reverse("fondi:fonte_list")
+
+    def perform_save(self, form):
+        return services.linea_save(linea=form.instance)
+
+
+class LineaFinanziamentoUpdateView(ScopedUpdateMixin, UpdateView):
+    model = LineaFinanziamento
+    form_class = LineaFinanziamentoForm
+    template_name = "fondi/fondo_proprio_form.html"
+    extra_context = {"titolo": _("Modifica linea propria")}
+    success_message = _("Linea propria aggiornata.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_success_url(self):
+        return reverse("fondi:fonte_list")
+
+    def perform_save(self, form):
+        return services.linea_save(linea=form.instance)
+
+
+# --- Candidatures --------------------------------------------------------------------------
+
+
+class CandidaturaListView(FilteredListMixin, ListView):
+    model = Candidatura
+    filterset_class = CandidaturaFilterSet
+    paginate_by = 50
+    template_name = "fondi/candidatura_list.html"
+
+    def get_queryset(self):
+        # As the projects' list: the selector scopes, the FilterSet filters unscoped.
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=Candidatura.objects.all(), request=self.request
+        )
+        return selectors.candidature_per_elenco(
+            fetched_by=self.request.user, candidature=self.filterset.qs
+        )
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            per_linea=selectors.candidature_per_linea(
+                fetched_by=user, candidature=self.filterset.qs
+            ),
+            per_fonte=selectors.candidature_per_fonte(
+                fetched_by=user, candidature=self.filterset.qs
+            ),
+            **kwargs,
+        )
+
+
+class CandidaturaDetailView(ScopedMixin, DetailView):
+    """A candidature: its investments with amount, outcome and project; the totals
+    per source and per Ambito; the decree's total against the computed one."""
+
+    model = Candidatura
+
+    def get_queryset(self):
+        return selectors.candidature_per_elenco(fetched_by=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        candidatura = self.object
+        return super().get_context_data(
+            linee=selectors.candidatura_linee(fetched_by=user, candidatura=candidatura),
+            per_fonte=selectors.candidatura_per_fonte(fetched_by=user, candidatura=candidatura),
+            per_ambito=selectors.candidatura_per_ambito(fetched_by=user, candidatura=candidatura),
+            puo_modificare=user.has_perm("fondi.modifica_candidatura", candidatura),
+            **kwargs,
+        )
+
+
+class CandidaturaFormMixin:
+    model = Candidatura
+    form_class = CandidaturaForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_success_url(self):
+        return reverse("fondi:candidatura_detail", args=[self.object.pk])
+
+    def perform_save(self, form):
+        return services.candidatura_save(candidatura=form.instance)
+
+
+class CandidaturaCreateView(CandidaturaFormMixin, ScopedCreateMixin, CreateView):
+    permission_required = "fondi.crea_candidatura"
+    success_message = _("Candidatura inserita.")
+
+
+class CandidaturaUpdateView(CandidaturaFormMixin, ScopedUpdateMixin, UpdateView):
+    success_message = _("Candidatura aggiornata.")
+
+
+class CandidaturaChildFormMixin(ServiceFormMixin):
+    """Forms of a candidature's partners and investments: only the capofila's Ufficio
+    di Piano writes (404 when the candidature is not visible, else 403)."""
+
+    template_name = "fondi/candidatura_parte_form.html"
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "candidatura": self.candidatura,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(candidatura=self.candidatura, **kwargs)
+
+    def get_success_url(self):
+        return reverse("fondi:candidatura_detail", args=[self.candidatura.pk])
+
+
+class CandidaturaChildCreateMixin(CandidaturaChildFormMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.candidatura = get_editable_or_403(
+                Candidatura, request.user, pk=kwargs["candidatura_pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CandidaturaChildUpdateMixin(CandidaturaChildFormMixin):
+    def get_object(self, queryset=None):
+        obj = get_editable_or_403(self.model, self.request.user, pk=self.kwargs["pk"])
+        self.candidatura = obj.candidatura
+        return obj
+
+
+class LineaCandidaturaMixin:
+    model = LineaCandidatura
+    form_class = LineaCandidaturaForm
+    extra_context = {"voce": _("Investimento")}
+
+    def perform_save(self, form):
+        return services.linea_candidatura_save(riga=form.instance)
+
+
+class LineaCandidaturaCreateView(LineaCandidaturaMixin, CandidaturaChildCreateMixin, CreateView):
+    success_message = _("Investimento inserito.")
+
+
+class LineaCandidaturaUpdateView(LineaCandidaturaMixin, CandidaturaChildUpdateMixin, UpdateView):
+    success_message = _("Investimento aggiornato.")
+
+
+class PartecipazioneMixin:
+    model = PartecipazioneCandidatura
+    form_class = PartecipazioneCandidaturaForm
+    extra_context = {"voce": _("Ambito partner")}
+
+    def perform_save(self, form):
+        return services.partecipazione_save(partecipazione=form.instance)
+
+
+class PartecipazioneCreateView(PartecipazioneMixin, CandidaturaChildCreateMixin, CreateView):
+    success_message = _("Ambito partner inserito.")
+
+
+class PartecipazioneUpdateView(PartecipazioneMixin, CandidaturaChildUpdateMixin, UpdateView):
+    success_message = _("Ambito partner aggiornato.")

@@ -11,15 +11,25 @@ from .. import models
 from ..choices import LivelloFonte, StatoProgetto
 
 
-class FonteFinanziamentoSerializer(serializers.ModelSerializer):
+class FonteFinanziamentoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    """A source: `ambito` null for the national reference tree, else the Ambito whose
+    own fund it is (writable only by its Ufficio di Piano)."""
+
+    scoped_fields = {"ambito": "editable"}
     livello_display = ChoiceLabelField("livello")
+    ambito = serializers.PrimaryKeyRelatedField(queryset=Ambito.objects.all())
 
     class Meta:
         model = models.FonteFinanziamento
-        fields = ["id", "codice", "nome", "livello", "livello_display", "ordine"]
+        fields = ["id", "codice", "nome", "livello", "livello_display", "ordine", "ambito"]
+        validators = []
 
 
-class LineaFinanziamentoSerializer(serializers.ModelSerializer):
+class LineaFinanziamentoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    """A line: national (`ambito` null) or of an Ambito's own source (same Ambito)."""
+
+    scoped_fields = {"fonte": "editable", "parent": "editable"}
+    ambito = serializers.IntegerField(source="ambito_id", read_only=True, allow_null=True)
     fonte_codice = serializers.CharField(source="fonte.codice", read_only=True)
     livello = serializers.ChoiceField(
         source="fonte.livello", choices=LivelloFonte.choices, read_only=True
@@ -39,11 +49,13 @@ class LineaFinanziamentoSerializer(serializers.ModelSerializer):
             "livello",
             "parent",
             "parent_codice",
+            "ambito",
         ]
+        validators = []
 
 
 class AssegnazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
-    scoped_fields = {"ambito": "editable"}
+    scoped_fields = {"ambito": "editable", "linea": "visible"}
     importo = importo()
     anno = serializers.IntegerField()
     linea_codice = serializers.CharField(source="linea.codice", read_only=True)
@@ -68,7 +80,7 @@ class AssegnazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
 
 
 class FinanziamentoProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
-    scoped_fields = {"progetto": "visible"}
+    scoped_fields = {"progetto": "visible", "linea": "visible"}
     importo = importo()
     linea_codice = serializers.CharField(source="linea.codice", read_only=True)
     fonte_codice = serializers.CharField(source="linea.fonte.codice", read_only=True)
@@ -140,7 +152,7 @@ class UltimoAvanzamentoSerializer(serializers.Serializer):
 class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     # Comuni and partner Ambiti are public reference data: any may be named, and the
     # service checks that the Comuni belong to the lead or to a partner Ambito.
-    scoped_fields = {"ambito": "editable", "soggetto_attuatore": "visible"}
+    scoped_fields = {"ambito": "editable", "soggetto_attuatore": "visible", "linea": "visible"}
     # Free text in, normalised (upper case, no spaces) and validated by the service.
     cup = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     ambiti_partner = serializers.PrimaryKeyRelatedField(
@@ -325,3 +337,133 @@ class ProgettiAvanzamentoSerializer(serializers.Serializer):
     finanziato_per_fonte = FinanziatoFonteSerializer(many=True)
     finanziato_totale = importo()
     avanzamento = AvanzamentoTotaleSerializer()
+
+
+# --- Candidatures and partner bodies ------------------------------------------------------
+
+
+class PartecipazioneCandidaturaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    # Any Ambito of Italy may be a partner: the list of Ambiti is public.
+    scoped_fields = {"candidatura": "visible"}
+    ambito = serializers.PrimaryKeyRelatedField(queryset=Ambito.objects.all())
+    ambito_nome = serializers.CharField(source="ambito.nome", read_only=True)
+    quota = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True
+    )
+
+    class Meta:
+        model = models.PartecipazioneCandidatura
+        fields = ["id", "candidatura", "ambito", "ambito_nome", "quota"]
+        validators = []
+
+
+class LineaCandidaturaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    scoped_fields = {"candidatura": "visible", "linea": "visible", "progetto": "visible"}
+    importo = importo(required=False, allow_null=True)
+    linea_codice = serializers.CharField(source="linea.codice", read_only=True)
+    fonte_codice = serializers.CharField(source="linea.fonte.codice", read_only=True)
+    esito_display = ChoiceLabelField("esito")
+    cup = serializers.CharField(source="progetto.cup", read_only=True, default=None)
+
+    class Meta:
+        model = models.LineaCandidatura
+        fields = [
+            "id",
+            "candidatura",
+            "linea",
+            "linea_codice",
+            "fonte_codice",
+            "importo",
+            "progetto",
+            "cup",
+            "esito",
+            "esito_display",
+            "nota_esito",
+        ]
+        validators = []
+
+
+class CandidaturaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    """A candidature with its totals, read from the selector's annotations."""
+
+    scoped_fields = {"ambito": "editable", "ente_capofila": "visible"}
+    totale_decreto = importo(required=False, allow_null=True)
+    totale_calcolato = importo(read_only=True, help_text="Somma degli importi per investimento.")
+    differenza_decreto = importo(
+        read_only=True, allow_null=True, help_text="Totale del decreto meno totale calcolato."
+    )
+    discordanza_decreto = serializers.BooleanField(
+        read_only=True,
+        help_text="Vero se il totale del decreto differisce dal calcolato o mancano importi.",
+    )
+    numero_linee = serializers.IntegerField(read_only=True)
+    linee_senza_importo = serializers.IntegerField(read_only=True)
+    numero_partner = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = models.Candidatura
+        fields = [
+            "id",
+            "avviso",
+            "titolo",
+            "ambito",
+            "ente_capofila",
+            "data_presentazione",
+            "decreto",
+            "totale_decreto",
+            "nota",
+            "totale_calcolato",
+            "differenza_decreto",
+            "discordanza_decreto",
+            "numero_linee",
+            "linee_senza_importo",
+            "numero_partner",
+        ]
+        validators = []
+
+
+class TotaleFonteCandidaturaSerializer(serializers.Serializer):
+    fonte_codice = serializers.CharField()
+    fonte_nome = serializers.CharField()
+    totale = importo()
+    investimenti = serializers.IntegerField()
+
+
+class QuotaAmbitoSerializer(serializers.Serializer):
+    ambito = serializers.IntegerField(source="ambito.pk")
+    ambito_nome = serializers.CharField(source="ambito.nome")
+    ruolo = serializers.CharField()
+    quota = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    importo = importo(allow_null=True)
+
+
+class CandidaturaTotaliSerializer(serializers.Serializer):
+    candidatura = CandidaturaSerializer()
+    linee = LineaCandidaturaSerializer(many=True)
+    per_fonte = TotaleFonteCandidaturaSerializer(many=True)
+    per_ambito = QuotaAmbitoSerializer(many=True)
+
+
+class PartnerProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    scoped_fields = {"progetto": "visible", "ente": "visible"}
+    importo = importo(required=False, allow_null=True)
+    quota = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True
+    )
+    ente_nome = serializers.CharField(source="ente.nome", read_only=True)
+    ruolo_display = ChoiceLabelField("ruolo")
+
+    class Meta:
+        model = models.PartnerProgetto
+        fields = [
+            "id",
+            "progetto",
+            "ente",
+            "ente_nome",
+            "ruolo",
+            "ruolo_display",
+            "importo",
+            "quota",
+            "nota",
+        ]
+        validators = []

@@ -16,6 +16,10 @@ router.register("milestone-target", regis.ObiettivoProgettoViewSet)
 router.register("valori-milestone-target", regis.AvanzamentoObiettivoViewSet)
 router.register("giustificativi-spesa", regis.GiustificativoViewSet)
 router.register("rendicontazioni", regis.RendicontazioneViewSet)
+router.register("candidature", views.CandidaturaViewSet)
+router.register("partecipazioni-candidatura", views.PartecipazioneCandidaturaViewSet)
+router.register("linee-candidatura", views.LineaCandidaturaViewSet)
+router.register("partner-progetto", views.PartnerProgettoViewSet)
 
 urlpatterns = [
     path("fondi/totali/", views.FondiTotaliView.as_view(), name="fondi-totali"),

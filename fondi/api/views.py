@@ -5,7 +5,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, viewsets
+from rest_framework import exceptions, generics
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -14,26 +14,50 @@ from ambito.platform.api.filters import ha_filtri
 from ambito.platform.api.viewsets import ScopedDestroyMixin, ScopedModelViewSet, as_api_error
 
 from .. import models, selectors, services
-from ..filtersets import AssegnazioneFilterSet, AttoFilterSet, ProgettoFilterSet
+from ..filtersets import (
+    AssegnazioneFilterSet,
+    AttoFilterSet,
+    CandidaturaFilterSet,
+    ProgettoFilterSet,
+)
 from . import serializers
 
 
-class FonteFinanziamentoViewSet(viewsets.ReadOnlyModelViewSet):
-    """Funding sources: national reference data, readable by every signed-in user."""
+class FonteFinanziamentoViewSet(ScopedModelViewSet):
+    """Funding sources: the national reference tree (no `ambito`, read by everyone,
+    changed only by the superuser) and the own funds of an Ambito (read by it and its
+    partners, written by its Ufficio di Piano)."""
 
     queryset = models.FonteFinanziamento.objects.order_by("ordine", "codice")
+    permission_required = {"create": "fondi.crea_fontefinanziamento"}
     serializer_class = serializers.FonteFinanziamentoSerializer
-    filterset_fields = ["livello", "codice"]
+    filterset_fields = ["livello", "codice", "ambito"]
     ordering_fields = ["ordine", "codice", "nome"]
 
+    def perform_save(self, serializer):
+        fonte = serializer.instance or models.FonteFinanziamento()
+        for campo, valore in serializer.validated_data.items():
+            setattr(fonte, campo, valore)
+        return services.fonte_save(fonte=fonte)
 
-class LineaFinanziamentoViewSet(viewsets.ReadOnlyModelViewSet):
+
+class LineaFinanziamentoViewSet(ScopedModelViewSet):
+    """Funding lines: national, or of an Ambito's own source (the line takes the
+    source's Ambito)."""
+
     queryset = models.LineaFinanziamento.objects.select_related("fonte", "parent").order_by(
         "codice"
     )
+    permission_required = {"create": "fondi.crea_lineafinanziamento"}
     serializer_class = serializers.LineaFinanziamentoSerializer
-    filterset_fields = ["fonte", "parent", "codice"]
+    filterset_fields = ["fonte", "parent", "codice", "ambito"]
     ordering_fields = ["codice", "nome"]
+
+    def perform_save(self, serializer):
+        linea = serializer.instance or models.LineaFinanziamento()
+        for campo, valore in serializer.validated_data.items():
+            setattr(linea, campo, valore)
+        return services.linea_save(linea=linea)
 
 
 class AssegnazioneViewSet(ScopedModelViewSet):
@@ -171,6 +195,112 @@ class AttoViewSet(ScopedModelViewSet):
             atto=models.Atto(**dati), effetti=effetti, raggruppa_errori=True
         )
         return self.get_queryset().get(pk=atto.pk)
+
+
+class CandidaturaViewSet(ScopedModelViewSet):
+    """Candidatures to a notice with their totals: the one computed from the amounts
+    per investment, the decree's printed total and their difference. Visible to the
+    capofila and the partner Ambiti; written by the capofila's Ufficio di Piano."""
+
+    queryset = models.Candidatura.objects.all()
+    permission_required = {"create": "fondi.crea_candidatura"}
+    serializer_class = serializers.CandidaturaSerializer
+    filterset_class = CandidaturaFilterSet
+    ordering_fields = ["titolo", "data_presentazione", "totale_decreto"]
+    ordering = ["-data_presentazione", "titolo", "pk"]
+
+    def get_queryset(self):
+        return selectors.candidature_per_elenco(fetched_by=self.request.user)
+
+    def perform_save(self, serializer):
+        candidatura = serializer.instance or models.Candidatura()
+        for campo, valore in serializer.validated_data.items():
+            setattr(candidatura, campo, valore)
+        candidatura = services.candidatura_save(candidatura=candidatura)
+        return self.get_queryset().get(pk=candidatura.pk)  # with its totals
+
+    @extend_schema(
+        responses=serializers.CandidaturaTotaliSerializer,
+        description="Totali della candidatura: per investimento, per fonte e per Ambito.",
+    )
+    @action(detail=True, methods=["get"])
+    def totali(self, request, pk=None):
+        candidatura = self.get_object()
+        user = request.user
+        dati = {
+            "candidatura": candidatura,
+            "linee": selectors.candidatura_linee(fetched_by=user, candidatura=candidatura),
+            "per_fonte": selectors.candidatura_per_fonte(fetched_by=user, candidatura=candidatura),
+            "per_ambito": selectors.candidatura_per_ambito(
+                fetched_by=user, candidatura=candidatura
+            ),
+        }
+        return Response(serializers.CandidaturaTotaliSerializer(dati).data)
+
+
+class CandidaturaChildViewSet(ScopedDestroyMixin, ScopedModelViewSet):
+    """Rows of a candidature: written only on a candidature the user may edit."""
+
+    def perform_create(self, serializer):
+        self.check_perm("fondi.modifica_candidatura", serializer.validated_data["candidatura"])
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        nuova = serializer.validated_data.get("candidatura")
+        if nuova is not None and nuova.pk != serializer.instance.candidatura_id:
+            self.check_perm("fondi.modifica_candidatura", nuova)
+        super().perform_update(serializer)
+
+    def _instance(self, serializer):
+        obj = serializer.instance or self.queryset.model()
+        for campo, valore in serializer.validated_data.items():
+            setattr(obj, campo, valore)
+        return obj
+
+
+class PartecipazioneCandidaturaViewSet(CandidaturaChildViewSet):
+    queryset = models.PartecipazioneCandidatura.objects.select_related("ambito")
+    serializer_class = serializers.PartecipazioneCandidaturaSerializer
+    filterset_fields = ["candidatura", "ambito"]
+    ordering_fields = ["quota"]
+    ordering = ["candidatura", "ambito__nome"]
+
+    def perform_save(self, serializer):
+        return services.partecipazione_save(partecipazione=self._instance(serializer))
+
+    def perform_delete(self, instance):
+        services.partecipazione_delete(partecipazione=instance)
+
+
+class LineaCandidaturaViewSet(CandidaturaChildViewSet):
+    queryset = models.LineaCandidatura.objects.select_related("linea__fonte", "progetto")
+    serializer_class = serializers.LineaCandidaturaSerializer
+    filterset_fields = ["candidatura", "linea", "esito", "progetto"]
+    ordering_fields = ["importo", "linea__codice"]
+    ordering = ["candidatura", "linea__codice"]
+
+    def perform_save(self, serializer):
+        return services.linea_candidatura_save(riga=self._instance(serializer))
+
+    def perform_delete(self, instance):
+        services.linea_candidatura_delete(riga=instance)
+
+
+class PartnerProgettoViewSet(ScopedDestroyMixin, ProgettoChildViewSet):
+    """Bodies that are not Ambiti (ASST, housing company, association, Comune) in a
+    project, with their role and amount or share."""
+
+    queryset = models.PartnerProgetto.objects.select_related("ente", "progetto")
+    serializer_class = serializers.PartnerProgettoSerializer
+    filterset_fields = ["progetto", "ente", "ruolo"]
+    ordering_fields = ["ruolo", "importo", "quota"]
+    ordering = ["progetto", "ruolo", "ente__nome"]
+
+    def perform_save(self, serializer):
+        return services.partner_progetto_save(partner=self._instance(serializer))
+
+    def perform_delete(self, instance):
+        services.partner_progetto_delete(partner=instance)
 
 
 def _parametri(filterset_class):

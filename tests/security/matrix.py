@@ -247,6 +247,66 @@ def _assegnazione(d, scope):
     return AssegnazioneFactory(ambito=d.ambito[scope], anno=_anno_libero(esistenti, "anno"))
 
 
+def _candidatura(d, scope):
+    from fondi.models import Candidatura
+
+    return Candidatura.objects.create(
+        avviso="Avviso 1/2022", titolo="Domanda", ambito=d.ambito[scope]
+    )
+
+
+def _altro(scope):
+    return "out" if scope == "in" else "in"
+
+
+def _partecipazione(d, scope):
+    from fondi.models import PartecipazioneCandidatura
+
+    return PartecipazioneCandidatura.objects.create(
+        candidatura=_candidatura(d, scope), ambito=d.ambito[_altro(scope)]
+    )
+
+
+def _linea_candidatura(d, scope):
+    from fondi.models import LineaCandidatura
+
+    return LineaCandidatura.objects.create(
+        candidatura=_candidatura(d, scope), linea=_linea("PNRR-M5C2-1.1.1")
+    )
+
+
+def _ente(d, scope):
+    from tests.factories import EnteFactory
+
+    return EnteFactory(ambito=d.ambito[scope])
+
+
+def _partner_progetto(d, scope):
+    from fondi.models import PartnerProgetto
+
+    return PartnerProgetto.objects.create(
+        progetto=_progetto(d, scope), ente=_ente(d, scope), ruolo="partner"
+    )
+
+
+def _fonte_propria(d, scope):
+    from fondi.models import FonteFinanziamento
+
+    ambito = d.ambito[scope]
+    return FonteFinanziamento.objects.create(
+        codice=f"PROPRIA-{ambito.pk}", nome="Fondo proprio", livello="altro", ambito=ambito
+    )
+
+
+def _linea_propria(d, scope):
+    from fondi.models import LineaFinanziamento
+
+    fonte = _fonte_propria(d, scope)
+    return LineaFinanziamento.objects.create(
+        fonte=fonte, codice=f"{fonte.codice}-1", nome="Linea propria", ambito=fonte.ambito
+    )
+
+
 def _anno_libero(queryset, campo):
     """The first valid year (1900-2100) not yet used by the rows (unique per Ambito)."""
     usati = set(queryset.values_list(campo, flat=True))
@@ -822,6 +882,102 @@ NEW_ENTRIES: dict[str, Entry] = {
             "PATCH DELETE": NO_WRITE_PAGE,
         },
     ),
+    "fondi:partner_progetto_create": Entry(
+        kwargs=lambda d, s: {"progetto_pk": _progetto(d, s).pk},
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "fondi:partner_progetto_update": Entry(
+        kwargs=_pk(_partner_progetto),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "fondi:fonte_create": Entry(
+        expect={
+            "GET POST PUT": "302 403 403 200 200 403",
+            "PATCH DELETE": "302 403 403 405 405 403",
+        }
+    ),
+    "fondi:fonte_update": Entry(
+        # An own source of the Ambito: its users see it, its Ufficio di Piano changes it.
+        kwargs=_pk(_fonte_propria),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "fondi:linea_create": Entry(
+        expect={
+            "GET POST PUT": "302 403 403 200 200 403",
+            "PATCH DELETE": "302 403 403 405 405 403",
+        }
+    ),
+    "fondi:linea_update": Entry(
+        kwargs=_pk(_linea_propria),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "fondi:candidatura_list": Entry(
+        expect={
+            "GET": "302 200 200 200 200 200",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        }
+    ),
+    "fondi:candidatura_create": Entry(
+        expect={
+            "GET POST PUT": "302 403 403 200 200 403",
+            "PATCH DELETE": "302 403 403 405 405 403",
+        }
+    ),
+    "fondi:candidatura_detail": Entry(
+        kwargs=_pk(_candidatura),
+        expect={
+            "GET": "302 200 200 200 404 200 | 302 404 404 404 200 404",
+            "POST PUT PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "fondi:candidatura_update": Entry(
+        kwargs=_pk(_candidatura),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "fondi:linea_candidatura_create": Entry(
+        kwargs=lambda d, s: {"candidatura_pk": _candidatura(d, s).pk},
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "fondi:linea_candidatura_update": Entry(
+        kwargs=_pk(_linea_candidatura),
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
+    "fondi:partecipazione_create": Entry(
+        kwargs=lambda d, s: {"candidatura_pk": _candidatura(d, s).pk},
+        expect={
+            "GET POST PUT": "302 403 403 200 404 403 | 302 404 404 404 200 404",
+            "PATCH DELETE": "302 403 403 405 404 403 | 302 404 404 404 405 404",
+        },
+    ),
+    "fondi:partecipazione_update": Entry(
+        # The partner Ambito reads its share (udp_x in, udp out), the capofila writes it.
+        kwargs=_pk(_partecipazione),
+        expect={
+            "GET POST PUT": "302 403 403 200 403 403 | 302 403 403 403 200 403",
+            "PATCH DELETE": NO_WRITE_PAGE,
+        },
+    ),
     "indicatori:index": Entry(
         expect={
             "GET": "302 200 200 200 200 200",
@@ -1155,29 +1311,35 @@ NEW_ENTRIES: dict[str, Entry] = {
         },
     ),
     "fontefinanziamento-list": Entry(
+        # An Ufficio di Piano adds its own sources (an empty body is invalid: 400).
         expect={
             "GET": "401 200 200 200 200 200",
-            "POST PUT PATCH DELETE": API_NO_METHOD,
+            "POST": "401 403 403 400 400 403",
+            "PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "fontefinanziamento-detail": Entry(
+        # A national source: everybody reads it, only the superuser changes it.
         url=_global("fondi.FonteFinanziamento", "pk"),
         expect={
             "GET": "401 200 200 200 200 200",
-            "POST PUT PATCH DELETE": API_NO_METHOD,
+            "PUT PATCH": "401 403 403 403 403 403",
+            "POST DELETE": API_NO_METHOD,
         },
     ),
     "lineafinanziamento-list": Entry(
         expect={
             "GET": "401 200 200 200 200 200",
-            "POST PUT PATCH DELETE": API_NO_METHOD,
+            "POST": "401 403 403 400 400 403",
+            "PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
     "lineafinanziamento-detail": Entry(
         url=_global("fondi.LineaFinanziamento", "pk"),
         expect={
             "GET": "401 200 200 200 200 200",
-            "POST PUT PATCH DELETE": API_NO_METHOD,
+            "PUT PATCH": "401 403 403 403 403 403",
+            "POST DELETE": API_NO_METHOD,
         },
     ),
     "assegnazione-list": Entry(
@@ -1272,11 +1434,101 @@ NEW_ENTRIES: dict[str, Entry] = {
             "PUT PATCH DELETE": API_NO_METHOD,
         }
     ),
+    "candidatura-list": Entry(
+        expect={
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 400 400 403",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        }
+    ),
     "atto-detail": Entry(
         kwargs=_pk(_atto),
         expect={
             "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
             "POST PUT PATCH DELETE": API_NO_METHOD,
+        },
+    ),
+    "candidatura-detail": Entry(
+        kwargs=_pk(_candidatura),
+        expect={
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
+            "POST DELETE": API_NO_METHOD,
+            "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+            "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
+        },
+    ),
+    "candidatura-totali": Entry(
+        kwargs=_pk(_candidatura),
+        expect={
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
+            "POST PUT PATCH DELETE": API_NO_METHOD,
+        },
+    ),
+    "partecipazionecandidatura-list": Entry(
+        body=lambda d, s, m: {
+            "candidatura": _candidatura(d, s).pk,
+            "ambito": d.ambito[_altro(s)].pk,
+            "quota": "10.00",
+        },
+        expect={
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 201 400 403 | 401 400 400 400 201 400",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        },
+    ),
+    "partecipazionecandidatura-detail": Entry(
+        # The partner Ambito (udp_x in, udp out) reads its share; the capofila writes.
+        kwargs=_pk(_partecipazione),
+        expect={
+            "GET": "401 200 200 200 200 200",
+            "POST": API_NO_METHOD,
+            "DELETE": "401 403 403 204 403 403 | 401 403 403 403 204 403",
+            "PUT": "401 403 403 400 403 403 | 401 403 403 403 400 403",
+            "PATCH": "401 403 403 200 403 403 | 401 403 403 403 200 403",
+        },
+    ),
+    "lineacandidatura-list": Entry(
+        body=lambda d, s, m: {
+            "candidatura": _candidatura(d, s).pk,
+            "linea": _linea("PNRR-M5C2-1.1.2").pk,
+            "importo": "10.00",
+        },
+        expect={
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 201 400 403 | 401 400 400 400 201 400",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        },
+    ),
+    "lineacandidatura-detail": Entry(
+        kwargs=_pk(_linea_candidatura),
+        expect={
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
+            "POST": API_NO_METHOD,
+            "DELETE": "401 403 403 204 404 403 | 401 404 404 404 204 404",
+            "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+            "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
+        },
+    ),
+    "partnerprogetto-list": Entry(
+        body=lambda d, s, m: {
+            "progetto": _progetto(d, s).pk,
+            "ente": _ente(d, s).pk,
+            "ruolo": "partner",
+        },
+        expect={
+            "GET": "401 200 200 200 200 200",
+            "POST": "401 403 403 201 400 403 | 401 400 400 400 201 400",
+            "PUT PATCH DELETE": API_NO_METHOD,
+        },
+    ),
+    "partnerprogetto-detail": Entry(
+        kwargs=_pk(_partner_progetto),
+        expect={
+            "GET": "401 200 200 200 404 200 | 401 404 404 404 200 404",
+            "POST": API_NO_METHOD,
+            "DELETE": "401 403 403 204 404 403 | 401 404 404 404 204 404",
+            "PUT": "401 403 403 400 404 403 | 401 404 404 404 400 404",
+            "PATCH": "401 403 403 200 404 403 | 401 404 404 404 200 404",
         },
     ),
     "fondi-totali": Entry(
