@@ -53,6 +53,8 @@ def _pagine(ruolo):
         ],
         "revisore": ["/registro/"],
     }
+    if ruolo == "regione.lombardia":
+        return ["/indicatori/regione/"]  # the menu's pages are the Revisore's
     return proprie[ruolo][:1] + PAGINE_MENU + proprie[ruolo][1:]
 
 
@@ -106,7 +108,9 @@ def _verifica_menu(page, ruolo, larghezza):
         links.first.wait_for(state="hidden")
 
 
-@pytest.mark.parametrize("ruolo", ["ufficio.piano", "operatore.rozzano", "revisore"])
+@pytest.mark.parametrize(
+    "ruolo", ["ufficio.piano", "operatore.rozzano", "revisore", "regione.lombardia"]
+)
 def test_pagine_a_ogni_larghezza(page, ruolo):
     login(page, ruolo)
     problemi = []
