@@ -23,8 +23,11 @@ from .roles import ruoli
 
 #: Writes everything of the Ambiti of its Incarico, approves values, closes periods.
 GESTISCE_AMBITO = frozenset({Ruolo.UFFICIO_PIANO})
-#: Reads every row of its Ambiti (all Comuni), the reports and the audit trail.
+#: Reads every row of its Ambiti (all Comuni) and the reports.
 LEGGE_AMBITO = frozenset({Ruolo.UFFICIO_PIANO, Ruolo.REVISORE, Ruolo.REGIONE})
+#: Reads the audit trail, which shows every change, drafts included: not the Regione,
+#: which reads approved values only.
+LEGGE_REGISTRO = frozenset({Ruolo.UFFICIO_PIANO, Ruolo.REVISORE})
 #: Its Incarico in one Ambito reaches every Ambito of the same `regione`.
 ESTESO_ALLA_REGIONE = frozenset({Ruolo.REGIONE})
 #: Of the rows a model marks as work in progress (`scope_solo_approvati`, e.g. a value
@@ -85,6 +88,12 @@ def is_ufficio_piano(user):
 def legge_ambito(user):
     """Reads a whole Ambito somewhere: Ufficio di Piano or Revisore."""
     return bool(_incarichi(user, LEGGE_AMBITO))
+
+
+@rules.predicate
+def legge_registro(user):
+    """Reads the audit trail: Ufficio di Piano or Revisore."""
+    return bool(_incarichi(user, LEGGE_REGISTRO))
 
 
 @rules.predicate
@@ -170,7 +179,7 @@ rules.add_perm("ambito.modifica_comune", can_edit_object)
 # obj: the Comune whose yearly figures are added.
 rules.add_perm("ambito.crea_datidemografici", is_ufficio_piano_di | is_operatore_di)
 rules.add_perm("ambito.modifica_datidemografici", can_edit_object)
-rules.add_perm("ambito.consulta_registro", legge_ambito)
+rules.add_perm("ambito.consulta_registro", legge_registro)
 
 
 # --- Users and roles of an Ambito (pages under /utenti/) ---------------------------------

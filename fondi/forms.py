@@ -226,7 +226,7 @@ class AttoProgettoForm(StyledFormMixin, forms.Form):
             .filter(ambito_id=progetto.ambito_id)
             .exclude(effetti__progetto=progetto)
         )
-        self.fields["linea"].queryset = _linee_field_queryset()
+        self.fields["linea"].queryset = _linee_field_queryset(user)
 
     def clean(self):
         dati = super().clean()

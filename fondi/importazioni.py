@@ -331,17 +331,27 @@ class ProgettiImportatore(ImportatoreTabella):
 
     def valida(self, modifica, contesto):
         progetto = modifica.instance
-        services.progetto_validate(
-            progetto=progetto,
-            ambiti_partner=self._partner(progetto),
-            comuni=modifica.relazioni["comuni"],
-            stato_precedente=contesto["progetti"].stato_salvato(progetto),
-        )
+        stato = progetto.stato
+        if not progetto.pk:
+            # Checked as it is created («candidato»): `salva` then walks it to its state.
+            progetto.stato = StatoProgetto.CANDIDATO
+        try:
+            services.progetto_validate(
+                progetto=progetto,
+                ambiti_partner=self._partner(progetto),
+                comuni=modifica.relazioni["comuni"],
+                stato_precedente=contesto["progetti"].stato_salvato(progetto),
+            )
+        finally:
+            progetto.stato = stato
 
     def salva(self, modifica, contesto):
         progetto, comuni = modifica.instance, modifica.relazioni["comuni"]
         if not progetto.pk:
-            services.progetto_create(progetto=progetto, comuni=comuni)
+            # The explicit, audited path of a project that already has a history.
+            services.progetto_import_with_history(
+                progetto=progetto, motivo=progetto._change_reason, comuni=comuni
+            )
             return
         stato = progetto.stato
         progetto.stato = contesto["progetti"].stato_salvato(progetto)

@@ -16,6 +16,7 @@ rules.add_perm("fondi.modifica_avanzamentofinanziario", can_edit_object)
 rules.add_perm("fondi.importa_assegnazioni", is_ufficio_piano_di)
 rules.add_perm("fondi.importa_progetti", is_ufficio_piano_di)
 rules.add_perm("fondi.crea_atto", is_ufficio_piano)
+rules.add_perm("fondi.modifica_atto", can_edit_object)
 
 # PNRR reporting (ReGiS). The lead Ambito's Ufficio di Piano writes milestone and
 # target, spending records and domande di rimborso, and attests the controls; the

@@ -105,7 +105,8 @@ def test_reports_dashboard_and_audit_trail(users, visconteo, altro_ambito):
     assert allowed(users, "indicatori.genera_relazione", altro_ambito) == {"udp_x"}
     lettori = {"udp", "udp_x", "rev", "reg"}
     assert allowed(users, "indicatori.consulta_cruscotto_ambito") == lettori
-    assert allowed(users, "ambito.consulta_registro") == lettori
+    # The trail shows drafts too: not for the Regione, which reads approved values only.
+    assert allowed(users, "ambito.consulta_registro") == {"udp", "udp_x", "rev"}
     assert allowed(users, "ambito.consulta_regione") == {"reg"}
 
 

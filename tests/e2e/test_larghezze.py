@@ -61,6 +61,8 @@ def _pagine(ruolo):
 def _voci_menu(ruolo):
     if ruolo == "operatore.rozzano":
         return MENU_COMPLETO
+    if ruolo == "regione.lombardia":
+        return MENU_COMPLETO  # not the audit trail, which shows drafts
     return MENU_COMPLETO + ["Registro modifiche"] + (["Utenti"] if ruolo == "ufficio.piano" else [])
 
 

@@ -673,24 +673,25 @@ MATRIX: dict[str, Entry] = {
     ),
     # ---- audit trail (registro) -----------------------------------------------------
     "registro:index": Entry(
+        # The Regione reads approved values only; the trail shows drafts too.
         expect={
-            "GET": "302 403 403 200 200 200",
-            "POST PUT PATCH DELETE": "302 403 403 405 405 405",
+            "GET": "302 403 403 200 200 200 403",
+            "POST PUT PATCH DELETE": "302 403 403 405 405 405 403",
         }
     ),
     "registro:oggetto": Entry(
         kwargs=lambda d, s: {"modello": "ambito.comune", "pk": d.comune[s].pk},
         expect={
-            "GET": "302 403 403 200 404 200 | 302 403 403 404 200 404",
-            "POST PUT PATCH DELETE": "302 403 403 405 405 405",
+            "GET": "302 403 403 200 404 200 403 | 302 403 403 404 200 404 403",
+            "POST PUT PATCH DELETE": "302 403 403 405 405 405 403",
         },
     ),
     "registro:utente": Entry(
         # in: the Operatore of Comune A (a member of the Ambito); out: the other UdP.
         kwargs=lambda d, s: {"pk": d.users["op_a" if s == "in" else "udp_x"].pk},
         expect={
-            "GET": "302 403 403 200 404 200 | 302 403 403 404 200 404",
-            "POST PUT PATCH DELETE": "302 403 403 405 405 405",
+            "GET": "302 403 403 200 404 200 403 | 302 403 403 404 200 404 403",
+            "POST PUT PATCH DELETE": "302 403 403 405 405 405 403",
         },
     ),
     # ---- API (/api/v1/) ---------------------------------------------------------------
