@@ -2,6 +2,7 @@
 checked by the services, so the API answers with the same Italian messages (HTTP 400
 with field names) as the pages."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ambito.api.serializers import ChoiceLabelField, ScopedChoicesMixin, importo
@@ -17,12 +18,23 @@ class FonteFinanziamentoSerializer(ScopedChoicesMixin, serializers.ModelSerializ
 
     scoped_fields = {"ambito": "editable"}
     livello_display = ChoiceLabelField("livello")
-    ambito = serializers.PrimaryKeyRelatedField(queryset=Ambito.objects.all())
+    # Null in the national rows it lists; a write names the Ambito (see validate_ambito).
+    ambito = serializers.PrimaryKeyRelatedField(queryset=Ambito.objects.all(), allow_null=True)
 
     class Meta:
         model = models.FonteFinanziamento
         fields = ["id", "codice", "nome", "livello", "livello_display", "ordine", "ambito"]
         validators = []
+
+    def validate_ambito(self, ambito):
+        if ambito is None and not self.context["request"].user.is_superuser:
+            raise serializers.ValidationError(
+                _(
+                    "Indicare l'Ambito del fondo: le fonti nazionali sono dati di "
+                    "riferimento, gestiti dall'amministratore."
+                )
+            )
+        return ambito
 
 
 class LineaFinanziamentoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
@@ -172,7 +184,7 @@ class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     importo_finanziato = importo(read_only=True)
     importo_originario = importo(read_only=True)
     importo_integrazioni = importo(read_only=True)
-    data_fine_attuale = serializers.DateField(read_only=True)
+    data_fine_attuale = serializers.DateField(read_only=True, allow_null=True)
     ultimo_avanzamento = UltimoAvanzamentoSerializer(source="*", read_only=True, allow_null=True)
     percentuale_erogato = serializers.DecimalField(
         max_digits=7, decimal_places=2, read_only=True, allow_null=True

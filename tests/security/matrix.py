@@ -292,19 +292,22 @@ def _partner_progetto(d, scope):
 def _fonte_propria(d, scope):
     from fondi.models import FonteFinanziamento
 
+    # get_or_create: several entries build their paths on the same data.
     ambito = d.ambito[scope]
-    return FonteFinanziamento.objects.create(
-        codice=f"PROPRIA-{ambito.pk}", nome="Fondo proprio", livello="altro", ambito=ambito
-    )
+    return FonteFinanziamento.objects.get_or_create(
+        codice=f"PROPRIA-{ambito.pk}",
+        defaults={"nome": "Fondo proprio", "livello": "altro", "ambito": ambito},
+    )[0]
 
 
 def _linea_propria(d, scope):
     from fondi.models import LineaFinanziamento
 
     fonte = _fonte_propria(d, scope)
-    return LineaFinanziamento.objects.create(
-        fonte=fonte, codice=f"{fonte.codice}-1", nome="Linea propria", ambito=fonte.ambito
-    )
+    return LineaFinanziamento.objects.get_or_create(
+        codice=f"{fonte.codice}-1",
+        defaults={"fonte": fonte, "nome": "Linea propria", "ambito": fonte.ambito},
+    )[0]
 
 
 def _anno_libero(queryset, campo):
