@@ -337,68 +337,54 @@ class PartnerProgettoUpdateView(PartnerProgettoMixin, ProgettoChildUpdateMixin, 
 # --- Own funds ---------------------------------------------------------------------------
 
 
-class FonteFinanziamentoCreateView(ScopedCreateMixin, CreateView):
-    """An own source of the Ambito (PON Metro axis, regional call, foundation grant)."""
+class FondoProprioMixin:
+    """The pages of an Ambito's own sources and lines: one form, back to the tree."""
 
+    template_name = "fondi/fondo_proprio_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_success_url(self):
+        return reverse("fondi:fonte_list")
+
+
+class FonteProprioMixin(FondoProprioMixin):
     model = FonteFinanziamento
     form_class = FonteFinanziamentoForm
-    template_name = "fondi/fondo_proprio_form.html"
+
+    def perform_save(self, form):
+        return services.fonte_save(fonte=form.instance)
+
+
+class LineaPropriaMixin(FondoProprioMixin):
+    model = LineaFinanziamento
+    form_class = LineaFinanziamentoForm
+
+    def perform_save(self, form):
+        return services.linea_save(linea=form.instance)
+
+
+class FonteFinanziamentoCreateView(FonteProprioMixin, ScopedCreateMixin, CreateView):
+    """An own source of the Ambito (PON Metro axis, regional call, foundation grant)."""
+
     extra_context = {"titolo": _("Nuova fonte propria")}
     success_message = _("Fonte propria inserita.")
 
-    def get_success_url(self):
-        return reverse("fondi:fonte_list")
 
-    def perform_save(self, form):
-        return services.fonte_save(fonte=form.instance)
-
-
-class FonteFinanziamentoUpdateView(ScopedUpdateMixin, UpdateView):
-    model = FonteFinanziamento
-    form_class = FonteFinanziamentoForm
-    template_name = "fondi/fondo_proprio_form.html"
+class FonteFinanziamentoUpdateView(FonteProprioMixin, ScopedUpdateMixin, UpdateView):
     extra_context = {"titolo": _("Modifica fonte propria")}
     success_message = _("Fonte propria aggiornata.")
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def get_success_url(self):
-        return reverse("fondi:fonte_list")
-
-    def perform_save(self, form):
-        return services.fonte_save(fonte=form.instance)
-
-
-class LineaFinanziamentoCreateView(ScopedCreateMixin, CreateView):
-    model = LineaFinanziamento
-    form_class = LineaFinanziamentoForm
-    template_name = "fondi/fondo_proprio_form.html"
+class LineaFinanziamentoCreateView(LineaPropriaMixin, ScopedCreateMixin, CreateView):
     extra_context = {"titolo": _("Nuova linea propria")}
     success_message = _("Linea propria inserita.")
 
-    def get_success_url(self):
-        return reverse("fondi:fonte_list")
 
-    def perform_save(self, form):
-        return services.linea_save(linea=form.instance)
-
-
-class LineaFinanziamentoUpdateView(ScopedUpdateMixin, UpdateView):
-    model = LineaFinanziamento
-    form_class = LineaFinanziamentoForm
-    template_name = "fondi/fondo_proprio_form.html"
+class LineaFinanziamentoUpdateView(LineaPropriaMixin, ScopedUpdateMixin, UpdateView):
     extra_context = {"titolo": _("Modifica linea propria")}
     success_message = _("Linea propria aggiornata.")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def get_success_url(self):
-        return reverse("fondi:fonte_list")
-
-    def perform_save(self, form):
-        return services.linea_save(linea=form.instance)
 
 
 # --- Candidatures --------------------------------------------------------------------------
