@@ -4,17 +4,17 @@ For every synthetic Ambito ("sint-..."), ordered by code: yearly allocations on 
 national funding lines (amounts proportional to the residents), and on average
 `progetti_per_ambito` projects (~10.000 nationally) with their funding and quarterly
 financial-progress snapshots. Deterministic for a given rng (snapshot dates are fixed,
-not relative to today). Bulk only: bulk_create in batches, COPY for the snapshots on
-PostgreSQL.
+not relative to today). Bulk only: bulk_create in batches, `copia_righe` (COPY on
+PostgreSQL) for the snapshots.
 """
 
 import datetime
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Sum
 
 from ambito.models import Ambito, DatiDemografici
+from ambito.platform.copia import copia_righe
 
 from .choices import StatoProgetto
 from .models import (
@@ -189,22 +189,7 @@ def genera(*, rng, stdout, max_ambiti=None, progetti_per_ambito=PROGETTI_PER_AMB
             )
     FinanziamentoProgetto.objects.bulk_create(finanziamenti, batch_size=5000)
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(
-                f"COPY {AvanzamentoFinanziario._meta.db_table} "
-                f"({', '.join(COLONNE_AVANZAMENTO)}) FROM STDIN"
-            ) as copy:
-                for riga in righe:
-                    copy.write_row(riga)
-    else:
-        AvanzamentoFinanziario.objects.bulk_create(
-            [
-                AvanzamentoFinanziario(**dict(zip(COLONNE_AVANZAMENTO, r, strict=True)))
-                for r in righe
-            ],
-            batch_size=5000,
-        )
+    copia_righe(AvanzamentoFinanziario, COLONNE_AVANZAMENTO, righe)
     stdout.write(
         f"Fondi sintetici: {len(assegnazioni)} assegnazioni, {len(progetti)} progetti, "
         f"{len(finanziamenti)} finanziamenti, {len(righe)} rilevazioni di avanzamento."

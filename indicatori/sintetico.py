@@ -3,17 +3,17 @@
 For every synthetic Ambito ("sint-..."): one Piano di Zona, `indicatori_per_ambito`
 indicators, quarterly periods over `anni` years, and a value for every Comune,
 indicator and period (600 Ambiti x 40 indicators x 20 periods ~ 6,3 million values).
-Deterministic for a given rng. On PostgreSQL the values go in with COPY; elsewhere
-(SQLite, tiny sizes in tests) with bulk_create in batches.
+Deterministic for a given rng. The values go in with `copia_righe` (COPY on
+PostgreSQL).
 """
 
 import datetime
 from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 
 from ambito.models import Ambito, Comune
+from ambito.platform.copia import copia_righe
 from programmi.models import PianoDiZona
 
 from .models import Indicatore, Periodo, Valore
@@ -137,25 +137,7 @@ def genera(*, rng, stdout, indicatori_per_ambito=INDICATORI_PER_AMBITO, anni=ANN
                             adesso,
                         )
 
-    n = 0
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(
-                f"COPY {Valore._meta.db_table} ({', '.join(COLONNE)}) FROM STDIN"
-            ) as copy:
-                for riga in righe():
-                    copy.write_row(riga)
-                    n += 1
-    else:
-        batch = []
-        for riga in righe():
-            batch.append(Valore(**dict(zip(COLONNE, riga, strict=True))))
-            if len(batch) >= 5000:
-                Valore.objects.bulk_create(batch)
-                n += len(batch)
-                batch = []
-        Valore.objects.bulk_create(batch)
-        n += len(batch)
+    n = copia_righe(Valore, COLONNE, righe())
     stdout.write(
         f"Indicatori sintetici: {len(piani)} Piani, {len(indicatori)} indicatori, "
         f"{len(periodi)} periodi, {n} valori."

@@ -55,8 +55,12 @@ class Command(BaseCommand):
                 genera(rng=rng, stdout=self.stdout, **extra)
                 self.stdout.write(f"  ({app}: {time.monotonic() - t0:.1f} s)")
             invalida_cache()  # when the new Ambiti commit
+            t0 = time.monotonic()
+        self.stdout.write(f"  (commit: {time.monotonic() - t0:.1f} s)")
         # Planner statistics now, not whenever autovacuum gets to the new millions of
         # rows: until then PostgreSQL plans the dashboard queries as on empty tables.
+        t0 = time.monotonic()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        self.stdout.write(f"  (ANALYZE: {time.monotonic() - t0:.1f} s)")
         self.stdout.write(f"Dataset sintetico pronto in {time.monotonic() - started:.1f} s.")
