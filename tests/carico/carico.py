@@ -1,8 +1,10 @@
 """Load run: N simulated users (threads) against gunicorn on 127.0.0.1, bounded in time.
 
-Each user is an Operatore of one synthetic Comune (token auth): 80% reads (values list of
-its Comune, the Ambito progress), 20% value submissions (PATCH with the version it holds).
-Prints throughput, latency percentiles and errors; exits 1 on any error. `make carico`.
+Most users are Operatori of one synthetic Comune (token auth): 80% reads (values list of
+its Comune, the Ambito progress), 20% value submissions (PATCH with the version it
+holds). One user in ten is a Regione user reading its regional dashboard (the API, the
+same figures as the page) and the progress of one of its Ambiti. Prints throughput,
+latency percentiles and errors; exits 1 on any error or a p95 over 1 s. `make carico`.
 """
 
 import json
@@ -10,6 +12,7 @@ import os
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -33,18 +36,53 @@ DURATA = float(os.environ.get("CARICO_SECONDI", "60"))
 assert BASE.startswith("http://127.0.0.1"), "solo loopback"
 
 
+REGIONALI = max(1, UTENTI // 10)
+P95_MASSIMO_MS = 1000
+
+
+def _token(username, ambito, ruolo, comune=None):
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    Incarico.objects.get_or_create(user=user, ambito=ambito, ruolo=ruolo, comune=comune)
+    TokenAPI.objects.filter(utente=user, nome="carico").delete()  # earlier runs'
+    _token, segreto = token_create(utente=user, nome="carico", giorni_validita=1)
+    return segreto
+
+
+def prepara_regionali():
+    """(token, regione, piano of one of its Ambiti) of a Regione user per region, the
+    regions with the most Ambiti first."""
+    from django.db.models import Count
+
+    regioni = (
+        Ambito.objects.filter(codice__startswith="sint-", piani__isnull=False)
+        .values("regione")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", "regione")[:REGIONALI]
+    )
+    utenti = []
+    for i, r in enumerate(regioni):
+        ambito = Ambito.objects.filter(regione=r["regione"], piani__isnull=False).order_by(
+            "codice"
+        )[0]
+        utenti.append(
+            (
+                _token(f"carico.regione.{i:02d}", ambito, "regione"),
+                r["regione"],
+                ambito.piani.first().pk,
+            )
+        )
+    return utenti
+
+
 def prepara():
     utenti = []
     ambiti = Ambito.objects.filter(codice__startswith="sint-", piani__isnull=False).order_by(
         "codice"
-    )[:UTENTI]
+    )[: UTENTI - REGIONALI]
     for i, ambito in enumerate(ambiti):
         periodo = Periodo.objects.filter(ambito=ambito, stato="aperto").order_by("-data_fine")[0]
         comune = ambito.comuni.order_by("codice_istat").first()
-        user, _ = get_user_model().objects.get_or_create(username=f"carico.{i:02d}")
-        Incarico.objects.get_or_create(user=user, ambito=ambito, ruolo="operatore", comune=comune)
-        TokenAPI.objects.filter(utente=user, nome="carico").delete()  # earlier runs'
-        _token, segreto = token_create(utente=user, nome="carico", giorni_validita=1)
+        segreto = _token(f"carico.{i:02d}", ambito, "operatore", comune)
         celle = list(
             Valore.objects.filter(periodo=periodo, comune=comune, stato="bozza").values_list(
                 "pk", "versione"
@@ -99,18 +137,37 @@ def utente(n, dati, fine, risultati, errori):
             errori.append(f"utente {n}: {exc!r} {dettaglio!r}")
 
 
+def regionale(n, dati, fine, risultati, errori):
+    token, regione, piano = dati
+    passo = 0
+    while time.monotonic() < fine:
+        passo += 1
+        t0 = time.perf_counter()
+        try:
+            if passo % 2:
+                richiesta(token, "GET", f"/api/v1/regione/?regione={urllib.parse.quote(regione)}")
+                tipo = "cruscotto regionale"
+            else:
+                richiesta(token, "GET", f"/api/v1/avanzamento/?piano={piano}")
+                tipo = "lettura avanzamento"
+            risultati.append((tipo, (time.perf_counter() - t0) * 1000))
+        except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
+            dettaglio = exc.read()[:200] if hasattr(exc, "read") else b""
+            errori.append(f"utente regionale {n}: {exc!r} {dettaglio!r}")
+
+
 def pct(valori, q):
     s = sorted(valori)
     return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] if s else 0.0
 
 
 def main():
-    utenti = prepara()
+    utenti = [(utente, u) for u in prepara()] + [(regionale, u) for u in prepara_regionali()]
     risultati, errori = [], []
     fine = time.monotonic() + DURATA
     threads = [
-        threading.Thread(target=utente, args=(i, u, fine, risultati, errori))
-        for i, u in enumerate(utenti)
+        threading.Thread(target=chi, args=(i, u, fine, risultati, errori))
+        for i, (chi, u) in enumerate(utenti)
     ]
     t0 = time.monotonic()
     for t in threads:
@@ -131,7 +188,12 @@ def main():
         )
     for e in errori[:10]:
         print(e)
-    sys.exit(1 if errori else 0)
+    p95 = pct([r[1] for r in risultati], 0.95)
+    print(
+        f"Budget (0 errori, p95 < {P95_MASSIMO_MS} ms): "
+        + ("rispettato" if not errori and p95 < P95_MASSIMO_MS else "NON rispettato")
+    )
+    sys.exit(1 if errori or p95 >= P95_MASSIMO_MS else 0)
 
 
 if __name__ == "__main__":
