@@ -461,6 +461,47 @@ def fondi_cases():
     ]
 
 
+SCALA = (10, 50, 100, 200)
+
+
+def scala_cases():
+    """The progress API for an Ufficio di Piano of k Ambiti (k in SCALA): the cost must
+    grow linearly with k (the issue found it quadratic: 0,19 s for 10, 13,7 s for 200).
+    `linearita` checks the time per Ambito of the largest k against the smallest."""
+    from ambito.models import Ambito
+
+    ambiti = list(
+        Ambito.objects.filter(codice__startswith="sint-", piani__isnull=False).order_by("codice")
+    )
+    cases = []
+    for k in SCALA:
+        if k > len(ambiti):
+            break
+        utente = f"bench.scala.{k}"
+        for ambito in ambiti[:k]:
+            _utente(utente, ambito, "ufficio_piano")
+        cases.append(Case(f"API avanzamento, UdP di {k} Ambiti", "/api/v1/avanzamento/", utente))
+    return cases
+
+
+def linearita(rows):
+    """Budget missed when the time per Ambito at the largest k of `scala_cases` is more
+    than 1,5 times the time per Ambito at the second (linear growth, never worse)."""
+    scala = [
+        (int(c.name.rsplit("di ", 1)[1].split()[0]), m) for c, m, *_ in rows if "UdP di" in c.name
+    ]
+    if len(scala) < 2:
+        return []
+    # From the second k: at the first the fixed cost of a request weighs on each Ambito.
+    (k0, t0), (k1, t1) = scala[min(1, len(scala) - 2)], scala[-1]
+    rapporto = (t1 / k1) / (t0 / k0)
+    print(
+        f"Crescita con il numero di Ambiti: {t0 / k0:.2f} ms per Ambito con {k0}, "
+        f"{t1 / k1:.2f} con {k1} (rapporto {rapporto:.2f}, budget <= 1,5)"
+    )
+    return [f"crescita non lineare: {rapporto:.2f} > 1,5"] if rapporto > 1.5 else []
+
+
 REGIONE_BENCH = "Piemonte"  # 91 Ambiti and ~1.200 Comuni in the synthetic dataset
 
 
@@ -552,6 +593,7 @@ CASES = [
     cruscotto_cases,
     fondi_cases,
     regione_cases,
+    scala_cases,
 ]
 if os.environ.get("BENCH_SOLO"):
     # The reference rows always run: they mount the bare Django page of the floor.
@@ -566,6 +608,7 @@ def main():
     cases = [case for factory in CASES for case in factory()]
     failures, rows = run(cases)
     markdown(rows)
+    failures += linearita(rows)
     if os.environ.get("BENCH_PDF", "1") == "1":
         failures += relazione_pdf_case()
     print()
