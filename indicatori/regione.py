@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambito import selectors as territorio
 from ambito.models import Ambito, Comune, DatiDemografici
+from ambito.roles import ruoli
 from fondi.models import Assegnazione, Progetto
 from fondi.selectors import progetti_con_avanzamento
 
@@ -28,6 +29,8 @@ from .choices import Livello, StatoAvanzamento, StatoValore, TipoIndicatore, Uni
 from .models import Indicatore, Periodo, Valore
 from .querysets import periodicita_dovute
 
+#: The value of the form's `regione` for every region at once (the national view).
+TUTTE = "tutte"
 MILLE = Decimal(1000)
 CENTO = Decimal(100)
 #: The columns the table sorts by (?ordina=<name>, "-<name>" descending).
@@ -133,7 +136,7 @@ class RigaComune:
 
 @dataclass
 class CruscottoRegione:
-    regione: str
+    regione: str  # its name, or "Tutte le regioni" in the national view
     anno: int
     aggiornato_al: object
     righe: list[RigaAmbito]
@@ -145,6 +148,7 @@ class CruscottoRegione:
     per_mille: bool = False
     comuni: list[RigaComune] = field(default_factory=list)
     quartili_comuni: Quartili | None = None
+    nazionale: bool = False  # every region at once: one row per Ambito, its region shown
 
     @property
     def classificati(self) -> list[RigaAmbito]:
@@ -156,8 +160,6 @@ class CruscottoRegione:
 
 
 def regioni_visibili(*, fetched_by) -> list[str]:
-    from ambito.roles import ruoli
-
     return ruoli(fetched_by).regioni
 
 
@@ -378,10 +380,14 @@ def cruscotto_regione(
     ordina=None,
 ) -> CruscottoRegione:
     """The figures of every Ambito of the region the user may read (filtered by
-    province), and of its Comuni for one indicator: a fixed number of queries."""
+    province), and of its Comuni for one indicator: a fixed number of queries.
+    `regione=None`: every Ambito the user may read, of every region (national view)."""
     oggi = timezone.localdate()
     anno = anno or oggi.year
-    ambiti = list(Ambito.objects.visible_to(fetched_by).filter(regione=regione).order_by("nome"))
+    ambiti = Ambito.objects.visible_to(fetched_by)
+    if regione is not None:
+        ambiti = ambiti.filter(regione=regione)
+    ambiti = list(ambiti.order_by("nome"))
     province = _province(ambiti)
     if provincia:
         ambiti = [a for a in ambiti if province.get(a.pk) == provincia]
@@ -419,7 +425,8 @@ def cruscotto_regione(
     elenco = list(righe.values())
     completi = [r for r in elenco if r.completo]
     dati = CruscottoRegione(
-        regione=regione,
+        regione=regione or str(_("Tutte le regioni")),
+        nazionale=regione is None,
         anno=anno,
         aggiornato_al=aggiornato_al,
         righe=_numera(_ordina(elenco, ordina)),
@@ -448,7 +455,9 @@ def da_parametri(*, user, parametri):
     if not user.has_perm("ambito.consulta_regione"):
         raise PermissionDenied
     regioni = regioni_visibili(fetched_by=user)
-    form = CruscottoRegioneForm(parametri or None, regioni=regioni)
+    form = CruscottoRegioneForm(
+        parametri or None, regioni=regioni, tutte=ruoli(user).tutte_le_regioni
+    )
     if form.is_bound and not form.is_valid():
         return form, None
     filtri = form.cleaned_data if form.is_bound else {}
@@ -457,7 +466,7 @@ def da_parametri(*, user, parametri):
         raise Http404
     dati = cruscotto_regione(
         fetched_by=user,
-        regione=scelta,
+        regione=None if scelta == TUTTE else scelta,
         anno=filtri.get("anno"),
         provincia=filtri.get("provincia"),
         area=filtri.get("area"),

@@ -191,6 +191,7 @@ class ApprovatiSerializer(serializers.Serializer):
 class RegioneAmbitoSerializer(serializers.Serializer):
     ambito = serializers.IntegerField(source="ambito.pk")
     ambito_nome = serializers.CharField(source="ambito.nome")
+    regione = serializers.CharField(source="ambito.regione")
     provincia = serializers.CharField()
     residenti = serializers.IntegerField(allow_null=True)
     anno_residenti = serializers.IntegerField(allow_null=True)
@@ -232,7 +233,8 @@ class RegioneComuneSerializer(serializers.Serializer):
 
 
 class RegioneSerializer(serializers.Serializer):
-    regione = serializers.CharField()
+    regione = serializers.CharField(help_text="La regione, o «Tutte le regioni».")
+    nazionale = serializers.BooleanField(help_text="Tutte le regioni insieme (regione=tutte).")
     anno = serializers.IntegerField()
     aggiornato_al = serializers.DateTimeField(allow_null=True)
     ambiti = RegioneAmbitoSerializer(source="righe", many=True)
