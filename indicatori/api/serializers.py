@@ -224,9 +224,10 @@ class QuartiliSerializer(serializers.Serializer):
 
 
 class RegioneComuneSerializer(serializers.Serializer):
-    comune = serializers.IntegerField(source="comune.pk")
-    comune_nome = serializers.CharField(source="comune.nome")
-    ambito = serializers.IntegerField(source="comune.ambito_id")
+    comune = serializers.IntegerField(source="comune_id")
+    comune_nome = serializers.CharField(source="nome")
+    ambito = serializers.IntegerField(source="ambito_id")
+    regione = serializers.CharField()
     valore = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
     residenti = serializers.IntegerField(allow_null=True)
     per_mille = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
