@@ -264,7 +264,9 @@ def test_regione_cannot_pick_another_region_or_all_of_them(
     for scelta in ("tutte", visconteo.regione):
         risposta = client.get("/api/v1/regione/", {"regione": scelta})
         assert risposta.status_code == 400
-        assert "Scegli un'opzione valida" in risposta.json()["regione"][0]
+        [errore] = risposta.json()["errors"]
+        assert errore["field"] == "regione"
+        assert errore["message"].startswith("Scegli un'opzione valida.")
         pagina = client.get(reverse("indicatori:regione"), {"regione": scelta})
         assert pagina.status_code == 200
         testo = pagina.content.decode()
