@@ -53,6 +53,12 @@ class Ruoli:
             )
         return sorted({i.ambito.regione for i in self.incarichi if i.ruolo in LEGGE_REGIONE})
 
+    @property
+    def tutte_le_regioni(self) -> bool:
+        """Reads the regional dashboard of every region at once (the national view): the
+        superuser only; a Regione reads its own region(s), one at a time."""
+        return self.user.is_superuser
+
     @cached_property
     def ambiti(self):
         seen = {}

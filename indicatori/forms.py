@@ -369,11 +369,18 @@ class CruscottoRegioneForm(StyledFormMixin, forms.Form):
     )
     ordina = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput())
 
-    def __init__(self, *args, regioni, **kwargs):
+    def __init__(self, *args, regioni, tutte=False, **kwargs):
+        """`regioni`: the regions the user reads; `tutte`: he may also read them all at
+        once (the national view, offered first)."""
         from servizi.models import AreaIntervento
 
+        from .regione import TUTTE
+
         super().__init__(*args, **kwargs)
-        self.fields["regione"].choices = [(r, r) for r in regioni]
+        scelte = [(r, r) for r in regioni]
+        if tutte:
+            scelte.insert(0, (TUTTE, _("Tutte le regioni")))
+        self.fields["regione"].choices = scelte
         if regioni:
             self.fields["regione"].initial = regioni[0]
         self.fields["area"].queryset = AreaIntervento.objects.all()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -457,6 +458,23 @@ class Valore(models.Model):
         verbose_name = _("valore")
         verbose_name_plural = _("valori")
         ordering = ["periodo", "indicatore", "comune__nome", "categoria__ordine"]
+        indexes = [
+            # The approved totals per indicator and period of many Ambiti at once (the
+            # regional dashboard's progress), read from the index alone.
+            models.Index(
+                fields=["indicatore", "periodo"],
+                include=["comune", "categoria", "valore_numerico"],
+                condition=Q(stato="approvato"),
+                name="indicatori_valore_approvati",
+            ),
+            # The last approval of each period: one index probe per period.
+            models.Index(
+                F("periodo"),
+                Coalesce("approvato_il", "aggiornato_il").desc(),
+                condition=Q(stato="approvato"),
+                name="indicatori_valore_ultima_appr",
+            ),
+        ]
         constraints = [
             # One value per cell; the four variants because NULLs are distinct in a
             # plain unique index (Comune or Ambito, total or category).

@@ -191,6 +191,7 @@ class ApprovatiSerializer(serializers.Serializer):
 class RegioneAmbitoSerializer(serializers.Serializer):
     ambito = serializers.IntegerField(source="ambito.pk")
     ambito_nome = serializers.CharField(source="ambito.nome")
+    regione = serializers.CharField(source="ambito.regione")
     provincia = serializers.CharField()
     residenti = serializers.IntegerField(allow_null=True)
     anno_residenti = serializers.IntegerField(allow_null=True)
@@ -223,16 +224,18 @@ class QuartiliSerializer(serializers.Serializer):
 
 
 class RegioneComuneSerializer(serializers.Serializer):
-    comune = serializers.IntegerField(source="comune.pk")
-    comune_nome = serializers.CharField(source="comune.nome")
-    ambito = serializers.IntegerField(source="comune.ambito_id")
+    comune = serializers.IntegerField(source="comune_id")
+    comune_nome = serializers.CharField(source="nome")
+    ambito = serializers.IntegerField(source="ambito_id")
+    regione = serializers.CharField()
     valore = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
     residenti = serializers.IntegerField(allow_null=True)
     per_mille = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
 
 
 class RegioneSerializer(serializers.Serializer):
-    regione = serializers.CharField()
+    regione = serializers.CharField(help_text="La regione, o «Tutte le regioni».")
+    nazionale = serializers.BooleanField(help_text="Tutte le regioni insieme (regione=tutte).")
     anno = serializers.IntegerField()
     aggiornato_al = serializers.DateTimeField(allow_null=True)
     ambiti = RegioneAmbitoSerializer(source="righe", many=True)

@@ -339,7 +339,11 @@ class RegioneViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("regione", str, description="Regione (predefinita: la prima)"),
+            OpenApiParameter(
+                "regione",
+                str,
+                description="Regione (predefinita: la prima); «tutte»: tutte le regioni",
+            ),
             OpenApiParameter("anno", int, description="Anno di residenti e fondi"),
             OpenApiParameter("provincia", str, description="Sigla della provincia"),
             PARAMETRO_AREA,

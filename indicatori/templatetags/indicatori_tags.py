@@ -151,3 +151,96 @@ def celle_revisione(riga, url_valore):
             "</a></td>"
         )
     return mark_safe("".join(parti))  # noqa: S308 - every piece above is escaped
+
+
+# --- The regional dashboard's tables ----------------------------------------------------------
+# One call per table instead of a template loop per cell: the national view shows 600
+# Ambiti and, for one indicator, ~7.900 Comuni, whose cells written by the template engine
+# (a filter, an {% if %} and a reverse() each) were most of the page's time.
+
+
+def _ambito_link(link, url, ambito_id, testo):
+    return f'<a href="{url}?ambito={ambito_id}">{testo}</a>' if link else testo
+
+
+@register.simple_tag
+def righe_regione_ambiti(dati, link):
+    """The rows of the regional table of Ambiti (indicatori/_regione_tabelle.html)."""
+    from django.urls import reverse
+
+    from ambito.platform.renderers import _text
+
+    url_cruscotto = reverse("indicatori:cruscotto")
+    url_fondi = reverse("fondi:assegnazione_list")
+    url_progetti = reverse("fondi:progetto_list")
+    url_avanzamento = reverse("indicatori:avanzamento")
+    prima, dopo = reverse("indicatori:completezza", args=[0]).rsplit("/0/", 1)
+    incompleti = escape(_("dati incompleti"))
+    parti = []
+    for r in dati.righe:
+        pk = r.ambito.pk
+        nome = escape(r.ambito.nome)
+        posizione = f"{_text(r.posizione)}. " if r.posizione else ""
+        mancanze = (
+            ""
+            if r.completo
+            else f'\n      <br><span class="small fw-normal"><strong>{incompleti}</strong>: '
+            f"{escape('; '.join(r.mancanze))}</span>"
+        )
+        regione = f"<td>{escape(r.ambito.regione)}</td>" if dati.nazionale else ""
+        anno_residenti = (
+            f' <span class="small">({_text(r.anno_residenti)})</span>'
+            if r.anno_residenti and r.anno_residenti != dati.anno
+            else ""
+        )
+        importi = (
+            f'<span class="small d-block text-wrap">{euro(r.erogato)} / {euro(r.ammesso)}</span>'
+            if r.ammesso
+            else ""
+        )
+        completezza = percentuale(r.completezza)
+        if r.periodo:
+            if link:
+                completezza = f'<a href="{prima}/{int(r.periodo.pk)}/{dopo}">{completezza}</a>'
+            completezza += f'<span class="small d-block text-wrap">{escape(r.periodo.nome)}</span>'
+        parti.append(
+            f"<tr{'' if r.completo else ' class=' + chr(34) + 'incompleto' + chr(34)}>"
+            f'<th scope="row"><div class="regione-ambito">{posizione}'
+            f"{_ambito_link(link, url_cruscotto, pk, nome)}{mancanze}</div></th>"
+            f"{regione}<td>{escape(r.provincia)}</td>"
+            f'<td class="num">{numero(r.residenti)}{anno_residenti}</td>'
+            f'<td class="num">{_ambito_link(link, url_fondi, pk, euro(r.fondi_per_residente))}'
+            "</td>"
+            f'<td class="num">{percentuale(r.percentuale_erogato)}{importi}</td>'
+            f'<td class="num">{completezza}</td>'
+            f'<td class="num">{_ambito_link(link, url_progetti, pk, _text(r.progetti_pnrr))}</td>'
+            f'<td class="num">{_text(r.in_ritardo)} / {_text(r.comuni)}</td>'
+            f'<td class="num">{_text(r.stati[StatoAvanzamento.IN_LINEA])}</td>'
+            f'<td class="num">{_text(r.stati[StatoAvanzamento.A_RISCHIO])}</td>'
+            f'<td class="num">{_ambito_link(link, url_avanzamento, pk, _text(r.critici))}</td>'
+            "</tr>\n"
+        )
+    return mark_safe("".join(parti))  # noqa: S308 - every piece above is escaped
+
+
+@register.simple_tag
+def righe_regione_comuni(dati, link):
+    """The rows of the regional table of Comuni for one indicator."""
+    from django.urls import reverse
+
+    prima, dopo = reverse("ambito:comune_detail", args=[0]).rsplit("/0/", 1)
+    nessuno = f'<span class="small">{escape(_("nessun valore approvato"))}</span>'
+    parti = []
+    for c in dati.comuni:
+        nome = escape(c.nome)
+        if link:
+            nome = f'<a href="{prima}/{int(c.comune_id)}/{dopo}">{nome}</a>'
+        regione = f"<td>{escape(c.regione)}</td>" if dati.nazionale else ""
+        valore = nessuno if c.valore is None else numero(c.valore, 1)
+        per_mille = f'<td class="num">{numero(c.per_mille, 1)}</td>' if dati.per_mille else ""
+        parti.append(
+            f'<tr><th scope="row">{nome}</th><td>{escape(c.ambito_nome)}</td>{regione}'
+            f'<td class="num">{valore}</td><td class="num">{numero(c.residenti)}</td>'
+            f"{per_mille}</tr>\n"
+        )
+    return mark_safe("".join(parti))  # noqa: S308 - every piece above is escaped

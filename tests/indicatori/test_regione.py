@@ -135,9 +135,7 @@ def test_comuni_of_an_indicator_sum_to_the_ambito_figure(molise, utente_regione,
             (selectors.valore_ambito(indicatore, p.pk, aggregati) or 0 for p in periodi),
             Decimal(0),
         )
-        somma = sum(
-            (c.valore or 0 for c in dati.comuni if c.comune.ambito_id == ambito.pk), Decimal(0)
-        )
+        somma = sum((c.valore or 0 for c in dati.comuni if c.ambito_id == ambito.pk), Decimal(0))
         assert somma == atteso
     con_valore = [c for c in dati.comuni if c.valore is not None and c.residenti]
     assert con_valore
@@ -162,12 +160,12 @@ def test_only_approved_values_count(molise, utente_regione):
     prima = regione.cruscotto_regione(
         fetched_by=utente_regione, regione=REGIONE, anno=2025, indicatore="S01"
     )
-    riga = next(c for c in prima.comuni if c.comune == valore.comune)
+    riga = next(c for c in prima.comuni if c.comune_id == valore.comune_id)
     Valore.objects.filter(pk=valore.pk).update(stato=StatoValore.INVIATO)
     dopo = regione.cruscotto_regione(
         fetched_by=utente_regione, regione=REGIONE, anno=2025, indicatore="S01"
     )
-    riga_dopo = next(c for c in dopo.comuni if c.comune == valore.comune)
+    riga_dopo = next(c for c in dopo.comuni if c.comune_id == valore.comune_id)
     assert (riga_dopo.valore or 0) == riga.valore - valore.valore_numerico
 
 
@@ -237,6 +235,46 @@ def test_page_api_and_pdf(client, molise, utente_regione, monkeypatch):
     assert pdf["Content-Type"] == "application/pdf"
 
 
+def test_national_view_shows_the_ambiti_of_every_region(client, molise, amministratore, visconteo):
+    client.force_login(amministratore)
+    pagina = client.get(reverse("indicatori:regione"), {"regione": "tutte"})
+    assert pagina.status_code == 200
+    testo = pagina.content.decode()
+    assert "Tutte le regioni" in testo
+    for ambito in [*molise, visconteo]:
+        assert f"?ambito={ambito.pk}" in testo
+        assert ambito.nome in testo
+    corpo = client.get("/api/v1/regione/", {"regione": "tutte", "indicatore": "S01"}).json()
+    assert corpo["nazionale"] is True
+    assert {a["regione"] for a in corpo["ambiti"]} == {REGIONE, visconteo.regione}
+    assert {a["ambito"] for a in corpo["ambiti"]} >= {a.pk for a in [*molise, visconteo]}
+    assert {c["regione"] for c in corpo["comuni"]} == {REGIONE, visconteo.regione}
+    # One region at a time is still there, and the first is the default.
+    regionale = client.get("/api/v1/regione/", {"regione": REGIONE}).json()
+    assert regionale["nazionale"] is False
+    assert {a["regione"] for a in regionale["ambiti"]} == {REGIONE}
+
+
+def test_regione_cannot_pick_another_region_or_all_of_them(
+    client, molise, utente_regione, visconteo
+):
+    client.force_login(utente_regione)
+    pagina = client.get(reverse("indicatori:regione"))
+    assert "Tutte le regioni" not in pagina.content.decode()  # not offered
+    for scelta in ("tutte", visconteo.regione):
+        risposta = client.get("/api/v1/regione/", {"regione": scelta})
+        assert risposta.status_code == 400
+        [errore] = risposta.json()["errors"]
+        assert errore["field"] == "regione"
+        assert errore["message"].startswith("Scegli un'opzione valida.")
+        pagina = client.get(reverse("indicatori:regione"), {"regione": scelta})
+        assert pagina.status_code == 200
+        testo = pagina.content.decode()
+        assert "Scegli un&#x27;opzione valida" in testo
+        assert visconteo.nome not in testo
+    assert regione.regioni_visibili(fetched_by=utente_regione) == [REGIONE]
+
+
 def _conta(client, url, params=None):
     with CaptureQueriesContext(connection) as contesto:
         risposta = client.get(url, params or {})
@@ -244,15 +282,29 @@ def _conta(client, url, params=None):
     return len(contesto.captured_queries)
 
 
-def test_queries_do_not_grow_with_the_ambiti(client, molise, utente_regione, genera_regione):
-    client.force_login(utente_regione)
+def test_queries_do_not_grow_with_the_ambiti(
+    client, molise, utente_regione, amministratore, genera_regione
+):
+    """Page and API, of the region (3 then 6 Ambiti) and of the national view."""
     params = {"indicatore": "S01", "anno": 2025}
-    pagina_3 = _conta(client, reverse("indicatori:regione"), params)
-    api_3 = _conta(client, "/api/v1/regione/", params)
-    assert pagina_3 <= 30
-    assert api_3 <= 30
+    nazionale = {**params, "regione": "tutte"}
+    casi = [
+        (utente_regione, reverse("indicatori:regione"), params),
+        (utente_regione, "/api/v1/regione/", params),
+        (amministratore, reverse("indicatori:regione"), nazionale),
+        (amministratore, "/api/v1/regione/", nazionale),
+    ]
+
+    def conta():
+        conteggi = []
+        for utente, url, parametri in casi:
+            client.force_login(utente)
+            conteggi.append(_conta(client, url, parametri))
+        return conteggi
+
+    con_3 = conta()
+    assert max(con_3) <= 30
     genera_regione("CB", 3, fondi=False)
     assert Ambito.objects.visible_to(utente_regione).count() == 6
-    client.force_login(utente_regione)
-    assert _conta(client, reverse("indicatori:regione"), params) == pagina_3
-    assert _conta(client, "/api/v1/regione/", params) == api_3
+    assert Ambito.objects.count() > 6  # the national view has the demo's Ambiti too
+    assert conta() == con_3
