@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambito import selectors as territorio
 from ambito.models import Ambito, Comune, DatiDemografici
+from ambito.platform.cache import per_ambito
 from ambito.roles import ruoli
 from fondi.models import Assegnazione, Progetto
 from fondi.selectors import progetti_con_avanzamento
@@ -304,18 +305,29 @@ def _pnrr(fetched_by, righe):
 
 
 def _stati(fetched_by, righe, area):
-    """Indicators on track / at risk / critical per Ambito (one progress computation)."""
-    indicatori = (
-        selectors.indicatori_visibili(fetched_by=fetched_by)
-        .exclude(tipo=TipoIndicatore.INPUT)
-        .filter(previsto_dal_piano=True, piano__ambito__in=list(righe))
-    )
-    if area is not None:
-        indicatori = indicatori.filter(area=area)
-    for avanzamento in selectors.avanzamento_indicatori(
-        fetched_by=fetched_by, indicatori=indicatori
-    ):
-        righe[avanzamento.indicatore.piano.ambito_id].stati[avanzamento.stato] += 1
+    """Indicators on track / at risk / critical per Ambito: approved values only, so the
+    same for every reader of the Ambito, hence kept per Ambito in the cache under its
+    data generation (`per_ambito`): after an approval only that Ambito is computed again.
+    """
+
+    def calcola(ambito_ids):
+        conteggi = {a: dict.fromkeys(StatoAvanzamento.values, 0) for a in ambito_ids}
+        indicatori = (
+            selectors.indicatori_visibili(fetched_by=fetched_by)
+            .exclude(tipo=TipoIndicatore.INPUT)
+            .filter(previsto_dal_piano=True, piano__ambito__in=ambito_ids)
+        )
+        if area is not None:
+            indicatori = indicatori.filter(area=area)
+        for avanzamento in selectors.avanzamento_indicatori(
+            fetched_by=fetched_by, indicatori=indicatori
+        ):
+            conteggi[avanzamento.indicatore.piano.ambito_id][avanzamento.stato] += 1
+        return conteggi
+
+    area_id = area.pk if area is not None else None
+    for ambito_id, conteggi in per_ambito("regione:stati", righe, calcola, area_id).items():
+        righe[ambito_id].stati.update(conteggi)
 
 
 def _residenti_comune(anno):

@@ -168,3 +168,34 @@ def memorizzato(funzione):
         return risultato
 
     return selettore
+
+
+def per_ambito(nome: str, ambito_ids, calcola, *parti) -> dict:
+    """{Ambito id: value}, each from the cache under that Ambito's own generation.
+
+    For figures that are the same for every reader of an Ambito (the regional
+    dashboard's): `calcola(ids)` returns {id: value} for the Ambiti missing from the
+    cache only, and they are stored. An approval renews its own Ambito's generation when
+    it commits, so the next request computes that one Ambito again and reads the others
+    from the cache: no batch job between the approval and the figures, and no figure
+    older than its data. An Ambito changed by the transaction in progress is computed
+    and not stored. `parti`: whatever else the value depends on (filters), hashable.
+    """
+    ids = sorted(set(ambito_ids))
+    generazione = dict(generazioni(ids))
+    comune = (nome, timezone.localdate().isoformat(), generazione[RIFERIMENTO], parti)
+    chiavi = {
+        a: "zonale:" + hashlib.sha256(repr((comune, a, generazione[a])).encode()).hexdigest()
+        for a in ids
+    }
+    trovati = cache.get_many(list(chiavi.values()))
+    risultato = {a: trovati[chiave] for a, chiave in chiavi.items() if chiave in trovati}
+    mancanti = [a for a in ids if a not in risultato]
+    if mancanti:
+        calcolati = calcola(mancanti)
+        risultato.update(calcolati)
+        if not _in_sospeso({RIFERIMENTO}):
+            cache.set_many(
+                {chiavi[a]: v for a, v in calcolati.items() if not _in_sospeso({a})}, DURATA
+            )
+    return risultato

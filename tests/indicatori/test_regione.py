@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -169,6 +170,57 @@ def test_only_approved_values_count(molise, utente_regione):
     assert (riga_dopo.valore or 0) == riga.valore - valore.valore_numerico
 
 
+def test_an_approval_shows_in_the_next_request(
+    molise, utente_regione, amministratore, django_capture_on_commit_callbacks
+):
+    """The counts of indicators per status are kept per Ambito under its data
+    generation: no batch job, the approval itself makes the next request recompute."""
+    from ambito.platform.cache import invalida_cache_ambito
+    from indicatori.services import valori_approve
+
+    ambito = molise[0]
+    periodo = Periodo.objects.filter(
+        ambito=ambito, stato="aperto", data_fine__lte=timezone.localdate()
+    ).latest("data_fine")
+    indicatore = Indicatore.objects.filter(
+        piano__ambito=ambito, previsto_dal_piano=True, valore_atteso__isnull=False
+    ).exclude(tipo="input")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        Valore.objects.filter(indicatore=indicatore).update(
+            stato=StatoValore.INVIATO, motivo_respingimento="", anomalia_confermata=False
+        )
+        invalida_cache_ambito(ambito.pk)
+
+    def stati():
+        dati = regione.cruscotto_regione(fetched_by=utente_regione, regione=REGIONE, anno=2025)
+        return {r.ambito.pk: r.stati for r in dati.righe}
+
+    def dal_selettore():  # live: a superuser's aggregates are never cached
+        return selectors.conteggio_stati(
+            selectors.avanzamento_indicatori(fetched_by=amministratore, ambito=ambito)
+        )
+
+    prima = stati()
+    assert prima[ambito.pk] == dal_selettore()
+    with CaptureQueriesContext(connection) as dalla_cache:
+        assert stati() == prima
+    udp = user_with_role(Ruolo.UFFICIO_PIANO, ambito, username="udp.molise")
+    with django_capture_on_commit_callbacks(execute=True):
+        valori_approve(
+            user=udp,
+            periodo=periodo,
+            valori=Valore.objects.filter(indicatore=indicatore, periodo=periodo),
+        )
+    dopo = stati()
+    assert dopo[ambito.pk] == dal_selettore()
+    assert dopo[ambito.pk] != prima[ambito.pk]  # the indicator can now be evaluated
+    # The other Ambiti came from the cache: only the approving one was computed again.
+    assert all(dopo[a.pk] == prima[a.pk] for a in molise[1:])
+    with CaptureQueriesContext(connection) as ricalcolo:
+        stati()
+    assert len(ricalcolo) == len(dalla_cache)
+
+
 def test_incomplete_ambiti_are_marked_not_ranked(molise, utente_regione):
     dati = regione.cruscotto_regione(fetched_by=utente_regione, regione=REGIONE, anno=ANNO)
     # The synthetic values include drafts and rejected ones: no Ambito has sent all.
@@ -299,6 +351,7 @@ def test_queries_do_not_grow_with_the_ambiti(
         conteggi = []
         for utente, url, parametri in casi:
             client.force_login(utente)
+            cache.clear()  # every Ambito's counts computed, none from the cache
             conteggi.append(_conta(client, url, parametri))
         return conteggi
 
