@@ -216,5 +216,7 @@ rules.add_perm("ambito.carica_popolazione", is_ufficio_piano_di)
 rules.add_perm("ambito.esporta_dati", legge_ambito_di)
 # obj: the Ambito. When its Operatori are reminded of the deadlines.
 rules.add_perm("ambito.modifica_calendariopromemoria", is_ufficio_piano_di)
-# The regional dashboard, its API and its PDF (the superuser sees every region).
+# The regional dashboard and its API (the superuser sees every region).
 rules.add_perm("ambito.consulta_regione", legge_regione)
+# Asking for the regional dashboard's PDF (a job, the user's own report).
+rules.add_perm("ambito.genera_pdf_regione", legge_regione)

@@ -684,3 +684,38 @@ class RichiestaRelazione(Lavoro):
 
     def get_absolute_url(self):
         return reverse("report:richiesta_detail", args=[self.pk])
+
+
+class RichiestaRegione(Lavoro):
+    """The regional dashboard's PDF asked for and written by a worker (a job).
+
+    `parametri` holds the dashboard's filters as its form validated them (regione,
+    anno, provincia, area, indicatore, ordina): the worker draws the same figures with
+    them. `ambito` is the region's first Ambito the user reads (the job's scope).
+    """
+
+    richiesta_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("richiesta da"),
+        on_delete=models.CASCADE,
+        related_name="richieste_regione",
+    )
+    report = models.OneToOneField(
+        "ambito.ReportGenerato",
+        verbose_name=_("report"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="richiesta_regione",
+    )
+
+    class Meta(Lavoro.Meta):
+        verbose_name = _("richiesta di PDF regionale")
+        verbose_name_plural = _("richieste di PDF regionale")
+
+    def get_absolute_url(self):
+        return reverse("report:richiesta_regione_detail", args=[self.pk])
+
+    @property
+    def regione(self) -> str:
+        return self.parametri.get("regione", "")

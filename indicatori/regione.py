@@ -498,9 +498,10 @@ def cruscotto_regione(
     return dati
 
 
-def da_parametri(*, user, parametri):
-    """(form, dashboard) from the query of a page, an API call or a PDF request: the
-    form's errors and no dashboard when the parameters are not valid."""
+def filtri_da_parametri(*, user, parametri):
+    """(form, filters) from the query of a page, an API call or a PDF request: the
+    filters are `cruscotto_regione`'s arguments, the region chosen (the first one the
+    user reads by default); None, with the form's errors, when they are not valid."""
     from .forms import CruscottoRegioneForm
 
     if not user.has_perm("ambito.consulta_regione"):
@@ -511,18 +512,32 @@ def da_parametri(*, user, parametri):
     )
     if form.is_bound and not form.is_valid():
         return form, None
-    filtri = form.cleaned_data if form.is_bound else {}
-    scelta = filtri.get("regione") or (regioni[0] if regioni else None)
-    if scelta is None:
+    filtri = dict(form.cleaned_data) if form.is_bound else {}
+    filtri["regione"] = filtri.get("regione") or (regioni[0] if regioni else None)
+    if filtri["regione"] is None:
         raise Http404
+    return form, filtri
+
+
+def parametri_di(filtri) -> dict:
+    """The filters as the form's parameters again, for JSON (a job's `parametri`): the
+    area by id, empty ones left out. `da_parametri` reads them back."""
+    return {
+        nome: getattr(valore, "pk", valore)
+        for nome, valore in filtri.items()
+        if valore not in (None, "")
+    }
+
+
+def da_parametri(*, user, parametri):
+    """(form, dashboard) from the query of a page, an API call or a PDF job: the
+    form's errors and no dashboard when the parameters are not valid."""
+    form, filtri = filtri_da_parametri(user=user, parametri=parametri)
+    if filtri is None:
+        return form, None
+    scelta = filtri["regione"]
     dati = cruscotto_regione(
-        fetched_by=user,
-        regione=None if scelta == TUTTE else scelta,
-        anno=filtri.get("anno"),
-        provincia=filtri.get("provincia"),
-        area=filtri.get("area"),
-        indicatore=filtri.get("indicatore"),
-        ordina=filtri.get("ordina"),
+        fetched_by=user, **{**filtri, "regione": None if scelta == TUTTE else scelta}
     )
     form.offri(dati)
     return form, dati

@@ -19,5 +19,10 @@ urlpatterns = [
         name="scheda_comune",
     ),
     path("regione/", views.CruscottoRegionePdfView.as_view(), name="regione"),
+    path(
+        "regione/richieste/<int:pk>/",
+        views.RichiestaRegioneDetailView.as_view(),
+        name="richiesta_regione_detail",
+    ),
     path("progetti/<int:pk>/", views.SchedaProgettoPdfView.as_view(), name="scheda_progetto"),
 ]

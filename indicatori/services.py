@@ -43,7 +43,15 @@ from ambito.services import (
 
 from . import validators
 from .choices import AzionePeriodo, StatoPeriodo, StatoValore, UnitaMisura
-from .models import Categoria, EventoPeriodo, Indicatore, Periodo, RichiestaRelazione, Valore
+from .models import (
+    Categoria,
+    EventoPeriodo,
+    Indicatore,
+    Periodo,
+    RichiestaRegione,
+    RichiestaRelazione,
+    Valore,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -1061,6 +1069,123 @@ def relazione_run(*, job_id: int) -> RichiestaRelazione | None:
         errore=_(
             "La relazione non è stata generata per un errore imprevisto (%(tipo)s). "
             "Si può riprovare; se l'errore si ripete, avvisare l'assistenza."
+        ),
+    )
+
+
+# The regional dashboard's PDF as a job (indicatori/tasks.py runs `regione_pdf_run`),
+# drawn by the worker from the dashboard's filters through the page's own path.
+
+
+def _accoda_regione_pdf(job_id) -> None:
+    from . import tasks
+
+    tasks.regione_pdf_generate.delay(job_id)
+
+
+def regione_pdf_request(*, user, parametri, richiesta: str = "") -> tuple[RichiestaRegione, bool]:
+    """Queue the regional dashboard's PDF with the page's filters (or return the job of
+    the same request); (job, created). Nothing is drawn here: the filters are only
+    validated by the dashboard's form (not valid: a ValidationError with its errors).
+
+    `richiesta` is the form's one-time token: the same form posted twice is one job.
+    Without it, the same user and filters within the same minute are one job.
+    """
+    from ambito.models import Ambito
+
+    from . import regione
+
+    if not user.has_perm("ambito.genera_pdf_regione"):
+        raise PermissionDenied(_("Il PDF del cruscotto regionale è riservato alla Regione."))
+    form, filtri = regione.filtri_da_parametri(user=user, parametri=parametri)
+    if filtri is None:
+        raise ValidationError(form.errors)
+    parametri = regione.parametri_di(filtri)
+    # The job's scope: the region's first Ambito the user reads (as the register's row;
+    # the national view's: the first of all).
+    ambiti = Ambito.objects.visible_to(user)
+    if parametri["regione"] != regione.TUTTE:
+        ambiti = ambiti.filter(regione=parametri["regione"])
+    ambito = ambiti.order_by("pk").first()
+    if ambito is None:
+        raise PermissionDenied(_("Nessun Ambito della regione è visibile all'utente."))
+    richiesta = richiesta or f"{sorted(parametri.items())}:{timezone.now():%Y%m%d%H%M}"
+    return jobs.lavoro_request(
+        RichiestaRegione,
+        user=user,
+        richiesta=f"regione:{richiesta}",
+        accoda=_accoda_regione_pdf,
+        ambito=ambito,
+        parametri=parametri,
+    )
+
+
+regione_pdf_retryable = jobs.lavoro_retryable
+
+
+def regione_pdf_retry(*, user, job: RichiestaRegione) -> RichiestaRegione:
+    """Queue again a failed (or lost) job of the user."""
+    return jobs.lavoro_retry(
+        user=user,
+        job=job,
+        accoda=_accoda_regione_pdf,
+        solo_chi_ha_chiesto=_("Solo chi ha chiesto il PDF regionale può riprovare."),
+        niente=_("Il PDF regionale non è in errore: non c'è nulla da riprovare."),
+    )
+
+
+def _regione_pdf_scrivi(job):
+    """The dashboard of the stored filters, drawn as the page draws it, as a PDF.
+
+    What may have changed since the request (the user's role, the region's Ambiti) is
+    told in Italian (a ValidationError: the job's message), nothing is registered.
+    """
+    from . import regione, reports
+
+    user = job.richiesta_da
+    if not user.has_perm("ambito.genera_pdf_regione"):
+        raise ValidationError(
+            _(
+                "Il PDF del cruscotto regionale è riservato alla Regione: "
+                "l'utente non ha più il ruolo."
+            )
+        )
+    form, dati = regione.da_parametri(user=user, parametri=job.parametri)
+    if dati is None:
+        raise ValidationError(
+            _("I filtri del cruscotto non sono più validi: %(errori)s")
+            % {"errori": " ".join(e for errori in form.errors.values() for e in errori)}
+        )
+    if not dati.righe:
+        raise ValidationError(
+            _(
+                "Nessun Ambito della regione corrisponde ai filtri scelti: "
+                "il PDF non è stato generato."
+            )
+        )
+    return reports.regione_pdf(user=user, dati=dati).registro
+
+
+def _regione_pdf_pronto(job) -> None:
+    lavoro_pronto_notify(
+        job,
+        evento="regione",
+        titolo=_("Il PDF del cruscotto regionale %(numero)s è pronto")
+        % {"numero": job.report.numero},
+    )
+
+
+def regione_pdf_run(*, job_id: int) -> RichiestaRegione | None:
+    """Draw and register the PDF of a queued regional job, all or nothing (as the
+    Relazione: report row, file and `stato = pronto` in one transaction)."""
+    return jobs.lavoro_run(
+        RichiestaRegione,
+        job_id=job_id,
+        scrivi=_regione_pdf_scrivi,
+        pronto=_regione_pdf_pronto,
+        errore=_(
+            "Il PDF del cruscotto regionale non è stato generato per un errore imprevisto "
+            "(%(tipo)s). Si può riprovare; se l'errore si ripete, avvisare l'assistenza."
         ),
     )
 

@@ -13,6 +13,13 @@ def relazione_generate(job_id: int) -> str | None:
 
 
 @shared_task
+def regione_pdf_generate(job_id: int) -> str | None:
+    """Draw and register a queued regional PDF (idempotent, as `relazione_generate`)."""
+    job = services.regione_pdf_run(job_id=job_id)
+    return job.stato if job is not None else None
+
+
+@shared_task
 def promemoria_scadenze() -> int:
     """Daily (celery beat): the deadline reminders of the day."""
     return services.promemoria_scadenze_send()

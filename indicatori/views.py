@@ -58,7 +58,14 @@ from .forms import (
     PeriodoForm,
     SelezioneValoriForm,
 )
-from .models import EventoPeriodo, Indicatore, Periodo, RichiestaRelazione, Valore
+from .models import (
+    EventoPeriodo,
+    Indicatore,
+    Periodo,
+    RichiestaRegione,
+    RichiestaRelazione,
+    Valore,
+)
 
 
 def _messaggi_errore(error: ValidationError) -> list[str]:
@@ -981,15 +988,52 @@ class CruscottoRegioneView(LoginRequiredMixin, TemplateView):
             ordinamenti=regione.ORDINAMENTI,
             ordina=self.request.GET.get("ordina", ""),
             query=parametri.urlencode(),
+            # A one-time token of the PDF form: the same form posted twice is one job.
+            richiesta=uuid.uuid4().hex,
             **kwargs,
         )
 
 
 class CruscottoRegionePdfView(LoginRequiredMixin, View):
-    """POST: the regional dashboard as a PDF, with the same filters."""
+    """POST: ask for the regional dashboard as a PDF, with the page's filters (Regione).
+
+    The PDF is drawn by a worker (indicatori/tasks.py): the answer is at once a redirect
+    to the job's page, which follows its progress.
+    """
 
     def post(self, request):
-        form, dati = regione.da_parametri(user=request.user, parametri=request.POST)
-        if dati is None or not dati.righe:
-            raise Http404
-        return pdf_response(reports.regione_pdf(user=request.user, dati=dati))
+        parametri = request.POST.copy()
+        richiesta = parametri.pop("richiesta", [""])[-1][:64]
+        try:
+            job, _created = services.regione_pdf_request(
+                user=request.user, parametri=parametri, richiesta=richiesta
+            )
+        except ValidationError as error:  # filters the page never offers
+            raise Http404 from error
+        return HttpResponseRedirect(job.get_absolute_url(), status=303)
+
+
+class RichiestaRegioneDetailView(LoginRequiredMixin, DetailView):
+    """A regional PDF job of the user: its state, refreshed while it runs; retry (POST)."""
+
+    template_name = "indicatori/richiestaregione_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        # A job is its requester's own page (the report itself is in the register).
+        return RichiestaRegione.objects.filter(richiesta_da=self.request.user).select_related(
+            "ambito", "report"
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            riprovabile=services.regione_pdf_retryable(self.object), **kwargs
+        )
+
+    def post(self, request, pk):
+        job = self.get_object()
+        try:
+            services.regione_pdf_retry(user=request.user, job=job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(job.get_absolute_url(), status=303)

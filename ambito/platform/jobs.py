@@ -86,7 +86,8 @@ def lavoro_run(model, *, job_id: int, scrivi: Callable, pronto: Callable, errore
     """Run a queued job: `scrivi(job)` writes and registers its file (a ReportGenerato);
     `pronto(job)` tells the user, in the same transaction; all or nothing.
 
-    `errore` is the Italian message of an unexpected failure, with `%(tipo)s`.
+    `errore` is the Italian message of an unexpected failure, with `%(tipo)s`; a
+    `ValidationError` raised by `scrivi` is told with its own message.
     """
     job = _lavoro_start(model, job_id)
     if job is None:
@@ -98,12 +99,19 @@ def lavoro_run(model, *, job_id: int, scrivi: Callable, pronto: Callable, errore
             job.terminata_il = timezone.now()
             job.save(update_fields=["stato", "report", "terminata_il"])
             pronto(job)
+    except ValidationError as error:
+        # A failure `scrivi` foresaw (e.g. the request is no longer possible): its own
+        # Italian message.
+        logger.warning("%s %s non riuscito: %s", model.__name__, job_id, error.messages)
+        _lavoro_fallito(model, job, " ".join(error.messages))
     except Exception as error:
         logger.exception("%s %s non riuscito", model.__name__, job_id)
-        model.objects.filter(pk=job.pk).update(
-            stato=StatoLavoro.FALLITO,
-            terminata_il=timezone.now(),
-            errore=errore % {"tipo": type(error).__name__},
-        )
-        job.refresh_from_db()
+        _lavoro_fallito(model, job, errore % {"tipo": type(error).__name__})
     return job
+
+
+def _lavoro_fallito(model, job, messaggio: str) -> None:
+    model.objects.filter(pk=job.pk).update(
+        stato=StatoLavoro.FALLITO, terminata_il=timezone.now(), errore=messaggio
+    )
+    job.refresh_from_db()

@@ -108,6 +108,8 @@ def test_reports_dashboard_and_audit_trail(users, visconteo, altro_ambito):
     # The trail shows drafts too: not for the Regione, which reads approved values only.
     assert allowed(users, "ambito.consulta_registro") == {"udp", "udp_x", "rev"}
     assert allowed(users, "ambito.consulta_regione") == {"reg"}
+    # Its own reports: the regional dashboard's PDF, a job.
+    assert allowed(users, "ambito.genera_pdf_regione") == {"reg"}
 
 
 def test_changing_a_row_follows_editable_by(users, visconteo, rozzano):

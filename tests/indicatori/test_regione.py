@@ -1,6 +1,7 @@
 """The regional dashboard: a small synthetic region (Molise), its figures against each
 Ambito's own selectors, the Regione's scope, and queries that do not grow with Ambiti."""
 
+import io
 import random
 from decimal import Decimal
 from io import StringIO
@@ -8,23 +9,27 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from ambito import sintetico as territorio_sintetico
-from ambito.choices import Ruolo
-from ambito.models import Ambito
+from ambito.choices import Ruolo, StatoLavoro
+from ambito.models import Ambito, Notifica, ReportGenerato
+from ambito.platform import pdf
 from ambito.selectors import popolazione_di_riferimento
+from ambito.templatetags.zonale import numero
 from fondi import sintetico as fondi_sintetico
 from fondi.models import Progetto
 from fondi.reports import cruscotto_fondi
 from fondi.selectors import progetti_riepilogo
-from indicatori import regione, selectors
+from indicatori import regione, selectors, services, tasks
 from indicatori import sintetico as indicatori_sintetico
 from indicatori.choices import StatoValore
-from indicatori.models import Indicatore, Periodo, Valore
+from indicatori.models import Indicatore, Periodo, RichiestaRegione, Valore
 from tests.factories import user_with_role
 
 REGIONE = "Molise"
@@ -258,7 +263,7 @@ def test_other_roles_do_not_see_the_regional_dashboard(client, ufficio_piano, re
         assert client.get("/api/v1/regione/").status_code == 403
 
 
-def test_page_api_and_pdf(client, molise, utente_regione, monkeypatch):
+def test_page_and_api(client, molise, utente_regione):
     client.force_login(utente_regione)
     pagina = client.get(reverse("indicatori:regione"), {"indicatore": "S01", "anno": 2025})
     assert pagina.status_code == 200
@@ -278,13 +283,10 @@ def test_page_api_and_pdf(client, molise, utente_regione, monkeypatch):
     filtrati = client.get("/api/v1/regione/", {"provincia": "ZZ"}).json()
     assert filtrati["ambiti"] == []
     assert client.get("/api/v1/regione/", {"anno": "1e20"}).status_code == 400
-
-    import ambito.platform.pdf
-
-    monkeypatch.setattr(ambito.platform.pdf, "render_pdf", lambda t, c: (b"%PDF-", 1))
-    pdf = client.post(reverse("report:regione"), {"anno": 2025})
-    assert pdf.status_code == 200
-    assert pdf["Content-Type"] == "application/pdf"
+    # The PDF button carries the page's filters and a one-time token.
+    assert f'action="{reverse("report:regione")}"' in testo
+    assert 'name="indicatore" value="S01"' in testo
+    assert 'name="richiesta" value="' in testo
 
 
 def test_national_view_shows_the_ambiti_of_every_region(client, molise, amministratore, visconteo):
@@ -361,3 +363,177 @@ def test_queries_do_not_grow_with_the_ambiti(
     assert Ambito.objects.visible_to(utente_regione).count() == 6
     assert Ambito.objects.count() > 6  # the national view has the demo's Ambiti too
     assert conta() == con_3
+
+
+# --- The regional PDF, a job a worker does (README, "Il PDF regionale come lavoro") -----
+
+FILTRI = {"anno": 2025, "indicatore": "S01", "ordina": "-residenti"}
+
+
+def _chiedi_pdf(client, capture, dati):
+    """POST the dashboard's PDF form; with the eager tasks of the tests the worker's job
+    runs at commit, inline."""
+    with capture(execute=True):
+        risposta = client.post(reverse("report:regione"), dati)
+    assert risposta.status_code == 303
+    return risposta
+
+
+def test_asking_for_the_pdf_only_queues_a_job(
+    client, molise, utente_regione, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With a worker (not inline) the request draws nothing: no figures, no WeasyPrint."""
+
+    def weasyprint(*args, **kwargs):
+        raise AssertionError("a PDF rendered inside the request")
+
+    monkeypatch.setattr(pdf, "render_pdf", weasyprint)
+    accodati = []
+    monkeypatch.setattr(tasks.regione_pdf_generate, "delay", accodati.append)
+    client.force_login(utente_regione)
+    client.get(reverse("home"))  # warm up the session and the URL resolver
+    with CaptureQueriesContext(connection) as query:
+        risposta = _chiedi_pdf(
+            client,
+            django_capture_on_commit_callbacks,
+            {**FILTRI, "regione": REGIONE, "richiesta": "b" * 32},
+        )
+    job = RichiestaRegione.objects.get()
+    assert risposta["Location"] == job.get_absolute_url()
+    assert accodati == [job.pk]
+    assert (job.stato, job.richiesta_da, job.ambito) == (
+        StatoLavoro.IN_CODA,
+        utente_regione,
+        min(molise, key=lambda a: a.pk),
+    )
+    # The filters as the dashboard's form validated them: the worker draws with them.
+    assert job.parametri == {**FILTRI, "regione": REGIONE}
+    assert not ReportGenerato.objects.exists()
+    # None of the dashboard's aggregates ran (they are 20 queries on their own).
+    assert not any("indicatori_valore" in q["sql"] for q in query.captured_queries)
+    assert len(query.captured_queries) <= 12
+    pagina = client.get(risposta["Location"]).content.decode()
+    assert "In coda" in pagina
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in pagina
+
+
+def test_the_worker_draws_the_region_figures_once_per_request(
+    client, molise, utente_regione, ufficio_piano, django_capture_on_commit_callbacks
+):
+    client.force_login(utente_regione)
+    dati = {**FILTRI, "richiesta": "c" * 32}
+    primo = _chiedi_pdf(client, django_capture_on_commit_callbacks, dati)
+    secondo = _chiedi_pdf(client, django_capture_on_commit_callbacks, dati)  # a double click
+    assert primo["Location"] == secondo["Location"]
+    job = RichiestaRegione.objects.get()
+    assert (job.stato, job.tentativi) == (StatoLavoro.PRONTO, 1)
+    report = ReportGenerato.objects.get()
+    assert (report, report.tipo, report.generato_da) == (
+        job.report,
+        ReportGenerato.Tipo.REGIONE,
+        utente_regione,
+    )
+    notifica = Notifica.objects.get(utente=utente_regione, tipo="report")
+    assert notifica.link == job.get_absolute_url()
+    pagina = client.get(primo["Location"]).content.decode()
+    download = reverse("report:download", args=[report.pk])
+    assert download in pagina
+    assert 'http-equiv="refresh"' not in pagina  # finished: no more refreshing
+
+    contenuto = b"".join(client.get(download).streaming_content)
+    pagine = PdfReader(io.BytesIO(contenuto)).pages
+    testo = " ".join(" ".join(p.extract_text() for p in pagine).split())
+    assert f"{REGIONE} · 2025" in testo
+    for ambito in molise:
+        # Each Ambito with its residents, as its own selector counts them.
+        assert " ".join(ambito.nome.split()) in testo
+        assert numero(popolazione_di_riferimento(ambito=ambito, anno=2025).residenti) in testo
+    # The Comuni of the indicator, with the approved totals the regional selector sums.
+    figure = regione.cruscotto_regione(
+        fetched_by=utente_regione, regione=REGIONE, anno=2025, indicatore="S01"
+    )
+    primo_comune = figure.comuni[0]
+    assert primo_comune.valore
+    assert f"{primo_comune.comune.nome} " in testo
+    assert numero(primo_comune.valore, 1) in testo
+    assert "Comuni della regione: S01, periodi che terminano nel 2025" in testo
+
+    # Another Regione of the same region: the job is its requester's own page.
+    altra = user_with_role(Ruolo.REGIONE, molise[1], username="regione.molise.2")
+    client.force_login(altra)
+    assert client.get(primo["Location"]).status_code == 404
+    assert client.post(primo["Location"]).status_code == 404
+    # An Ufficio di Piano of another region: neither the job nor the register's file,
+    # nor may it ask for one (the Regione's rule).
+    client.force_login(ufficio_piano)
+    assert client.get(primo["Location"]).status_code == 404
+    assert client.get(download).status_code == 404
+    assert client.post(reverse("report:regione"), FILTRI).status_code == 403
+    assert RichiestaRegione.objects.count() == 1
+
+
+def test_a_failed_pdf_is_told_in_italian_and_can_be_retried(
+    client, molise, utente_regione, monkeypatch, django_capture_on_commit_callbacks
+):
+    originale = pdf.render_pdf
+
+    def rotto(*args, **kwargs):
+        raise OSError("disco pieno")
+
+    monkeypatch.setattr(pdf, "render_pdf", rotto)
+    client.force_login(utente_regione)
+    risposta = _chiedi_pdf(client, django_capture_on_commit_callbacks, FILTRI)
+    job = RichiestaRegione.objects.get()
+    assert job.stato == StatoLavoro.FALLITO
+    assert not ReportGenerato.objects.exists()  # rolled back with the failed render
+    pagina = client.get(risposta["Location"]).content.decode()
+    assert (
+        "Il PDF del cruscotto regionale non è stato generato per un errore imprevisto (OSError)"
+        in pagina
+    )
+    assert "Riprova" in pagina
+
+    monkeypatch.setattr(pdf, "render_pdf", originale)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(risposta["Location"])
+    job.refresh_from_db()
+    assert (job.stato, job.tentativi, job.errore) == (StatoLavoro.PRONTO, 2, "")
+    assert ReportGenerato.objects.get() == job.report
+    # Only the requester retries, and only a failed (or lost) job.
+    assert not services.regione_pdf_retryable(job)
+    altra = user_with_role(Ruolo.REGIONE, molise[1], username="regione.molise.3")
+    RichiestaRegione.objects.filter(pk=job.pk).update(stato=StatoLavoro.FALLITO)
+    job.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.regione_pdf_retry(user=altra, job=job)
+
+
+def test_what_changed_before_the_worker_ran_is_told_in_italian(
+    client, molise, utente_regione, monkeypatch, django_capture_on_commit_callbacks
+):
+    accodati = []
+    monkeypatch.setattr(tasks.regione_pdf_generate, "delay", accodati.append)
+    client.force_login(utente_regione)
+    # Filters the page never offers queue nothing.
+    assert client.post(reverse("report:regione"), {"anno": "1e20"}).status_code == 404
+    assert client.post(reverse("report:regione"), {"regione": "Lombardia"}).status_code == 404
+    assert client.get(reverse("report:regione")).status_code == 405
+    assert not RichiestaRegione.objects.exists()
+    # A province none of the region's Ambiti is in (the page offers only theirs).
+    _chiedi_pdf(client, django_capture_on_commit_callbacks, {"provincia": "ZZ"})
+    _chiedi_pdf(client, django_capture_on_commit_callbacks, {"anno": 2025})
+    nessuno, revocato = RichiestaRegione.objects.order_by("pk")
+    services.regione_pdf_run(job_id=nessuno.pk)
+    # The Regione loses its role before the worker takes the second job.
+    utente_regione.incarichi.all().delete()
+    services.regione_pdf_run(job_id=revocato.pk)
+    for job in (nessuno, revocato):
+        job.refresh_from_db()
+        assert job.stato == StatoLavoro.FALLITO
+    assert nessuno.errore == (
+        "Nessun Ambito della regione corrisponde ai filtri scelti: il PDF non è stato generato."
+    )
+    assert revocato.errore == (
+        "Il PDF del cruscotto regionale è riservato alla Regione: l'utente non ha più il ruolo."
+    )
+    assert not ReportGenerato.objects.exists()

@@ -431,6 +431,19 @@ def _richiesta_relazione(d, scope):
     )
 
 
+def _richiesta_regione(d, scope):
+    """in: the Regione's job (its region's first Ambito); out: one of the other Ambito's
+    Ufficio di Piano (a job is its requester's own page, whatever his role)."""
+    from indicatori.models import RichiestaRegione
+
+    return RichiestaRegione.objects.create(
+        richiesta_da=d.users["reg" if scope == "in" else "udp_x"],
+        ambito=d.ambito[scope],
+        chiave=f"matrice-regione-{scope}",
+        parametri={"regione": d.ambito[scope].regione},
+    )
+
+
 # --- Users, passwords, profile, Ambito set-up ------------------------------------------
 
 
@@ -1304,7 +1317,19 @@ NEW_ENTRIES: dict[str, Entry] = {
     "report:regione": Entry(
         expect={
             "GET PUT PATCH DELETE": NO_WRITE_PAGE,
-            "POST": "302 403 403 403 403 403 200",
+            # The Regione's own report: a job is queued and the answer is its page (303).
+            "POST": "302 403 403 403 403 403 303",
+        },
+    ),
+    "report:richiesta_regione_detail": Entry(
+        # A job is its requester's own page: the Regione who asked (in), the other
+        # Ambito's Ufficio di Piano (out).
+        kwargs=_pk(_richiesta_regione),
+        expect={
+            "GET": "302 404 404 404 404 404 200 | 302 404 404 404 200 404 404",
+            # Retry: a queued job has nothing to retry (a message, back to the page).
+            "POST": "302 404 404 404 404 404 303 | 302 404 404 404 303 404 404",
+            "PUT PATCH DELETE": NO_WRITE_PAGE,
         },
     ),
     "report:scheda_progetto": Entry(
