@@ -7,6 +7,7 @@ text extraction see the figures. Output is deterministic. Every chart must be sh
 next to a table with the same numbers (accessibility).
 """
 
+import functools
 import hashlib
 import io
 import re
@@ -153,8 +154,16 @@ def _presentation_attributes(svg: str) -> str:
 def _tight_layout(fig, rect=(0, 0, 1, 1)):
     """`fig.tight_layout(rect=rect)` applied once, leaving no layout engine on the figure:
     `tight_layout` leaves a placeholder engine, for which `savefig` lays the whole figure
-    out once more (ticks, text) before drawing it; the same margins, a third less time."""
-    TightLayoutEngine(rect=rect).execute(fig)
+    out once more (ticks, text) before drawing it. matplotlib also measures each axes
+    twice (the second time to fit `rect`) on a figure that does not change in between:
+    each is measured once. The same SVG (see the tests), about a third less time."""
+    for ax in fig.axes:
+        ax.get_tightbbox = functools.cache(ax.get_tightbbox)
+    try:
+        TightLayoutEngine(rect=rect).execute(fig)
+    finally:
+        for ax in fig.axes:
+            del ax.get_tightbbox
 
 
 def _svg(fig, title, key) -> str:
