@@ -7,6 +7,7 @@ text extraction see the figures. Output is deterministic. Every chart must be sh
 next to a table with the same numbers (accessibility).
 """
 
+import functools
 import hashlib
 import io
 import re
@@ -21,6 +22,7 @@ matplotlib.use("Agg")
 from django.core.cache import cache  # noqa: E402
 from django.utils.translation import get_language  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.layout_engine import TightLayoutEngine  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
@@ -147,6 +149,21 @@ def _presentation_attributes(svg: str) -> str:
     if "<style" in svg or _STYLE_ATTRIBUTE.search(svg):
         raise ValueError("matplotlib wrote CSS that is not a presentation attribute")
     return svg
+
+
+def _tight_layout(fig, rect=(0, 0, 1, 1)):
+    """`fig.tight_layout(rect=rect)` applied once, leaving no layout engine on the figure:
+    `tight_layout` leaves a placeholder engine, for which `savefig` lays the whole figure
+    out once more (ticks, text) before drawing it. matplotlib also measures each axes
+    twice (the second time to fit `rect`) on a figure that does not change in between:
+    each is measured once. The same SVG (see the tests), about a third less time."""
+    for ax in fig.axes:
+        ax.get_tightbbox = functools.cache(ax.get_tightbbox)
+    try:
+        TightLayoutEngine(rect=rect).execute(fig)
+    finally:
+        for ax in fig.axes:
+            del ax.get_tightbbox
 
 
 def _svg(fig, title, key) -> str:
@@ -313,7 +330,7 @@ def _bar_chart(
                 loc="lower center",
                 bbox_to_anchor=(0.5, 0),
             )
-            fig.tight_layout(rect=(0, min(0.4, (0.1 + 0.2 * rows) / height), 1, 1))
+            _tight_layout(fig, rect=(0, min(0.4, (0.1 + 0.2 * rows) / height), 1, 1))
         else:
-            fig.tight_layout()
+            _tight_layout(fig)
         return _svg(fig, title, repr((title, categories, list(series))))

@@ -141,3 +141,20 @@ def test_every_legend_entry_has_marks():
     assert {"Finanziato", "Erogato"} <= texts
     fills = {e.get("fill") for e in _elements(svg)}
     assert {charts.PALETTE[0], charts.PALETTE[1]} <= fills
+
+
+def test_charts_keep_matplotlib_tight_layout_margins(monkeypatch):
+    """The one-pass layout (`_tight_layout`, for speed) draws the very SVG that
+    matplotlib's own `Figure.tight_layout` gives: legend under the figure or not,
+    rotated labels, horizontal bars."""
+    categories = [f"Comune {n}" for n in range(8)]
+    variants = [
+        ({"A": list(range(8))}, {}),
+        ({"A": list(range(8)), "B": [None] * 7 + [2]}, {"stacked": True}),
+        ({"Finanziato": list(range(8)), "Erogato": [1] * 8}, {"horizontal": True}),
+        ({"%": [50, 120] * 4}, {"percent": True, "reference": 100, "reference_label": "R"}),
+    ]
+    fast = [charts._bar_chart(categories, series, title="T", **o) for series, o in variants]
+    monkeypatch.setattr(charts, "_tight_layout", lambda fig, rect=None: fig.tight_layout(rect=rect))
+    for svg, (series, options) in zip(fast, variants, strict=True):
+        assert svg == charts._bar_chart(categories, series, title="T", **options), options
