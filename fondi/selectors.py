@@ -378,7 +378,7 @@ def fondi_per_ambito(*, fetched_by, assegnazioni=None, ordina="nome") -> TotaliP
     if chiave not in (*ORDINA_PER_AMBITO, *per_anno):
         ordina = chiave = "nome"
     campo = "ambito_nome" if chiave == "nome" else chiave
-    ordine = F(campo).desc(nulls_last=True) if ordina.startswith("-") else F(campo).asc(nulls_last=True)
+    ordine = F(campo).desc(nulls_last=True) if ordina[0] == "-" else F(campo).asc(nulls_last=True)
     # With the number of Ambiti: the page's paginator needs no COUNT query of its own.
     totali = visibili.aggregate(
         **somme, variazione=variazione, ambiti=Count("ambito", distinct=True)

@@ -15,7 +15,6 @@ from django.views.generic import (
 )
 
 from ambito.models import Ambito
-from ambito.roles import ruoli
 from ambito.platform.mixins import (
     EsportaMixin,
     FilteredListMixin,
@@ -26,6 +25,7 @@ from ambito.platform.mixins import (
     dati_filtro,
     get_editable_or_403,
 )
+from ambito.roles import ruoli
 
 from . import esportazioni, selectors, services
 from .filtersets import AssegnazioneFilterSet, CandidaturaFilterSet, ProgettoFilterSet
@@ -108,7 +108,10 @@ class FondiIndexView(LoginRequiredMixin, TemplateView):
             "totale": _("Totale"),
         }
         if len(tabella.anni) >= 2:
-            ordinamenti["variazione"] = _("Variazione sull'anno precedente")
+            ordinamenti["variazione"] = _("Variazione %(anno)s su %(precedente)s") % {
+                "anno": tabella.anni[-1],
+                "precedente": tabella.anni[-2],
+            }
         return {
             "tabella": tabella,
             "totali": tabella.valori(tabella.totali),
