@@ -351,38 +351,28 @@ class TotaliPerAmbito:
         return [riga[f"anno_{anno}"] for anno in self.anni]
 
 
-#: The columns the per-Ambito table sorts by (?ordina=<name>, "-<name>" descending);
-#: the years' columns ("anno_<y>") are added per table.
-ORDINA_PER_AMBITO = ("nome", "totale", "variazione")
-
-
 def fondi_per_ambito(*, fetched_by, assegnazioni=None, ordina="nome") -> TotaliPerAmbito:
     """Per visible Ambito with allocations: the total of each year, of all years, and
     the change of the last year over the one before, summed in SQL (three queries,
-    whatever the number of Ambiti; the rows are a queryset, one page at a time)."""
+    whatever the number of Ambiti; the rows are a queryset, one page at a time),
+    sorted by `ordina`: "nome", "totale", "variazione" or "anno_<y>", "-" before it
+    for descending."""
     visibili = _assegnazioni(fetched_by, assegnazioni).order_by()
     anni = sorted(visibili.values_list("anno", flat=True).distinct())
     per_anno = {f"anno_{anno}": Sum("importo", filter=Q(anno=anno)) for anno in anni}
     somme = {"totale": Sum("importo"), **per_anno}
-    if len(anni) >= 2:
-        ultimo, precedente = anni[-1], anni[-2]
-        variazione = Coalesce(
-            Sum("importo", filter=Q(anno=ultimo)), Value(ZERO), output_field=MONEY
-        ) - Coalesce(Sum("importo", filter=Q(anno=precedente)), Value(ZERO), output_field=MONEY)
-    else:
-        variazione = Value(None, output_field=MONEY)
-    righe = visibili.values("ambito", ambito_nome=F("ambito__nome")).annotate(
-        **somme, variazione=variazione
-    )
+    if len(anni) >= 2:  # the change of the last year over the one before
+        somme["variazione"] = Coalesce(
+            per_anno[f"anno_{anni[-1]}"], Value(ZERO), output_field=MONEY
+        ) - Coalesce(per_anno[f"anno_{anni[-2]}"], Value(ZERO), output_field=MONEY)
+    righe = visibili.values("ambito", ambito_nome=F("ambito__nome")).annotate(**somme)
     chiave = ordina.removeprefix("-")
-    if chiave not in (*ORDINA_PER_AMBITO, *per_anno):
+    if chiave != "nome" and chiave not in somme:  # nome, totale, variazione, anno_<y>
         ordina = chiave = "nome"
     campo = "ambito_nome" if chiave == "nome" else chiave
     ordine = F(campo).desc(nulls_last=True) if ordina[0] == "-" else F(campo).asc(nulls_last=True)
     # With the number of Ambiti: the page's paginator needs no COUNT query of its own.
-    totali = visibili.aggregate(
-        **somme, variazione=variazione, ambiti=Count("ambito", distinct=True)
-    )
+    totali = visibili.aggregate(**somme, ambiti=Count("ambito", distinct=True))
     return TotaliPerAmbito(
         anni=anni, righe=righe.order_by(ordine, "ambito_nome", "ambito"), totali=totali
     )

@@ -456,3 +456,34 @@ def test_schema_documents_the_fondi_endpoints(api, ufficio_piano):
         "/api/v1/fondi/avanzamento-progetti/",
     ]:
         assert path in schema["paths"], path
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/progetti/",
+        "/api/v1/assegnazioni/",
+        "/api/v1/finanziamenti-progetto/",
+        "/api/v1/avanzamenti/",
+        "/api/v1/linee-finanziamento/",
+        "/api/v1/fonti/",
+        "/api/v1/atti/",
+        "/api/v1/candidature/",
+        "/api/v1/partner-progetto/",
+    ],
+)
+def test_lists_read_quickly_say_what_drf_would(
+    api, ufficio_piano, progetto_con_partner, monkeypatch, url
+):
+    """The serializers' fast read (LetturaRapidaMixin) answers exactly DRF's own."""
+    from rest_framework import serializers
+
+    from ambito.api.serializers import LetturaRapidaMixin
+
+    client = api(ufficio_piano)
+    veloce = client.get(url, {"page_size": 500}).json()
+    assert veloce["results"]
+    monkeypatch.setattr(
+        LetturaRapidaMixin, "to_representation", serializers.Serializer.to_representation
+    )
+    assert client.get(url, {"page_size": 500}).json() == veloce

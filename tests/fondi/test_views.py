@@ -524,6 +524,9 @@ def test_fondi_page_of_many_ambiti_sorts_pages_and_filters(db, client, monkeypat
     # An unknown column sorts by name, as when none is asked.
     righe = _per_ambito(client.get(url, {"ordina": "importo; drop table"}))
     assert [r["ambito_nome"] for r in righe] == [a.nome for a in ambiti]
+    # With one year there is no change to sort by: by name again.
+    righe = _per_ambito(client.get(url, {"ordina": "-variazione", "anno": 2024}))
+    assert [r["ambito_nome"] for r in righe] == [a.nome for a in ambiti]
 
     monkeypatch.setattr(FondiIndexView, "paginate_by", 2)
     response = client.get(url, {"ordina": "-totale", "page": 2})
