@@ -337,6 +337,47 @@ def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
     return [_prospetto(ambito, rows, gruppi, riportati) for ambito in ambiti.values()]
 
 
+@dataclass
+class TotaliPerAmbito:
+    """The allocations of many Ambiti side by side: one row per Ambito (a queryset of
+    dicts, to paginate and sort in SQL), a column per year, and the sums of all."""
+
+    anni: list[int]
+    righe: object  # QuerySet of {ambito, ambito_nome, totale, variazione, anno_<y>...}
+    totali: dict  # {totale, variazione, anno_<y>..., ambiti (how many)} over every row
+
+    def valori(self, riga) -> list:
+        """A row's (or the totals') amounts in the order of `anni`."""
+        return [riga[f"anno_{anno}"] for anno in self.anni]
+
+
+def fondi_per_ambito(*, fetched_by, assegnazioni=None, ordina="nome") -> TotaliPerAmbito:
+    """Per visible Ambito with allocations: the total of each year, of all years, and
+    the change of the last year over the one before, summed in SQL (three queries,
+    whatever the number of Ambiti; the rows are a queryset, one page at a time),
+    sorted by `ordina`: "nome", "totale", "variazione" or "anno_<y>", "-" before it
+    for descending."""
+    visibili = _assegnazioni(fetched_by, assegnazioni).order_by()
+    anni = sorted(visibili.values_list("anno", flat=True).distinct())
+    per_anno = {f"anno_{anno}": Sum("importo", filter=Q(anno=anno)) for anno in anni}
+    somme = {"totale": Sum("importo"), **per_anno}
+    if len(anni) >= 2:  # the change of the last year over the one before
+        somme["variazione"] = Coalesce(
+            per_anno[f"anno_{anni[-1]}"], Value(ZERO), output_field=MONEY
+        ) - Coalesce(per_anno[f"anno_{anni[-2]}"], Value(ZERO), output_field=MONEY)
+    righe = visibili.values("ambito", ambito_nome=F("ambito__nome")).annotate(**somme)
+    chiave = ordina.removeprefix("-")
+    if chiave != "nome" and chiave not in somme:  # nome, totale, variazione, anno_<y>
+        ordina = chiave = "nome"
+    campo = "ambito_nome" if chiave == "nome" else chiave
+    ordine = F(campo).desc(nulls_last=True) if ordina[0] == "-" else F(campo).asc(nulls_last=True)
+    # With the number of Ambiti: the page's paginator needs no COUNT query of its own.
+    totali = visibili.aggregate(**somme, ambiti=Count("ambito", distinct=True))
+    return TotaliPerAmbito(
+        anni=anni, righe=righe.order_by(ordine, "ambito_nome", "ambito"), totali=totali
+    )
+
+
 # --- Projects and their financial progress -------------------------------------------
 
 

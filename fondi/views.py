@@ -2,6 +2,7 @@
 the common mixins; every save is a service call; every figure comes from a selector."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import (
@@ -24,6 +25,7 @@ from ambito.platform.mixins import (
     dati_filtro,
     get_editable_or_403,
 )
+from ambito.roles import ruoli
 
 from . import esportazioni, selectors, services
 from .filtersets import AssegnazioneFilterSet, CandidaturaFilterSet, ProgettoFilterSet
@@ -55,25 +57,71 @@ from .models import (
 
 
 class FondiIndexView(LoginRequiredMixin, TemplateView):
-    """Fondi in gestione: allocations by line and year, totals per year, per source
-    level and per source, and the check against the totals printed in the Piano."""
+    """Fondi in gestione. For one Ambito: allocations by line and year, totals per year,
+    per source level and per source, and the check against the totals printed in the
+    Piano. For a user who sees several (a Regione, the superuser): the totals of each
+    Ambito, one page at a time and sortable, each linking down to its own table."""
 
     template_name = "fondi/index.html"
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         user = self.request.user
         # The selector scopes the rows itself: filtering them unscoped writes the
         # visibility condition once in each of its queries, not twice.
         filterset = AssegnazioneFilterSet(
-            self.request.GET or None, queryset=Assegnazione.objects.all(), request=self.request
+            dati_filtro(self.request), queryset=Assegnazione.objects.all(), request=self.request
         )
-        prospetti = selectors.fondi_prospetto(fetched_by=user, assegnazioni=filterset.qs)
-        return super().get_context_data(
-            filterset=filterset,
-            prospetti=prospetti,
-            filtrato=bool(self.request.GET and filterset.form.has_changed()),
-            **kwargs,
+        assegnazioni = filterset.qs
+        # Choosing the Ambito is not filtering its rows: its table keeps its totals.
+        filtrato = filterset.is_bound and bool(set(filterset.form.changed_data) - {"ambito"})
+        contesto = {"filterset": filterset, "filtrato": filtrato}
+        if not (filterset.is_valid() and filterset.form.cleaned_data.get("ambito")) and (
+            user.is_superuser or len(ruoli(user).ambiti) > 1
+        ):
+            contesto.update(self._per_ambito(user, assegnazioni))
+        if contesto.get("page_obj") is None:
+            contesto["prospetti"] = selectors.fondi_prospetto(
+                fetched_by=user, assegnazioni=assegnazioni
+            )
+        return super().get_context_data(**contesto, **kwargs)
+
+    def _per_ambito(self, user, assegnazioni):
+        """The per-Ambito totals, or nothing when the rows are of one Ambito only."""
+        ordina = self.request.GET.get("ordina", "nome")
+        tabella = selectors.fondi_per_ambito(
+            fetched_by=user, assegnazioni=assegnazioni, ordina=ordina
         )
+        paginator = Paginator(tabella.righe, self.paginate_by)
+        paginator.count = tabella.totali["ambiti"]  # counted with the totals
+        if paginator.count <= 1:
+            return {}
+        page_obj = paginator.get_page(self.request.GET.get("page"))
+        for riga in page_obj.object_list:
+            riga["valori"] = tabella.valori(riga)
+        parametri = self.request.GET.copy()
+        for nome in ("ordina", "page", "ambito"):
+            parametri.pop(nome, None)
+        ordinamenti = {
+            "nome": _("Ambito"),
+            **{f"anno_{anno}": str(anno) for anno in tabella.anni},
+            "totale": _("Totale"),
+        }
+        if len(tabella.anni) >= 2:
+            ordinamenti["variazione"] = _("Variazione %(anno)s su %(precedente)s") % {
+                "anno": tabella.anni[-1],
+                "precedente": tabella.anni[-2],
+            }
+        return {
+            "tabella": tabella,
+            "totali": tabella.valori(tabella.totali),
+            "page_obj": page_obj,
+            "paginator": paginator,
+            "is_paginated": page_obj.has_other_pages(),
+            "ordinamenti": ordinamenti,
+            "ordina": ordina,
+            "query": parametri.urlencode(),
+        }
 
 
 class AssegnazioneListView(EsportaMixin, FilteredListMixin, ListView):

@@ -1,4 +1,6 @@
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 
 from ..models import Ambito, Comune, DatiDemografici, Ente
 
@@ -39,6 +41,77 @@ class ScopedChoicesMixin:
             elif rule == "visible":
                 target.queryset = queryset.visible_to(user)
         return fields
+
+
+#: Fields whose value is the model attribute converted by the field alone: a read can
+#: take the attribute itself (DRF's get_attribute tests each step for a callable).
+_CAMPI_SEMPLICI = (
+    serializers.BooleanField,
+    serializers.CharField,
+    serializers.ChoiceField,
+    serializers.DateField,
+    serializers.DecimalField,
+    serializers.IntegerField,
+)
+
+
+class LetturaRapidaMixin:
+    """Serializes a row as DRF does (same dict, same values: tests compare them) in a
+    plan made once per serializer: the primary key of a foreign key from its `<name>_id`
+    column, plain attributes without DRF's per-step checks, anything else (nested
+    serializers, methods, defaults, a None on the way) through the field itself. A list
+    of 50 rows of 30 fields spent most of its time in that per-field machinery."""
+
+    def to_representation(self, instance):
+        piano = self.__dict__.get("_piano_lettura")
+        if piano is None:
+            piano = self.__dict__["_piano_lettura"] = [
+                _lettore(field) for field in self._readable_fields
+            ]
+        ret = {}
+        for nome, leggi in piano:
+            try:
+                ret[nome] = leggi(instance)
+            except SkipField:
+                continue
+        return ret
+
+
+def _lettore(field):
+    nome, attrs = field.field_name, field.source_attrs
+    if (
+        type(field) is serializers.PrimaryKeyRelatedField
+        and len(attrs) == 1
+        and not (field.pk_field)
+    ):
+        colonna = f"{attrs[0]}_id"
+        return nome, lambda obj: getattr(obj, colonna)
+    if isinstance(field, serializers.ManyRelatedField) and (
+        type(field.child_relation) is serializers.PrimaryKeyRelatedField
+        and not field.child_relation.pk_field
+        and len(attrs) == 1
+    ):
+        return nome, lambda obj: [riga.pk for riga in getattr(obj, attrs[0]).all()]
+    if isinstance(field, _CAMPI_SEMPLICI) and attrs and not isinstance(field, ChoiceLabelField):
+        converti = field.to_representation
+
+        def semplice(obj):
+            valore = obj
+            for attr in attrs:
+                valore = getattr(valore, attr, None)
+                if valore is None or callable(valore):
+                    return _come_drf(field, obj)
+            return converti(valore)
+
+        return nome, semplice
+    return nome, lambda obj: _come_drf(field, obj)
+
+
+def _come_drf(field, obj):
+    """One field as DRF's Serializer.to_representation writes it."""
+    attributo = field.get_attribute(obj)  # may raise SkipField
+    vuoto = attributo.pk if isinstance(attributo, PKOnlyObject) else attributo
+    return None if vuoto is None else field.to_representation(attributo)
 
 
 class ChoiceLabelField(serializers.CharField):

@@ -5,14 +5,24 @@ with field names) as the pages."""
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from ambito.api.serializers import ChoiceLabelField, ScopedChoicesMixin, importo
+from ambito.api.serializers import (
+    ChoiceLabelField,
+    LetturaRapidaMixin,
+    ScopedChoicesMixin,
+    importo,
+)
 from ambito.models import Ambito, Comune, Ente
 
 from .. import models
 from ..choices import LivelloFonte, StatoProgetto
 
 
-class FonteFinanziamentoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class RigaSerializer(LetturaRapidaMixin, ScopedChoicesMixin, serializers.ModelSerializer):
+    """A row of the fondi API: choices scoped on writes, read without DRF's per-field
+    machinery (lists of 50 projects)."""
+
+
+class FonteFinanziamentoSerializer(RigaSerializer):
     """A source: `ambito` null for the national reference tree, else the Ambito whose
     own fund it is (writable only by its Ufficio di Piano)."""
 
@@ -37,7 +47,7 @@ class FonteFinanziamentoSerializer(ScopedChoicesMixin, serializers.ModelSerializ
         return ambito
 
 
-class LineaFinanziamentoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class LineaFinanziamentoSerializer(RigaSerializer):
     """A line: national (`ambito` null) or of an Ambito's own source (same Ambito)."""
 
     scoped_fields = {"fonte": "editable", "parent": "editable"}
@@ -66,7 +76,7 @@ class LineaFinanziamentoSerializer(ScopedChoicesMixin, serializers.ModelSerializ
         validators = []
 
 
-class AssegnazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class AssegnazioneSerializer(RigaSerializer):
     scoped_fields = {"ambito": "editable", "linea": "visible"}
     importo = importo()
     anno = serializers.IntegerField()
@@ -91,7 +101,7 @@ class AssegnazioneSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
         validators = []  # uniqueness is the service's, with its Italian message
 
 
-class FinanziamentoProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class FinanziamentoProgettoSerializer(RigaSerializer):
     scoped_fields = {"progetto": "visible", "linea": "visible"}
     importo = importo()
     linea_codice = serializers.CharField(source="linea.codice", read_only=True)
@@ -114,7 +124,7 @@ class FinanziamentoProgettoSerializer(ScopedChoicesMixin, serializers.ModelSeria
         validators = []
 
 
-class AvanzamentoFinanziarioSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class AvanzamentoFinanziarioSerializer(RigaSerializer):
     scoped_fields = {"progetto": "visible"}
     # Each stage may be null: not recorded in this period.
     programmato = importo(required=False, allow_null=True)
@@ -146,7 +156,7 @@ class AvanzamentoFinanziarioSerializer(ScopedChoicesMixin, serializers.ModelSeri
         validators = []
 
 
-class UltimoAvanzamentoSerializer(serializers.Serializer):
+class UltimoAvanzamentoSerializer(LetturaRapidaMixin, serializers.Serializer):
     """The latest snapshot, read from the annotations of the projects' selector."""
 
     data = serializers.DateField(source="ultimo_data")
@@ -161,7 +171,7 @@ class UltimoAvanzamentoSerializer(serializers.Serializer):
         return super().to_representation(instance)
 
 
-class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class ProgettoSerializer(RigaSerializer):
     # Comuni and partner Ambiti are public reference data: any may be named, and the
     # service checks that the Comuni belong to the lead or to a partner Ambito.
     scoped_fields = {"ambito": "editable", "soggetto_attuatore": "visible", "linea": "visible"}
@@ -226,7 +236,7 @@ class ProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
         return [s.value for s in obj.stati_successivi]
 
 
-class AttoProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class AttoProgettoSerializer(RigaSerializer):
     """The effect of an act on one project; `importo` is the funding row it granted."""
 
     scoped_fields = {"progetto": "editable", "linea": None}
@@ -246,7 +256,7 @@ class AttoProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
         validators = []
 
 
-class AttoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class AttoSerializer(RigaSerializer):
     scoped_fields = {"ambito": "editable"}
     tipo_display = ChoiceLabelField("tipo")
     progetti = AttoProgettoSerializer(many=True, source="effetti")
@@ -354,7 +364,7 @@ class ProgettiAvanzamentoSerializer(serializers.Serializer):
 # --- Candidatures and partner bodies ------------------------------------------------------
 
 
-class PartecipazioneCandidaturaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class PartecipazioneCandidaturaSerializer(RigaSerializer):
     # Any Ambito of Italy may be a partner: the list of Ambiti is public.
     scoped_fields = {"candidatura": "visible"}
     ambito = serializers.PrimaryKeyRelatedField(queryset=Ambito.objects.all())
@@ -369,7 +379,7 @@ class PartecipazioneCandidaturaSerializer(ScopedChoicesMixin, serializers.ModelS
         validators = []
 
 
-class LineaCandidaturaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class LineaCandidaturaSerializer(RigaSerializer):
     scoped_fields = {"candidatura": "visible", "linea": "visible", "progetto": "visible"}
     importo = importo(required=False, allow_null=True)
     linea_codice = serializers.CharField(source="linea.codice", read_only=True)
@@ -395,7 +405,7 @@ class LineaCandidaturaSerializer(ScopedChoicesMixin, serializers.ModelSerializer
         validators = []
 
 
-class CandidaturaSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class CandidaturaSerializer(RigaSerializer):
     """A candidature with its totals, read from the selector's annotations."""
 
     scoped_fields = {"ambito": "editable", "ente_capofila": "visible"}
@@ -456,7 +466,7 @@ class CandidaturaTotaliSerializer(serializers.Serializer):
     per_ambito = QuotaAmbitoSerializer(many=True)
 
 
-class PartnerProgettoSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class PartnerProgettoSerializer(RigaSerializer):
     scoped_fields = {"progetto": "visible", "ente": "visible"}
     importo = importo(required=False, allow_null=True)
     quota = serializers.DecimalField(

@@ -456,3 +456,57 @@ def test_schema_documents_the_fondi_endpoints(api, ufficio_piano):
         "/api/v1/fondi/avanzamento-progetti/",
     ]:
         assert path in schema["paths"], path
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/progetti/",
+        "/api/v1/assegnazioni/",
+        "/api/v1/finanziamenti-progetto/",
+        "/api/v1/avanzamenti/",
+        "/api/v1/linee-finanziamento/",
+        "/api/v1/fonti/",
+        "/api/v1/atti/",
+        "/api/v1/candidature/",
+        "/api/v1/partner-progetto/",
+    ],
+)
+def test_lists_read_quickly_say_what_drf_would(
+    api, ufficio_piano, progetto_con_partner, monkeypatch, url
+):
+    """The serializers' fast read (LetturaRapidaMixin) answers exactly DRF's own."""
+    from rest_framework import serializers
+
+    from ambito.api.serializers import LetturaRapidaMixin
+    from fondi import models
+
+    from ..factories import EnteFactory
+
+    visconteo, progetto = progetto_con_partner.ambito, progetto_con_partner
+    atto = models.Atto.objects.create(
+        ambito=visconteo, tipo="proroga", numero="12", data=datetime.date(2024, 5, 2)
+    )
+    models.AttoProgetto.objects.create(
+        atto=atto, progetto=progetto, nuova_data_fine=datetime.date(2027, 6, 30)
+    )
+    ente = EnteFactory(ambito=visconteo, nome="ASST di prova", tipo="asst")
+    candidatura = models.Candidatura.objects.create(
+        avviso="Avviso 1/2022", titolo="Domanda", ambito=visconteo, ente_capofila=ente
+    )
+    models.LineaCandidatura.objects.create(
+        candidatura=candidatura, linea=linea("PNRR-M5C2-1.2"), importo=Decimal("211500.00")
+    )
+    models.PartecipazioneCandidatura.objects.create(
+        candidatura=candidatura, ambito=progetto.ambiti_partner.get(), quota=Decimal("40")
+    )
+    models.PartnerProgetto.objects.create(
+        progetto=progetto, ente=ente, ruolo="partner", quota=Decimal("20.00")
+    )
+    client = api(ufficio_piano)
+    veloce = client.get(url, {"page_size": 500}).json()
+    assert veloce["results"]
+    monkeypatch.setattr(
+        LetturaRapidaMixin, "to_representation", serializers.Serializer.to_representation
+    )
+    assert client.get(url, {"page_size": 500}).json() == veloce

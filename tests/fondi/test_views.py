@@ -4,10 +4,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 from django.urls import reverse
 
+from ambito.choices import Ruolo
+from ambito.templatetags.zonale import euro
 from fondi.models import Assegnazione, AvanzamentoFinanziario, FinanziamentoProgetto, Progetto
 
+from ..factories import AmbitoFactory, user_with_role
 from .factories import (
     PROGETTO_NON_VALIDO,
     AssegnazioneFactory,
@@ -453,6 +457,105 @@ def test_fondi_pages_query_count_is_bounded(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("fondi:assegnazione_list"))
     assert response.context["paginator"].count == numero + 29
+
+
+def _ambiti_con_fondi(numero):
+    """`numero` Ambiti of one region (Umbria), each with three lines over two years."""
+    linee = [linea(codice) for codice in ("FNPS", "FNA-B2", "FSR")]
+    ambiti = [AmbitoFactory(regione="Umbria", nome=f"Ambito umbro {i}") for i in range(numero)]
+    for i, ambito in enumerate(ambiti):
+        for j, riga in enumerate(linee):
+            for anno in (2023, 2024):
+                importo = Decimal(1000 * (i + 1) + 100 * j + 7 * (anno - 2023)) + Decimal("0.25")
+                AssegnazioneFactory(ambito=ambito, linea=riga, anno=anno, importo=importo)
+    return ambiti
+
+
+def _per_ambito(response):
+    return list(response.context["page_obj"].object_list)
+
+
+@pytest.mark.parametrize("numero", [2, 5])
+def test_fondi_page_of_many_ambiti_shows_each_ambito_totals_in_bounded_queries(
+    db, client, django_assert_max_num_queries, numero
+):
+    from fondi import selectors
+
+    ambiti = _ambiti_con_fondi(numero)
+    regione = user_with_role(Ruolo.REGIONE, ambiti[0], username="regione.umbria")
+    client.force_login(regione)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("fondi:index"))
+    righe = _per_ambito(response)
+    assert [r["ambito_nome"] for r in righe] == [a.nome for a in ambiti]
+    assert "prospetti" not in response.context  # no line-by-line table of every Ambito
+    html = response.content.decode()
+    for riga in righe:
+        # Each figure equals the Ambito's own table, and links down to it.
+        [prospetto] = selectors.fondi_prospetto(
+            fetched_by=regione, assegnazioni=Assegnazione.objects.filter(ambito=riga["ambito"])
+        )
+        assert riga["valori"] == prospetto.colonne_totali
+        assert riga["totale"] == sum(prospetto.totali.values())
+        assert riga["variazione"] == prospetto.variazione_totale
+        assert f'href="?ambito={riga["ambito"]}">{riga["ambito_nome"]}</a>' in html
+    tutti = sum(r["totale"] for r in righe)
+    assert tutti == Assegnazione.objects.filter(ambito__in=ambiti).aggregate(t=Sum("importo"))["t"]
+    assert "Totale di tutti gli Ambiti" in html and euro(tutti) in html
+
+    # Down to one Ambito: its own table, as its Ufficio di Piano sees it.
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("fondi:index"), {"ambito": ambiti[1].pk})
+    [prospetto] = response.context["prospetti"]
+    assert prospetto.ambito == ambiti[1] and response.context.get("page_obj") is None
+    assert "Totale calcolato" in response.content.decode()  # not "of the filtered rows"
+
+
+def test_fondi_page_of_many_ambiti_sorts_pages_and_filters(db, client, monkeypatch):
+    from fondi.views import FondiIndexView
+
+    ambiti = _ambiti_con_fondi(5)
+    client.force_login(user_with_role(Ruolo.REGIONE, ambiti[0], username="regione.umbria"))
+    url = reverse("fondi:index")
+    righe = _per_ambito(client.get(url, {"ordina": "-totale"}))
+    assert [r["ambito_nome"] for r in righe] == [a.nome for a in reversed(ambiti)]
+    righe = _per_ambito(client.get(url, {"ordina": "anno_2024"}))
+    assert [r["ambito_nome"] for r in righe] == [a.nome for a in ambiti]
+    # An unknown column sorts by name, as when none is asked.
+    righe = _per_ambito(client.get(url, {"ordina": "importo; drop table"}))
+    assert [r["ambito_nome"] for r in righe] == [a.nome for a in ambiti]
+    # With one year there is no change to sort by: by name again.
+    righe = _per_ambito(client.get(url, {"ordina": "-variazione", "anno": 2024}))
+    assert [r["ambito_nome"] for r in righe] == [a.nome for a in ambiti]
+
+    monkeypatch.setattr(FondiIndexView, "paginate_by", 2)
+    response = client.get(url, {"ordina": "-totale", "page": 2})
+    assert [r["ambito_nome"] for r in _per_ambito(response)] == [ambiti[2].nome, ambiti[1].nome]
+    assert response.context["paginator"].count == 5
+    assert "Pagina 2 di 3" in response.content.decode()
+
+    # A filter sums only its rows, and the links down keep it.
+    response = client.get(url, {"anno": 2024})
+    [riga, *_] = _per_ambito(response)
+    assert riga["valori"] == [Decimal("1007.25") + Decimal("1107.25") + Decimal("1207.25")]
+    html = response.content.decode()
+    assert f'href="?anno=2024&amp;ambito={riga["ambito"]}"' in html
+    assert "Totale delle righe filtrate" in html
+
+
+def test_superuser_sees_every_ambito_totals(client, visconteo):
+    from django.contrib.auth import get_user_model
+
+    ambiti = _ambiti_con_fondi(2)
+    client.force_login(get_user_model().objects.create_superuser("admin.fondi", password="x"))
+    response = client.get(reverse("fondi:index"))
+    righe = _per_ambito(response)
+    assert {r["ambito"] for r in righe} == {visconteo.pk, *(a.pk for a in ambiti)}
+    [riga] = [r for r in righe if r["ambito"] == visconteo.pk]
+    anni = response.context["tabella"].anni
+    assert anni == [2022, 2023, 2024]
+    assert riga["valori"] == [Decimal("5111878.00"), Decimal("5544651.00"), None]
+    assert "Variazione 2024 su 2023" in response.content.decode()
 
 
 @pytest.mark.parametrize("numero", [5, 200])
