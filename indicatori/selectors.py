@@ -947,6 +947,22 @@ def tabelle_contesto(*, fetched_by, ambito) -> list[TabellaContesto]:
 # --- lists ----------------------------------------------------------------------------
 
 
+# Lists of values: the most recent periods first, then one period at a time (its id
+# breaks the ties between the many Ambiti's periods that end on the same day). The
+# period's index `indicatori_periodo_recenti` gives the first two keys, so PostgreSQL
+# reads the values of one period after the other and sorts only those of the periods
+# a page reaches, never the millions of joined rows of a national list.
+ORDINE_VALORI = (
+    "-periodo__data_fine",
+    "-periodo_id",
+    "indicatore__ordine",
+    "indicatore_id",
+    "comune__nome",
+    "categoria__ordine",
+    "pk",
+)
+
+
 def valori_visibili(*, fetched_by):
     """Values the user may see, with what a list shows already joined."""
     return (
@@ -954,7 +970,7 @@ def valori_visibili(*, fetched_by):
         .select_related(
             "indicatore", "periodo", "comune", "categoria", "inserito_da", "approvato_da"
         )
-        .order_by("-periodo__data_fine", "indicatore__ordine", "comune__nome", "categoria__ordine")
+        .order_by(*ORDINE_VALORI)
     )
 
 
