@@ -8,6 +8,7 @@ rows per Comune only over what the user may see.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear, RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from ambito.choices import Ruolo
@@ -271,8 +273,16 @@ class Avanzamento:
     nota: str = ""
 
     @property
-    def stato_label(self):
-        return StatoAvanzamento(self.stato).label
+    def stato_label(self) -> str:
+        return _etichetta_stato(get_language(), self.stato)
+
+
+@functools.lru_cache(maxsize=32)
+def _etichetta_stato(lingua, stato) -> str:
+    """The label of a status in a language, translated once (not once per indicator:
+    a national progress list has thousands)."""
+    with override(lingua):
+        return str(StatoAvanzamento(stato).label)
 
 
 def _frazione_tempo(inizio, fine, al) -> Decimal:
