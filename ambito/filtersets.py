@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
@@ -7,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from .models import Ambito, Comune, DatiDemografici, Ente
 from .platform.forms import ANNO_MASSIMO, ANNO_MINIMO, AnnoField, style_form
+from .roles import ruoli
 
 # How the API documents a year parameter.
 SCHEMA_ANNO = {"type": "integer", "minimum": ANNO_MINIMO, "maximum": ANNO_MASSIMO, "example": 2024}
@@ -80,6 +82,12 @@ class AmbitoFilterSet(FilterSet):
     """
 
     ambito_field = "ambito"
+    #: Choice filters over the objects of an Ambito, with their model's path to it
+    #: ({"comune": "ambito"}). For a user of several Ambiti a page lists only those of
+    #: the chosen Ambito (and the choice already made): a national user would get
+    #: every Comune, indicator and period of Italy, megabytes of options. What a
+    #: filter accepts does not change (any visible id, as in the API).
+    scelte_nell_ambito: dict[str, str] = {}
 
     ambito = extend_schema_field(OpenApiTypes.INT)(
         django_filters.ModelChoiceFilter(
@@ -97,7 +105,28 @@ class AmbitoFilterSet(FilterSet):
 
     @property
     def form(self):
-        return style_form(filter_form_labels(super().form))
+        form = super().form
+        validato = hasattr(form, "cleaned_data") or not form.is_bound
+        if self.scelte_nell_ambito and validato:
+            self._scelte_nell_ambito(form, getattr(form, "cleaned_data", {}))
+        return style_form(filter_form_labels(form))
+
+    def _scelte_nell_ambito(self, form, dati):
+        """Once the filters are applied, narrow the lists the page shows (see
+        `scelte_nell_ambito`); a user of one Ambito keeps the whole lists."""
+        user = getattr(self.request, "user", None)
+        if user is None or not (user.is_superuser or len(ruoli(user).ambiti) > 1):
+            return
+        ambito = dati.get("ambito")
+        for nome, percorso in self.scelte_nell_ambito.items():
+            campo = form.fields[nome]
+            scelto = dati.get(nome)
+            condizione = Q(**{percorso: ambito}) if ambito else Q(pk__in=[])
+            if scelto is not None:
+                condizione |= Q(pk=scelto.pk)
+            campo.queryset = campo.queryset.filter(condizione)
+            if not ambito:
+                campo.label = _("%(campo)s (scegliere prima l'Ambito)") % {"campo": campo.label}
 
     def filter_ambito(self, queryset, name, value):
         return queryset.filter(**{self.ambito_field: value}) if value else queryset

@@ -38,6 +38,11 @@ class ValoreFilterSet(AmbitoFilterSet):
     """Values by indicator, Comune, period and status (pages and API)."""
 
     ambito_field = "periodo__ambito"
+    scelte_nell_ambito = {
+        "indicatore": "piano__ambito",
+        "comune": "ambito",
+        "periodo": "ambito",
+    }
 
     indicatore = django_filters.ModelChoiceFilter(
         queryset=Indicatore.objects.all(), label=_("Indicatore")

@@ -289,6 +289,12 @@ class Periodo(models.Model):
         verbose_name = _("periodo di rilevazione")
         verbose_name_plural = _("periodi di rilevazione")
         ordering = ["ambito", "-data_fine", "codice"]
+        indexes = [
+            # The most recent periods first (lists of values across many Ambiti): a
+            # nested loop from this index reads the values of one period at a time
+            # instead of sorting millions of joined rows (selectors.ORDINE_VALORI).
+            models.Index(fields=["-data_fine", "-id"], name="indicatori_periodo_recenti"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["ambito", "codice"],

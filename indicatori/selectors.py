@@ -8,6 +8,7 @@ rows per Comune only over what the user may see.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear, RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from ambito.choices import Ruolo
@@ -271,8 +273,16 @@ class Avanzamento:
     nota: str = ""
 
     @property
-    def stato_label(self):
-        return StatoAvanzamento(self.stato).label
+    def stato_label(self) -> str:
+        return _etichetta_stato(get_language(), self.stato)
+
+
+@functools.lru_cache(maxsize=32)
+def _etichetta_stato(lingua, stato) -> str:
+    """The label of a status in a language, translated once (not once per indicator:
+    a national progress list has thousands)."""
+    with override(lingua):
+        return str(StatoAvanzamento(stato).label)
 
 
 def _frazione_tempo(inizio, fine, al) -> Decimal:
@@ -947,6 +957,22 @@ def tabelle_contesto(*, fetched_by, ambito) -> list[TabellaContesto]:
 # --- lists ----------------------------------------------------------------------------
 
 
+# Lists of values: the most recent periods first, then one period at a time (its id
+# breaks the ties between the many Ambiti's periods that end on the same day). The
+# period's index `indicatori_periodo_recenti` gives the first two keys, so PostgreSQL
+# reads the values of one period after the other and sorts only those of the periods
+# a page reaches, never the millions of joined rows of a national list.
+ORDINE_VALORI = (
+    "-periodo__data_fine",
+    "-periodo_id",
+    "indicatore__ordine",
+    "indicatore_id",
+    "comune__nome",
+    "categoria__ordine",
+    "pk",
+)
+
+
 def valori_visibili(*, fetched_by):
     """Values the user may see, with what a list shows already joined."""
     return (
@@ -954,7 +980,7 @@ def valori_visibili(*, fetched_by):
         .select_related(
             "indicatore", "periodo", "comune", "categoria", "inserito_da", "approvato_da"
         )
-        .order_by("-periodo__data_fine", "indicatore__ordine", "comune__nome", "categoria__ordine")
+        .order_by(*ORDINE_VALORI)
     )
 
 

@@ -41,6 +41,7 @@ from ambito.platform.mixins import (
     get_editable_or_403,
     get_visible_or_404,
 )
+from ambito.platform.paginazione import PaginatoreLimitato
 from ambito.platform.pdf import pdf_response
 from ambito.roles import ruoli
 from ambito.validators import e_un_id
@@ -147,6 +148,8 @@ class ValoreListView(EsportaMixin, FilteredListMixin, ListView):
     model = Valore
     filterset_class = ValoreFilterSet
     paginate_by = 50
+    # A national list holds millions of values: counted and paged up to a limit.
+    paginator_class = PaginatoreLimitato
     template_name = "indicatori/valore_list.html"
     titolo_esportazione = _l("Valori rilevati")
     colonne_esportazione = esportazioni.VALORI_COLONNE

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ambito.api.serializers import ScopedChoicesMixin
+from ambito.api.serializers import LetturaRapidaMixin, ScopedChoicesMixin
 from ambito.models import Comune
 
 from ..choices import StatoAvanzamento
@@ -75,7 +75,7 @@ class MotivoSerializer(serializers.Serializer):
     motivo = serializers.CharField(max_length=2000, error_messages={"blank": "Indicare il motivo."})
 
 
-class ValoreSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class ValoreSerializer(LetturaRapidaMixin, ScopedChoicesMixin, serializers.ModelSerializer):
     """A value. On update the cell (indicator, period, Comune, category) is fixed and
     `versione` must be the version read: a stale version is refused (no lost update)."""
 
@@ -136,7 +136,7 @@ class InvioSerializer(ScopedChoicesMixin, serializers.Serializer):
     )
 
 
-class AvanzamentoSerializer(serializers.Serializer):
+class AvanzamentoSerializer(LetturaRapidaMixin, serializers.Serializer):
     indicatore = serializers.IntegerField(source="indicatore.pk")
     codice = serializers.CharField(source="indicatore.codice")
     nome = serializers.CharField(source="indicatore.nome")
@@ -155,7 +155,7 @@ class AvanzamentoSerializer(serializers.Serializer):
     nota = serializers.CharField()
 
 
-class CompletezzaSerializer(serializers.Serializer):
+class CompletezzaSerializer(LetturaRapidaMixin, serializers.Serializer):
     comune = serializers.IntegerField(source="comune.pk")
     comune_nome = serializers.CharField(source="comune.nome")
     attesi = serializers.IntegerField()
@@ -169,7 +169,7 @@ class CompletezzaSerializer(serializers.Serializer):
     in_ritardo = serializers.BooleanField()
 
 
-class BeneficiariSerializer(serializers.Serializer):
+class BeneficiariSerializer(LetturaRapidaMixin, serializers.Serializer):
     periodo = serializers.IntegerField(source="periodo.pk")
     periodo_nome = serializers.CharField(source="periodo.nome")
     comune = serializers.IntegerField(source="comune.pk")

@@ -97,13 +97,7 @@ class ValoreViewSet(ScopedModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        queryset = (
-            super()
-            .get_queryset()
-            .order_by(
-                "-periodo__data_fine", "indicatore__ordine", "comune__nome", "categoria__ordine"
-            )
-        )
+        queryset = super().get_queryset().order_by(*selectors.ORDINE_VALORI)
         if self.request.method in SAFE_METHODS:
             return queryset  # the serializer shows only the ids of the related objects
         # Writes check and save the value's cell: its objects come with it.

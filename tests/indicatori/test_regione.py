@@ -454,7 +454,7 @@ def test_the_worker_draws_the_region_figures_once_per_request(
     )
     primo_comune = figure.comuni[0]
     assert primo_comune.valore
-    assert f"{primo_comune.comune.nome} " in testo
+    assert f"{primo_comune.nome} " in testo
     assert numero(primo_comune.valore, 1) in testo
     assert "Comuni della regione: S01, periodi che terminano nel 2025" in testo
 
