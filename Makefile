@@ -66,11 +66,14 @@ e2e: install-test
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/zonale_bench
 # Benchmarks and load run measure the production configuration (DEBUG off: cached
 # templates, persistent connections), served over plain HTTP on loopback.
+# The cache is Redis (db 13), as in production with several processes: shared by the
+# gunicorn workers of `make carico`, and large enough for the national view's entries.
+BENCH_REDIS ?= redis://127.0.0.1:6379/13
 BENCH_ENV := DATABASE_URL=$(BENCH_DB) DEBUG=0 SECRET_KEY=zonale-bench-only-not-secret \
-  ALLOWED_HOSTS=127.0.0.1,testserver SECURE_SSL_REDIRECT=0
+  ALLOWED_HOSTS=127.0.0.1,testserver SECURE_SSL_REDIRECT=0 REDIS_URL=$(BENCH_REDIS)
 
 # Benchmarks on the national synthetic dataset (PostgreSQL); results in BENCHMARKS.md.
-bench: install-test
+bench: install-test redis
 	psql "$(BENCH_DB)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres zonale_bench
 	DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) $(PY) manage.py carica_dati --utenti-demo >/dev/null
@@ -93,7 +96,7 @@ bench-jobs: install-test redis
 	$(BENCH_ENV) $(PY) tests/benchmarks/lavori.py
 
 # Load run (needs the bench dataset): gunicorn on loopback, 50 users for 60 s.
-carico: install-test
+carico: install-test redis
 	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(BENCH_ENV) $(VENV)/bin/gunicorn ambito.wsgi -w 4 -b 127.0.0.1:8765 \
 	  --pid .carico.pid --daemon

@@ -221,9 +221,29 @@ def _dovuti_q(periodi, area=None):
     return dovuti.filter(area=area) if area is not None else dovuti
 
 
+#: The completeness figures of a row, kept per Ambito in the cache (`_completezza`).
+CAMPI_COMPLETEZZA = ("comuni", "comuni_completi", "in_ritardo", "attesi", "inviati", "approvati")
+
+
 def _completezza(righe: dict[int, RigaAmbito], periodi: dict[int, Periodo], area, oggi):
+    """Completeness of each Ambito's current period: the same for every reader of the
+    Ambito, so kept per Ambito in the cache under its data generation (`per_ambito`),
+    like the indicators per status; the Ambiti missing from it computed together."""
+
+    def calcola(ambito_ids):
+        parziali = {a: RigaAmbito(ambito=righe[a].ambito) for a in ambito_ids}
+        _completezza_sql(parziali, {a: periodi[a] for a in ambito_ids if a in periodi}, area, oggi)
+        return {a: {c: getattr(r, c) for c in CAMPI_COMPLETEZZA} for a, r in parziali.items()}
+
+    area_id = area.pk if area is not None else None
+    for ambito_id, campi in per_ambito("regione:completezza", righe, calcola, area_id).items():
+        for campo, valore in campi.items():
+            setattr(righe[ambito_id], campo, valore)
+
+
+def _completezza_sql(righe: dict[int, RigaAmbito], periodi: dict[int, Periodo], area, oggi):
     """Per Ambito, `completezza_periodo` of its current period summed as
-    `completezza_ambito` does: two queries for the whole region."""
+    `completezza_ambito` does: two queries for all the Ambiti given."""
     if not periodi:
         return
     dovuti = _dovuti_q(periodi.values(), area)
