@@ -104,56 +104,52 @@ def richiesta(token, metodo, url, corpo=None):
         return resp.status, json.loads(resp.read() or b"null")
 
 
-def utente(n, dati, fine, risultati, errori):
+def operatore(dati, passo):
+    """One step of an Operatore: a submission in five, else a read; its kind."""
     token, periodo, comune, piano, celle = dati
-    passo = 0
-    while time.monotonic() < fine:
-        passo += 1
-        t0 = time.perf_counter()
-        try:
-            if passo % 5 == 0 and celle:
-                pk = sorted(celle)[passo % len(celle)]
-                _, body = richiesta(
-                    token,
-                    "PATCH",
-                    f"/api/v1/valori/{pk}/",
-                    {
-                        "valore_numerico": str(100 + passo % 50),
-                        "versione": celle[pk],
-                        "conferma_anomalia": True,
-                    },
-                )
-                celle[pk] = body["versione"]
-                tipo = "scrittura"
-            elif passo % 2:
-                richiesta(token, "GET", f"/api/v1/valori/?periodo={periodo}&comune={comune}")
-                tipo = "lettura valori"
-            else:
-                richiesta(token, "GET", f"/api/v1/avanzamento/?piano={piano}")
-                tipo = "lettura avanzamento"
-            risultati.append((tipo, (time.perf_counter() - t0) * 1000))
-        except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
-            dettaglio = exc.read()[:200] if hasattr(exc, "read") else b""
-            errori.append(f"utente {n}: {exc!r} {dettaglio!r}")
+    if passo % 5 == 0 and celle:
+        pk = sorted(celle)[passo % len(celle)]
+        _, body = richiesta(
+            token,
+            "PATCH",
+            f"/api/v1/valori/{pk}/",
+            {
+                "valore_numerico": str(100 + passo % 50),
+                "versione": celle[pk],
+                "conferma_anomalia": True,
+            },
+        )
+        celle[pk] = body["versione"]
+        return "scrittura"
+    if passo % 2:
+        richiesta(token, "GET", f"/api/v1/valori/?periodo={periodo}&comune={comune}")
+        return "lettura valori"
+    richiesta(token, "GET", f"/api/v1/avanzamento/?piano={piano}")
+    return "lettura avanzamento"
 
 
-def regionale(n, dati, fine, risultati, errori):
+def regionale(dati, passo):
+    """One step of a Regione user: its regional dashboard, or one Ambito's progress."""
     token, regione, piano = dati
+    if passo % 2:
+        richiesta(token, "GET", f"/api/v1/regione/?regione={urllib.parse.quote(regione)}")
+        return "cruscotto regionale"
+    richiesta(token, "GET", f"/api/v1/avanzamento/?piano={piano}")
+    return "lettura avanzamento"
+
+
+def utente(n, passo_di, dati, fine, risultati, errori):
+    """A simulated user: its steps one after the other until the end, each timed."""
     passo = 0
     while time.monotonic() < fine:
         passo += 1
         t0 = time.perf_counter()
         try:
-            if passo % 2:
-                richiesta(token, "GET", f"/api/v1/regione/?regione={urllib.parse.quote(regione)}")
-                tipo = "cruscotto regionale"
-            else:
-                richiesta(token, "GET", f"/api/v1/avanzamento/?piano={piano}")
-                tipo = "lettura avanzamento"
+            tipo = passo_di(dati, passo)
             risultati.append((tipo, (time.perf_counter() - t0) * 1000))
         except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
             dettaglio = exc.read()[:200] if hasattr(exc, "read") else b""
-            errori.append(f"utente regionale {n}: {exc!r} {dettaglio!r}")
+            errori.append(f"utente {n} ({passo_di.__name__}): {exc!r} {dettaglio!r}")
 
 
 def pct(valori, q):
@@ -162,12 +158,12 @@ def pct(valori, q):
 
 
 def main():
-    utenti = [(utente, u) for u in prepara()] + [(regionale, u) for u in prepara_regionali()]
+    utenti = [(operatore, u) for u in prepara()] + [(regionale, u) for u in prepara_regionali()]
     risultati, errori = [], []
     fine = time.monotonic() + DURATA
     threads = [
-        threading.Thread(target=chi, args=(i, u, fine, risultati, errori))
-        for i, (chi, u) in enumerate(utenti)
+        threading.Thread(target=utente, args=(i, passo_di, u, fine, risultati, errori))
+        for i, (passo_di, u) in enumerate(utenti)
     ]
     t0 = time.monotonic()
     for t in threads:
