@@ -571,7 +571,7 @@ def regione_vuota(repeat=3):
 
 # A fresh process that renders one Relazione and prints its own peak RSS (KiB).
 _RELAZIONE_PICCO = """
-import resource, sys
+import sys
 sys.path.insert(0, sys.argv[1])
 import django
 django.setup()
@@ -581,7 +581,10 @@ from indicatori.reports import relazione_pdf
 relazione_pdf(
     user=get_user_model().objects.get(pk=sys.argv[2]), ambito=Ambito.objects.get(pk=sys.argv[3])
 )
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so a child started by a large
+# process (this benchmark) would report its parent's peak.
+with open("/proc/self/status") as status:
+    print(next(r.split()[1] for r in status if r.startswith("VmHWM:")))
 """
 
 
