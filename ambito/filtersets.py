@@ -105,10 +105,11 @@ class AmbitoFilterSet(FilterSet):
 
     @property
     def form(self):
-        form = super().form
+        form = super().form  # one per filterset, read several times by a page
         validato = hasattr(form, "cleaned_data") or not form.is_bound
-        if self.scelte_nell_ambito and validato:
+        if self.scelte_nell_ambito and validato and not getattr(form, "ristretto", False):
             self._scelte_nell_ambito(form, getattr(form, "cleaned_data", {}))
+            form.ristretto = True
         return style_form(filter_form_labels(form))
 
     def _scelte_nell_ambito(self, form, dati):
