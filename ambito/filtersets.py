@@ -116,7 +116,7 @@ class AmbitoFilterSet(FilterSet):
         """Once the filters are applied, narrow the lists the page shows (see
         `scelte_nell_ambito`); a user of one Ambito keeps the whole lists."""
         user = getattr(self.request, "user", None)
-        if user is None or not (user.is_superuser or len(ruoli(user).ambiti) > 1):
+        if user is None or not ruoli(user).piu_ambiti:
             return
         ambito = dati.get("ambito")
         for nome, percorso in self.scelte_nell_ambito.items():

@@ -66,6 +66,12 @@ class Ruoli:
             seen.setdefault(incarico.ambito_id, incarico.ambito)
         return list(seen.values())
 
+    @property
+    def piu_ambiti(self) -> bool:
+        """Sees more than one Ambito (the superuser, a Regione, an Ufficio di Piano of
+        several): national lists show per-Ambito totals or narrowed choices for him."""
+        return self.user.is_superuser or len(self.ambiti) > 1
+
     def ha_ruolo(self, ruolo, ambito_id=None) -> bool:
         return any(
             i.ruolo == ruolo and (ambito_id is None or i.ambito_id == ambito_id)

@@ -76,9 +76,8 @@ class FondiIndexView(LoginRequiredMixin, TemplateView):
         # Choosing the Ambito is not filtering its rows: its table keeps its totals.
         filtrato = filterset.is_bound and bool(set(filterset.form.changed_data) - {"ambito"})
         contesto = {"filterset": filterset, "filtrato": filtrato}
-        if not (filterset.is_valid() and filterset.form.cleaned_data.get("ambito")) and (
-            user.is_superuser or len(ruoli(user).ambiti) > 1
-        ):
+        scelto = filterset.is_valid() and filterset.form.cleaned_data.get("ambito")
+        if not scelto and ruoli(user).piu_ambiti:
             contesto.update(self._per_ambito(user, assegnazioni))
         if contesto.get("page_obj") is None:
             contesto["prospetti"] = selectors.fondi_prospetto(
