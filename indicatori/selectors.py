@@ -356,6 +356,7 @@ def avanzamento_indicatori(
     *,
     fetched_by,
     ambito=None,
+    ambiti=None,
     piano=None,
     scheda=None,
     area=None,
@@ -381,6 +382,8 @@ def avanzamento_indicatori(
         )
         if ambito is not None:
             indicatori = indicatori.filter(piano__ambito=ambito)
+        if ambiti is not None:
+            indicatori = indicatori.filter(piano__ambito_id__in=ambiti)
         if piano is not None:
             indicatori = indicatori.filter(piano=piano)
         if scheda is not None:

@@ -20,6 +20,7 @@ that bypass the services (raw SQL, a restore) are bounded by `DURATA`; bulk load
 import functools
 import hashlib
 import secrets
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -170,22 +171,44 @@ def memorizzato(funzione):
     return selettore
 
 
-def per_ambito(nome: str, ambito_ids, calcola, *parti) -> dict:
+def _ruoli_per_ambito(user, ambito_ids) -> dict:
+    """{Ambito id: the user's roles there}; the superuser reads everything everywhere."""
+    if user.is_superuser:
+        return dict.fromkeys(ambito_ids, "superuser")
+    ruoli_in = defaultdict(list)
+    for incarico in ruoli(user).incarichi:
+        ruoli_in[incarico.ambito_id].append((incarico.ruolo, incarico.comune_id or 0))
+    return {a: sorted(r) for a, r in ruoli_in.items()}
+
+
+def per_ambito(nome: str, ambito_ids, calcola, *parti, lettore=None) -> dict:
     """{Ambito id: value}, each from the cache under that Ambito's own generation.
 
-    For figures that are the same for every reader of an Ambito (the regional
-    dashboard's): `calcola(ids)` returns {id: value} for the Ambiti missing from the
-    cache only, and they are stored. An approval renews its own Ambito's generation when
-    it commits, so the next request computes that one Ambito again and reads the others
-    from the cache: no batch job between the approval and the figures, and no figure
-    older than its data. An Ambito changed by the transaction in progress is computed
-    and not stored. `parti`: whatever else the value depends on (filters), hashable.
+    `calcola(ids)` returns {id: value} for the Ambiti missing from the cache only, and
+    they are stored. An approval renews its own Ambito's generation when it commits, so
+    the next request computes that one Ambito again and reads the others from the
+    cache: no batch job between the approval and the figures, and no figure older than
+    its data. An Ambito changed by the transaction in progress is computed and not
+    stored. `parti`: whatever else the value depends on (filters), hashable.
+
+    Without `lettore` the value is the same for every reader of an Ambito (the regional
+    dashboard's figures). With it, each Ambito's value depends on what that user may
+    read there, his roles in that Ambito: users with the same roles in an Ambito share
+    its entry, whatever their other Ambiti.
     """
     ids = sorted(set(ambito_ids))
     generazione = dict(generazioni(ids))
-    comune = (nome, timezone.localdate().isoformat(), generazione[RIFERIMENTO], parti)
+    comune = (
+        nome,
+        get_language(),
+        timezone.localdate().isoformat(),
+        generazione[RIFERIMENTO],
+        parti,
+    )
+    ruoli_in = _ruoli_per_ambito(lettore, ids) if lettore is not None else {}
     chiavi = {
-        a: "zonale:" + hashlib.sha256(repr((comune, a, generazione[a])).encode()).hexdigest()
+        a: "zonale:"
+        + hashlib.sha256(repr((comune, a, generazione[a], ruoli_in.get(a))).encode()).hexdigest()
         for a in ids
     }
     trovati = cache.get_many(list(chiavi.values()))

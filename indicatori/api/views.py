@@ -1,6 +1,8 @@
 """API of the indicators: the same scoping, FilterSets, selectors and services as the pages."""
 
 import datetime
+from collections import defaultdict
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
@@ -12,7 +14,9 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from ambito.models import Ambito
+from ambito.platform.api.righe import righe_per_ambito
 from ambito.platform.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, as_api_error
+from ambito.roles import ruoli
 from ambito.validators import e_un_id
 from programmi.models import PianoDiZona, Scheda
 
@@ -208,9 +212,10 @@ def _data(request, nome):
         ) from error
 
 
-def _oggetto(request, queryset, nome, *, obbligatorio=False):
-    """The object whose id the query parameter `nome` gives, among `queryset`: like a
-    FilterSet's choice, a missing, malformed or unknown id answers 400 on that parameter."""
+def _oggetto(request, righe, nome, *, obbligatorio=False):
+    """The object whose id the query parameter `nome` gives, among `righe()` (a
+    queryset, built only when the parameter is given): like a FilterSet's choice, a
+    missing, malformed or unknown id answers 400 on that parameter."""
     valore = request.query_params.get(nome)
     if not valore:
         if obbligatorio:
@@ -218,7 +223,7 @@ def _oggetto(request, queryset, nome, *, obbligatorio=False):
         return None
     if not e_un_id(valore):
         raise exceptions.ValidationError({nome: ["Indicare l'id numerico."]}, code="invalid")
-    oggetto = queryset.filter(pk=valore).first()
+    oggetto = righe().filter(pk=valore).first()
     if oggetto is None:
         raise exceptions.ValidationError(
             {nome: [_("Nessun elemento visibile con id %(id)s.") % {"id": valore}]},
@@ -228,15 +233,16 @@ def _oggetto(request, queryset, nome, *, obbligatorio=False):
 
 
 def _visibile(request, model, nome, *, obbligatorio=False):
-    queryset = model.objects.visible_to(request.user)
-    return _oggetto(request, queryset, nome, obbligatorio=obbligatorio)
+    return _oggetto(
+        request, lambda: model.objects.visible_to(request.user), nome, obbligatorio=obbligatorio
+    )
 
 
 def _area(request):
     """The optional area of intervention (reference data, the same for every user)."""
     from servizi.models import AreaIntervento
 
-    return _oggetto(request, AreaIntervento.objects.all(), "area")
+    return _oggetto(request, AreaIntervento.objects.all, "area")
 
 
 PARAMETRO_AREA = OpenApiParameter("area", int, description="Area di intervento (id)")
@@ -263,14 +269,40 @@ class AvanzamentoViewSet(viewsets.ViewSet):
         ),
     )
     def list(self, request):
-        risultati = selectors.avanzamento_indicatori(
-            fetched_by=request.user,
-            piano=_visibile(request, PianoDiZona, "piano"),
-            scheda=_visibile(request, Scheda, "scheda"),
-            area=_area(request),
-            al=_data(request, "al"),
+        filtri = {
+            "piano": _visibile(request, PianoDiZona, "piano"),
+            "scheda": _visibile(request, Scheda, "scheda"),
+            "area": _area(request),
+            "al": _data(request, "al"),
+        }
+
+        def calcola(ambiti):
+            # The selector itself, not its per-user cache: the rows are cached here,
+            # per Ambito, as JSON.
+            per_ambito = defaultdict(list)
+            for riga in selectors.avanzamento_indicatori.__wrapped__(
+                fetched_by=request.user, ambiti=ambiti, **filtri
+            ):
+                per_ambito[riga.indicatore.piano.ambito_id].append(riga)
+            return per_ambito
+
+        return righe_per_ambito(
+            request,
+            "api:avanzamento",
+            _ambiti_letti(request.user, filtri["piano"], filtri["scheda"]),
+            calcola,
+            serializers.AvanzamentoSerializer,
+            *(getattr(valore, "pk", valore) for valore in filtri.values()),
         )
-        return Response(serializers.AvanzamentoSerializer(risultati, many=True).data)
+
+
+def _ambiti_letti(user, piano, scheda) -> list[int]:
+    """The Ambiti whose rows a list holds, by name: the plan's or scheda's, if given."""
+    if piano is not None or scheda is not None:
+        return [(piano or scheda.piano).ambito_id]
+    if user.is_superuser:
+        return list(Ambito.objects.order_by("nome").values_list("pk", flat=True))
+    return [a.pk for a in sorted(ruoli(user).ambiti, key=attrgetter("nome"))]
 
 
 class CompletezzaViewSet(viewsets.ViewSet):

@@ -152,3 +152,30 @@ def test_reference_data_and_each_ambito_have_their_generation(
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(pagina, {"nome": area.nome, "codice": area.codice, "ordine": area.ordine})
     assert dict(generazioni([visconteo.pk]))[RIFERIMENTO] != dopo[RIFERIMENTO]
+
+
+def test_api_progress_rows_are_cached_per_role_in_the_ambito(
+    ufficio_piano, operatore_rozzano, revisore, piano, django_assert_max_num_queries
+):
+    """The progress rows are kept per Ambito and per the reader's roles there (an
+    Operatore never gets another role's entry, should their figures ever differ); each
+    reads what his own selector computes, and the second request reads the cache."""
+
+    def righe(user):
+        api = APIClient()
+        api.force_authenticate(user)
+        risposta = api.get("/api/v1/avanzamento/", {"format": "json"})
+        assert risposta.status_code == 200
+        return {r["indicatore"]: r["valore"] for r in risposta.json()}
+
+    def dal_selettore(user):
+        return {
+            a.indicatore.pk: None if a.valore is None else f"{a.valore:.2f}"
+            for a in selectors.avanzamento_indicatori.__wrapped__(fetched_by=user, piano=piano)
+        }
+
+    for user in (ufficio_piano, operatore_rozzano, revisore):
+        attesi = dal_selettore(user)
+        assert righe(user) == attesi
+        with django_assert_max_num_queries(3):  # the plan, the roles: no aggregate
+            assert righe(user) == attesi

@@ -537,3 +537,86 @@ def test_what_changed_before_the_worker_ran_is_told_in_italian(
         "Il PDF del cruscotto regionale è riservato alla Regione: l'utente non ha più il ruolo."
     )
     assert not ReportGenerato.objects.exists()
+
+
+def test_progress_api_of_many_ambiti_keeps_each_ambitos_rows_apart(
+    molise, utente_regione, amministratore, django_capture_on_commit_callbacks
+):
+    """A user of many Ambiti gets each Ambito's progress rows, Ambito by Ambito (by
+    name), equal to that Ambito's own selector. Each Ambito's rows are kept in the
+    cache as JSON under its data generation: an approval renews its own Ambito's rows
+    only, and the next request reads the others as they were."""
+    from rest_framework.test import APIClient
+
+    from ambito.platform.cache import invalida_cache_ambito
+    from indicatori.services import valori_approve
+
+    api = APIClient()
+    api.force_authenticate(utente_regione)
+
+    def righe():
+        risposta = api.get("/api/v1/avanzamento/")
+        assert risposta.status_code == 200
+        return risposta.json()
+
+    def per_ambito(dati):
+        di = {r["indicatore"]: r for r in dati}
+        return {
+            a.pk: [
+                di[pk]
+                for pk in Indicatore.objects.filter(piano__ambito=a).values_list("pk", flat=True)
+                if pk in di
+            ]
+            for a in molise
+        }
+
+    def attesi(ambito):  # live: a superuser's aggregates are never cached
+        return [
+            (a.indicatore.pk, a.valore, a.stato)
+            for a in selectors.avanzamento_indicatori.__wrapped__(
+                fetched_by=amministratore, ambito=ambito
+            )
+        ]
+
+    def letti(righe_ambito):
+        return [
+            (r["indicatore"], None if r["valore"] is None else Decimal(r["valore"]), r["stato"])
+            for r in righe_ambito
+        ]
+
+    ambito, altro, *_ = molise
+    prima = righe()
+    ordinati = sorted(molise, key=lambda a: a.nome)
+    assert [r["indicatore"] for r in prima] == [
+        pk for a in ordinati for pk, _valore, _stato in attesi(a)
+    ]
+    for a in molise:
+        assert letti(per_ambito(prima)[a.pk]) == attesi(a)
+
+    # A change written behind the services' back (no new generation) is not seen: the
+    # rows come from the cache...
+    Valore.objects.filter(indicatore__piano__ambito=altro).update(stato=StatoValore.INVIATO)
+    # ...while an approval renews its own Ambito's rows at once.
+    periodo = Periodo.objects.filter(
+        ambito=ambito, stato="aperto", data_fine__lte=timezone.localdate()
+    ).latest("data_fine")
+    indicatore = Indicatore.objects.filter(
+        piano__ambito=ambito, previsto_dal_piano=True, valore_atteso__isnull=False
+    ).exclude(tipo="input")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        Valore.objects.filter(indicatore=indicatore).update(
+            stato=StatoValore.INVIATO, motivo_respingimento="", anomalia_confermata=False
+        )
+        invalida_cache_ambito(ambito.pk)
+    intermedio = per_ambito(righe())
+    assert letti(intermedio[ambito.pk]) == attesi(ambito)
+    udp = user_with_role(Ruolo.UFFICIO_PIANO, ambito, username="udp.molise")
+    with django_capture_on_commit_callbacks(execute=True):
+        valori_approve(
+            user=udp,
+            periodo=periodo,
+            valori=Valore.objects.filter(indicatore=indicatore, periodo=periodo),
+        )
+    dopo = per_ambito(righe())
+    assert letti(dopo[ambito.pk]) == attesi(ambito) != letti(intermedio[ambito.pk])
+    assert dopo[altro.pk] == per_ambito(prima)[altro.pk] != attesi(altro)

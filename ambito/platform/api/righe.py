@@ -1,0 +1,59 @@
+"""Fixed-size API lists whose rows are kept in the cache as JSON, one entry per Ambito.
+
+A user of many Ambiti (a Regione, an Ufficio di Piano of a consortium, the superuser)
+asks for thousands of rows at once; most of their cost was Python's: unpickling cached
+model instances and serializing them row by row, again at every request. Here each
+Ambito's rows are serialized once, by the same serializer, and kept as the JSON text
+they become; a request joins the texts of its Ambiti. A change in one Ambito renews
+only that Ambito's entry (`per_ambito`), so the next request serializes that one again.
+"""
+
+import json
+
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from ambito.platform.cache import per_ambito
+
+
+class RigheJSON(Response):
+    """A list response whose JSON is already written: served as it is to a JSON client;
+    any other format (CSV) renders `data`, the same rows read back."""
+
+    def __init__(self, frammenti):
+        self.testo_json = b"[" + b",".join(f for f in frammenti if f) + b"]"
+        super().__init__()
+
+    @property
+    def data(self):
+        return json.loads(self.testo_json)
+
+    @data.setter
+    def data(self, valore):
+        assert valore is None, "the rows are the JSON given to the constructor"
+
+    @property
+    def rendered_content(self):
+        renderer = self.accepted_renderer
+        if type(renderer) is JSONRenderer and not renderer.get_indent(self.accepted_media_type, {}):
+            self["Content-Type"] = renderer.media_type
+            return self.testo_json
+        return super().rendered_content
+
+
+def righe_per_ambito(request, nome, ambito_ids, calcola, serializer_class, *parti) -> RigheJSON:
+    """The rows of `ambito_ids`, in that order, each Ambito's from the cache or from
+    `calcola(ids)` ({Ambito id: rows}, for the Ambiti missing only) through
+    `serializer_class`. The entries depend on the user's roles in each Ambito and on
+    `parti` (the filters)."""
+    renderer = JSONRenderer()
+
+    def scrivi(ids):
+        righe = calcola(ids)
+        return {
+            a: renderer.render(serializer_class(righe.get(a, []), many=True).data)[1:-1]
+            for a in ids
+        }
+
+    frammenti = per_ambito(nome, ambito_ids, scrivi, *parti, lettore=request.user)
+    return RigheJSON([frammenti[a] for a in ambito_ids])
