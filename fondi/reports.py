@@ -6,6 +6,7 @@ Only composition of `selectors.py`: the page, the API and the PDF show the same 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from ambito.platform.cache import FONDI, memorizzato
 from ambito.platform.charts import Grafico, bar_chart
 
 from . import selectors
@@ -17,8 +18,10 @@ def _pnrr(progetti):
     return progetti.filter(linea__codice__startswith="PNRR")
 
 
+@memorizzato(sezioni=[FONDI])
 def cruscotto_fondi(*, fetched_by, ambito, anno) -> dict:
-    """Key figures and charts of the funds for the Cruscotto dell'Ambito."""
+    """Key figures and charts of the funds for the Cruscotto dell'Ambito (cached on its
+    own: approving a value, which renews the dashboard, leaves the funds as they were)."""
     assegnazioni = Assegnazione.objects.filter(ambito=ambito)
     totali = {
         r["anno"]: r["totale"]

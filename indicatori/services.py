@@ -30,7 +30,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ambito import tasks as ambito_tasks
 from ambito.choices import InvioEmail, Ruolo
 from ambito.platform import jobs
-from ambito.platform.cache import invalida_cache_ambito
+from ambito.platform.cache import INDICATORI, invalida_cache_ambito
 from ambito.platform.querysets import ScopedQuerySet
 from ambito.platform.services import instance_save, instance_validate
 from ambito.services import (
@@ -416,7 +416,7 @@ def valori_save(
     """
     _verifica_scrittura(user, periodo, comune)
     periodo = _periodo_condiviso(periodo)
-    invalida_cache_ambito(periodo.ambito_id)
+    invalida_cache_ambito(periodo.ambito_id, INDICATORI)
     esistenti = _esistenti(periodo, comune, celle)
     errori, modifiche = _controlla(user, periodo, comune, celle, conferma_anomalie, esistenti)
     if errori:
@@ -537,7 +537,7 @@ def _aggiorna_in_blocco(valori, campi, *, user, periodo, motivo):
         default_change_reason=motivo,
         default_date=timezone.now(),
     )
-    invalida_cache_ambito(periodo.ambito_id)
+    invalida_cache_ambito(periodo.ambito_id, INDICATORI)
 
 
 def _errore(campo, messaggio):
@@ -688,7 +688,7 @@ def valori_reject(*, user, periodo: Periodo, valori, motivo: str) -> int:
 
 
 def _cambia_stato_periodo(user, periodo, *, azione, stato, motivo) -> Periodo:
-    invalida_cache_ambito(periodo.ambito_id)
+    invalida_cache_ambito(periodo.ambito_id, INDICATORI)
     periodo.stato = stato
     periodo._history_user = user
     periodo._change_reason = motivo[:100]
@@ -1297,7 +1297,7 @@ def periodi_calendar_create(
             indicatore.periodicita = tipo
             indicatore._history_user = user
             indicatore.save(update_fields=["periodicita"])
-    invalida_cache_ambito(ambito.pk)
+    invalida_cache_ambito(ambito.pk, INDICATORI)
     return creati
 
 
@@ -1314,7 +1314,7 @@ def periodo_update(*, user, periodo: Periodo) -> Periodo:
     if esistente is not None:
         raise _errore_sovrapposizione(esistente, "data_inizio")
     periodo._history_user = user
-    invalida_cache_ambito(periodo.ambito_id)
+    invalida_cache_ambito(periodo.ambito_id, INDICATORI)
     return instance_save(periodo)
 
 
@@ -1334,7 +1334,7 @@ def periodo_delete(*, user, periodo: Periodo) -> None:
             % {"nome": periodo.nome, "n": valori}
         )
     periodo._history_user = user
-    invalida_cache_ambito(periodo.ambito_id)
+    invalida_cache_ambito(periodo.ambito_id, INDICATORI)
     periodo.delete()
 
 
@@ -1355,5 +1355,5 @@ def indicatore_delete(*, indicatore: Indicatore) -> None:
         raise ValidationError(
             _("L'indicatore è un termine di una percentuale calcolata: modificare quella prima.")
         )
-    invalida_cache_ambito(indicatore.piano.ambito_id)
+    invalida_cache_ambito(indicatore.piano.ambito_id, INDICATORI)
     indicatore.delete()

@@ -4,11 +4,13 @@
 one cache shared by every gunicorn worker; the memory of each process otherwise
 (`make run`, the tests).
 
-Each Ambito's data have a *generation*, a random token kept in the cache itself (key
-`zonale:generazione:<id>`; 0 for the reference data of no Ambito, which every figure
-reads). `@memorizzato` caches a selector's result under a key made of its arguments,
-the user's roles, the language, the day and the generations of the user's Ambiti. The
-services that change an Ambito's figures call `invalida_cache_ambito(ambito_id)`: when
+Each section of an Ambito's data (its indicators, its funds) has a *generation*, a
+random token kept in the cache itself (key `zonale:generazione:<id>:<section>`;
+`zonale:generazione:0` for the reference data of no Ambito, which every figure reads).
+`@memorizzato` caches a selector's result under a key made of its arguments, the user's
+roles, the language, the day and the generations of the sections it reads in the
+user's Ambiti. The services that change an Ambito's figures call
+`invalida_cache_ambito(ambito_id, section)` (every section when they name none): when
 their transaction commits the Ambito gets a new generation, so the next read in any
 process misses the old entries (which expire after `DURATA`). Until the commit, reads of
 that Ambito in the writing transaction skip the cache: they see their own change, and
@@ -36,8 +38,15 @@ RIFERIMENTO = 0  # the generation of the reference data (areas, funding sources.
 _ASSENTE = object()
 
 
-def _chiave_generazione(ambito_id: int) -> str:
-    return f"zonale:generazione:{ambito_id}"
+# An Ambito's data come in sections, each with its own generation: approving a value
+# renews the indicators' only, and the funds' figures of the same Ambito stay cached.
+# A service that changes anything else (the territory, the plan) renews every section.
+INDICATORI, FONDI = "indicatori", "fondi"
+SEZIONI = (INDICATORI, FONDI)
+
+
+def _chiave_generazione(ambito_id: int, sezione: str = "") -> str:
+    return f"zonale:generazione:{ambito_id}" + (f":{sezione}" if sezione else "")
 
 
 def _nuovo_token() -> str:
@@ -47,18 +56,25 @@ def _nuovo_token() -> str:
 
 
 class _Rinnovo:
-    """A new generation for an Ambito, run when the writing transaction commits."""
+    """New generations for sections of an Ambito's data, run when the writing
+    transaction commits."""
 
-    def __init__(self, ambito_id: int):
+    def __init__(self, ambito_id: int, sezioni):
         self.ambito_id = ambito_id
+        self.chiavi = (
+            [_chiave_generazione(RIFERIMENTO)]
+            if ambito_id == RIFERIMENTO
+            else [_chiave_generazione(ambito_id, sezione) for sezione in sezioni]
+        )
 
     def __call__(self):
-        cache.set(_chiave_generazione(self.ambito_id), _nuovo_token(), None)
+        cache.set_many(dict.fromkeys(self.chiavi, _nuovo_token()), None)
 
 
-def invalida_cache_ambito(ambito_id: int | None) -> None:
-    """The Ambito's figures changed (None: the reference data, every Ambito's figures)."""
-    transaction.on_commit(_Rinnovo(ambito_id or RIFERIMENTO))
+def invalida_cache_ambito(ambito_id: int | None, sezione: str = "") -> None:
+    """The Ambito's figures changed: those of one section (`SEZIONI`), or all of them
+    (None: the reference data, every Ambito's figures)."""
+    transaction.on_commit(_Rinnovo(ambito_id or RIFERIMENTO, [sezione] if sezione else SEZIONI))
 
 
 def invalida_cache_di(record) -> None:
@@ -100,18 +116,22 @@ def _in_sospeso(ambiti) -> bool:
     )
 
 
-def generazioni(ambito_ids) -> tuple:
-    """The current generations of the Ambiti and of the reference data (one cache read)."""
-    chiavi = {a: _chiave_generazione(a) for a in sorted({*ambito_ids, RIFERIMENTO})}
+def generazioni(ambito_ids, sezioni=SEZIONI) -> tuple:
+    """The current generations of sections of the Ambiti's data and of the reference
+    data (one cache read): ((RIFERIMENTO, token), ((ambito id, section), token), ...)."""
+    chiavi = {RIFERIMENTO: _chiave_generazione(RIFERIMENTO)}
+    for ambito_id in sorted(set(ambito_ids) - {RIFERIMENTO}):
+        for sezione in sezioni:
+            chiavi[ambito_id, sezione] = _chiave_generazione(ambito_id, sezione)
     valori = cache.get_many(chiavi.values())
     risultato = []
-    for ambito_id, chiave in chiavi.items():
+    for nome, chiave in chiavi.items():
         valore = valori.get(chiave)
         if valore is None:  # never written, or evicted: start a generation
             valore = _nuovo_token()
             if not cache.add(chiave, valore, None):  # another process was first
                 valore = cache.get(chiave, valore)
-        risultato.append((ambito_id, valore))
+        risultato.append((nome, valore))
     return tuple(risultato)
 
 
@@ -131,7 +151,7 @@ def _parte(valore):
     raise _NonMemorizzabile(type(valore))
 
 
-def _chiave(funzione, user, kwargs) -> str | None:
+def _chiave(funzione, sezioni, user, kwargs) -> str | None:
     if user is None or not user.is_authenticated or user.is_superuser:
         return None
     try:
@@ -150,17 +170,21 @@ def _chiave(funzione, user, kwargs) -> str | None:
         get_language(),
         timezone.localdate().isoformat(),
         argomenti,
-        generazioni(ambiti),
+        generazioni(ambiti, sezioni),
     )
     return "zonale:" + hashlib.sha256(repr(parti).encode()).hexdigest()
 
 
-def memorizzato(funzione):
-    """Cache a selector (keyword arguments, `fetched_by` the user) until its data change."""
+def memorizzato(funzione=None, *, sezioni=SEZIONI):
+    """Cache a selector (keyword arguments, `fetched_by` the user) until its data change:
+    the data of the `sezioni` it reads (`@memorizzato(sezioni=[FONDI])`), all of them
+    by default."""
+    if funzione is None:
+        return functools.partial(memorizzato, sezioni=sezioni)
 
     @functools.wraps(funzione)
     def selettore(*, fetched_by, **kwargs):
-        chiave = _chiave(funzione, fetched_by, kwargs)
+        chiave = _chiave(funzione, sezioni, fetched_by, kwargs)
         risultato = cache.get(chiave, _ASSENTE) if chiave else _ASSENTE
         if risultato is _ASSENTE:
             risultato = funzione(fetched_by=fetched_by, **kwargs)
@@ -208,7 +232,9 @@ def per_ambito(nome: str, ambito_ids, calcola, *parti, lettore=None) -> dict:
     ruoli_in = _ruoli_per_ambito(lettore, ids) if lettore is not None else {}
     chiavi = {
         a: "zonale:"
-        + hashlib.sha256(repr((comune, a, generazione[a], ruoli_in.get(a))).encode()).hexdigest()
+        + hashlib.sha256(
+            repr((comune, a, [generazione[a, s] for s in SEZIONI], ruoli_in.get(a))).encode()
+        ).hexdigest()
         for a in ids
     }
     trovati = cache.get_many(list(chiavi.values()))

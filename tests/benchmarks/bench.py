@@ -128,7 +128,7 @@ def run(cases):
     """Time every case; the floor of each is measured in the same run, right after it:
     the bare Django request of the same user (session and user, `/__django__/`) plus
     the same SQL replayed raw. Returns the budgets missed, and the table's rows."""
-    from ambito.platform.cache import invalida_cache_ambito
+    from ambito.platform.cache import INDICATORI, invalida_cache_ambito
 
     browsers = {}
     failures, rows = [], []
@@ -143,11 +143,11 @@ def run(cases):
         def call(case=case, browser=browser):
             return browser.get(case.url)
 
-        def renew(case=case):
-            invalida_cache_ambito(case.ambito_id)
+        def renew(case=case):  # what approving a value renews
+            invalida_cache_ambito(case.ambito_id, INDICATORI)
 
         median, p95 = _ms(time_call(call, REPEAT))
-        # Cold: the first request after a change of the Ambito's data (cache miss).
+        # Cold: the first request after an approval in the Ambito (cache miss).
         cold_median, cold_p95 = (
             _ms(time_call(call, REPEAT, before=renew)) if case.ambito_id else (median, p95)
         )

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from ambito.platform.cache import RIFERIMENTO, generazioni
+from ambito.platform.cache import RIFERIMENTO, SEZIONI, generazioni
 from ambito.services import dati_demografici_save
 from indicatori import selectors
 from indicatori.choices import StatoValore
@@ -141,8 +141,11 @@ def test_reference_data_and_each_ambito_have_their_generation(
     with django_capture_on_commit_callbacks(execute=True):
         dati_demografici_save(dati=dati)
     dopo = dict(generazioni([visconteo.pk, altro_ambito.pk]))
-    assert dopo[altro_ambito.pk] != prima[altro_ambito.pk]
-    assert dopo[visconteo.pk] == prima[visconteo.pk]
+    # The residents are read by the indicators' rates and the funds per resident:
+    # every section of that Ambito is renewed, and nothing of the other.
+    for sezione in SEZIONI:
+        assert dopo[altro_ambito.pk, sezione] != prima[altro_ambito.pk, sezione]
+        assert dopo[visconteo.pk, sezione] == prima[visconteo.pk, sezione]
     assert dopo[RIFERIMENTO] == prima[RIFERIMENTO]
 
     # The admin edits models directly: each POST renews the reference data's
@@ -179,3 +182,49 @@ def test_api_progress_rows_are_cached_per_role_in_the_ambito(
         assert righe(user) == attesi
         with django_assert_max_num_queries(3):  # the plan, the roles: no aggregate
             assert righe(user) == attesi
+
+
+def test_an_approval_leaves_the_funds_of_the_dashboard_in_the_cache(
+    as_user, ufficio_piano, visconteo, aperto, django_capture_on_commit_callbacks
+):
+    """Approving a value renews the indicators' section of the Ambito's data only: the
+    next dashboard computes the indicators again and reads the funds' figures from the
+    cache. A change to the funds renews them in turn, at once."""
+    from fondi.models import Assegnazione
+    from fondi.services import assegnazione_save
+
+    client = as_user(ufficio_piano)
+    params = {"ambito": visconteo.pk, "periodo": aperto.pk}
+
+    def cruscotto():
+        with CaptureQueriesContext(connection) as queries:
+            dati, _ = _get(client, params)
+        return dati, " ".join(q["sql"] for q in queries.captured_queries)
+
+    def commit(service, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            service(**kwargs)
+        # As after a real commit (the test's transaction never commits): the renewals
+        # ran and are no longer pending, which would keep the cache out of the Ambito.
+        connection.run_on_commit.clear()
+
+    prima, _sql = cruscotto()
+    inviati = Valore.objects.filter(periodo=aperto, stato=StatoValore.INVIATO)
+    comune_id = inviati.values_list("comune_id", flat=True)[0]
+    commit(
+        valori_approve,
+        user=ufficio_piano,
+        periodo=aperto,
+        valori=inviati.filter(comune_id=comune_id),
+    )
+    dopo, sql = cruscotto()
+    assert "indicatori_valore" in sql and "fondi_assegnazione" not in sql
+    assert _approvati(dopo) != _approvati(prima)
+    assert dopo.fondi == prima.fondi
+
+    assegnazione = Assegnazione.objects.filter(ambito=visconteo, anno=prima.fondi["anno"])[0]
+    assegnazione.importo += Decimal("1000.00")
+    commit(assegnazione_save, assegnazione=assegnazione)
+    rinnovato, sql = cruscotto()
+    assert "fondi_assegnazione" in sql
+    assert rinnovato.fondi["totale_anno"] == prima.fondi["totale_anno"] + Decimal("1000.00")
