@@ -80,6 +80,15 @@ def _larghezza(testo: str, corpo: float, grassetto: bool = False) -> float:
     return millesimi * corpo / 1000 * (_GRASSETTO if grassetto else 1)
 
 
+def _accorcia(testo: str, massimo: float) -> str:
+    """`testo` cut to at most `massimo` points at the tick labels' size, ending in "…"."""
+    if _larghezza(testo, CORPO) <= massimo:
+        return testo
+    while testo and _larghezza(testo + "…", CORPO) > massimo:
+        testo = testo[:-1]
+    return testo.rstrip() + "…"
+
+
 @dataclass
 class Grafico:
     """A chart and the table with its numbers (accessibility, CSV)."""
@@ -284,6 +293,11 @@ def bar_chart(
     sopra = MARGINE + CORPO_TITOLO + 10
     destra = MARGINE
 
+    if horizontal or n > 6:
+        # A label longer than half the figure's width (or, slanted, than 40% of its height)
+        # is shortened with "…": the table under the chart has it whole.
+        massimo = W / 2 if horizontal else H * 0.4 / math.sin(math.radians(INCLINAZIONE))
+        categories = [_accorcia(c, massimo) for c in categories]
     etichette = [_larghezza(c, CORPO) for c in categories]
     if horizontal:
         sinistra = MARGINE + max(etichette, default=0) + TACCA + DISTANZA
@@ -302,10 +316,17 @@ def bar_chart(
         if ylabel:
             sinistra += CORPO * 1.4
         if inclinate:
-            # A long first label, slanted down to the left, must not leave the figure.
-            centri, _unita = _categorie(n, sinistra, W - destra)
-            sinistra += max(
-                0.0, *(MARGINE - (x - w * coseno) for x, w in zip(centri, etichette, strict=True))
+            # A long first label, slanted down to the left, must not leave the figure: the
+            # plot starts where the label that reaches furthest left starts at MARGINE
+            # (category c is at the fraction f of the plot: x0 + f * (W - destra - x0)).
+            frazioni, _unita = _categorie(n, 0.0, 1.0)
+            fine = W - destra
+            sinistra = max(
+                sinistra,
+                *(
+                    (MARGINE + CORPO * 0.38 + w * coseno - f * fine) / (1 - f)
+                    for f, w in zip(frazioni, etichette, strict=True)
+                ),
             )
     x0, x1, y0, y1 = sinistra, W - destra, sopra, H - sotto  # the plot area
     larghezza_area, altezza_area = x1 - x0, y1 - y0

@@ -154,6 +154,16 @@ def test_horizontal_long_labels_are_not_clipped_the_left_margin_grows():
     assert long_end < long_left and long_end - charts._larghezza(long_label, 9) > 0
 
 
+def test_labels_longer_than_half_the_chart_are_shortened():
+    label = "Un nome lunghissimo " * 10
+    svg = bar_chart([label, "B"], {"x": [3, 4]}, title="T", horizontal=True, width=8)
+    shown = next(t for t in _texts(svg) if t.startswith("Un nome"))
+    assert shown.endswith("…") and label.startswith(shown[:-1])
+    assert 250 < charts._larghezza(shown, 9) <= 288  # half of 8 inches
+    bars = [r for r in _rects(svg) if r["fill"] == charts.PALETTE[0]]
+    assert min(r["x"] for r in bars) < 310 and min(r["width"] for r in bars) > 100
+
+
 def test_many_categories_get_rotated_labels_and_room_below():
     few = bar_chart([f"Comune {n}" for n in range(6)], {"x": [1] * 6}, title="T")
     many = bar_chart([f"Comune {n}" for n in range(7)], {"x": [1] * 7}, title="T")
@@ -166,6 +176,9 @@ def test_many_categories_get_rotated_labels_and_room_below():
 
     longer = bar_chart([f"Comune dal nome lungo {n}" for n in range(7)], {"x": [1] * 7}, title="T")
     assert axis_bottom(longer) < axis_bottom(many) - 20  # the labels take the room below
+    # The first label, slanted down to the left, still starts inside the figure.
+    first = next(e for e in _elements(longer) if e.tag == f"{SVG}text" and e.text.endswith(" 0"))
+    assert float(first.get("x")) - charts._larghezza(first.text, 9) * 0.87 > 0
 
 
 def test_title_top_left_and_gridlines_on_the_value_axis():
