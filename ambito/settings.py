@@ -151,7 +151,7 @@ DATABASE_ROUTERS = ["ambito.platform.replica.ReplicaRouter"]
 REPLICA_PRIMARIO_SECONDI = int(os.environ.get("REPLICA_PRIMARIO_SECONDI", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cached aggregates and charts (ambito/platform/cache.py and charts.py). With REDIS_URL one
+# Cached aggregates and dashboards (ambito/platform/cache.py). With REDIS_URL one
 # Redis shared by every process, so a value approved in one gunicorn worker is never
 # stale in another; without it the memory of each process (`make run`, the tests).
 if os.environ.get("REDIS_URL"):
@@ -166,7 +166,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": 1000},  # charts and dashboards: ~50 MB at most
+            "OPTIONS": {"MAX_ENTRIES": 1000},  # dashboards (with their charts): ~50 MB at most
         }
     }
 

@@ -1,48 +1,92 @@
-"""The one chart helper of Zonale: server-side SVG made with matplotlib.
+"""The one chart helper of Zonale: bar charts written as SVG markup.
 
 The same SVG goes into the web pages and into the WeasyPrint PDFs (which run no
 JavaScript), so a chart on the dashboard and in the report are the same picture.
-Text stays text in the SVG (`svg.fonttype: none`), so screen readers, search and PDF
-text extraction see the figures. Output is deterministic. Every chart must be shown
-next to a table with the same numbers (accessibility).
+Text stays <text>, so screen readers, search and PDF text extraction read the figures.
+Output is deterministic. Every chart must be shown next to a table with the same
+numbers (accessibility).
+
+The charts are inlined in the pages, whose Content-Security-Policy allows no inline
+style (`style-src 'self'` blocks `style` attributes and <style> elements): everything is
+drawn with presentation attributes, which draw the same in browsers and in WeasyPrint.
+Nothing is measured at run time: text widths come from the advance widths of DejaVu Sans,
+the font the charts name first, enough to give long labels their room. A chart costs
+about a millisecond (matplotlib took 0,1-0,3 s), so drawn charts are not cached.
 """
 
-import functools
 import hashlib
-import io
-import re
+import math
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
+from html import escape
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from django.core.cache import cache  # noqa: E402
-from django.utils.translation import get_language  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.layout_engine import TightLayoutEngine  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from ambito.templatetags.zonale import numero  # noqa: E402
+from ambito.templatetags.zonale import numero
 
 # Bootstrap Italia primary blue first, then colours that stay distinct for colour-blind
 # readers and in greyscale print.
 PALETTE = ["#0066cc", "#f29e00", "#00875a", "#17324d", "#cc334d", "#7a8fa6", "#5c2d91"]
 
-RC = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "zonale",
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.edgecolor": "#5c6f82",
-    "axes.titleweight": "bold",
-    "axes.titlesize": 11,
-}
+# Verdana has nearly the metrics of DejaVu Sans (both come from Bitstream Vera's design).
+FONT = "'DejaVu Sans', Verdana, sans-serif"
+INCHIOSTRO = "#17324d"  # bar numbers, reference line, hatching
+ASSI = "#5c6f82"
+GRIGLIA = "#e3e4e6"
+
+# Sizes in points: the viewBox is the figure's width and height in inches × 72.
+CORPO = 9  # tick labels
+CORPO_TITOLO = 11
+CORPO_PICCOLO = 8  # legend, numbers at the bars' ends
+MARGINE = 7  # around the figure
+TACCA = 3.5  # tick length
+DISTANZA = 3.5  # between a tick and its label
+RIGA_LEGENDA = 13
+INCLINAZIONE = 30  # degrees of the category labels when there are more than 6
+
+# The advance widths of DejaVu Sans, in thousandths of the font size, of these characters
+# (read once from DejaVuSans.ttf with fontTools; 16 numbers a line, 3 lines a string line).
+_CARATTERI = (
+    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNO"
+    "PQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\xa0"
+    "¡¢£¤¥¦§¨©ª«¬\xad®¯°±²³´µ¶·¸¹º»¼½¾¿ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐ"
+    "ÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ–"
+    "—…‘’“”€▸•"
+)
+# fmt: off
+_MILLESIMI = (
+     318,  401,  460,  838,  636,  950,  780,  275,  390,  390,  500,  838,  318,  361,  318,  337,
+     636,  636,  636,  636,  636,  636,  636,  636,  636,  636,  337,  337,  838,  838,  838,  531,
+    1000,  684,  686,  698,  770,  632,  575,  775,  752,  295,  295,  656,  557,  863,  748,  787,
+     603,  787,  695,  635,  611,  732,  684,  989,  685,  611,  685,  390,  337,  390,  838,  500,
+     500,  613,  635,  550,  635,  615,  352,  635,  634,  278,  278,  579,  278,  974,  634,  612,
+     635,  635,  411,  521,  392,  634,  592,  818,  592,  592,  525,  636,  337,  636,  838,  318,
+     401,  636,  636,  636,  636,  337,  500,  500, 1000,  471,  612,  838,  361, 1000,  500,  500,
+     838,  401,  401,  500,  636,  636,  318,  500,  401,  471,  612,  969,  969,  969,  531,  684,
+     684,  684,  684,  684,  684,  974,  698,  632,  632,  632,  632,  295,  295,  295,  295,  775,
+     748,  787,  787,  787,  787,  787,  838,  787,  732,  732,  732,  732,  611,  605,  630,  613,
+     613,  613,  613,  613,  613,  982,  550,  615,  615,  615,  615,  278,  278,  278,  278,  612,
+     634,  612,  612,  612,  612,  612,  838,  612,  634,  634,  634,  634,  592,  635,  592,  500,
+    1000, 1000,  318,  318,  518,  518,  636,  502,  590,
+)
+# fmt: on
+# Any other character counts as a wide one.
+_LARGHEZZE = dict(zip("".join(_CARATTERI), _MILLESIMI, strict=True))
+_ALTRO = 700
+_GRASSETTO = 1.11  # DejaVu Sans Bold is about 11% wider
+
+
+def _larghezza(testo: str, corpo: float, grassetto: bool = False) -> float:
+    """The estimated width in points of `testo` set in DejaVu Sans at size `corpo`."""
+    millesimi = sum(_LARGHEZZE.get(c, _ALTRO) for c in testo)
+    return millesimi * corpo / 1000 * (_GRASSETTO if grassetto else 1)
+
+
+def _accorcia(testo: str, massimo: float) -> str:
+    """`testo` cut to at most `massimo` points at the tick labels' size, ending in "…"."""
+    if _larghezza(testo, CORPO) <= massimo:
+        return testo
+    while testo and _larghezza(testo + "…", CORPO) > massimo:
+        testo = testo[:-1]
+    return testo.rstrip() + "…"
 
 
 @dataclass
@@ -73,146 +117,93 @@ def _float(value):
 
 
 def _formatter(percent, decimals):
-    def fmt(value, _pos):
+    def fmt(value):
         text = numero(Decimal(str(round(value, decimals))), decimals)
         return f"{text}%" if percent else text
 
-    return FuncFormatter(fmt)
+    return fmt
 
 
-# Every CSS property that SVG also accepts as a presentation attribute (SVG 1.1 § 6.4).
-PRESENTATION_ATTRIBUTES = frozenset(
-    """alignment-baseline baseline-shift clip clip-path clip-rule color color-interpolation
-    color-interpolation-filters color-profile color-rendering cursor direction display
-    dominant-baseline enable-background fill fill-opacity fill-rule filter flood-color
-    flood-opacity font-family font-size font-size-adjust font-stretch font-style font-variant
-    font-weight glyph-orientation-horizontal glyph-orientation-vertical image-rendering kerning
-    letter-spacing lighting-color marker-end marker-mid marker-start mask opacity overflow
-    pointer-events shape-rendering stop-color stop-opacity stroke stroke-dasharray
-    stroke-dashoffset stroke-linecap stroke-linejoin stroke-miterlimit stroke-opacity
-    stroke-width text-anchor text-decoration text-rendering unicode-bidi visibility
-    word-spacing writing-mode""".split()
-)
-_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
-# matplotlib's one stylesheet: defaults for every element of the figure.
-_DEFAULT_STYLE = re.compile(r'\s*<defs>\s*<style type="text/css">\*\{([^{}]*)\}</style>\s*</defs>')
+def _n(x: float) -> str:
+    """A coordinate: a tenth of a point is finer than any screen or printer shows."""
+    return f"{x:.1f}".removesuffix(".0")
 
 
-def _declarations(css: str) -> dict[str, str]:
-    """`fill: #fff; stroke-width: 0.8` as presentation attributes (the last one wins)."""
-    attributes = {}
-    for declaration in filter(str.strip, css.split(";")):
-        name, _, value = declaration.partition(":")
-        name, value = name.strip().lower(), value.strip()
-        if name not in PRESENTATION_ATTRIBUTES or not value:
-            # e.g. the `font:` shorthand, which an SVG attribute cannot express.
-            raise ValueError(f"matplotlib wrote {declaration.strip()!r}: no SVG attribute")
-        attributes[name] = value
-    return attributes
+def _text(x, y, testo, *, corpo=CORPO, anchor="", grassetto=False, colore="", extra=""):
+    attributes = f'x="{_n(x)}" y="{_n(y)}" font-size="{corpo}"'
+    if anchor:
+        attributes += f' text-anchor="{anchor}"'
+    if grassetto:
+        attributes += ' font-weight="bold"'
+    if colore:
+        attributes += f' fill="{colore}"'
+    return f"<text {attributes}{extra}>{escape(testo)}</text>"
 
 
-def _with_attributes(tag: str, attributes: dict[str, str]) -> str:
-    """The start tag `tag` with `attributes` set (replacing a value it already had)."""
-    for name, value in attributes.items():
-        pair = f'{name}="{value}"'
-        if existing := re.search(rf'(?<=\s){name}="[^"]*"', tag):
-            tag = tag[: existing.start()] + pair + tag[existing.end() :]
-        else:
-            end = re.search(r"\s*/?>$", tag)
-            tag = f"{tag[: end.start()]} {pair}{end.group(0).strip()}"
-    return tag
+def _ticks(lo: float, hi: float, lunghezza: float, spazio: float, decimals: int) -> list[float]:
+    """Multiples of a 1-2-5 step within [lo, hi]: at most 9 intervals, `spazio` points apart
+    at least on an axis `lunghezza` points long, never finer than the decimals shown."""
+    span = hi - lo
+    minimo = max(span / 9, span * spazio / max(lunghezza, 1), 10.0**-decimals)
+    scala = 10 ** math.floor(math.log10(minimo))
+    passo = next(m * scala for m in (1, 2, 5, 10) if m * scala >= minimo * (1 - 1e-9))
+    primo, ultimo = math.ceil(lo / passo - 1e-9), math.floor(hi / passo + 1e-9)
+    return [round(k * passo, 10) for k in range(primo, ultimo + 1)]
 
 
-def _presentation_attributes(svg: str) -> str:
-    """matplotlib's CSS as SVG presentation attributes: no `style` attribute or element.
-
-    The charts are inlined in the pages, whose Content-Security-Policy allows no inline
-    style (`style-src 'self'` blocks `style` attributes and <style> elements, not
-    presentation attributes). The attributes draw the same in browsers and in WeasyPrint
-    and, unlike the `*{...}` rule of matplotlib's <style>, do not reach the rest of the page.
-    """
-    default = _DEFAULT_STYLE.search(svg)
-    if default:
-        # `*{...}` set these inherited properties on every element: the root passes them
-        # down, and an element's own attribute still overrides them as its style did.
-        svg = svg[: default.start()] + svg[default.end() :]
-        root = svg.index(">", svg.index("<svg")) + 1
-        svg = _with_attributes(svg[:root], _declarations(default.group(1))) + svg[root:]
-
-    def start_tag(match):
-        tag = match.group(0)
-        style = _STYLE_ATTRIBUTE.search(tag)
-        tag = tag[: style.start()] + tag[style.end() :]
-        return _with_attributes(tag, _declarations(style.group(1)))
-
-    svg = re.sub(r'<[a-zA-Z][^<>]*\sstyle="[^"]*"[^<>]*>', start_tag, svg)
-    if "<style" in svg or _STYLE_ATTRIBUTE.search(svg):
-        raise ValueError("matplotlib wrote CSS that is not a presentation attribute")
-    return svg
+def _categorie(n: int, inizio: float, fine: float) -> tuple[list[float], float]:
+    """The centres of n categories between two points, and the distance between two:
+    as matplotlib spaces bars 0,8 wide at 0, 1, 2…, with 5% of their extent each side."""
+    unita = (fine - inizio) / max((n - 0.2) * 1.1, 0.88)
+    primo = inizio + (0.4 + 0.05 * (n - 0.2)) * unita if n else inizio
+    return [primo + c * unita for c in range(n)], unita
 
 
-def _tight_layout(fig, rect=(0, 0, 1, 1)):
-    """`fig.tight_layout(rect=rect)` applied once, leaving no layout engine on the figure:
-    `tight_layout` leaves a placeholder engine, for which `savefig` lays the whole figure
-    out once more (ticks, text) before drawing it. matplotlib also measures each axes
-    twice (the second time to fit `rect`) on a figure that does not change in between:
-    each is measured once. The same SVG (see the tests), about a third less time."""
-    for ax in fig.axes:
-        ax.get_tightbbox = functools.cache(ax.get_tightbbox)
-    try:
-        TightLayoutEngine(rect=rect).execute(fig)
-    finally:
-        for ax in fig.axes:
-            del ax.get_tightbbox
-
-
-def _svg(fig, title, key) -> str:
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "Zonale"})
-    svg = _presentation_attributes(buffer.getvalue())
-    # Several charts share one page: make matplotlib's element ids unique per chart.
-    prefix = "g" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8] + "-"
-    svg = re.sub(r'\bid="', f'id="{prefix}', svg)
-    svg = svg.replace("url(#", f"url(#{prefix}").replace('href="#', f'href="#{prefix}')
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: inline SVG
-    svg = re.sub(r'\s(width|height)="[\d.]+pt"', "", svg, count=2)  # scale with its box
-    svg = svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
-    label = re.sub(r"[<>&\"]", "", title)
-    return svg.replace(">", f' aria-label="{label}"><title>{label}</title>', 1)
-
-
-# Rendered charts in Django's cache, shared by every process: matplotlib spends ~0,3-0,8 s
-# per chart (text layout), and its output is deterministic, so the same figures give the
-# same SVG. The key holds every argument, the language and this module's own source (a
-# deployment that draws differently never serves the former drawing): nothing to
-# invalidate, entries expire after DURATA_GRAFICI.
-_SORGENTE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-DURATA_GRAFICI = 24 * 60 * 60  # seconds
-
-
-def bar_chart(categories: list[str], series: dict[str, list], **options) -> str:
-    """A grouped (or stacked) bar chart as inline SVG markup (cached, see `_SORGENTE`).
-
-    `series` maps a legend label to one value per category (None counts as 0).
-    """
-    dati = repr(
-        (
-            _SORGENTE,
-            get_language(),
-            [str(c) for c in categories],
-            [(str(k), [None if v is None else str(v) for v in vs]) for k, vs in series.items()],
-            sorted((k, str(v)) for k, v in options.items()),
+def _tratteggio(motivo: str, id_: str) -> str:
+    """A matplotlib-like hatch (`/`, `\\`, `x`, `-`, `|`, `+`, `.`; repeated = denser) as
+    an SVG pattern of dark lines on a transparent ground, laid over the bar's colour."""
+    lato = 24 / max(motivo.count(c) for c in set(motivo))  # as matplotlib spaces them
+    s = _n(lato)
+    segni = set(motivo.lower())
+    d = []
+    if segni & {"/", "x"}:
+        d.append(
+            f"M-1 1L1 -1M0 {s}L{s} 0M{_n(lato - 1)} {_n(lato + 1)}L{_n(lato + 1)} {_n(lato - 1)}"
         )
+    if segni & {"\\", "x"}:
+        d.append(
+            f"M-1 {_n(lato - 1)}L1 {_n(lato + 1)}M0 0L{s} {s}M{_n(lato - 1)} -1L{_n(lato + 1)} 1"
+        )
+    if segni & {"-", "+"}:
+        d.append(f"M0 {_n(lato / 2)}H{s}")
+    if segni & {"|", "+"}:
+        d.append(f"M{_n(lato / 2)} 0V{s}")
+    forme = (
+        f'<path d="{"".join(d)}" fill="none" stroke="{INCHIOSTRO}" stroke-width="0.8"/>'
+        if d
+        else ""
     )
-    chiave = "zonale:grafico:" + hashlib.sha256(dati.encode("utf-8")).hexdigest()
-    svg = cache.get(chiave)
-    if svg is None:
-        svg = _bar_chart(categories, series, **options)
-        cache.set(chiave, svg, DURATA_GRAFICI)
-    return svg
+    if segni & {".", "o", "*"}:
+        centro = _n(lato / 2)
+        forme += f'<circle cx="{centro}" cy="{centro}" r="{_n(lato * 0.14)}" fill="{INCHIOSTRO}"/>'
+    return (
+        f'<pattern id="{id_}" patternUnits="userSpaceOnUse" width="{s}" height="{s}">'
+        f"{forme}</pattern>"
+    )
 
 
-def _bar_chart(
+def _barra(x, y, w, h, colore, tratteggio):
+    """A bar (or a legend patch): its colour, then the hatching over it if any."""
+    rect = f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}"'
+    if not tratteggio:
+        return f'{rect} fill="{colore}" stroke="#ffffff" stroke-width="0.4"/>'
+    return (
+        f'{rect} fill="{colore}"/>'
+        f'{rect} fill="url(#{tratteggio})" stroke="{INCHIOSTRO}" stroke-width="0.4"/>'
+    )
+
+
+def bar_chart(
     categories: list[str],
     series: dict[str, list],
     *,
@@ -231,106 +222,241 @@ def _bar_chart(
     reference_label: str = "",
     limit: float | None = None,
 ) -> str:
-    """`bar_colors`/`bar_hatches` colour each bar of a single series (then `legend` names
+    """A grouped (or stacked) bar chart as inline SVG markup, `width` × `height` inches.
+
+    `series` maps a legend label to one value per category (None counts as 0).
+    `bar_colors`/`bar_hatches` colour each bar of a single series (then `legend` names
     the colours); `reference` draws a dashed line at that value; a value over `limit`
     is drawn up to the limit and its number written at the bar's end (never cut silently).
     A series with no value is drawn nowhere, so it has no legend entry either."""
     fmt = _formatter(percent, decimals)
-    with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(width, height), dpi=100)
-        ax = fig.add_subplot()
-        positions = list(range(len(categories)))
-        drawn = {k: vs for k, vs in series.items() if any(_float(v) for v in vs)}
-        n = max(1, len(drawn))
-        band = 0.8 if stacked else 0.8 / n
-        bottoms = [0.0] * len(categories)
-        for i, (label, values) in enumerate(drawn.items()):
-            values = [_float(v) for v in values]
-            shown = values if limit is None else [min(v, limit) for v in values]
-            offsets = positions if stacked else [p - 0.4 + band * (i + 0.5) for p in positions]
-            color = list(bar_colors) or PALETTE[list(series).index(label) % len(PALETTE)]
-            draw = ax.barh if horizontal else ax.bar
-            size = (
-                {"height": band, "left": bottoms}
-                if horizontal
-                else {"width": band, "bottom": bottoms}
+    categories = [str(c) for c in categories]
+    n = len(categories)
+    W, H = width * 72, height * 72
+    # Several charts share one page: ids unique per chart.
+    chiave = repr((title, categories, list(series), bar_hatches, legend))
+    prefisso = "g" + hashlib.sha1(chiave.encode()).hexdigest()[:8]
+
+    # The bars along the value axis: (category, slot, start, end, value, colour, hatch).
+    serie = [
+        (str(label), [_float(v) for v in values], PALETTE[i % len(PALETTE)])
+        for i, (label, values) in enumerate(series.items())
+    ]
+    disegnate = [s for s in serie if any(s[1])]
+    slots = 1 if stacked else max(1, len(disegnate))
+    motivi = {}  # hatch -> pattern id
+    for motivo in [*bar_hatches, *(v.tratteggio for v in legend)]:
+        if motivo and motivo not in motivi:
+            motivi[motivo] = f"{prefisso}-t{len(motivi)}"
+    barre = []
+    basi = [0.0] * n
+    for slot, (_label, values, colore) in enumerate(disegnate):
+        for c, value in enumerate(values):
+            start = basi[c] if stacked else 0.0
+            shown = value if limit is None else min(value, limit)
+            if bar_colors:
+                colore = bar_colors[c % len(bar_colors)]
+            motivo = motivi.get(bar_hatches[c]) if c < len(bar_hatches) else None
+            barre.append((c, 0 if stacked else slot, start, start + shown, value, colore, motivo))
+        if stacked:
+            basi = [b + v for b, v in zip(basi, values, strict=True)]
+
+    # The value axis: from 0 (or below) to the highest end plus 5%, or to limit + 18%
+    # (room for the numbers written after the longest bars).
+    estremi = [0.0, *(b[2] for b in barre), *(b[3] for b in barre)]
+    if reference is not None:
+        estremi.append(float(reference))
+    lo, hi = min(estremi), max(estremi) or 1.0
+    if limit is not None:
+        lo, hi = min(lo, 0.0), limit * 1.18
+    else:
+        margine = 0.05 * ((hi - lo) or 1)
+        lo, hi = lo - (margine if lo < 0 else 0), hi + margine
+
+    # The legend: the series drawn (or the caller's entries), then the reference line.
+    voci = [(v.etichetta, v.colore, motivi.get(v.tratteggio)) for v in legend] or [
+        (label, colore, None) for label, _values, colore in disegnate
+    ]
+    if reference is not None and reference_label:
+        voci.append((reference_label, None, None))
+    if len(voci) < 2:
+        voci = []
+    larghezze_voci = [22.4 + _larghezza(v[0], CORPO_PICCOLO) for v in voci]
+    colonne = min(4, len(voci))
+    while colonne > 1 and (
+        sum(max(larghezze_voci[c::colonne]) for c in range(colonne)) + 16 * (colonne - 1)
+        > W - 2 * MARGINE
+    ):
+        colonne -= 1
+    righe = -(-len(voci) // colonne) if voci else 0
+    sotto = MARGINE + (righe * RIGA_LEGENDA + 6 if righe else 0)
+    sopra = MARGINE + CORPO_TITOLO + 10
+    destra = MARGINE
+
+    if horizontal or n > 6:
+        # A label longer than half the figure's width (or, slanted, than 40% of its height)
+        # is shortened with "…": the table under the chart has it whole.
+        massimo = W / 2 if horizontal else H * 0.4 / math.sin(math.radians(INCLINAZIONE))
+        categories = [_accorcia(c, massimo) for c in categories]
+    etichette = [_larghezza(c, CORPO) for c in categories]
+    if horizontal:
+        sinistra = MARGINE + max(etichette, default=0) + TACCA + DISTANZA
+        sotto += TACCA + DISTANZA + CORPO * 1.2 + (CORPO * 1.3 if ylabel else 0)
+        destra += max(_larghezza(fmt(lo), CORPO), _larghezza(fmt(hi), CORPO)) / 2
+        lunghezza = W - sinistra - destra
+        ticks = _ticks(lo, hi, lunghezza, max(3 * CORPO, 6 + _larghezza(fmt(hi), CORPO)), decimals)
+    else:
+        inclinate = n > 6
+        seno, coseno = math.sin(math.radians(INCLINAZIONE)), math.cos(math.radians(INCLINAZIONE))
+        alte = max(etichette, default=0) * seno + CORPO * coseno if inclinate else CORPO
+        sotto += TACCA + DISTANZA + alte + 2
+        lunghezza = H - sopra - sotto
+        ticks = _ticks(lo, hi, lunghezza, 2 * CORPO, decimals)
+        sinistra = MARGINE + max(_larghezza(fmt(t), CORPO) for t in ticks) + TACCA + DISTANZA
+        if ylabel:
+            sinistra += CORPO * 1.4
+        if inclinate:
+            # A long first label, slanted down to the left, must not leave the figure: the
+            # plot starts where the label that reaches furthest left starts at MARGINE
+            # (category c is at the fraction f of the plot: x0 + f * (W - destra - x0)).
+            frazioni, _unita = _categorie(n, 0.0, 1.0)
+            fine = W - destra
+            sinistra = max(
+                sinistra,
+                *(
+                    (MARGINE + CORPO * 0.38 + w * coseno - f * fine) / (1 - f)
+                    for f, w in zip(frazioni, etichette, strict=True)
+                ),
             )
-            bars = draw(
-                offsets, shown, label=label, color=color, edgecolor="#ffffff", linewidth=0.4, **size
-            )
-            for bar, hatch in zip(bars, bar_hatches, strict=False):
-                if hatch:
-                    bar.set_hatch(hatch)
-                    bar.set_edgecolor("#17324d")
-            if limit is not None:
-                for offset, value, end in zip(offsets, values, shown, strict=True):
-                    over = value > limit
-                    text = fmt(value, None) + (" ▸" if over else "")
-                    xy = (end, offset) if horizontal else (offset, end)
-                    ax.annotate(
-                        text,
-                        xy,
-                        xytext=(3, 0) if horizontal else (0, 3),
-                        textcoords="offset points",
-                        ha="left" if horizontal else "center",
-                        va="center" if horizontal else "bottom",
-                        fontsize=8,
-                        fontweight="bold" if over else "normal",
-                        color="#17324d",
-                    )
-            if stacked:
-                bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
-        value_axis = ax.xaxis if horizontal else ax.yaxis
-        value_axis.set_major_formatter(fmt)
-        if limit is not None:
-            # Room for the numbers written after the longest bars.
-            (ax.set_xlim if horizontal else ax.set_ylim)(0, limit * 1.18)
-        if reference is not None:
-            line = ax.axvline if horizontal else ax.axhline
-            line(reference, color="#17324d", linestyle="--", linewidth=1.2, label=reference_label)
+    x0, x1, y0, y1 = sinistra, W - destra, sopra, H - sotto  # the plot area
+    larghezza_area, altezza_area = x1 - x0, y1 - y0
+    centri, unita = _categorie(n, y0, y1) if horizontal else _categorie(n, x0, x1)
+    spessore = unita * 0.8 / slots
+
+    def valore(v):  # a value's position along the value axis
         if horizontal:
-            ax.set_yticks(positions, categories)
-            ax.invert_yaxis()
-            ax.set_xlabel(ylabel)
+            return x0 + (v - lo) / (hi - lo) * larghezza_area
+        return y1 - (v - lo) / (hi - lo) * altezza_area
+
+    def categoria(c, slot=0):  # where a bar starts across the category axis
+        return centri[c] - unita * 0.4 + spessore * slot
+
+    parti = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(W)} {_n(H)}" role="img"'
+        f' focusable="false" aria-label="{escape(title)}" font-family="{FONT}">'
+        f"<title>{escape(title)}</title>"
+    ]
+    if motivi:
+        parti.append("<defs>")
+        parti.extend(_tratteggio(motivo, id_) for motivo, id_ in motivi.items())
+        parti.append("</defs>")
+
+    # Gridlines under the bars, then the bars.
+    griglia = []
+    for t in ticks:
+        p = _n(valore(t))
+        griglia.append(f"M{p} {_n(y0)}V{_n(y1)}" if horizontal else f"M{_n(x0)} {p}H{_n(x1)}")
+    parti.append(f'<path d="{"".join(griglia)}" stroke="{GRIGLIA}" stroke-width="0.6"/>')
+    for c, slot, start, end, _value, colore, motivo in barre:
+        if end == start:
+            continue
+        a, b = sorted((valore(start), valore(end)))
+        across = categoria(c, slot)
+        if horizontal:
+            parti.append(_barra(a, across, b - a, spessore, colore, motivo))
         else:
-            ax.set_xticks(
-                positions,
-                categories,
-                rotation=30 if len(categories) > 6 else 0,
-                ha="right" if len(categories) > 6 else "center",
-            )
-            ax.set_ylabel(ylabel)
-        ax.grid(axis="x" if horizontal else "y", color="#e3e4e6", linewidth=0.6)
-        ax.set_axisbelow(True)
-        ax.set_title(title, loc="left")
-        handles, labels = ax.get_legend_handles_labels()
-        if legend:
-            # The caller's colours replace the series (one series coloured per bar).
-            keep = [(h, lab) for h, lab in zip(handles, labels, strict=True) if lab not in drawn]
-            handles = [
-                Patch(
-                    facecolor=v.colore,
-                    hatch=v.tratteggio or None,
-                    edgecolor="#17324d",
-                    label=v.etichetta,
+            parti.append(_barra(across, a, spessore, b - a, colore, motivo))
+    if limit is not None:
+        for c, slot, _start, end, value, _colore, _motivo in barre:
+            oltre = value > limit
+            testo = fmt(value) + (" ▸" if oltre else "")
+            centro = categoria(c, slot) + spessore / 2
+            if horizontal:
+                x, y, anchor = valore(end) + 3, centro + CORPO_PICCOLO * 0.35, ""
+            else:
+                x, y, anchor = centro, valore(end) - 3, "middle"
+            parti.append(
+                _text(
+                    x,
+                    y,
+                    testo,
+                    corpo=CORPO_PICCOLO,
+                    anchor=anchor,
+                    grassetto=oltre,
+                    colore=INCHIOSTRO,
                 )
-                for v in legend
-            ] + [h for h, _ in keep]
-            labels = [v.etichetta for v in legend] + [lab for _, lab in keep]
-        if len(labels) > 1:
-            # Under the figure at a fixed height, however tall the axes are.
-            columns = min(4, len(labels))
-            rows = -(-len(labels) // columns)
-            fig.legend(
-                handles,
-                labels,
-                frameon=False,
-                fontsize=8,
-                ncols=columns,
-                loc="lower center",
-                bbox_to_anchor=(0.5, 0),
             )
-            _tight_layout(fig, rect=(0, min(0.4, (0.1 + 0.2 * rows) / height), 1, 1))
+    if reference is not None:
+        p = _n(valore(float(reference)))
+        d = f"M{p} {_n(y0)}V{_n(y1)}" if horizontal else f"M{_n(x0)} {p}H{_n(x1)}"
+        parti.append(
+            f'<path d="{d}" stroke="{INCHIOSTRO}" stroke-width="1.2" stroke-dasharray="4.4 1.9"/>'
+        )
+
+    # The axes: left and bottom spines, ticks, their labels.
+    tacche = []
+    testi = []
+    for t in ticks:
+        p = valore(t)
+        if horizontal:
+            tacche.append(f"M{_n(p)} {_n(y1)}v{TACCA}")
+            testi.append(_text(p, y1 + TACCA + DISTANZA + CORPO * 0.8, fmt(t), anchor="middle"))
         else:
-            _tight_layout(fig)
-        return _svg(fig, title, repr((title, categories, list(series))))
+            tacche.append(f"M{_n(x0)} {_n(p)}h-{TACCA}")
+            testi.append(_text(x0 - TACCA - DISTANZA, p + CORPO * 0.35, fmt(t), anchor="end"))
+    for c, etichetta in enumerate(categories):
+        centro = centri[c]
+        if horizontal:
+            tacche.append(f"M{_n(x0)} {_n(centro)}h-{TACCA}")
+            testi.append(
+                _text(x0 - TACCA - DISTANZA, centro + CORPO * 0.35, etichetta, anchor="end")
+            )
+        else:
+            tacche.append(f"M{_n(centro)} {_n(y1)}v{TACCA}")
+            y = y1 + TACCA + DISTANZA
+            if inclinate:
+                # The label's top right corner at the tick, as matplotlib aligns it.
+                x, y = centro - CORPO * 0.38, y + CORPO * 0.66
+                rotazione = f' transform="rotate(-{INCLINAZIONE} {_n(x)} {_n(y)})"'
+                testi.append(_text(x, y, etichetta, anchor="end", extra=rotazione))
+            else:
+                testi.append(_text(centro, y + CORPO * 0.8, etichetta, anchor="middle"))
+    parti.append(
+        f'<path d="M{_n(x0)} {_n(y0)}V{_n(y1)}H{_n(x1)}" fill="none" stroke="{ASSI}"'
+        f' stroke-width="0.8"/>'
+        f'<path d="{"".join(tacche)}" stroke="{ASSI}" stroke-width="0.8"/>'
+    )
+    parti.extend(testi)
+    if ylabel:
+        if horizontal:
+            parti.append(
+                _text((x0 + x1) / 2, y1 + TACCA + DISTANZA + CORPO * 2.2, ylabel, anchor="middle")
+            )
+        else:
+            x, y = MARGINE + CORPO * 0.8, (y0 + y1) / 2
+            rotazione = f' transform="rotate(-90 {_n(x)} {_n(y)})"'
+            parti.append(_text(x, y, ylabel, anchor="middle", extra=rotazione))
+
+    # The title at the top left of the plot (moved left if it would not fit).
+    larghezza_titolo = _larghezza(title, CORPO_TITOLO, grassetto=True)
+    x = max(MARGINE, min(x0, W - MARGINE - larghezza_titolo))
+    parti.append(_text(x, MARGINE + CORPO_TITOLO * 0.8, title, corpo=CORPO_TITOLO, grassetto=True))
+
+    # The legend under the figure, centred, in rows of `colonne` entries.
+    if voci:
+        larghezze = [max(larghezze_voci[c::colonne]) for c in range(colonne)]
+        inizio = (W - sum(larghezze) - 16 * (colonne - 1)) / 2
+        for i, (etichetta, colore, motivo) in enumerate(voci):
+            riga, colonna = divmod(i, colonne)
+            x = inizio + sum(larghezze[:colonna]) + 16 * colonna
+            y = H - MARGINE - (righe - riga) * RIGA_LEGENDA + RIGA_LEGENDA / 2
+            if colore is None:  # the reference line
+                parti.append(
+                    f'<path d="M{_n(x)} {_n(y)}h16" stroke="{INCHIOSTRO}" stroke-width="1.2"'
+                    ' stroke-dasharray="4.4 1.9"/>'
+                )
+            else:
+                parti.append(_barra(x, y - 2.8, 16, 5.6, colore, motivo))
+            parti.append(_text(x + 22.4, y + CORPO_PICCOLO * 0.35, etichetta, corpo=CORPO_PICCOLO))
+    parti.append("</svg>")
+    return "".join(parti)

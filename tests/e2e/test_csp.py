@@ -55,7 +55,7 @@ def test_dashboard_and_api_docs_run_under_the_csp(page):
     # The bars keep their colours (a style attribute blocked by the CSP would leave them
     # black): the first series is drawn in Bootstrap Italia's blue.
     fills = page.evaluate(
-        "() => [...document.querySelectorAll('figure.grafico svg path')]"
+        "() => [...document.querySelectorAll('figure.grafico svg rect')]"
         ".map(p => getComputedStyle(p).fill)"
     )
     assert "rgb(0, 102, 204)" in fills
