@@ -70,9 +70,13 @@ class Ambito(models.Model):
 
     @property
     def nome_breve(self) -> str:
+        return self.abbrevia(self.nome)
+
+    @staticmethod
+    def abbrevia(nome: str) -> str:
         """The name without "Ambito territoriale sociale" (for lists labelled "Ambito",
         where the full name would be cut): "Visconteo Sud Milano"."""
-        return _PREFISSO_AMBITO.sub("", self.nome) or self.nome
+        return _PREFISSO_AMBITO.sub("", nome) or nome
 
 
 class Comune(models.Model):

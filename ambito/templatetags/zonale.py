@@ -72,6 +72,14 @@ def percentuale(value, decimals=1):
 
 
 @register.filter
+def ambito_breve(nome):
+    """An Ambito's name without "Ambito territoriale sociale" (a column headed "Ambito")."""
+    from ambito.models import Ambito
+
+    return Ambito.abbrevia(nome)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
