@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambito import selectors as territorio
 from ambito.models import Ambito, Comune, DatiDemografici
-from ambito.platform.cache import per_ambito
+from ambito.platform.cache import INDICATORI, per_ambito
 from ambito.roles import ruoli
 from fondi.models import Assegnazione, Progetto
 from fondi.selectors import progetti_con_avanzamento
@@ -236,7 +236,9 @@ def _completezza(righe: dict[int, RigaAmbito], periodi: dict[int, Periodo], area
         return {a: {c: getattr(r, c) for c in CAMPI_COMPLETEZZA} for a, r in parziali.items()}
 
     area_id = area.pk if area is not None else None
-    for ambito_id, campi in per_ambito("regione:completezza", righe, calcola, area_id).items():
+    for ambito_id, campi in per_ambito(
+        "regione:completezza", righe, calcola, area_id, sezioni=[INDICATORI]
+    ).items():
         for campo, valore in campi.items():
             setattr(righe[ambito_id], campo, valore)
 
@@ -346,7 +348,9 @@ def _stati(fetched_by, righe, area):
         return conteggi
 
     area_id = area.pk if area is not None else None
-    for ambito_id, conteggi in per_ambito("regione:stati", righe, calcola, area_id).items():
+    for ambito_id, conteggi in per_ambito(
+        "regione:stati", righe, calcola, area_id, sezioni=[INDICATORI]
+    ).items():
         righe[ambito_id].stati.update(conteggi)
 
 

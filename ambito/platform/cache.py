@@ -205,7 +205,7 @@ def _ruoli_per_ambito(user, ambito_ids) -> dict:
     return {a: sorted(r) for a, r in ruoli_in.items()}
 
 
-def per_ambito(nome: str, ambito_ids, calcola, *parti, lettore=None) -> dict:
+def per_ambito(nome: str, ambito_ids, calcola, *parti, lettore=None, sezioni=SEZIONI) -> dict:
     """{Ambito id: value}, each from the cache under that Ambito's own generation.
 
     `calcola(ids)` returns {id: value} for the Ambiti missing from the cache only, and
@@ -218,10 +218,11 @@ def per_ambito(nome: str, ambito_ids, calcola, *parti, lettore=None) -> dict:
     Without `lettore` the value is the same for every reader of an Ambito (the regional
     dashboard's figures). With it, each Ambito's value depends on what that user may
     read there, his roles in that Ambito: users with the same roles in an Ambito share
-    its entry, whatever their other Ambiti.
+    its entry, whatever their other Ambiti. `sezioni`: the sections of the Ambiti's
+    data that the value reads (all by default).
     """
     ids = sorted(set(ambito_ids))
-    generazione = dict(generazioni(ids))
+    generazione = dict(generazioni(ids, sezioni))
     comune = (
         nome,
         get_language(),
@@ -233,7 +234,7 @@ def per_ambito(nome: str, ambito_ids, calcola, *parti, lettore=None) -> dict:
     chiavi = {
         a: "zonale:"
         + hashlib.sha256(
-            repr((comune, a, [generazione[a, s] for s in SEZIONI], ruoli_in.get(a))).encode()
+            repr((comune, a, [generazione[a, s] for s in sezioni], ruoli_in.get(a))).encode()
         ).hexdigest()
         for a in ids
     }

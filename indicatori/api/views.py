@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from ambito.models import Ambito
 from ambito.platform.api.righe import righe_per_ambito
 from ambito.platform.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, as_api_error
+from ambito.platform.cache import INDICATORI
 from ambito.roles import ruoli
 from ambito.validators import e_un_id
 from programmi.models import PianoDiZona, Scheda
@@ -293,6 +294,7 @@ class AvanzamentoViewSet(viewsets.ViewSet):
             calcola,
             serializers.AvanzamentoSerializer,
             *(getattr(valore, "pk", valore) for valore in filtri.values()),
+            sezioni=[INDICATORI],
         )
 
 

@@ -41,11 +41,13 @@ class RigheJSON(Response):
         return super().rendered_content
 
 
-def righe_per_ambito(request, nome, ambito_ids, calcola, serializer_class, *parti) -> RigheJSON:
+def righe_per_ambito(
+    request, nome, ambito_ids, calcola, serializer_class, *parti, sezioni
+) -> RigheJSON:
     """The rows of `ambito_ids`, in that order, each Ambito's from the cache or from
     `calcola(ids)` ({Ambito id: rows}, for the Ambiti missing only) through
-    `serializer_class`. The entries depend on the user's roles in each Ambito and on
-    `parti` (the filters)."""
+    `serializer_class`. The entries depend on the user's roles in each Ambito, on
+    `parti` (the filters) and on the `sezioni` of the Ambiti's data that they read."""
     renderer = JSONRenderer()
 
     def scrivi(ids):
@@ -55,5 +57,5 @@ def righe_per_ambito(request, nome, ambito_ids, calcola, serializer_class, *part
             for a in ids
         }
 
-    frammenti = per_ambito(nome, ambito_ids, scrivi, *parti, lettore=request.user)
+    frammenti = per_ambito(nome, ambito_ids, scrivi, *parti, lettore=request.user, sezioni=sezioni)
     return RigheJSON([frammenti[a] for a in ambito_ids])
