@@ -1,6 +1,7 @@
 """Aggregates computed in SQL, checked against numbers computed by hand."""
 
 import datetime
+import pickle
 from decimal import Decimal
 
 import pytest
@@ -241,6 +242,24 @@ def test_progress_runs_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(8):
         selectors.avanzamento_indicatori(fetched_by=ufficio_piano, piano=piano)
+
+
+def test_progress_shares_one_plan_and_scheda_object_per_id(ufficio_piano, piano):
+    """select_related made one Piano and one Scheda per indicator: the cached list
+    pickled each. Shared, they are pickled once, and read back shared."""
+    avanzamenti = selectors.avanzamento_indicatori.__wrapped__(
+        fetched_by=ufficio_piano, piano=piano
+    )
+    letti = pickle.loads(pickle.dumps(avanzamenti))
+    for righe in (avanzamenti, letti):
+        indicatori = [a.indicatore for a in righe]
+        assert len({id(i.piano) for i in indicatori}) == 1
+        schede = {i.scheda_id for i in indicatori if i.scheda_id}
+        assert len({id(i.scheda) for i in indicatori if i.scheda_id}) == len(schede) > 1
+        assert all(i.scheda.pk == i.scheda_id for i in indicatori if i.scheda_id)
+    assert [(a.indicatore.codice, a.valore, a.stato) for a in letti] == [
+        (a.indicatore.codice, a.valore, a.stato) for a in avanzamenti
+    ]
 
 
 def test_operators_see_the_ambito_progress(operatore_rozzano, ufficio_piano, piano):
