@@ -35,7 +35,7 @@ from ambito.models import Ambito, Comune, DatiDemografici
 from ambito.platform.cache import per_ambito
 from ambito.roles import ruoli
 from fondi.models import Assegnazione, Progetto
-from fondi.selectors import progetti_con_avanzamento
+from fondi.selectors import ultimi_avanzamenti_per_ambito
 
 from . import selectors
 from .choices import Livello, StatoAvanzamento, StatoValore, TipoIndicatore, UnitaMisura
@@ -194,16 +194,25 @@ def _province(ambiti) -> dict[int, str]:
 
 
 def _periodi_correnti(fetched_by, ambiti) -> dict[int, Periodo]:
-    """Each Ambito's current period, as its own dashboard picks it (one query)."""
+    """Each Ambito's current period, as its own dashboard picks it (one query).
+
+    Every period of the Ambiti is read as a tuple, and only the chosen one per Ambito
+    becomes a Periodo: a region has ~20 periods per Ambito (1.820 in Piemonte), and
+    making an object of each was a sixth of the regional API's time."""
     oggi = timezone.localdate()
-    per_ambito = {}
-    for periodo in (
+    campi = [campo.attname for campo in Periodo._meta.concrete_fields]
+    ambito, inizio = campi.index("ambito_id"), campi.index("data_inizio")
+    queryset = (
         Periodo.objects.visible_to(fetched_by).filter(ambito__in=ambiti).order_by("-data_fine")
-    ):
-        per_ambito.setdefault(periodo.ambito_id, []).append(periodo)
+    )
+    per_ambito = {}
+    for riga in queryset.values_list(*campi):
+        per_ambito.setdefault(riga[ambito], []).append(riga)
     return {
-        ambito_id: next((p for p in periodi if p.data_inizio <= oggi), periodi[-1])
-        for ambito_id, periodi in per_ambito.items()
+        ambito_id: Periodo.from_db(
+            queryset.db, campi, next((r for r in righe if r[inizio] <= oggi), righe[-1])
+        )
+        for ambito_id, righe in per_ambito.items()
     }
 
 
@@ -315,13 +324,15 @@ def _pnrr(fetched_by, righe):
     progetti = Progetto.objects.filter(
         ambito__in=list(righe), linea__codice__startswith="PNRR"
     ).order_by()
-    for r in progetti_con_avanzamento(
-        fetched_by=fetched_by, progetti=progetti, ultimo=("ammesso", "erogato")
-    ).values("ambito_id", "ultimo_ammesso", "ultimo_erogato"):
-        riga = righe[r["ambito_id"]]
-        riga.progetti_pnrr += 1
-        riga.ammesso += r["ultimo_ammesso"] or 0
-        riga.erogato += r["ultimo_erogato"] or 0
+    # Summed per Ambito in SQL: a region has thousands of projects (1.558 in Piemonte),
+    # one Python dict each was the largest part of the regional API's time.
+    for ambito_id, r in ultimi_avanzamenti_per_ambito(
+        fetched_by=fetched_by, progetti=progetti
+    ).items():
+        riga = righe[ambito_id]
+        riga.progetti_pnrr += r["n"]
+        riga.ammesso += r["ammesso"] or 0
+        riga.erogato += r["erogato"] or 0
 
 
 def _stati(fetched_by, righe, area):
