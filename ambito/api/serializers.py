@@ -54,9 +54,13 @@ _CAMPI_SEMPLICI = (
     serializers.CharField,
     serializers.ChoiceField,
     serializers.DateField,
+    serializers.DateTimeField,
     serializers.DecimalField,
     serializers.IntegerField,
 )
+
+
+_ASSENTE = object()  # an attribute or key that is not there (DRF: default or skip)
 
 
 class LetturaRapidaMixin:
@@ -102,13 +106,15 @@ def _lettore(field):
         def semplice(obj):
             valore = obj
             for attr in attrs:
-                if type(valore) is dict:  # the rows of an aggregate (DRF: any Mapping)
-                    valore = valore.get(attr)
-                else:
-                    valore = getattr(valore, attr, None)
-                if valore is None or callable(valore):
+                if valore is None:  # on the way: the field's default, null or skip
                     return _come_drf(field, obj)
-            return converti(valore)
+                if type(valore) is dict:  # the rows of an aggregate (DRF: any Mapping)
+                    valore = valore.get(attr, _ASSENTE)
+                else:
+                    valore = getattr(valore, attr, _ASSENTE)
+                if valore is _ASSENTE or callable(valore):
+                    return _come_drf(field, obj)
+            return None if valore is None else converti(valore)
 
         return nome, semplice
     return nome, lambda obj: _come_drf(field, obj)
