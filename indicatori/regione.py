@@ -24,8 +24,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -194,26 +195,24 @@ def _province(ambiti) -> dict[int, str]:
 
 
 def _periodi_correnti(fetched_by, ambiti) -> dict[int, Periodo]:
-    """Each Ambito's current period, as its own dashboard picks it (one query).
-
-    Every period of the Ambiti is read as a tuple, and only the chosen one per Ambito
-    becomes a Periodo: a region has ~20 periods per Ambito (1.820 in Piemonte), and
-    making an object of each was a sixth of the regional API's time."""
-    oggi = timezone.localdate()
-    campi = [campo.attname for campo in Periodo._meta.concrete_fields]
-    ambito, inizio = campi.index("ambito_id"), campi.index("data_inizio")
-    queryset = (
-        Periodo.objects.visible_to(fetched_by).filter(ambito__in=ambiti).order_by("-data_fine")
-    )
-    per_ambito = {}
-    for riga in queryset.values_list(*campi):
-        per_ambito.setdefault(riga[ambito], []).append(riga)
-    return {
-        ambito_id: Periodo.from_db(
-            queryset.db, campi, next((r for r in righe if r[inizio] <= oggi), righe[-1])
+    """Each Ambito's current period, as its own dashboard picks it (one query): the
+    latest begun by today, else the earliest. Picked in SQL: a region has ~20 periods
+    per Ambito (12.000 in Italy), and making an object of each was a sixth of the
+    regional API's time."""
+    iniziato = Case(When(data_inizio__lte=timezone.localdate(), then=F("data_fine")))
+    periodi = (
+        Periodo.objects.visible_to(fetched_by)
+        .filter(ambito__in=ambiti)
+        .annotate(
+            scelta=Window(
+                RowNumber(),
+                partition_by=F("ambito_id"),
+                order_by=[iniziato.desc(nulls_last=True), F("data_fine").asc(), F("pk").asc()],
+            )
         )
-        for ambito_id, righe in per_ambito.items()
-    }
+        .filter(scelta=1)
+    )
+    return {periodo.ambito_id: periodo for periodo in periodi}
 
 
 def _dovuti_q(periodi, area=None):
