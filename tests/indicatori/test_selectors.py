@@ -5,6 +5,8 @@ import pickle
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ambito.models import Comune
 from indicatori import selectors
@@ -260,6 +262,30 @@ def test_progress_shares_one_plan_and_scheda_object_per_id(ufficio_piano, piano)
     assert [(a.indicatore.codice, a.valore, a.stato) for a in letti] == [
         (a.indicatore.codice, a.valore, a.stato) for a in avanzamenti
     ]
+
+
+def test_indicators_read_as_visible_are_not_looked_up_again(ufficio_piano, piano):
+    """The progress reads its indicators with the user's visibility: the aggregates
+    look up only the operands of the computed ones, with the same figures."""
+    indicatori = list(
+        selectors.indicatori_visibili(fetched_by=ufficio_piano).filter(
+            piano=piano,
+            previsto_dal_piano=True,  # the operands of the ratios are not
+        )
+    )
+    operandi = {
+        pk for i in indicatori if i.calcolato for pk in (i.numeratore_id, i.denominatore_id)
+    } - {i.pk for i in indicatori}
+    semplici = [i for i in indicatori if not i.calcolato]
+    for lista, cercati in ((indicatori, operandi), (semplici, set())):
+        with CaptureQueriesContext(connection) as letti:
+            noti = selectors.aggregati_per_periodo(
+                fetched_by=ufficio_piano, indicatori=lista, visibili=True
+            )
+        ricerche = [q["sql"] for q in letti if 'FROM "indicatori_indicatore"' in q["sql"]]
+        assert len(ricerche) == (1 if cercati else 0)
+        assert noti == selectors.aggregati_per_periodo(fetched_by=ufficio_piano, indicatori=lista)
+    assert operandi  # the Piano has computed indicators
 
 
 def test_operators_see_the_ambito_progress(operatore_rozzano, ufficio_piano, piano):
