@@ -442,6 +442,23 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None, ultimo=ULTIMO_TUTTO):
     )
 
 
+def ultimi_avanzamenti_per_ambito(*, fetched_by, progetti=None) -> dict[int, dict]:
+    """{lead Ambito id: {n, ammesso, erogato}}: the number of the visible projects and
+    the sums of their latest snapshot's amounts, grouped in SQL (the regional dashboard:
+    thousands of projects, only these two of `progetti_con_avanzamento`'s figures)."""
+    return {
+        r["ambito_id"]: r
+        for r in _progetti(fetched_by, progetti)
+        .annotate(
+            ultimo_ammesso=_ultimo_avanzamento("ammesso"),
+            ultimo_erogato=_ultimo_avanzamento("erogato"),
+        )
+        .values("ambito_id")
+        .annotate(n=Count("pk"), ammesso=Sum("ultimo_ammesso"), erogato=Sum("ultimo_erogato"))
+        .order_by()
+    }
+
+
 def progetti_con_avvisi(*, fetched_by, progetti=None, oggi=None):
     """The visible projects annotated in SQL with the warnings a reviewer wants
     (`avviso_<codice>`, booleans) and `data_fine_attuale`; see `messaggi_avvisi`."""

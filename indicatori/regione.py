@@ -24,8 +24,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +36,7 @@ from ambito.models import Ambito, Comune, DatiDemografici
 from ambito.platform.cache import INDICATORI, per_ambito
 from ambito.roles import ruoli
 from fondi.models import Assegnazione, Progetto
-from fondi.selectors import progetti_con_avanzamento
+from fondi.selectors import ultimi_avanzamenti_per_ambito
 
 from . import selectors
 from .choices import Livello, StatoAvanzamento, StatoValore, TipoIndicatore, UnitaMisura
@@ -194,17 +195,24 @@ def _province(ambiti) -> dict[int, str]:
 
 
 def _periodi_correnti(fetched_by, ambiti) -> dict[int, Periodo]:
-    """Each Ambito's current period, as its own dashboard picks it (one query)."""
-    oggi = timezone.localdate()
-    per_ambito = {}
-    for periodo in (
-        Periodo.objects.visible_to(fetched_by).filter(ambito__in=ambiti).order_by("-data_fine")
-    ):
-        per_ambito.setdefault(periodo.ambito_id, []).append(periodo)
-    return {
-        ambito_id: next((p for p in periodi if p.data_inizio <= oggi), periodi[-1])
-        for ambito_id, periodi in per_ambito.items()
-    }
+    """Each Ambito's current period, as its own dashboard picks it (one query): the
+    latest begun by today, else the earliest. Picked in SQL: a region has ~20 periods
+    per Ambito (12.000 in Italy), and making an object of each was a sixth of the
+    regional API's time."""
+    iniziato = Case(When(data_inizio__lte=timezone.localdate(), then=F("data_fine")))
+    periodi = (
+        Periodo.objects.visible_to(fetched_by)
+        .filter(ambito__in=ambiti)
+        .annotate(
+            scelta=Window(
+                RowNumber(),
+                partition_by=F("ambito_id"),
+                order_by=[iniziato.desc(nulls_last=True), F("data_fine").asc(), F("pk").asc()],
+            )
+        )
+        .filter(scelta=1)
+    )
+    return {periodo.ambito_id: periodo for periodo in periodi}
 
 
 def _dovuti_q(periodi, area=None):
@@ -317,13 +325,15 @@ def _pnrr(fetched_by, righe):
     progetti = Progetto.objects.filter(
         ambito__in=list(righe), linea__codice__startswith="PNRR"
     ).order_by()
-    for r in progetti_con_avanzamento(
-        fetched_by=fetched_by, progetti=progetti, ultimo=("ammesso", "erogato")
-    ).values("ambito_id", "ultimo_ammesso", "ultimo_erogato"):
-        riga = righe[r["ambito_id"]]
-        riga.progetti_pnrr += 1
-        riga.ammesso += r["ultimo_ammesso"] or 0
-        riga.erogato += r["ultimo_erogato"] or 0
+    # Summed per Ambito in SQL: a region has thousands of projects (1.558 in Piemonte),
+    # one Python dict each was the largest part of the regional API's time.
+    for ambito_id, r in ultimi_avanzamenti_per_ambito(
+        fetched_by=fetched_by, progetti=progetti
+    ).items():
+        riga = righe[ambito_id]
+        riga.progetti_pnrr += r["n"]
+        riga.ammesso += r["ammesso"] or 0
+        riga.erogato += r["erogato"] or 0
 
 
 def _stati(fetched_by, righe, area):

@@ -1,6 +1,10 @@
-from rest_framework import serializers
+from datetime import date
+from decimal import Decimal, getcontext
+
+from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
 
 from ..models import Ambito, Comune, DatiDemografici, Ente
 
@@ -50,9 +54,13 @@ _CAMPI_SEMPLICI = (
     serializers.CharField,
     serializers.ChoiceField,
     serializers.DateField,
+    serializers.DateTimeField,
     serializers.DecimalField,
     serializers.IntegerField,
 )
+
+
+_ASSENTE = object()  # an attribute or key that is not there (DRF: default or skip)
 
 
 class LetturaRapidaMixin:
@@ -93,18 +101,68 @@ def _lettore(field):
     ):
         return nome, lambda obj: [riga.pk for riga in getattr(obj, attrs[0]).all()]
     if isinstance(field, _CAMPI_SEMPLICI) and attrs and not isinstance(field, ChoiceLabelField):
-        converti = field.to_representation
+        converti = _convertitore(field)
 
         def semplice(obj):
             valore = obj
             for attr in attrs:
-                valore = getattr(valore, attr, None)
-                if valore is None or callable(valore):
+                if valore is None:  # on the way: the field's default, null or skip
                     return _come_drf(field, obj)
-            return converti(valore)
+                if type(valore) is dict:  # the rows of an aggregate (DRF: any Mapping)
+                    valore = valore.get(attr, _ASSENTE)
+                else:
+                    valore = getattr(valore, attr, _ASSENTE)
+                if valore is _ASSENTE or callable(valore):
+                    return _come_drf(field, obj)
+            return None if valore is None else converti(valore)
 
         return nome, semplice
     return nome, lambda obj: _come_drf(field, obj)
+
+
+def _convertitore(field):
+    """The field's to_representation of a value that is not None, without the steps that
+    give the same result for every value: an integer is int(), a text str(), a date in
+    ISO 8601 its isoformat(), a decimal quantized with a context made once (DRF copies
+    the context and computes the exponent for each value)."""
+    tipo = type(field)
+    if tipo is serializers.IntegerField:
+        return int
+    if tipo is serializers.CharField:
+        return str
+    if tipo is serializers.DateField and _iso(field, api_settings.DATE_FORMAT):
+
+        def data(valore):
+            if type(valore) is not date:
+                return field.to_representation(valore)  # a string, a datetime (refused)
+            return valore.isoformat()
+
+        return data
+    if (
+        tipo is serializers.DecimalField
+        and field.decimal_places is not None
+        and getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+        and not field.normalize_output
+        and not field.localize
+    ):
+        esponente = Decimal(".1") ** field.decimal_places
+        contesto = getcontext().copy()
+        if field.max_digits is not None:
+            contesto.prec = field.max_digits
+        rounding = field.rounding
+
+        def decimale(valore):
+            if type(valore) is not Decimal:
+                return field.to_representation(valore)
+            return f"{valore.quantize(esponente, rounding=rounding, context=contesto):f}"
+
+        return decimale
+    return field.to_representation
+
+
+def _iso(field, default) -> bool:
+    formato = getattr(field, "format", default)
+    return isinstance(formato, str) and formato.lower() == ISO_8601
 
 
 def _come_drf(field, obj):

@@ -286,7 +286,7 @@ class CambioStatoSerializer(serializers.Serializer):
 # --- Aggregates ------------------------------------------------------------------------
 
 
-class TotaleAnnoSerializer(serializers.Serializer):
+class TotaleAnnoSerializer(LetturaRapidaMixin, serializers.Serializer):
     ambito = serializers.IntegerField()
     anno = serializers.IntegerField()
     totale = importo()
@@ -298,14 +298,14 @@ class TotaleAnnoSerializer(serializers.Serializer):
     )
 
 
-class TotaleLivelloSerializer(serializers.Serializer):
+class TotaleLivelloSerializer(LetturaRapidaMixin, serializers.Serializer):
     ambito = serializers.IntegerField()
     anno = serializers.IntegerField()
     livello = serializers.ChoiceField(choices=LivelloFonte.choices)
     totale = importo()
 
 
-class TotaleFonteSerializer(serializers.Serializer):
+class TotaleFonteSerializer(LetturaRapidaMixin, serializers.Serializer):
     ambito = serializers.IntegerField()
     anno = serializers.IntegerField()
     fonte = serializers.IntegerField()
@@ -315,7 +315,7 @@ class TotaleFonteSerializer(serializers.Serializer):
     totale = importo()
 
 
-class TotaleLineaSerializer(serializers.Serializer):
+class TotaleLineaSerializer(LetturaRapidaMixin, serializers.Serializer):
     ambito = serializers.IntegerField()
     anno = serializers.IntegerField()
     linea = serializers.IntegerField()
@@ -332,19 +332,19 @@ class FondiTotaliSerializer(serializers.Serializer):
     per_linea = TotaleLineaSerializer(many=True)
 
 
-class StatoNumeroSerializer(serializers.Serializer):
+class StatoNumeroSerializer(LetturaRapidaMixin, serializers.Serializer):
     stato = serializers.ChoiceField(choices=StatoProgetto.choices)
     etichetta = serializers.CharField()
     numero = serializers.IntegerField()
 
 
-class FinanziatoFonteSerializer(serializers.Serializer):
+class FinanziatoFonteSerializer(LetturaRapidaMixin, serializers.Serializer):
     fonte_codice = serializers.CharField()
     fonte_nome = serializers.CharField()
     totale = importo()
 
 
-class AvanzamentoTotaleSerializer(serializers.Serializer):
+class AvanzamentoTotaleSerializer(LetturaRapidaMixin, serializers.Serializer):
     progetti_rilevati = serializers.IntegerField()
     programmato = importo()
     ammesso = importo()

@@ -188,7 +188,7 @@ class ApprovatiSerializer(serializers.Serializer):
 # --- The regional dashboard ------------------------------------------------------------
 
 
-class RegioneAmbitoSerializer(serializers.Serializer):
+class RegioneAmbitoSerializer(LetturaRapidaMixin, serializers.Serializer):
     ambito = serializers.IntegerField(source="ambito.pk")
     ambito_nome = serializers.CharField(source="ambito.nome")
     regione = serializers.CharField(source="ambito.regione")
@@ -216,14 +216,14 @@ class RegioneAmbitoSerializer(serializers.Serializer):
     mancanze = serializers.ListField(child=serializers.CharField())
 
 
-class QuartiliSerializer(serializers.Serializer):
+class QuartiliSerializer(LetturaRapidaMixin, serializers.Serializer):
     q1 = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
     mediana = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
     q3 = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
     n = serializers.IntegerField()
 
 
-class RegioneComuneSerializer(serializers.Serializer):
+class RegioneComuneSerializer(LetturaRapidaMixin, serializers.Serializer):
     comune = serializers.IntegerField(source="comune_id")
     comune_nome = serializers.CharField(source="nome")
     ambito = serializers.IntegerField(source="ambito_id")

@@ -510,3 +510,21 @@ def test_lists_read_quickly_say_what_drf_would(
         LetturaRapidaMixin, "to_representation", serializers.Serializer.to_representation
     )
     assert client.get(url, {"page_size": 500}).json() == veloce
+
+
+@pytest.mark.parametrize("url", ["/api/v1/fondi/totali/", "/api/v1/fondi/avanzamento-progetti/"])
+def test_aggregates_read_quickly_say_what_drf_would(
+    api, ufficio_piano, progetto_con_partner, monkeypatch, url
+):
+    """The aggregates' rows (dicts) read by the fast path answer exactly DRF's own."""
+    from rest_framework import serializers
+
+    from ambito.api.serializers import LetturaRapidaMixin
+
+    client = api(ufficio_piano)
+    veloce = client.get(url).json()
+    assert any(isinstance(v, list) and v for v in veloce.values())  # rows to read
+    monkeypatch.setattr(
+        LetturaRapidaMixin, "to_representation", serializers.Serializer.to_representation
+    )
+    assert client.get(url).json() == veloce

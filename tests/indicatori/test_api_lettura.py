@@ -1,11 +1,14 @@
 """The API's light read path (LetturaRapidaMixin) answers exactly what DRF's own
 `to_representation` answers, row by row, on the Visconteo's real data."""
 
+import datetime
 import json
+from decimal import Decimal
 
 import pytest
 from rest_framework import serializers
 
+from ambito.api.serializers import LetturaRapidaMixin, _convertitore
 from indicatori import selectors
 from indicatori.api.serializers import (
     AvanzamentoSerializer,
@@ -14,8 +17,6 @@ from indicatori.api.serializers import (
     ValoreSerializer,
 )
 from indicatori.models import Valore
-
-pytestmark = pytest.mark.django_db
 
 
 def _come_drf(classe, righe):
@@ -32,6 +33,7 @@ def _json(dati):
     return json.dumps(dati, default=str)
 
 
+@pytest.mark.django_db
 def test_the_light_path_gives_drfs_json(ufficio_piano, visconteo, chiuso):
     valori = list(Valore.objects.visible_to(ufficio_piano).order_by("pk"))
     avanzamenti = selectors.avanzamento_indicatori(fetched_by=ufficio_piano, ambito=visconteo)
@@ -57,3 +59,51 @@ def test_the_light_path_gives_drfs_json(ufficio_piano, visconteo, chiuso):
         assert _json(leggero) == _json(_come_drf(classe, righe)), classe
         leggibili = [nome for nome, campo in classe().fields.items() if not campo.write_only]
         assert list(leggero[0]) == leggibili  # the schema's fields, in order
+
+
+@pytest.mark.parametrize(
+    "campo, valori",
+    [
+        (
+            serializers.DecimalField(max_digits=14, decimal_places=2),
+            [Decimal("1.005"), Decimal("-1.005"), Decimal("12"), Decimal("0E-7"), 3, 2.675, "7.1"],
+        ),
+        (
+            serializers.DecimalField(max_digits=6, decimal_places=1),
+            [Decimal("99.95"), Decimal("33.333333333333333333"), Decimal("-0.05")],
+        ),
+        (serializers.DecimalField(max_digits=20, decimal_places=0), [Decimal("2.5"), Decimal(7)]),
+        (serializers.IntegerField(), [3, Decimal("4"), True]),
+        (serializers.CharField(), ["testo", 5, Decimal("1.50")]),
+        (
+            serializers.DateField(),
+            [datetime.date(2025, 12, 31), "2025-01-01"],
+        ),
+    ],
+)
+def test_the_light_path_converts_values_as_the_fields_do(campo, valori):
+    """The conversions made once per field (a decimal's context and exponent, int, str,
+    a date's isoformat) give what the field's own to_representation gives."""
+    converti = _convertitore(campo)
+    for valore in valori:
+        assert converti(valore) == campo.to_representation(valore), valore
+
+
+def test_the_light_path_refuses_a_datetime_for_a_date_as_drf():
+    with pytest.raises(AssertionError):
+        _convertitore(serializers.DateField())(datetime.datetime(2025, 1, 1, 12))
+
+
+def test_the_light_path_reads_the_rows_of_an_aggregate_as_dicts():
+    class Riga(LetturaRapidaMixin, serializers.Serializer):
+        anno = serializers.IntegerField()
+        totale = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+        nota = serializers.CharField(required=False)
+        livello = serializers.CharField(default="nazionale")
+
+    righe = [
+        {"anno": 2025, "totale": Decimal("10.5"), "nota": "x", "livello": "ue"},
+        {"anno": 2026, "totale": None},  # a null, a key missing (skipped), a default
+    ]
+    assert Riga(righe, many=True).data == _come_drf(Riga, righe)
+    assert Riga(righe, many=True).data[1] == {"anno": 2026, "totale": None, "livello": "nazionale"}

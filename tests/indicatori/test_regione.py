@@ -107,6 +107,10 @@ def test_figures_equal_the_ambiti_own_selectors(molise, utente_regione, amminist
             ambito=ambito, data_inizio__lte=timezone.localdate()
         ).latest("data_fine")
         assert riga.periodo == periodo
+        # Made from its row's tuple: the same fields as the model read by the ORM.
+        assert not riga.periodo._state.adding
+        campi = [f.attname for f in Periodo._meta.concrete_fields]
+        assert [getattr(riga.periodo, c) for c in campi] == [getattr(periodo, c) for c in campi]
         completezza = selectors.completezza_ambito(
             selectors.completezza_periodo(fetched_by=amministratore, periodo=periodo)
         )
@@ -287,6 +291,23 @@ def test_page_and_api(client, molise, utente_regione):
     assert f'action="{reverse("report:regione")}"' in testo
     assert 'name="indicatore" value="S01"' in testo
     assert 'name="richiesta" value="' in testo
+
+
+def test_api_read_quickly_says_what_drf_would(client, molise, utente_regione, monkeypatch):
+    """The rows of Ambiti, Comuni and quartiles read by the fast path (LetturaRapidaMixin)
+    answer exactly DRF's own."""
+    from rest_framework import serializers
+
+    from ambito.api.serializers import LetturaRapidaMixin
+
+    client.force_login(utente_regione)
+    parametri = {"indicatore": "S01", "anno": 2025}
+    veloce = client.get("/api/v1/regione/", parametri).json()
+    assert veloce["ambiti"] and veloce["comuni"] and veloce["quartili_comuni"]
+    monkeypatch.setattr(
+        LetturaRapidaMixin, "to_representation", serializers.Serializer.to_representation
+    )
+    assert client.get("/api/v1/regione/", parametri).json() == veloce
 
 
 def test_national_view_shows_the_ambiti_of_every_region(client, molise, amministratore, visconteo):

@@ -1,9 +1,12 @@
 """Aggregates computed in SQL, checked against numbers computed by hand."""
 
 import datetime
+import pickle
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ambito.models import Comune
 from indicatori import selectors
@@ -241,6 +244,48 @@ def test_progress_runs_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(8):
         selectors.avanzamento_indicatori(fetched_by=ufficio_piano, piano=piano)
+
+
+def test_progress_shares_one_plan_and_scheda_object_per_id(ufficio_piano, piano):
+    """select_related made one Piano and one Scheda per indicator: the cached list
+    pickled each. Shared, they are pickled once, and read back shared."""
+    avanzamenti = selectors.avanzamento_indicatori.__wrapped__(
+        fetched_by=ufficio_piano, piano=piano
+    )
+    letti = pickle.loads(pickle.dumps(avanzamenti))
+    for righe in (avanzamenti, letti):
+        indicatori = [a.indicatore for a in righe]
+        assert len({id(i.piano) for i in indicatori}) == 1
+        schede = {i.scheda_id for i in indicatori if i.scheda_id}
+        assert len({id(i.scheda) for i in indicatori if i.scheda_id}) == len(schede) > 1
+        assert all(i.scheda.pk == i.scheda_id for i in indicatori if i.scheda_id)
+    assert [(a.indicatore.codice, a.valore, a.stato) for a in letti] == [
+        (a.indicatore.codice, a.valore, a.stato) for a in avanzamenti
+    ]
+
+
+def test_indicators_read_as_visible_are_not_looked_up_again(ufficio_piano, piano):
+    """The progress reads its indicators with the user's visibility: the aggregates
+    look up only the operands of the computed ones, with the same figures."""
+    indicatori = list(
+        selectors.indicatori_visibili(fetched_by=ufficio_piano).filter(
+            piano=piano,
+            previsto_dal_piano=True,  # the operands of the ratios are not
+        )
+    )
+    operandi = {
+        pk for i in indicatori if i.calcolato for pk in (i.numeratore_id, i.denominatore_id)
+    } - {i.pk for i in indicatori}
+    semplici = [i for i in indicatori if not i.calcolato]
+    for lista, cercati in ((indicatori, operandi), (semplici, set())):
+        with CaptureQueriesContext(connection) as letti:
+            noti = selectors.aggregati_per_periodo(
+                fetched_by=ufficio_piano, indicatori=lista, visibili=True
+            )
+        ricerche = [q["sql"] for q in letti if 'FROM "indicatori_indicatore"' in q["sql"]]
+        assert len(ricerche) == (1 if cercati else 0)
+        assert noti == selectors.aggregati_per_periodo(fetched_by=ufficio_piano, indicatori=lista)
+    assert operandi  # the Piano has computed indicators
 
 
 def test_operators_see_the_ambito_progress(operatore_rozzano, ufficio_piano, piano):
