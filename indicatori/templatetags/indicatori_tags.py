@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ambito.platform.renderers import _text
 from ambito.templatetags.zonale import euro, numero, percentuale
 
 from ..choices import StatoAvanzamento, StatoValore, UnitaMisura
@@ -129,27 +130,66 @@ def _sigla_stato(stato):
     )
 
 
-@register.simple_tag
-def celle_revisione(riga, url_valore):
-    """The cells of one review-grid row: status letters, linked to the values.
+def _url_con_id(nome, *args):
+    """A URL whose last argument is filled in later: its parts around the "0" put there."""
+    from django.urls import reverse
 
-    One call per Comune instead of a template loop with a {% url %} per cell: on a
-    large Ambito (~800 cells) the per-cell reverse() and lookups were most of the
-    page's time. `url_valore` is the detail URL with "0" for the id.
+    return reverse(nome, args=[*args, 0]).rsplit("/0/", 1)
+
+
+@register.simple_tag
+def righe_revisione(righe, periodo, gestisce):
+    """The review grid's rows: per Comune its name, the values to approve, the actions
+    and every indicator's status letter, linked to the value.
+
+    One call for the table instead of a template loop per row and cell: on a large
+    Ambito (~800 cells) the per-cell lookups, tags and reverse() were most of the
+    page's time. The markup is the one the template wrote.
     """
-    prima, dopo = url_valore.rsplit("/0/", 1)
-    nome = escape(riga.comune.nome)
+    valore_prima, valore_dopo = _url_con_id("indicatori:valore_detail")
+    approva_prima, approva_dopo = _url_con_id("indicatori:approva_tutti", periodo.pk)
+    dettaglio_prima, dettaglio_dopo = _url_con_id("indicatori:revisione_comune", periodo.pk)
+    approva, dettaglio = escape(_("Approva tutti")), escape(_("Dettaglio"))
+    sigle = {}  # status -> its letter, written once per table
+    codici = {}  # indicator id -> its escaped code
     vuota = f"<td>{sigla_stato('')}</td>"
     parti = []
-    for cella in riga.celle:
-        if not cella.valore_id:
-            parti.append(vuota)
-            continue
-        parti.append(
-            f'<td><a href="{prima}/{int(cella.valore_id)}/{dopo}">{sigla_stato(cella.stato)}'
-            f'<span class="visually-hidden"> {escape(cella.indicatore.codice)} {nome}</span>'
-            "</a></td>"
+    for riga in righe:
+        pk = int(riga.comune.pk)
+        nome = escape(riga.comune.nome)
+        da_approvare = riga.da_approvare
+        pulsante = (
+            '\n        <a class="btn btn-sm btn-success py-1 px-2" '
+            f'href="{approva_prima}/{pk}/{approva_dopo}">{approva}'
+            f'<span class="visually-hidden"> {nome}</span></a>'
+            if gestisce and periodo.aperto and da_approvare
+            else ""
         )
+        parti.append(
+            "\n    <tr>\n"
+            f'      <th scope="row" id="comune-{pk}" tabindex="-1">{nome}</th>\n'
+            f"      <td>{_text(da_approvare)}</td>\n"
+            f'      <td class="azioni"><div class="d-flex gap-1">{pulsante}\n'
+            '        <a class="btn btn-sm btn-outline-primary py-1 px-2" '
+            f'href="{dettaglio_prima}/{pk}/{dettaglio_dopo}">{dettaglio}'
+            f'<span class="visually-hidden"> {nome}</span></a>\n'
+            "      </div></td>\n      "
+        )
+        for cella in riga.celle:
+            if not cella.valore_id:
+                parti.append(vuota)
+                continue
+            if cella.stato not in sigle:
+                sigle[cella.stato] = sigla_stato(cella.stato)
+            indicatore = cella.indicatore
+            if indicatore.id not in codici:
+                codici[indicatore.id] = escape(indicatore.codice)
+            parti.append(
+                f'<td><a href="{valore_prima}/{int(cella.valore_id)}/{valore_dopo}">'
+                f"{sigle[cella.stato]}"
+                f'<span class="visually-hidden"> {codici[indicatore.id]} {nome}</span></a></td>'
+            )
+        parti.append("\n    </tr>\n  ")
     return mark_safe("".join(parti))  # noqa: S308 - every piece above is escaped
 
 
@@ -167,8 +207,6 @@ def _ambito_link(link, url, ambito_id, testo):
 def righe_regione_ambiti(dati, link):
     """The rows of the regional table of Ambiti (indicatori/_regione_tabelle.html)."""
     from django.urls import reverse
-
-    from ambito.platform.renderers import _text
 
     url_cruscotto = reverse("indicatori:cruscotto")
     url_fondi = reverse("fondi:assegnazione_list")
