@@ -1,6 +1,7 @@
 """Formatting of indicator values by their unit, and status badges."""
 
 from django import template
+from django.template.defaultfilters import truncatechars
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -191,6 +192,137 @@ def righe_revisione(righe, periodo, gestisce):
             )
         parti.append("\n    </tr>\n  ")
     return mark_safe("".join(parti))  # noqa: S308 - every piece above is escaped
+
+
+@register.simple_tag
+def righe_inserimento(righe):
+    """The rows of one table of the entry grid (inserimento.html): per indicator its
+    cells with the last approved value, the input (or the fixed value), its errors next
+    to it, the status and the comment; computed and total rows.
+
+    One call per table instead of a template loop: the per-cell tags, filters and
+    lookups of ~40 rows were half of the page's time. The inputs are the form's own
+    (same names, ids, labels and aria attributes); the markup is the one the template
+    wrote.
+    """
+    unita = {}  # unit -> its escaped label
+    atteso, totale = escape(_("atteso")), escape(_("Totale (somma delle categorie)"))
+    confermato = escape(_("Scostamento dallo storico confermato"))
+    parti = []
+    for item in righe:
+        riga = item["riga"]
+        ind = riga.indicatore
+        if ind.unita not in unita:
+            unita[ind.unita] = escape(ind.get_unita_display())
+        codice_nome = f'<span class="codice">{escape(ind.codice)}</span> {escape(ind.nome)}'
+        parti.append("\n      ")
+        if ind.calcolato:
+            calcolata = _("calcolata: %(num)s / %(den)s") % {
+                "num": _text(ind.codice_numeratore),
+                "den": _text(ind.codice_denominatore),
+            }
+            parti.append(
+                '\n      <tr class="riga-calcolata">\n'
+                f'        <th scope="row">{codice_nome}</th>\n'
+                f"        <td>{unita[ind.unita]}</td>\n"
+                '        <td class="num">—</td>\n'
+                f'        <td class="num"><output>{_text(formato(riga.calcolato, ind))}</output> '
+                f'<small class="d-block text-muted">{calcolata}</small></td>\n'
+                "        <td></td><td></td>\n      </tr>\n      "
+            )
+        else:
+            parti.append("\n      ")
+            for c in item["celle"]:
+                parti.append(_riga_cella(c, ind, codice_nome, unita[ind.unita], atteso, confermato))
+            parti.append("\n      ")
+            if ind.categorie_esaustive:
+                parti.append(
+                    '\n      <tr class="riga-totale">\n'
+                    f'        <th scope="row">{totale}</th>\n'
+                    "        <td></td><td></td>\n"
+                    '        <td class="num"><output>'
+                    f"{_text(formato(riga.calcolato, ind))}</output></td>\n"
+                    "        <td></td><td></td>\n      </tr>\n      "
+                )
+            parti.append("\n      ")
+        parti.append("\n    ")
+    return mark_safe("".join(parti))  # noqa: S308 - every piece above is escaped
+
+
+def _riga_cella(c, ind, codice_nome, unita, atteso, confermato):
+    """One cell's row of the entry grid (see righe_inserimento)."""
+    cella, campo, commento = c["cella"], c["campo"], c["commento"]
+    categoria, valore, precedente = cella.categoria, cella.valore, cella.precedente
+    if categoria is not None:
+        intestazione = f'<span class="di-cui">{escape(categoria.nome)}</span>'
+        if c["primo"] and ind.categorie_esaustive:
+            intestazione += f'<span class="d-block small">{codice_nome}</span>'
+    else:
+        intestazione = codice_nome
+        if ind.valore_atteso is not None:
+            intestazione += (
+                f' <small class="text-muted">({atteso}: '
+                f"{_text(formato(ind.valore_atteso, ind))})</small>"
+            )
+    if precedente:
+        ultimo = (
+            f"{_text(truncatechars(formato(precedente.valore, ind), 40))} "
+            f'<small class="d-block text-muted">{escape(precedente.periodo)}</small>'
+        )
+    else:
+        ultimo = "—"
+    if campo is not None:
+        errori = campo.errors
+        contenuto = (
+            f'\n            <label for="{_text(campo.id_for_label)}" class="visually-hidden">'
+            f"{_text(campo.label)}</label>\n"
+            f"            {campo}{c['versione']}\n            "
+            + (
+                f'<div class="field-errors" id="{_text(campo.auto_id)}_errors" role="alert">'
+                + "".join(f'<p class="mb-0">{_text(e)}</p>' for e in errori)
+                + "</div>"
+                if errori
+                else ""
+            )
+            + "\n            "
+            + "".join(
+                f'<div class="avviso-anomalia" role="alert">{_text(a)}</div>' for a in c["anomalie"]
+            )
+            + "\n          "
+        )
+    else:
+        fisso = _text(valore_di(valore))
+        contenuto = f'\n            <span class="valore-fisso">{fisso}</span>\n          '
+    if valore:
+        stato = badge_stato(valore.stato)
+        if valore.anomalia_confermata:
+            stato += f' <span class="badge bg-warning text-dark" title="{confermato}">!</span>'
+        if valore.stato == StatoValore.RESPINTO:
+            stato += (
+                '<span class="d-block small text-danger">'
+                f"{_text(valore.motivo_respingimento)}</span>"
+            )
+    else:
+        stato = badge_stato("")
+    if commento is not None:
+        nota = (
+            f'<label for="{_text(commento.id_for_label)}" class="visually-hidden">'
+            f"{_text(commento.label)}</label>{commento}"
+        )
+    elif c["primo"] and valore and valore.commento:
+        nota = f"<small>{_text(valore.commento)}</small>"
+    else:
+        nota = ""
+    classe = ' class="riga-categoria"' if categoria else ""
+    return (
+        f"\n      <tr{classe}>\n"
+        f'        <th scope="row">{intestazione}</th>\n'
+        f"        <td>{unita if c['primo'] else ''}</td>\n"
+        f'        <td class="num">{ultimo}</td>\n'
+        f'        <td class="cella-valore">\n          {contenuto}\n        </td>\n'
+        f"        <td>{stato}</td>\n"
+        f"        <td>{nota}</td>\n      </tr>\n      "
+    )
 
 
 # --- The regional dashboard's tables ----------------------------------------------------------
