@@ -195,6 +195,31 @@ def righe_revisione(righe, periodo, gestisce):
 
 
 @register.simple_tag
+def colonne_revisione(indicatori):
+    """The review grid's column heads: code and short name, the full name on hover."""
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(
+            f'<th scope="col" class="intestazione-indicatore"><abbr title="{codice} {nome}">'
+            f'<span class="d-block fw-bold">{codice}</span> '
+            f'<span class="d-block fw-normal small">{escape(nome_breve(ind))}</span></abbr></th>'
+            for ind, codice, nome in ((i, escape(i.codice), escape(i.nome)) for i in indicatori)
+        )
+    )
+
+
+@register.simple_tag
+def legenda_revisione(indicatori):
+    """The review grid's list of the indicators in its columns, with their full names."""
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(
+            f'<dt class="col-sm-2">{escape(i.codice)}</dt>'
+            f'<dd class="col-sm-10">{escape(i.nome)}</dd>'
+            for i in indicatori
+        )
+    )
+
+
+@register.simple_tag
 def righe_inserimento(righe):
     """The rows of one table of the entry grid (inserimento.html): per indicator its
     cells with the last approved value, the input (or the fixed value), its errors next
