@@ -290,9 +290,11 @@ def _riga_cella(c, ind, codice_nome, unita, atteso, confermato):
                 f"{_text(formato(ind.valore_atteso, ind))})</small>"
             )
     if precedente:
+        testo = formato(precedente.valore, ind)
+        if isinstance(precedente.valore, str):  # only a text can be long (Truncator is slow)
+            testo = truncatechars(testo, 40)
         ultimo = (
-            f"{_text(truncatechars(formato(precedente.valore, ind), 40))} "
-            f'<small class="d-block text-muted">{escape(precedente.periodo)}</small>'
+            f'{_text(testo)} <small class="d-block text-muted">{escape(precedente.periodo)}</small>'
         )
     else:
         ultimo = "—"
