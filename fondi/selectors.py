@@ -191,6 +191,11 @@ class RigaProspetto:
         return assegnazione.importo if assegnazione else None
 
     @property
+    def importi(self) -> list:
+        """The amount of each year of the table (None where the line has none)."""
+        return [cella.importo if cella else None for cella in self.celle]
+
+    @property
     def interventi(self) -> list[str]:
         """The interventions of the latest year that lists them."""
         for anno in sorted(self.assegnazioni, reverse=True):

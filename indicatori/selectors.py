@@ -875,17 +875,20 @@ def griglia_revisione(*, fetched_by, periodo) -> tuple[list[Indicatore], list[Ri
         comune_id = comune.pk if comune else None
         risultato, conteggi = [], defaultdict(int)
         for indicatore in elenco:
-            righe = celle.get((indicatore.pk, comune_id), [])
+            righe = celle.get((indicatore.id, comune_id))  # .id: .pk is a property
+            if not righe:  # nothing entered yet
+                risultato.append(CellaRevisione(indicatore, None, None, None))
+                continue
             for r in righe:
                 conteggi[r[4]] += 1
             if indicatore.categorie_esaustive:
                 numeri = [r[5] for r in righe if r[3] is not None and r[5] is not None]
                 numero = sum(numeri, Decimal(0)) if numeri else None
-                totale_id = righe[0][0] if righe else None
+                totale_id = righe[0][0]
             else:
                 totale = next((r for r in righe if r[3] is None), None)
                 numero = totale[5] if totale else None
-                totale_id = totale[0] if totale else (righe[0][0] if righe else None)
+                totale_id = totale[0] if totale else righe[0][0]
             risultato.append(
                 CellaRevisione(
                     indicatore, stato_combinato([r[4] for r in righe]), numero, totale_id

@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -229,7 +230,10 @@ class PeriodoMixin(LoginRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.periodo = get_visible_or_404(Periodo, request.user, pk=kwargs["pk"])
+            # With its Ambito: the pages' permission tags and links read it.
+            self.periodo = get_object_or_404(
+                Periodo.objects.visible_to(request.user).select_related("ambito"), pk=kwargs["pk"]
+            )
             self.verifica_accesso(request, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 

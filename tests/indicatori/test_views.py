@@ -232,6 +232,43 @@ def test_far_from_history_needs_the_confirmation_box(
     assert Valore.objects.get(periodo=aperto, comune=rozzano).anomalia_confermata
 
 
+def test_grid_rows_show_categories_status_and_reason_of_a_returned_value(
+    as_user, operatore_rozzano, ufficio_piano, rozzano, aperto, indicatore
+):
+    """The rows written by `righe_inserimento`: a category's own row, the status badge,
+    the reason of a returned value and its read-only comment once sent."""
+    contatti, beneficiari = indicatore("1.OUT.1"), indicatore("4.OUT.4")
+    anziani = beneficiari.categorie.get(codice="anziani")
+    services.valori_save(
+        user=operatore_rozzano,
+        periodo=aperto,
+        comune=rozzano,
+        celle=[
+            Cella(contatti, valore_numerico=Decimal(10), commento="Dal <registro>"),
+            Cella(beneficiari, valore_numerico=Decimal(12)),
+            Cella(beneficiari, categoria=anziani, valore_numerico=Decimal(3)),
+        ],
+        invia=True,
+    )
+    services.valori_reject(
+        user=ufficio_piano,
+        periodo=aperto,
+        valori=Valore.objects.filter(periodo=aperto, comune=rozzano, indicatore=beneficiari),
+        motivo="Manca <il> totale",
+    )
+    html = as_user(operatore_rozzano).get(griglia(aperto, rozzano)).content.decode()
+    assert (
+        f'<tr class="riga-categoria">\n        <th scope="row"><span class="di-cui">{anziani.nome}'
+        in html
+    )
+    assert (
+        '<span class="badge bg-danger">Respinto</span>'
+        '<span class="d-block small text-danger">Manca &lt;il&gt; totale</span>'
+    ) in html
+    assert '<span class="badge bg-primary">Inviato</span>' in html
+    assert "<small>Dal &lt;registro&gt;</small>" in html  # sent: the comment is read-only
+
+
 def test_the_second_editor_is_refused(
     as_user, operatore_rozzano, ufficio_piano, rozzano, aperto, indicatore
 ):
@@ -310,6 +347,32 @@ def test_review_grid_heads_are_short_names_and_rows_can_be_reached(
         assert f'<a href="#comune-{comune.pk}">{comune.nome}</a>' in salto
         assert f'<th scope="row" id="comune-{comune.pk}" tabindex="-1">{comune.nome}</th>' in html
     assert html.index("vai-al-comune-titolo") < html.index('class="table-responsive"')
+
+
+def test_review_grid_rows_link_each_value_and_name_the_comune_to_screen_readers(
+    as_user, ufficio_piano, revisore, aperto, indicatore
+):
+    """The rows written by `righe_revisione`: the actions and every status letter link
+    with the Comune (and the indicator) in hidden text; only who approves sees
+    "Approva tutti"."""
+    opera = Comune.objects.get(nome="Opera")
+    contatti = Valore.objects.get(
+        periodo=aperto, comune=opera, indicatore=indicatore("1.OUT.1"), categoria=None
+    )
+    url = reverse("indicatori:revisione", args=[aperto.pk])
+    html = as_user(ufficio_piano).get(url).content.decode()
+    approva = reverse("indicatori:approva_tutti", args=[aperto.pk, opera.pk])
+    dettaglio = reverse("indicatori:revisione_comune", args=[aperto.pk, opera.pk])
+    assert f'href="{approva}">Approva tutti<span class="visually-hidden"> Opera</span></a>' in html
+    assert f'href="{dettaglio}">Dettaglio<span class="visually-hidden"> Opera</span></a>' in html
+    assert (
+        f'<td><a href="{reverse("indicatori:valore_detail", args=[contatti.pk])}">'
+        '<span class="badge bg-primary sigla" title="Inviato"><span aria-hidden="true">I</span>'
+        '<span class="visually-hidden">Inviato</span></span>'
+        '<span class="visually-hidden"> 1.OUT.1 Opera</span></a></td>'
+    ) in html
+    html = as_user(revisore).get(url).content.decode()
+    assert approva not in html and dettaglio in html
 
 
 def _opera_con_scostamento(aperto, indicatore):
