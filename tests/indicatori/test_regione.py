@@ -179,15 +179,11 @@ def test_only_approved_values_count(molise, utente_regione):
     assert (riga_dopo.valore or 0) == riga.valore - valore.valore_numerico
 
 
-def test_an_approval_shows_in_the_next_request(
-    molise, utente_regione, amministratore, django_capture_on_commit_callbacks
-):
-    """The counts of indicators per status are kept per Ambito under its data
-    generation: no batch job, the approval itself makes the next request recompute."""
+def _da_approvare(ambito, django_capture_on_commit_callbacks):
+    """An open period of the Ambito and an indicator of its plan with a target, whose
+    values are sent back to the Ufficio di Piano (none approved): the cache is renewed."""
     from ambito.platform.cache import invalida_cache_ambito
-    from indicatori.services import valori_approve
 
-    ambito = molise[0]
     periodo = Periodo.objects.filter(
         ambito=ambito, stato="aperto", data_fine__lte=timezone.localdate()
     ).latest("data_fine")
@@ -199,6 +195,29 @@ def test_an_approval_shows_in_the_next_request(
             stato=StatoValore.INVIATO, motivo_respingimento="", anomalia_confermata=False
         )
         invalida_cache_ambito(ambito.pk)
+    return periodo, indicatore
+
+
+def _approva(periodo, indicatore, django_capture_on_commit_callbacks):
+    """The Ufficio di Piano of the period's Ambito approves the indicator's values."""
+    from indicatori.services import valori_approve
+
+    udp = user_with_role(Ruolo.UFFICIO_PIANO, periodo.ambito, username="udp.molise")
+    with django_capture_on_commit_callbacks(execute=True):
+        valori_approve(
+            user=udp,
+            periodo=periodo,
+            valori=Valore.objects.filter(indicatore=indicatore, periodo=periodo),
+        )
+
+
+def test_an_approval_shows_in_the_next_request(
+    molise, utente_regione, amministratore, django_capture_on_commit_callbacks
+):
+    """The counts of indicators per status are kept per Ambito under its data
+    generation: no batch job, the approval itself makes the next request recompute."""
+    ambito = molise[0]
+    periodo, indicatore = _da_approvare(ambito, django_capture_on_commit_callbacks)
 
     def stati():
         dati = regione.cruscotto_regione(fetched_by=utente_regione, regione=REGIONE, anno=2025)
@@ -213,13 +232,7 @@ def test_an_approval_shows_in_the_next_request(
     assert prima[ambito.pk] == dal_selettore()
     with CaptureQueriesContext(connection) as dalla_cache:
         assert stati() == prima
-    udp = user_with_role(Ruolo.UFFICIO_PIANO, ambito, username="udp.molise")
-    with django_capture_on_commit_callbacks(execute=True):
-        valori_approve(
-            user=udp,
-            periodo=periodo,
-            valori=Valore.objects.filter(indicatore=indicatore, periodo=periodo),
-        )
+    _approva(periodo, indicatore, django_capture_on_commit_callbacks)
     dopo = stati()
     assert dopo[ambito.pk] == dal_selettore()
     assert dopo[ambito.pk] != prima[ambito.pk]  # the indicator can now be evaluated
@@ -569,9 +582,6 @@ def test_progress_api_of_many_ambiti_keeps_each_ambitos_rows_apart(
     only, and the next request reads the others as they were."""
     from rest_framework.test import APIClient
 
-    from ambito.platform.cache import invalida_cache_ambito
-    from indicatori.services import valori_approve
-
     api = APIClient()
     api.force_authenticate(utente_regione)
 
@@ -618,26 +628,10 @@ def test_progress_api_of_many_ambiti_keeps_each_ambitos_rows_apart(
     # rows come from the cache...
     Valore.objects.filter(indicatore__piano__ambito=altro).update(stato=StatoValore.INVIATO)
     # ...while an approval renews its own Ambito's rows at once.
-    periodo = Periodo.objects.filter(
-        ambito=ambito, stato="aperto", data_fine__lte=timezone.localdate()
-    ).latest("data_fine")
-    indicatore = Indicatore.objects.filter(
-        piano__ambito=ambito, previsto_dal_piano=True, valore_atteso__isnull=False
-    ).exclude(tipo="input")[0]
-    with django_capture_on_commit_callbacks(execute=True):
-        Valore.objects.filter(indicatore=indicatore).update(
-            stato=StatoValore.INVIATO, motivo_respingimento="", anomalia_confermata=False
-        )
-        invalida_cache_ambito(ambito.pk)
+    periodo, indicatore = _da_approvare(ambito, django_capture_on_commit_callbacks)
     intermedio = per_ambito(righe())
     assert letti(intermedio[ambito.pk]) == attesi(ambito)
-    udp = user_with_role(Ruolo.UFFICIO_PIANO, ambito, username="udp.molise")
-    with django_capture_on_commit_callbacks(execute=True):
-        valori_approve(
-            user=udp,
-            periodo=periodo,
-            valori=Valore.objects.filter(indicatore=indicatore, periodo=periodo),
-        )
+    _approva(periodo, indicatore, django_capture_on_commit_callbacks)
     dopo = per_ambito(righe())
     assert letti(dopo[ambito.pk]) == attesi(ambito) != letti(intermedio[ambito.pk])
     assert dopo[altro.pk] == per_ambito(prima)[altro.pk] != attesi(altro)
