@@ -2,7 +2,6 @@
 
 import datetime
 from collections import defaultdict
-from operator import attrgetter
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
@@ -17,7 +16,6 @@ from ambito.models import Ambito
 from ambito.platform.api.righe import righe_per_ambito
 from ambito.platform.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, as_api_error
 from ambito.platform.cache import INDICATORI
-from ambito.roles import ruoli
 from ambito.validators import e_un_id
 from programmi.models import PianoDiZona, Scheda
 
@@ -302,9 +300,7 @@ def _ambiti_letti(user, piano, scheda) -> list[int]:
     """The Ambiti whose rows a list holds, by name: the plan's or scheda's, if given."""
     if piano is not None or scheda is not None:
         return [(piano or scheda.piano).ambito_id]
-    if user.is_superuser:
-        return list(Ambito.objects.order_by("nome").values_list("pk", flat=True))
-    return [a.pk for a in sorted(ruoli(user).ambiti, key=attrgetter("nome"))]
+    return list(Ambito.objects.visible_to(user).order_by("nome").values_list("pk", flat=True))
 
 
 class CompletezzaViewSet(viewsets.ViewSet):
