@@ -95,6 +95,20 @@ def test_the_filter_form_reads_each_list_once(as_user, ufficio_piano, visconteo)
         assert f'<option value="{periodo.pk}">{escape(periodo.nome)}</option>' in html
 
 
+def test_completeness_table_shows_each_comune_row(as_user, ufficio_piano, visconteo, chiuso):
+    response = as_user(ufficio_piano).get(URL, {"ambito": visconteo.pk, "periodo": chiuso.pk})
+    righe = response.context["dati"].completezza_righe
+    html = response.content.decode()
+    assert righe
+    for r in righe:
+        percentuale = f"{r.percentuale:.1f}%".replace(".", ",") if r.attesi else "—"
+        assert (
+            f'<tr><th scope="row">{escape(r.comune.nome)}</th><td class="num">{r.attesi}</td>'
+            f'<td class="num">{r.inviati}</td><td class="num">{r.approvati}</td>'
+            f'<td class="num">{percentuale}</td><td>{escape(r.stato)}</td></tr>'
+        ) in html
+
+
 def test_area_filter_narrows_indicators_completeness_and_beneficiaries(
     as_user, revisore, visconteo, chiuso
 ):
