@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ambito.forms import AmbitoChoiceField
@@ -234,9 +235,6 @@ class CruscottoForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["ambito"].queryset = Ambito.objects.visible_to(user)
         self.fields["ambito"].empty_label = None
-        # The Ambito shown when none is chosen (or the choice is not valid): the first
-        # of the list, read once for the choices too.
-        self.ambito_predefinito = next(iter(self.fields["ambito"].queryset), None)
         periodi = Periodo.objects.visible_to(user).order_by("-data_fine")
         comuni = Comune.objects.visible_to(user)
         ambito_id = self.data.get("ambito") if self.is_bound else None
@@ -253,6 +251,12 @@ class CruscottoForm(StyledFormMixin, forms.Form):
         self.fields["area"].queryset = AreaIntervento.objects.all()
         anni = sorted({p.data_fine.year for p in self.fields["periodo"].queryset}, reverse=True)
         self.fields["anno"].choices = [("", _("Anno del periodo"))] + [(a, a) for a in anni]
+
+    @cached_property
+    def ambito_predefinito(self):
+        """The Ambito shown when none is chosen (or the choice is not valid): the first
+        of the choices, which are read once for the rendered list too."""
+        return next(iter(self.fields["ambito"].queryset), None)
 
 
 class CalendarioPeriodiForm(StyledFormMixin, forms.Form):
