@@ -15,6 +15,27 @@ def _colonne(tipo) -> list[str]:
     return [f.attname for f in (Ambito if tipo == "ambito" else Comune)._meta.concrete_fields]
 
 
+@cache
+def _incarichi_di():
+    """A user's Incarichi with their Ambito's and Comune's columns, compiled once."""
+    from ambito.platform.compilate import Compilata
+
+    from .models import Incarico
+
+    return Compilata(
+        Incarico,
+        lambda user_id: (
+            Incarico.objects.filter(user_id=user_id)
+            .order_by("pk")
+            .values_list(
+                "ruolo",
+                *(f"ambito__{c}" for c in _colonne("ambito")),
+                *(f"comune__{c}" for c in _colonne("comune")),
+            )
+        ),
+    )
+
+
 class IncaricoLetto:
     """One of the user's roles as the rules and the querysets read it: the role and the
     ids, no model instance (a user of 200 Ambiti would build 400 of them, Incarichi and
@@ -67,11 +88,7 @@ class Ruoli:
 
         n_ambito, regione = len(_colonne("ambito")), _colonne("ambito").index("regione")
         propri = []
-        for ruolo, *valori in self.user.incarichi.order_by("pk").values_list(
-            "ruolo",
-            *(f"ambito__{c}" for c in _colonne("ambito")),
-            *(f"comune__{c}" for c in _colonne("comune")),
-        ):
+        for ruolo, *valori in _incarichi_di().righe(self.user.pk):
             ambito, comune = valori[:n_ambito], valori[n_ambito:]
             self._righe["ambito"][ambito[0]] = ambito
             if comune[0] is not None:
