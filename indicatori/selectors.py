@@ -89,7 +89,7 @@ def _con_peso(queryset, anno_field):
 
 
 def _aggregati_sql(valori, *gruppo):
-    """Sum, population-weighted mean and number of Comuni, grouped in SQL."""
+    """Sum and population-weighted mean, grouped in SQL."""
     decimal = DecimalField(max_digits=30, decimal_places=6)
     righe = (
         _con_peso(valori.filter(valore_numerico__isnull=False), "periodo__data_fine")
@@ -100,7 +100,6 @@ def _aggregati_sql(valori, *gruppo):
                 ExpressionWrapper(F("valore_numerico") * F("peso"), output_field=decimal)
             ),
             pesi=Sum("peso"),
-            n_comuni=Count("comune", distinct=True),
         )
         .order_by(*gruppo)
     )
@@ -116,8 +115,7 @@ def _media(somma_pesata, pesi) -> Decimal | None:
 @dataclass
 class Aggregato:
     somma: Decimal | None
-    media_pesata: Decimal | None
-    n_comuni: int
+    media_pesata: Decimal | None = None
 
     def per(self, indicatore) -> Decimal | None:
         """The Ambito figure of this indicator, by its rule of aggregation."""
@@ -173,12 +171,23 @@ def aggregati_per_periodo(
 ) -> dict[tuple[int, int], Aggregato]:
     """{(indicator id, period id): Aggregato} over all the Comuni, computed in SQL.
 
-    Sums and counts in one plain GROUP BY; the residents of each row (a correlated
+    Sums in one plain GROUP BY; the residents of each row (a correlated
     subquery per value) only for the indicators aggregated by weighted mean, the only
     ones that read `media_pesata` (elsewhere it stays None). `visibili`: the
     indicators were read with `indicatori_visibili` (only their operands, if any, are
     checked again).
     """
+    return _aggregati(
+        fetched_by,
+        indicatori,
+        None if periodi is None else [p.pk for p in periodi],
+        stati=stati,
+        visibili=visibili,
+    )
+
+
+def _aggregati(fetched_by, indicatori, periodo_ids, *, stati, visibili):
+    """`aggregati_per_periodo` over the ids of the periods (None: every period)."""
     ids = {i.pk for i in indicatori}
     for ind in indicatori:
         if ind.calcolato:
@@ -186,16 +195,16 @@ def aggregati_per_periodo(
     valori = _valori_aggregabili(
         fetched_by, stati=stati, ids=ids, visibili=indicatori if visibili else ()
     )
-    if periodi is not None:
-        valori = valori.filter(periodo_id__in=[p.pk for p in periodi])
+    if periodo_ids is not None:
+        valori = valori.filter(periodo_id__in=periodo_ids)
+    # A plain SUM: no sort for a count of distinct Comuni, no dict per row.
     risultato = {
-        (r["indicatore_id"], r["periodo_id"]): Aggregato(
-            somma=r["somma"], media_pesata=None, n_comuni=r["n_comuni"]
-        )
-        for r in valori.filter(valore_numerico__isnull=False)
+        (indicatore_id, periodo_id): Aggregato(somma)
+        for indicatore_id, periodo_id, somma in valori.filter(valore_numerico__isnull=False)
         .values("indicatore_id", "periodo_id")
-        .annotate(somma=Sum("valore_numerico"), n_comuni=Count("comune", distinct=True))
+        .annotate(somma=Sum("valore_numerico"))
         .order_by()
+        .values_list("indicatore_id", "periodo_id", "somma")
     }
     pesati = _pesati(indicatori)
     if pesati:
@@ -229,11 +238,16 @@ def combina_periodi(indicatore, periodi, aggregati) -> tuple[Decimal | None, int
 
     `periodi` are sorted by end date.
     """
+    return _combina(indicatore, [p.pk for p in periodi], aggregati)
+
+
+def _combina(indicatore, periodi, aggregati) -> tuple[Decimal | None, int]:
+    """`combina_periodi` over the ids of the periods."""
     if indicatore.calcolato:
         coppie = []
-        for periodo in periodi:
-            num = aggregati.get((indicatore.numeratore_id, periodo.pk))
-            den = aggregati.get((indicatore.denominatore_id, periodo.pk))
+        for periodo_id in periodi:
+            num = aggregati.get((indicatore.numeratore_id, periodo_id))
+            den = aggregati.get((indicatore.denominatore_id, periodo_id))
             if num and den and num.somma is not None and den.somma:
                 coppie.append((num.somma, den.somma))
         if not coppie:
@@ -242,7 +256,7 @@ def combina_periodi(indicatore, periodi, aggregati) -> tuple[Decimal | None, int
             return _rapporto(*coppie[-1]), len(coppie)
         return _rapporto(sum(n for n, _d in coppie), sum(d for _n, d in coppie)), len(coppie)
     valori = [
-        v for v in (valore_ambito(indicatore, p.pk, aggregati) for p in periodi) if v is not None
+        v for v in (valore_ambito(indicatore, p, aggregati) for p in periodi) if v is not None
     ]
     if not valori:
         return None, 0
@@ -404,31 +418,36 @@ def avanzamento_indicatori(
     if not indicatori:
         return []
     ambiti = {i.piano.ambito_id for i in indicatori}
+    # Only the ids and dates of the periods: no model instance per period.
     periodi = list(
-        Periodo.objects.filter(ambito_id__in=ambiti, data_fine__lte=al).order_by("data_fine")
+        Periodo.objects.filter(ambito_id__in=ambiti, data_fine__lte=al)
+        .order_by("data_fine")
+        .values_list("pk", "ambito_id", "data_inizio", "data_fine")
     )
-    aggregati = aggregati_per_periodo(
-        fetched_by=fetched_by,
-        indicatori=indicatori,
-        periodi=periodi,
-        stati=stati,
-        visibili=visibili,
+    aggregati = _aggregati(
+        fetched_by, indicatori, [p[0] for p in periodi], stati=stati, visibili=visibili
     )
     testi = _ultimi_testi(fetched_by, indicatori, stati)
     # Each indicator scans only its own Ambito's periods: linear in the Ambiti, not
     # quadratic (every period of every Ambito for every indicator).
     periodi_di = defaultdict(list)
     for periodo in periodi:
-        periodi_di[periodo.ambito_id].append(periodo)
+        periodi_di[periodo[1]].append(periodo)
+    # The periods that count, per Ambito and time window: most indicators of a plan
+    # share one window, whose periods are then picked once.
+    finestre = {}
     risultati = []
     for indicatore in indicatori:
         fine = indicatore.data_target or datetime.date(indicatore.piano.anno_fine, 12, 31)
-        suoi = [
-            p
-            for p in periodi_di[indicatore.piano.ambito_id]
-            if p.data_inizio >= indicatore.rilevazione_dal and p.data_fine <= fine
-        ]
-        valore, n = combina_periodi(indicatore, suoi, aggregati)
+        finestra = (indicatore.piano.ambito_id, indicatore.rilevazione_dal, fine)
+        suoi = finestre.get(finestra)
+        if suoi is None:
+            suoi = finestre[finestra] = [
+                pk
+                for pk, _ambito, inizio, fine_periodo in periodi_di[finestra[0]]
+                if inizio >= finestra[1] and fine_periodo <= fine
+            ]
+        valore, n = _combina(indicatore, suoi, aggregati)
         risultati.append(valuta(indicatore, valore, n, al, testi.get(indicatore.pk, "")))
     return risultati
 
