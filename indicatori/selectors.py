@@ -625,8 +625,8 @@ class RigaBeneficiari:
 def beneficiari_per_comune_righe(
     *, fetched_by, ambito=None, periodi=None, area=None, stati=APPROVATI
 ):
-    """Persons reached per Comune and period, as rows of ids and total sorted by period
-    end and Comune name in SQL: a queryset a paginator can slice.
+    """Persons reached per Comune and period, as rows of ids, names and total sorted by
+    period end and Comune name in SQL: a queryset a paginator can slice.
 
     Only the Comuni the user may see (an operator sees his own).
     """
@@ -647,8 +647,10 @@ def beneficiari_per_comune_righe(
         valori = valori.filter(periodo__in=periodi)
     if area is not None:
         valori = valori.filter(indicatore__area=area)
+    # The names come with the rows (the sort joins their tables anyway): a page of the
+    # API is written from the rows alone.
     return (
-        valori.values("periodo_id", "comune_id")
+        valori.values("periodo_id", "comune_id", "periodo__nome", "comune__nome")
         .annotate(totale=Sum("valore_numerico"))
         .order_by("periodo__data_fine", "comune__nome", "periodo_id", "comune_id")
     )
