@@ -112,20 +112,27 @@ def _media(somma_pesata, pesi) -> Decimal | None:
     return Decimal(somma_pesata) / Decimal(pesi)
 
 
-@dataclass
+def _campo_aggregato(indicatore) -> str | None:
+    """The field of an `Aggregato` that is the Ambito figure of this indicator, by its
+    rule of aggregation (None: no figure)."""
+    if indicatore.livello == Livello.AMBITO:
+        return "somma"
+    if indicatore.aggregazione_comuni == AggregazioneComuni.SOMMA:
+        return "somma"
+    if indicatore.aggregazione_comuni == AggregazioneComuni.MEDIA_PESATA:
+        return "media_pesata"
+    return None
+
+
+@dataclass(slots=True)
 class Aggregato:
     somma: Decimal | None
     media_pesata: Decimal | None = None
 
     def per(self, indicatore) -> Decimal | None:
         """The Ambito figure of this indicator, by its rule of aggregation."""
-        if indicatore.livello == Livello.AMBITO:
-            return self.somma
-        if indicatore.aggregazione_comuni == AggregazioneComuni.SOMMA:
-            return self.somma
-        if indicatore.aggregazione_comuni == AggregazioneComuni.MEDIA_PESATA:
-            return self.media_pesata
-        return None
+        campo = _campo_aggregato(indicatore)
+        return getattr(self, campo) if campo else None
 
 
 def _valori_aggregabili(fetched_by, *, stati, ids, visibili=()):
@@ -201,10 +208,9 @@ def _aggregati(fetched_by, indicatori, periodo_ids, *, stati, visibili):
     risultato = {
         (indicatore_id, periodo_id): Aggregato(somma)
         for indicatore_id, periodo_id, somma in valori.filter(valore_numerico__isnull=False)
-        .values("indicatore_id", "periodo_id")
+        .values_list("indicatore_id", "periodo_id")
         .annotate(somma=Sum("valore_numerico"))
         .order_by()
-        .values_list("indicatore_id", "periodo_id", "somma")
     }
     pesati = _pesati(indicatori)
     if pesati:
@@ -255,9 +261,14 @@ def _combina(indicatore, periodi, aggregati) -> tuple[Decimal | None, int]:
         if indicatore.aggregazione_periodi == AggregazionePeriodi.ULTIMO:
             return _rapporto(*coppie[-1]), len(coppie)
         return _rapporto(sum(n for n, _d in coppie), sum(d for _n, d in coppie)), len(coppie)
-    valori = [
-        v for v in (valore_ambito(indicatore, p, aggregati) for p in periodi) if v is not None
-    ]
+    # valore_ambito() of each period, with the indicator's rule read once.
+    campo, pk = _campo_aggregato(indicatore), indicatore.pk
+    valori = []
+    if campo is not None:
+        for periodo_id in periodi:
+            aggregato = aggregati.get((pk, periodo_id))
+            if aggregato is not None and (valore := getattr(aggregato, campo)) is not None:
+                valori.append(valore)
     if not valori:
         return None, 0
     if indicatore.aggregazione_periodi == AggregazionePeriodi.ULTIMO:
