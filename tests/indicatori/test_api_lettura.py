@@ -38,7 +38,10 @@ def test_the_light_path_gives_drfs_json(ufficio_piano, visconteo, chiuso):
     valori = list(Valore.objects.visible_to(ufficio_piano).order_by("pk"))
     avanzamenti = selectors.avanzamento_indicatori(fetched_by=ufficio_piano, ambito=visconteo)
     completezza = selectors.completezza_periodo(fetched_by=ufficio_piano, periodo=chiuso)
-    beneficiari = selectors.beneficiari_per_comune(fetched_by=ufficio_piano, ambito=visconteo)
+    # The API writes the SQL rows themselves (ids and names), not their objects.
+    beneficiari = list(
+        selectors.beneficiari_per_comune_righe(fetched_by=ufficio_piano, ambito=visconteo)
+    )
     # Rows with and without the related objects: a value of the Ambito (no Comune),
     # approved ones (dates and users), service indicators (no scheda on the path).
     assert any(v.comune_id is None for v in valori)
