@@ -204,7 +204,7 @@ def _aggregati(fetched_by, indicatori, periodo_ids, *, stati, visibili):
     )
     if periodo_ids is not None:
         valori = valori.filter(periodo_id__in=periodo_ids)
-    # A plain SUM: no sort for a count of distinct Comuni, no dict per row.
+    # The sums only (the count of distinct Comuni was never read), as tuples.
     risultato = {
         (indicatore_id, periodo_id): Aggregato(somma)
         for indicatore_id, periodo_id, somma in valori.filter(valore_numerico__isnull=False)
