@@ -746,6 +746,20 @@ def periodo_precedente(periodo) -> Periodo | None:
     )
 
 
+@functools.cache
+def _colonne_non_lette() -> list[str]:
+    """The columns of the plan and the sheet an entry grid does not read."""
+    from programmi.models import PianoDiZona, Scheda
+
+    lette = {"piano": {"id", "ambito"}, "scheda": {"id", "numero", "titolo"}}
+    return [
+        f"{relazione}__{campo.name}"
+        for relazione, modello in (("piano", PianoDiZona), ("scheda", Scheda))
+        for campo in modello._meta.concrete_fields
+        if campo.name not in lette[relazione]
+    ]
+
+
 def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
     """The entry grid of one Comune (or of the Ambito, comune=None) in one period.
 
@@ -760,6 +774,9 @@ def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
         # The piano is read by Valore.clean when the grid is saved; of the numerator
         # and denominator of a computed percentage only the codes are shown.
         .select_related("piano", "scheda")
+        # Of the plan its Ambito is read, of the programme sheet the group's title: not
+        # the forty other columns of the two.
+        .defer(*_colonne_non_lette())
         .annotate(
             codice_numeratore=F("numeratore__codice"),
             codice_denominatore=F("denominatore__codice"),
@@ -854,6 +871,8 @@ def griglia_revisione(*, fetched_by, periodo) -> tuple[list[Indicatore], list[Ri
         .dovuti_nel(periodo)
         .da_compilare()
         .order_by("livello", *ORDINE_INDICATORI)
+        # What the grid, its legend and its export show: not the thirty other columns.
+        .only("codice", "nome", "unita", "livello", "categorie_esaustive")
     )
     comunali = [i for i in indicatori if i.livello == Livello.COMUNE]
     di_ambito = [i for i in indicatori if i.livello == Livello.AMBITO]
