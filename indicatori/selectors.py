@@ -898,8 +898,9 @@ def griglia_revisione(*, fetched_by, periodo) -> tuple[list[Indicatore], list[Ri
             if not righe:  # nothing entered yet
                 risultato.append(CellaRevisione(indicatore, None, None, None))
                 continue
-            for r in righe:
-                conteggi[r[4]] += 1
+            stati = [r[4] for r in righe]
+            for stato in stati:
+                conteggi[stato] += 1
             if indicatore.categorie_esaustive:
                 numeri = [r[5] for r in righe if r[3] is not None and r[5] is not None]
                 numero = sum(numeri, Decimal(0)) if numeri else None
@@ -908,11 +909,7 @@ def griglia_revisione(*, fetched_by, periodo) -> tuple[list[Indicatore], list[Ri
                 totale = next((r for r in righe if r[3] is None), None)
                 numero = totale[5] if totale else None
                 totale_id = totale[0] if totale else righe[0][0]
-            risultato.append(
-                CellaRevisione(
-                    indicatore, stato_combinato([r[4] for r in righe]), numero, totale_id
-                )
-            )
+            risultato.append(CellaRevisione(indicatore, stato_combinato(stati), numero, totale_id))
         return RigaRevisione(comune, risultato, dict(conteggi))
 
     righe = [riga_di(c, comunali) for c in comuni]
