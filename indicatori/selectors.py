@@ -747,16 +747,14 @@ def periodo_precedente(periodo) -> Periodo | None:
 
 
 @functools.cache
-def _colonne_non_lette() -> list[str]:
-    """The columns of the plan and the sheet an entry grid does not read."""
-    from programmi.models import PianoDiZona, Scheda
+def _colonne_del_piano_non_lette() -> list[str]:
+    """The columns of the plan an entry grid does not read (it reads its Ambito)."""
+    from programmi.models import PianoDiZona
 
-    lette = {"piano": {"id", "ambito"}, "scheda": {"id", "numero", "titolo"}}
     return [
-        f"{relazione}__{campo.name}"
-        for relazione, modello in (("piano", PianoDiZona), ("scheda", Scheda))
-        for campo in modello._meta.concrete_fields
-        if campo.name not in lette[relazione]
+        f"piano__{campo.name}"
+        for campo in PianoDiZona._meta.concrete_fields
+        if campo.name not in ("id", "ambito")
     ]
 
 
@@ -771,13 +769,14 @@ def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
         Indicatore.objects.visible_to(fetched_by)
         .dovuti_nel(periodo)
         .filter(livello=livello)
-        # The piano is read by Valore.clean when the grid is saved; of the numerator
-        # and denominator of a computed percentage only the codes are shown.
-        .select_related("piano", "scheda")
-        # Of the plan its Ambito is read, of the programme sheet the group's title: not
-        # the forty other columns of the two.
-        .defer(*_colonne_non_lette())
+        # The piano's Ambito is read by Valore.clean when the grid is saved (not its
+        # other columns); of the programme sheet only the group's title is shown, of
+        # the numerator and denominator of a computed percentage only the codes.
+        .select_related("piano")
+        .defer(*_colonne_del_piano_non_lette())
         .annotate(
+            numero_scheda=F("scheda__numero"),
+            titolo_scheda=F("scheda__titolo"),
             codice_numeratore=F("numeratore__codice"),
             codice_denominatore=F("denominatore__codice"),
         )
@@ -803,12 +802,12 @@ def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
     gruppi: dict[object, GruppoGriglia] = {}
     for indicatore in indicatori:
         riga = _riga(indicatore, valori, precedenti, periodo)
-        scheda = indicatore.scheda
-        chiave = scheda.pk if scheda else None
+        chiave = indicatore.scheda_id
         if chiave not in gruppi:
             titolo = (
-                _("Scheda %(n)s. %(titolo)s") % {"n": scheda.numero, "titolo": scheda.titolo}
-                if scheda
+                _("Scheda %(n)s. %(titolo)s")
+                % {"n": indicatore.numero_scheda, "titolo": indicatore.titolo_scheda}
+                if chiave is not None
                 else _("Servizi e misure")
             )
             gruppi[chiave] = GruppoGriglia(titolo=titolo, righe=[])
