@@ -781,6 +781,18 @@ def periodo_precedente(periodo) -> Periodo | None:
     )
 
 
+@functools.cache
+def _colonne_del_piano_non_lette() -> list[str]:
+    """The columns of the plan an entry grid does not read (it reads its Ambito)."""
+    from programmi.models import PianoDiZona
+
+    return [
+        f"piano__{campo.name}"
+        for campo in PianoDiZona._meta.concrete_fields
+        if campo.name not in ("id", "ambito")
+    ]
+
+
 def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
     """The entry grid of one Comune (or of the Ambito, comune=None) in one period.
 
@@ -792,10 +804,14 @@ def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
         Indicatore.objects.visible_to(fetched_by)
         .dovuti_nel(periodo)
         .filter(livello=livello)
-        # The piano is read by Valore.clean when the grid is saved; of the numerator
-        # and denominator of a computed percentage only the codes are shown.
-        .select_related("piano", "scheda")
+        # The piano's Ambito is read by Valore.clean when the grid is saved (not its
+        # other columns); of the programme sheet only the group's title is shown, of
+        # the numerator and denominator of a computed percentage only the codes.
+        .select_related("piano")
+        .defer(*_colonne_del_piano_non_lette())
         .annotate(
+            numero_scheda=F("scheda__numero"),
+            titolo_scheda=F("scheda__titolo"),
             codice_numeratore=F("numeratore__codice"),
             codice_denominatore=F("denominatore__codice"),
         )
@@ -821,12 +837,12 @@ def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
     gruppi: dict[object, GruppoGriglia] = {}
     for indicatore in indicatori:
         riga = _riga(indicatore, valori, precedenti, periodo)
-        scheda = indicatore.scheda
-        chiave = scheda.pk if scheda else None
+        chiave = indicatore.scheda_id
         if chiave not in gruppi:
             titolo = (
-                _("Scheda %(n)s. %(titolo)s") % {"n": scheda.numero, "titolo": scheda.titolo}
-                if scheda
+                _("Scheda %(n)s. %(titolo)s")
+                % {"n": indicatore.numero_scheda, "titolo": indicatore.titolo_scheda}
+                if chiave is not None
                 else _("Servizi e misure")
             )
             gruppi[chiave] = GruppoGriglia(titolo=titolo, righe=[])
@@ -889,6 +905,8 @@ def griglia_revisione(*, fetched_by, periodo) -> tuple[list[Indicatore], list[Ri
         .dovuti_nel(periodo)
         .da_compilare()
         .order_by("livello", *ORDINE_INDICATORI)
+        # What the grid, its legend and its export show: not the thirty other columns.
+        .only("codice", "nome", "unita", "livello", "categorie_esaustive")
     )
     comunali = [i for i in indicatori if i.livello == Livello.COMUNE]
     di_ambito = [i for i in indicatori if i.livello == Livello.AMBITO]
@@ -914,8 +932,9 @@ def griglia_revisione(*, fetched_by, periodo) -> tuple[list[Indicatore], list[Ri
             if not righe:  # nothing entered yet
                 risultato.append(CellaRevisione(indicatore, None, None, None))
                 continue
-            for r in righe:
-                conteggi[r[4]] += 1
+            stati = [r[4] for r in righe]
+            for stato in stati:
+                conteggi[stato] += 1
             if indicatore.categorie_esaustive:
                 numeri = [r[5] for r in righe if r[3] is not None and r[5] is not None]
                 numero = sum(numeri, Decimal(0)) if numeri else None
@@ -924,11 +943,7 @@ def griglia_revisione(*, fetched_by, periodo) -> tuple[list[Indicatore], list[Ri
                 totale = next((r for r in righe if r[3] is None), None)
                 numero = totale[5] if totale else None
                 totale_id = totale[0] if totale else righe[0][0]
-            risultato.append(
-                CellaRevisione(
-                    indicatore, stato_combinato([r[4] for r in righe]), numero, totale_id
-                )
-            )
+            risultato.append(CellaRevisione(indicatore, stato_combinato(stati), numero, totale_id))
         return RigaRevisione(comune, risultato, dict(conteggi))
 
     righe = [riga_di(c, comunali) for c in comuni]
