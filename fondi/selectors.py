@@ -9,6 +9,7 @@ narrowed to what the user may see.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from django.db.models import (
     BooleanField,
@@ -430,17 +431,25 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None, ultimo=ULTIMO_TUTTO):
     (`ultimo_*`, the fields named in `ultimo`, which always include ammesso and erogato)
     and the % paid of the amount admitted (`percentuale_erogato`). Subqueries, not
     joins: one row per project and a constant number of queries."""
-    queryset = _progetti(fetched_by, progetti).annotate(
-        importo_finanziato=_somma_finanziamenti(),
-        importo_originario=_somma_finanziamenti(integrazione=False),
-        importo_integrazioni=_somma_finanziamenti(integrazione=True),
-        data_fine_attuale=data_fine_attuale(),
+    annotazioni, percentuale = _annotazioni_avanzamento(tuple(ultimo))
+    return _progetti(fetched_by, progetti).annotate(**annotazioni).annotate(**percentuale)
+
+
+@cache
+def _annotazioni_avanzamento(ultimo):
+    """The expressions of `progetti_con_avanzamento`, built once per `ultimo`: they hold
+    no per-request value, and annotate() resolves a copy of each, never the original."""
+    annotazioni = {
+        "importo_finanziato": _somma_finanziamenti(),
+        "importo_originario": _somma_finanziamenti(integrazione=False),
+        "importo_integrazioni": _somma_finanziamenti(integrazione=True),
+        "data_fine_attuale": data_fine_attuale(),
         **{f"ultimo_{campo}": _ultimo_avanzamento(campo) for campo in ultimo},
-    )
+    }
     # A ratio, not money: computed in floating point so that SQLite, which stores
     # whole-euro decimals as integers, does not divide as integers.
-    return queryset.annotate(
-        percentuale_erogato=Case(
+    percentuale = {
+        "percentuale_erogato": Case(
             When(
                 ultimo_ammesso__gt=0,
                 then=Cast("ultimo_erogato", FloatField())
@@ -450,7 +459,8 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None, ultimo=ULTIMO_TUTTO):
             default=None,
             output_field=FloatField(),
         )
-    )
+    }
+    return annotazioni, percentuale
 
 
 def ultimi_avanzamenti_per_ambito(*, fetched_by, progetti=None) -> dict[int, dict]:
