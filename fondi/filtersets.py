@@ -4,8 +4,8 @@ import django_filters
 from django.db.models import IntegerField, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from ambito.filtersets import AmbitoFilterSet, AnnoFilter
@@ -67,10 +67,10 @@ def _fonte_filter(**kwargs):
     )
 
 
-def _linea_filter(label=_("Linea (con le sottolinee)")):
+def _linea_filter(label=None):
     return SceltaFondoFilter(
         queryset=LineaFinanziamento.objects.order_by("codice"),
-        label=label,
+        label=label or _("Linea (con le sottolinee)"),
         method="filter_linea",
         campi_etichetta=("codice", "nome"),
         etichetta=LineaFinanziamento.etichetta,
