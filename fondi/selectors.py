@@ -591,14 +591,15 @@ def atti_per_elenco(*, fetched_by, atti=None):
 
 def progetti_per_tabella(*, fetched_by, progetti=None):
     """The projects with what the list page's table shows: lead Ambito, line and
-    partner Ambiti (the Comuni and the amounts per line are left to the API), and of
-    the latest snapshot only the amount paid and its %."""
+    partner Ambiti (the list `ambiti_partner_elenco`: no related manager per row; the
+    Comuni and the amounts per line are left to the API), and of the latest snapshot
+    only the amount paid and its %."""
     return (
         progetti_con_avanzamento(
             fetched_by=fetched_by, progetti=progetti, ultimo=("ammesso", "erogato")
         )
         .select_related("ambito", "linea")
-        .prefetch_related("ambiti_partner")
+        .prefetch_related(Prefetch("ambiti_partner", to_attr="ambiti_partner_elenco"))
     )
 
 

@@ -15,7 +15,7 @@ register = template.Library()
 @register.simple_tag
 def righe_progetti(progetti):
     """The rows of the projects' table (fondi/progetto_list.html), from the annotated
-    projects of `selectors.progetti_per_tabella` (partner Ambiti prefetched)."""
+    projects of `selectors.progetti_per_tabella` (partner Ambiti prefetched as a list)."""
     prima, dopo = reverse("fondi:progetto_detail", args=[0]).rsplit("/0/", 1)
     partner_etichetta = esc(_("Partner"))
     righe = []
@@ -25,7 +25,7 @@ def righe_progetti(progetti):
             if p.codice_locale
             else ""
         )
-        partner = p.ambiti_partner.all()
+        partner = p.ambiti_partner_elenco
         elenco = (
             f'<br><small class="text-muted">{partner_etichetta}: '
             f"{esc(', '.join(str(a) for a in partner))}</small>"
