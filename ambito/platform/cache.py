@@ -5,7 +5,7 @@ one cache shared by every gunicorn worker; the memory of each process otherwise
 (`make run`, the tests).
 
 Each section of an Ambito's data (its indicators, its funds) has a *generation*, a
-random token kept in the cache itself (key `zonale:generazione:<id>:<section>`;
+random number kept in the cache itself (key `zonale:generazione:<id>:<section>`;
 `zonale:generazione:0` for the reference data of no Ambito, which every figure reads).
 `@memorizzato` caches a selector's result under a key made of its arguments, the user's
 roles, the language, the day and the generations of the sections it reads in the
@@ -49,10 +49,12 @@ def _chiave_generazione(ambito_id: int, sezione: str = "") -> str:
     return f"zonale:generazione:{ambito_id}" + (f":{sezione}" if sezione else "")
 
 
-def _nuovo_token() -> str:
+def _nuovo_token() -> int:
     # Random rather than a counter: a generation lost by the cache (evicted, flushed)
-    # never comes back with a value used before with other data.
-    return secrets.token_hex(8)
+    # never comes back with a value used before with other data. An integer: Redis
+    # keeps it as it is, where a string would be pickled and unpickled at each read
+    # (a user of 200 Ambiti reads 201 of them per request).
+    return secrets.randbits(63)
 
 
 class _Rinnovo:
@@ -221,6 +223,32 @@ def per_ambito(nome: str, ambito_ids, calcola, *parti, lettore=None, sezioni=SEZ
     its entry, whatever their other Ambiti. `sezioni`: the sections of the Ambiti's
     data that the value reads (all by default).
     """
+    return _da_cache(_chiavi(*_descrizioni(nome, ambito_ids, parti, lettore, sezioni)), calcola)
+
+
+def unione_per_ambito(
+    nome: str, ambito_ids, calcola, unisci, *parti, lettore=None, sezioni=SEZIONI
+):
+    """`unisci([value of each Ambito, in the order of ambito_ids])`, the values as
+    `per_ambito` gives them; for many Ambiti the union is one more entry, under what
+    the keys of all its parts are made of: a user of 200 Ambiti reads one entry, not
+    200."""
+    comune, descrizioni = _descrizioni(nome, ambito_ids, parti, lettore, sezioni)
+    if len(descrizioni) <= 1:
+        return unisci(list(_da_cache(_chiavi(comune, descrizioni), calcola).values()))
+    chiave = _hash((comune, [descrizioni[a] for a in ambito_ids]))
+    unione = cache.get(chiave)
+    if unione is None:
+        valori = _da_cache(_chiavi(comune, descrizioni), calcola)
+        unione = unisci([valori[a] for a in ambito_ids])
+        if not _in_sospeso({RIFERIMENTO, *descrizioni}):
+            cache.set(chiave, unione, DURATA)
+    return unione
+
+
+def _descrizioni(nome, ambito_ids, parti, lettore, sezioni) -> tuple:
+    """What the keys of `per_ambito` are made of: the part common to every Ambito, and
+    {Ambito id: its own part (its generations, the reader's roles there)}."""
     ids = sorted(set(ambito_ids))
     generazione = dict(generazioni(ids, sezioni))
     comune = (
@@ -231,16 +259,23 @@ def per_ambito(nome: str, ambito_ids, calcola, *parti, lettore=None, sezioni=SEZ
         parti,
     )
     ruoli_in = _ruoli_per_ambito(lettore, ids) if lettore is not None else {}
-    chiavi = {
-        a: "zonale:"
-        + hashlib.sha256(
-            repr((comune, a, [generazione[a, s] for s in sezioni], ruoli_in.get(a))).encode()
-        ).hexdigest()
-        for a in ids
-    }
+    return comune, {a: (a, [generazione[a, s] for s in sezioni], ruoli_in.get(a)) for a in ids}
+
+
+def _hash(parti) -> str:
+    return "zonale:" + hashlib.sha256(repr(parti).encode()).hexdigest()
+
+
+def _chiavi(comune, descrizioni) -> dict:
+    """{Ambito id: the key of its entry}."""
+    return {a: _hash((comune, *descrizione)) for a, descrizione in descrizioni.items()}
+
+
+def _da_cache(chiavi: dict, calcola) -> dict:
+    """{Ambito id: its value}, read under `chiavi` or computed by `calcola` and stored."""
     trovati = cache.get_many(list(chiavi.values()))
     risultato = {a: trovati[chiave] for a, chiave in chiavi.items() if chiave in trovati}
-    mancanti = [a for a in ids if a not in risultato]
+    mancanti = [a for a in chiavi if a not in risultato]
     if mancanti:
         calcolati = calcola(mancanti)
         risultato.update(calcolati)

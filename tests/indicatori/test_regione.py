@@ -635,3 +635,23 @@ def test_progress_api_of_many_ambiti_keeps_each_ambitos_rows_apart(
     dopo = per_ambito(righe())
     assert letti(dopo[ambito.pk]) == attesi(ambito) != letti(intermedio[ambito.pk])
     assert dopo[altro.pk] == per_ambito(prima)[altro.pk] != attesi(altro)
+
+
+def test_progress_api_of_many_ambiti_reads_its_list_as_one_entry(
+    molise, utente_regione, monkeypatch
+):
+    """The joined rows of a user's Ambiti are one more cache entry: the next request
+    reads the Ambiti's generations and that entry, not one entry per Ambito."""
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(utente_regione)
+    prima = api.get("/api/v1/avanzamento/").json()
+    letti = []
+    get_many = cache.get_many
+    monkeypatch.setattr(
+        cache, "get_many", lambda chiavi: letti.append(len(chiavi)) or get_many(chiavi)
+    )
+    assert api.get("/api/v1/avanzamento/").json() == prima
+    assert letti == [1 + len(molise)]  # the generations: the reference data's, each Ambito's

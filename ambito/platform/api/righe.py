@@ -4,8 +4,9 @@ A user of many Ambiti (a Regione, an Ufficio di Piano of a consortium, the super
 asks for thousands of rows at once; most of their cost was Python's: unpickling cached
 model instances and serializing them row by row, again at every request. Here each
 Ambito's rows are serialized once, by the same serializer, and kept as the JSON text
-they become; a request joins the texts of its Ambiti. A change in one Ambito renews
-only that Ambito's entry (`per_ambito`), so the next request serializes that one again.
+they become; the texts of a request's Ambiti, joined, are one more entry
+(`unione_per_ambito`). A change in one Ambito renews only that Ambito's entry and the
+unions that hold it, so the next request serializes that one Ambito again.
 """
 
 import json
@@ -13,15 +14,15 @@ import json
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from ambito.platform.cache import per_ambito
+from ambito.platform.cache import unione_per_ambito
 
 
 class RigheJSON(Response):
     """A list response whose JSON is already written: served as it is to a JSON client;
     any other format (CSV) renders `data`, the same rows read back."""
 
-    def __init__(self, frammenti):
-        self.testo_json = b"[" + b",".join(f for f in frammenti if f) + b"]"
+    def __init__(self, testo_json: bytes):
+        self.testo_json = testo_json
         super().__init__()
 
     @property
@@ -57,5 +58,11 @@ def righe_per_ambito(
             for a in ids
         }
 
-    frammenti = per_ambito(nome, ambito_ids, scrivi, *parti, lettore=request.user, sezioni=sezioni)
-    return RigheJSON([frammenti[a] for a in ambito_ids])
+    def unisci(frammenti):
+        return b"[" + b",".join(f for f in frammenti if f) + b"]"
+
+    return RigheJSON(
+        unione_per_ambito(
+            nome, ambito_ids, scrivi, unisci, *parti, lettore=request.user, sezioni=sezioni
+        )
+    )
