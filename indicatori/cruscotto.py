@@ -174,6 +174,32 @@ def grafico_beneficiari(righe, periodo, area=None, comuni_visibili=None) -> Graf
     )
 
 
+# These selectors are memoized on their own too; within the cached whole of
+# `cruscotto_ambito` they are computed directly (`__wrapped__`): storing each part again
+# would double the pickling and the cache writes of the first request after an approval.
+# The funds (`cruscotto_fondi`) stay cached on their own: an approval leaves them valid.
+_avanzamento_indicatori = selectors.avanzamento_indicatori.__wrapped__
+_completezza_periodo = selectors.completezza_periodo.__wrapped__
+_beneficiari_righe = selectors.beneficiari_per_comune_righe.__wrapped__
+
+
+def _beneficiari(*, fetched_by, ambito, periodo, area, comuni) -> list:
+    """`selectors.beneficiari_per_comune` of one period, whose rows take the period and
+    the Comuni already read (two queries fewer); any other Comune is read as there."""
+    righe = list(
+        _beneficiari_righe(fetched_by=fetched_by, ambito=ambito, periodi=[periodo], area=area)
+    )
+    per_id = {c.pk: c for c in comuni}
+    if any(r["periodo_id"] != periodo.pk or r["comune_id"] not in per_id for r in righe):
+        return selectors.beneficiari_di(righe)
+    return [
+        selectors.RigaBeneficiari(
+            periodo=periodo, comune=per_id[r["comune_id"]], totale=r["totale"]
+        )
+        for r in righe
+    ]
+
+
 @memorizzato
 def cruscotto_ambito(
     *, fetched_by, ambito, anno=None, periodo=None, comune=None, area=None
@@ -205,21 +231,24 @@ def cruscotto_ambito(
     cruscotto.anno_residenti = popolazione.anno
     cruscotto.residenti = popolazione.residenti
 
-    avanzamenti = selectors.avanzamento_indicatori(fetched_by=fetched_by, ambito=ambito, area=area)
+    avanzamenti = _avanzamento_indicatori(fetched_by=fetched_by, ambito=ambito, area=area)
     cruscotto.avanzamenti = avanzamenti
     cruscotto.stati = selectors.conteggio_stati(avanzamenti)
 
     if periodo is not None:
-        righe = selectors.completezza_periodo(fetched_by=fetched_by, periodo=periodo, area=area)
-        if comune is not None:
-            righe = [r for r in righe if r.comune.pk == comune.pk]
-        cruscotto.completezza_righe = righe
-        cruscotto.completezza = selectors.completezza_ambito(righe)
-        beneficiari = selectors.beneficiari_per_comune(
-            fetched_by=fetched_by, ambito=ambito, periodi=[periodo], area=area
+        righe = _completezza_periodo(fetched_by=fetched_by, periodo=periodo, area=area)
+        beneficiari = _beneficiari(
+            fetched_by=fetched_by,
+            ambito=ambito,
+            periodo=periodo,
+            area=area,
+            comuni=[r.comune for r in righe],
         )
         if comune is not None:
+            righe = [r for r in righe if r.comune.pk == comune.pk]
             beneficiari = [r for r in beneficiari if r.comune.pk == comune.pk]
+        cruscotto.completezza_righe = righe
+        cruscotto.completezza = selectors.completezza_ambito(righe)
         cruscotto.beneficiari = beneficiari
 
     cruscotto.fondi = cruscotto_fondi(fetched_by=fetched_by, ambito=ambito, anno=anno)

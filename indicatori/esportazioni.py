@@ -178,6 +178,29 @@ def revisione_tabella(*, periodo, righe, riga_ambito) -> Tabella:
 COMPLETEZZA = "completezza"
 
 
+#: The table of an Operatore's dashboard: his Comune's values over time.
+SERIE_COMUNE = "serie"
+
+
+def cruscotto_comune_tabella(dati, parametri: dict) -> Tabella:
+    """The values of the Operatore's Comune per indicator and period, as his dashboard
+    shows them (`dati`: the page's own `CruscottoComune`)."""
+    return Tabella(
+        titolo=_("Valori del Comune di %(comune)s per indicatore e periodo")
+        % {"comune": dati.comune.nome},
+        colonne=[
+            Colonna(_l("Codice")),
+            Colonna(_l("Indicatore")),
+            *(Colonna(p.nome, esportazioni.DECIMALE) for p in dati.periodi_serie),
+        ],
+        righe=[
+            [indicatore.codice, indicatore.nome, *(v and v.valore_numerico for v in valori)]
+            for indicatore, valori in dati.serie
+        ],
+        parametri=parametri,
+    )
+
+
 def cruscotto_tabella(dati, scelta: str, parametri: dict) -> Tabella | None:
     """One table of the dashboard as the page shows it (`dati`: the page's own
     `Cruscotto`), or None when there is no such table."""

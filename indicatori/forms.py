@@ -1,6 +1,8 @@
 """Forms of the indicator pages. They only parse input: every rule is in services.py."""
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ambito.forms import AmbitoChoiceField
@@ -193,14 +195,34 @@ class SelezioneValoriForm(StyledFormMixin, forms.Form):
         self.fields["valori"].queryset = valori
 
 
+class _ScelteLette(ModelChoiceIterator):
+    """The choices of the field's queryset read once: Django's iterator queries again
+    on every pass, and a rendered filter bar passes more than once (the Select widget
+    reads the first choice to decide `required`, the years come from the periods)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.queryset:  # its result cache, filled by the first pass
+            yield self.choice(obj)
+
+
+class _SceltaAmbito(AmbitoChoiceField):
+    iterator = _ScelteLette
+
+
+class _SceltaModello(forms.ModelChoiceField):
+    iterator = _ScelteLette
+
+
 class CruscottoForm(StyledFormMixin, forms.Form):
     """Filters of the Ambito dashboard; every choice limited to what the user may see."""
 
-    ambito = AmbitoChoiceField(queryset=None, required=False, label=_("Ambito"))
+    ambito = _SceltaAmbito(queryset=None, required=False, label=_("Ambito"))
     anno = forms.TypedChoiceField(coerce=int, required=False, label=_("Anno"), choices=())
-    periodo = forms.ModelChoiceField(queryset=None, required=False, label=_("Periodo"))
-    comune = forms.ModelChoiceField(queryset=None, required=False, label=_("Comune"))
-    area = forms.ModelChoiceField(
+    periodo = _SceltaModello(queryset=None, required=False, label=_("Periodo"))
+    comune = _SceltaModello(queryset=None, required=False, label=_("Comune"))
+    area = _SceltaModello(
         queryset=None, required=False, label=_("Area"), empty_label=_("Tutte le aree")
     )
 
@@ -211,11 +233,8 @@ class CruscottoForm(StyledFormMixin, forms.Form):
         from .models import Periodo
 
         super().__init__(*args, **kwargs)
-        ambiti = Ambito.objects.visible_to(user)
-        self.fields["ambito"].queryset = ambiti
+        self.fields["ambito"].queryset = Ambito.objects.visible_to(user)
         self.fields["ambito"].empty_label = None
-        # The Ambito shown when none is chosen (or the choice is not valid).
-        self.ambito_predefinito = ambiti.first()
         periodi = Periodo.objects.visible_to(user).order_by("-data_fine")
         comuni = Comune.objects.visible_to(user)
         ambito_id = self.data.get("ambito") if self.is_bound else None
@@ -230,8 +249,14 @@ class CruscottoForm(StyledFormMixin, forms.Form):
         self.fields["comune"].queryset = comuni
         self.fields["comune"].empty_label = _("Tutti i Comuni")
         self.fields["area"].queryset = AreaIntervento.objects.all()
-        anni = sorted({p.data_fine.year for p in periodi}, reverse=True)
+        anni = sorted({p.data_fine.year for p in self.fields["periodo"].queryset}, reverse=True)
         self.fields["anno"].choices = [("", _("Anno del periodo"))] + [(a, a) for a in anni]
+
+    @cached_property
+    def ambito_predefinito(self):
+        """The Ambito shown when none is chosen (or the choice is not valid): the first
+        of the choices, which are read once for the rendered list too."""
+        return next(iter(self.fields["ambito"].queryset), None)
 
 
 class CalendarioPeriodiForm(StyledFormMixin, forms.Form):

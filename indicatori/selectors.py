@@ -89,7 +89,7 @@ def _con_peso(queryset, anno_field):
 
 
 def _aggregati_sql(valori, *gruppo):
-    """Sum, population-weighted mean and number of Comuni, grouped in SQL."""
+    """Sum and population-weighted mean, grouped in SQL."""
     decimal = DecimalField(max_digits=30, decimal_places=6)
     righe = (
         _con_peso(valori.filter(valore_numerico__isnull=False), "periodo__data_fine")
@@ -100,7 +100,6 @@ def _aggregati_sql(valori, *gruppo):
                 ExpressionWrapper(F("valore_numerico") * F("peso"), output_field=decimal)
             ),
             pesi=Sum("peso"),
-            n_comuni=Count("comune", distinct=True),
         )
         .order_by(*gruppo)
     )
@@ -113,21 +112,27 @@ def _media(somma_pesata, pesi) -> Decimal | None:
     return Decimal(somma_pesata) / Decimal(pesi)
 
 
-@dataclass
+def _campo_aggregato(indicatore) -> str | None:
+    """The field of an `Aggregato` that is the Ambito figure of this indicator, by its
+    rule of aggregation (None: no figure)."""
+    if indicatore.livello == Livello.AMBITO:
+        return "somma"
+    if indicatore.aggregazione_comuni == AggregazioneComuni.SOMMA:
+        return "somma"
+    if indicatore.aggregazione_comuni == AggregazioneComuni.MEDIA_PESATA:
+        return "media_pesata"
+    return None
+
+
+@dataclass(slots=True)
 class Aggregato:
     somma: Decimal | None
-    media_pesata: Decimal | None
-    n_comuni: int
+    media_pesata: Decimal | None = None
 
     def per(self, indicatore) -> Decimal | None:
         """The Ambito figure of this indicator, by its rule of aggregation."""
-        if indicatore.livello == Livello.AMBITO:
-            return self.somma
-        if indicatore.aggregazione_comuni == AggregazioneComuni.SOMMA:
-            return self.somma
-        if indicatore.aggregazione_comuni == AggregazioneComuni.MEDIA_PESATA:
-            return self.media_pesata
-        return None
+        campo = _campo_aggregato(indicatore)
+        return getattr(self, campo) if campo else None
 
 
 def _valori_aggregabili(fetched_by, *, stati, ids, visibili=()):
@@ -173,12 +178,23 @@ def aggregati_per_periodo(
 ) -> dict[tuple[int, int], Aggregato]:
     """{(indicator id, period id): Aggregato} over all the Comuni, computed in SQL.
 
-    Sums and counts in one plain GROUP BY; the residents of each row (a correlated
+    Sums in one plain GROUP BY; the residents of each row (a correlated
     subquery per value) only for the indicators aggregated by weighted mean, the only
     ones that read `media_pesata` (elsewhere it stays None). `visibili`: the
     indicators were read with `indicatori_visibili` (only their operands, if any, are
     checked again).
     """
+    return _aggregati(
+        fetched_by,
+        indicatori,
+        None if periodi is None else [p.pk for p in periodi],
+        stati=stati,
+        visibili=visibili,
+    )
+
+
+def _aggregati(fetched_by, indicatori, periodo_ids, *, stati, visibili):
+    """`aggregati_per_periodo` over the ids of the periods (None: every period)."""
     ids = {i.pk for i in indicatori}
     for ind in indicatori:
         if ind.calcolato:
@@ -186,15 +202,14 @@ def aggregati_per_periodo(
     valori = _valori_aggregabili(
         fetched_by, stati=stati, ids=ids, visibili=indicatori if visibili else ()
     )
-    if periodi is not None:
-        valori = valori.filter(periodo_id__in=[p.pk for p in periodi])
+    if periodo_ids is not None:
+        valori = valori.filter(periodo_id__in=periodo_ids)
+    # The sums only (the count of distinct Comuni was never read), as tuples.
     risultato = {
-        (r["indicatore_id"], r["periodo_id"]): Aggregato(
-            somma=r["somma"], media_pesata=None, n_comuni=r["n_comuni"]
-        )
-        for r in valori.filter(valore_numerico__isnull=False)
-        .values("indicatore_id", "periodo_id")
-        .annotate(somma=Sum("valore_numerico"), n_comuni=Count("comune", distinct=True))
+        (indicatore_id, periodo_id): Aggregato(somma)
+        for indicatore_id, periodo_id, somma in valori.filter(valore_numerico__isnull=False)
+        .values_list("indicatore_id", "periodo_id")
+        .annotate(somma=Sum("valore_numerico"))
         .order_by()
     }
     pesati = _pesati(indicatori)
@@ -229,11 +244,16 @@ def combina_periodi(indicatore, periodi, aggregati) -> tuple[Decimal | None, int
 
     `periodi` are sorted by end date.
     """
+    return _combina(indicatore, [p.pk for p in periodi], aggregati)
+
+
+def _combina(indicatore, periodi, aggregati) -> tuple[Decimal | None, int]:
+    """`combina_periodi` over the ids of the periods."""
     if indicatore.calcolato:
         coppie = []
-        for periodo in periodi:
-            num = aggregati.get((indicatore.numeratore_id, periodo.pk))
-            den = aggregati.get((indicatore.denominatore_id, periodo.pk))
+        for periodo_id in periodi:
+            num = aggregati.get((indicatore.numeratore_id, periodo_id))
+            den = aggregati.get((indicatore.denominatore_id, periodo_id))
             if num and den and num.somma is not None and den.somma:
                 coppie.append((num.somma, den.somma))
         if not coppie:
@@ -241,9 +261,14 @@ def combina_periodi(indicatore, periodi, aggregati) -> tuple[Decimal | None, int
         if indicatore.aggregazione_periodi == AggregazionePeriodi.ULTIMO:
             return _rapporto(*coppie[-1]), len(coppie)
         return _rapporto(sum(n for n, _d in coppie), sum(d for _n, d in coppie)), len(coppie)
-    valori = [
-        v for v in (valore_ambito(indicatore, p.pk, aggregati) for p in periodi) if v is not None
-    ]
+    # valore_ambito() of each period, with the indicator's rule read once.
+    campo, pk = _campo_aggregato(indicatore), indicatore.pk
+    valori = []
+    if campo is not None:
+        for periodo_id in periodi:
+            aggregato = aggregati.get((pk, periodo_id))
+            if aggregato is not None and (valore := getattr(aggregato, campo)) is not None:
+                valori.append(valore)
     if not valori:
         return None, 0
     if indicatore.aggregazione_periodi == AggregazionePeriodi.ULTIMO:
@@ -404,31 +429,36 @@ def avanzamento_indicatori(
     if not indicatori:
         return []
     ambiti = {i.piano.ambito_id for i in indicatori}
+    # Only the ids and dates of the periods: no model instance per period.
     periodi = list(
-        Periodo.objects.filter(ambito_id__in=ambiti, data_fine__lte=al).order_by("data_fine")
+        Periodo.objects.filter(ambito_id__in=ambiti, data_fine__lte=al)
+        .order_by("data_fine")
+        .values_list("pk", "ambito_id", "data_inizio", "data_fine")
     )
-    aggregati = aggregati_per_periodo(
-        fetched_by=fetched_by,
-        indicatori=indicatori,
-        periodi=periodi,
-        stati=stati,
-        visibili=visibili,
+    aggregati = _aggregati(
+        fetched_by, indicatori, [p[0] for p in periodi], stati=stati, visibili=visibili
     )
     testi = _ultimi_testi(fetched_by, indicatori, stati)
     # Each indicator scans only its own Ambito's periods: linear in the Ambiti, not
     # quadratic (every period of every Ambito for every indicator).
     periodi_di = defaultdict(list)
     for periodo in periodi:
-        periodi_di[periodo.ambito_id].append(periodo)
+        periodi_di[periodo[1]].append(periodo)
+    # The periods that count, per Ambito and time window: most indicators of a plan
+    # share one window, whose periods are then picked once.
+    finestre = {}
     risultati = []
     for indicatore in indicatori:
         fine = indicatore.data_target or datetime.date(indicatore.piano.anno_fine, 12, 31)
-        suoi = [
-            p
-            for p in periodi_di[indicatore.piano.ambito_id]
-            if p.data_inizio >= indicatore.rilevazione_dal and p.data_fine <= fine
-        ]
-        valore, n = combina_periodi(indicatore, suoi, aggregati)
+        finestra = (indicatore.piano.ambito_id, indicatore.rilevazione_dal, fine)
+        suoi = finestre.get(finestra)
+        if suoi is None:
+            suoi = finestre[finestra] = [
+                pk
+                for pk, _ambito, inizio, fine_periodo in periodi_di[finestra[0]]
+                if inizio >= finestra[1] and fine_periodo <= fine
+            ]
+        valore, n = _combina(indicatore, suoi, aggregati)
         risultati.append(valuta(indicatore, valore, n, al, testi.get(indicatore.pk, "")))
     return risultati
 
@@ -532,13 +562,16 @@ def completezza_periodo(*, fetched_by, periodo, area=None, oggi=None) -> list[Ri
     dovuti = indicatori_comunali_dovuti(periodo)
     if area is not None:
         dovuti = dovuti.filter(area=area)
-    attesi = dovuti.count()
+    # Their ids, read once: their number, and a plain list in the values' query
+    # (rather than a COUNT and the same joins again as a subquery).
+    dovuti = list(dovuti.order_by().values_list("pk", flat=True))
+    attesi = len(dovuti)
     comuni = list(Comune.objects.visible_to(fetched_by).filter(ambito_id=periodo.ambito_id))
     inviati_q = Q(stato__in=[StatoValore.INVIATO, StatoValore.APPROVATO])
     conteggi = {
         r["comune_id"]: r
         for r in Valore.objects.filter(
-            periodo=periodo, comune__in=[c.pk for c in comuni], indicatore__in=dovuti
+            periodo=periodo, comune__in=[c.pk for c in comuni], indicatore_id__in=dovuti
         )
         .values("comune_id")
         .annotate(
@@ -606,8 +639,8 @@ class RigaBeneficiari:
 def beneficiari_per_comune_righe(
     *, fetched_by, ambito=None, periodi=None, area=None, stati=APPROVATI
 ):
-    """Persons reached per Comune and period, as rows of ids and total sorted by period
-    end and Comune name in SQL: a queryset a paginator can slice.
+    """Persons reached per Comune and period, as rows of ids, names and total sorted by
+    period end and Comune name in SQL: a queryset a paginator can slice.
 
     Only the Comuni the user may see (an operator sees his own).
     """
@@ -628,8 +661,10 @@ def beneficiari_per_comune_righe(
         valori = valori.filter(periodo__in=periodi)
     if area is not None:
         valori = valori.filter(indicatore__area=area)
+    # The names come with the rows (the sort joins their tables anyway): a page of the
+    # API is written from the rows alone.
     return (
-        valori.values("periodo_id", "comune_id")
+        valori.values("periodo_id", "comune_id", "periodo__nome", "comune__nome")
         .annotate(totale=Sum("valore_numerico"))
         .order_by("periodo__data_fine", "comune__nome", "periodo_id", "comune_id")
     )

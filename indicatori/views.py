@@ -725,10 +725,13 @@ class CruscottoView(EsportaMixin, LoginRequiredMixin, TemplateView):
         return super().get_context_data(form=form, dati=dati, richiesta=uuid.uuid4().hex, **kwargs)
 
     def get_tabella_esportazione(self):
-        """`?esporta=xlsx&tabella=<chart id>|completezza`: one of the page's tables."""
-        if self.comune_operatore is not None:
-            raise Http404
+        """`?esporta=xlsx&tabella=<chart id>|completezza`: one of the page's tables; an
+        Operatore's page has one, his Comune's values over time."""
         contesto = self.get_context_data()
+        if self.comune_operatore is not None:
+            return esportazioni.cruscotto_comune_tabella(
+                contesto["dati"], {_("Comune"): self.comune_operatore.nome}
+            )
         tabella = esportazioni.cruscotto_tabella(
             contesto["dati"],
             self.request.GET.get("tabella", esportazioni.COMPLETEZZA),

@@ -1,6 +1,8 @@
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, getcontext
 
+from django.conf import settings
+from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
@@ -123,8 +125,9 @@ def _lettore(field):
 def _convertitore(field):
     """The field's to_representation of a value that is not None, without the steps that
     give the same result for every value: an integer is int(), a text str(), a date in
-    ISO 8601 its isoformat(), a decimal quantized with a context made once (DRF copies
-    the context and computes the exponent for each value)."""
+    ISO 8601 its isoformat(), an aware instant its isoformat() in the current time zone,
+    a decimal quantized with a context made once (DRF copies the context and computes
+    the exponent for each value)."""
     tipo = type(field)
     if tipo is serializers.IntegerField:
         return int
@@ -138,6 +141,21 @@ def _convertitore(field):
             return valore.isoformat()
 
         return data
+    if (
+        tipo is serializers.DateTimeField
+        and _iso(field, api_settings.DATETIME_FORMAT)
+        and not hasattr(field, "timezone")
+    ):
+
+        def istante(valore):
+            # DRF: the current time zone, then ISO 8601 with "Z" for UTC; anything
+            # else (naive, USE_TZ off, a string) through the field itself.
+            if type(valore) is not datetime or valore.tzinfo is None or not settings.USE_TZ:
+                return field.to_representation(valore)
+            testo = valore.astimezone(timezone.get_current_timezone()).isoformat()
+            return testo[:-6] + "Z" if testo.endswith("+00:00") else testo
+
+        return istante
     if (
         tipo is serializers.DecimalField
         and field.decimal_places is not None

@@ -170,10 +170,12 @@ class CompletezzaSerializer(LetturaRapidaMixin, serializers.Serializer):
 
 
 class BeneficiariSerializer(LetturaRapidaMixin, serializers.Serializer):
-    periodo = serializers.IntegerField(source="periodo.pk")
-    periodo_nome = serializers.CharField(source="periodo.nome")
-    comune = serializers.IntegerField(source="comune.pk")
-    comune_nome = serializers.CharField(source="comune.nome")
+    """A row of `selectors.beneficiari_per_comune_righe`, as it comes from SQL."""
+
+    periodo = serializers.IntegerField(source="periodo_id")
+    periodo_nome = serializers.CharField(source="periodo__nome")
+    comune = serializers.IntegerField(source="comune_id")
+    comune_nome = serializers.CharField(source="comune__nome")
     totale = serializers.DecimalField(max_digits=20, decimal_places=0)
 
 

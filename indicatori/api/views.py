@@ -351,7 +351,7 @@ class BeneficiariViewSet(viewsets.GenericViewSet):
             periodi=[periodo] if periodo else None,
             area=_area(request),
         )
-        pagina = selectors.beneficiari_di(self.paginate_queryset(righe))
+        pagina = self.paginate_queryset(righe)  # rows with their names: no query per page
         return self.get_paginated_response(self.get_serializer(pagina, many=True).data)
 
 

@@ -367,6 +367,35 @@ def test_dashboard_exports_each_chart_table_and_the_completeness(as_user, uffici
     assert response.status_code == 404
 
 
+def test_operatore_dashboard_exports_his_comunes_values_over_time(
+    as_user, operatore_rozzano, rozzano
+):
+    from indicatori.models import Valore
+
+    client = as_user(operatore_rozzano)
+    url = reverse("indicatori:cruscotto")
+    assert "tabella=serie" in client.get(url).content.decode()
+    intestazione, righe, filtri = xlsx(client, url, tabella="serie")
+    assert intestazione[:2] == ["Codice", "Indicatore"] and filtri["Comune"] == rozzano.nome
+    periodi = intestazione[2:]
+    # Each cell is the Comune's own value of that indicator in that period, as a number.
+    valori = {
+        (v.indicatore.codice, v.periodo.nome): v.valore_numerico
+        for v in Valore.objects.filter(
+            comune=rozzano, categoria__isnull=True, valore_numerico__isnull=False
+        ).select_related("indicatore", "periodo")
+    }
+    letti = {
+        (riga[0].value, periodo): Decimal(str(cella.value))
+        for riga in righe
+        for periodo, cella in zip(periodi, riga[2:], strict=True)
+        if cella.value is not None
+    }
+    assert letti == valori and letti
+    csv_intestazione, csv_righe = csv_it(client, url, tabella="serie")
+    assert csv_intestazione == intestazione and len(csv_righe) == len(righe)
+
+
 # --- The registro (audit): its export stays a job, now also as .xlsx ------------------
 
 

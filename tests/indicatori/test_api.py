@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -332,6 +334,28 @@ def test_beneficiaries_endpoint(api, ufficio_piano, operatore_rozzano, chiuso):
     assert len(set(nomi)) == 8
     suoi = api(operatore_rozzano).get(url("beneficiari-list"), {"periodo": chiuso.pk}).data
     assert [r["comune_nome"] for r in suoi["results"]] == ["Rozzano"]
+
+
+def test_a_beneficiaries_page_reads_its_rows_with_their_names(
+    api, ufficio_piano, visconteo, chiuso
+):
+    """A page is written from the aggregate rows, which carry the names of their period
+    and Comune: no lookup of the periods and Comuni of the page."""
+    client = api(ufficio_piano)
+    client.get(url("beneficiari-list"), {"ambito": visconteo.pk})  # the user's roles, cached
+    with CaptureQueriesContext(connection) as letti:
+        risposta = client.get(url("beneficiari-list"), {"ambito": visconteo.pk, "page_size": 4})
+    assert len(risposta.data["results"]) == 4
+    righe = selectors.beneficiari_di(
+        selectors.beneficiari_per_comune_righe(fetched_by=ufficio_piano, ambito=visconteo)
+    )[:4]
+    assert [
+        (r["periodo"], r["periodo_nome"], r["comune"], r["comune_nome"])
+        for r in risposta.data["results"]
+    ] == [(r.periodo.pk, r.periodo.nome, r.comune.pk, r.comune.nome) for r in righe]
+    cercati = [q["sql"] for q in letti if 'FROM "indicatori_periodo"' in q["sql"]]
+    cercati += [q["sql"] for q in letti if 'FROM "ambito_comune"' in q["sql"]]
+    assert not cercati
 
 
 def test_aggregates_by_area(api, ufficio_piano, chiuso, aperto):

@@ -38,7 +38,10 @@ def test_the_light_path_gives_drfs_json(ufficio_piano, visconteo, chiuso):
     valori = list(Valore.objects.visible_to(ufficio_piano).order_by("pk"))
     avanzamenti = selectors.avanzamento_indicatori(fetched_by=ufficio_piano, ambito=visconteo)
     completezza = selectors.completezza_periodo(fetched_by=ufficio_piano, periodo=chiuso)
-    beneficiari = selectors.beneficiari_per_comune(fetched_by=ufficio_piano, ambito=visconteo)
+    # The API writes the SQL rows themselves (ids and names), not their objects.
+    beneficiari = list(
+        selectors.beneficiari_per_comune_righe(fetched_by=ufficio_piano, ambito=visconteo)
+    )
     # Rows with and without the related objects: a value of the Ambito (no Comune),
     # approved ones (dates and users), service indicators (no scheda on the path).
     assert any(v.comune_id is None for v in valori)
@@ -79,6 +82,18 @@ def test_the_light_path_gives_drfs_json(ufficio_piano, visconteo, chiuso):
             serializers.DateField(),
             [datetime.date(2025, 12, 31), "2025-01-01"],
         ),
+        (
+            serializers.DateTimeField(),
+            [
+                datetime.datetime(2025, 1, 31, 23, 30, tzinfo=datetime.UTC),  # winter
+                datetime.datetime(2025, 7, 1, 8, 15, 3, 250, tzinfo=datetime.UTC),  # summer
+                datetime.datetime(
+                    2025, 3, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))
+                ),
+                datetime.datetime(2025, 3, 1, 12),  # naive
+                "2025-03-01T12:00:00",
+            ],
+        ),
     ],
 )
 def test_the_light_path_converts_values_as_the_fields_do(campo, valori):
@@ -87,6 +102,22 @@ def test_the_light_path_converts_values_as_the_fields_do(campo, valori):
     converti = _convertitore(campo)
     for valore in valori:
         assert converti(valore) == campo.to_representation(valore), valore
+
+
+def test_the_light_path_writes_an_instant_as_drf_in_utc_too(settings):
+    """«Z» for UTC, and the naive instants of a deployment without time zones."""
+    campo = serializers.DateTimeField()
+    istanti = [
+        datetime.datetime(2025, 1, 31, 23, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 1, 31, 23, 30),
+    ]
+    settings.TIME_ZONE = "UTC"
+    for istante in istanti:
+        assert _convertitore(campo)(istante) == campo.to_representation(istante)
+    assert _convertitore(campo)(istanti[0]) == "2025-01-31T23:30:00Z"
+    settings.USE_TZ = False
+    for istante in istanti:
+        assert _convertitore(campo)(istante) == campo.to_representation(istante)
 
 
 def test_the_light_path_refuses_a_datetime_for_a_date_as_drf():

@@ -1,5 +1,7 @@
 """The dashboards show the selectors' figures, scoped like everything else."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -71,6 +73,40 @@ def test_dashboard_query_count_is_bounded(
     with django_assert_max_num_queries(50):
         response = client.get(URL)
     assert len(response.context["dati"].completezza_righe) == 111
+
+
+def test_the_filter_form_reads_each_list_once(as_user, ufficio_piano, visconteo):
+    """The choices of the filters are read once per page: the default Ambito, the
+    years and the rendered options share them (the figures come from the cache)."""
+    client = as_user(ufficio_piano)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    tabelle = [q["sql"].split(" FROM ", 1)[1].split()[0] for q in queries.captured_queries]
+    for tabella in ('"ambito_ambito"', '"indicatori_periodo"', '"ambito_comune"'):
+        assert tabelle.count(tabella) == 1, tabelle
+    form = response.context["form"]
+    assert form.ambito_predefinito == visconteo
+    assert [a for a, _etichetta in form.fields["anno"].choices[1:]] == sorted(
+        {p.data_fine.year for p in Periodo.objects.filter(ambito=visconteo)}, reverse=True
+    )
+    html = response.content.decode()
+    for periodo in Periodo.objects.filter(ambito=visconteo):
+        assert f'<option value="{periodo.pk}">{escape(periodo.nome)}</option>' in html
+
+
+def test_completeness_table_shows_each_comune_row(as_user, ufficio_piano, visconteo, chiuso):
+    response = as_user(ufficio_piano).get(URL, {"ambito": visconteo.pk, "periodo": chiuso.pk})
+    righe = response.context["dati"].completezza_righe
+    html = response.content.decode()
+    assert righe
+    for r in righe:
+        percentuale = f"{r.percentuale:.1f}%".replace(".", ",") if r.attesi else "—"
+        assert (
+            f'<tr><th scope="row">{escape(r.comune.nome)}</th><td class="num">{r.attesi}</td>'
+            f'<td class="num">{r.inviati}</td><td class="num">{r.approvati}</td>'
+            f'<td class="num">{percentuale}</td><td>{escape(r.stato)}</td></tr>'
+        ) in html
 
 
 def test_area_filter_narrows_indicators_completeness_and_beneficiaries(
