@@ -159,38 +159,14 @@ def _con_confronti(per_anno: list[dict], riportati: list[TotaleRiportato]) -> li
     return per_anno
 
 
-def _somma_per(fonti, chiave) -> dict:
-    """Per-source totals (rows of `_per_fonte`, in its order) summed again by `chiave`."""
-    somme = {}
-    for r in fonti:
-        k = chiave(r)
-        somme[k] = somme[k] + r["totale"] if k in somme else r["totale"]
-    return somme
-
-
 def fondi_totali(*, fetched_by, assegnazioni=None) -> dict[str, list[dict]]:
     """The four groupings above, the allocations scoped once for all of them; the
-    yearly totals carry the printed total, the difference and the yearly change. The
-    totals per year and per level are the per-source totals summed (as `_per_anno` and
-    `_per_livello` give them, rows and order), not two more queries."""
+    yearly totals carry the printed total, the difference and the yearly change."""
     visibili = _assegnazioni(fetched_by, assegnazioni)
-    per_fonte = _per_fonte(visibili)
-    per_anno = [
-        {"ambito": ambito, "anno": anno, "totale": totale}
-        for (ambito, anno), totale in _somma_per(
-            per_fonte, lambda r: (r["ambito"], r["anno"])
-        ).items()
-    ]
-    per_livello = [
-        {"ambito": ambito, "anno": anno, "livello": livello, "totale": totale}
-        for (ambito, anno, livello), totale in sorted(
-            _somma_per(per_fonte, lambda r: (r["ambito"], r["anno"], r["livello"])).items()
-        )
-    ]
     return {
-        "per_anno": _con_confronti(per_anno, totali_riportati(fetched_by=fetched_by)),
-        "per_livello": per_livello,
-        "per_fonte": per_fonte,
+        "per_anno": _con_confronti(_per_anno(visibili), totali_riportati(fetched_by=fetched_by)),
+        "per_livello": _per_livello(visibili),
+        "per_fonte": _per_fonte(visibili),
         "per_linea": _per_linea(visibili),
     }
 
@@ -254,6 +230,15 @@ class Prospetto:
     @property
     def discordanze(self):
         return [r for r in self.riportati if r["differenza"] != 0]
+
+
+def _somma_per(fonti, chiave) -> dict:
+    """The per-source totals of one Ambito (ordered by year) summed again by `chiave`."""
+    somme = {}
+    for r in fonti:
+        k = chiave(r)
+        somme[k] = somme[k] + r["totale"] if k in somme else r["totale"]
+    return somme
 
 
 def _prospetto_per_livello(fonti) -> list[dict]:

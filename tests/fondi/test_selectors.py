@@ -246,24 +246,19 @@ def test_a_single_year_has_no_change(ufficio_piano, visconteo):
     assert riga["differenza"] == Decimal("0.00")
 
 
-def test_totals_per_year_and_level_equal_their_sql_groupings(ufficio_piano, visconteo):
-    """The prospetto and the API's totals sum the per-source totals by year and by
-    level: the same rows, in the same order, as the SQL groupings of the allocations."""
+def test_the_prospetto_totals_equal_the_grouped_totals_of_the_api(ufficio_piano, visconteo):
+    """The prospetto sums its per-source totals by year and by level: the same figures,
+    in the same order, as the API's totals grouped in SQL by year and by level."""
     AssegnazioneFactory(ambito=visconteo, linea=linea("FNA-B2"), anno=2024, importo="10.25")
-    per_anno = selectors.fondi_totali_per_anno(fetched_by=ufficio_piano)
-    per_livello = selectors.fondi_totali_per_livello(fetched_by=ufficio_piano)
-    totali = selectors.fondi_totali(fetched_by=ufficio_piano)
-    assert [(r["ambito"], r["anno"], r["totale"]) for r in totali["per_anno"]] == [
-        (r["ambito"], r["anno"], r["totale"]) for r in per_anno
-    ]
-    assert totali["per_livello"] == per_livello
     [prospetto] = selectors.fondi_prospetto(fetched_by=ufficio_piano)
-    assert list(prospetto.totali.items()) == [(r["anno"], r["totale"]) for r in per_anno]
+    totali = selectors.fondi_totali(fetched_by=ufficio_piano)
+    assert list(prospetto.totali.items()) == [(r["anno"], r["totale"]) for r in totali["per_anno"]]
     assert prospetto.anni == [2022, 2023, 2024]
-    importi = {}
-    for r in per_livello:
-        importi.setdefault(r["livello"], {})[r["anno"]] = r["totale"]
+    per_livello = {}
+    for r in totali["per_livello"]:
+        per_livello.setdefault(r["livello"], {})[r["anno"]] = r["totale"]
     assert [(v["livello"], v["importi"]) for v in prospetto.per_livello] == [
-        (livello.value, importi[livello]) for livello in LivelloFonte if livello in importi
+        (livello.value, per_livello[livello]) for livello in LivelloFonte if livello in per_livello
     ]
     assert prospetto.totali[2024] == Decimal("10.25")
+    assert prospetto.per_livello[-1]["variazione"] is not None
