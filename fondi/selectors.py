@@ -232,21 +232,14 @@ class Prospetto:
         return [r for r in self.riportati if r["differenza"] != 0]
 
 
-def _somma_per(fonti, chiave) -> dict:
-    """The per-source totals of one Ambito (ordered by year) summed again by `chiave`."""
-    somme = {}
-    for r in fonti:
-        k = chiave(r)
-        somme[k] = somme[k] + r["totale"] if k in somme else r["totale"]
-    return somme
-
-
-def _prospetto_per_livello(fonti) -> list[dict]:
-    """Per source level, its amount in each year: the sums of its sources' totals."""
-    somme = _somma_per(fonti, lambda r: (r["livello"], r["anno"]))
+def _prospetto_per_livello(livelli, ambito_id) -> list[dict]:
     per_livello = []
     for livello in LivelloFonte:
-        importi = {anno: totale for (liv, anno), totale in somme.items() if liv == livello}
+        importi = {
+            r["anno"]: r["totale"]
+            for r in livelli
+            if r["ambito"] == ambito_id and r["livello"] == livello
+        }
         if importi:
             per_livello.append(
                 {"livello": livello.value, "etichetta": livello.label, "importi": importi}
@@ -254,9 +247,11 @@ def _prospetto_per_livello(fonti) -> list[dict]:
     return per_livello
 
 
-def _prospetto_per_fonte(fonti) -> list[dict]:
+def _prospetto_per_fonte(fonti, ambito_id) -> list[dict]:
     per_fonte: dict[str, dict] = {}
     for r in fonti:
+        if r["ambito"] != ambito_id:
+            continue
         voce = per_fonte.setdefault(
             r["fonte_codice"],
             {
@@ -299,10 +294,9 @@ def _prospetto_note(righe, anni) -> dict[int, list[str]]:
     }
 
 
-def _prospetto(ambito, rows, per_fonte, riportati) -> Prospetto:
-    """The Prospetto of one Ambito from the rows and the per-source totals (by Ambito,
-    year, source) of every Ambito: the totals per year and per level are theirs summed."""
-    fonti = [r for r in per_fonte if r["ambito"] == ambito.pk]  # ordered by year
+def _prospetto(ambito, rows, gruppi, riportati) -> Prospetto:
+    """The Prospetto of one Ambito from the rows and groupings of every Ambito."""
+    totali, livelli, fonti = gruppi
     righe: dict[int, RigaProspetto] = {}
     for row in rows:
         if row.ambito_id == ambito.pk:
@@ -311,9 +305,9 @@ def _prospetto(ambito, rows, per_fonte, riportati) -> Prospetto:
             ] = row
     anni = sorted({anno for riga in righe.values() for anno in riga.assegnazioni})
     ultimo, precedente = anni[-1], (anni[-2] if len(anni) >= 2 else None)
-    totali_ambito = _somma_per(fonti, lambda r: r["anno"])
-    per_livello = _prospetto_per_livello(fonti)
-    per_fonte = _prospetto_per_fonte(fonti)
+    totali_ambito = {r["anno"]: r["totale"] for r in totali if r["ambito"] == ambito.pk}
+    per_livello = _prospetto_per_livello(livelli, ambito.pk)
+    per_fonte = _prospetto_per_fonte(fonti, ambito.pk)
     for riga in righe.values():
         riga.celle = [riga.assegnazioni.get(anno) for anno in anni]
     for voce in [*per_livello, *per_fonte]:
@@ -334,19 +328,19 @@ def _prospetto(ambito, rows, per_fonte, riportati) -> Prospetto:
 
 def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
     """One Prospetto per visible Ambito that has allocations, in a fixed number of
-    queries (three) whatever the number of rows."""
+    queries whatever the number of rows."""
     visibili = _assegnazioni(fetched_by, assegnazioni)
     rows = list(
         visibili.select_related("ambito", "linea__fonte").order_by(
             "ambito__nome", "linea__fonte__ordine", "linea__codice", "anno"
         )
     )
-    per_fonte = _per_fonte(visibili)
+    gruppi = (_per_anno(visibili), _per_livello(visibili), _per_fonte(visibili))
     ambiti = {}
     for row in rows:
         ambiti.setdefault(row.ambito_id, row.ambito)
     riportati = totali_riportati(fetched_by=fetched_by, ambiti=list(ambiti))
-    return [_prospetto(ambito, rows, per_fonte, riportati) for ambito in ambiti.values()]
+    return [_prospetto(ambito, rows, gruppi, riportati) for ambito in ambiti.values()]
 
 
 @dataclass
