@@ -489,9 +489,9 @@ def test_fondi_pages_query_count_is_bounded(
     for i in range(numero):
         AssegnazioneFactory(ambito=visconteo, linea=linee[i % len(linee)], anno=2030 + i // 28)
     client = as_user(ufficio_piano)
-    # Session, user, roles; the rows, their totals per source, the printed totals; the
-    # filters' lists of Ambiti, sources and lines.
-    with django_assert_max_num_queries(9):
+    # Session, user, roles; the rows, their totals per year, level and source (SQL
+    # groupings), the printed totals; the filters' lists of Ambiti, sources and lines.
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("fondi:index"))
     [prospetto] = response.context["prospetti"]
     assert len(prospetto.anni) == 2 + (numero + 27) // 28
