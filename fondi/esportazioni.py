@@ -269,6 +269,7 @@ PROGETTI_COLONNE = [
 
 
 def progetto_riga(p) -> list:
+    """A row of `selectors.progetti_per_tabella` (the list page's projects)."""
     return [
         p.titolo,
         p.codice_locale,
@@ -276,7 +277,7 @@ def progetto_riga(p) -> list:
         p.linea.codice,
         p.linea.nome,
         p.ambito.nome,
-        ", ".join(a.nome for a in p.ambiti_partner.all()),
+        ", ".join(a.nome for a in p.ambiti_partner_elenco),
         p.get_stato_display(),
         p.importo_finanziato,
         p.ultimo_ammesso,

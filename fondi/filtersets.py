@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import IntegerField, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -24,8 +25,56 @@ from .models import (
 from .selectors import data_fine_attuale, linee_discendenti
 
 
-def _linee():
-    return LineaFinanziamento.objects.order_by("codice")  # the label is codice - nome
+class _OpzioniDaValori(ModelChoiceIterator):
+    """The options of a choice list read as (pk, label) from `values_list`: the same
+    <option>s as the model instances give, without building one per option (and
+    without the server-side cursor of `QuerySet.iterator()`)."""
+
+    def __iter__(self):
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        if field.null_label is not None:
+            yield (field.null_value, field.null_label)
+        for pk, *valori in self.queryset.values_list("pk", *field.campi_etichetta):
+            yield (pk, field.etichetta(*valori))
+
+
+class _SceltaDaValori(ModelChoiceField):
+    iterator = _OpzioniDaValori
+
+    def __init__(self, *args, campi_etichetta, etichetta, **kwargs):
+        self.campi_etichetta, self.etichetta = campi_etichetta, etichetta
+        super().__init__(*args, **kwargs)
+
+
+class SceltaFondoFilter(django_filters.ModelChoiceFilter):
+    """A choice of a funding source or line; the choice list is written from the
+    label's fields (`campi_etichetta`, composed by `etichetta` as the model's __str__
+    does), the chosen value is still a model instance."""
+
+    field_class = _SceltaDaValori
+
+
+def _fonte_filter(**kwargs):
+    return SceltaFondoFilter(
+        field_name="linea__fonte",
+        queryset=FonteFinanziamento.objects.order_by("ordine", "codice"),
+        label=_("Fonte"),
+        campi_etichetta=("nome",),
+        etichetta=FonteFinanziamento.etichetta,
+        **kwargs,
+    )
+
+
+def _linea_filter(label=None):
+    return SceltaFondoFilter(
+        queryset=LineaFinanziamento.objects.order_by("codice"),
+        label=label or _("Linea (con le sottolinee)"),
+        method="filter_linea",
+        campi_etichetta=("codice", "nome"),
+        etichetta=LineaFinanziamento.etichetta,
+    )
 
 
 class AssegnazioneFilterSet(AmbitoFilterSet):
@@ -33,16 +82,8 @@ class AssegnazioneFilterSet(AmbitoFilterSet):
     livello = django_filters.ChoiceFilter(
         field_name="linea__fonte__livello", choices=LivelloFonte.choices, label=_("Livello")
     )
-    fonte = django_filters.ModelChoiceFilter(
-        field_name="linea__fonte",
-        queryset=FonteFinanziamento.objects.order_by("ordine", "codice"),
-        label=_("Fonte"),
-    )
-    linea = django_filters.ModelChoiceFilter(
-        queryset=_linee(),
-        label=_("Linea (con le sottolinee)"),
-        method="filter_linea",
-    )
+    fonte = _fonte_filter()
+    linea = _linea_filter()
 
     class Meta:
         model = Assegnazione
@@ -55,15 +96,8 @@ class AssegnazioneFilterSet(AmbitoFilterSet):
 class ProgettoFilterSet(AmbitoFilterSet):
     q = django_filters.CharFilter(label=_("Cerca (titolo, CUP, codice)"), method="filter_q")
     stato = django_filters.ChoiceFilter(choices=StatoProgetto.choices, label=_("Stato"))
-    fonte = django_filters.ModelChoiceFilter(
-        field_name="linea__fonte",
-        queryset=FonteFinanziamento.objects.order_by("ordine", "codice"),
-        label=_("Fonte"),
-        method="filter_fonte",
-    )
-    linea = django_filters.ModelChoiceFilter(
-        queryset=_linee(), label=_("Linea (con le sottolinee)"), method="filter_linea"
-    )
+    fonte = _fonte_filter(method="filter_fonte")
+    linea = _linea_filter()
     anno = AnnoFilter(label=_("Attivo nell'anno"), method="filter_anno")
 
     class Meta:
@@ -139,11 +173,7 @@ class AttoFilterSet(AmbitoFilterSet):
 
 class CandidaturaFilterSet(AmbitoFilterSet):
     q = django_filters.CharFilter(label=_("Cerca (avviso, titolo)"), method="filter_q")
-    linea = extend_schema_field(OpenApiTypes.INT)(
-        django_filters.ModelChoiceFilter(
-            queryset=_linee(), label=_("Investimento"), method="filter_linea"
-        )
-    )
+    linea = extend_schema_field(OpenApiTypes.INT)(_linea_filter(label=_("Investimento")))
     esito = django_filters.ChoiceFilter(
         choices=EsitoCandidatura.choices, label=_("Esito di un investimento"), method="filter_esito"
     )

@@ -99,7 +99,12 @@ class FonteFinanziamento(models.Model):
         ordering = ["ordine", "codice"]
 
     def __str__(self):
-        return self.nome
+        return self.etichetta(self.nome)
+
+    @staticmethod
+    def etichetta(nome):
+        """The label (also of the choice lists, which read only this field)."""
+        return nome
 
     def get_livello_display(self):
         # Django's own makes every label of the choices hashable (one translation
@@ -151,7 +156,12 @@ class LineaFinanziamento(models.Model):
         ordering = ["codice"]
 
     def __str__(self):
-        return f"{self.codice} - {self.nome}"
+        return self.etichetta(self.codice, self.nome)
+
+    @staticmethod
+    def etichetta(codice, nome):
+        """The label (also of the choice lists, which read only these fields)."""
+        return f"{codice} - {nome}"
 
     def clean(self):
         if self.fonte_id:

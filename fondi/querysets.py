@@ -6,6 +6,8 @@ every user of a partner Ambito. Writing stays with the lead Ambito's Ufficio di 
 `editable_by` and `can_create` are the common ones.
 """
 
+from functools import lru_cache
+
 from django.apps import apps
 from django.db.models import Q
 
@@ -50,26 +52,33 @@ class FondoQuerySet(ScopedQuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        mie = ambiti_of(user, *Ruolo.values)
-        progetti = apps.get_model("fondi", "Progetto")
-        partecipazioni = apps.get_model("fondi", "PartecipazioneCandidatura")
-        # The lead Ambiti of the projects and candidatures where the user's Ambiti are
-        # partners: their own funds are the partners' too.
-        capofila_progetti = progetti.ambiti_partner.through.objects.filter(
-            ambito_id__in=mie
-        ).values("progetto__ambito_id")
-        capofila_candidature = partecipazioni.objects.filter(ambito_id__in=mie).values(
-            "candidatura__ambito_id"
-        )
-        return self.filter(
-            Q(ambito__isnull=True)
-            | Q(ambito_id__in=mie)
-            | Q(ambito_id__in=capofila_progetti)
-            | Q(ambito_id__in=capofila_candidature)
-        )
+        return self.filter(_fondi_visibili(tuple(ambiti_of(user, *Ruolo.values))))
 
     # editable_by is the common one: the national rows (ambito null) match no list of
     # ids, so only the superuser writes them.
+
+
+@lru_cache(maxsize=256)
+def _fondi_visibili(mie: tuple[int, ...]) -> Q:
+    """The condition of `FondoQuerySet.visible_to` for a user of the Ambiti `mie`: the
+    national rows, the Ambiti's own, and those of the lead Ambiti of the projects and
+    candidatures where they are partners. Built once per set of Ambiti (a page filters
+    two lists with it): filter() resolves copies of its subqueries, never the originals."""
+    progetti = apps.get_model("fondi", "Progetto")
+    partecipazioni = apps.get_model("fondi", "PartecipazioneCandidatura")
+    mie = list(mie)
+    capofila_progetti = progetti.ambiti_partner.through.objects.filter(ambito_id__in=mie).values(
+        "progetto__ambito_id"
+    )
+    capofila_candidature = partecipazioni.objects.filter(ambito_id__in=mie).values(
+        "candidatura__ambito_id"
+    )
+    return (
+        Q(ambito__isnull=True)
+        | Q(ambito_id__in=mie)
+        | Q(ambito_id__in=capofila_progetti)
+        | Q(ambito_id__in=capofila_candidature)
+    )
 
 
 class FondoManager(ScopedManager.from_queryset(FondoQuerySet)):

@@ -9,6 +9,7 @@ narrowed to what the user may see.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from django.db.models import (
     BooleanField,
@@ -424,17 +425,25 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None, ultimo=ULTIMO_TUTTO):
     (`ultimo_*`, the fields named in `ultimo`, which always include ammesso and erogato)
     and the % paid of the amount admitted (`percentuale_erogato`). Subqueries, not
     joins: one row per project and a constant number of queries."""
-    queryset = _progetti(fetched_by, progetti).annotate(
-        importo_finanziato=_somma_finanziamenti(),
-        importo_originario=_somma_finanziamenti(integrazione=False),
-        importo_integrazioni=_somma_finanziamenti(integrazione=True),
-        data_fine_attuale=data_fine_attuale(),
+    annotazioni, percentuale = _annotazioni_avanzamento(tuple(ultimo))
+    return _progetti(fetched_by, progetti).annotate(**annotazioni).annotate(**percentuale)
+
+
+@cache
+def _annotazioni_avanzamento(ultimo):
+    """The expressions of `progetti_con_avanzamento`, built once per `ultimo`: they hold
+    no per-request value, and annotate() resolves a copy of each, never the original."""
+    annotazioni = {
+        "importo_finanziato": _somma_finanziamenti(),
+        "importo_originario": _somma_finanziamenti(integrazione=False),
+        "importo_integrazioni": _somma_finanziamenti(integrazione=True),
+        "data_fine_attuale": data_fine_attuale(),
         **{f"ultimo_{campo}": _ultimo_avanzamento(campo) for campo in ultimo},
-    )
+    }
     # A ratio, not money: computed in floating point so that SQLite, which stores
     # whole-euro decimals as integers, does not divide as integers.
-    return queryset.annotate(
-        percentuale_erogato=Case(
+    percentuale = {
+        "percentuale_erogato": Case(
             When(
                 ultimo_ammesso__gt=0,
                 then=Cast("ultimo_erogato", FloatField())
@@ -444,7 +453,8 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None, ultimo=ULTIMO_TUTTO):
             default=None,
             output_field=FloatField(),
         )
-    )
+    }
+    return annotazioni, percentuale
 
 
 def ultimi_avanzamenti_per_ambito(*, fetched_by, progetti=None) -> dict[int, dict]:
@@ -575,14 +585,15 @@ def atti_per_elenco(*, fetched_by, atti=None):
 
 def progetti_per_tabella(*, fetched_by, progetti=None):
     """The projects with what the list page's table shows: lead Ambito, line and
-    partner Ambiti (the Comuni and the amounts per line are left to the API), and of
-    the latest snapshot only the amount paid and its %."""
+    partner Ambiti (the list `ambiti_partner_elenco`: no related manager per row; the
+    Comuni and the amounts per line are left to the API), and of the latest snapshot
+    only the amount paid and its %."""
     return (
         progetti_con_avanzamento(
             fetched_by=fetched_by, progetti=progetti, ultimo=("ammesso", "erogato")
         )
         .select_related("ambito", "linea")
-        .prefetch_related("ambiti_partner")
+        .prefetch_related(Prefetch("ambiti_partner", to_attr="ambiti_partner_elenco"))
     )
 
 

@@ -10,7 +10,13 @@ from fondi import selectors
 from fondi.choices import LivelloFonte
 from fondi.models import Assegnazione, Progetto
 
-from .factories import AvanzamentoFactory, FinanziamentoFactory, ProgettoFactory, linea
+from .factories import (
+    AssegnazioneFactory,
+    AvanzamentoFactory,
+    FinanziamentoFactory,
+    ProgettoFactory,
+    linea,
+)
 
 
 def _per_anno(user):
@@ -238,3 +244,21 @@ def test_a_single_year_has_no_change(ufficio_piano, visconteo):
     )["per_anno"]
     assert riga["variazione"] is None
     assert riga["differenza"] == Decimal("0.00")
+
+
+def test_the_prospetto_totals_equal_the_grouped_totals_of_the_api(ufficio_piano, visconteo):
+    """The prospetto sums its per-source totals by year and by level: the same figures,
+    in the same order, as the API's totals grouped in SQL by year and by level."""
+    AssegnazioneFactory(ambito=visconteo, linea=linea("FNA-B2"), anno=2024, importo="10.25")
+    [prospetto] = selectors.fondi_prospetto(fetched_by=ufficio_piano)
+    totali = selectors.fondi_totali(fetched_by=ufficio_piano)
+    assert list(prospetto.totali.items()) == [(r["anno"], r["totale"]) for r in totali["per_anno"]]
+    assert prospetto.anni == [2022, 2023, 2024]
+    per_livello = {}
+    for r in totali["per_livello"]:
+        per_livello.setdefault(r["livello"], {})[r["anno"]] = r["totale"]
+    assert [(v["livello"], v["importi"]) for v in prospetto.per_livello] == [
+        (livello.value, per_livello[livello]) for livello in LivelloFonte if livello in per_livello
+    ]
+    assert prospetto.totali[2024] == Decimal("10.25")
+    assert prospetto.per_livello[-1]["variazione"] is not None

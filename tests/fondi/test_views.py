@@ -1,11 +1,13 @@
 """Pages of the fondi app: what each role sees, who may write, bad input, query counts."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils.html import escape
 
 from ambito.choices import Ruolo
 from ambito.templatetags.zonale import euro
@@ -71,6 +73,44 @@ def test_fondi_page_shows_a_discrepancy_with_the_printed_total(as_user, ufficio_
     html = as_user(ufficio_piano).get(reverse("fondi:index")).content.decode()
     assert "non coincide con la somma delle righe" in html
     assert "€ -6,00" in html
+
+
+def test_fondi_page_tables_escape_their_text(as_user, ufficio_piano, visconteo):
+    fsr = Assegnazione.objects.get(ambito=visconteo, linea__codice="FSR", anno=2023)
+    fsr.interventi = "Uno\n- Due <b>\n"
+    fsr.nota_fonte = "Nota <i> & 'x'"
+    fsr.importo = Decimal("730900.00")
+    fsr.save()
+    html = as_user(ufficio_piano).get(reverse("fondi:index")).content.decode()
+    assert (
+        '<td class="interventi"><ul class="mb-0 ps-3"><li>Uno</li><li>Due &lt;b&gt;</li></ul>'
+        in html
+    )
+    assert "<li>2023: Nota &lt;i&gt; &amp; &#x27;x&#x27;</li>" in html
+    assert '<tr class="discordanza">\n      <th scope="row">2023</th>' in html
+    assert '<td class="num">coincide</td>' in html  # 2022 agrees with its printed total
+
+
+def _opzioni(html, nome):
+    [elenco] = re.findall(rf'<select name="{nome}"[^>]*>(.*?)</select>', html, re.S)
+    return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', elenco)
+
+
+@pytest.mark.parametrize("url", ["fondi:index", "fondi:progetto_list"])
+def test_filter_lists_name_sources_and_lines_as_their_models_do(as_user, ufficio_piano, url):
+    from fondi.models import FonteFinanziamento, LineaFinanziamento
+
+    fna = FonteFinanziamento.objects.get(codice="FNA")
+    html = as_user(ufficio_piano).get(reverse(url), {"fonte": fna.pk}).content.decode()
+    fonti = FonteFinanziamento.objects.visible_to(ufficio_piano).order_by("ordine", "codice")
+    assert _opzioni(html, "fonte") == [("", "", "Tutti")] + [
+        (str(f.pk), " selected" if f == fna else "", escape(str(f))) for f in fonti
+    ]
+    linee = LineaFinanziamento.objects.visible_to(ufficio_piano).order_by("codice")
+    assert _opzioni(html, "linea") == [("", " selected", "Tutti")] + [
+        (str(riga.pk), "", escape(str(riga))) for riga in linee
+    ]
+    assert len(linee) > 10
 
 
 def test_allocation_list_and_edit_links(as_user, ufficio_piano, revisore):
@@ -449,7 +489,9 @@ def test_fondi_pages_query_count_is_bounded(
     for i in range(numero):
         AssegnazioneFactory(ambito=visconteo, linea=linee[i % len(linee)], anno=2030 + i // 28)
     client = as_user(ufficio_piano)
-    with django_assert_max_num_queries(12):
+    # Session, user, roles; the rows, their totals per year, level and source (SQL
+    # groupings), the printed totals; the filters' lists of Ambiti, sources and lines.
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("fondi:index"))
     [prospetto] = response.context["prospetti"]
     assert len(prospetto.anni) == 2 + (numero + 27) // 28
