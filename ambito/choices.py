@@ -2,6 +2,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def etichetta_di(campo: str, scelte):
+    """A `get_<campo>_display` that reads the label of the value only: Django's own
+    makes every label of the choices hashable (one translation each) at every call, and
+    lists and the API show the label on every row. `get_stato_display =
+    etichetta_di("stato", StatoProgetto)` in the model's body."""
+    etichette = dict(scelte.choices)  # lazy: translated when shown
+
+    def get_display(self) -> str:
+        valore = getattr(self, campo)
+        return str(etichette.get(valore, valore))
+
+    get_display.__name__ = f"get_{campo}_display"
+    return get_display
+
+
 class Ruolo(models.TextChoices):
     UFFICIO_PIANO = "ufficio_piano", _("Ufficio di Piano")
     OPERATORE = "operatore", _("Operatore comunale")

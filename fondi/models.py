@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ambito.choices import etichetta_di
 from ambito.models import ANNO_VALIDATORS
 from ambito.platform.querysets import ScopedManager
 from ambito.platform.versioning import Versioned
@@ -106,10 +107,7 @@ class FonteFinanziamento(models.Model):
         """The label (also of the choice lists, which read only this field)."""
         return nome
 
-    def get_livello_display(self):
-        # Django's own makes every label of the choices hashable (one translation
-        # each) on every call; the prospetto shows it on every row.
-        return str(dict(LivelloFonte.choices).get(self.livello, self.livello))
+    get_livello_display = etichetta_di("livello", LivelloFonte)
 
 
 class LineaFinanziamento(models.Model):
@@ -402,10 +400,7 @@ class Progetto(RulesInCleanMixin, Versioned, models.Model):
     def get_absolute_url(self):
         return reverse("fondi:progetto_detail", args=[self.pk])
 
-    def get_stato_display(self):
-        # Django's own makes every label of the choices hashable (one translation
-        # each) on every call; lists and the API show it on every row.
-        return str(dict(StatoProgetto.choices).get(self.stato, self.stato))
+    get_stato_display = etichetta_di("stato", StatoProgetto)
 
     @property
     def stati_successivi(self):
@@ -902,8 +897,7 @@ class Rendicontazione(RulesInCleanMixin, Versioned, models.Model):
     def get_absolute_url(self):
         return reverse("fondi:rendicontazione_detail", args=[self.pk])
 
-    def get_stato_display(self):
-        return str(dict(StatoRendicontazione.choices).get(self.stato, self.stato))
+    get_stato_display = etichetta_di("stato", StatoRendicontazione)
 
 
 class ControlloRendicontazione(models.Model):
@@ -1219,8 +1213,7 @@ class LineaCandidatura(RulesInCleanMixin, Versioned, models.Model):
     def __str__(self):
         return f"{self.candidatura} - {self.linea.codice}"
 
-    def get_esito_display(self):
-        return str(dict(EsitoCandidatura.choices).get(self.esito, self.esito))
+    get_esito_display = etichetta_di("esito", EsitoCandidatura)
 
 
 class PartnerProgetto(RulesInCleanMixin, Versioned, models.Model):
@@ -1270,5 +1263,4 @@ class PartnerProgetto(RulesInCleanMixin, Versioned, models.Model):
     def __str__(self):
         return f"{self.ente} ({self.get_ruolo_display()})"
 
-    def get_ruolo_display(self):
-        return str(dict(RuoloPartner.choices).get(self.ruolo, self.ruolo))
+    get_ruolo_display = etichetta_di("ruolo", RuoloPartner)
