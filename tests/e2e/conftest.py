@@ -84,7 +84,9 @@ class Shots:
     def take(self, page, step):
         self.count += 1
         name = f"{self.count:02d}-{safe_name(step)}.png"
-        page.screenshot(path=str(self.folder / name), full_page=True)
+        # A record, not an assertion: a full-page shot of a wide grid at 320 px can take
+        # longer than the page's 15 s on a machine running both suites side by side.
+        page.screenshot(path=str(self.folder / name), full_page=True, timeout=60_000)
 
 
 def login(page, username, password=DEMO_PASSWORD):
