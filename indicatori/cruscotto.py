@@ -183,23 +183,6 @@ _completezza_periodo = selectors.completezza_periodo.__wrapped__
 _beneficiari_righe = selectors.beneficiari_per_comune_righe.__wrapped__
 
 
-def _beneficiari(*, fetched_by, ambito, periodo, area, comuni) -> list:
-    """`selectors.beneficiari_per_comune` of one period, whose rows take the period and
-    the Comuni already read (two queries fewer); any other Comune is read as there."""
-    righe = list(
-        _beneficiari_righe(fetched_by=fetched_by, ambito=ambito, periodi=[periodo], area=area)
-    )
-    per_id = {c.pk: c for c in comuni}
-    if any(r["periodo_id"] != periodo.pk or r["comune_id"] not in per_id for r in righe):
-        return selectors.beneficiari_di(righe)
-    return [
-        selectors.RigaBeneficiari(
-            periodo=periodo, comune=per_id[r["comune_id"]], totale=r["totale"]
-        )
-        for r in righe
-    ]
-
-
 @memorizzato
 def cruscotto_ambito(
     *, fetched_by, ambito, anno=None, periodo=None, comune=None, area=None
@@ -237,11 +220,9 @@ def cruscotto_ambito(
 
     if periodo is not None:
         righe = _completezza_periodo(fetched_by=fetched_by, periodo=periodo, area=area)
-        beneficiari = _beneficiari(
-            fetched_by=fetched_by,
-            ambito=ambito,
-            periodo=periodo,
-            area=area,
+        beneficiari = selectors.beneficiari_di(
+            _beneficiari_righe(fetched_by=fetched_by, ambito=ambito, periodi=[periodo], area=area),
+            periodi=[periodo],
             comuni=[r.comune for r in righe],
         )
         if comune is not None:

@@ -242,13 +242,8 @@ def valore_ambito(indicatore, periodo_id, aggregati) -> Decimal | None:
 def combina_periodi(indicatore, periodi, aggregati) -> tuple[Decimal | None, int]:
     """The figure over several periods (sum, or last value), and how many had data.
 
-    `periodi` are sorted by end date.
+    `periodi`: the ids of the periods, sorted by end date.
     """
-    return _combina(indicatore, [p.pk for p in periodi], aggregati)
-
-
-def _combina(indicatore, periodi, aggregati) -> tuple[Decimal | None, int]:
-    """`combina_periodi` over the ids of the periods."""
     if indicatore.calcolato:
         coppie = []
         for periodo_id in periodi:
@@ -458,7 +453,7 @@ def avanzamento_indicatori(
                 for pk, _ambito, inizio, fine_periodo in periodi_di[finestra[0]]
                 if inizio >= finestra[1] and fine_periodo <= fine
             ]
-        valore, n = _combina(indicatore, suoi, aggregati)
+        valore, n = combina_periodi(indicatore, suoi, aggregati)
         risultati.append(valuta(indicatore, valore, n, al, testi.get(indicatore.pk, "")))
     return risultati
 
@@ -670,11 +665,16 @@ def beneficiari_per_comune_righe(
     )
 
 
-def beneficiari_di(righe) -> list[RigaBeneficiari]:
-    """The rows of `beneficiari_per_comune_righe` (or a page of them) with their objects."""
+def beneficiari_di(righe, *, periodi=(), comuni=()) -> list[RigaBeneficiari]:
+    """The rows of `beneficiari_per_comune_righe` (or a page of them) with their objects;
+    those already read (`periodi`, `comuni`) are not looked up again."""
     righe = list(righe)
-    periodi_by_id = Periodo.objects.in_bulk({r["periodo_id"] for r in righe})
-    comuni_by_id = Comune.objects.in_bulk({r["comune_id"] for r in righe})
+    periodi_by_id = {p.pk: p for p in periodi}
+    comuni_by_id = {c.pk: c for c in comuni}
+    periodi_by_id |= Periodo.objects.in_bulk(
+        {r["periodo_id"] for r in righe} - periodi_by_id.keys()
+    )
+    comuni_by_id |= Comune.objects.in_bulk({r["comune_id"] for r in righe} - comuni_by_id.keys())
     return [
         RigaBeneficiari(
             periodo=periodi_by_id[r["periodo_id"]],

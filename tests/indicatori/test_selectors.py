@@ -133,9 +133,9 @@ def test_over_periods_sum_or_last_value(ufficio_piano, indicatore):
         fetched_by=ufficio_piano, indicatori=[pis, b2], periodi=periodi
     )
     # PIS adds up: 15 (2023) + 8 (2024, January-November) = 23, in two periods with data.
-    assert selectors.combina_periodi(pis, periodi, aggregati) == (Decimal(23), 2)
+    assert selectors.combina_periodi(pis, [p.pk for p in periodi], aggregati) == (Decimal(23), 2)
     # Misura B2 beneficiaries are a yearly stock: the last value, 159 in 2023.
-    assert selectors.combina_periodi(b2, periodi, aggregati) == (Decimal(159), 2)
+    assert selectors.combina_periodi(b2, [p.pk for p in periodi], aggregati) == (Decimal(159), 2)
 
 
 def test_a_percentage_computed_from_two_counts(ufficio_piano, indicatore, chiuso):
