@@ -18,9 +18,8 @@ def database_url() -> str:
 
 
 @contextmanager
-def redis_vuoto(url: str):
-    """A Redis database emptied before and after the test; skips (saying why) when
-    Redis cannot be reached."""
+def redis_raggiungibile(url: str):
+    """A client of the Redis at `url`; skips (saying why) when it cannot be reached."""
     import redis
 
     client = redis.Redis.from_url(url)
@@ -30,9 +29,18 @@ def redis_vuoto(url: str):
         reason = f"Redis not reachable at {url}: {error}"
         print(reason)
         pytest.skip(reason)
-    client.flushdb()
     try:
         yield client
     finally:
-        client.flushdb()
         client.close()
+
+
+@contextmanager
+def redis_vuoto(url: str):
+    """A Redis database emptied before and after the test (skipped without Redis)."""
+    with redis_raggiungibile(url) as client:
+        client.flushdb()
+        try:
+            yield client
+        finally:
+            client.flushdb()
