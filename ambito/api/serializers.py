@@ -68,7 +68,8 @@ _ASSENTE = object()  # an attribute or key that is not there (DRF: default or sk
 class LetturaRapidaMixin:
     """Serializes a row as DRF does (same dict, same values: tests compare them) in a
     plan made once per serializer: the primary key of a foreign key from its `<name>_id`
-    column, plain attributes without DRF's per-step checks, anything else (nested
+    column, the keys of a many-to-many from its `<name>_elenco` list when the queryset
+prefetched one, plain attributes without DRF's per-step checks, anything else (nested
     serializers, methods, defaults, a None on the way) through the field itself. A list
     of 50 rows of 30 fields spent most of its time in that per-field machinery."""
 
@@ -101,7 +102,17 @@ def _lettore(field):
         and not field.child_relation.pk_field
         and len(attrs) == 1
     ):
-        return nome, lambda obj: [riga.pk for riga in getattr(obj, attrs[0]).all()]
+        elenco = f"{attrs[0]}_elenco"
+
+        def chiavi(obj):
+            # A relation prefetched as a list (Prefetch(to_attr="<name>_elenco")) is
+            # read from it: no related manager per row.
+            righe = getattr(obj, elenco, None)
+            if righe is None:
+                righe = getattr(obj, attrs[0]).all()
+            return [riga.pk for riga in righe]
+
+        return nome, chiavi
     if isinstance(field, _CAMPI_SEMPLICI) and attrs and not isinstance(field, ChoiceLabelField):
         converti = _convertitore(field)
 

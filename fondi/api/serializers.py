@@ -190,7 +190,10 @@ class ProgettoSerializer(RigaSerializer):
     linea_codice = serializers.CharField(source="linea.codice", read_only=True)
     stato_display = ChoiceLabelField("stato")
     stati_successivi = serializers.SerializerMethodField()
-    finanziamenti = FinanziamentoProgettoSerializer(many=True, read_only=True)
+    # The list prefetched by `selectors.progetti_per_api`, as the relations above.
+    finanziamenti = FinanziamentoProgettoSerializer(
+        many=True, read_only=True, source="finanziamenti_elenco"
+    )
     importo_finanziato = importo(read_only=True)
     importo_originario = importo(read_only=True)
     importo_integrazioni = importo(read_only=True)
