@@ -69,7 +69,7 @@ class LetturaRapidaMixin:
     """Serializes a row as DRF does (same dict, same values: tests compare them) in a
     plan made once per serializer: the primary key of a foreign key from its `<name>_id`
     column, the keys of a many-to-many from its `<name>_elenco` list when the queryset
-prefetched one, plain attributes without DRF's per-step checks, anything else (nested
+    prefetched one, plain attributes without DRF's per-step checks, anything else (nested
     serializers, methods, defaults, a None on the way) through the field itself. A list
     of 50 rows of 30 fields spent most of its time in that per-field machinery."""
 
