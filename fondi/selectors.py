@@ -388,8 +388,11 @@ def fondi_per_ambito(*, fetched_by, assegnazioni=None, ordina="nome") -> TotaliP
 
 
 def _ultimo_avanzamento(campo):
+    """A field of the project's latest snapshot, or an expression over its fields."""
     ultimi = AvanzamentoFinanziario.objects.filter(progetto=OuterRef("pk")).order_by("-data", "-pk")
-    return Subquery(ultimi.values(campo)[:1])
+    if isinstance(campo, str):
+        return Subquery(ultimi.values(campo)[:1])
+    return Subquery(ultimi.values(valore=campo)[:1])
 
 
 ULTIMO_TUTTO = ("data", "programmato", "ammesso", "vincolante", "erogato")
@@ -441,17 +444,21 @@ def _annotazioni_avanzamento(ultimo):
         **{f"ultimo_{campo}": _ultimo_avanzamento(campo) for campo in ultimo},
     }
     # A ratio, not money: computed in floating point so that SQLite, which stores
-    # whole-euro decimals as integers, does not divide as integers.
+    # whole-euro decimals as integers, does not divide as integers. Computed on the
+    # latest snapshot inside one subquery: written over the annotations above, it
+    # repeated their subqueries (three, each compiled by Django at every request).
     percentuale = {
-        "percentuale_erogato": Case(
-            When(
-                ultimo_ammesso__gt=0,
-                then=Cast("ultimo_erogato", FloatField())
-                * Value(100.0)
-                / Cast("ultimo_ammesso", FloatField()),
-            ),
-            default=None,
-            output_field=FloatField(),
+        "percentuale_erogato": _ultimo_avanzamento(
+            Case(
+                When(
+                    ammesso__gt=0,
+                    then=Cast("erogato", FloatField())
+                    * Value(100.0)
+                    / Cast("ammesso", FloatField()),
+                ),
+                default=None,
+                output_field=FloatField(),
+            )
         )
     }
     return annotazioni, percentuale
