@@ -428,8 +428,20 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None, ultimo=ULTIMO_TUTTO):
     (`ultimo_*`, the fields named in `ultimo`, which always include ammesso and erogato)
     and the % paid of the amount admitted (`percentuale_erogato`). Subqueries, not
     joins: one row per project and a constant number of queries."""
+    if progetti is None:
+        return _progetti_annotati(tuple(ultimo)).visible_to(fetched_by)
     annotazioni, percentuale = _annotazioni_avanzamento(tuple(ultimo))
     return _progetti(fetched_by, progetti).annotate(**annotazioni).annotate(**percentuale)
+
+
+@cache
+def _progetti_annotati(ultimo):
+    """Every project with the annotations of `progetti_con_avanzamento`, built once per
+    `ultimo`: annotate() resolved the ten expressions at every request, and the scope
+    filtered afterwards writes the same SQL. Never evaluated itself: each request
+    filters (clones) it."""
+    annotazioni, percentuale = _annotazioni_avanzamento(ultimo)
+    return Progetto.objects.annotate(**annotazioni).annotate(**percentuale)
 
 
 @cache
