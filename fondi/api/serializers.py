@@ -2,12 +2,11 @@
 checked by the services, so the API answers with the same Italian messages (HTTP 400
 with field names) as the pages."""
 
-import copy
-
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ambito.api.serializers import (
+    CampiDelModelloUnaVoltaMixin,
     ChoiceLabelField,
     LetturaRapidaMixin,
     ScopedChoicesMixin,
@@ -19,25 +18,15 @@ from .. import models
 from ..choices import LivelloFonte, StatoProgetto
 
 
-class RigaSerializer(LetturaRapidaMixin, ScopedChoicesMixin, serializers.ModelSerializer):
+class RigaSerializer(
+    LetturaRapidaMixin,
+    CampiDelModelloUnaVoltaMixin,
+    ScopedChoicesMixin,
+    serializers.ModelSerializer,
+):
     """A row of the fondi API: choices scoped on writes, read without DRF's per-field
-    machinery (lists of 50 projects).
-
-    On a read, the fields are copies of those built for the first read of the class:
-    DRF builds a ModelSerializer's fields from the model's metadata for every instance
-    (a tenth of a page of projects), and on a read they depend on the class alone (the
-    choices are scoped only on writes, built afresh as DRF does)."""
-
-    def get_fields(self):
-        request = self.context.get("request")
-        if request is None or request.method not in ("GET", "HEAD"):
-            return super().get_fields()
-        classe = type(self)
-        campi = classe.__dict__.get("_campi_in_lettura")
-        if campi is None:
-            campi = super().get_fields()
-            classe._campi_in_lettura = campi  # never bound: each read binds its copies
-        return copy.deepcopy(campi)
+    machinery (lists of 50 projects), each model field's serializer field worked out
+    once per class."""
 
 
 class FonteFinanziamentoSerializer(RigaSerializer):
