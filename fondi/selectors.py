@@ -388,8 +388,11 @@ def fondi_per_ambito(*, fetched_by, assegnazioni=None, ordina="nome") -> TotaliP
 
 
 def _ultimo_avanzamento(campo):
+    """A field of the project's latest snapshot, or an expression over its fields."""
     ultimi = AvanzamentoFinanziario.objects.filter(progetto=OuterRef("pk")).order_by("-data", "-pk")
-    return Subquery(ultimi.values(campo)[:1])
+    if isinstance(campo, str):
+        return Subquery(ultimi.values(campo)[:1])
+    return Subquery(ultimi.values(valore=campo)[:1])
 
 
 ULTIMO_TUTTO = ("data", "programmato", "ammesso", "vincolante", "erogato")
@@ -425,8 +428,20 @@ def progetti_con_avanzamento(*, fetched_by, progetti=None, ultimo=ULTIMO_TUTTO):
     (`ultimo_*`, the fields named in `ultimo`, which always include ammesso and erogato)
     and the % paid of the amount admitted (`percentuale_erogato`). Subqueries, not
     joins: one row per project and a constant number of queries."""
+    if progetti is None:
+        return _progetti_annotati(tuple(ultimo)).visible_to(fetched_by)
     annotazioni, percentuale = _annotazioni_avanzamento(tuple(ultimo))
     return _progetti(fetched_by, progetti).annotate(**annotazioni).annotate(**percentuale)
+
+
+@cache
+def _progetti_annotati(ultimo):
+    """Every project with the annotations of `progetti_con_avanzamento`, built once per
+    `ultimo`: annotate() resolved the ten expressions at every request, and the scope
+    filtered afterwards writes the same SQL. Never evaluated itself: each request
+    filters (clones) it."""
+    annotazioni, percentuale = _annotazioni_avanzamento(ultimo)
+    return Progetto.objects.annotate(**annotazioni).annotate(**percentuale)
 
 
 @cache
@@ -441,17 +456,21 @@ def _annotazioni_avanzamento(ultimo):
         **{f"ultimo_{campo}": _ultimo_avanzamento(campo) for campo in ultimo},
     }
     # A ratio, not money: computed in floating point so that SQLite, which stores
-    # whole-euro decimals as integers, does not divide as integers.
+    # whole-euro decimals as integers, does not divide as integers. Computed on the
+    # latest snapshot inside one subquery: written over the annotations above, it
+    # repeated their subqueries (three, each compiled by Django at every request).
     percentuale = {
-        "percentuale_erogato": Case(
-            When(
-                ultimo_ammesso__gt=0,
-                then=Cast("ultimo_erogato", FloatField())
-                * Value(100.0)
-                / Cast("ultimo_ammesso", FloatField()),
-            ),
-            default=None,
-            output_field=FloatField(),
+        "percentuale_erogato": _ultimo_avanzamento(
+            Case(
+                When(
+                    ammesso__gt=0,
+                    then=Cast("erogato", FloatField())
+                    * Value(100.0)
+                    / Cast("ammesso", FloatField()),
+                ),
+                default=None,
+                output_field=FloatField(),
+            )
         )
     }
     return annotazioni, percentuale
@@ -597,8 +616,30 @@ def progetti_per_tabella(*, fetched_by, progetti=None):
     )
 
 
+def progetti_per_api(*, fetched_by, progetti=None):
+    """The projects with what the API shows: the lead Ambito and the implementing body
+    as their ids (no joined row, no model instance), the line for its code, and as
+    lists (`<relation>_elenco`, what the serializer reads) the partner Ambiti, the
+    Comuni and the amounts per line with their line and source. Lists, not related
+    managers: Django builds a manager and clones a queryset per row and relation for
+    a prefetch without `to_attr`, most of a page's cost."""
+    return (
+        progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti)
+        .select_related("linea")
+        .prefetch_related(
+            Prefetch("ambiti_partner", to_attr="ambiti_partner_elenco"),
+            Prefetch("comuni", to_attr="comuni_elenco"),
+            Prefetch(
+                "finanziamenti",
+                queryset=FinanziamentoProgetto.objects.select_related("linea__fonte"),
+                to_attr="finanziamenti_elenco",
+            ),
+        )
+    )
+
+
 def progetti_per_elenco(*, fetched_by, progetti=None):
-    """The projects with everything the API list and the report show."""
+    """The projects with everything the report shows."""
     return (
         progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti)
         .select_related("ambito", "linea__fonte", "soggetto_attuatore")

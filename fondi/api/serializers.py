@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ambito.api.serializers import (
+    CampiDelModelloUnaVoltaMixin,
     ChoiceLabelField,
     LetturaRapidaMixin,
     ScopedChoicesMixin,
@@ -17,9 +18,15 @@ from .. import models
 from ..choices import LivelloFonte, StatoProgetto
 
 
-class RigaSerializer(LetturaRapidaMixin, ScopedChoicesMixin, serializers.ModelSerializer):
+class RigaSerializer(
+    LetturaRapidaMixin,
+    CampiDelModelloUnaVoltaMixin,
+    ScopedChoicesMixin,
+    serializers.ModelSerializer,
+):
     """A row of the fondi API: choices scoped on writes, read without DRF's per-field
-    machinery (lists of 50 projects)."""
+    machinery (lists of 50 projects), each model field's serializer field worked out
+    once per class."""
 
 
 class FonteFinanziamentoSerializer(RigaSerializer):
@@ -190,7 +197,10 @@ class ProgettoSerializer(RigaSerializer):
     linea_codice = serializers.CharField(source="linea.codice", read_only=True)
     stato_display = ChoiceLabelField("stato")
     stati_successivi = serializers.SerializerMethodField()
-    finanziamenti = FinanziamentoProgettoSerializer(many=True, read_only=True)
+    # The list prefetched by `selectors.progetti_per_api`, as the relations above.
+    finanziamenti = FinanziamentoProgettoSerializer(
+        many=True, read_only=True, source="finanziamenti_elenco"
+    )
     importo_finanziato = importo(read_only=True)
     importo_originario = importo(read_only=True)
     importo_integrazioni = importo(read_only=True)

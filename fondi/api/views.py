@@ -91,7 +91,7 @@ class ProgettoViewSet(ScopedDestroyMixin, ScopedModelViewSet):
     ordering = ["titolo", "pk"]
 
     def get_queryset(self):
-        return selectors.progetti_per_elenco(fetched_by=self.request.user)
+        return selectors.progetti_per_api(fetched_by=self.request.user)
 
     def perform_save(self, serializer):
         dati = dict(serializer.validated_data)

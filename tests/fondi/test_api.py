@@ -259,10 +259,16 @@ def test_ufficio_piano_creates_and_updates_a_project(
     dati = response.json()
     assert dati["cup"] == "B49J17000130006"
     assert dati["stato"] == "candidato" and dati["importo_finanziato"] == "0.00"
+    # The relations as the API shows them (read from the lists the selector prefetches).
+    assert dati["ambiti_partner"] == [altro_ambito.pk] and dati["comuni"] == [rozzano.pk]
     progetto = Progetto.objects.get(pk=dati["id"])
     assert list(progetto.ambiti_partner.all()) == [altro_ambito]
     response = _patch(client, f"/api/v1/progetti/{progetto.pk}/", {"rup": "Giulia Ferrari"})
     assert response.status_code == 200
+    assert response.json()["comuni"] == [rozzano.pk]
+    righe = client.get("/api/v1/progetti/").json()["results"]
+    riga = next(r for r in righe if r["id"] == progetto.pk)
+    assert riga["ambiti_partner"] == [altro_ambito.pk] and riga["comuni"] == [rozzano.pk]
     progetto.refresh_from_db()
     assert progetto.rup == "Giulia Ferrari"
     assert list(progetto.comuni.all()) == [rozzano]  # untouched by a partial update
