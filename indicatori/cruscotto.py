@@ -185,13 +185,17 @@ _beneficiari_righe = selectors.beneficiari_per_comune_righe.__wrapped__
 
 @memorizzato
 def cruscotto_ambito(
-    *, fetched_by, ambito, anno=None, periodo=None, comune=None, area=None
+    *, fetched_by, ambito, anno=None, periodo=None, comune=None, area=None, periodi=None
 ) -> Cruscotto:
     """The Ambito's figures and charts. The area narrows what indicators measure
-    (progress, completeness, beneficiaries); funds and residents stay Ambito-wide."""
-    periodi = list(
-        Periodo.objects.visible_to(fetched_by).filter(ambito=ambito).order_by("-data_fine")
-    )
+    (progress, completeness, beneficiaries); funds and residents stay Ambito-wide.
+
+    `periodi`: the Ambito's periods the user sees, latest first, when the caller has
+    read them already (the filter form's choices); read here otherwise."""
+    if periodi is None:
+        periodi = list(
+            Periodo.objects.visible_to(fetched_by).filter(ambito=ambito).order_by("-data_fine")
+        )
     anni = sorted({p.data_fine.year for p in periodi}, reverse=True)
     if periodo is None:
         # The last period whose reporting is under way or done: the one auditors ask about.

@@ -238,12 +238,15 @@ class CruscottoForm(StyledFormMixin, forms.Form):
         periodi = Periodo.objects.visible_to(user).order_by("-data_fine")
         comuni = Comune.objects.visible_to(user)
         ambito_id = self.data.get("ambito") if self.is_bound else None
+        self._ambito_dei_periodi = None
         if ambito_id and e_un_id(ambito_id):
             periodi = periodi.filter(ambito_id=ambito_id)
             comuni = comuni.filter(ambito_id=ambito_id)
+            self._ambito_dei_periodi = int(ambito_id)
         elif self.ambito_predefinito is not None:
             periodi = periodi.filter(ambito=self.ambito_predefinito)
             comuni = comuni.filter(ambito=self.ambito_predefinito)
+            self._ambito_dei_periodi = self.ambito_predefinito.pk
         self.fields["periodo"].queryset = periodi
         self.fields["periodo"].empty_label = _("Ultimo periodo in corso")
         self.fields["comune"].queryset = comuni
@@ -251,6 +254,14 @@ class CruscottoForm(StyledFormMixin, forms.Form):
         self.fields["area"].queryset = AreaIntervento.objects.all()
         anni = sorted({p.data_fine.year for p in self.fields["periodo"].queryset}, reverse=True)
         self.fields["anno"].choices = [("", _("Anno del periodo"))] + [(a, a) for a in anni]
+
+    def periodi_di(self, ambito):
+        """The periods of the choices when they are `ambito`'s (None otherwise, as when the
+        chosen Ambito is not one the user sees): read once, for the list and the years,
+        they spare the dashboard reading them again."""
+        if ambito is None or self._ambito_dei_periodi != ambito.pk:
+            return None
+        return list(self.fields["periodo"].queryset)
 
     @cached_property
     def ambito_predefinito(self):

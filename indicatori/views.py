@@ -720,6 +720,7 @@ class CruscottoView(EsportaMixin, LoginRequiredMixin, TemplateView):
             periodo=filtri.get("periodo"),
             comune=filtri.get("comune"),
             area=filtri.get("area"),
+            periodi=form.periodi_di(ambito),
         )
         # A one-time token of the Relazione form: the same form posted twice is one job.
         return super().get_context_data(form=form, dati=dati, richiesta=uuid.uuid4().hex, **kwargs)

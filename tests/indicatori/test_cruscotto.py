@@ -95,6 +95,40 @@ def test_the_filter_form_reads_each_list_once(as_user, ufficio_piano, visconteo)
         assert f'<option value="{periodo.pk}">{escape(periodo.nome)}</option>' in html
 
 
+def _letture_dei_periodi(queries):
+    """The queries that read whole Periodo rows (not the selectors' own columns)."""
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "indicatori_periodo"."id", "indicatori_periodo"."ambito_id"')
+    ]
+
+
+def test_computing_the_figures_reads_the_periods_of_the_form(as_user, ufficio_piano, visconteo):
+    """After an approval the figures are computed again: with the periods the filter
+    form has read for its choices, not a second read of the same list."""
+    from ambito.platform.cache import INDICATORI, invalida_cache_ambito
+
+    client = as_user(ufficio_piano)
+    client.get(URL)
+    invalida_cache_ambito(visconteo.pk, INDICATORI)  # pending: the figures are computed
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    assert len(_letture_dei_periodi(queries)) == 1
+    assert response.context["dati"].periodi == list(
+        Periodo.objects.filter(ambito=visconteo).order_by("-data_fine")
+    )
+
+
+def test_periods_of_an_ambito_out_of_scope_are_not_those_of_the_figures(
+    as_user, ufficio_piano_altro, visconteo
+):
+    response = as_user(ufficio_piano_altro).get(URL, {"ambito": visconteo.pk})
+    dati = response.context["dati"]
+    assert dati.ambito != visconteo
+    assert dati.periodi == list(Periodo.objects.filter(ambito=dati.ambito).order_by("-data_fine"))
+
+
 def test_completeness_table_shows_each_comune_row(as_user, ufficio_piano, visconteo, chiuso):
     response = as_user(ufficio_piano).get(URL, {"ambito": visconteo.pk, "periodo": chiuso.pk})
     righe = response.context["dati"].completezza_righe
