@@ -370,6 +370,19 @@ def valuta(indicatore, valore, periodi_con_dati, al, testo="") -> Avanzamento:
     return Avanzamento(**base, stato=stato)
 
 
+@functools.cache
+def _colonne_scheda_non_lette() -> tuple[str, ...]:
+    """The columns of an indicator's scheda that a progress list never reads: all but
+    its number and title (the summary per scheda, the API's `scheda`). Thirty-odd
+    texts of the regional template that every row selected, carried and pickled."""
+    scheda = Indicatore._meta.get_field("scheda").related_model
+    return tuple(
+        f"scheda__{campo.name}"
+        for campo in scheda._meta.concrete_fields
+        if campo.name not in {"id", "numero", "titolo"}
+    )
+
+
 def indicatori_visibili(*, fetched_by):
     # The plan (target date, Ambito) and the scheda (grouping, number) are read for
     # every indicator; a computed indicator needs only its operands' ids.
@@ -409,6 +422,7 @@ def avanzamento_indicatori(
             indicatori_visibili(fetched_by=fetched_by)
             .exclude(tipo=TipoIndicatore.INPUT)
             .filter(previsto_dal_piano=True)
+            .defer(*_colonne_scheda_non_lette())
         )
         if ambito is not None:
             indicatori = indicatori.filter(piano__ambito=ambito)
