@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from ambito.choices import Ruolo
 from ambito.models import Comune, DatiDemografici
 from ambito.platform.cache import memorizzato
+from ambito.platform.compilate import Compilata
 from ambito.roles import ruoli
 
 from .choices import (
@@ -135,8 +136,9 @@ class Aggregato:
         return getattr(self, campo) if campo else None
 
 
-def _valori_aggregabili(fetched_by, *, stati, ids, visibili=()):
-    """The total rows of the visible indicators among `ids`, with no join per row.
+def _indicatori_aggregabili(fetched_by, *, ids, visibili=()) -> tuple[list, list]:
+    """The visible indicators among `ids`, as (ids whose total is their row without a
+    category, ids whose total is the sum of their category rows), with no join per row.
 
     Visibility and `categorie_esaustive` are read once from the (few) indicators, so
     that the values are filtered on their own columns only: a join or a semi-join per
@@ -155,11 +157,40 @@ def _valori_aggregabili(fetched_by, *, stati, ids, visibili=()):
     esaustivi, semplici = [], []
     for pk, esaustivo in righe:
         (esaustivi if esaustivo else semplici).append(pk)
+    return semplici, esaustivi
+
+
+def _righe_aggregabili(semplici, esaustivi, stati):
+    """The total rows of these indicators (see `_indicatori_aggregabili`) in `stati`."""
     return Valore.objects.filter(
         Q(indicatore_id__in=semplici, categoria__isnull=True)
         | Q(indicatore_id__in=esaustivi, categoria__isnull=False),
         stato__in=stati,
     )
+
+
+def _somme(righe):
+    # The sums only (the count of distinct Comuni was never read), as tuples.
+    return (
+        righe.filter(valore_numerico__isnull=False)
+        .values_list("indicatore_id", "periodo_id")
+        .annotate(somma=Sum("valore_numerico"))
+        .order_by()
+    )
+
+
+# The sums per indicator and period, compiled once per shape: building this query
+# through the ORM cost more CPU (0,9 ms) than PostgreSQL spends running it.
+_SOMME = Compilata(
+    Valore,
+    lambda semplici, esaustivi, stati: _somme(_righe_aggregabili(semplici, esaustivi, stati)),
+)
+_SOMME_NEI_PERIODI = Compilata(
+    Valore,
+    lambda semplici, esaustivi, stati, periodi: _somme(
+        _righe_aggregabili(semplici, esaustivi, stati).filter(periodo_id__in=periodi)
+    ),
+)
 
 
 def _pesati(indicatori) -> set[int]:
@@ -199,21 +230,22 @@ def _aggregati(fetched_by, indicatori, periodo_ids, *, stati, visibili):
     for ind in indicatori:
         if ind.calcolato:
             ids |= {ind.numeratore_id, ind.denominatore_id}
-    valori = _valori_aggregabili(
-        fetched_by, stati=stati, ids=ids, visibili=indicatori if visibili else ()
+    semplici, esaustivi = _indicatori_aggregabili(
+        fetched_by, ids=ids, visibili=indicatori if visibili else ()
     )
-    if periodo_ids is not None:
-        valori = valori.filter(periodo_id__in=periodo_ids)
-    # The sums only (the count of distinct Comuni was never read), as tuples.
+    stati = [str(stato) for stato in stati]
+    if periodo_ids is None:
+        somme = _SOMME.righe(semplici, esaustivi, stati)
+    else:
+        somme = _SOMME_NEI_PERIODI.righe(semplici, esaustivi, stati, list(periodo_ids))
     risultato = {
-        (indicatore_id, periodo_id): Aggregato(somma)
-        for indicatore_id, periodo_id, somma in valori.filter(valore_numerico__isnull=False)
-        .values_list("indicatore_id", "periodo_id")
-        .annotate(somma=Sum("valore_numerico"))
-        .order_by()
+        (indicatore_id, periodo_id): Aggregato(somma) for indicatore_id, periodo_id, somma in somme
     }
     pesati = _pesati(indicatori)
     if pesati:
+        valori = _righe_aggregabili(semplici, esaustivi, stati)
+        if periodo_ids is not None:
+            valori = valori.filter(periodo_id__in=periodo_ids)
         for r in _aggregati_sql(
             valori.filter(indicatore_id__in=pesati), "indicatore_id", "periodo_id"
         ):
