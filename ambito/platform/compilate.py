@@ -7,7 +7,9 @@ fixed shape that every request runs is written with the ORM as usual, compiled o
 per database alias with stand-ins for its parameters, and run again with the real
 ones: the SQL is the ORM's own, only its building is not repeated.
 
-A parameter is an integer, a text or a list of them (an `__in` lookup): a list's
+A parameter is an integer, a text or a list of them (an `__in` lookup), used once
+or more by the query, in any order (none of the query's own: a constant is a
+parameter of the builder too); a list's
 length is part of the shape, so a query is compiled once for each length it meets
 (the last `FORME` shapes met are kept). Rows come back as tuples, through the
 converters the ORM would apply (SQLite's decimals and dates); none, for plain columns
@@ -22,7 +24,7 @@ FORME = 64  # compiled shapes kept per query (per database alias and list length
 
 def _segnaposto(valori):
     """A stand-in for each value, distinct from every other, of the value's type: the
-    query's parameters must come back as these, in order (nothing of its own)."""
+    query's parameters must all come back as these."""
     piatti = []
 
     def uno(valore):
@@ -52,7 +54,7 @@ def _piatti(valori) -> list:
 
 class Compilata:
     """`Compilata(model, lambda user_id: Model.objects.filter(...).values_list(...))`,
-    then `.righe(user.pk)`: the builder's parameters are the query's, in order."""
+    then `.righe(user.pk)`: the builder's parameters are the query's."""
 
     def __init__(self, modello, costruisci):
         self.modello = modello
@@ -66,10 +68,14 @@ class Compilata:
             sql, parametri = compiler.as_sql()
         except EmptyResultSet:  # an empty list: no row, whatever the other parameters
             return None
-        if tuple(parametri) != attesi:
-            raise ValueError("the query's parameters must be the builder's, in order")
+        indice = {segnaposto: i for i, segnaposto in enumerate(attesi)}
+        try:
+            # Where each of the query's parameters comes from (one may come twice).
+            posizioni = [indice[parametro] for parametro in parametri]
+        except (KeyError, TypeError) as error:
+            raise ValueError("the query's parameters must all be the builder's") from error
         colonne = [s[0] for s in compiler.select[: compiler.col_count]]
-        return sql, list(compiler.get_converters(colonne).items())
+        return sql, posizioni, list(compiler.get_converters(colonne).items())
 
     def righe(self, *valori) -> list[tuple]:
         alias = router.db_for_read(self.modello) or "default"
@@ -81,10 +87,11 @@ class Compilata:
                 self._forme.pop(next(iter(self._forme)), None)
         if compilata is None:
             return []
-        sql, convertitori = compilata
+        sql, posizioni, convertitori = compilata
+        piatti = _piatti(valori)
         connessione = connections[alias]
         with connessione.cursor() as cursor:
-            cursor.execute(sql, _piatti(valori))
+            cursor.execute(sql, [piatti[i] for i in posizioni])
             righe = cursor.fetchall()
         if not convertitori:
             return righe
