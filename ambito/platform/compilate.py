@@ -13,7 +13,8 @@ parameter of the builder too); a list's
 length is part of the shape, so a query is compiled once for each length it meets
 (the last `FORME` shapes met are kept). Rows come back as tuples, through the
 converters the ORM would apply (SQLite's decimals and dates); none, for plain columns
-on PostgreSQL.
+on PostgreSQL. A shape the stand-ins cannot compile (an empty list, a stand-in out
+of its field's range) runs through the ORM, as built for the real values.
 """
 
 from django.core.exceptions import EmptyResultSet
@@ -66,7 +67,9 @@ class Compilata:
         compiler = self._costruisci(*segnaposti).query.get_compiler(alias)
         try:
             sql, parametri = compiler.as_sql()
-        except EmptyResultSet:  # an empty list: no row, whatever the other parameters
+        except EmptyResultSet:
+            # An empty list, or a stand-in the ORM knows matches nothing (a negative
+            # number for a positive field): this shape runs through the ORM.
             return None
         indice = {segnaposto: i for i, segnaposto in enumerate(attesi)}
         try:
@@ -74,6 +77,10 @@ class Compilata:
             posizioni = [indice[parametro] for parametro in parametri]
         except (KeyError, TypeError) as error:
             raise ValueError("the query's parameters must all be the builder's") from error
+        if len(set(posizioni)) < len(attesi):
+            # A value the SQL does not hold (a condition the ORM found always true for
+            # its stand-in): the query would not depend on it. Through the ORM.
+            return None
         colonne = [s[0] for s in compiler.select[: compiler.col_count]]
         return sql, posizioni, list(compiler.get_converters(colonne).items())
 
@@ -86,7 +93,7 @@ class Compilata:
             if len(self._forme) > FORME:  # the oldest goes
                 self._forme.pop(next(iter(self._forme)), None)
         if compilata is None:
-            return []
+            return list(self._costruisci(*valori))
         sql, posizioni, convertitori = compilata
         piatti = _piatti(valori)
         connessione = connections[alias]
