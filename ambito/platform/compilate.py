@@ -9,13 +9,15 @@ ones: the SQL is the ORM's own, only its building is not repeated.
 
 A parameter is an integer, a text or a list of them (an `__in` lookup), used once
 or more by the query, in any order (none of the query's own: a constant is a
-parameter of the builder too); a list's
-length is part of the shape, so a query is compiled once for each length it meets
-(the last `FORME` shapes met are kept). Rows come back as tuples, through the
-converters the ORM would apply (SQLite's decimals and dates); none, for plain columns
-on PostgreSQL. A shape the stand-ins cannot compile (an empty list, a stand-in out
-of its field's range) runs through the ORM, as built for the real values.
+parameter of the builder too); a list's length is part of the shape, so a query is
+compiled once for each length it meets (the last `FORME` shapes met are kept). Rows
+come back as tuples, through the converters the ORM would apply (SQLite's decimals
+and dates); none, for plain columns on PostgreSQL. A shape the stand-ins cannot
+compile (an empty list, a stand-in out of its field's range) runs through the ORM,
+as built for the real values.
 """
+
+import contextlib
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
@@ -90,8 +92,9 @@ class Compilata:
         compilata = self._forme.get(forma, False)
         if compilata is False:
             compilata = self._forme[forma] = self._compila(alias, valori)
-            if len(self._forme) > FORME:  # the oldest goes
-                self._forme.pop(next(iter(self._forme)), None)
+            if len(self._forme) > FORME:  # the oldest goes (unless a thread was first)
+                with contextlib.suppress(RuntimeError, StopIteration):
+                    self._forme.pop(next(iter(self._forme)), None)
         if compilata is None:
             return list(self._costruisci(*valori))
         sql, posizioni, convertitori = compilata
