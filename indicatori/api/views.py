@@ -222,7 +222,9 @@ def _oggetto(request, righe, nome, *, obbligatorio=False):
         return None
     if not e_un_id(valore):
         raise exceptions.ValidationError({nome: ["Indicare l'id numerico."]}, code="invalid")
-    oggetto = righe().filter(pk=valore).first()
+    # One id, one row at most: no ORDER BY (first() would sort by the model's ordering,
+    # joining the Ambito for a plan's), only the LIMIT.
+    oggetto = next(iter(righe().filter(pk=valore).order_by()[:1]), None)
     if oggetto is None:
         raise exceptions.ValidationError(
             {nome: [_("Nessun elemento visibile con id %(id)s.") % {"id": valore}]},

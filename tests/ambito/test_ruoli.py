@@ -1,9 +1,12 @@
 """A user's roles, read once per request as plain rows (ambito/roles.py)."""
 
+from decimal import Decimal
+
 import pytest
+from django.db.models import Count, Q, Sum
 
 from ambito.choices import Ruolo
-from ambito.models import Ambito, Incarico
+from ambito.models import Ambito, DatiDemografici, Incarico
 from ambito.platform.compilate import Compilata
 from ambito.roles import Ruoli
 from tests.factories import user_with_role
@@ -47,3 +50,50 @@ def test_a_compiled_query_takes_only_its_builders_parameters(visconteo):
     fissa = Compilata(Ambito, lambda pk: Ambito.objects.filter(pk=pk, nome="x").values_list("pk"))
     with pytest.raises(ValueError):
         fissa.righe(visconteo.pk)
+
+
+def test_a_compiled_query_takes_lists_and_texts_and_converts_its_columns(
+    visconteo, rozzano, binasco
+):
+    """A list's length is part of the shape; a parameter may come twice, in any order
+    (the Ambito in the SELECT's filter, then in the WHERE); the columns come back as
+    the ORM gives them (SQLite's sums of decimals as Decimal)."""
+    for comune, componenti in ((rozzano, "2.3"), (binasco, "2.5")):
+        DatiDemografici.objects.create(
+            comune=comune, anno=2099, componenti_medi=Decimal(componenti), fonte="prova"
+        )
+    compilata = Compilata(
+        DatiDemografici,
+        lambda ambito, comuni, fonte, escluso: (
+            DatiDemografici.objects.filter(
+                comune__ambito_id=ambito, comune_id__in=comuni, fonte=fonte
+            )
+            .exclude(comune__nome=escluso)
+            .values_list("fonte")
+            .annotate(
+                somma=Sum("componenti_medi"), n=Count("pk", filter=Q(comune__ambito_id=ambito))
+            )
+            .order_by()
+        ),
+    )
+    entrambi = compilata.righe(visconteo.pk, [rozzano.pk, binasco.pk], "prova", "nessuno")
+    assert entrambi == [("prova", Decimal("4.8"), 2)]
+    assert type(entrambi[0][1]) is Decimal
+    assert compilata.righe(visconteo.pk, [rozzano.pk], "prova", "nessuno") == [
+        ("prova", Decimal("2.3"), 1)
+    ]
+    assert compilata.righe(visconteo.pk, [rozzano.pk, binasco.pk], "prova", binasco.nome) == [
+        ("prova", Decimal("2.3"), 1)
+    ]
+    assert compilata.righe(visconteo.pk, [], "prova", "nessuno") == []  # no Comune, no row
+
+
+def test_a_shape_the_stand_ins_cannot_compile_runs_through_the_orm(rozzano):
+    """A negative stand-in for a positive field matches nothing for the ORM: that shape
+    is not compiled, and gives the rows of the real values."""
+    DatiDemografici.objects.create(comune=rozzano, anno=2099, fonte="prova")
+    compilata = Compilata(
+        DatiDemografici,
+        lambda anno: DatiDemografici.objects.filter(anno=anno).values_list("comune_id"),
+    )
+    assert compilata.righe(2099) == [(rozzano.pk,)]
