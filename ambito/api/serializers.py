@@ -49,6 +49,28 @@ class ScopedChoicesMixin:
         return fields
 
 
+class CampiDelModelloUnaVoltaMixin:
+    """A ModelSerializer that works out each model field's serializer field (class and
+    arguments: DRF's `build_field`) once per class, not for every serializer made.
+
+    DRF derives them from the model for every instance: a list of 50 values spent about
+    as long deriving its 18 fields as writing its rows. The result depends only on the
+    class and the model (`Meta`, the field mappings), so it is kept; the fields are
+    still made new for each serializer, from a copy of the arguments (DRF's
+    `include_extra_kwargs` edits them)."""
+
+    _campi_costruiti: dict = {}  # (class, source, depth) -> (field class, kwargs)
+
+    def build_field(self, source, info, model_class, nested_depth):
+        chiave = (type(self), source, nested_depth)
+        costruito = self._campi_costruiti.get(chiave)
+        if costruito is None:
+            costruito = super().build_field(source, info, model_class, nested_depth)
+            CampiDelModelloUnaVoltaMixin._campi_costruiti[chiave] = costruito
+        classe, argomenti = costruito
+        return classe, dict(argomenti)
+
+
 #: Fields whose value is the model attribute converted by the field alone: a read can
 #: take the attribute itself (DRF's get_attribute tests each step for a callable).
 _CAMPI_SEMPLICI = (

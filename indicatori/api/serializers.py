@@ -1,6 +1,10 @@
 from rest_framework import serializers
 
-from ambito.api.serializers import LetturaRapidaMixin, ScopedChoicesMixin
+from ambito.api.serializers import (
+    CampiDelModelloUnaVoltaMixin,
+    LetturaRapidaMixin,
+    ScopedChoicesMixin,
+)
 from ambito.models import Comune
 
 from ..choices import StatoAvanzamento
@@ -75,7 +79,12 @@ class MotivoSerializer(serializers.Serializer):
     motivo = serializers.CharField(max_length=2000, error_messages={"blank": "Indicare il motivo."})
 
 
-class ValoreSerializer(LetturaRapidaMixin, ScopedChoicesMixin, serializers.ModelSerializer):
+class ValoreSerializer(
+    LetturaRapidaMixin,
+    CampiDelModelloUnaVoltaMixin,
+    ScopedChoicesMixin,
+    serializers.ModelSerializer,
+):
     """A value. On update the cell (indicator, period, Comune, category) is fixed and
     `versione` must be the version read: a stale version is refused (no lost update)."""
 

@@ -138,3 +138,23 @@ def test_the_light_path_reads_the_rows_of_an_aggregate_as_dicts():
     ]
     assert Riga(righe, many=True).data == _come_drf(Riga, righe)
     assert Riga(righe, many=True).data[1] == {"anno": 2026, "totale": None, "livello": "nazionale"}
+
+
+def test_the_model_fields_worked_out_once_are_drfs():
+    """CampiDelModelloUnaVoltaMixin: the same fields, arguments and validators as DRF
+    derives for each serializer, new objects every time."""
+
+    class Drf(ValoreSerializer):
+        def build_field(self, *args):
+            return serializers.ModelSerializer.build_field(self, *args)
+
+    def campi(serializer):
+        return {nome: repr(campo) for nome, campo in serializer.fields.items()}
+
+    for _ in range(2):  # the first derives and keeps them, the second reuses them
+        assert campi(ValoreSerializer()) == campi(Drf())
+        assert campi(ValoreSerializer(instance=Valore(pk=1))) == campi(Drf(instance=Valore(pk=1)))
+    uno, due = ValoreSerializer().fields, ValoreSerializer().fields
+    for nome, campo in uno.items():
+        assert campo is not due[nome], nome
+        assert campo.validators is not due[nome].validators, nome
