@@ -120,7 +120,9 @@ class AmbitoFilterSet(FilterSet):
             return
         ambito = dati.get("ambito")
         for nome, percorso in self.scelte_nell_ambito.items():
-            campo = form.fields[nome]
+            campo = form.fields.get(nome)
+            if campo is None:  # the API's FilterSet has only the filters it was given
+                continue
             scelto = dati.get(nome)
             condizione = Q(**{percorso: ambito}) if ambito else Q(pk__in=[])
             if scelto is not None:

@@ -118,7 +118,14 @@ def _lettore(field):
         and not (field.pk_field)
     ):
         colonna = f"{attrs[0]}_id"
-        return nome, lambda obj: getattr(obj, colonna)
+
+        def chiave_esterna(obj):
+            if type(obj) is dict:  # a row of `values()`: its columns by attname
+                valore = obj.get(colonna, _ASSENTE)
+                return _come_drf(field, obj) if valore is _ASSENTE else valore
+            return getattr(obj, colonna)
+
+        return nome, chiave_esterna
     if isinstance(field, serializers.ManyRelatedField) and (
         type(field.child_relation) is serializers.PrimaryKeyRelatedField
         and not field.child_relation.pk_field

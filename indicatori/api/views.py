@@ -101,6 +101,10 @@ class ValoreViewSet(ScopedModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset().order_by(*selectors.ORDINE_VALORI)
+        if self.action == "list":
+            # A list shows the columns alone (of the related objects only the ids):
+            # read as dicts, the serializer's rows need no model instances.
+            return queryset.values(*(campo.attname for campo in Valore._meta.concrete_fields))
         if self.request.method in SAFE_METHODS:
             return queryset  # the serializer shows only the ids of the related objects
         # Writes check and save the value's cell: its objects come with it.

@@ -29,8 +29,29 @@ class FilterSetApi(FilterSet, filters.FilterSet):
     """What a view's `filterset_fields` become: DRF's FilterSet with our year filter."""
 
 
+def filtri_nominati(filterset_class, request) -> frozenset:
+    """The filters of `filterset_class` the request may set: those with a parameter
+    named as the filter or starting with its name (widgets of several inputs read
+    `<name>_min`, `<name>_after`, `<name>_0`...)."""
+    parametri = request.query_params.keys()
+    return frozenset(
+        nome
+        for nome in filterset_class.base_filters
+        if any(parametro.startswith(nome) for parametro in parametri)
+    )
+
+
 class FiltriBackend(filters.DjangoFilterBackend):
-    """The view's FilterSet, built only when the request has a filter parameter."""
+    """The view's FilterSet, built only when the request has a filter parameter, and
+    only with the filters the request names.
+
+    A filter without its parameter filters nothing (no filter of ours is required, and
+    django-filter skips empty values), but a FilterSet copies every filter, scopes each
+    choice queryset to the user, and builds a form field and a copy of its queryset for
+    each: for a list of values filtered by period, most of the filtering's time went to
+    the indicator, Comune and Ambito filters the request did not use. The API never
+    shows the filter form, so its other fields are not needed.
+    """
 
     filterset_base = FilterSetApi
 
@@ -38,6 +59,22 @@ class FiltriBackend(filters.DjangoFilterBackend):
         if not ha_filtri(request):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+    def get_filterset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return None
+        nominati = filtri_nominati(filterset_class, request)
+        filterset = filterset_class.__new__(filterset_class)
+        # The FilterSet copies its filters from `base_filters` (django-filter's
+        # BaseFilterSet.__init__): read from the instance, only the named ones.
+        filterset.base_filters = {
+            nome: filtro
+            for nome, filtro in filterset_class.base_filters.items()
+            if nome in nominati
+        }
+        filterset.__init__(**self.get_filterset_kwargs(request, queryset, view))
+        return filterset
 
 
 class OrdinamentoBackend(OrderingFilter):
