@@ -21,11 +21,17 @@ class IndicatoreQuerySet(ScopedQuerySet):
         period ends where one of its cycles ends (an annual indicator in the period
         that closes the year, a half-yearly one in June and December, ...).
         """
+        return self.dovuti_tra(
+            periodo.ambito_id, periodo.data_inizio, periodo.data_fine, periodicita_dovute(periodo)
+        )
+
+    def dovuti_tra(self, ambito_id, data_inizio, data_fine, periodicita):
+        """`dovuti_nel` from the period's fields (a compiled query's parameters)."""
         return self.filter(
-            Q(rilevazione_al__isnull=True) | Q(rilevazione_al__gte=periodo.data_inizio),
-            piano__ambito_id=periodo.ambito_id,
-            rilevazione_dal__lte=periodo.data_fine,
-            periodicita__in=periodicita_dovute(periodo),
+            Q(rilevazione_al__isnull=True) | Q(rilevazione_al__gte=data_inizio),
+            piano__ambito_id=ambito_id,
+            rilevazione_dal__lte=data_fine,
+            periodicita__in=periodicita,
         )
 
     def da_compilare(self):

@@ -50,6 +50,7 @@ from .choices import (
     UnitaMisura,
 )
 from .models import Categoria, Indicatore, IndicatoreContesto, Periodo, Valore, ValoreContesto
+from .querysets import periodicita_dovute
 from .services import MODIFICABILI, chiave_cella, mediane_storiche
 
 APPROVATI = (StatoValore.APPROVATO,)
@@ -425,6 +426,18 @@ def indicatori_visibili(*, fetched_by):
     )
 
 
+# Only the ids and dates of the periods (no model instance per period), in a query
+# compiled once per number of Ambiti.
+_PERIODI_FINO_AL = Compilata(
+    Periodo,
+    lambda ambiti, al: (
+        Periodo.objects.filter(ambito_id__in=ambiti, data_fine__lte=al)
+        .order_by("data_fine")
+        .values_list("pk", "ambito_id", "data_inizio", "data_fine")
+    ),
+)
+
+
 @memorizzato
 def avanzamento_indicatori(
     *,
@@ -469,13 +482,8 @@ def avanzamento_indicatori(
     indicatori = _relazioni_condivise(list(indicatori))
     if not indicatori:
         return []
-    ambiti = {i.piano.ambito_id for i in indicatori}
-    # Only the ids and dates of the periods: no model instance per period.
-    periodi = list(
-        Periodo.objects.filter(ambito_id__in=ambiti, data_fine__lte=al)
-        .order_by("data_fine")
-        .values_list("pk", "ambito_id", "data_inizio", "data_fine")
-    )
+    ambiti = sorted({i.piano.ambito_id for i in indicatori})
+    periodi = _PERIODI_FINO_AL.righe(ambiti, al)
     aggregati = _aggregati(
         fetched_by, indicatori, [p[0] for p in periodi], stati=stati, visibili=visibili
     )
@@ -595,6 +603,26 @@ def indicatori_comunali_dovuti(periodo):
     return Indicatore.objects.dovuti_nel(periodo).da_compilare().filter(livello=Livello.COMUNE)
 
 
+def _comunali_dovuti_tra(ambito_id, data_inizio, data_fine, periodicita, livello):
+    return (
+        Indicatore.objects.dovuti_tra(ambito_id, data_inizio, data_fine, periodicita)
+        .da_compilare()
+        .filter(livello=livello)
+        .order_by()
+        .values_list("pk")
+    )
+
+
+# The ids of `indicatori_comunali_dovuti` (in an area), compiled once per shape.
+_DOVUTI = Compilata(Indicatore, _comunali_dovuti_tra)
+_DOVUTI_NELL_AREA = Compilata(
+    Indicatore,
+    lambda ambito_id, data_inizio, data_fine, periodicita, livello, area_id: _comunali_dovuti_tra(
+        ambito_id, data_inizio, data_fine, periodicita, livello
+    ).filter(area_id=area_id),
+)
+
+
 def _conteggi_invio(inviati, approvato, respinto, periodo_id, comuni, dovuti):
     """Per Comune, of the `dovuti` indicators in the period: how many have values, how
     many sent (`inviati`: the states that count as sent), approved, returned, and the
@@ -623,12 +651,20 @@ def completezza_periodo(*, fetched_by, periodo, area=None, oggi=None) -> list[Ri
     """Per Comune: how much of what is due (in an area, if given) has been sent, and
     whether on time."""
     oggi = oggi or timezone.localdate()
-    dovuti = indicatori_comunali_dovuti(periodo)
-    if area is not None:
-        dovuti = dovuti.filter(area=area)
-    # Their ids, read once: their number, and a plain list in the values' query
-    # (rather than a COUNT and the same joins again as a subquery).
-    dovuti = list(dovuti.order_by().values_list("pk", flat=True))
+    # The ids of the indicators due, read once: their number, and a plain list in the
+    # values' query (rather than a COUNT and the same joins again as a subquery).
+    dovuti_tra = (
+        periodo.ambito_id,
+        periodo.data_inizio,
+        periodo.data_fine,
+        periodicita_dovute(periodo),
+        Livello.COMUNE.value,
+    )
+    if area is None:
+        righe_dovuti = _DOVUTI.righe(*dovuti_tra)
+    else:
+        righe_dovuti = _DOVUTI_NELL_AREA.righe(*dovuti_tra, getattr(area, "pk", area))
+    dovuti = [riga[0] for riga in righe_dovuti]
     attesi = len(dovuti)
     comuni = list(Comune.objects.visible_to(fetched_by).filter(ambito_id=periodo.ambito_id))
     colonne = ("comune_id", "compilati", "inviati", "approvati", "respinti", "ultimo_invio")

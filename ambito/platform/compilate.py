@@ -7,9 +7,11 @@ fixed shape that every request runs is written with the ORM as usual, compiled o
 per database alias with stand-ins for its parameters, and run again with the real
 ones: the SQL is the ORM's own, only its building is not repeated.
 
-A parameter is an integer, a text or a list of them (an `__in` lookup), used once
-or more by the query, in any order (none of the query's own: a constant is a
-parameter of the builder too); a list's length is part of the shape, so a query is
+A parameter is an integer, a text, a date or a list of them (an `__in` lookup),
+used once or more by the query, in any order (none of the query's own: a constant is
+a parameter of the builder too); a date's stand-in is a day of year 1, recognised
+also as the text a backend adapts it to (SQLite's ISO string), and the real date is
+then adapted the same way; a list's length is part of the shape, so a query is
 compiled once for each length it meets (the last `FORME` shapes met are kept). Rows
 come back as tuples, through the converters the ORM would apply (SQLite's decimals
 and dates); none, for plain columns on PostgreSQL. A shape the stand-ins cannot
@@ -18,11 +20,13 @@ as built for the real values.
 """
 
 import contextlib
+import datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 
 FORME = 64  # compiled shapes kept per query (per database alias and list lengths)
+_GIORNO_ZERO = datetime.date(1, 1, 1)  # dates' stand-ins: days of year 1, never real
 
 
 def _segnaposto(valori):
@@ -32,9 +36,16 @@ def _segnaposto(valori):
 
     def uno(valore):
         n = len(piatti)
-        if isinstance(valore, bool) or not isinstance(valore, int | str):
-            raise TypeError(f"a compiled query's parameter is an int or a str: {valore!r}")
-        segnaposto = -1 - n if isinstance(valore, int) else f"\x00{n}"
+        if isinstance(valore, bool | datetime.datetime) or not isinstance(
+            valore, int | str | datetime.date
+        ):
+            raise TypeError(f"a compiled query's parameter is an int, str or date: {valore!r}")
+        if isinstance(valore, int):
+            segnaposto = -1 - n
+        elif isinstance(valore, str):
+            segnaposto = f"\x00{n}"
+        else:
+            segnaposto = _GIORNO_ZERO + datetime.timedelta(days=n)
         piatti.append(segnaposto)
         return segnaposto
 
@@ -73,13 +84,24 @@ class Compilata:
             # An empty list, or a stand-in the ORM knows matches nothing (a negative
             # number for a positive field): this shape runs through the ORM.
             return None
-        indice = {segnaposto: i for i, segnaposto in enumerate(attesi)}
+        indice = {segnaposto: (i, False) for i, segnaposto in enumerate(attesi)}
+        # A date may come back as the backend's own form of it (SQLite: a text).
+        adatta = connections[alias].ops.adapt_datefield_value
+        indice.update(
+            {
+                adatta(segnaposto): (i, True)
+                for i, segnaposto in enumerate(attesi)
+                if isinstance(segnaposto, datetime.date)
+                and not isinstance(adatta(segnaposto), datetime.date)
+            }
+        )
         try:
-            # Where each of the query's parameters comes from (one may come twice).
+            # Where each of the query's parameters comes from (one may come twice),
+            # and whether it is a date to adapt.
             posizioni = [indice[parametro] for parametro in parametri]
         except (KeyError, TypeError) as error:
             raise ValueError("the query's parameters must all be the builder's") from error
-        if len(set(posizioni)) < len(attesi):
+        if len({i for i, _adattato in posizioni}) < len(attesi):
             # A value the SQL does not hold (a condition the ORM found always true for
             # its stand-in): the query would not depend on it. Through the ORM.
             return None
@@ -100,8 +122,10 @@ class Compilata:
         sql, posizioni, convertitori = compilata
         piatti = _piatti(valori)
         connessione = connections[alias]
+        adatta = connessione.ops.adapt_datefield_value
+        parametri = [adatta(piatti[i]) if adattato else piatti[i] for i, adattato in posizioni]
         with connessione.cursor() as cursor:
-            cursor.execute(sql, [piatti[i] for i in posizioni])
+            cursor.execute(sql, parametri)
             righe = cursor.fetchall()
         if not convertitori:
             return righe

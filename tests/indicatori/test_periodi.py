@@ -192,3 +192,39 @@ def test_list_page_queries_are_bounded(
 def test_only_the_ufficio_di_piano_creates_periods(as_user, operatore_rozzano, revisore):
     for user in (operatore_rozzano, revisore):
         assert as_user(user).get(reverse("indicatori:periodo_calendario")).status_code == 403
+
+
+def test_a_compiled_query_takes_dates_and_gives_them_back_as_dates(visconteo, aperto, chiuso):
+    """A date parameter's stand-in comes back from the compiler as the backend adapts it
+    (SQLite: a text) and is recognised; the real date is adapted the same way."""
+    from ambito.platform.compilate import Compilata
+
+    def costruisci(ambito, al):
+        return (
+            Periodo.objects.filter(ambito_id=ambito, data_fine__lte=al)
+            .order_by("data_fine")
+            .values_list("pk", "data_fine")
+        )
+
+    compilata = Compilata(Periodo, costruisci)
+    for al in (chiuso.data_fine, aperto.data_fine, datetime.date(1900, 1, 1)):
+        righe = compilata.righe(visconteo.pk, al)
+        assert righe == list(costruisci(visconteo.pk, al))
+        assert all(type(data) is datetime.date for _pk, data in righe)
+    pks = [pk for pk, _data in compilata.righe(visconteo.pk, chiuso.data_fine)]
+    assert chiuso.pk in pks
+    assert aperto.pk not in pks
+    with pytest.raises(TypeError):  # a datetime is not a date's stand-in
+        Compilata(Periodo, costruisci).righe(visconteo.pk, datetime.datetime(2025, 1, 1))  # noqa: DTZ001
+
+
+def test_the_completeness_counts_the_indicators_due_in_the_period(
+    ufficio_piano, visconteo, aperto, chiuso
+):
+    """The ids due, read through a compiled query, are those of `dovuti_nel`."""
+    from indicatori import selectors
+
+    for periodo in Periodo.objects.filter(ambito=visconteo):
+        attesi = selectors.indicatori_comunali_dovuti(periodo).count()
+        righe = selectors.completezza_periodo(fetched_by=ufficio_piano, periodo=periodo)
+        assert {r.attesi for r in righe} == {attesi}
