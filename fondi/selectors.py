@@ -149,6 +149,14 @@ _RAGGRUPPAMENTI = {
 }
 
 
+def _ambiti_compilati(fetched_by, assegnazioni) -> list[int] | None:
+    """The Ambiti whose allocations the groupings read compiled: those the user reads,
+    when no other filter is given; else None (through the ORM)."""
+    if assegnazioni is not None:
+        return None
+    return Assegnazione.objects.ambiti_letti_per_intero(fetched_by)
+
+
 def _righe(raggruppa, visibili, ambiti) -> list[dict]:
     """The grouping's rows, as dicts: over `visibili` through the ORM, or, given the
     ids of the Ambiti the user reads (and no other filter), compiled."""
@@ -211,9 +219,7 @@ _RIPORTATI = Compilata(
 def fondi_totali(*, fetched_by, assegnazioni=None) -> dict[str, list[dict]]:
     """The four groupings above, the allocations scoped once for all of them; the
     yearly totals carry the printed total, the difference and the yearly change."""
-    ambiti = None
-    if assegnazioni is None:
-        ambiti = Assegnazione.objects.ambiti_letti_per_intero(fetched_by)
+    ambiti = _ambiti_compilati(fetched_by, assegnazioni)
     visibili = None if ambiti is not None else _assegnazioni(fetched_by, assegnazioni)
     return {
         "per_anno": _con_confronti(_righe(_per_anno, visibili, ambiti), _stampati(fetched_by)),
@@ -404,7 +410,11 @@ def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
             "ambito__nome", "linea__fonte__ordine", "linea__codice", "anno"
         )
     )
-    gruppi = (list(_per_anno(visibili)), list(_per_livello(visibili)), list(_per_fonte(visibili)))
+    ambiti_compilati = _ambiti_compilati(fetched_by, assegnazioni)
+    gruppi = tuple(
+        _righe(raggruppa, visibili, ambiti_compilati)
+        for raggruppa in (_per_anno, _per_livello, _per_fonte)
+    )
     ambiti = {}
     for row in rows:
         ambiti.setdefault(row.ambito_id, row.ambito)
