@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ambito.models import Ambito
+from ambito.platform.compilate import Compilata
 
 from .choices import LivelloFonte, StatoProgetto
 from .models import (
@@ -69,25 +70,25 @@ def _progetti(fetched_by, progetti=None):
 # --- Allocations (fondi in gestione) -------------------------------------------------
 
 
-def _per_anno(visibili) -> list[dict]:
+def _per_anno(visibili):
     """Rows {ambito, anno, totale} summed in SQL."""
     rows = (
         visibili.values("ambito", "anno").annotate(totale=Sum("importo")).order_by("ambito", "anno")
     )
-    return list(rows)
+    return rows
 
 
-def _per_livello(visibili) -> list[dict]:
+def _per_livello(visibili):
     """Rows {ambito, anno, livello, totale}: EU, national, regional, municipal, other."""
     rows = (
         visibili.values("ambito", "anno", livello=F("linea__fonte__livello"))
         .annotate(totale=Sum("importo"))
         .order_by("ambito", "anno", "livello")
     )
-    return list(rows)
+    return rows
 
 
-def _per_fonte(visibili) -> list[dict]:
+def _per_fonte(visibili):
     """Rows {ambito, anno, fonte, fonte_codice, fonte_nome, livello, totale}."""
     rows = (
         visibili.values(
@@ -102,10 +103,10 @@ def _per_fonte(visibili) -> list[dict]:
         .annotate(totale=Sum("importo"))
         .order_by("ambito", "anno", "ordine", "fonte_codice")
     )
-    return list(rows)
+    return rows
 
 
-def _per_linea(visibili) -> list[dict]:
+def _per_linea(visibili):
     """Rows {ambito, anno, linea, linea_codice, linea_nome, fonte_codice, totale}."""
     rows = (
         visibili.values(
@@ -120,20 +121,62 @@ def _per_linea(visibili) -> list[dict]:
         .annotate(totale=Sum("importo"))
         .order_by("ambito", "anno", "ordine", "linea_codice")
     )
-    return list(rows)
+    return rows
+
+
+def _compilata(raggruppa) -> Compilata:
+    """A grouping over the allocations of a list of Ambiti, compiled once per shape:
+    the same SQL as `raggruppa`'s, its rows as tuples in the same columns."""
+
+    def costruisci(ambiti):
+        righe = raggruppa(Assegnazione.objects.nei_ambiti(ambiti))
+        return righe.values_list(*_colonne(righe))
+
+    return Compilata(Assegnazione, costruisci)
+
+
+def _colonne(righe) -> list[str]:
+    """The keys of a values() queryset's dicts, in the order of its columns."""
+    query = righe.query
+    return [*query.extra_select, *query.values_select, *query.annotation_select]
+
+
+# Building the four groupings through the ORM cost more CPU than PostgreSQL spends
+# running them: for a user who reads whole Ambiti, unfiltered, they run compiled.
+_RAGGRUPPAMENTI = {
+    raggruppa: (_compilata(raggruppa), _colonne(raggruppa(Assegnazione.objects.all())))
+    for raggruppa in (_per_anno, _per_livello, _per_fonte, _per_linea)
+}
+
+
+def _ambiti_compilati(fetched_by, assegnazioni) -> list[int] | None:
+    """The Ambiti whose allocations the groupings read compiled: those the user reads,
+    when no other filter is given; else None (through the ORM)."""
+    if assegnazioni is not None:
+        return None
+    return Assegnazione.objects.ambiti_letti_per_intero(fetched_by)
+
+
+def _righe(raggruppa, visibili, ambiti) -> list[dict]:
+    """The grouping's rows, as dicts: over `visibili` through the ORM, or, given the
+    ids of the Ambiti the user reads (and no other filter), compiled."""
+    if ambiti is None:
+        return list(raggruppa(visibili))
+    compilata, colonne = _RAGGRUPPAMENTI[raggruppa]
+    return [dict(zip(colonne, riga, strict=True)) for riga in compilata.righe(ambiti)]
 
 
 def fondi_totali_per_anno(*, fetched_by, assegnazioni=None) -> list[dict]:
-    return _per_anno(_assegnazioni(fetched_by, assegnazioni))
+    return list(_per_anno(_assegnazioni(fetched_by, assegnazioni)))
 
 
 def fondi_totali_per_livello(*, fetched_by, assegnazioni=None) -> list[dict]:
-    return _per_livello(_assegnazioni(fetched_by, assegnazioni))
+    return list(_per_livello(_assegnazioni(fetched_by, assegnazioni)))
 
 
-def _differenza(calcolato, stampato: TotaleRiportato | None) -> Decimal | None:
+def _differenza(calcolato, stampato: Decimal | None) -> Decimal | None:
     """Computed minus printed total: how far the Piano's printed figure is off."""
-    return None if stampato is None else (calcolato or ZERO) - stampato.importo
+    return None if stampato is None else (calcolato or ZERO) - stampato
 
 
 def _variazione(importi: dict, anno, precedente) -> Decimal | None:
@@ -143,32 +186,58 @@ def _variazione(importi: dict, anno, precedente) -> Decimal | None:
     return (importi.get(anno) or ZERO) - (importi.get(precedente) or ZERO)
 
 
-def _con_confronti(per_anno: list[dict], riportati: list[TotaleRiportato]) -> list[dict]:
+def _con_confronti(per_anno: list[dict], riportati) -> list[dict]:
     """Each {ambito, anno, totale} row with the printed total of its year (when known),
-    the difference from it and the change over the Ambito's previous year."""
-    stampati = {(t.ambito_id, t.anno): t for t in riportati}
+    the difference from it and the change over the Ambito's previous year. `riportati`:
+    (ambito id, anno, importo, documento) of the printed totals, in `_riportati` order."""
+    stampati = {
+        (ambito, anno): (importo, documento) for ambito, anno, importo, documento in riportati
+    }
     precedente = {}
     for riga in per_anno:  # ordered by Ambito and year
-        stampato = stampati.get((riga["ambito"], riga["anno"]))
+        importo, documento = stampati.get((riga["ambito"], riga["anno"]), (None, None))
         prima = precedente.get(riga["ambito"])
-        riga["totale_riportato"] = stampato.importo if stampato else None
-        riga["documento"] = stampato.documento if stampato else None
-        riga["differenza"] = _differenza(riga["totale"], stampato)
+        riga["totale_riportato"] = importo
+        riga["documento"] = documento
+        riga["differenza"] = _differenza(riga["totale"], importo)
         riga["variazione"] = None if prima is None else riga["totale"] - prima
         precedente[riga["ambito"]] = riga["totale"]
     return per_anno
 
 
+_COLONNE_RIPORTATI = ("ambito_id", "anno", "importo", "documento")
+
+# The printed totals compared with the yearly ones, compiled as the groupings above.
+_RIPORTATI = Compilata(
+    TotaleRiportato,
+    lambda ambiti: _riportati(TotaleRiportato.objects.nei_ambiti(ambiti)).values_list(
+        *_COLONNE_RIPORTATI
+    ),
+)
+
+
 def fondi_totali(*, fetched_by, assegnazioni=None) -> dict[str, list[dict]]:
     """The four groupings above, the allocations scoped once for all of them; the
     yearly totals carry the printed total, the difference and the yearly change."""
-    visibili = _assegnazioni(fetched_by, assegnazioni)
+    ambiti = _ambiti_compilati(fetched_by, assegnazioni)
+    visibili = None if ambiti is not None else _assegnazioni(fetched_by, assegnazioni)
     return {
-        "per_anno": _con_confronti(_per_anno(visibili), totali_riportati(fetched_by=fetched_by)),
-        "per_livello": _per_livello(visibili),
-        "per_fonte": _per_fonte(visibili),
-        "per_linea": _per_linea(visibili),
+        "per_anno": _con_confronti(_righe(_per_anno, visibili, ambiti), _stampati(fetched_by)),
+        "per_livello": _righe(_per_livello, visibili, ambiti),
+        "per_fonte": _righe(_per_fonte, visibili, ambiti),
+        "per_linea": _righe(_per_linea, visibili, ambiti),
     }
+
+
+def _stampati(fetched_by):
+    """(ambito id, anno, importo, documento) of the printed totals the user reads (not
+    filtered: the yearly totals are compared with them), compiled when they are the rows
+    of a list of Ambiti."""
+    ambiti = TotaleRiportato.objects.ambiti_letti_per_intero(fetched_by)
+    if ambiti is not None:
+        return _RIPORTATI.righe(ambiti)
+    visibili = TotaleRiportato.objects.visible_to(fetched_by)
+    return _riportati(visibili).values_list(*_COLONNE_RIPORTATI)
 
 
 def totali_riportati(*, fetched_by, ambiti=None) -> list[TotaleRiportato]:
@@ -176,7 +245,13 @@ def totali_riportati(*, fetched_by, ambiti=None) -> list[TotaleRiportato]:
     queryset = TotaleRiportato.objects.visible_to(fetched_by)
     if ambiti is not None:
         queryset = queryset.filter(ambito__in=ambiti)
-    return list(queryset.order_by("ambito", "anno", "documento"))
+    return list(_riportati(queryset))
+
+
+def _riportati(queryset):
+    """In the order of the Ambiti and years; of two documents of a year, the later one
+    is compared (`_con_confronti`)."""
+    return queryset.order_by("ambito", "anno", "documento")
 
 
 @dataclass
@@ -273,7 +348,7 @@ def _prospetto_confronti(riportati, totali_ambito, ambito_id) -> list[dict]:
             "documento": t.documento,
             "riportato": t.importo,
             "calcolato": totali_ambito.get(t.anno, ZERO),
-            "differenza": _differenza(totali_ambito.get(t.anno), t),
+            "differenza": _differenza(totali_ambito.get(t.anno), t.importo),
         }
         for t in riportati
         if t.ambito_id == ambito_id
@@ -335,7 +410,11 @@ def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
             "ambito__nome", "linea__fonte__ordine", "linea__codice", "anno"
         )
     )
-    gruppi = (_per_anno(visibili), _per_livello(visibili), _per_fonte(visibili))
+    ambiti_compilati = _ambiti_compilati(fetched_by, assegnazioni)
+    gruppi = tuple(
+        _righe(raggruppa, visibili, ambiti_compilati)
+        for raggruppa in (_per_anno, _per_livello, _per_fonte)
+    )
     ambiti = {}
     for row in rows:
         ambiti.setdefault(row.ambito_id, row.ambito)

@@ -72,7 +72,8 @@ class FondiIndexView(LoginRequiredMixin, TemplateView):
         filterset = AssegnazioneFilterSet(
             dati_filtro(self.request), queryset=Assegnazione.objects.all(), request=self.request
         )
-        assegnazioni = filterset.qs
+        # Unbound (no parameter), nothing is filtered: the selectors may run compiled.
+        assegnazioni = filterset.qs if filterset.is_bound else None
         # Choosing the Ambito is not filtering its rows: its table keeps its totals.
         filtrato = filterset.is_bound and bool(set(filterset.form.changed_data) - {"ambito"})
         contesto = {"filterset": filterset, "filtrato": filtrato}

@@ -69,6 +69,8 @@ class ScopedQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         ambito_path, comune_path = self._paths()
+        if self._per_intero():
+            return self.nei_ambiti(ambiti_of(user, *Ruolo.values))
         lettori = set(Ruolo.values) if comune_path is None else set(LEGGE_AMBITO)
         condition = self._solo_approvati(user, ambito_path, lettori)
         if comune_path is None:
@@ -87,10 +89,32 @@ class ScopedQuerySet(models.QuerySet):
             condition |= self._ambito_q(ambito_path, ridotti) & approvati
         return condition
 
+    def _per_intero(self) -> bool:
+        """Whether every role reads all the rows of its Ambiti (no Comune rows, no rows
+        only some roles read): then what a user sees is a list of Ambiti."""
+        return (
+            self._paths()[1] is None and getattr(self.model, "scope_solo_approvati", None) is None
+        )
+
+    def ambiti_letti_per_intero(self, user) -> list[int] | None:
+        """The ids of the Ambiti whose rows `visible_to(user)` reads, when that is all
+        it does (`nei_ambiti` of them): a query compiled once (`Compilata`) takes them
+        as its parameter. None for the superuser, the anonymous, and a model whose
+        visibility is not a list of Ambiti."""
+        if _is_anonymous(user) or user.is_superuser or not self._per_intero():
+            return None
+        if type(self).visible_to is not ScopedQuerySet.visible_to:
+            return None  # a model that widens it (the partners of a project)
+        return ambiti_of(user, *Ruolo.values)
+
+    def nei_ambiti(self, ambito_ids):
+        """The rows of these Ambiti."""
+        ambito_path, _comune_path = self._paths()
+        return self.filter(self._ambito_q(ambito_path, ambito_ids))
+
     def nell_ambito(self, ambito_id):
         """The rows of one Ambito (after `visible_to`: a file about one Ambito)."""
-        ambito_path, _comune_path = self._paths()
-        return self.filter(self._ambito_q(ambito_path, [ambito_id]))
+        return self.nei_ambiti([ambito_id])
 
     def editable_by(self, user):
         if _is_anonymous(user):

@@ -348,7 +348,9 @@ class FondiTotaliView(generics.GenericAPIView):
     @extend_schema(parameters=_parametri(AssegnazioneFilterSet))
     def get(self, request):
         user = request.user
-        assegnazioni = _filtra(AssegnazioneFilterSet, request, self.get_queryset())
+        assegnazioni = None  # unfiltered: the selector may run its queries compiled
+        if ha_filtri(request):
+            assegnazioni = _filtra(AssegnazioneFilterSet, request, self.get_queryset())
         dati = selectors.fondi_totali(fetched_by=user, assegnazioni=assegnazioni)
         return Response(self.get_serializer(dati).data)
 

@@ -5,10 +5,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from fondi import selectors
 from fondi.choices import LivelloFonte
-from fondi.models import Assegnazione, Progetto
+from fondi.models import Assegnazione, Progetto, TotaleRiportato
+from indicatori.models import Valore
 
 from .factories import (
     AssegnazioneFactory,
@@ -85,8 +87,6 @@ def test_filtered_allocations_give_filtered_totals(ufficio_piano, visconteo):
 
 
 def test_other_ambiti_and_anonymous_see_no_funds(ufficio_piano_altro, django_user_model):
-    from django.contrib.auth.models import AnonymousUser
-
     assert selectors.fondi_totali_per_anno(fetched_by=ufficio_piano_altro) == []
     assert selectors.fondi_prospetto(fetched_by=AnonymousUser()) == []
 
@@ -262,3 +262,40 @@ def test_the_prospetto_totals_equal_the_grouped_totals_of_the_api(ufficio_piano,
     ]
     assert prospetto.totali[2024] == Decimal("10.25")
     assert prospetto.per_livello[-1]["variazione"] is not None
+
+
+def test_the_unfiltered_totals_run_compiled_with_the_same_rows(
+    ufficio_piano, ufficio_piano_altro, visconteo, altro_ambito, django_user_model
+):
+    """Unfiltered, for a user who reads whole Ambiti, fondi_totali runs its queries
+    compiled (Compilata) over the user's Ambiti: the same rows, printed totals and
+    differences as through the ORM over the same allocations passed as a queryset."""
+    AssegnazioneFactory(ambito=altro_ambito, linea=linea("FNA-B2"), anno=2023, importo="7.10")
+    TotaleRiportato.objects.create(ambito=altro_ambito, anno=2023, importo="7.00", documento="b")
+    TotaleRiportato.objects.create(ambito=altro_ambito, anno=2023, importo="9.00", documento="a")
+    assert Assegnazione.objects.ambiti_letti_per_intero(ufficio_piano) == [visconteo.pk]
+    superuser = django_user_model.objects.create_superuser("root.totali", password="x")
+    for user in (ufficio_piano, ufficio_piano_altro, superuser, AnonymousUser()):
+        compilati = selectors.fondi_totali(fetched_by=user)
+        assert compilati == selectors.fondi_totali(
+            fetched_by=user, assegnazioni=Assegnazione.objects.all()
+        )
+    [riga] = selectors.fondi_totali(fetched_by=ufficio_piano_altro)["per_anno"]
+    # Of two documents of a year, the later in order is compared.
+    assert (riga["documento"], riga["differenza"]) == ("b", Decimal("0.10"))
+    assert compilati["per_anno"] == []  # the anonymous
+
+
+def test_only_a_visibility_that_is_a_list_of_ambiti_is_given_as_one(
+    ufficio_piano, operatore_rozzano, visconteo, django_user_model
+):
+    superuser = django_user_model.objects.create_superuser("root.ambiti", password="x")
+    assert Assegnazione.objects.ambiti_letti_per_intero(operatore_rozzano) == [visconteo.pk]
+    assert Assegnazione.objects.ambiti_letti_per_intero(superuser) is None
+    assert Assegnazione.objects.ambiti_letti_per_intero(AnonymousUser()) is None
+    # Partner projects widen visible_to; values have Comune and approved-only rows.
+    assert Progetto.objects.ambiti_letti_per_intero(ufficio_piano) is None
+    assert Valore.objects.ambiti_letti_per_intero(ufficio_piano) is None
+    assert list(Assegnazione.objects.nei_ambiti([visconteo.pk])) == list(
+        Assegnazione.objects.visible_to(ufficio_piano)
+    )
