@@ -132,6 +132,13 @@ class Ruoli:
         """The Ambito of one of the user's Incarichi (no query)."""
         return self._istanza("ambito", ambito_id)
 
+    def ambito_letto(self, ambito_id):
+        """The Ambito if it came with the user's Incarichi (no query), else None."""
+        self.incarichi  # noqa: B018 - they bring the Ambiti's rows
+        if ambito_id not in self._righe["ambito"]:
+            return None
+        return self._istanza("ambito", ambito_id)
+
     def comune_di(self, comune_id):
         """The Comune of one of the user's Incarichi (no query)."""
         return self._istanza("comune", comune_id)

@@ -7,22 +7,32 @@ compares the two); every other template, and any project override, goes through 
 template engine as before.
 """
 
+import html
+
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.timezone import template_localtime
+
+
+def escape_testo(value):
+    """Django's `escape()` without its lazy-argument wrapper (a third of its cost; a
+    grid escapes hundreds of texts): the same markup, a lazy text is read at once."""
+    return SafeString(html.escape(str(value)))
 
 
 def _text(value):
     """`{{ value }}`: localized, then escaped unless already safe."""
+    if type(value) is str:  # a plain text: nothing to localize, not safe yet
+        return SafeString(html.escape(value))
     value = localize(template_localtime(value))
     return conditional_escape(value if isinstance(value, str) else str(value))
 
 
 def _string(value):
     """`{{ value|stringformat:'s' }}`: not localized; escaped unless already safe."""
-    return value if isinstance(value, SafeData) else escape(value)
+    return value if isinstance(value, SafeData) else escape_testo(value)
 
 
 def _attrs(attrs):

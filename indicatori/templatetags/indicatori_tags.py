@@ -2,12 +2,13 @@
 
 from django import template
 from django.template.defaultfilters import truncatechars
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ambito.platform.renderers import _text
+from ambito.platform.renderers import escape_testo as escape
 from ambito.templatetags.zonale import euro, numero, percentuale
 
 from ..choices import StatoAvanzamento, StatoValore, UnitaMisura

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from ambito.models import Notifica
 from indicatori import services
@@ -163,6 +164,27 @@ def test_close_and_reopen_with_a_reason_recorded(as_user, ufficio_piano, viscont
         .values_list("azione", "motivo")
     ) == [("chiusura", "Fine della rilevazione."), ("riapertura", "Correzione di Rozzano.")]
     assert periodo.history.filter(history_change_reason="Correzione di Rozzano.").exists()
+
+
+def test_review_page_lists_the_closings_and_reopenings_newest_first(
+    as_user, ufficio_piano, visconteo
+):
+    (periodo,) = services.periodi_calendar_create(
+        user=ufficio_piano, ambito=visconteo, anno=2031, tipo="annuale"
+    )
+    client = as_user(ufficio_piano)
+    url = reverse("indicatori:revisione", args=[periodo.pk])
+    client.post(url, {"azione": "chiudi", "motivo": "Fine della rilevazione."})
+    client.post(url, {"azione": "riapri", "motivo": "Correzione di Rozzano."})
+    eventi = list(EventoPeriodo.objects.filter(periodo=periodo).select_related("utente"))
+    chi = ufficio_piano.get_full_name() or ufficio_piano.username
+    righe = [
+        f"<tr><td>{localtime(e.quando).strftime('%d/%m/%Y %H:%M')}</td>"
+        f"<td>{e.get_azione_display()}</td><td>{chi}</td><td>{e.motivo}</td></tr>"
+        for e in eventi
+    ]
+    assert [e.motivo for e in eventi] == ["Correzione di Rozzano.", "Fine della rilevazione."]
+    assert "".join(righe) in client.get(url).content.decode()
 
 
 def test_reminders_follow_the_calendar(visconteo, ufficio_piano, operatore_rozzano):
