@@ -13,6 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.db import router
 from django.db.models import (
     Count,
     DecimalField,
@@ -49,7 +51,15 @@ from .choices import (
     TipoIndicatore,
     UnitaMisura,
 )
-from .models import Categoria, Indicatore, IndicatoreContesto, Periodo, Valore, ValoreContesto
+from .models import (
+    Categoria,
+    EventoPeriodo,
+    Indicatore,
+    IndicatoreContesto,
+    Periodo,
+    Valore,
+    ValoreContesto,
+)
 from .querysets import periodicita_dovute
 from .services import MODIFICABILI, chiave_cella, mediane_storiche
 
@@ -1392,3 +1402,36 @@ def ultimi_approvati(*, fetched_by, periodo, indicatori) -> dict[tuple, object]:
             )
         )
     }
+
+
+# --- periods ------------------------------------------------------------------------
+
+
+@functools.cache
+def _eventi_compilati():
+    """A period's closings and reopenings with their user's columns, compiled once."""
+    colonne_utente = [f.attname for f in get_user_model()._meta.concrete_fields]
+    return Compilata(
+        EventoPeriodo,
+        lambda periodo_id: EventoPeriodo.objects.filter(periodo_id=periodo_id).values_list(
+            *(f.attname for f in EventoPeriodo._meta.concrete_fields),
+            *(f"utente__{c}" for c in colonne_utente),
+        ),
+    )
+
+
+def eventi_del_periodo(periodo) -> list[EventoPeriodo]:
+    """The review page's register of closings and reopenings (model's order), each
+    with its user: the same rows and query as `select_related("utente")`, whose ORM
+    building cost more CPU than running it (0,8 ms against 0,1 ms, mostly for no row)."""
+    utente_model = get_user_model()
+    alias = router.db_for_read(EventoPeriodo) or "default"
+    n = len(EventoPeriodo._meta.concrete_fields)
+    campi = [f.attname for f in EventoPeriodo._meta.concrete_fields]
+    campi_utente = [f.attname for f in utente_model._meta.concrete_fields]
+    eventi = []
+    for riga in _eventi_compilati().righe(periodo.pk):
+        evento = EventoPeriodo.from_db(alias, campi, riga[:n])
+        evento.utente = utente_model.from_db(alias, campi_utente, riga[n:])
+        eventi.append(evento)
+    return eventi

@@ -5,13 +5,10 @@ from `selectors.py`, every write from `services.py`.
 """
 
 import uuid
-from functools import cache
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import router
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -31,7 +28,6 @@ from django.views.generic import (
 )
 
 from ambito.models import Ambito, Comune
-from ambito.platform.compilate import Compilata
 from ambito.platform.mixins import (
     EsportaMixin,
     FilteredListMixin,
@@ -65,43 +61,12 @@ from .forms import (
     SelezioneValoriForm,
 )
 from .models import (
-    EventoPeriodo,
     Indicatore,
     Periodo,
     RichiestaRegione,
     RichiestaRelazione,
     Valore,
 )
-
-
-@cache
-def _eventi_compilati():
-    """A period's closings and reopenings with their user's columns, compiled once."""
-    colonne_utente = [f.attname for f in get_user_model()._meta.concrete_fields]
-    return Compilata(
-        EventoPeriodo,
-        lambda periodo_id: EventoPeriodo.objects.filter(periodo_id=periodo_id).values_list(
-            *(f.attname for f in EventoPeriodo._meta.concrete_fields),
-            *(f"utente__{c}" for c in colonne_utente),
-        ),
-    )
-
-
-def eventi_del_periodo(periodo) -> list[EventoPeriodo]:
-    """The review page's register of closings and reopenings (model's order), each
-    with its user: the same rows and query as `select_related("utente")`, whose ORM
-    building cost more CPU than running it (0,8 ms against 0,1 ms, mostly for no row)."""
-    utente_model = get_user_model()
-    alias = router.db_for_read(EventoPeriodo) or "default"
-    n = len(EventoPeriodo._meta.concrete_fields)
-    campi = [f.attname for f in EventoPeriodo._meta.concrete_fields]
-    campi_utente = [f.attname for f in utente_model._meta.concrete_fields]
-    eventi = []
-    for riga in _eventi_compilati().righe(periodo.pk):
-        evento = EventoPeriodo.from_db(alias, campi, riga[:n])
-        evento.utente = utente_model.from_db(alias, campi_utente, riga[n:])
-        eventi.append(evento)
-    return eventi
 
 
 def _messaggi_errore(error: ValidationError) -> list[str]:
@@ -469,7 +434,7 @@ class RevisioneView(EsportaMixin, GestioneMixin, TemplateView):
             righe=righe,
             indicatori_ambito=di_ambito,
             riga_ambito=ambito,
-            eventi=eventi_del_periodo(self.periodo),
+            eventi=selectors.eventi_del_periodo(self.periodo),
             motivo_form=kwargs.pop("motivo_form", None) or MotivoForm(),
             # A one-time token of the "Esporta" form: the same form posted twice is one job.
             richiesta=uuid.uuid4().hex,
