@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambito import selectors as territorio
 from ambito.models import Ambito, Comune, DatiDemografici
-from ambito.platform.cache import FONDI, INDICATORI, per_ambito
+from ambito.platform.cache import INDICATORI, per_ambito
 from ambito.platform.compilate import Compilata
 from ambito.roles import ruoli
 from fondi.models import Assegnazione, Progetto
@@ -348,42 +348,6 @@ _FONDI = Compilata(
 )
 
 
-#: The residents and funds of a row, kept per Ambito in the cache (`_risorse`).
-CAMPI_RISORSE = (
-    "residenti",
-    "anno_residenti",
-    "anno_fondi",
-    "fondi",
-    "progetti_pnrr",
-    "ammesso",
-    "erogato",
-)
-
-
-def _risorse(fetched_by, righe: dict[int, RigaAmbito], anno):
-    """Residents, funds and PNRR projects of each Ambito in the year: the same for every
-    reader of the Ambito (whoever reads an Ambito reads all the projects it leads), so
-    kept per Ambito in the cache under the generation of its funds, which a change of
-    its territory renews too: after an approval they are read, not computed again."""
-
-    def calcola(ambito_ids):
-        parziali = {a: RigaAmbito(ambito=righe[a].ambito) for a in ambito_ids}
-        for ambito_id, popolazione in territorio.popolazione_di_riferimento_per_ambito(
-            ambiti=[riga.ambito for riga in parziali.values()], anno=anno
-        ).items():
-            parziali[ambito_id].residenti = popolazione.residenti
-            parziali[ambito_id].anno_residenti = popolazione.anno
-        _fondi(parziali, anno)
-        _pnrr(fetched_by, parziali)
-        return {a: {c: getattr(r, c) for c in CAMPI_RISORSE} for a, r in parziali.items()}
-
-    for ambito_id, campi in per_ambito(
-        "regione:risorse", righe, calcola, anno, sezioni=[FONDI]
-    ).items():
-        for campo, valore in campi.items():
-            setattr(righe[ambito_id], campo, valore)
-
-
 def _fondi(righe, anno):
     """Funds of each Ambito in the year (or its latest earlier one), as its dashboard."""
     per_ambito = {}
@@ -580,7 +544,13 @@ def cruscotto_regione(
         ambiti = [a for a in ambiti if province.get(a.pk) == provincia]
     righe = {a.pk: RigaAmbito(ambito=a, provincia=province.get(a.pk, "")) for a in ambiti}
     if righe:
-        _risorse(fetched_by, righe, anno)
+        for ambito_id, popolazione in territorio.popolazione_di_riferimento_per_ambito(
+            ambiti=ambiti, anno=anno
+        ).items():
+            righe[ambito_id].residenti = popolazione.residenti
+            righe[ambito_id].anno_residenti = popolazione.anno
+        _fondi(righe, anno)
+        _pnrr(fetched_by, righe)
         periodi = _periodi_correnti(fetched_by, ambiti)
         for ambito_id, periodo in periodi.items():
             righe[ambito_id].periodo = periodo

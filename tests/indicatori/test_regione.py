@@ -23,7 +23,7 @@ from ambito.platform import pdf
 from ambito.selectors import popolazione_di_riferimento
 from ambito.templatetags.zonale import numero
 from fondi import sintetico as fondi_sintetico
-from fondi.models import Assegnazione, Progetto
+from fondi.models import Progetto
 from fondi.reports import cruscotto_fondi
 from fondi.selectors import progetti_riepilogo
 from indicatori import regione, selectors, services, tasks
@@ -241,47 +241,6 @@ def test_an_approval_shows_in_the_next_request(
     with CaptureQueriesContext(connection) as ricalcolo:
         stati()
     assert len(ricalcolo) == len(dalla_cache)
-
-
-def _commit():
-    """What the commit of the changes made so far does to the cache: their renewals run
-    and none is left pending (the test's transaction never commits; until it would,
-    each Ambito it changed is computed at every request, never read from the cache)."""
-    for _savepoints, rinnovo, _robust in connection.run_on_commit:
-        rinnovo()
-    connection.run_on_commit.clear()
-
-
-def test_funds_are_kept_per_ambito_until_they_change(
-    molise, utente_regione, django_capture_on_commit_callbacks
-):
-    """Residents, funds and PNRR projects are kept per Ambito under the generation of
-    its funds: an approval leaves them in the cache, a new allocation shows in the next
-    request."""
-    from fondi.services import assegnazione_save
-
-    ambito = molise[0]
-
-    def righe():
-        dati = regione.cruscotto_regione(fetched_by=utente_regione, regione=REGIONE, anno=ANNO)
-        return {r.ambito.pk: r for r in dati.righe}
-
-    periodo, indicatore = _da_approvare(ambito, django_capture_on_commit_callbacks)
-    _commit()
-    prima = righe()
-    _approva(periodo, indicatore, django_capture_on_commit_callbacks)
-    _commit()
-    with CaptureQueriesContext(connection) as dopo_approvazione:
-        righe()
-    assert not [q for q in dopo_approvazione if "fondi_assegnazione" in q["sql"]]
-    riga = prima[ambito.pk]
-    assegnazione = Assegnazione.objects.filter(ambito=ambito, anno=riga.anno_fondi).first()
-    assegnazione.importo += Decimal(1000)
-    assegnazione_save(assegnazione=assegnazione)
-    _commit()
-    dopo = righe()
-    assert dopo[ambito.pk].fondi == riga.fondi + Decimal(1000)
-    assert all(dopo[a.pk].fondi == prima[a.pk].fondi for a in molise[1:])
 
 
 def test_incomplete_ambiti_are_marked_not_ranked(molise, utente_regione):
