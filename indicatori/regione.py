@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import (
     Case,
     Count,
@@ -34,12 +35,13 @@ from django.utils.translation import gettext_lazy as _
 from ambito import selectors as territorio
 from ambito.models import Ambito, Comune, DatiDemografici
 from ambito.platform.cache import INDICATORI, per_ambito
+from ambito.platform.compilate import Compilata
 from ambito.roles import ruoli
 from fondi.models import Assegnazione, Progetto
 from fondi.selectors import ultimi_avanzamenti_per_ambito
 
 from . import selectors
-from .choices import Livello, StatoAvanzamento, StatoValore, TipoIndicatore, UnitaMisura
+from .choices import Livello, StatoAvanzamento, StatoValore, UnitaMisura
 from .models import Indicatore, Periodo, Valore
 from .querysets import periodicita_dovute
 
@@ -181,28 +183,38 @@ def regioni_visibili(*, fetched_by) -> list[str]:
     return ruoli(fetched_by).regioni
 
 
+# The queries below take the ids of the region's Ambiti (~90, 600 in the national
+# view) and run compiled (`Compilata`), once per number of Ambiti: building them through
+# the ORM, each id checked and adapted one by one, cost more CPU than PostgreSQL spends
+# running them.
+
+_PROVINCE = Compilata(
+    Comune,
+    lambda ambiti: (
+        Comune.objects.filter(ambito_id__in=ambiti)
+        .values_list("ambito_id", "sigla_provincia")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ),
+)
+
+
 def _province(ambiti) -> dict[int, str]:
     """The province of most of each Ambito's Comuni (one query)."""
     conteggi = {}
-    for r in (
-        Comune.objects.filter(ambito__in=ambiti)
-        .values("ambito_id", "sigla_provincia")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        conteggi.setdefault(r["ambito_id"], []).append((r["n"], r["sigla_provincia"]))
+    for ambito_id, sigla, n in _PROVINCE.righe([a.pk for a in ambiti]):
+        conteggi.setdefault(ambito_id, []).append((n, sigla))
     return {a: max(v)[1] for a, v in conteggi.items()}
 
 
-def _periodi_correnti(fetched_by, ambiti) -> dict[int, Periodo]:
-    """Each Ambito's current period, as its own dashboard picks it (one query): the
-    latest begun by today, else the earliest. Picked in SQL: a region has ~20 periods
-    per Ambito (12.000 in Italy), and making an object of each was a sixth of the
-    regional API's time."""
-    iniziato = Case(When(data_inizio__lte=timezone.localdate(), then=F("data_fine")))
-    periodi = (
-        Periodo.objects.visible_to(fetched_by)
-        .filter(ambito__in=ambiti)
+_CAMPI_PERIODO = [f.attname for f in Periodo._meta.concrete_fields]
+
+
+def _periodi_scelti(ambiti, oggi, prima):
+    """Each Ambito's first period in the order of `_periodi_correnti` (`prima`: 1)."""
+    iniziato = Case(When(data_inizio__lte=oggi, then=F("data_fine")))
+    return (
+        Periodo.objects.filter(ambito_id__in=ambiti)
         .annotate(
             scelta=Window(
                 RowNumber(),
@@ -210,7 +222,28 @@ def _periodi_correnti(fetched_by, ambiti) -> dict[int, Periodo]:
                 order_by=[iniziato.desc(nulls_last=True), F("data_fine").asc(), F("pk").asc()],
             )
         )
-        .filter(scelta=1)
+        .filter(scelta=prima)
+        .values_list(*_CAMPI_PERIODO)
+    )
+
+
+_PERIODI_SCELTI = Compilata(Periodo, _periodi_scelti)
+
+
+def _periodi_correnti(fetched_by, ambiti) -> dict[int, Periodo]:
+    """Each Ambito's current period, as its own dashboard picks it (one query): the
+    latest begun by today, else the earliest. Picked in SQL: a region has ~20 periods
+    per Ambito (12.000 in Italy), and making an object of each was a sixth of the
+    regional API's time. The periods the user reads are those of his Ambiti (or all, for
+    the superuser): the ids are narrowed to them, the query stays of fixed shape."""
+    ids = [a.pk for a in ambiti]
+    if not fetched_by.is_superuser:
+        letti = set(Periodo.objects.ambiti_letti_per_intero(fetched_by))
+        ids = [a for a in ids if a in letti]
+    alias = router.db_for_read(Periodo) or "default"
+    periodi = (
+        Periodo.from_db(alias, _CAMPI_PERIODO, riga)
+        for riga in _PERIODI_SCELTI.righe(ids, timezone.localdate(), 1)
     )
     return {periodo.ambito_id: periodo for periodo in periodi}
 
@@ -304,16 +337,22 @@ def _completezza_sql(righe: dict[int, RigaAmbito], periodi: dict[int, Periodo], 
                 riga.in_ritardo += 1
 
 
+_FONDI = Compilata(
+    Assegnazione,
+    lambda ambiti: (
+        Assegnazione.objects.filter(ambito_id__in=ambiti)
+        .values_list("ambito_id", "anno")
+        .annotate(totale=Sum("importo"))
+        .order_by()
+    ),
+)
+
+
 def _fondi(righe, anno):
     """Funds of each Ambito in the year (or its latest earlier one), as its dashboard."""
     per_ambito = {}
-    for r in (
-        Assegnazione.objects.filter(ambito__in=list(righe))
-        .values("ambito_id", "anno")
-        .annotate(totale=Sum("importo"))
-        .order_by()
-    ):
-        per_ambito.setdefault(r["ambito_id"], {})[r["anno"]] = r["totale"]
+    for ambito_id, anno_fondi, totale in _FONDI.righe(list(righe)):
+        per_ambito.setdefault(ambito_id, {})[anno_fondi] = totale
     for ambito_id, totali in per_ambito.items():
         scelto = max((a for a in totali if a <= anno), default=max(totali))
         righe[ambito_id].anno_fondi = scelto
@@ -344,15 +383,12 @@ def _stati(fetched_by, righe, area):
 
     def calcola(ambito_ids):
         conteggi = {a: dict.fromkeys(StatoAvanzamento.values, 0) for a in ambito_ids}
-        indicatori = (
-            selectors.indicatori_visibili(fetched_by=fetched_by)
-            .exclude(tipo=TipoIndicatore.INPUT)
-            .filter(previsto_dal_piano=True, piano__ambito__in=ambito_ids)
-        )
-        if area is not None:
-            indicatori = indicatori.filter(area=area)
-        for avanzamento in selectors.avanzamento_indicatori(
-            fetched_by=fetched_by, indicatori=indicatori
+        # The plan's indicators of these Ambiti as the selector reads them itself (no
+        # second visibility query for their values), computed directly: the per-Ambito
+        # cache keeps the counts, a copy of the list under the user's key would not be
+        # renewed with these Ambiti's data (`__wrapped__`).
+        for avanzamento in selectors.avanzamento_indicatori.__wrapped__(
+            fetched_by=fetched_by, ambiti=ambito_ids, area=area
         ):
             conteggi[avanzamento.indicatore.piano.ambito_id][avanzamento.stato] += 1
         return conteggi
@@ -421,21 +457,30 @@ def _comuni(fetched_by, ambiti, codice, anno) -> tuple[list[RigaComune], str | N
     return righe, unita, per_mille
 
 
-def _ultima_approvazione(ambiti):
-    """When the last value of the Ambiti was approved: the latest of each period's last
-    approval, one probe per period of the index `indicatori_valore_ultima_appr` (the max
-    over the approved values themselves read ~570.000 rows for 91 Ambiti)."""
+def _ultime_approvazioni(ambiti, approvato):
     ultima = Coalesce("approvato_il", "aggiornato_il")
     del_periodo = (
-        Valore.objects.filter(periodo=OuterRef("pk"), stato=StatoValore.APPROVATO)
+        Valore.objects.filter(periodo=OuterRef("pk"), stato=approvato)
         .order_by(ultima.desc())
         .values_list(ultima)[:1]
     )
     return (
-        Periodo.objects.filter(ambito__in=ambiti)
+        Periodo.objects.filter(ambito_id__in=ambiti)
         .annotate(del_periodo=Subquery(del_periodo))
-        .aggregate(ultima=Max("del_periodo"))["ultima"]
+        .order_by(F("del_periodo").desc(nulls_last=True))
+        .values_list("del_periodo")[:1]
     )
+
+
+_ULTIMA_APPROVAZIONE = Compilata(Periodo, _ultime_approvazioni)
+
+
+def _ultima_approvazione(ambiti):
+    """When the last value of the Ambiti was approved: the latest of each period's last
+    approval, one probe per period of the index `indicatori_valore_ultima_appr` (the max
+    over the approved values themselves read ~570.000 rows for 91 Ambiti)."""
+    righe = _ULTIMA_APPROVAZIONE.righe([a.pk for a in ambiti], StatoValore.APPROVATO.value)
+    return righe[0][0] if righe else None
 
 
 def _ordina(righe, ordina):
@@ -458,6 +503,21 @@ def _numera(righe):
             posizione += 1
             riga.posizione = posizione
     return righe
+
+
+#: The indicators of the Comuni a table of the region can show (code, name).
+_INDICATORI_COMUNALI = Compilata(
+    Indicatore,
+    lambda ambiti, livello, testo: (
+        Indicatore.objects.filter(
+            piano__ambito_id__in=ambiti, livello=livello, numeratore__isnull=True
+        )
+        .exclude(unita=testo)
+        .order_by("codice")
+        .values_list("codice", "nome")
+        .distinct()
+    ),
+)
 
 
 def cruscotto_regione(
@@ -496,14 +556,8 @@ def cruscotto_regione(
             righe[ambito_id].periodo = periodo
         _completezza(righe, periodi, area, oggi)
         _stati(fetched_by, righe, area)
-    indicatori = list(
-        Indicatore.objects.filter(
-            piano__ambito__in=ambiti, livello=Livello.COMUNE, numeratore__isnull=True
-        )
-        .exclude(unita=UnitaMisura.TESTO)
-        .order_by("codice")
-        .values_list("codice", "nome")
-        .distinct()
+    indicatori = _INDICATORI_COMUNALI.righe(
+        [a.pk for a in ambiti], Livello.COMUNE.value, UnitaMisura.TESTO.value
     )
     codici = dict(indicatori)
     aggiornato_al = _ultima_approvazione(ambiti) if ambiti else None
