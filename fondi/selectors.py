@@ -30,6 +30,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -697,24 +698,87 @@ def progetti_per_tabella(*, fetched_by, progetti=None):
 
 def progetti_per_api(*, fetched_by, progetti=None):
     """The projects with what the API shows: the lead Ambito and the implementing body
-    as their ids (no joined row, no model instance), the line for its code, and as
-    lists (`<relation>_elenco`, what the serializer reads) the partner Ambiti, the
-    Comuni and the amounts per line with their line and source. Lists, not related
-    managers: Django builds a manager and clones a queryset per row and relation for
-    a prefetch without `to_attr`, most of a page's cost."""
-    return (
-        progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti)
-        .select_related("linea")
-        .prefetch_related(
-            Prefetch("ambiti_partner", to_attr="ambiti_partner_elenco"),
-            Prefetch("comuni", to_attr="comuni_elenco"),
-            Prefetch(
-                "finanziamenti",
-                queryset=FinanziamentoProgetto.objects.select_related("linea__fonte"),
-                to_attr="finanziamenti_elenco",
-            ),
-        )
+    as their ids (no joined row, no model instance), the line for its code, and, read
+    once the rows are fetched (`_ConElenchi`), the keys of the partner Ambiti and of
+    the Comuni (`<relation>_chiavi`, what the serializer reads) and the amounts per line
+    with their line and source (`finanziamenti_elenco`)."""
+    queryset = progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti).select_related(
+        "linea"
     )
+    # Django's own hook for how a queryset's rows come back (values() sets it too); kept
+    # by the clones that filter, order and paginate it.
+    queryset._iterable_class = _ConElenchi
+    return queryset
+
+
+class _ConElenchi(ModelIterable):
+    """The projects, each with the lists `progetti_per_api` names, read for all the rows
+    by two compiled queries: Django's prefetch built, compiled and ran three querysets
+    per page (and a model instance per partner Ambito and Comune), a third of the
+    API's time."""
+
+    def __iter__(self):
+        progetti = list(super().__iter__())
+        if progetti:
+            _aggiungi_elenchi(progetti, self.queryset.db)
+        return iter(progetti)
+
+
+def _molti_a_molti(progetti):
+    """(progetto id, ambito id, comune id, nome): a partner Ambito (no Comune) or a
+    Comune (no Ambito) of the projects, in the order of their names as Django's
+    prefetch of the relations."""
+    partner = (
+        Progetto.ambiti_partner.through.objects.filter(progetto_id__in=progetti)
+        .annotate(comune=Value(None, IntegerField()), nome=F("ambito__nome"))
+        .values_list("progetto_id", "ambito_id", "comune", "nome")
+    )
+    comuni = (
+        Progetto.comuni.through.objects.filter(progetto_id__in=progetti)
+        .annotate(ambito=Value(None, IntegerField()), nome=F("comune__nome"))
+        .values_list("progetto_id", "ambito", "comune_id", "nome")
+    )
+    return partner.union(comuni, all=True).order_by("nome")
+
+
+_MOLTI_A_MOLTI = Compilata(Progetto.ambiti_partner.through, _molti_a_molti)
+
+# A funding row's own columns (in the model's order, as Model.from_db takes them), then
+# its line's code and source.
+_CAMPI_FINANZIAMENTO = [campo.attname for campo in FinanziamentoProgetto._meta.concrete_fields]
+_FINANZIAMENTI = Compilata(
+    FinanziamentoProgetto,
+    lambda progetti: FinanziamentoProgetto.objects.filter(progetto_id__in=progetti).values_list(
+        *_CAMPI_FINANZIAMENTO, "linea__codice", "linea__fonte_id", "linea__fonte__codice"
+    ),
+)
+
+
+def _aggiungi_elenchi(progetti, alias):
+    per_id = {}
+    for progetto in progetti:
+        progetto.ambiti_partner_chiavi, progetto.comuni_chiavi = [], []
+        progetto.finanziamenti_elenco = []
+        per_id[progetto.pk] = progetto
+    chiavi = list(per_id)
+    for progetto_id, ambito_id, comune_id, _nome in _MOLTI_A_MOLTI.righe(chiavi):
+        progetto = per_id[progetto_id]
+        if comune_id is None:
+            progetto.ambiti_partner_chiavi.append(ambito_id)
+        else:
+            progetto.comuni_chiavi.append(comune_id)
+    n = len(_CAMPI_FINANZIAMENTO)
+    for riga in _FINANZIAMENTI.righe(chiavi):
+        finanziamento = FinanziamentoProgetto.from_db(alias, _CAMPI_FINANZIAMENTO, riga[:n])
+        linea_id, (codice, fonte_id, fonte_codice) = finanziamento.linea_id, riga[n:]
+        # Only what the API shows of them: their other fields are deferred.
+        finanziamento.linea = LineaFinanziamento.from_db(
+            alias, ["id", "fonte_id", "codice"], (linea_id, fonte_id, codice)
+        )
+        finanziamento.linea.fonte = FonteFinanziamento.from_db(
+            alias, ["id", "codice"], (fonte_id, fonte_codice)
+        )
+        per_id[finanziamento.progetto_id].finanziamenti_elenco.append(finanziamento)
 
 
 def progetti_per_elenco(*, fetched_by, progetti=None):
