@@ -35,10 +35,17 @@ TRANSIZIONI_STATO: dict[str, frozenset[str]] = {
 }
 
 
+# Worked out once: the API lists them for every project it shows, and
+# `StatoProgetto.values` rebuilds the choices (a label each) at every read.
+_SUCCESSIVI: dict[str, tuple[str, ...]] = {
+    stato: tuple(value for value in StatoProgetto.values if value in ammessi)
+    for stato, ammessi in TRANSIZIONI_STATO.items()
+}
+
+
 def stati_successivi(stato: str) -> list[str]:
     """The states a project in `stato` may move to, in the order of the choices."""
-    ammessi = TRANSIZIONI_STATO.get(stato, frozenset())
-    return [value for value in StatoProgetto.values if value in ammessi]
+    return list(_SUCCESSIVI.get(stato, ()))
 
 
 class TipoAtto(models.TextChoices):

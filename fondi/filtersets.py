@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from ambito.filtersets import AmbitoFilterSet, AnnoFilter
+from ambito.platform.compilate import Compilata
 
 from .choices import EsitoCandidatura, LivelloFonte, StatoProgetto, TipoAtto
 from .models import (
@@ -36,24 +37,51 @@ class _OpzioniDaValori(ModelChoiceIterator):
             yield ("", field.empty_label)
         if field.null_label is not None:
             yield (field.null_value, field.null_label)
-        for pk, *valori in self.queryset.values_list("pk", *field.campi_etichetta):
+        if field.mie is None:
+            righe = self.queryset.values_list("pk", *field.campi_etichetta)
+        else:
+            righe = field.opzioni(field.mie)
+        for pk, *valori in righe:
             yield (pk, field.etichetta(*valori))
 
 
 class _SceltaDaValori(ModelChoiceField):
     iterator = _OpzioniDaValori
 
-    def __init__(self, *args, campi_etichetta, etichetta, **kwargs):
+    def __init__(self, *args, campi_etichetta, etichetta, opzioni, mie=None, **kwargs):
         self.campi_etichetta, self.etichetta = campi_etichetta, etichetta
+        self.opzioni, self.mie = opzioni, mie
         super().__init__(*args, **kwargs)
 
 
 class SceltaFondoFilter(django_filters.ModelChoiceFilter):
     """A choice of a funding source or line; the choice list is written from the
     label's fields (`campi_etichetta`, composed by `etichetta` as the model's __str__
-    does), the chosen value is still a model instance."""
+    does), the chosen value is still a model instance. For a user of some Ambiti the
+    list is read by `opzioni`, compiled: the FilterSet (AmbitoFilterSet) scopes the
+    choices with `visible_to`, which is `dei_ambiti` of the user's."""
 
     field_class = _SceltaDaValori
+
+    def __init__(self, *args, queryset, campi_etichetta, **kwargs):
+        compilata = Compilata(
+            queryset.model,
+            lambda mie: queryset.dei_ambiti(mie).values_list("pk", *campi_etichetta),
+        )
+
+        def opzioni(mie):  # a function: copied with the filter, it keeps what it compiled
+            return compilata.righe(mie)
+
+        super().__init__(
+            *args, queryset=queryset, campi_etichetta=campi_etichetta, opzioni=opzioni, **kwargs
+        )
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            user = getattr(self.get_request(), "user", None)
+            self.extra["mie"] = self.queryset.ambiti_letti(user)
+        return super().field
 
 
 def _fonte_filter(**kwargs):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
+from django.db import router
 from django.db.models import (
     BooleanField,
     Case,
@@ -30,6 +31,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,6 +143,31 @@ def _colonne(righe) -> list[str]:
     return [*query.extra_select, *query.values_select, *query.annotation_select]
 
 
+def _colonne_di(modello, percorso="") -> list[str]:
+    """Every column of a model's row, in the order Model.from_db takes them (its primary
+    key first), read through `percorso` ("linea__") by a values_list()."""
+    return [percorso + campo.attname for campo in modello._meta.concrete_fields]
+
+
+def _istanze(righe, modelli):
+    """For each row of a compiled query that reads every column of each of `modelli` in
+    turn (`_colonne_di`), the instances of those models, as select_related() builds them:
+    one per model and primary key, so that a line on many rows is built once."""
+    alias = router.db_for_read(modelli[0]) or "default"
+    nomi = [(modello, _colonne_di(modello)) for modello in modelli]
+    fatte = {}
+    for riga in righe:
+        istanze, inizio = [], 0
+        for modello, colonne in nomi:
+            valori = riga[inizio : inizio + len(colonne)]
+            inizio += len(colonne)
+            istanza = fatte.get((modello, valori[0]))
+            if istanza is None:
+                istanza = fatte[modello, valori[0]] = modello.from_db(alias, colonne, valori)
+            istanze.append(istanza)
+        yield istanze
+
+
 # Building the four groupings through the ORM cost more CPU than PostgreSQL spends
 # running them: for a user who reads whole Ambiti, unfiltered, they run compiled.
 _RAGGRUPPAMENTI = {
@@ -240,14 +267,6 @@ def _stampati(fetched_by):
     return _riportati(visibili).values_list(*_COLONNE_RIPORTATI)
 
 
-def totali_riportati(*, fetched_by, ambiti=None) -> list[TotaleRiportato]:
-    """Totals as printed in the documents, only to compare with the computed ones."""
-    queryset = TotaleRiportato.objects.visible_to(fetched_by)
-    if ambiti is not None:
-        queryset = queryset.filter(ambito__in=ambiti)
-    return list(_riportati(queryset))
-
-
 def _riportati(queryset):
     """In the order of the Ambiti and years; of two documents of a year, the later one
     is compared (`_con_confronti`)."""
@@ -341,17 +360,18 @@ def _prospetto_per_fonte(fonti, ambito_id) -> list[dict]:
 
 
 def _prospetto_confronti(riportati, totali_ambito, ambito_id) -> list[dict]:
-    """The printed totals of one Ambito beside the ones its rows give."""
+    """The printed totals of one Ambito beside the ones its rows give. `riportati`:
+    (ambito id, anno, importo, documento), as `_stampati` reads them."""
     return [
         {
-            "anno": t.anno,
-            "documento": t.documento,
-            "riportato": t.importo,
-            "calcolato": totali_ambito.get(t.anno, ZERO),
-            "differenza": _differenza(totali_ambito.get(t.anno), t.importo),
+            "anno": anno,
+            "documento": documento,
+            "riportato": importo,
+            "calcolato": totali_ambito.get(anno, ZERO),
+            "differenza": _differenza(totali_ambito.get(anno), importo),
         }
-        for t in riportati
-        if t.ambito_id == ambito_id
+        for ambito, anno, importo, documento in riportati
+        if ambito == ambito_id
     ]
 
 
@@ -404,13 +424,9 @@ def _prospetto(ambito, rows, gruppi, riportati) -> Prospetto:
 def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
     """One Prospetto per visible Ambito that has allocations, in a fixed number of
     queries whatever the number of rows."""
-    visibili = _assegnazioni(fetched_by, assegnazioni)
-    rows = list(
-        visibili.select_related("ambito", "linea__fonte").order_by(
-            "ambito__nome", "linea__fonte__ordine", "linea__codice", "anno"
-        )
-    )
     ambiti_compilati = _ambiti_compilati(fetched_by, assegnazioni)
+    visibili = None if ambiti_compilati is not None else _assegnazioni(fetched_by, assegnazioni)
+    rows = _righe_prospetto(visibili, ambiti_compilati)
     gruppi = tuple(
         _righe(raggruppa, visibili, ambiti_compilati)
         for raggruppa in (_per_anno, _per_livello, _per_fonte)
@@ -418,8 +434,42 @@ def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
     ambiti = {}
     for row in rows:
         ambiti.setdefault(row.ambito_id, row.ambito)
-    riportati = totali_riportati(fetched_by=fetched_by, ambiti=list(ambiti))
+    riportati = _stampati(fetched_by)
     return [_prospetto(ambito, rows, gruppi, riportati) for ambito in ambiti.values()]
+
+
+_ORDINE_PROSPETTO = ("ambito__nome", "linea__fonte__ordine", "linea__codice", "anno")
+# An allocation with its Ambito, its line and the line's source, as the prospetto reads
+# them (select_related); compiled, every column of each in turn (`_istanze`).
+_MODELLI_PROSPETTO = (Assegnazione, Ambito, LineaFinanziamento, FonteFinanziamento)
+_RIGHE_PROSPETTO = Compilata(
+    Assegnazione,
+    lambda ambiti: (
+        Assegnazione.objects.nei_ambiti(ambiti)
+        .order_by(*_ORDINE_PROSPETTO)
+        .values_list(
+            *_colonne_di(Assegnazione),
+            *_colonne_di(Ambito, "ambito__"),
+            *_colonne_di(LineaFinanziamento, "linea__"),
+            *_colonne_di(FonteFinanziamento, "linea__fonte__"),
+        )
+    ),
+)
+
+
+def _righe_prospetto(visibili, ambiti) -> list[Assegnazione]:
+    """The allocations of the tables, with their Ambito, line and source: over
+    `visibili` through the ORM, or, given the ids of the Ambiti the user reads (and no
+    other filter), compiled."""
+    if ambiti is None:
+        return list(visibili.select_related("ambito", "linea__fonte").order_by(*_ORDINE_PROSPETTO))
+    righe = []
+    for assegnazione, ambito, linea, fonte in _istanze(
+        _RIGHE_PROSPETTO.righe(ambiti), _MODELLI_PROSPETTO
+    ):
+        linea.fonte, assegnazione.ambito, assegnazione.linea = fonte, ambito, linea
+        righe.append(assegnazione)
+    return righe
 
 
 @dataclass
@@ -697,24 +747,80 @@ def progetti_per_tabella(*, fetched_by, progetti=None):
 
 def progetti_per_api(*, fetched_by, progetti=None):
     """The projects with what the API shows: the lead Ambito and the implementing body
-    as their ids (no joined row, no model instance), the line for its code, and as
-    lists (`<relation>_elenco`, what the serializer reads) the partner Ambiti, the
-    Comuni and the amounts per line with their line and source. Lists, not related
-    managers: Django builds a manager and clones a queryset per row and relation for
-    a prefetch without `to_attr`, most of a page's cost."""
-    return (
-        progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti)
-        .select_related("linea")
-        .prefetch_related(
-            Prefetch("ambiti_partner", to_attr="ambiti_partner_elenco"),
-            Prefetch("comuni", to_attr="comuni_elenco"),
-            Prefetch(
-                "finanziamenti",
-                queryset=FinanziamentoProgetto.objects.select_related("linea__fonte"),
-                to_attr="finanziamenti_elenco",
-            ),
-        )
+    as their ids (no joined row, no model instance), the line for its code, and, read
+    once the rows are fetched (`_ConElenchi`), the keys of the partner Ambiti and of
+    the Comuni (`<relation>_chiavi`, what the serializer reads) and the amounts per line
+    with their line and source (`finanziamenti_elenco`)."""
+    queryset = progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti).select_related(
+        "linea"
     )
+    # Django's own hook for how a queryset's rows come back (values() sets it too); kept
+    # by the clones that filter, order and paginate it.
+    queryset._iterable_class = _ConElenchi
+    return queryset
+
+
+class _ConElenchi(ModelIterable):
+    """The projects, each with the lists `progetti_per_api` names, read for all the rows
+    by two compiled queries: Django's prefetch built, compiled and ran three querysets
+    per page (and a model instance per partner Ambito and Comune), a third of the
+    API's time."""
+
+    def __iter__(self):
+        progetti = list(super().__iter__())
+        if progetti:
+            _aggiungi_elenchi(progetti)
+        return iter(progetti)
+
+
+def _molti_a_molti(progetti):
+    """(progetto id, ambito id, comune id, nome): a partner Ambito (no Comune) or a
+    Comune (no Ambito) of the projects, in the order of their names as Django's
+    prefetch of the relations."""
+    partner = (
+        Progetto.ambiti_partner.through.objects.filter(progetto_id__in=progetti)
+        .annotate(comune=Value(None, IntegerField()), nome=F("ambito__nome"))
+        .values_list("progetto_id", "ambito_id", "comune", "nome")
+    )
+    comuni = (
+        Progetto.comuni.through.objects.filter(progetto_id__in=progetti)
+        .annotate(ambito=Value(None, IntegerField()), nome=F("comune__nome"))
+        .values_list("progetto_id", "ambito", "comune_id", "nome")
+    )
+    return partner.union(comuni, all=True).order_by("nome")
+
+
+_MOLTI_A_MOLTI = Compilata(Progetto.ambiti_partner.through, _molti_a_molti)
+
+# A funding row with its line and the line's source (`_istanze`).
+_MODELLI_FINANZIAMENTO = (FinanziamentoProgetto, LineaFinanziamento, FonteFinanziamento)
+_FINANZIAMENTI = Compilata(
+    FinanziamentoProgetto,
+    lambda progetti: FinanziamentoProgetto.objects.filter(progetto_id__in=progetti).values_list(
+        *_colonne_di(FinanziamentoProgetto),
+        *_colonne_di(LineaFinanziamento, "linea__"),
+        *_colonne_di(FonteFinanziamento, "linea__fonte__"),
+    ),
+)
+
+
+def _aggiungi_elenchi(progetti):
+    per_id = {}
+    for progetto in progetti:
+        progetto.ambiti_partner_chiavi, progetto.comuni_chiavi = [], []
+        progetto.finanziamenti_elenco = []
+        per_id[progetto.pk] = progetto
+    chiavi = list(per_id)
+    for progetto_id, ambito_id, comune_id, _nome in _MOLTI_A_MOLTI.righe(chiavi):
+        progetto = per_id[progetto_id]
+        if comune_id is None:
+            progetto.ambiti_partner_chiavi.append(ambito_id)
+        else:
+            progetto.comuni_chiavi.append(comune_id)
+    righe = _FINANZIAMENTI.righe(chiavi)
+    for finanziamento, linea, fonte in _istanze(righe, _MODELLI_FINANZIAMENTO):
+        linea.fonte, finanziamento.linea = fonte, linea
+        per_id[finanziamento.progetto_id].finanziamenti_elenco.append(finanziamento)
 
 
 def progetti_per_elenco(*, fetched_by, progetti=None):

@@ -90,8 +90,8 @@ _ASSENTE = object()  # an attribute or key that is not there (DRF: default or sk
 class LetturaRapidaMixin:
     """Serializes a row as DRF does (same dict, same values: tests compare them) in a
     plan made once per serializer: the primary key of a foreign key from its `<name>_id`
-    column, the keys of a many-to-many from its `<name>_elenco` list when the queryset
-    prefetched one, plain attributes without DRF's per-step checks, anything else (nested
+    column, the keys of a many-to-many from its `<name>_chiavi` list when the selector
+    read one, plain attributes without DRF's per-step checks, anything else (nested
     serializers, methods, defaults, a None on the way) through the field itself. A list
     of 50 rows of 30 fields spent most of its time in that per-field machinery."""
 
@@ -131,15 +131,15 @@ def _lettore(field):
         and not field.child_relation.pk_field
         and len(attrs) == 1
     ):
-        elenco = f"{attrs[0]}_elenco"
+        lette = f"{attrs[0]}_chiavi"
 
         def chiavi(obj):
-            # A relation prefetched as a list (Prefetch(to_attr="<name>_elenco")) is
-            # read from it: no related manager per row.
-            righe = getattr(obj, elenco, None)
-            if righe is None:
-                righe = getattr(obj, attrs[0]).all()
-            return [riga.pk for riga in righe]
+            # The keys a selector read for the rows (`<name>_chiavi`, a list of them):
+            # no related manager, no model instance per row.
+            elenco = getattr(obj, lette, None)
+            if elenco is None:
+                return [riga.pk for riga in getattr(obj, attrs[0]).all()]
+            return elenco
 
         return nome, chiavi
     if isinstance(field, _CAMPI_SEMPLICI) and attrs and not isinstance(field, ChoiceLabelField):

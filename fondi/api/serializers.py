@@ -15,7 +15,7 @@ from ambito.api.serializers import (
 from ambito.models import Ambito, Comune, Ente
 
 from .. import models
-from ..choices import LivelloFonte, StatoProgetto
+from ..choices import LivelloFonte, StatoProgetto, stati_successivi
 
 
 class RigaSerializer(
@@ -243,7 +243,7 @@ class ProgettoSerializer(RigaSerializer):
         validators = []
 
     def get_stati_successivi(self, obj) -> list[str]:
-        return [s.value for s in obj.stati_successivi]
+        return stati_successivi(obj.stato)
 
 
 class AttoProgettoSerializer(RigaSerializer):

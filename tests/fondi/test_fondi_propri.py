@@ -174,3 +174,28 @@ def test_own_funds_through_the_pages(as_user, ufficio_piano, visconteo, ufficio_
     assert altro.get(reverse("fondi:fonte_update", args=[fonte.pk])).status_code == 404
     linea = LineaFinanziamento.objects.get(codice="FOND-CARIPLO-2024")
     assert altro.get(reverse("fondi:linea_update", args=[linea.pk])).status_code == 404
+
+
+def test_the_filters_list_the_sources_and_lines_each_user_reads_compiled(
+    rf, pon_metro, visconteo, altro_ambito, ufficio_piano, ufficio_piano_altro, django_user_model
+):
+    """The choice lists of sources and lines are read by a compiled query for a user of
+    some Ambiti: the same options as through the ORM over `visible_to`."""
+    from fondi.filtersets import AssegnazioneFilterSet
+    from fondi.models import Assegnazione
+
+    progetto = ProgettoFactory(ambito=visconteo)
+    progetto.ambiti_partner.add(altro_ambito)  # Lodi reads Visconteo's own funds
+    superuser = django_user_model.objects.create_superuser("root.fonti", password="x")
+    for user in (ufficio_piano, ufficio_piano_altro, superuser):
+        request = rf.get("/fondi/")
+        request.user = user
+        filtri = AssegnazioneFilterSet(None, queryset=Assegnazione.objects.all(), request=request)
+        form = filtri.form
+        for nome, proprio in zip(("fonte", "linea"), pon_metro, strict=True):
+            campo = form.fields[nome]
+            assert (campo.mie is None) == user.is_superuser
+            compilate = list(campo.choices)
+            campo.mie = None  # through the ORM
+            assert compilate == list(campo.choices)
+            assert proprio.pk in [valore for valore, _etichetta in compilate]

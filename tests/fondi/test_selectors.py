@@ -193,6 +193,36 @@ def test_a_project_is_visible_to_its_partner_ambiti_read_only(
     assert Progetto.objects.visible_to(ufficio_piano).filter(pk=progetto.pk).count() == 1
 
 
+def test_the_api_reads_the_lists_of_its_page_as_the_orm_would(
+    ufficio_piano, visconteo, altro_ambito, molti_progetti
+):
+    """progetti_per_api reads the partner Ambiti, the Comuni and the amounts per line of
+    the rows it returns with its own compiled queries: the same, in the same order, as
+    the relations read through the ORM."""
+    from ..factories import AmbitoFactory
+
+    progetti = molti_progetti(3)
+    progetti[0].ambiti_partner.add(AmbitoFactory(nome="Ambito Alfa", codice="alfa"))
+    progetti[1].comuni.clear()
+    FinanziamentoFactory(progetto=progetti[1], importo=Decimal("12.50"), integrazione=True)
+    ProgettoFactory(ambito=visconteo)  # none of the three
+    letti = selectors.progetti_per_api(fetched_by=ufficio_piano).order_by("titolo", "pk")
+    for progetto in [*letti, *letti[2:5]]:  # a page (a slice) reads them too
+        assert progetto.ambiti_partner_chiavi == [a.pk for a in progetto.ambiti_partner.all()]
+        assert progetto.comuni_chiavi == [c.pk for c in progetto.comuni.all()]
+        finanziamenti = progetto.finanziamenti.select_related("linea__fonte")
+        assert [
+            (f.pk, f.importo, f.integrazione, f.linea.codice, f.linea.fonte.codice)
+            for f in progetto.finanziamenti_elenco
+        ] == [
+            (f.pk, f.importo, f.integrazione, f.linea.codice, f.linea.fonte.codice)
+            for f in finanziamenti
+        ]
+    alfa = letti.get(pk=progetti[0].pk)  # one row too
+    assert (len(alfa.ambiti_partner_chiavi), len(alfa.comuni_chiavi)) == (2, 2)
+    assert len(alfa.finanziamenti_elenco) == 2
+
+
 @pytest.mark.parametrize("codice, attesi", [("PNRR-M5C2-1.3", 3), ("PNRR-M5C2", 10), ("GSE", 1)])
 def test_line_descendants(db, codice, attesi):
     assert len(selectors.linee_discendenti(linea(codice))) == attesi
