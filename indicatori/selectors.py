@@ -904,6 +904,8 @@ _LETTE_CON_INDICATORE = (
     "denominatore__codice",
 )
 _COLONNE_CATEGORIA = tuple(f.attname for f in Categoria._meta.concrete_fields)
+_PIANO = Indicatore._meta.get_field("piano")
+_INDICATORE_DELLA_CATEGORIA = Categoria._meta.get_field("indicatore")
 
 
 def _dovuti_da_inserire(indicatori, ambito_id, data_inizio, data_fine, periodicita, livello):
@@ -934,7 +936,7 @@ _CATEGORIE = Compilata(
 
 def _indicatori_da_inserire(fetched_by, periodo, livello) -> list[Indicatore]:
     """The indicators of the entry grid, in its order: each with its plan (its Ambito
-    only, the other columns deferred), `numero_scheda`, `titolo_scheda`,
+    only, the other columns deferred; one instance per plan), `numero_scheda`, `titolo_scheda`,
     `codice_numeratore`, `codice_denominatore` and its categories in order
     (`categorie_ordinate`, a list): what `select_related("piano")`, `annotate()` and
     `prefetch_related()` gave, read as rows."""
@@ -955,6 +957,7 @@ def _indicatori_da_inserire(fetched_by, periodo, livello) -> list[Indicatore]:
     alias = router.db_for_read(Indicatore) or "default"
     n = len(_COLONNE_INDICATORE)
     indicatori = []
+    piani = {}
     for riga in righe:
         indicatore = Indicatore.from_db(alias, _COLONNE_INDICATORE, riga[:n])
         (
@@ -964,9 +967,12 @@ def _indicatori_da_inserire(fetched_by, periodo, livello) -> list[Indicatore]:
             indicatore.codice_numeratore,
             indicatore.codice_denominatore,
         ) = riga[n:]
-        indicatore.piano = PianoDiZona.from_db(
-            alias, ("id", "ambito_id"), (indicatore.piano_id, ambito_id)
-        )
+        if indicatore.piano_id not in piani:
+            piani[indicatore.piano_id] = PianoDiZona.from_db(
+                alias, ("id", "ambito_id"), (indicatore.piano_id, ambito_id)
+            )
+        # Cached as select_related does (the descriptor's checks cost more).
+        _PIANO.set_cached_value(indicatore, piani[indicatore.piano_id])
         indicatore.categorie_ordinate = []
         indicatori.append(indicatore)
     if indicatori:
@@ -974,7 +980,8 @@ def _indicatori_da_inserire(fetched_by, periodo, livello) -> list[Indicatore]:
         for riga in _CATEGORIE.righe(list(per_id)):
             categoria = Categoria.from_db(alias, _COLONNE_CATEGORIA, riga)
             indicatore = per_id[categoria.indicatore_id]
-            categoria.indicatore = indicatore  # as the prefetch sets it: no query
+            # Cached as the prefetch does: reading it is no query.
+            _INDICATORE_DELLA_CATEGORIA.set_cached_value(categoria, indicatore)
             indicatore.categorie_ordinate.append(categoria)
     return indicatori
 
