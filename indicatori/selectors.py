@@ -1064,8 +1064,13 @@ class RigaRevisione:
         return self.conteggi.get(StatoValore.INVIATO, 0)
 
 
-# What the review grid, its legend and its export show: not the thirty other columns.
-_COLONNE_REVISIONE = ("id", "codice", "nome", "unita", "livello", "categorie_esaustive")
+# What the review grid, its legend and its export show: not the thirty other columns
+# (in the model's order, as `from_db` takes them).
+_COLONNE_REVISIONE = tuple(
+    f.attname
+    for f in Indicatore._meta.concrete_fields
+    if f.name in {"id", "codice", "nome", "unita", "livello", "categorie_esaustive"}
+)
 
 
 def _dovuti_in_revisione(indicatori, ambito_id, data_inizio, data_fine, periodicita):
