@@ -365,3 +365,116 @@ def test_context_tables_compute_and_compare_with_print(ufficio_piano, visconteo)
     # 2019: printed MEDIA 8,6 although no Comune is above 8,4: flagged.
     assert max(v[0] for _c, v in mortalita.righe) == Decimal("8.4")
     assert mortalita.differenze[0]
+
+
+# --- the grids' indicators, read compiled: the ORM's rows and instances ----------------
+
+
+def _campi(indicatore):
+    """An indicator instance as a query left it: its loaded columns, what came with it."""
+    letti = {
+        f.attname: getattr(indicatore, f.attname)
+        for f in indicatore._meta.concrete_fields
+        if f.attname not in indicatore.get_deferred_fields()
+    }
+    extra = {
+        nome: getattr(indicatore, nome)
+        for nome in ("numero_scheda", "titolo_scheda", "codice_numeratore", "codice_denominatore")
+        if hasattr(indicatore, nome)
+    }
+    return letti, extra, indicatore._state.db
+
+
+def _da_inserire_orm(user, periodo, livello):
+    """The entry grid's indicators as the ORM built them before they ran compiled."""
+    from django.db.models import F, Prefetch
+
+    from indicatori.models import Categoria, Indicatore
+    from programmi.models import PianoDiZona
+
+    return list(
+        Indicatore.objects.visible_to(user)
+        .dovuti_nel(periodo)
+        .filter(livello=livello)
+        .select_related("piano")
+        .defer(
+            *(
+                f"piano__{f.name}"
+                for f in PianoDiZona._meta.concrete_fields
+                if f.name not in ("id", "ambito")
+            )
+        )
+        .annotate(
+            numero_scheda=F("scheda__numero"),
+            titolo_scheda=F("scheda__titolo"),
+            codice_numeratore=F("numeratore__codice"),
+            codice_denominatore=F("denominatore__codice"),
+        )
+        .prefetch_related(
+            Prefetch(
+                "categorie",
+                queryset=Categoria.objects.order_by("ordine"),
+                to_attr="categorie_ordinate",
+            )
+        )
+        .order_by(*selectors.ORDINE_INDICATORI)
+    )
+
+
+def test_the_entry_grids_indicators_read_compiled_are_the_orms(
+    ufficio_piano, operatore_rozzano, aperto, chiuso
+):
+    from django.contrib.auth import get_user_model
+
+    from indicatori.choices import Livello
+
+    admin = get_user_model().objects.create_superuser("admin.griglia", password="x")
+    con_categorie = 0
+    for user in (ufficio_piano, operatore_rozzano, admin):  # the superuser's: the ORM's
+        for periodo in (aperto, chiuso):
+            for livello in (Livello.COMUNE, Livello.AMBITO):
+                attesi = _da_inserire_orm(user, periodo, livello)
+                letti = selectors._indicatori_da_inserire(user, periodo, livello)
+                assert [_campi(i) for i in letti] == [_campi(i) for i in attesi]
+                with CaptureQueriesContext(connection) as queries:
+                    for letto, atteso in zip(letti, attesi, strict=True):
+                        assert letto.piano.pk == atteso.piano.pk
+                        assert letto.piano.ambito_id == atteso.piano.ambito_id
+                        assert letto.piano.get_deferred_fields() == (
+                            atteso.piano.get_deferred_fields()
+                        )
+                        assert [
+                            (c.pk, c.indicatore_id, c.codice, c.nome, c.ordine, c.indicatore)
+                            for c in letto.categorie_ordinate
+                        ] == [
+                            (c.pk, c.indicatore_id, c.codice, c.nome, c.ordine, c.indicatore)
+                            for c in atteso.categorie_ordinate
+                        ]
+                        con_categorie += bool(letto.categorie_ordinate)
+                assert not queries.captured_queries  # the plan and categories came along
+    assert con_categorie  # the plan has indicators with categories
+
+
+def test_the_review_grids_indicators_read_compiled_are_the_orms(
+    ufficio_piano, revisore, operatore_rozzano, aperto, chiuso
+):
+    from django.contrib.auth import get_user_model
+
+    from indicatori.models import Indicatore
+
+    admin = get_user_model().objects.create_superuser("admin.revisione", password="x")
+    for user in (ufficio_piano, revisore, operatore_rozzano, admin):
+        for periodo in (aperto, chiuso):
+            attesi = list(
+                Indicatore.objects.visible_to(user)
+                .dovuti_nel(periodo)
+                .da_compilare()
+                .order_by("livello", *selectors.ORDINE_INDICATORI)
+                .only("codice", "nome", "unita", "livello", "categorie_esaustive")
+            )
+            letti = selectors._indicatori_della_revisione(user, periodo)
+            assert attesi
+            assert [_campi(i) for i in letti] == [_campi(i) for i in attesi]
+            assert [i.get_deferred_fields() for i in letti] == [
+                i.get_deferred_fields() for i in attesi
+            ]
