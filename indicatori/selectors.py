@@ -803,6 +803,30 @@ class RigaBeneficiari:
     totale: Decimal
 
 
+# The rows of the beneficiaries per Comune: their columns (and the total), their order.
+_COLONNE_BENEFICIARI = ("periodo_id", "comune_id", "periodo__nome", "comune__nome")
+_ORDINE_BENEFICIARI = ("periodo__data_fine", "comune__nome", "periodo_id", "comune_id")
+
+
+def _beneficiari(valori, *, stati, ambito=None, periodi=None, area=None):
+    """The values of `valori` that count the persons reached per Comune (objects or ids
+    as filters)."""
+    valori = valori.righe_totale().filter(
+        indicatore__conta_beneficiari=True,
+        comune__isnull=False,
+        stato__in=stati,
+        valore_numerico__isnull=False,
+    )
+    if ambito is not None:
+        # On the plan's indicators too: the planner then reads only the Ambito's.
+        valori = valori.filter(periodo__ambito=ambito, indicatore__piano__ambito=ambito)
+    if periodi is not None:
+        valori = valori.filter(periodo__in=periodi)
+    if area is not None:
+        valori = valori.filter(indicatore__area=area)
+    return valori
+
+
 @memorizzato
 def beneficiari_per_comune_righe(
     *, fetched_by, ambito=None, periodi=None, area=None, stati=APPROVATI
@@ -812,30 +836,51 @@ def beneficiari_per_comune_righe(
 
     Only the Comuni the user may see (an operator sees his own).
     """
-    valori = (
-        Valore.objects.visible_to(fetched_by)
-        .righe_totale()
-        .filter(
-            indicatore__conta_beneficiari=True,
-            comune__isnull=False,
-            stato__in=stati,
-            valore_numerico__isnull=False,
-        )
+    valori = _beneficiari(
+        Valore.objects.visible_to(fetched_by),
+        stati=stati,
+        ambito=ambito,
+        periodi=periodi,
+        area=area,
     )
-    if ambito is not None:
-        # On the plan's indicators too: the planner then reads only the Ambito's.
-        valori = valori.filter(periodo__ambito=ambito, indicatore__piano__ambito=ambito)
-    if periodi is not None:
-        valori = valori.filter(periodo__in=periodi)
-    if area is not None:
-        valori = valori.filter(indicatore__area=area)
     # The names come with the rows (the sort joins their tables anyway): a page of the
     # API is written from the rows alone.
     return (
-        valori.values("periodo_id", "comune_id", "periodo__nome", "comune__nome")
+        valori.values(*_COLONNE_BENEFICIARI)
         .annotate(totale=Sum("valore_numerico"))
-        .order_by("periodo__data_fine", "comune__nome", "periodo_id", "comune_id")
+        .order_by(*_ORDINE_BENEFICIARI)
     )
+
+
+@functools.cache
+def _beneficiari_compilati(con_area: bool) -> CompilataVisibile:
+    """The rows of `beneficiari_nei_periodi` (in an area), compiled once per shape."""
+    return CompilataVisibile(
+        Valore,
+        lambda righe, stati, ambito, periodi, *area: (
+            _beneficiari(
+                righe, stati=stati, ambito=ambito, periodi=periodi, area=area[0] if area else None
+            )
+            .values_list(*_COLONNE_BENEFICIARI)
+            .annotate(totale=Sum("valore_numerico"))
+            .order_by(*_ORDINE_BENEFICIARI)
+        ),
+    )
+
+
+def beneficiari_nei_periodi(*, fetched_by, ambito, periodi, area=None, stati=APPROVATI):
+    """The rows of `beneficiari_per_comune_righe` of an Ambito's periods, all at once
+    (not a queryset to page: the dashboard's), read by a compiled query."""
+    area_id = getattr(area, "pk", area)
+    righe = _beneficiari_compilati(area_id is not None).righe(
+        fetched_by,
+        [str(stato) for stato in stati],
+        ambito.pk,
+        [p.pk for p in periodi],
+        *([] if area_id is None else [area_id]),
+    )
+    colonne = (*_COLONNE_BENEFICIARI, "totale")
+    return [dict(zip(colonne, riga, strict=True)) for riga in righe]
 
 
 def beneficiari_di(righe, *, periodi=(), comuni=()) -> list[RigaBeneficiari]:

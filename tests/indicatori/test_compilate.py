@@ -149,3 +149,29 @@ def test_the_progress_lists_indicators_are_the_orms(lettori, piano, visconteo, a
     # Not a query per indicator for its plan or scheda, one object per id.
     letti = selectors._indicatori_di_avanzamento(lettori["ufficio di piano"], {"piano": piano})
     assert len(letti) > 1 and len({id(i.piano) for i in letti}) == 1
+
+
+def test_the_beneficiaries_of_periods_are_the_orms(lettori, visconteo, chiuso, aperto):
+    area = Indicatore.objects.filter(conta_beneficiari=True, area__isnull=False).first().area
+    con_righe = set()
+    for chi, user in lettori.items():
+        for periodi, filtri in (
+            ([chiuso], {}),
+            ([chiuso, aperto], {"area": area}),
+            ([aperto], {"stati": (StatoValore.APPROVATO, StatoValore.INVIATO)}),
+        ):
+            attese = selectors.beneficiari_per_comune_righe.__wrapped__(
+                fetched_by=user, ambito=visconteo, periodi=periodi, **filtri
+            )
+            letti = selectors.beneficiari_nei_periodi(
+                fetched_by=user, ambito=visconteo, periodi=periodi, **filtri
+            )
+            assert letti == list(attese), (chi, periodi, filtri)
+            if letti:
+                con_righe.add((chi, tuple(filtri)))
+    # The data have beneficiaries, the operator's Comune's only.
+    assert {
+        ("ufficio di piano", ()),
+        ("ufficio di piano", ("area",)),
+        ("operatore", ()),
+    } <= con_righe
