@@ -180,7 +180,6 @@ def grafico_beneficiari(righe, periodo, area=None, comuni_visibili=None) -> Graf
 # The funds (`cruscotto_fondi`) stay cached on their own: an approval leaves them valid.
 _avanzamento_indicatori = selectors.avanzamento_indicatori.__wrapped__
 _completezza_periodo = selectors.completezza_periodo.__wrapped__
-_beneficiari_righe = selectors.beneficiari_per_comune_righe.__wrapped__
 
 
 @memorizzato
@@ -225,7 +224,9 @@ def cruscotto_ambito(
     if periodo is not None:
         righe = _completezza_periodo(fetched_by=fetched_by, periodo=periodo, area=area)
         beneficiari = selectors.beneficiari_di(
-            _beneficiari_righe(fetched_by=fetched_by, ambito=ambito, periodi=[periodo], area=area),
+            selectors.beneficiari_nei_periodi(
+                fetched_by=fetched_by, ambito=ambito, periodi=[periodo], area=area
+            ),
             periodi=[periodo],
             comuni=[r.comune for r in righe],
         )

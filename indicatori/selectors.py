@@ -37,7 +37,8 @@ from django.utils.translation import gettext as _
 from ambito.choices import Ruolo
 from ambito.models import Comune, DatiDemografici
 from ambito.platform.cache import memorizzato
-from ambito.platform.compilate import Compilata
+from ambito.platform.compilate import Compilata, campi, istanze
+from ambito.platform.querysets import CompilataVisibile
 from ambito.roles import ruoli
 
 from .choices import (
@@ -412,17 +413,79 @@ def valuta(indicatore, valore, periodi_con_dati, al, testo="") -> Avanzamento:
     return Avanzamento(**base, stato=stato)
 
 
+# The columns of an indicator's scheda that a progress list reads: its number and title
+# (the summary per scheda, the API's `scheda`), not the thirty-odd texts of the
+# regional template that every row would select, carry and pickle.
+_SCHEDA_LETTA = ("id", "numero", "titolo")
+# The filters of a progress list, as `avanzamento_indicatori` takes them, and their
+# lookups on the indicators.
+_FILTRI_AVANZAMENTO = {
+    "ambito": "piano__ambito_id",
+    "ambiti": "piano__ambito_id__in",
+    "piano": "piano_id",
+    "scheda": "scheda_id",
+    "area": "area_id",
+}
+
+
 @functools.cache
-def _colonne_scheda_non_lette() -> tuple[str, ...]:
-    """The columns of an indicator's scheda that a progress list never reads: all but
-    its number and title (the summary per scheda, the API's `scheda`). Thirty-odd
-    texts of the regional template that every row selected, carried and pickled."""
-    scheda = Indicatore._meta.get_field("scheda").related_model
-    return tuple(
-        f"scheda__{campo.name}"
-        for campo in scheda._meta.concrete_fields
-        if campo.name not in {"id", "numero", "titolo"}
+def _indicatori_avanzamento(filtri: tuple[str, ...]) -> CompilataVisibile:
+    """The indicators of a progress list with these filters (of `_FILTRI_AVANZAMENTO`),
+    their plan and their scheda's number and title, compiled once per shape: as
+    `indicatori_visibili` reads them, with no ORM building at each request."""
+    relazioni = (
+        *(f"piano__{c}" for c in campi(_relazione("piano"))),
+        *(f"scheda__{c}" for c in _SCHEDA_LETTA),
     )
+    return CompilataVisibile(
+        Indicatore,
+        lambda righe, bisogni, *valori: (
+            # Needs (input indicators) have no target, and the counts added only to
+            # compute a percentage are not the plan's: neither has a progress to show.
+            righe.exclude(tipo=bisogni)
+            .filter(previsto_dal_piano=True, **dict(zip(filtri, valori, strict=True)))
+            .order_by("piano__anno_inizio", *ORDINE_INDICATORI)
+            .values_list(*campi(Indicatore), *relazioni)
+        ),
+    )
+
+
+def _relazione(nome):
+    return Indicatore._meta.get_field(nome).related_model
+
+
+def _indicatori_di_avanzamento(fetched_by, filtri: dict) -> list[Indicatore]:
+    """The indicators of a progress list (`filtri` by name, as `avanzamento_indicatori`
+    takes them; None: not filtered), each with its plan and scheda as select_related
+    and defer would read them, one object per id (see `_relazioni_condivise`)."""
+    valori = {
+        _FILTRI_AVANZAMENTO[nome]: list(v) if nome == "ambiti" else getattr(v, "pk", v)
+        for nome, v in filtri.items()
+        if v is not None
+    }
+    righe = _indicatori_avanzamento(tuple(valori)).righe(
+        fetched_by, TipoIndicatore.INPUT.value, *valori.values()
+    )
+    alias = router.db_for_read(Indicatore) or "default"
+    piano_model, scheda_model = _relazione("piano"), _relazione("scheda")
+    nomi, nomi_piano = campi(Indicatore), campi(piano_model)
+    fine_piano = len(nomi) + len(nomi_piano)
+    piani, schede, indicatori = {}, {}, []
+    for riga in righe:
+        indicatore = Indicatore.from_db(alias, nomi, riga[: len(nomi)])
+        piano = piani.get(indicatore.piano_id)
+        if piano is None:
+            piano = piani[indicatore.piano_id] = piano_model.from_db(
+                alias, nomi_piano, riga[len(nomi) : fine_piano]
+            )
+        scheda = schede.get(indicatore.scheda_id)
+        if scheda is None and indicatore.scheda_id is not None:
+            scheda = schede[indicatore.scheda_id] = scheda_model.from_db(
+                alias, _SCHEDA_LETTA, riga[fine_piano:]
+            )
+        indicatore._state.fields_cache.update(piano=piano, scheda=scheda)
+        indicatori.append(indicatore)
+    return indicatori
 
 
 def indicatori_visibili(*, fetched_by):
@@ -470,25 +533,12 @@ def avanzamento_indicatori(
     al = al or timezone.localdate()
     visibili = indicatori is None  # read here, with the user's visibility
     if indicatori is None:
-        # Needs (input indicators) have no target, and the counts added only to
-        # compute a percentage are not the plan's: neither has a progress to show.
-        indicatori = (
-            indicatori_visibili(fetched_by=fetched_by)
-            .exclude(tipo=TipoIndicatore.INPUT)
-            .filter(previsto_dal_piano=True)
-            .defer(*_colonne_scheda_non_lette())
+        indicatori = _indicatori_di_avanzamento(
+            fetched_by,
+            {"ambito": ambito, "ambiti": ambiti, "piano": piano, "scheda": scheda, "area": area},
         )
-        if ambito is not None:
-            indicatori = indicatori.filter(piano__ambito=ambito)
-        if ambiti is not None:
-            indicatori = indicatori.filter(piano__ambito_id__in=ambiti)
-        if piano is not None:
-            indicatori = indicatori.filter(piano=piano)
-        if scheda is not None:
-            indicatori = indicatori.filter(scheda=scheda)
-        if area is not None:
-            indicatori = indicatori.filter(area=area)
-    indicatori = _relazioni_condivise(list(indicatori))
+    else:
+        indicatori = _relazioni_condivise(list(indicatori))
     if not indicatori:
         return []
     ambiti = sorted({i.piano.ambito_id for i in indicatori})
@@ -655,6 +705,18 @@ def _conteggi_invio(inviati, approvato, respinto, periodo_id, comuni, dovuti):
 _CONTEGGI_INVIO = Compilata(Valore, _conteggi_invio)
 
 
+# The Comuni of an Ambito that a user reads, compiled once per shape.
+_COMUNI_VISIBILI = CompilataVisibile(
+    Comune,
+    lambda righe, ambito_id: righe.filter(ambito_id=ambito_id).values_list(*campi(Comune)),
+)
+
+
+def comuni_visibili(fetched_by, ambito_id) -> list[Comune]:
+    """`Comune.objects.visible_to(fetched_by).filter(ambito_id=ambito_id)`, by name."""
+    return istanze(Comune, _COMUNI_VISIBILI.righe(fetched_by, ambito_id))
+
+
 @memorizzato
 def completezza_periodo(*, fetched_by, periodo, area=None, oggi=None) -> list[RigaCompletezza]:
     """Per Comune: how much of what is due (in an area, if given) has been sent, and
@@ -675,7 +737,7 @@ def completezza_periodo(*, fetched_by, periodo, area=None, oggi=None) -> list[Ri
         righe_dovuti = _DOVUTI_NELL_AREA.righe(*dovuti_tra, getattr(area, "pk", area))
     dovuti = [riga[0] for riga in righe_dovuti]
     attesi = len(dovuti)
-    comuni = list(Comune.objects.visible_to(fetched_by).filter(ambito_id=periodo.ambito_id))
+    comuni = comuni_visibili(fetched_by, periodo.ambito_id)
     colonne = ("comune_id", "compilati", "inviati", "approvati", "respinti", "ultimo_invio")
     conteggi = {
         riga[0]: dict(zip(colonne, riga, strict=True))
@@ -740,6 +802,30 @@ class RigaBeneficiari:
     totale: Decimal
 
 
+# The rows of the beneficiaries per Comune: their columns (and the total), their order.
+_COLONNE_BENEFICIARI = ("periodo_id", "comune_id", "periodo__nome", "comune__nome")
+_ORDINE_BENEFICIARI = ("periodo__data_fine", "comune__nome", "periodo_id", "comune_id")
+
+
+def _beneficiari(valori, *, stati, ambito=None, periodi=None, area=None):
+    """The values of `valori` that count the persons reached per Comune (objects or ids
+    as filters)."""
+    valori = valori.righe_totale().filter(
+        indicatore__conta_beneficiari=True,
+        comune__isnull=False,
+        stato__in=stati,
+        valore_numerico__isnull=False,
+    )
+    if ambito is not None:
+        # On the plan's indicators too: the planner then reads only the Ambito's.
+        valori = valori.filter(periodo__ambito=ambito, indicatore__piano__ambito=ambito)
+    if periodi is not None:
+        valori = valori.filter(periodo__in=periodi)
+    if area is not None:
+        valori = valori.filter(indicatore__area=area)
+    return valori
+
+
 @memorizzato
 def beneficiari_per_comune_righe(
     *, fetched_by, ambito=None, periodi=None, area=None, stati=APPROVATI
@@ -749,30 +835,51 @@ def beneficiari_per_comune_righe(
 
     Only the Comuni the user may see (an operator sees his own).
     """
-    valori = (
-        Valore.objects.visible_to(fetched_by)
-        .righe_totale()
-        .filter(
-            indicatore__conta_beneficiari=True,
-            comune__isnull=False,
-            stato__in=stati,
-            valore_numerico__isnull=False,
-        )
+    valori = _beneficiari(
+        Valore.objects.visible_to(fetched_by),
+        stati=stati,
+        ambito=ambito,
+        periodi=periodi,
+        area=area,
     )
-    if ambito is not None:
-        # On the plan's indicators too: the planner then reads only the Ambito's.
-        valori = valori.filter(periodo__ambito=ambito, indicatore__piano__ambito=ambito)
-    if periodi is not None:
-        valori = valori.filter(periodo__in=periodi)
-    if area is not None:
-        valori = valori.filter(indicatore__area=area)
     # The names come with the rows (the sort joins their tables anyway): a page of the
     # API is written from the rows alone.
     return (
-        valori.values("periodo_id", "comune_id", "periodo__nome", "comune__nome")
+        valori.values(*_COLONNE_BENEFICIARI)
         .annotate(totale=Sum("valore_numerico"))
-        .order_by("periodo__data_fine", "comune__nome", "periodo_id", "comune_id")
+        .order_by(*_ORDINE_BENEFICIARI)
     )
+
+
+@functools.cache
+def _beneficiari_compilati(con_area: bool) -> CompilataVisibile:
+    """The rows of `beneficiari_nei_periodi` (in an area), compiled once per shape."""
+    return CompilataVisibile(
+        Valore,
+        lambda righe, stati, ambito, periodi, *area: (
+            _beneficiari(
+                righe, stati=stati, ambito=ambito, periodi=periodi, area=area[0] if area else None
+            )
+            .values_list(*_COLONNE_BENEFICIARI)
+            .annotate(totale=Sum("valore_numerico"))
+            .order_by(*_ORDINE_BENEFICIARI)
+        ),
+    )
+
+
+def beneficiari_nei_periodi(*, fetched_by, ambito, periodi, area=None, stati=APPROVATI):
+    """The rows of `beneficiari_per_comune_righe` of an Ambito's periods, all at once
+    (not a queryset to page: the dashboard's), read by a compiled query."""
+    area_id = getattr(area, "pk", area)
+    righe = _beneficiari_compilati(area_id is not None).righe(
+        fetched_by,
+        [str(stato) for stato in stati],
+        ambito.pk,
+        [p.pk for p in periodi],
+        *([] if area_id is None else [area_id]),
+    )
+    colonne = (*_COLONNE_BENEFICIARI, "totale")
+    return [dict(zip(colonne, riga, strict=True)) for riga in righe]
 
 
 def beneficiari_di(righe, *, periodi=(), comuni=()) -> list[RigaBeneficiari]:

@@ -56,6 +56,20 @@ def _segnaposto(valori):
     return segnaposti, tuple(piatti)
 
 
+def campi(modello) -> list[str]:
+    """The columns of a model's instance, in order: a compiled query that selects
+    `values_list(*campi(modello))` gives the rows of `istanze`."""
+    return [campo.attname for campo in modello._meta.concrete_fields]
+
+
+def istanze(modello, righe) -> list:
+    """The model's instances of the rows of `values_list(*campi(modello))`, made as the
+    ORM makes them (`from_db`)."""
+    alias = router.db_for_read(modello) or "default"
+    nomi = campi(modello)
+    return [modello.from_db(alias, nomi, riga) for riga in righe]
+
+
 def _piatti(valori) -> list:
     parametri = []
     for valore in valori:

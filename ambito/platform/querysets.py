@@ -17,10 +17,13 @@ what is the three sets of ambito/rules.py:
   on models that allow it (`scope_operatore_edit`).
 """
 
+from dataclasses import dataclass
+
 from django.db import models
 from django.db.models import Q
 
 from ambito.choices import Ruolo
+from ambito.platform.compilate import Compilata
 from ambito.roles import ruoli
 from ambito.rules import GESTISCE_AMBITO, LEGGE_AMBITO, LEGGE_SOLO_APPROVATI, SCRIVE_COMUNE
 
@@ -51,6 +54,17 @@ def comuni_of(user):
     return _ids(user, SCRIVE_COMUNE, "comune_id")
 
 
+@dataclass(frozen=True, slots=True)
+class Visibili:
+    """What a user reads of a model, as ids (`ScopedQuerySet.visibili`): the Ambiti
+    whose rows he reads whole, the Ambiti whose approved rows only he reads, and the
+    Comuni whose rows he reads (his own)."""
+
+    ambiti: list[int]
+    approvati: list[int]
+    comuni: list[int]
+
+
 def _is_anonymous(user):
     return user is None or not user.is_authenticated or not user.is_active
 
@@ -68,25 +82,35 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        ambito_path, comune_path = self._paths()
-        if self._per_intero():
-            return self.nei_ambiti(ambiti_of(user, *Ruolo.values))
-        lettori = set(Ruolo.values) if comune_path is None else set(LEGGE_AMBITO)
-        condition = self._solo_approvati(user, ambito_path, lettori)
-        if comune_path is None:
-            return self.filter(condition)
-        return self.filter(condition | Q(**{f"{comune_path}__in": comuni_of(user)}))
+        return self.filter(self.condizione(self.visibili(user)))
 
-    def _solo_approvati(self, user, ambito_path, lettori):
-        """The Ambiti read by `lettori`; where a role reads approved rows only (and the
-        model says which those are), just their approved rows."""
-        approvati = getattr(self.model, "scope_solo_approvati", None)
-        if approvati is None:
-            return self._ambito_q(ambito_path, ambiti_of(user, *lettori))
-        condition = self._ambito_q(ambito_path, ambiti_of(user, *(lettori - LEGGE_SOLO_APPROVATI)))
-        ridotti = ambiti_of(user, *(lettori & LEGGE_SOLO_APPROVATI))
-        if ridotti:
-            condition |= self._ambito_q(ambito_path, ridotti) & approvati
+    def visibili(self, user) -> Visibili:
+        """The ids from the user (neither anonymous nor superuser) that decide which
+        rows of this model he reads: `condizione` makes them the rule's condition."""
+        _ambito_path, comune_path = self._paths()
+        # A model with Comune rows: the Operatore reads those of his Comune only.
+        lettori = set(Ruolo.values) if comune_path is None else set(LEGGE_AMBITO)
+        # Where the model says which rows are approved, some roles read only those.
+        ridotti = set()
+        if getattr(self.model, "scope_solo_approvati", None) is not None:
+            ridotti = lettori & LEGGE_SOLO_APPROVATI
+        return Visibili(
+            ambiti=ambiti_of(user, *(lettori - ridotti)),
+            approvati=ambiti_of(user, *ridotti),
+            comuni=[] if comune_path is None else comuni_of(user),
+        )
+
+    def condizione(self, visibili: Visibili) -> Q:
+        """The condition from the ids (`visibili`): the rows of its Ambiti, the approved
+        rows of its Ambiti read approved-only, the rows of its Comuni."""
+        ambito_path, comune_path = self._paths()
+        condition = self._ambito_q(ambito_path, visibili.ambiti)
+        if visibili.approvati:
+            condition |= (
+                self._ambito_q(ambito_path, visibili.approvati) & self.model.scope_solo_approvati
+            )
+        if comune_path is not None:
+            condition |= Q(**{f"{comune_path}__in": visibili.comuni})
         return condition
 
     def _per_intero(self) -> bool:
@@ -105,7 +129,7 @@ class ScopedQuerySet(models.QuerySet):
             return None
         if type(self).visible_to is not ScopedQuerySet.visible_to:
             return None  # a model that widens it (the partners of a project)
-        return ambiti_of(user, *Ruolo.values)
+        return self.visibili(user).ambiti
 
     def nei_ambiti(self, ambito_ids):
         """The rows of these Ambiti."""
@@ -143,3 +167,39 @@ class ScopedQuerySet(models.QuerySet):
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
     pass
+
+
+class CompilataVisibile:
+    """A query of fixed shape over the rows of a model that a user reads, compiled once
+    per shape (`Compilata`): `costruisci(visibili, *valori)` narrows `visibili`, the
+    rows under `visible_to`'s own condition (`condizione`), whose ids are parameters of
+    the compiled query; `.righe(user, *valori)` runs it for that user."""
+
+    def __init__(self, modello, costruisci):
+        righe = modello._default_manager.all()
+        if type(righe).visible_to is not ScopedQuerySet.visible_to:
+            raise TypeError(f"{modello.__name__} widens visible_to: not a list of ids")
+        self._righe, self._costruisci = righe, costruisci
+        self._dell_utente = Compilata(
+            modello,
+            lambda ambiti, approvati, comuni, *valori: costruisci(
+                righe.filter(righe.condizione(Visibili(ambiti, approvati, comuni))), *valori
+            ),
+        )
+        self._tutte = Compilata(modello, lambda *valori: costruisci(righe.all(), *valori))
+
+    def righe(self, user, *valori) -> list[tuple]:
+        if _is_anonymous(user):
+            return []
+        if user.is_superuser:
+            return self._tutte.righe(*valori)
+        visibili = self._righe.visibili(user)
+        if visibili.approvati:
+            # The model's approved rows are a condition with a constant of its own (the
+            # state), which a compiled query cannot hold: through the ORM.
+            return list(
+                self._costruisci(self._righe.filter(self._righe.condizione(visibili)), *valori)
+            )
+        return self._dell_utente.righe(
+            visibili.ambiti, visibili.approvati, visibili.comuni, *valori
+        )
