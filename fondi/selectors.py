@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from django.db import router
 from django.db.models import (
     BooleanField,
     Case,
@@ -36,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ambito.models import Ambito
-from ambito.platform.compilate import Compilata
+from ambito.platform.compilate import Compilata, campi, istanze_unite
 
 from .choices import LivelloFonte, StatoProgetto
 from .models import (
@@ -141,31 +140,6 @@ def _colonne(righe) -> list[str]:
     """The keys of a values() queryset's dicts, in the order of its columns."""
     query = righe.query
     return [*query.extra_select, *query.values_select, *query.annotation_select]
-
-
-def _colonne_di(modello, percorso="") -> list[str]:
-    """Every column of a model's row, in the order Model.from_db takes them (its primary
-    key first), read through `percorso` ("linea__") by a values_list()."""
-    return [percorso + campo.attname for campo in modello._meta.concrete_fields]
-
-
-def _istanze(righe, modelli):
-    """For each row of a compiled query that reads every column of each of `modelli` in
-    turn (`_colonne_di`), the instances of those models, as select_related() builds them:
-    one per model and primary key, so that a line on many rows is built once."""
-    alias = router.db_for_read(modelli[0]) or "default"
-    nomi = [(modello, _colonne_di(modello)) for modello in modelli]
-    fatte = {}
-    for riga in righe:
-        istanze, inizio = [], 0
-        for modello, colonne in nomi:
-            valori = riga[inizio : inizio + len(colonne)]
-            inizio += len(colonne)
-            istanza = fatte.get((modello, valori[0]))
-            if istanza is None:
-                istanza = fatte[modello, valori[0]] = modello.from_db(alias, colonne, valori)
-            istanze.append(istanza)
-        yield istanze
 
 
 # Building the four groupings through the ORM cost more CPU than PostgreSQL spends
@@ -440,7 +414,7 @@ def fondi_prospetto(*, fetched_by, assegnazioni=None) -> list[Prospetto]:
 
 _ORDINE_PROSPETTO = ("ambito__nome", "linea__fonte__ordine", "linea__codice", "anno")
 # An allocation with its Ambito, its line and the line's source, as the prospetto reads
-# them (select_related); compiled, every column of each in turn (`_istanze`).
+# them (select_related); compiled, every column of each in turn (`istanze_unite`).
 _MODELLI_PROSPETTO = (Assegnazione, Ambito, LineaFinanziamento, FonteFinanziamento)
 _RIGHE_PROSPETTO = Compilata(
     Assegnazione,
@@ -448,10 +422,10 @@ _RIGHE_PROSPETTO = Compilata(
         Assegnazione.objects.nei_ambiti(ambiti)
         .order_by(*_ORDINE_PROSPETTO)
         .values_list(
-            *_colonne_di(Assegnazione),
-            *_colonne_di(Ambito, "ambito__"),
-            *_colonne_di(LineaFinanziamento, "linea__"),
-            *_colonne_di(FonteFinanziamento, "linea__fonte__"),
+            *campi(Assegnazione),
+            *campi(Ambito, "ambito__"),
+            *campi(LineaFinanziamento, "linea__"),
+            *campi(FonteFinanziamento, "linea__fonte__"),
         )
     ),
 )
@@ -464,8 +438,8 @@ def _righe_prospetto(visibili, ambiti) -> list[Assegnazione]:
     if ambiti is None:
         return list(visibili.select_related("ambito", "linea__fonte").order_by(*_ORDINE_PROSPETTO))
     righe = []
-    for assegnazione, ambito, linea, fonte in _istanze(
-        _RIGHE_PROSPETTO.righe(ambiti), _MODELLI_PROSPETTO
+    for assegnazione, ambito, linea, fonte in istanze_unite(
+        _RIGHE_PROSPETTO.righe(ambiti), *_MODELLI_PROSPETTO
     ):
         linea.fonte, assegnazione.ambito, assegnazione.linea = fonte, ambito, linea
         righe.append(assegnazione)
@@ -792,14 +766,14 @@ def _molti_a_molti(progetti):
 
 _MOLTI_A_MOLTI = Compilata(Progetto.ambiti_partner.through, _molti_a_molti)
 
-# A funding row with its line and the line's source (`_istanze`).
+# A funding row with its line and the line's source (`istanze_unite`).
 _MODELLI_FINANZIAMENTO = (FinanziamentoProgetto, LineaFinanziamento, FonteFinanziamento)
 _FINANZIAMENTI = Compilata(
     FinanziamentoProgetto,
     lambda progetti: FinanziamentoProgetto.objects.filter(progetto_id__in=progetti).values_list(
-        *_colonne_di(FinanziamentoProgetto),
-        *_colonne_di(LineaFinanziamento, "linea__"),
-        *_colonne_di(FonteFinanziamento, "linea__fonte__"),
+        *campi(FinanziamentoProgetto),
+        *campi(LineaFinanziamento, "linea__"),
+        *campi(FonteFinanziamento, "linea__fonte__"),
     ),
 )
 
@@ -818,7 +792,7 @@ def _aggiungi_elenchi(progetti):
         else:
             progetto.comuni_chiavi.append(comune_id)
     righe = _FINANZIAMENTI.righe(chiavi)
-    for finanziamento, linea, fonte in _istanze(righe, _MODELLI_FINANZIAMENTO):
+    for finanziamento, linea, fonte in istanze_unite(righe, *_MODELLI_FINANZIAMENTO):
         linea.fonte, finanziamento.linea = fonte, linea
         per_id[finanziamento.progetto_id].finanziamenti_elenco.append(finanziamento)
 

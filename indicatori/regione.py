@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import router
 from django.db.models import (
     Case,
     Count,
@@ -35,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from ambito import selectors as territorio
 from ambito.models import Ambito, Comune, DatiDemografici
 from ambito.platform.cache import INDICATORI, per_ambito
-from ambito.platform.compilate import Compilata
+from ambito.platform.compilate import Compilata, campi, istanze
 from ambito.roles import ruoli
 from fondi.models import Assegnazione, Progetto
 from fondi.selectors import ultimi_avanzamenti_per_ambito
@@ -207,9 +206,6 @@ def _province(ambiti) -> dict[int, str]:
     return {a: max(v)[1] for a, v in conteggi.items()}
 
 
-_CAMPI_PERIODO = [f.attname for f in Periodo._meta.concrete_fields]
-
-
 def _periodi_scelti(ambiti, oggi, prima):
     """Each Ambito's first period in the order of `_periodi_correnti` (`prima`: 1)."""
     iniziato = Case(When(data_inizio__lte=oggi, then=F("data_fine")))
@@ -223,7 +219,7 @@ def _periodi_scelti(ambiti, oggi, prima):
             )
         )
         .filter(scelta=prima)
-        .values_list(*_CAMPI_PERIODO)
+        .values_list(*campi(Periodo))
     )
 
 
@@ -240,11 +236,7 @@ def _periodi_correnti(fetched_by, ambiti) -> dict[int, Periodo]:
     if not fetched_by.is_superuser:
         letti = set(Periodo.objects.ambiti_letti_per_intero(fetched_by))
         ids = [a for a in ids if a in letti]
-    alias = router.db_for_read(Periodo) or "default"
-    periodi = (
-        Periodo.from_db(alias, _CAMPI_PERIODO, riga)
-        for riga in _PERIODI_SCELTI.righe(ids, timezone.localdate(), 1)
-    )
+    periodi = istanze(Periodo, _PERIODI_SCELTI.righe(ids, timezone.localdate(), 1))
     return {periodo.ambito_id: periodo for periodo in periodi}
 
 
@@ -277,10 +269,10 @@ def _completezza(righe: dict[int, RigaAmbito], periodi: dict[int, Periodo], area
         return {a: {c: getattr(r, c) for c in CAMPI_COMPLETEZZA} for a, r in parziali.items()}
 
     area_id = area.pk if area is not None else None
-    for ambito_id, campi in per_ambito(
+    for ambito_id, figure in per_ambito(
         "regione:completezza", righe, calcola, area_id, sezioni=[INDICATORI]
     ).items():
-        for campo, valore in campi.items():
+        for campo, valore in figure.items():
             setattr(righe[ambito_id], campo, valore)
 
 

@@ -1002,7 +1002,6 @@ def periodo_precedente(periodo) -> Periodo | None:
 # the Ambito only (Valore.clean reads it when the grid is saved); of the programme
 # sheet the group's title; of the numerator and denominator of a computed percentage
 # only the codes.
-_COLONNE_INDICATORE = tuple(f.attname for f in Indicatore._meta.concrete_fields)
 _LETTE_CON_INDICATORE = (
     "piano__ambito_id",
     "scheda__numero",
@@ -1010,7 +1009,6 @@ _LETTE_CON_INDICATORE = (
     "numeratore__codice",
     "denominatore__codice",
 )
-_COLONNE_CATEGORIA = tuple(f.attname for f in Categoria._meta.concrete_fields)
 _PIANO = Indicatore._meta.get_field("piano")
 _INDICATORE_DELLA_CATEGORIA = Categoria._meta.get_field("indicatore")
 
@@ -1020,23 +1018,20 @@ def _dovuti_da_inserire(indicatori, ambito_id, data_inizio, data_fine, periodici
         indicatori.dovuti_tra(ambito_id, data_inizio, data_fine, periodicita)
         .filter(livello=livello)
         .order_by(*ORDINE_INDICATORI)
-        .values_list(*_COLONNE_INDICATORE, *_LETTE_CON_INDICATORE)
+        .values_list(*campi(Indicatore), *_LETTE_CON_INDICATORE)
     )
 
 
-# The entry grid's indicators (for a user who reads whole Ambiti) and their categories,
-# compiled once per shape: through the ORM (select_related, annotations, prefetch)
-# their building cost more CPU (1,5 ms) than PostgreSQL spends running them.
-_DOVUTI_DA_INSERIRE = Compilata(
-    Indicatore,
-    lambda ambiti, *dovuti: _dovuti_da_inserire(Indicatore.objects.nei_ambiti(ambiti), *dovuti),
-)
+# The entry grid's indicators and their categories, compiled once per shape: through
+# the ORM (select_related, annotations, prefetch) their building cost more CPU (1,5 ms)
+# than PostgreSQL spends running them.
+_DOVUTI_DA_INSERIRE = CompilataVisibile(Indicatore, _dovuti_da_inserire)
 _CATEGORIE = Compilata(
     Categoria,
     lambda indicatori: (
         Categoria.objects.filter(indicatore_id__in=indicatori)
         .order_by("ordine")
-        .values_list(*_COLONNE_CATEGORIA)
+        .values_list(*campi(Categoria))
     ),
 )
 
@@ -1056,17 +1051,13 @@ def _indicatori_da_inserire(fetched_by, periodo, livello) -> list[Indicatore]:
         periodicita_dovute(periodo),
         livello,
     )
-    ambiti = Indicatore.objects.ambiti_letti_per_intero(fetched_by)
-    if ambiti is not None:
-        righe = _DOVUTI_DA_INSERIRE.righe(ambiti, *dovuti)
-    else:
-        righe = _dovuti_da_inserire(Indicatore.objects.visible_to(fetched_by), *dovuti)
     alias = router.db_for_read(Indicatore) or "default"
-    n = len(_COLONNE_INDICATORE)
+    colonne = campi(Indicatore)
+    n = len(colonne)
     indicatori = []
     piani = {}
-    for riga in righe:
-        indicatore = Indicatore.from_db(alias, _COLONNE_INDICATORE, riga[:n])
+    for riga in _DOVUTI_DA_INSERIRE.righe(fetched_by, *dovuti):
+        indicatore = Indicatore.from_db(alias, colonne, riga[:n])
         (
             ambito_id,
             indicatore.numero_scheda,
@@ -1084,8 +1075,7 @@ def _indicatori_da_inserire(fetched_by, periodo, livello) -> list[Indicatore]:
         indicatori.append(indicatore)
     if indicatori:
         per_id = {i.pk: i for i in indicatori}
-        for riga in _CATEGORIE.righe(list(per_id)):
-            categoria = Categoria.from_db(alias, _COLONNE_CATEGORIA, riga)
+        for categoria in istanze(Categoria, _CATEGORIE.righe(list(per_id))):
             indicatore = per_id[categoria.indicatore_id]
             # Cached as the prefetch does: reading it is no query.
             _INDICATORE_DELLA_CATEGORIA.set_cached_value(categoria, indicatore)
@@ -1189,12 +1179,9 @@ def _dovuti_in_revisione(indicatori, ambito_id, data_inizio, data_fine, periodic
     )
 
 
-# Compiled once per shape, for a user who reads whole Ambiti: through the ORM its
-# building cost more CPU (0,6 ms) than PostgreSQL spends running it.
-_DOVUTI_IN_REVISIONE = Compilata(
-    Indicatore,
-    lambda ambiti, *dovuti: _dovuti_in_revisione(Indicatore.objects.nei_ambiti(ambiti), *dovuti),
-)
+# Compiled once per shape: through the ORM its building cost more CPU (0,6 ms) than
+# PostgreSQL spends running it.
+_DOVUTI_IN_REVISIONE = CompilataVisibile(Indicatore, _dovuti_in_revisione)
 
 
 def _indicatori_della_revisione(fetched_by, periodo) -> list[Indicatore]:
@@ -1206,12 +1193,8 @@ def _indicatori_della_revisione(fetched_by, periodo) -> list[Indicatore]:
         periodo.data_fine,
         periodicita_dovute(periodo),
     )
-    ambiti = Indicatore.objects.ambiti_letti_per_intero(fetched_by)
-    if ambiti is not None:
-        righe = _DOVUTI_IN_REVISIONE.righe(ambiti, *dovuti)
-    else:
-        righe = _dovuti_in_revisione(Indicatore.objects.visible_to(fetched_by), *dovuti)
     alias = router.db_for_read(Indicatore) or "default"
+    righe = _DOVUTI_IN_REVISIONE.righe(fetched_by, *dovuti)
     return [Indicatore.from_db(alias, _COLONNE_REVISIONE, riga) for riga in righe]
 
 

@@ -56,10 +56,11 @@ def _segnaposto(valori):
     return segnaposti, tuple(piatti)
 
 
-def campi(modello) -> list[str]:
-    """The columns of a model's instance, in order: a compiled query that selects
+def campi(modello, percorso="") -> list[str]:
+    """The columns of a model's instance, in the order `from_db` takes them (its primary
+    key first), read through `percorso` ("linea__"): a compiled query that selects
     `values_list(*campi(modello))` gives the rows of `istanze`."""
-    return [campo.attname for campo in modello._meta.concrete_fields]
+    return [percorso + campo.attname for campo in modello._meta.concrete_fields]
 
 
 def istanze(modello, righe) -> list:
@@ -68,6 +69,26 @@ def istanze(modello, righe) -> list:
     alias = router.db_for_read(modello) or "default"
     nomi = campi(modello)
     return [modello.from_db(alias, nomi, riga) for riga in righe]
+
+
+def istanze_unite(righe, *modelli):
+    """For each row that reads every column of each of `modelli` in turn (`campi`, with
+    the paths of their relations), the instances of those models, as select_related()
+    builds them: one per model and primary key, so that a line on many rows is built
+    once."""
+    alias = router.db_for_read(modelli[0]) or "default"
+    nomi = [(modello, campi(modello)) for modello in modelli]
+    fatte = {}
+    for riga in righe:
+        unite, inizio = [], 0
+        for modello, colonne in nomi:
+            valori = riga[inizio : inizio + len(colonne)]
+            inizio += len(colonne)
+            istanza = fatte.get((modello, valori[0]))
+            if istanza is None:
+                istanza = fatte[modello, valori[0]] = modello.from_db(alias, colonne, valori)
+            unite.append(istanza)
+        yield unite
 
 
 def _piatti(valori) -> list:
