@@ -12,7 +12,8 @@ used once or more by the query, in any order (none of the query's own: a constan
 a parameter of the builder too); a date's stand-in is a day of year 1, recognised
 also as the text a backend adapts it to (SQLite's ISO string), and the real date is
 then adapted the same way; a list's length is part of the shape, so a query is
-compiled once for each length it meets (the last `FORME` shapes met are kept). Rows
+compiled once for each length it meets (the last `FORME` shapes met are kept); on
+PostgreSQL its `IN (%s, ...)` runs as `= ANY(%s)`, one array parameter. Rows
 come back as tuples, through the converters the ORM would apply (SQLite's decimals
 and dates); none, for plain columns on PostgreSQL. A shape the stand-ins cannot
 compile (an empty list, a stand-in out of its field's range) runs through the ORM,
@@ -21,6 +22,7 @@ as built for the real values.
 
 import contextlib
 import datetime
+import re
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
@@ -101,6 +103,36 @@ def _piatti(valori) -> list:
     return parametri
 
 
+_SEGNAPOSTO = re.compile(r"%[%s]")
+
+
+def _come_array(sql, posizioni, valori):
+    """PostgreSQL: each list's `IN (%s, %s, ...)` as `= ANY(%s)`, one array parameter.
+    psycopg parses again at every run a query of more than 50 parameters (a region's
+    ~90 Ambiti, a list of 200): an array is one parameter, and one plan for any length.
+    A list the SQL holds otherwise keeps its parameters one by one."""
+    segnaposti = [m.start() for m in _SEGNAPOSTO.finditer(sql) if m.group() == "%s"]
+    sostituzioni, inizio = [], 0
+    for valore in valori:
+        n = len(valore) if isinstance(valore, list | tuple) else 1
+        if isinstance(valore, list | tuple) and n:
+            for j in range(len(posizioni) - n + 1):
+                corsa = posizioni[j : j + n]
+                if [i for i, _adattato in corsa] != list(range(inizio, inizio + n)):
+                    continue
+                primo, ultimo = segnaposti[j], segnaposti[j + n - 1]
+                if sql[primo - 4 : primo] == "IN (" and sql[ultimo + 2 : ultimo + 3] == ")":
+                    if sql[primo : ultimo + 2] == ", ".join(["%s"] * n):
+                        sostituzioni.append((j, n, primo - 4, ultimo + 3, inizio))
+                        break
+        inizio += n
+    for j, n, da, a, inizio in sorted(sostituzioni, reverse=True):
+        sql = sql[:da] + "= ANY(%s)" + sql[a:]
+        # (start, slice): the list's values, as one parameter
+        posizioni = [*posizioni[:j], (inizio, slice(inizio, inizio + n)), *posizioni[j + n :]]
+    return sql, posizioni
+
+
 class Compilata:
     """`Compilata(model, lambda user_id: Model.objects.filter(...).values_list(...))`,
     then `.righe(user.pk)`: the builder's parameters are the query's."""
@@ -140,6 +172,8 @@ class Compilata:
             # A value the SQL does not hold (a condition the ORM found always true for
             # its stand-in): the query would not depend on it. Through the ORM.
             return None
+        if connections[alias].vendor == "postgresql":
+            sql, posizioni = _come_array(sql, posizioni, valori)
         colonne = [s[0] for s in compiler.select[: compiler.col_count]]
         return sql, posizioni, list(compiler.get_converters(colonne).items())
 
@@ -158,7 +192,12 @@ class Compilata:
         piatti = _piatti(valori)
         connessione = connections[alias]
         adatta = connessione.ops.adapt_datefield_value
-        parametri = [adatta(piatti[i]) if adattato else piatti[i] for i, adattato in posizioni]
+        parametri = []
+        for i, come in posizioni:
+            if isinstance(come, slice):  # a list as one array (`_come_array`)
+                parametri.append(piatti[come])
+            else:
+                parametri.append(adatta(piatti[i]) if come else piatti[i])
         with connessione.cursor() as cursor:
             cursor.execute(sql, parametri)
             righe = cursor.fetchall()

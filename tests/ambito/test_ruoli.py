@@ -97,3 +97,32 @@ def test_a_shape_the_stand_ins_cannot_compile_runs_through_the_orm(rozzano):
         lambda anno: DatiDemografici.objects.filter(anno=anno).values_list("comune_id"),
     )
     assert compilata.righe(2099) == [(rozzano.pk,)]
+
+
+def test_a_compiled_list_of_any_length_gives_the_orms_rows(visconteo, altro_ambito):
+    """On PostgreSQL a list is one array parameter (`= ANY(%s)`, no reparsing of a query
+    of hundreds of parameters), also where the ORM negates it; on both databases the
+    rows are the ORM's, for lists of 1 to 300 ids with repeats and unknown ones."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def costruisci(ambiti, esclusi):
+        return (
+            Ambito.objects.filter(pk__in=ambiti)
+            .exclude(pk__in=esclusi)
+            .order_by("pk")
+            .values_list("pk", "nome")
+        )
+
+    compilata = Compilata(Ambito, costruisci)
+    for ambiti, esclusi in (
+        ([visconteo.pk], [-1]),
+        ([visconteo.pk, altro_ambito.pk, visconteo.pk], [altro_ambito.pk]),
+        ([*range(-300, 0), altro_ambito.pk], [visconteo.pk, *range(-60, 0)]),
+    ):
+        with CaptureQueriesContext(connection) as eseguite:
+            righe = compilata.righe(ambiti, esclusi)
+        assert righe == list(costruisci(ambiti, esclusi))
+        assert righe  # each case finds a row: the comparison is not of two empty lists
+        if connection.vendor == "postgresql":
+            assert eseguite[0]["sql"].count("= ANY(") == 2
