@@ -35,6 +35,7 @@ from ambito import selectors as territorio
 from ambito.models import Ambito, Comune, DatiDemografici
 from ambito.platform.cache import INDICATORI, per_ambito
 from ambito.platform.compilate import Compilata, campi, istanze
+from ambito.platform.querysets import CompilataVisibile
 from ambito.roles import ruoli
 from fondi.models import Assegnazione, Progetto
 from fondi.selectors import ultimi_avanzamenti_per_ambito
@@ -206,11 +207,12 @@ def _province(ambiti) -> dict[int, str]:
     return {a: max(v)[1] for a, v in conteggi.items()}
 
 
-def _periodi_scelti(ambiti, oggi, prima):
-    """Each Ambito's first period in the order of `_periodi_correnti` (`prima`: 1)."""
+def _periodi_scelti(periodi, ambiti, oggi, prima):
+    """Each Ambito's first period of `periodi` in the order of `_periodi_correnti`
+    (`prima`: 1)."""
     iniziato = Case(When(data_inizio__lte=oggi, then=F("data_fine")))
     return (
-        Periodo.objects.filter(ambito_id__in=ambiti)
+        periodi.filter(ambito_id__in=ambiti)
         .annotate(
             scelta=Window(
                 RowNumber(),
@@ -223,20 +225,16 @@ def _periodi_scelti(ambiti, oggi, prima):
     )
 
 
-_PERIODI_SCELTI = Compilata(Periodo, _periodi_scelti)
+_PERIODI_SCELTI = CompilataVisibile(Periodo, _periodi_scelti)
 
 
 def _periodi_correnti(fetched_by, ambiti) -> dict[int, Periodo]:
     """Each Ambito's current period, as its own dashboard picks it (one query): the
     latest begun by today, else the earliest. Picked in SQL: a region has ~20 periods
     per Ambito (12.000 in Italy), and making an object of each was a sixth of the
-    regional API's time. The periods the user reads are those of his Ambiti (or all, for
-    the superuser): the ids are narrowed to them, the query stays of fixed shape."""
-    ids = [a.pk for a in ambiti]
-    if not fetched_by.is_superuser:
-        letti = set(Periodo.objects.ambiti_letti_per_intero(fetched_by))
-        ids = [a for a in ids if a in letti]
-    periodi = istanze(Periodo, _PERIODI_SCELTI.righe(ids, timezone.localdate(), 1))
+    regional API's time. Among the periods the user reads (`visible_to`'s rule, compiled)."""
+    righe = _PERIODI_SCELTI.righe(fetched_by, [a.pk for a in ambiti], timezone.localdate(), 1)
+    periodi = istanze(Periodo, righe)
     return {periodo.ambito_id: periodo for periodo in periodi}
 
 
