@@ -12,7 +12,9 @@ roles, the language, the day and the generations of the sections it reads in the
 user's Ambiti. The services that change an Ambito's figures call
 `invalida_cache_ambito(ambito_id, section)` (every section when they name none): when
 their transaction commits the Ambito gets a new generation, so the next read in any
-process misses the old entries (which expire after `DURATA`). Until the commit, reads of
+process misses the old entries (which expire after `DURATA`); it renews the section's
+*epoch* too (`zonale:epoca:<section>`), one generation for every Ambito at once, which
+keys what a user of many Ambiti reads while nothing changed anywhere. Until the commit, reads of
 that Ambito in the writing transaction skip the cache: they see their own change, and
 no other process is ever served data that is not committed (or rolled back). Writes
 that bypass the services (raw SQL, a restore) are bounded by `DURATA`; bulk loads call
@@ -49,6 +51,11 @@ def _chiave_generazione(ambito_id: int, sezione: str = "") -> str:
     return f"zonale:generazione:{ambito_id}" + (f":{sezione}" if sezione else "")
 
 
+def _chiave_epoca(sezione: str) -> str:
+    """The generation of a section across every Ambito: renewed with any Ambito's."""
+    return f"zonale:epoca:{sezione}"
+
+
 def _nuovo_token() -> int:
     # Random rather than a counter: a generation lost by the cache (evicted, flushed)
     # never comes back with a value used before with other data. An integer: Redis
@@ -63,13 +70,14 @@ class _Rinnovo:
 
     def __init__(self, ambito_id: int, sezioni):
         self.ambito_id = ambito_id
-        self.chiavi = (
-            [_chiave_generazione(RIFERIMENTO)]
-            if ambito_id == RIFERIMENTO
-            else [_chiave_generazione(ambito_id, sezione) for sezione in sezioni]
-        )
+        if ambito_id == RIFERIMENTO:  # part of every figure: every epoch too
+            self.chiavi = [_chiave_generazione(RIFERIMENTO), *map(_chiave_epoca, SEZIONI)]
+        else:
+            self.chiavi = [_chiave_generazione(ambito_id, sezione) for sezione in sezioni]
+            self.chiavi += map(_chiave_epoca, sezioni)
 
     def __call__(self):
+        # One MSET: a reader who sees the new epoch sees the new generations too.
         cache.set_many(dict.fromkeys(self.chiavi, _nuovo_token()), None)
 
 
@@ -106,16 +114,19 @@ def ambito_di(instance) -> int | None:
     return getattr(oggetto, f"{ultimo}_id", None)
 
 
-def _in_sospeso(ambiti) -> bool:
-    """Whether this transaction changed these Ambiti's data and has not committed yet.
+def _sospesi(ambiti) -> set:
+    """Those of these Ambiti whose data this transaction changed and has not committed
+    yet: all of them if it changed the reference data, part of every figure.
 
     The pending invalidations are the transaction's own on-commit callbacks: Django
     drops them with a rolled-back transaction or savepoint, so nothing is left behind.
     """
-    return any(
-        isinstance(callback, _Rinnovo) and callback.ambito_id in ambiti
+    sospesi = {
+        callback.ambito_id
         for _sids, callback, _robust in connection.run_on_commit
-    )
+        if isinstance(callback, _Rinnovo)
+    }
+    return set(ambiti) if RIFERIMENTO in sospesi else sospesi.intersection(ambiti)
 
 
 def generazioni(ambito_ids, sezioni=SEZIONI) -> tuple:
@@ -125,11 +136,17 @@ def generazioni(ambito_ids, sezioni=SEZIONI) -> tuple:
     for ambito_id in sorted(set(ambito_ids) - {RIFERIMENTO}):
         for sezione in sezioni:
             chiavi[ambito_id, sezione] = _chiave_generazione(ambito_id, sezione)
+    return _leggi_generazioni(chiavi)
+
+
+def _leggi_generazioni(chiavi: dict) -> tuple:
+    """((name, token), ...) of the generations kept under `chiavi` ({name: key}), one
+    cache read; one never written, or evicted, starts."""
     valori = cache.get_many(chiavi.values())
     risultato = []
     for nome, chiave in chiavi.items():
         valore = valori.get(chiave)
-        if valore is None:  # never written, or evicted: start a generation
+        if valore is None:
             valore = _nuovo_token()
             if not cache.add(chiave, valore, None):  # another process was first
                 valore = cache.get(chiave, valore)
@@ -162,13 +179,13 @@ def _chiave(funzione, sezioni, user, kwargs) -> str | None:
         return None
     incarichi = ruoli(user).incarichi
     ambiti = {i.ambito_id for i in incarichi}
-    if _in_sospeso({*ambiti, RIFERIMENTO}):
+    if _sospesi({*ambiti, RIFERIMENTO}):
         return None
     parti = (
         funzione.__module__,
         funzione.__qualname__,
         user.is_active,
-        sorted((i.ruolo, i.ambito_id, i.comune_id or 0) for i in incarichi),
+        _incarichi(user),
         get_language(),
         timezone.localdate().isoformat(),
         argomenti,
@@ -197,6 +214,13 @@ def memorizzato(funzione=None, *, sezioni=SEZIONI):
     return selettore
 
 
+def _incarichi(user) -> list:
+    """What a user reads depends on: his roles, each with its Ambito and Comune."""
+    if user.is_superuser:
+        return ["superuser"]
+    return sorted((i.ruolo, i.ambito_id, i.comune_id or 0) for i in ruoli(user).incarichi)
+
+
 def _ruoli_per_ambito(user, ambito_ids) -> dict:
     """{Ambito id: the user's roles there}; the superuser reads everything everywhere."""
     if user.is_superuser:
@@ -214,8 +238,8 @@ def per_ambito(nome: str, ambito_ids, calcola, *parti, lettore=None, sezioni=SEZ
     they are stored. An approval renews its own Ambito's generation when it commits, so
     the next request computes that one Ambito again and reads the others from the
     cache: no batch job between the approval and the figures, and no figure older than
-    its data. An Ambito changed by the transaction in progress is computed and not
-    stored. `parti`: whatever else the value depends on (filters), hashable.
+    its data. An Ambito changed by the transaction in progress is computed, neither
+    read from the cache nor stored. `parti`: whatever else the value depends on (filters), hashable.
 
     Without `lettore` the value is the same for every reader of an Ambito (the regional
     dashboard's figures). With it, each Ambito's value depends on what that user may
@@ -223,26 +247,37 @@ def per_ambito(nome: str, ambito_ids, calcola, *parti, lettore=None, sezioni=SEZ
     its entry, whatever their other Ambiti. `sezioni`: the sections of the Ambiti's
     data that the value reads (all by default).
     """
-    return _da_cache(_chiavi(*_descrizioni(nome, ambito_ids, parti, lettore, sezioni)), calcola)
+    chiavi = _chiavi(*_descrizioni(nome, ambito_ids, parti, lettore, sezioni))
+    return _da_cache(chiavi, calcola, _sospesi(ambito_ids))
 
 
 def unione_per_ambito(
     nome: str, ambito_ids, calcola, unisci, *parti, lettore=None, sezioni=SEZIONI
 ):
     """`unisci([value of each Ambito, in the order of ambito_ids])`, the values as
-    `per_ambito` gives them; for many Ambiti the union is one more entry, under what
-    the keys of all its parts are made of: a user of 200 Ambiti reads one entry, not
-    200."""
-    comune, descrizioni = _descrizioni(nome, ambito_ids, parti, lettore, sezioni)
-    if len(descrizioni) <= 1:
-        return unisci(list(_da_cache(_chiavi(comune, descrizioni), calcola).values()))
-    chiave = _hash((comune, [descrizioni[a] for a in ambito_ids]))
-    unione = cache.get(chiave)
+    `per_ambito` gives them. For many Ambiti the union is one more entry, kept under
+    two keys: one made of the sections' epochs, renewed by a change in any Ambito, so
+    that while nothing changes a user of 200 Ambiti reads two keys, not 201 generations
+    and their 200 entries; and one made of the generations of its own Ambiti, found
+    again when the epoch moved for a change elsewhere."""
+    sospesi = _sospesi(ambito_ids)
+    if sospesi or len(set(ambito_ids)) <= 1:
+        valori = per_ambito(nome, ambito_ids, calcola, *parti, lettore=lettore, sezioni=sezioni)
+        return unisci([valori[a] for a in ambito_ids])
+    epoche = _leggi_generazioni({s: _chiave_epoca(s) for s in sezioni})
+    chiave_epoca = _hash(
+        (nome, get_language(), timezone.localdate().isoformat(), parti, ambito_ids, epoche)
+        + ((_incarichi(lettore),) if lettore is not None else ())
+    )
+    unione = cache.get(chiave_epoca)
     if unione is None:
-        valori = _da_cache(_chiavi(comune, descrizioni), calcola)
-        unione = unisci([valori[a] for a in ambito_ids])
-        if not _in_sospeso({RIFERIMENTO, *descrizioni}):
-            cache.set(chiave, unione, DURATA)
+        comune, descrizioni = _descrizioni(nome, ambito_ids, parti, lettore, sezioni)
+        chiave = _hash((comune, [descrizioni[a] for a in ambito_ids]))
+        unione = cache.get(chiave)
+        if unione is None:
+            valori = _da_cache(_chiavi(comune, descrizioni), calcola, sospesi)
+            unione = unisci([valori[a] for a in ambito_ids])
+        cache.set_many({chiave: unione, chiave_epoca: unione}, DURATA)
     return unione
 
 
@@ -271,16 +306,14 @@ def _chiavi(comune, descrizioni) -> dict:
     return {a: _hash((comune, *descrizione)) for a, descrizione in descrizioni.items()}
 
 
-def _da_cache(chiavi: dict, calcola) -> dict:
-    """{Ambito id: its value}, read under `chiavi` or computed by `calcola` and stored."""
-    trovati = cache.get_many(list(chiavi.values()))
+def _da_cache(chiavi: dict, calcola, sospesi) -> dict:
+    """{Ambito id: its value}, read under `chiavi` or computed by `calcola` and stored;
+    those `sospesi` (changed by the transaction in progress) computed only."""
+    trovati = cache.get_many([chiave for a, chiave in chiavi.items() if a not in sospesi])
     risultato = {a: trovati[chiave] for a, chiave in chiavi.items() if chiave in trovati}
     mancanti = [a for a in chiavi if a not in risultato]
     if mancanti:
         calcolati = calcola(mancanti)
         risultato.update(calcolati)
-        if not _in_sospeso({RIFERIMENTO}):
-            cache.set_many(
-                {chiavi[a]: v for a, v in calcolati.items() if not _in_sospeso({a})}, DURATA
-            )
+        cache.set_many({chiavi[a]: v for a, v in calcolati.items() if a not in sospesi}, DURATA)
     return risultato

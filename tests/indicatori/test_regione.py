@@ -20,6 +20,7 @@ from ambito import sintetico as territorio_sintetico
 from ambito.choices import Ruolo, StatoLavoro
 from ambito.models import Ambito, Notifica, ReportGenerato
 from ambito.platform import pdf
+from ambito.platform.cache import INDICATORI, invalida_cache_ambito
 from ambito.selectors import popolazione_di_riferimento
 from ambito.templatetags.zonale import numero
 from fondi import sintetico as fondi_sintetico
@@ -638,10 +639,12 @@ def test_progress_api_of_many_ambiti_keeps_each_ambitos_rows_apart(
 
 
 def test_progress_api_of_many_ambiti_reads_its_list_as_one_entry(
-    molise, utente_regione, monkeypatch
+    molise, utente_regione, monkeypatch, django_capture_on_commit_callbacks
 ):
-    """The joined rows of a user's Ambiti are one more cache entry: the next request
-    reads the Ambiti's generations and that entry, not one entry per Ambito."""
+    """The joined rows of a user's Ambiti are one more cache entry: while nothing
+    changes, the next request reads the epoch of the indicators and that entry, not the
+    generation and the entry of each Ambito. A change in one Ambito moves the epoch: the
+    rows of the others are read from the cache, that one computed again."""
     from django.core.cache import cache
     from rest_framework.test import APIClient
 
@@ -654,4 +657,58 @@ def test_progress_api_of_many_ambiti_reads_its_list_as_one_entry(
         cache, "get_many", lambda chiavi: letti.append(len(chiavi)) or get_many(chiavi)
     )
     assert api.get("/api/v1/avanzamento/").json() == prima
-    assert letti == [1 + len(molise)]  # the generations: the reference data's, each Ambito's
+    assert letti == [1]  # the epoch
+
+    def dopo_un_cambio(ambito_id):
+        with django_capture_on_commit_callbacks(execute=True):
+            invalida_cache_ambito(ambito_id, INDICATORI)
+        # Committed: the renewal ran and is no longer pending (Django's capture leaves
+        # it in the test's transaction).
+        connection.run_on_commit.clear()
+        letti.clear()
+        assert api.get("/api/v1/avanzamento/").json() == prima
+        return letti
+
+    # A change in an Ambito of another region: the union of the user's generations
+    # (the reference data's, each Ambito's) is still the same entry.
+    assert dopo_un_cambio(max(a.pk for a in molise) + 1) == [1, 1 + len(molise)]
+    # A change in one of his: the entries of his Ambiti, that one computed again.
+    assert dopo_un_cambio(molise[1].pk) == [1, 1 + len(molise), len(molise)]
+
+
+def test_a_change_not_yet_committed_is_read_by_its_own_transaction(
+    molise, utente_regione, amministratore, django_capture_on_commit_callbacks
+):
+    """The transaction that approved a value, not committed yet, reads its own Ambito's
+    rows past the cache (the other processes keep the old generation until the commit),
+    and the other Ambiti's from the cache."""
+    from rest_framework.test import APIClient
+
+    from indicatori.services import valori_approve
+
+    api = APIClient()
+    api.force_authenticate(utente_regione)
+    ambito = molise[0]
+    periodo, indicatore = _da_approvare(ambito, django_capture_on_commit_callbacks)
+    # Committed: its renewals ran, and none is pending any more (Django's capture
+    # leaves them in the test's transaction).
+    connection.run_on_commit.clear()
+
+    def riga():
+        righe = api.get("/api/v1/avanzamento/").json()
+        return next(r for r in righe if r["indicatore"] == indicatore.pk)
+
+    inviato = riga()
+    udp = user_with_role(Ruolo.UFFICIO_PIANO, ambito, username="udp.molise")
+    # Not captured: the renewal waits for the test's transaction, which never commits.
+    valori_approve(user=udp, periodo=periodo, valori=Valore.objects.filter(indicatore=indicatore))
+    approvato = riga()
+    [atteso] = [
+        a
+        for a in selectors.avanzamento_indicatori.__wrapped__(
+            fetched_by=amministratore, ambito=ambito
+        )
+        if a.indicatore.pk == indicatore.pk
+    ]
+    assert approvato != inviato
+    assert Decimal(approvato["valore"]) == atteso.valore
