@@ -106,6 +106,18 @@ def _piatti(valori) -> list:
 _SEGNAPOSTO = re.compile(r"%[%s]")
 
 
+def _array(valori):
+    """A list of `_come_array` as its one parameter. Integers go as an untyped literal,
+    which PostgreSQL reads as an array of the column's own type: psycopg types a list by
+    its largest value (int2[] for small ids), and PostgreSQL does not hash an array of
+    another type than the column's (bigint = ANY(int2[])), so a filter over thousands of
+    ids scanned the whole array at each row: quadratic (2,4 s for the values of 50
+    Ambiti, 0,4 s as bigint[])."""
+    if all(type(valore) is int for valore in valori):
+        return "{" + ",".join(map(str, valori)) + "}"
+    return valori
+
+
 def _come_array(sql, posizioni, valori):
     """PostgreSQL: each list's `IN (%s, %s, ...)` as `= ANY(%s)`, one array parameter.
     psycopg parses again at every run a query of more than 50 parameters (a region's
@@ -195,7 +207,7 @@ class Compilata:
         parametri = []
         for i, come in posizioni:
             if isinstance(come, slice):  # a list as one array (`_come_array`)
-                parametri.append(piatti[come])
+                parametri.append(_array(piatti[come]))
             else:
                 parametri.append(adatta(piatti[i]) if come else piatti[i])
         with connessione.cursor() as cursor:

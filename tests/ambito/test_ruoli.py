@@ -126,3 +126,9 @@ def test_a_compiled_list_of_any_length_gives_the_orms_rows(visconteo, altro_ambi
         assert righe  # each case finds a row: the comparison is not of two empty lists
         if connection.vendor == "postgresql":
             assert eseguite[0]["sql"].count("= ANY(") == 2
+            # Each array of the column's own type, which PostgreSQL hashes: psycopg's
+            # smallint[] of small ids was scanned whole at each row of a bigint column.
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (VERBOSE) " + eseguite[0]["sql"])
+                piano = " ".join(riga for (riga,) in cursor.fetchall())
+            assert "::bigint[]" in piano and "smallint" not in piano
