@@ -23,6 +23,7 @@ as built for the real values.
 import contextlib
 import datetime
 import re
+from collections import defaultdict
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
@@ -124,11 +125,14 @@ def _come_array(sql, posizioni, valori):
     ~90 Ambiti, a list of 200): an array is one parameter, and one plan for any length.
     A list the SQL holds otherwise keeps its parameters one by one."""
     segnaposti = [m.start() for m in _SEGNAPOSTO.finditer(sql) if m.group() == "%s"]
+    dove = defaultdict(list)  # a parameter's places in the query (it may come twice)
+    for j, (i, _adattato) in enumerate(posizioni):
+        dove[i].append(j)
     sostituzioni, inizio = [], 0
     for valore in valori:
         n = len(valore) if isinstance(valore, list | tuple) else 1
         if isinstance(valore, list | tuple) and n:
-            for j in range(len(posizioni) - n + 1):
+            for j in dove[inizio]:  # where the list's first value is: linear in its length
                 corsa = posizioni[j : j + n]
                 if [i for i, _adattato in corsa] != list(range(inizio, inizio + n)):
                     continue

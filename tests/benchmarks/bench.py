@@ -502,6 +502,29 @@ def linearita(rows):
     return [f"crescita non lineare: {rapporto:.2f} > 1,5"] if rapporto > 1.5 else []
 
 
+def nazionale_vuota(repeat=3):
+    """The progress API of the superuser over all the Ambiti (600), nothing in the
+    cache: every row computed (the issue found 188,6 s against 2,75 s of SQL). Against
+    its floor, as the other endpoints; the warm request reads one cache entry."""
+    from django.core.cache import cache
+
+    browser = Browser("amministratore")  # carica_dati --utenti-demo
+
+    def call():
+        return browser.get("/api/v1/avanzamento/")
+
+    mediana = statistics.median(time_call(call, repeat, before=cache.clear))
+    cache.clear()
+    sql = statistics.median(time_call(_raw(_request_sql(call)), repeat))
+    django = statistics.median(time_call(lambda: browser.get("/__django__/"), repeat))
+    ratio = mediana / (django + sql)
+    print(
+        f"API avanzamento, superutente, 600 Ambiti, cache vuota: mediana {mediana:.0f} ms, "
+        f"SQL {sql:.0f} ms, {ratio:.1f}x il pavimento (budget 2x)"
+    )
+    return [f"API avanzamento nazionale: {ratio:.1f}x > 2x il pavimento"] if ratio > 2 else []
+
+
 REGIONE_BENCH = "Piemonte"  # 91 Ambiti and ~1.200 Comuni in the synthetic dataset
 
 
@@ -774,6 +797,8 @@ def main():
     failures += grafici_case()
     if any(f is regione_cases for f in CASES):
         regione_vuota()
+    if any(f is scala_cases for f in CASES):
+        failures += nazionale_vuota()
     if os.environ.get("BENCH_PDF", "1") == "1":
         failures += relazione_pdf_case()
     print()
