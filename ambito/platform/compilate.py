@@ -5,7 +5,9 @@ user's roles, read by every request (three tables joined, twelve columns), take
 0,86 ms of CPU through the ORM and 0,09 ms as the same SQL run directly. A query of
 fixed shape that every request runs is written with the ORM as usual, compiled once
 per database alias with stand-ins for its parameters, and run again with the real
-ones: the SQL is the ORM's own, only its building is not repeated.
+ones: the SQL is the ORM's own, only its building is not repeated. A list read a
+page at a time (`pagina`) takes the page's LIMIT and OFFSET as two more parameters
+(the ORM writes them as constants: one compiled query per page otherwise).
 
 A parameter is an integer, a text, a date or a list of them (an `__in` lookup),
 used once or more by the query, in any order (none of the query's own: a constant is
@@ -92,6 +94,14 @@ def istanze_unite(righe, *modelli):
                 istanza = fatte[modello, valori[0]] = modello.from_db(alias, colonne, valori)
             unite.append(istanza)
         yield unite
+
+
+def fetta(queryset, pagina):
+    """The queryset's rows of a page (`pagina=(inizio, quante)`), or all of them (None)."""
+    if pagina is None:
+        return queryset
+    inizio, quante = pagina
+    return queryset[inizio : inizio + quante]
 
 
 def _piatti(valori) -> list:
@@ -191,9 +201,13 @@ class Compilata:
         if connections[alias].vendor == "postgresql":
             sql, posizioni = _come_array(sql, posizioni, valori)
         colonne = [s[0] for s in compiler.select[: compiler.col_count]]
-        return sql, posizioni, list(compiler.get_converters(colonne).items())
+        # A query with a LIMIT of its own has no pages (`pagina`).
+        a_pagine = not compiler.query.is_sliced
+        return sql, posizioni, list(compiler.get_converters(colonne).items()), a_pagine
 
-    def righe(self, *valori) -> list[tuple]:
+    def righe(self, *valori, pagina=None) -> list[tuple]:
+        """The rows for these values; `pagina=(inizio, quante)`: only `quante` rows from
+        the `inizio`-th (0 first), as the ORM's slice [inizio : inizio + quante]."""
         alias = router.db_for_read(self.modello) or "default"
         forma = (alias, *(len(v) if isinstance(v, list | tuple) else -1 for v in valori))
         compilata = self._forme.get(forma, False)
@@ -203,8 +217,10 @@ class Compilata:
                 with contextlib.suppress(RuntimeError, StopIteration):
                     self._forme.pop(next(iter(self._forme)), None)
         if compilata is None:
-            return list(self._costruisci(*valori))
-        sql, posizioni, convertitori = compilata
+            return list(fetta(self._costruisci(*valori), pagina))
+        sql, posizioni, convertitori, a_pagine = compilata
+        if pagina is not None and not a_pagine:
+            raise ValueError("a query sliced by its builder has no pages")
         piatti = _piatti(valori)
         connessione = connections[alias]
         adatta = connessione.ops.adapt_datefield_value
@@ -214,6 +230,10 @@ class Compilata:
                 parametri.append(_array(piatti[come]))
             else:
                 parametri.append(adatta(piatti[i]) if come else piatti[i])
+        if pagina is not None:
+            inizio, quante = pagina
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            parametri += [quante, inizio]
         with connessione.cursor() as cursor:
             cursor.execute(sql, parametri)
             righe = cursor.fetchall()

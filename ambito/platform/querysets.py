@@ -23,7 +23,7 @@ from django.db import models
 from django.db.models import Q
 
 from ambito.choices import Ruolo
-from ambito.platform.compilate import Compilata
+from ambito.platform.compilate import Compilata, fetta
 from ambito.roles import ruoli
 from ambito.rules import GESTISCE_AMBITO, LEGGE_AMBITO, LEGGE_SOLO_APPROVATI, SCRIVE_COMUNE
 
@@ -188,18 +188,19 @@ class CompilataVisibile:
         )
         self._tutte = Compilata(modello, lambda *valori: costruisci(righe.all(), *valori))
 
-    def righe(self, user, *valori) -> list[tuple]:
+    def righe(self, user, *valori, pagina=None) -> list[tuple]:
+        """The rows for the user and these values (`pagina`: a page of them, as in
+        `Compilata.righe`)."""
         if _is_anonymous(user):
             return []
         if user.is_superuser:
-            return self._tutte.righe(*valori)
+            return self._tutte.righe(*valori, pagina=pagina)
         visibili = self._righe.visibili(user)
         if visibili.approvati:
             # The model's approved rows are a condition with a constant of its own (the
             # state), which a compiled query cannot hold: through the ORM.
-            return list(
-                self._costruisci(self._righe.filter(self._righe.condizione(visibili)), *valori)
-            )
+            righe = self._righe.filter(self._righe.condizione(visibili))
+            return list(fetta(self._costruisci(righe, *valori), pagina))
         return self._dell_utente.righe(
-            visibili.ambiti, visibili.approvati, visibili.comuni, *valori
+            visibili.ambiti, visibili.approvati, visibili.comuni, *valori, pagina=pagina
         )

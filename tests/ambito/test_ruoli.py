@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Count, Q, Sum
 
 from ambito.choices import Ruolo
-from ambito.models import Ambito, DatiDemografici, Incarico
+from ambito.models import Ambito, Comune, DatiDemografici, Incarico
 from ambito.platform.compilate import Compilata
 from ambito.roles import Ruoli
 from tests.factories import user_with_role
@@ -132,3 +132,38 @@ def test_a_compiled_list_of_any_length_gives_the_orms_rows(visconteo, altro_ambi
                 cursor.execute("EXPLAIN (VERBOSE) " + eseguite[0]["sql"])
                 piano = " ".join(riga for (riga,) in cursor.fetchall())
             assert "::bigint[]" in piano and "smallint" not in piano
+
+
+def test_a_compiled_query_reads_a_page_as_the_orms_slice(rozzano):
+    """A page (`pagina=(inizio, quante)`) is the ORM's slice [inizio : inizio + quante]:
+    one compiled query for every page (LIMIT and OFFSET are parameters), also past the
+    end; a shape run through the ORM is sliced there; a builder that slices its own
+    query has no pages."""
+
+    def costruisci(escluso):
+        return Comune.objects.exclude(pk=escluso).order_by("nome", "pk").values_list("pk", "nome")
+
+    compilata = Compilata(Comune, costruisci)
+    tutte = list(costruisci(rozzano.pk))
+    assert len(tutte) >= 10
+    for inizio, quante in ((0, 1), (1, 2), (2, 1000), (len(tutte) - 1, 5), (len(tutte), 5)):
+        pagina = compilata.righe(rozzano.pk, pagina=(inizio, quante))
+        assert pagina == tutte[inizio : inizio + quante], (inizio, quante)
+    assert compilata.righe(rozzano.pk) == tutte  # the same shape, without a page
+    assert len(compilata._forme) == 1 and None not in compilata._forme.values()
+
+    for anno in (2098, 2099):
+        DatiDemografici.objects.create(comune=rozzano, anno=anno, fonte="prova")
+    per_orm = Compilata(  # a negative year matches nothing for the ORM: not compiled
+        DatiDemografici,
+        lambda anno: (
+            DatiDemografici.objects.filter(anno__gte=anno).order_by("anno").values_list("anno")
+        ),
+    )
+    assert per_orm.righe(2098, pagina=(1, 5)) == [(2099,)]
+    assert list(per_orm._forme.values()) == [None]
+
+    prima = Compilata(Comune, lambda escluso: costruisci(escluso)[:1])
+    assert prima.righe(rozzano.pk) == tutte[:1]
+    with pytest.raises(ValueError):
+        prima.righe(rozzano.pk, pagina=(0, 1))

@@ -427,3 +427,64 @@ def test_schema_documents_the_indicator_endpoints(client, ufficio_piano):
         "/api/v1/beneficiari/",
     ]:
         assert path in schema["paths"], path
+
+
+def test_a_periods_values_are_the_filtersets_list(
+    api, monkeypatch, ufficio_piano, operatore_rozzano, visconteo, chiuso, aperto
+):
+    """`?periodo=` alone is read by compiled queries: the same answer as the FilterSet's
+    list (rows, count, links, 400 and 404), for users of each kind, on any page."""
+    from ambito.choices import Ruolo
+    from indicatori.api import views
+    from tests.factories import user_with_role
+
+    compilati = []
+    originale = views._valori_del_periodo
+
+    def spia(request):
+        elenco = originale(request)
+        compilati.append(elenco is not None)
+        return elenco
+
+    monkeypatch.setattr(views, "_valori_del_periodo", spia)
+    regione = user_with_role(Ruolo.REGIONE, visconteo)
+    pagine = [{}, {"page_size": 7}, {"page_size": 7, "page": 2}, {"page": "last", "page_size": 7}]
+    pagine += [{"page": 99}, {"page": 0}, {"page_size": 501}]
+    for user in (ufficio_piano, operatore_rozzano, regione):
+        client = api(user)
+        for periodo in (chiuso.pk, aperto.pk, 10**17):
+            for parametri in pagine:
+                dati = {"periodo": periodo, **parametri}
+                compilata = client.get(url(LISTA), dati)
+                with monkeypatch.context() as solo_orm:
+                    solo_orm.setattr(views, "_valori_del_periodo", lambda request: None)
+                    orm = client.get(url(LISTA), dati)
+                assert compilata.status_code == orm.status_code, (user, dati)
+                assert compilata.json() == orm.json(), (user, dati)
+    assert compilati.count(True) == 3 * 2 * len(pagine)  # not the period out of sight
+
+
+def test_a_periods_values_are_counted_and_paged(api, ufficio_piano, chiuso, periodo_2026):
+    client = api(ufficio_piano)
+    n = Valore.objects.filter(periodo=chiuso).count()
+    assert n > 10
+    with CaptureQueriesContext(connection) as eseguite:  # roles, period, count, page
+        prima = client.get(url(LISTA), {"periodo": chiuso.pk, "page_size": 4}).json()
+    assert len(eseguite) <= 4
+    assert prima["count"] == n and prima["previous"] is None
+    assert prima["next"].endswith(f"page=2&page_size=4&periodo={chiuso.pk}")
+    seconda = client.get(prima["next"]).json()
+    assert seconda["previous"].endswith(f"page_size=4&periodo={chiuso.pk}")
+    assert {r["id"] for r in prima["results"]}.isdisjoint(r["id"] for r in seconda["results"])
+    ultima = client.get(url(LISTA), {"periodo": chiuso.pk, "page_size": 4, "page": "last"})
+    assert len(ultima.json()["results"]) == n - 4 * ((n - 1) // 4) and not ultima.json()["next"]
+    oltre = client.get(url(LISTA), {"periodo": chiuso.pk, "page_size": 4, "page": (n + 3) // 4 + 1})
+    assert oltre.status_code == 404
+    # A short first page is the count: no COUNT query; an empty period, an empty page.
+    with CaptureQueriesContext(connection) as eseguite:
+        tutta = client.get(url(LISTA), {"periodo": chiuso.pk, "page_size": 500}).json()
+    assert tutta["count"] == len(tutta["results"]) == n
+    assert not any("COUNT(" in q["sql"] for q in eseguite)
+    vuoto = client.get(url(LISTA), {"periodo": periodo_2026.pk}).json()
+    assert vuoto == {"count": 0, "next": None, "previous": None, "results": []}
+    assert client.get(url(LISTA), {"periodo": periodo_2026.pk, "page": 2}).status_code == 404

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from ambito.choices import Ruolo
 from ambito.models import Ambito, Comune
-from ambito.platform.compilate import istanze
+from ambito.platform.compilate import campi, istanze
 from ambito.platform.querysets import CompilataVisibile
 from fondi.models import Progetto
 from indicatori import selectors
@@ -175,3 +175,26 @@ def test_the_beneficiaries_of_periods_are_the_orms(lettori, visconteo, chiuso, a
         ("ufficio di piano", ("area",)),
         ("operatore", ()),
     } <= con_righe
+
+
+def test_a_periods_values_and_their_number_are_the_lists(lettori, chiuso, aperto, periodo_2026):
+    """The values list of one period, compiled (`?periodo=` alone): a page at a time and
+    its count, the rows of the list's queryset filtered by the period, for every user."""
+    colonne = campi(Valore)
+    con_righe = set()
+    for chi, user in lettori.items():
+        for periodo in (chiuso, aperto, periodo_2026):
+            lista = (
+                Valore.objects.visible_to(user)
+                .filter(periodo=periodo)
+                .order_by(*selectors.ORDINE_VALORI)
+                .values_list(*colonne)
+            )
+            conteggio = views._QUANTI_DEL_PERIODO.righe(user, periodo.pk)
+            assert (conteggio[0][0] if conteggio else 0) == lista.count(), (chi, periodo)
+            for inizio, quante in ((0, 7), (7, 7), (0, 500), (lista.count(), 7)):
+                letti = views._VALORI_DEL_PERIODO.righe(user, periodo.pk, pagina=(inizio, quante))
+                assert letti == list(lista[inizio : inizio + quante]), (chi, periodo, inizio)
+            if lista.count() > 7:
+                con_righe.add(chi)
+    assert {"ufficio di piano", "operatore", "revisore", "regione", "superuser"} <= con_righe

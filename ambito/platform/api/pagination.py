@@ -21,6 +21,25 @@ class PaginatoreSenzaConteggioInutile(Paginator):
         return self._get_page(righe, 1, self)
 
 
+class ElencoAPagine:
+    """A list that the Paginator pages as it pages a queryset (`count()`, then the slice
+    of the page), read by two functions: `conta()` and `righe(inizio, quante)`. The rows
+    of a list compiled once (`Compilata.righe(..., pagina=)`) come a page at a time,
+    with the count, the links and the 404 past the last page of the ORM's list."""
+
+    def __init__(self, conta, righe):
+        self._conta, self._righe = conta, righe
+
+    def count(self) -> int:
+        return self._conta()
+
+    def __getitem__(self, fetta):
+        if not isinstance(fetta, slice) or fetta.step is not None or fetta.stop is None:
+            raise TypeError("a page of the list: [inizio:fine]")
+        inizio = fetta.start or 0
+        return self._righe(inizio, max(fetta.stop - inizio, 0))
+
+
 def _intero_positivo(request, nome, massimo=None):
     """The query parameter `nome` as a whole number from 1 (to `massimo`), else 400."""
     testo = request.query_params.get(nome)
