@@ -826,12 +826,13 @@ def _beneficiari(valori, *, stati, ambito=None, periodi=None, area=None):
     return valori
 
 
-@memorizzato
+@memorizzato(a_pagine=True)
 def beneficiari_per_comune_righe(
     *, fetched_by, ambito=None, periodi=None, area=None, stati=APPROVATI
 ):
     """Persons reached per Comune and period, as rows of ids, names and total sorted by
-    period end and Comune name in SQL: a queryset a paginator can slice.
+    period end and Comune name in SQL: a queryset a paginator can slice (cached: its
+    blocks, sliced alike).
 
     Only the Comuni the user may see (an operator sees his own).
     """

@@ -488,3 +488,43 @@ def test_a_periods_values_are_counted_and_paged(api, ufficio_piano, chiuso, peri
     vuoto = client.get(url(LISTA), {"periodo": periodo_2026.pk}).json()
     assert vuoto == {"count": 0, "next": None, "previous": None, "results": []}
     assert client.get(url(LISTA), {"periodo": periodo_2026.pk, "page": 2}).status_code == 404
+
+
+def test_a_beneficiaries_page_reads_only_its_blocks_of_the_cached_list(
+    api, ufficio_piano, visconteo, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The cached list is kept in blocks: every page (any size, across two blocks, the
+    last) is the list's own slice, read from the blocks it spans, with no aggregate
+    query; an approval in the Ambito gives the fresh list at once."""
+    from django.core.cache import cache
+
+    from ambito.platform import cache as memoria
+    from ambito.platform.cache import INDICATORI, invalida_cache_ambito
+
+    monkeypatch.setattr(memoria, "BLOCCO", 3)
+    client = api(ufficio_piano)
+    tutte = client.get(url("beneficiari-list"), {"page_size": 500}).data["results"]
+    assert len(tutte) > 7  # three blocks at least
+    letti = []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda k: letti.append(len(k)) or get_many(k))
+    for quante, pagina in ((2, 1), (4, 1), (4, 2), (3, 3), (5, "last")):
+        letti.clear()
+        with CaptureQueriesContext(connection) as query:
+            risposta = client.get(url("beneficiari-list"), {"page_size": quante, "page": pagina})
+        numero = risposta.data["count"] // quante + 1 if pagina == "last" else pagina
+        inizio = (numero - 1) * quante
+        assert risposta.data["results"] == tutte[inizio : inizio + quante]
+        assert risposta.data["count"] == len(tutte)
+        blocchi = letti[-1]  # the generations first, then the blocks
+        assert blocchi == (inizio + len(risposta.data["results"]) - 1) // 3 - inizio // 3 + 1
+        assert not [q for q in query if "indicatori_valore" in q["sql"]]
+
+    Valore.objects.filter(stato=StatoValore.APPROVATO, comune__isnull=False).filter(
+        indicatore__conta_beneficiari=True
+    ).update(valore_numerico=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        invalida_cache_ambito(visconteo.pk, INDICATORI)
+    connection.run_on_commit.clear()  # committed
+    dopo = client.get(url("beneficiari-list"), {"page_size": 4, "page": 2}).data["results"]
+    assert [r["totale"] for r in dopo] == ["0"] * 4
