@@ -222,8 +222,18 @@ def fondi_totali(*, fetched_by, assegnazioni=None) -> dict[str, list[dict]]:
     yearly totals carry the printed total, the difference and the yearly change."""
     ambiti = _ambiti_compilati(fetched_by, assegnazioni)
     visibili = None if ambiti is not None else _assegnazioni(fetched_by, assegnazioni)
+    return _totali(visibili, ambiti, _stampati(fetched_by))
+
+
+def fondi_totali_degli_ambiti(ambiti) -> dict[str, list[dict]]:
+    """`fondi_totali` of whole Ambiti (their ids), unfiltered: for a user who reads each
+    of them whole (the API keeps them in the cache per Ambito)."""
+    return _totali(None, ambiti, _RIPORTATI.righe(ambiti))
+
+
+def _totali(visibili, ambiti, stampati) -> dict[str, list[dict]]:
     return {
-        "per_anno": _con_confronti(_righe(_per_anno, visibili, ambiti), _stampati(fetched_by)),
+        "per_anno": _con_confronti(_righe(_per_anno, visibili, ambiti), stampati),
         "per_livello": _righe(_per_livello, visibili, ambiti),
         "per_fonte": _righe(_per_fonte, visibili, ambiti),
         "per_linea": _righe(_per_linea, visibili, ambiti),

@@ -2,12 +2,18 @@
 aggregates equal to the pages' figures, bounded query counts."""
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
+from ambito.choices import Ruolo
+from ambito.models import Incarico
 from fondi.models import Assegnazione, AvanzamentoFinanziario, FinanziamentoProgetto, Progetto
+from tests.factories import user_with_role
 from tests.problemi import errori
 
 from .factories import MSG_CUP, PROGETTO_NON_VALIDO, AvanzamentoFactory, ProgettoFactory, linea
@@ -533,4 +539,64 @@ def test_aggregates_read_quickly_say_what_drf_would(
     monkeypatch.setattr(
         LetturaRapidaMixin, "to_representation", serializers.Serializer.to_representation
     )
+    cache.clear()  # written again, not read from the cache
     assert client.get(url).json() == veloce
+
+
+def test_funds_totals_are_each_users_own_and_follow_a_change_at_once(
+    api,
+    visconteo,
+    altro_ambito,
+    ufficio_piano,
+    revisore,
+    operatore_rozzano,
+    ufficio_piano_altro,
+    admin_user,
+    django_capture_on_commit_callbacks,
+):
+    """The totals kept in the cache per Ambito (as JSON) are what the selector gives
+    each kind of user, read twice; a new allocation shows in the next request."""
+    from fondi.api.serializers import FondiTotaliSerializer
+    from fondi.selectors import fondi_totali
+    from fondi.services import assegnazione_save
+
+    regione = user_with_role(Ruolo.REGIONE, visconteo, username="regione.fondi")
+    consorzio = user_with_role(Ruolo.UFFICIO_PIANO, visconteo, username="udp.consorzio")
+    Incarico.objects.create(user=consorzio, ambito=altro_ambito, ruolo=Ruolo.UFFICIO_PIANO)
+    utenti = [
+        ufficio_piano,
+        revisore,
+        operatore_rozzano,
+        ufficio_piano_altro,
+        admin_user,
+        regione,
+        consorzio,
+    ]
+
+    def attesi(user):
+        return json.loads(json.dumps(FondiTotaliSerializer(fondi_totali(fetched_by=user)).data))
+
+    def letti(user):
+        client = api(user)
+        return [client.get("/api/v1/fondi/totali/").json() for _volta in (1, 2)]
+
+    assegnazione = Assegnazione.objects.filter(ambito=visconteo).first()
+    Assegnazione.objects.create(
+        ambito=altro_ambito, linea=assegnazione.linea, anno=2023, importo=Decimal("100.00")
+    )
+    for user in utenti:
+        assert letti(user) == [attesi(user)] * 2, user
+    ambiti = {r["ambito"] for r in letti(consorzio)[0]["per_anno"]}
+    assert ambiti == {visconteo.pk, altro_ambito.pk}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assegnazione_save(
+            assegnazione=Assegnazione(
+                ambito=visconteo, linea=assegnazione.linea, anno=2031, importo=Decimal("7.50")
+            )
+        )
+    connection.run_on_commit.clear()  # committed
+    for user in utenti:
+        assert letti(user) == [attesi(user)] * 2, user
+    nuove = [r for r in letti(consorzio)[0]["per_anno"] if r["anno"] == 2031]
+    assert [(r["ambito"], r["totale"]) for r in nuove] == [(visconteo.pk, "7.50")]

@@ -66,3 +66,38 @@ def righe_per_ambito(
             nome, ambito_ids, scrivi, unisci, *parti, lettore=request.user, sezioni=sezioni
         )
     )
+
+
+def elenchi_per_ambito(
+    request, nome, ambito_ids, calcola, serializer_class, *parti, sezioni
+) -> RigheJSON:
+    """An object of lists whose rows each belong to an Ambito (`serializer_class`, of
+    list fields only), cached as `righe_per_ambito` caches a list: `calcola(ids)` gives
+    {Ambito id: {field: its rows}} for the Ambiti missing; each list holds the Ambiti's
+    rows in the order of `ambito_ids`."""
+    renderer = JSONRenderer()
+    campi = list(serializer_class().fields)
+    vuoto = dict.fromkeys(campi, [])
+
+    def scrivi(ids):
+        elenchi = calcola(ids)
+        return {
+            a: {
+                campo: renderer.render(righe)[1:-1]
+                for campo, righe in serializer_class(elenchi.get(a, vuoto)).data.items()
+            }
+            for a in ids
+        }
+
+    def unisci(frammenti):
+        elenchi = (
+            b'"%s":[%s]' % (campo.encode(), b",".join(f[campo] for f in frammenti if f[campo]))
+            for campo in campi
+        )
+        return b"{" + b",".join(elenchi) + b"}"
+
+    return RigheJSON(
+        unione_per_ambito(
+            nome, ambito_ids, scrivi, unisci, *parti, lettore=request.user, sezioni=sezioni
+        )
+    )
