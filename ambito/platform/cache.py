@@ -308,29 +308,24 @@ def unione_per_ambito(
     nome: str, ambito_ids, calcola, unisci, *parti, lettore=None, sezioni=SEZIONI
 ):
     """`unisci([value of each Ambito, in the order of ambito_ids])`, the values as
-    `per_ambito` gives them. For many Ambiti the union is one more entry, kept under
-    two keys: one made of the sections' epochs, renewed by a change in any Ambito, so
-    that while nothing changes a user of 200 Ambiti reads two keys, not 201 generations
-    and their 200 entries; and one made of the generations of its own Ambiti, found
-    again when the epoch moved for a change elsewhere."""
+    `per_ambito` gives them. For many Ambiti the union is one more entry, under the
+    sections' epochs (renewed by a change in any Ambito): while nothing changes, a user
+    of 200 Ambiti reads two keys, not 201 generations and 200 entries; after a change,
+    the entries of his Ambiti, that one computed again."""
     sospesi = _sospesi(ambito_ids)
     if sospesi or len(set(ambito_ids)) <= 1:
         valori = per_ambito(nome, ambito_ids, calcola, *parti, lettore=lettore, sezioni=sezioni)
         return unisci([valori[a] for a in ambito_ids])
     epoche = _leggi_generazioni({s: _chiave_epoca(s) for s in sezioni})
-    chiave_epoca = _hash(
+    chiave = _hash(
         (nome, get_language(), timezone.localdate().isoformat(), parti, ambito_ids, epoche)
         + ((_incarichi(lettore),) if lettore is not None else ())
     )
-    unione = cache.get(chiave_epoca)
+    unione = cache.get(chiave)
     if unione is None:
-        comune, descrizioni = _descrizioni(nome, ambito_ids, parti, lettore, sezioni)
-        chiave = _hash((comune, [descrizioni[a] for a in ambito_ids]))
-        unione = cache.get(chiave)
-        if unione is None:
-            valori = _da_cache(_chiavi(comune, descrizioni), calcola, sospesi)
-            unione = unisci([valori[a] for a in ambito_ids])
-        cache.set_many({chiave: unione, chiave_epoca: unione}, DURATA)
+        valori = per_ambito(nome, ambito_ids, calcola, *parti, lettore=lettore, sezioni=sezioni)
+        unione = unisci([valori[a] for a in ambito_ids])
+        cache.set(chiave, unione, DURATA)
     return unione
 
 

@@ -574,6 +574,13 @@ def regione_cases():
                 ambito_id=ambito.pk,
             ),
         ]
+    # The Regione's own lists of the API over its Ambiti (cold: after an approval in one).
+    for etichetta, url in (
+        ("API avanzamento", "/api/v1/avanzamento/"),
+        ("API beneficiari, pagina 1", "/api/v1/beneficiari/"),
+        ("API fondi totali", "/api/v1/fondi/totali/"),
+    ):
+        cases.append(Case(f"{etichetta} (Regione, {n} Ambiti)", url, utente, ambito_id=ambito.pk))
     return cases
 
 
@@ -582,7 +589,7 @@ def regione_vuota(repeat=3):
     first request of the day): every Ambito's figures computed. Reported, no budget."""
     from django.core.cache import cache
 
-    casi = [c for c in regione_cases() if "pagina" in c.name]
+    casi = [c for c in regione_cases() if c.url.startswith("/indicatori/regione/")]
     for case in casi:
         browser = Browser(case.user)
         samples = time_call(lambda b=browser, u=case.url: b.get(u), repeat, before=cache.clear)
