@@ -961,33 +961,72 @@ def stato_combinato(stati) -> str | None:
     return StatoValore.APPROVATO if stati else None
 
 
-def _precedenti_approvati(fetched_by, periodo, comune, indicatori) -> dict:
-    """The last approved value of each cell of these indicators in an earlier period,
-    for reference: the first row of each cell by period, newest first, picked in SQL."""
-    return {
-        chiave_cella(i, c): Precedente(n if n is not None else t, nome)
-        for i, c, n, t, nome in (
-            Valore.objects.visible_to(fetched_by)
-            .filter(
-                periodo__ambito_id=periodo.ambito_id,
-                periodo__data_fine__lt=periodo.data_inizio,
-                comune=comune,
-                stato=StatoValore.APPROVATO,
-                indicatore__in=indicatori,
-            )
-            .annotate(
-                recente=Window(
-                    RowNumber(),
-                    partition_by=[F("indicatore_id"), F("categoria_id")],
-                    order_by=F("periodo__data_fine").desc(),
-                )
-            )
-            .filter(recente=1)
-            .order_by()
-            .values_list(
-                "indicatore_id", "categoria_id", "valore_numerico", "valore_testo", "periodo__nome"
+def _nel_comune(righe, *comune):
+    """The values of a grid's Comune (`comune`: its id), or of the Ambito (none)."""
+    return righe.filter(comune_id=comune[0]) if comune else righe.filter(comune__isnull=True)
+
+
+def _comune(comune) -> list[int]:
+    """`_nel_comune`'s parameter of a grid's Comune (None: the Ambito's own cells)."""
+    return [] if comune is None else [comune.pk]
+
+
+# The grids' queries on a period's cells, compiled once per shape (with or without a
+# Comune, per number of indicators): the ORM spent more CPU building them than
+# PostgreSQL running them.
+_VALORI_DELLA_GRIGLIA = CompilataVisibile(
+    Valore,
+    lambda righe, periodo_id, indicatori, *comune: (
+        _nel_comune(righe, *comune)
+        .filter(periodo_id=periodo_id, indicatore__in=indicatori)
+        .order_by()  # into a dict: the model's ordering would only add joins
+        .values_list(*campi(Valore))
+    ),
+)
+# The last approved value of each cell in an earlier period: the first row of each
+# cell by period, newest first, picked in SQL. The state and the row number are
+# parameters too (a compiled query holds no constant of its own).
+_PRECEDENTI = CompilataVisibile(
+    Valore,
+    lambda righe, stato, primo, ambito_id, inizio, indicatori, *comune: (
+        _nel_comune(righe, *comune)
+        .filter(
+            periodo__ambito_id=ambito_id,
+            periodo__data_fine__lt=inizio,
+            stato=stato,
+            indicatore__in=indicatori,
+        )
+        .annotate(
+            recente=Window(
+                RowNumber(),
+                partition_by=[F("indicatore_id"), F("categoria_id")],
+                order_by=F("periodo__data_fine").desc(),
             )
         )
+        .filter(recente=primo)
+        .order_by()
+        .values_list(
+            "indicatore_id", "categoria_id", "valore_numerico", "valore_testo", "periodo__nome"
+        )
+    ),
+)
+
+
+def _precedenti_approvati(fetched_by, periodo, comune, indicatori) -> dict:
+    """The last approved value of each cell of these indicators in an earlier period,
+    for reference."""
+    righe = _PRECEDENTI.righe(
+        fetched_by,
+        str(StatoValore.APPROVATO),
+        1,
+        periodo.ambito_id,
+        periodo.data_inizio,
+        list(indicatori),
+        *_comune(comune),
+    )
+    return {
+        chiave_cella(i, c): Precedente(n if n is not None else t, nome)
+        for i, c, n, t, nome in righe
     }
 
 
@@ -1094,11 +1133,8 @@ def griglia_inserimento(*, fetched_by, periodo, comune) -> list[GruppoGriglia]:
     indicatori = _indicatori_da_inserire(fetched_by, periodo, livello)
     per_id = {i.pk: i for i in indicatori}
     valori = {}
-    for v in (
-        Valore.objects.visible_to(fetched_by)
-        .filter(periodo=periodo, comune=comune, indicatore__in=list(per_id))
-        .order_by()  # into a dict: the model's ordering would only add joins
-    ):
+    righe = _VALORI_DELLA_GRIGLIA.righe(fetched_by, periodo.pk, list(per_id), *_comune(comune))
+    for v in istanze(Valore, righe):
         v.indicatore = per_id[v.indicatore_id]  # already loaded: no query per value
         valori[chiave_cella(v.indicatore_id, v.categoria_id)] = v
     precedenti = _precedenti_approvati(fetched_by, periodo, comune, list(per_id))

@@ -198,3 +198,44 @@ def test_a_periods_values_and_their_number_are_the_lists(lettori, chiuso, aperto
             if lista.count() > 7:
                 con_righe.add(chi)
     assert {"ufficio di piano", "operatore", "revisore", "regione", "superuser"} <= con_righe
+
+
+def test_the_grids_cells_and_their_previous_approved_values_are_the_orms(
+    lettori, piano, aperto, chiuso, rozzano
+):
+    """The entry and review grids' compiled queries, for every kind of user, a Comune's
+    cells and the Ambito's own: the period's values, and for each cell the approved
+    value of the latest earlier period (here computed in Python, period by period)."""
+    indicatori = list(Indicatore.objects.filter(piano=piano).values_list("pk", flat=True))
+    trovati = 0
+    for chi, user in lettori.items():
+        for periodo in (aperto, chiuso):
+            for comune in (rozzano, None):
+                visibili = Valore.objects.visible_to(user).filter(
+                    comune=comune, indicatore__in=indicatori
+                )
+                attesi = list(visibili.filter(periodo=periodo).order_by("pk"))
+                righe = selectors._VALORI_DELLA_GRIGLIA.righe(
+                    user, periodo.pk, indicatori, *selectors._comune(comune)
+                )
+                letti = sorted(istanze(Valore, righe), key=lambda v: v.pk)
+                assert [_valori(v) for v in letti] == [_valori(v) for v in attesi], chi
+
+                precedenti = {}
+                for v in (
+                    visibili.filter(
+                        periodo__ambito=periodo.ambito,
+                        periodo__data_fine__lt=periodo.data_inizio,
+                        stato=StatoValore.APPROVATO,
+                    )
+                    .select_related("periodo")
+                    .order_by("periodo__data_fine")
+                ):
+                    valore = v.valore_numerico if v.valore_numerico is not None else v.valore_testo
+                    precedenti[selectors.chiave_cella(v.indicatore_id, v.categoria_id)] = (
+                        selectors.Precedente(valore, v.periodo.nome)
+                    )
+                letti = selectors._precedenti_approvati(user, periodo, comune, indicatori)
+                assert letti == precedenti, (chi, periodo, comune)
+                trovati += len(letti)
+    assert trovati  # earlier approved values were found: the comparison is not of nothing
