@@ -280,7 +280,9 @@ def _da_cache(chiavi: dict, calcola) -> dict:
         calcolati = calcola(mancanti)
         risultato.update(calcolati)
         if not _in_sospeso({RIFERIMENTO}):
-            cache.set_many(
-                {chiavi[a]: v for a, v in calcolati.items() if not _in_sospeso({a})}, DURATA
-            )
+            nuovi = {chiavi[a]: v for a, v in calcolati.items() if not _in_sospeso({a})}
+            if len(nuovi) == 1:  # one SET: set_many is a MULTI/EXEC pipeline of two
+                cache.set(*nuovi.popitem(), DURATA)
+            else:
+                cache.set_many(nuovi, DURATA)
     return risultato
