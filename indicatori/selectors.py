@@ -826,61 +826,64 @@ def _beneficiari(valori, *, stati, ambito=None, periodi=None, area=None):
     return valori
 
 
-@memorizzato(a_pagine=True)
-def beneficiari_per_comune_righe(
-    *, fetched_by, ambito=None, periodi=None, area=None, stati=APPROVATI
-):
-    """Persons reached per Comune and period, as rows of ids, names and total sorted by
-    period end and Comune name in SQL: a queryset a paginator can slice (cached: its
-    blocks, sliced alike).
-
-    Only the Comuni the user may see (an operator sees his own).
-    """
-    valori = _beneficiari(
-        Valore.objects.visible_to(fetched_by),
-        stati=stati,
-        ambito=ambito,
-        periodi=periodi,
-        area=area,
-    )
-    # The names come with the rows (the sort joins their tables anyway): a page of the
-    # API is written from the rows alone.
+def _beneficiari_orm(valori, *, stati, **filtri):
+    """The rows of `_beneficiari(valori, ...)` per period and Comune: ids, names and
+    total, sorted by period end and Comune name in SQL."""
     return (
-        valori.values(*_COLONNE_BENEFICIARI)
+        _beneficiari(valori, stati=stati, **filtri)
+        .values_list(*_COLONNE_BENEFICIARI)
         .annotate(totale=Sum("valore_numerico"))
         .order_by(*_ORDINE_BENEFICIARI)
     )
 
 
 @functools.cache
-def _beneficiari_compilati(con_area: bool) -> CompilataVisibile:
-    """The rows of `beneficiari_nei_periodi` (in an area), compiled once per shape."""
+def _beneficiari_compilati(filtri: tuple[str, ...]) -> CompilataVisibile:
+    """The rows of `_beneficiari_orm` with these filters (of "ambito", "periodi",
+    "area"), compiled once per shape: building the query through the ORM cost more
+    CPU than running it."""
     return CompilataVisibile(
         Valore,
-        lambda righe, stati, ambito, periodi, *area: (
-            _beneficiari(
-                righe, stati=stati, ambito=ambito, periodi=periodi, area=area[0] if area else None
-            )
-            .values_list(*_COLONNE_BENEFICIARI)
-            .annotate(totale=Sum("valore_numerico"))
-            .order_by(*_ORDINE_BENEFICIARI)
+        lambda righe, stati, *valori: _beneficiari_orm(
+            righe, stati=stati, **dict(zip(filtri, valori, strict=True))
         ),
     )
 
 
-def beneficiari_nei_periodi(*, fetched_by, ambito, periodi, area=None, stati=APPROVATI):
-    """The rows of `beneficiari_per_comune_righe` of an Ambito's periods, all at once
-    (not a queryset to page: the dashboard's), read by a compiled query."""
-    area_id = getattr(area, "pk", area)
-    righe = _beneficiari_compilati(area_id is not None).righe(
-        fetched_by,
-        [str(stato) for stato in stati],
-        ambito.pk,
-        [p.pk for p in periodi],
-        *([] if area_id is None else [area_id]),
+def _righe_beneficiari(fetched_by, *, stati, **filtri) -> list[dict]:
+    """The rows of `_beneficiari_orm` over what the user reads, as dicts; `filtri`
+    objects or ids, None: not filtered."""
+    valori = {
+        nome: [getattr(p, "pk", p) for p in v] if nome == "periodi" else getattr(v, "pk", v)
+        for nome, v in filtri.items()
+        if v is not None
+    }
+    righe = _beneficiari_compilati(tuple(valori)).righe(
+        fetched_by, [str(stato) for stato in stati], *valori.values()
     )
     colonne = (*_COLONNE_BENEFICIARI, "totale")
     return [dict(zip(colonne, riga, strict=True)) for riga in righe]
+
+
+@memorizzato(a_pagine=True)
+def beneficiari_per_comune_righe(
+    *, fetched_by, ambito=None, periodi=None, area=None, stati=APPROVATI
+) -> list[dict]:
+    """Persons reached per Comune and period, as rows of ids, names and total sorted by
+    period end and Comune name in SQL: a list a paginator can slice, cached in blocks
+    (a page reads its own).
+
+    Only the Comuni the user may see (an operator sees his own).
+    """
+    # The names come with the rows (the sort joins their tables anyway): a page of the
+    # API is written from the rows alone.
+    return _righe_beneficiari(fetched_by, stati=stati, ambito=ambito, periodi=periodi, area=area)
+
+
+def beneficiari_nei_periodi(*, fetched_by, ambito, periodi, area=None, stati=APPROVATI):
+    """The rows of `beneficiari_per_comune_righe` of an Ambito's periods, not cached
+    (the dashboard's, which caches its own figures)."""
+    return _righe_beneficiari(fetched_by, stati=stati, ambito=ambito, periodi=periodi, area=area)
 
 
 def beneficiari_di(righe, *, periodi=(), comuni=()) -> list[RigaBeneficiari]:

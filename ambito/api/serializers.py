@@ -4,7 +4,7 @@ from decimal import Decimal, getcontext
 from django.conf import settings
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
-from rest_framework.fields import SkipField
+from rest_framework.fields import SkipField, empty
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
@@ -98,9 +98,7 @@ class LetturaRapidaMixin:
     def to_representation(self, instance):
         piano = self.__dict__.get("_piano_lettura")
         if piano is None:
-            piano = self.__dict__["_piano_lettura"] = [
-                _lettore(field) for field in self._readable_fields
-            ]
+            piano = self.__dict__["_piano_lettura"] = _piano(self)
         ret = {}
         for nome, leggi in piano:
             try:
@@ -108,6 +106,34 @@ class LetturaRapidaMixin:
             except SkipField:
                 continue
         return ret
+
+
+# The plans made once per class (`_piano`).
+_PIANI_DI_CLASSE: dict[type, list] = {}
+
+
+def _piano(serializer) -> list:
+    """The plan of a serializer: each readable field's reader (`_lettore`).
+
+    A plain Serializer (its fields the declared ones, as declared) whose fields are all
+    of the simple kinds themselves (`_CAMPI_SEMPLICI`, no default) reads a row the same
+    whatever its context: its plan is made once per class, from an instance with no
+    context, and DRF's copy of every declared field (0,2 ms for 16 of them) is not
+    made again at every request. Any other serializer makes its own."""
+    classe = type(serializer)
+    piano = _PIANI_DI_CLASSE.get(classe)
+    if piano is not None:
+        return piano
+    if (
+        classe.get_fields is serializers.Serializer.get_fields
+        and classe.__init__ is serializers.BaseSerializer.__init__
+        and classe._readable_fields is serializers.Serializer._readable_fields
+    ):
+        campi = list(classe()._readable_fields)
+        if all(type(f) in _CAMPI_SEMPLICI and f.default is empty for f in campi):
+            piano = _PIANI_DI_CLASSE[classe] = [_lettore(field) for field in campi]
+            return piano
+    return [_lettore(field) for field in serializer._readable_fields]
 
 
 def _lettore(field):

@@ -363,5 +363,9 @@ def _da_cache(chiavi: dict, calcola, sospesi) -> dict:
     if mancanti:
         calcolati = calcola(mancanti)
         risultato.update(calcolati)
-        cache.set_many({chiavi[a]: v for a, v in calcolati.items() if a not in sospesi}, DURATA)
+        nuovi = {chiavi[a]: v for a, v in calcolati.items() if a not in sospesi}
+        if len(nuovi) == 1:  # one SET: set_many is a MULTI/EXEC pipeline of two
+            cache.set(*nuovi.popitem(), DURATA)
+        elif nuovi:
+            cache.set_many(nuovi, DURATA)
     return risultato

@@ -424,10 +424,26 @@ class CompletezzaViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         periodo = _visibile(request, Periodo, "periodo", obbligatorio=True)
-        righe = selectors.completezza_periodo(
-            fetched_by=request.user, periodo=periodo, area=_area(request)
+        area = _area(request)
+
+        def calcola(ambiti):
+            # The selector itself, not its per-user cache: the rows are cached here as
+            # JSON (no Comune objects to pickle, nothing to serialize when cached).
+            righe = selectors.completezza_periodo.__wrapped__(
+                fetched_by=request.user, periodo=periodo, area=area
+            )
+            return {periodo.ambito_id: righe}
+
+        return righe_per_ambito(
+            request,
+            "api:completezza",
+            [periodo.ambito_id],
+            calcola,
+            serializers.CompletezzaSerializer,
+            periodo.pk,
+            getattr(area, "pk", None),
+            sezioni=[INDICATORI],
         )
-        return Response(serializers.CompletezzaSerializer(righe, many=True).data)
 
 
 class BeneficiariViewSet(viewsets.GenericViewSet):

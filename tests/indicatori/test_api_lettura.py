@@ -158,3 +158,35 @@ def test_the_model_fields_worked_out_once_are_drfs():
     for nome, campo in uno.items():
         assert campo is not due[nome], nome
         assert campo.validators is not due[nome].validators, nome
+
+
+def test_a_plan_of_simple_fields_is_made_once_per_class():
+    """Serializers of plain values share their class's plan: the second one copies no
+    field (DRF's `fields`) and writes DRF's rows; a field that is not a plain value (a
+    method, a default) keeps the plan per serializer."""
+
+    class Semplice(LetturaRapidaMixin, serializers.Serializer):
+        anno = serializers.IntegerField()
+        totale = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+    class ConMetodo(Semplice):
+        doppio = serializers.SerializerMethodField()
+
+        def get_doppio(self, riga):
+            return riga["anno"] * self.context["fattore"]
+
+    class ConDefault(Semplice):
+        livello = serializers.CharField(default="nazionale")
+
+    righe = [{"anno": 2025, "totale": Decimal("10.5")}, {"anno": 2026, "totale": None}]
+    assert Semplice(righe, many=True).data == _come_drf(Semplice, righe)
+    secondo = Semplice(righe, many=True)
+    assert secondo.data == _come_drf(Semplice, righe)
+    assert "fields" not in secondo.child.__dict__  # the class's plan: no copy
+    for fattore in (2, 3):  # each serializer its own plan, its own context
+        con_metodo = ConMetodo(righe, many=True, context={"fattore": fattore})
+        assert [r["doppio"] for r in con_metodo.data] == [2025 * fattore, 2026 * fattore]
+        assert "fields" in con_metodo.child.__dict__
+    con_default = ConDefault(righe, many=True)
+    assert con_default.data == _come_drf(ConDefault, righe)
+    assert "fields" in con_default.child.__dict__

@@ -228,3 +228,46 @@ def test_an_approval_leaves_the_funds_of_the_dashboard_in_the_cache(
     rinnovato, sql = cruscotto()
     assert "fondi_assegnazione" in sql
     assert rinnovato.fondi["totale_anno"] == prima.fondi["totale_anno"] + Decimal("1000.00")
+
+
+def test_api_completeness_follows_an_approval_and_is_cached_per_role(
+    ufficio_piano,
+    operatore_rozzano,
+    revisore,
+    aperto,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    """The completeness rows are kept as JSON per Ambito and reader's roles there: each
+    user reads the rows his own selector computes (the Operatore his Comune's only),
+    the second request reads the cache, and an approval shows at once."""
+
+    def righe(user):
+        api = APIClient()
+        api.force_authenticate(user)
+        risposta = api.get("/api/v1/completezza/", {"periodo": aperto.pk, "format": "json"})
+        assert risposta.status_code == 200
+        return {r["comune"]: (r["inviati"], r["approvati"]) for r in risposta.json()}
+
+    def dal_selettore(user):
+        fresche = selectors.completezza_periodo.__wrapped__(fetched_by=user, periodo=aperto)
+        return {r.comune.pk: (r.inviati, r.approvati) for r in fresche}
+
+    for user in (ufficio_piano, operatore_rozzano, revisore):
+        attesi = dal_selettore(user)
+        assert righe(user) == attesi
+        with django_assert_max_num_queries(3):  # the period, the roles: no count
+            assert righe(user) == attesi
+    assert len(righe(operatore_rozzano)) == 1 < len(righe(ufficio_piano))
+
+    valore = Valore.objects.filter(
+        periodo=aperto, stato=StatoValore.INVIATO, comune__isnull=False
+    ).first()
+    prima = righe(ufficio_piano)[valore.comune_id]
+    with django_capture_on_commit_callbacks(execute=True):
+        valori_approve(
+            user=ufficio_piano, periodo=aperto, valori=Valore.objects.filter(pk=valore.pk)
+        )
+    dopo = righe(ufficio_piano)
+    assert dopo == dal_selettore(ufficio_piano)
+    assert dopo[valore.comune_id] != prima

@@ -151,30 +151,52 @@ def test_the_progress_lists_indicators_are_the_orms(lettori, piano, visconteo, a
     assert len(letti) > 1 and len({id(i.piano) for i in letti}) == 1
 
 
-def test_the_beneficiaries_of_periods_are_the_orms(lettori, visconteo, chiuso, aperto):
+def test_the_beneficiaries_are_the_orms(lettori, visconteo, altro_ambito, chiuso, aperto):
+    """Every shape of the compiled beneficiaries (with or without an Ambito, periods,
+    an area), for every kind of user, reads the rows of the ORM's query."""
     area = Indicatore.objects.filter(conta_beneficiari=True, area__isnull=False).first().area
+    approvati, letti_udp = selectors.APPROVATI, (StatoValore.APPROVATO, StatoValore.INVIATO)
+    casi = [
+        ({}, approvati),
+        ({"ambito": visconteo}, approvati),
+        ({"ambito": altro_ambito}, approvati),
+        ({"periodi": [chiuso]}, approvati),
+        ({"ambito": visconteo, "periodi": [chiuso]}, approvati),
+        ({"ambito": visconteo, "periodi": [chiuso, aperto], "area": area}, approvati),
+        ({"area": area.pk}, approvati),
+        ({"ambito": visconteo, "periodi": []}, approvati),
+        ({"periodi": [aperto]}, letti_udp),
+    ]
     con_righe = set()
     for chi, user in lettori.items():
-        for periodi, filtri in (
-            ([chiuso], {}),
-            ([chiuso, aperto], {"area": area}),
-            ([aperto], {"stati": (StatoValore.APPROVATO, StatoValore.INVIATO)}),
-        ):
-            attese = selectors.beneficiari_per_comune_righe.__wrapped__(
-                fetched_by=user, ambito=visconteo, periodi=periodi, **filtri
+        for filtri, stati in casi:
+            attese = list(
+                selectors._beneficiari_orm(
+                    Valore.objects.visible_to(user), stati=[str(s) for s in stati], **filtri
+                )
             )
-            letti = selectors.beneficiari_nei_periodi(
-                fetched_by=user, ambito=visconteo, periodi=periodi, **filtri
+            letti = selectors.beneficiari_per_comune_righe.__wrapped__(
+                fetched_by=user, stati=stati, **filtri
             )
-            assert letti == list(attese), (chi, periodi, filtri)
+            assert [tuple(riga.values()) for riga in letti] == attese, (chi, filtri)
+            if "ambito" in filtri and "periodi" in filtri:
+                periodi = selectors.beneficiari_nei_periodi(fetched_by=user, stati=stati, **filtri)
+                assert periodi == letti, (chi, filtri)
             if letti:
-                con_righe.add((chi, tuple(filtri)))
-    # The data have beneficiaries, the operator's Comune's only.
+                con_righe.add((chi, tuple(filtri), stati))
+    # The data have beneficiaries, the operator's Comune's only, the Regione's approved.
     assert {
-        ("ufficio di piano", ()),
-        ("ufficio di piano", ("area",)),
-        ("operatore", ()),
+        ("ufficio di piano", (), approvati),
+        ("ufficio di piano", ("ambito", "periodi", "area"), approvati),
+        ("ufficio di piano", ("periodi",), letti_udp),
+        ("operatore", (), approvati),
+        ("regione", (), approvati),
+        ("superuser", ("ambito",), approvati),
     } <= con_righe
+    assert not {chi for chi, _f, _s in con_righe} & {"nessun ruolo", "anonimo"}
+    # The users' shapes ran compiled, not through the ORM.
+    compilata = selectors._beneficiari_compilati(("ambito", "periodi", "area"))
+    assert any(forma is not None for forma in compilata._dell_utente._forme.values())
 
 
 def test_a_periods_values_and_their_number_are_the_lists(lettori, chiuso, aperto, periodo_2026):
