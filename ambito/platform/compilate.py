@@ -8,21 +8,24 @@ per database alias with stand-ins for its parameters, and run again with the rea
 ones: the SQL is the ORM's own, only its building is not repeated.
 
 A parameter is an integer, a text, a date or a list of them (an `__in` lookup),
-used once or more by the query, in any order (none of the query's own: a constant is
-a parameter of the builder too); a date's stand-in is a day of year 1, recognised
-also as the text a backend adapts it to (SQLite's ISO string), and the real date is
-then adapted the same way; a list's length is part of the shape, so a query is
-compiled once for each length it meets (the last `FORME` shapes met are kept); on
-PostgreSQL its `IN (%s, ...)` runs as `= ANY(%s)`, one array parameter. Rows
-come back as tuples, through the converters the ORM would apply (SQLite's decimals
-and dates); none, for plain columns on PostgreSQL. A shape the stand-ins cannot
-compile (an empty list, a stand-in out of its field's range) runs through the ORM,
-as built for the real values.
+used once or more by the query, in any order. The query's own constants stay as
+compiled when they cannot hide a stand-in (`_costante`: a boolean, a decimal, a
+float, None, a whole number from 0); a text or a date the query needs is a parameter
+of the builder (a text may be a stand-in the ORM changed: a LIKE pattern). A date's
+stand-in is a day of year 1, recognised also as the text a backend adapts it to
+(SQLite's ISO string), and the real date is then adapted the same way; a list's
+length is part of the shape, so a query is compiled once for each length it meets
+(the last `FORME` shapes met are kept); on PostgreSQL its `IN (%s, ...)` runs as
+`= ANY(%s)`, one array parameter. Rows come back as tuples, through the converters
+the ORM would apply (SQLite's decimals and dates); none, for plain columns on
+PostgreSQL. A shape the stand-ins cannot compile (an empty list, a stand-in out of
+its field's range) runs through the ORM, as built for the real values.
 """
 
 import contextlib
 import datetime
 import re
+from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
@@ -91,6 +94,16 @@ def istanze_unite(righe, *modelli):
                 istanza = fatte[modello, valori[0]] = modello.from_db(alias, colonne, valori)
             unite.append(istanza)
         yield unite
+
+
+def _costante(parametro) -> bool:
+    """Whether a parameter that is none of the stand-ins is a constant of the query's
+    own, kept as compiled: one of a type no stand-in has (a boolean, a decimal, a float,
+    None) or a whole number from 0 (the integers' stand-ins are negative). A text or a
+    date may be a stand-in the ORM changed (a LIKE pattern): not a constant."""
+    if parametro is None or isinstance(parametro, bool | float | Decimal):
+        return True
+    return type(parametro) is int and parametro >= 0
 
 
 def _piatti(valori) -> list:
@@ -162,13 +175,17 @@ class Compilata:
                 and not isinstance(adatta(segnaposto), datetime.date)
             }
         )
-        try:
-            # Where each of the query's parameters comes from (one may come twice),
-            # and whether it is a date to adapt.
-            posizioni = [indice[parametro] for parametro in parametri]
-        except (KeyError, TypeError) as error:
-            raise ValueError("the query's parameters must all be the builder's") from error
-        if len({i for i, _adattato in posizioni}) < len(attesi):
+        # Where each of the query's parameters comes from (one may come twice), and
+        # whether it is a date to adapt; a constant of the query's own: (None, value).
+        posizioni = []
+        for parametro in parametri:
+            if type(parametro) in (int, str, datetime.date) and parametro in indice:
+                posizioni.append(indice[parametro])
+            elif _costante(parametro):
+                posizioni.append((None, parametro))
+            else:
+                raise ValueError(f"a parameter of the query is not the builder's: {parametro!r}")
+        if len({i for i, _adattato in posizioni if i is not None}) < len(attesi):
             # A value the SQL does not hold (a condition the ORM found always true for
             # its stand-in): the query would not depend on it. Through the ORM.
             return None
@@ -194,7 +211,9 @@ class Compilata:
         adatta = connessione.ops.adapt_datefield_value
         parametri = []
         for i, come in posizioni:
-            if isinstance(come, slice):  # a list as one array (`_come_array`)
+            if i is None:  # a constant of the query's own
+                parametri.append(come)
+            elif isinstance(come, slice):  # a list as one array (`_come_array`)
                 parametri.append(piatti[come])
             else:
                 parametri.append(adatta(piatti[i]) if come else piatti[i])
