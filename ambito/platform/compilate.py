@@ -103,7 +103,16 @@ def _costante(parametro) -> bool:
     date may be a stand-in the ORM changed (a LIKE pattern): not a constant."""
     if parametro is None or isinstance(parametro, bool | float | Decimal):
         return True
-    return type(parametro) is int and parametro >= 0
+    return isinstance(parametro, int) and parametro >= 0  # psycopg's Int2 too
+
+
+def _come_segnaposto(parametro) -> bool:
+    """Whether a parameter is of a stand-in's type: an integer (psycopg's Int2, Int4...
+    too, the ORM's adapted integers), a text, a date; not a boolean, a decimal or a
+    float, whatever its value (Decimal(-1) == -1, a stand-in)."""
+    if isinstance(parametro, bool | datetime.datetime):
+        return False
+    return isinstance(parametro, int | str | datetime.date)
 
 
 def _piatti(valori) -> list:
@@ -179,7 +188,7 @@ class Compilata:
         # whether it is a date to adapt; a constant of the query's own: (None, value).
         posizioni = []
         for parametro in parametri:
-            if type(parametro) in (int, str, datetime.date) and parametro in indice:
+            if _come_segnaposto(parametro) and parametro in indice:
                 posizioni.append(indice[parametro])
             elif _costante(parametro):
                 posizioni.append((None, parametro))

@@ -56,8 +56,9 @@ def test_a_compiled_query_takes_only_its_builders_parameters(visconteo):
 def test_a_compiled_query_keeps_the_constants_that_cannot_hide_a_stand_in(
     visconteo, rozzano, binasco
 ):
-    """A boolean, a decimal, a float, None or a whole number from 0 of the query's own
-    stays as compiled; the rows are the ORM's for every value of the parameter."""
+    """A boolean, a decimal, a float, None or a whole number from 0 (psycopg's Int2 of
+    the year on PostgreSQL) of the query's own stays as compiled, a decimal equal to a
+    stand-in too; the rows are the ORM's for every value of the parameter."""
     DatiDemografici.objects.create(
         comune=rozzano, anno=2099, componenti_medi=Decimal("2.30"), fonte="prova"
     )
@@ -68,6 +69,8 @@ def test_a_compiled_query_keeps_the_constants_that_cannot_hide_a_stand_in(
             DatiDemografici.objects.filter(comune__ambito_id=ambito, anno=2099)
             .annotate(
                 componenti=Coalesce("componenti_medi", Value(Decimal("0.00"))),
+                # Equal to the stand-in of the builder's parameter (-1), not it.
+                meno_uno=Value(Decimal("-1")),
                 doppi=Cast("componenti_medi", FloatField()) * Value(2.0),
                 noto=Case(
                     When(componenti_medi__isnull=False, then=Value(True)),
@@ -76,7 +79,7 @@ def test_a_compiled_query_keeps_the_constants_that_cannot_hide_a_stand_in(
                 ),
             )
             .order_by("comune__nome")
-            .values_list("comune__nome", "componenti", "doppi", "noto")
+            .values_list("comune__nome", "componenti", "doppi", "noto", "meno_uno")
         )
 
     compilata = Compilata(DatiDemografici, costruisci)
