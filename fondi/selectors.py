@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from itertools import chain
 
 from django.db.models import (
     BooleanField,
@@ -36,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from ambito.models import Ambito
 from ambito.platform.compilate import Compilata, campi, istanze_unite
+from ambito.platform.querysets import CompilataVisibile
 
 from .choices import LivelloFonte, StatoProgetto
 from .models import (
@@ -730,14 +732,17 @@ def progetti_per_tabella(*, fetched_by, progetti=None):
 
 
 def progetti_per_api(*, fetched_by, progetti=None):
-    """The projects with what the API shows: the lead Ambito and the implementing body
-    as their ids (no joined row, no model instance), the line for its code, and, read
-    once the rows are fetched (`_ConElenchi`), the keys of the partner Ambiti and of
-    the Comuni (`<relation>_chiavi`, what the serializer reads) and the amounts per line
-    with their line and source (`finanziamenti_elenco`)."""
-    queryset = progetti_con_avanzamento(fetched_by=fetched_by, progetti=progetti).select_related(
-        "linea"
-    )
+    """The projects with what the API shows: the annotations of
+    `progetti_con_avanzamento`, the lead Ambito and the implementing body as their ids
+    (no joined row, no model instance), the line for its code, the keys of the partner
+    Ambiti and of the Comuni (`<relation>_chiavi`, what the serializer reads) and the
+    amounts per line with their line and source (`finanziamenti_elenco`).
+
+    The queryset is the visible (and filtered) projects, not annotated: filtered,
+    ordered, counted and paginated, it builds a small query of their ids; only when
+    its rows are fetched (`_ConElenchi`) are the annotated rows of those ids read, by a
+    query compiled once (Django built the page's ten annotations at every request)."""
+    queryset = _progetti(fetched_by, progetti)
     # Django's own hook for how a queryset's rows come back (values() sets it too); kept
     # by the clones that filter, order and paginate it.
     queryset._iterable_class = _ConElenchi
@@ -745,16 +750,47 @@ def progetti_per_api(*, fetched_by, progetti=None):
 
 
 class _ConElenchi(ModelIterable):
-    """The projects, each with the lists `progetti_per_api` names, read for all the rows
-    by two compiled queries: Django's prefetch built, compiled and ran three querysets
-    per page (and a model instance per partner Ambito and Comune), a third of the
-    API's time."""
+    """The projects of the queryset's ids (its scope, filters, order and slice), in
+    their order, read by `_progetti_per_id`, each with the lists `progetti_per_api`
+    names, read for all the rows by two compiled queries: Django's prefetch built,
+    compiled and ran three querysets per page (and a model instance per partner Ambito
+    and Comune), a third of the API's time."""
 
     def __iter__(self):
-        progetti = list(super().__iter__())
+        progetti = _progetti_per_id(list(self.queryset.values_list("pk", flat=True)))
         if progetti:
             _aggiungi_elenchi(progetti)
         return iter(progetti)
+
+
+# The annotations of the API's projects, in the order of their columns (annotate()'s).
+_ANNOTAZIONI_API = tuple(chain(*_annotazioni_avanzamento(ULTIMO_TUTTO)))
+_MODELLI_API = (Progetto, LineaFinanziamento)  # a project and its line (`istanze_unite`)
+_ANNOTATI_PER_ID = Compilata(
+    Progetto,
+    # Not scoped: the ids are those of a scoped query.
+    lambda progetti: (
+        _progetti_annotati(ULTIMO_TUTTO)
+        .filter(pk__in=progetti)
+        .values_list(*campi(Progetto), *campi(LineaFinanziamento, "linea__"), *_ANNOTAZIONI_API)
+    ),
+)
+
+
+def _progetti_per_id(ids) -> list[Progetto]:
+    """The projects of `ids`, in their order, with their line and the annotations of
+    `progetti_con_avanzamento`, as the ORM would build them."""
+    if not ids:
+        return []
+    righe = _ANNOTATI_PER_ID.righe(ids)
+    per_id = {}
+    for riga, (progetto, linea) in zip(righe, istanze_unite(righe, *_MODELLI_API), strict=True):
+        progetto.linea = linea
+        annotazioni = riga[len(riga) - len(_ANNOTAZIONI_API) :]
+        for nome, valore in zip(_ANNOTAZIONI_API, annotazioni, strict=True):
+            setattr(progetto, nome, valore)
+        per_id[progetto.pk] = progetto
+    return [per_id[pk] for pk in ids if pk in per_id]
 
 
 def _molti_a_molti(progetti):
@@ -844,17 +880,30 @@ def progetto_finanziamenti(*, fetched_by, progetto):
     return list(queryset), totale
 
 
-def progetti_riepilogo(*, fetched_by, progetti=None) -> dict:
-    """Totals over the visible (and filtered) projects: number per state, amount granted
-    per source, and the sums of their latest progress snapshots with the % paid."""
-    visibili = _progetti(fetched_by, progetti)
-    per_stato = {
-        r["stato"]: r["numero"]
-        for r in visibili.order_by().values("stato").annotate(numero=Count("pk"))
-    }
-    finanziamenti = FinanziamentoProgetto.objects.filter(progetto__in=visibili.values("pk"))
-    per_fonte = list(
-        finanziamenti.order_by()
+_SOMMATI = ("programmato", "ammesso", "vincolante", "erogato")
+
+
+def _per_stato(progetti):
+    """(stato, number of projects, sums of their latest snapshots' four amounts, number
+    of those with one) per state: the latest snapshot's amounts of each project are
+    correlated subqueries (on the index (progetto, data)), summed per state."""
+    return (
+        progetti.order_by()
+        .values("stato")
+        .annotate(
+            numero=Count("pk"),
+            **{campo: Sum(_ultimo_avanzamento(campo)) for campo in _SOMMATI},
+            progetti_rilevati=Count(_ultimo_avanzamento("pk")),
+        )
+        .values_list("stato", "numero", *_SOMMATI, "progetti_rilevati")
+    )
+
+
+def _finanziato_per_fonte(progetti):
+    """The amounts granted to the projects, summed per funding source."""
+    return (
+        FinanziamentoProgetto.objects.filter(progetto__in=progetti.values("pk"))
+        .order_by()
         .values(
             fonte_codice=F("linea__fonte__codice"),
             fonte_nome=F("linea__fonte__nome"),
@@ -862,32 +911,44 @@ def progetti_riepilogo(*, fetched_by, progetti=None) -> dict:
         )
         .annotate(totale=Sum("importo"))
         .order_by("ordine", "fonte_codice")
+        .values_list("fonte_codice", "fonte_nome", "ordine", "totale")
     )
-    # The latest snapshot of each visible project: the snapshots of those projects,
-    # each kept if it is its project's latest (a correlated subquery on the index
-    # (progetto, data), run per snapshot of the visible projects only).
-    ultimi = AvanzamentoFinanziario.objects.filter(
-        progetto__in=visibili.values("pk"),
-        pk=Subquery(
-            AvanzamentoFinanziario.objects.filter(progetto=OuterRef("progetto"))
-            .order_by("-data", "-pk")
-            .values("pk")[:1]
-        ),
-    )
-    somme = ultimi.aggregate(
-        programmato=Coalesce(Sum("programmato"), Value(ZERO)),
-        ammesso=Coalesce(Sum("ammesso"), Value(ZERO)),
-        vincolante=Coalesce(Sum("vincolante"), Value(ZERO)),
-        erogato=Coalesce(Sum("erogato"), Value(ZERO)),
-        progetti_rilevati=Count("pk"),
-    )
+
+
+# Unfiltered, the two queries of the summary run compiled over the projects the user
+# reads (visible_to's condition, the partner Ambiti among its ids): building them
+# through the ORM cost more CPU than PostgreSQL spends running them.
+_PER_STATO = CompilataVisibile(Progetto, _per_stato)
+_FINANZIATO_PER_FONTE = CompilataVisibile(Progetto, _finanziato_per_fonte)
+
+
+def progetti_riepilogo(*, fetched_by, progetti=None) -> dict:
+    """Totals over the visible (and filtered) projects: number per state, amount granted
+    per source, and the sums of their latest progress snapshots with the % paid."""
+    if progetti is None:
+        per_stato = _PER_STATO.righe(fetched_by)
+        per_fonte = _FINANZIATO_PER_FONTE.righe(fetched_by)
+    else:
+        visibili = _progetti(fetched_by, progetti)
+        per_stato, per_fonte = _per_stato(visibili), _finanziato_per_fonte(visibili)
+    numeri, somme = {}, dict.fromkeys((*_SOMMATI, "progetti_rilevati"), 0)
+    for stato, numero, *sommati in per_stato:
+        numeri[stato] = numero
+        for chiave, valore in zip(somme, sommati, strict=True):
+            somme[chiave] += valore or 0
+    for campo in _SOMMATI:  # money, also when there is none (0.00)
+        somme[campo] = ZERO + somme[campo]
     somme["percentuale_erogato"] = (
         somme["erogato"] * 100 / somme["ammesso"] if somme["ammesso"] else None
     )
+    per_fonte = [
+        {"fonte_codice": codice, "fonte_nome": nome, "ordine": ordine, "totale": totale}
+        for codice, nome, ordine, totale in per_fonte
+    ]
     return {
-        "numero_progetti": sum(per_stato.values()),
+        "numero_progetti": sum(numeri.values()),
         "per_stato": [
-            {"stato": s.value, "etichetta": s.label, "numero": per_stato.get(s.value, 0)}
+            {"stato": s.value, "etichetta": s.label, "numero": numeri.get(s.value, 0)}
             for s in StatoProgetto
         ],
         "finanziato_per_fonte": per_fonte,

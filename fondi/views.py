@@ -190,8 +190,9 @@ class ProgettoListView(EsportaMixin, FilteredListMixin, ListView):
         ).order_by("titolo", "pk")
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        riepilogo = selectors.progetti_riepilogo(fetched_by=user, progetti=self.filterset.qs)
+        # Unfiltered (an unbound FilterSet), the summary may run its queries compiled.
+        progetti = self.filterset.qs if self.filterset.is_bound else None
+        riepilogo = selectors.progetti_riepilogo(fetched_by=self.request.user, progetti=progetti)
         return super().get_context_data(riepilogo=riepilogo, **kwargs)
 
 

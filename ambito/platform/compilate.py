@@ -10,22 +10,25 @@ page at a time (`pagina`) takes the page's LIMIT and OFFSET as two more paramete
 (the ORM writes them as constants: one compiled query per page otherwise).
 
 A parameter is an integer, a text, a date or a list of them (an `__in` lookup),
-used once or more by the query, in any order (none of the query's own: a constant is
-a parameter of the builder too); a date's stand-in is a day of year 1, recognised
-also as the text a backend adapts it to (SQLite's ISO string), and the real date is
-then adapted the same way; a list's length is part of the shape, so a query is
-compiled once for each length it meets (the last `FORME` shapes met are kept); on
-PostgreSQL its `IN (%s, ...)` runs as `= ANY(%s)`, one array parameter. Rows
-come back as tuples, through the converters the ORM would apply (SQLite's decimals
-and dates); none, for plain columns on PostgreSQL. A shape the stand-ins cannot
-compile (an empty list, a stand-in out of its field's range) runs through the ORM,
-as built for the real values.
+used once or more by the query, in any order. The query's own constants stay as
+compiled when they cannot hide a stand-in (`_costante`: a boolean, a decimal, a
+float, None, a whole number from 0); a text or a date the query needs is a parameter
+of the builder (a text may be a stand-in the ORM changed: a LIKE pattern). A date's
+stand-in is a day of year 1, recognised also as the text a backend adapts it to
+(SQLite's ISO string), and the real date is then adapted the same way; a list's
+length is part of the shape, so a query is compiled once for each length it meets
+(the last `FORME` shapes met are kept); on PostgreSQL its `IN (%s, ...)` runs as
+`= ANY(%s)`, one array parameter. Rows come back as tuples, through the converters
+the ORM would apply (SQLite's decimals and dates); none, for plain columns on
+PostgreSQL. A shape the stand-ins cannot compile (an empty list, a stand-in out of
+its field's range) runs through the ORM, as built for the real values.
 """
 
 import contextlib
 import datetime
 import re
 from collections import defaultdict
+from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
@@ -102,6 +105,25 @@ def fetta(queryset, pagina):
         return queryset
     inizio, quante = pagina
     return queryset[inizio : inizio + quante]
+
+
+def _costante(parametro) -> bool:
+    """Whether a parameter that is none of the stand-ins is a constant of the query's
+    own, kept as compiled: one of a type no stand-in has (a boolean, a decimal, a float,
+    None) or a whole number from 0 (the integers' stand-ins are negative). A text or a
+    date may be a stand-in the ORM changed (a LIKE pattern): not a constant."""
+    if parametro is None or isinstance(parametro, bool | float | Decimal):
+        return True
+    return isinstance(parametro, int) and parametro >= 0  # psycopg's Int2 too
+
+
+def _come_segnaposto(parametro) -> bool:
+    """Whether a parameter is of a stand-in's type: an integer (psycopg's Int2, Int4...
+    too, the ORM's adapted integers), a text, a date; not a boolean, a decimal or a
+    float, whatever its value (Decimal(-1) == -1, a stand-in)."""
+    if isinstance(parametro, bool | datetime.datetime):
+        return False
+    return isinstance(parametro, int | str | datetime.date)
 
 
 def _piatti(valori) -> list:
@@ -188,13 +210,17 @@ class Compilata:
                 and not isinstance(adatta(segnaposto), datetime.date)
             }
         )
-        try:
-            # Where each of the query's parameters comes from (one may come twice),
-            # and whether it is a date to adapt.
-            posizioni = [indice[parametro] for parametro in parametri]
-        except (KeyError, TypeError) as error:
-            raise ValueError("the query's parameters must all be the builder's") from error
-        if len({i for i, _adattato in posizioni}) < len(attesi):
+        # Where each of the query's parameters comes from (one may come twice), and
+        # whether it is a date to adapt; a constant of the query's own: (None, value).
+        posizioni = []
+        for parametro in parametri:
+            if _come_segnaposto(parametro) and parametro in indice:
+                posizioni.append(indice[parametro])
+            elif _costante(parametro):
+                posizioni.append((None, parametro))
+            else:
+                raise ValueError(f"a parameter of the query is not the builder's: {parametro!r}")
+        if len({i for i, _adattato in posizioni if i is not None}) < len(attesi):
             # A value the SQL does not hold (a condition the ORM found always true for
             # its stand-in): the query would not depend on it. Through the ORM.
             return None
@@ -226,7 +252,9 @@ class Compilata:
         adatta = connessione.ops.adapt_datefield_value
         parametri = []
         for i, come in posizioni:
-            if isinstance(come, slice):  # a list as one array (`_come_array`)
+            if i is None:  # a constant of the query's own
+                parametri.append(come)
+            elif isinstance(come, slice):  # a list as one array (`_come_array`)
                 parametri.append(_array(piatti[come]))
             else:
                 parametri.append(adatta(piatti[i]) if come else piatti[i])

@@ -17,7 +17,7 @@ what is the three sets of ambito/rules.py:
   on models that allow it (`scope_operatore_edit`).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import Q
@@ -57,12 +57,14 @@ def comuni_of(user):
 @dataclass(frozen=True, slots=True)
 class Visibili:
     """What a user reads of a model, as ids (`ScopedQuerySet.visibili`): the Ambiti
-    whose rows he reads whole, the Ambiti whose approved rows only he reads, and the
-    Comuni whose rows he reads (his own)."""
+    whose rows he reads whole, the Ambiti whose approved rows only he reads, the
+    Comuni whose rows he reads (his own), and, for a model that widens what it shows
+    (a project read by its partner Ambiti), the Ambiti whose partnerships do."""
 
     ambiti: list[int]
     approvati: list[int]
     comuni: list[int]
+    partner: list[int] = field(default_factory=list)
 
 
 def _is_anonymous(user):
@@ -117,7 +119,9 @@ class ScopedQuerySet(models.QuerySet):
         """Whether every role reads all the rows of its Ambiti (no Comune rows, no rows
         only some roles read): then what a user sees is a list of Ambiti."""
         return (
-            self._paths()[1] is None and getattr(self.model, "scope_solo_approvati", None) is None
+            self._paths()[1] is None
+            and getattr(self.model, "scope_solo_approvati", None) is None
+            and type(self).condizione is ScopedQuerySet.condizione  # nor partner rows
         )
 
     def ambiti_letti_per_intero(self, user) -> list[int] | None:
@@ -128,7 +132,7 @@ class ScopedQuerySet(models.QuerySet):
         if _is_anonymous(user) or user.is_superuser or not self._per_intero():
             return None
         if type(self).visible_to is not ScopedQuerySet.visible_to:
-            return None  # a model that widens it (the partners of a project)
+            return None  # a model that widens it (the partners of a candidature)
         return self.visibili(user).ambiti
 
     def nei_ambiti(self, ambito_ids):
@@ -172,8 +176,9 @@ class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
 class CompilataVisibile:
     """A query of fixed shape over the rows of a model that a user reads, compiled once
     per shape (`Compilata`): `costruisci(visibili, *valori)` narrows `visibili`, the
-    rows under `visible_to`'s own condition (`condizione`), whose ids are parameters of
-    the compiled query; `.righe(user, *valori)` runs it for that user."""
+    rows under `visible_to`'s own condition (`condizione`), whose ids (`Visibili`, the
+    partner Ambiti too) are parameters of the compiled query; `.righe(user, *valori)`
+    runs it for that user."""
 
     def __init__(self, modello, costruisci):
         righe = modello._default_manager.all()
@@ -182,8 +187,9 @@ class CompilataVisibile:
         self._righe, self._costruisci = righe, costruisci
         self._dell_utente = Compilata(
             modello,
-            lambda ambiti, approvati, comuni, *valori: costruisci(
-                righe.filter(righe.condizione(Visibili(ambiti, approvati, comuni))), *valori
+            lambda ambiti, approvati, comuni, partner, *valori: costruisci(
+                righe.filter(righe.condizione(Visibili(ambiti, approvati, comuni, partner))),
+                *valori,
             ),
         )
         self._tutte = Compilata(modello, lambda *valori: costruisci(righe.all(), *valori))
@@ -202,5 +208,10 @@ class CompilataVisibile:
             righe = self._righe.filter(self._righe.condizione(visibili))
             return list(fetta(self._costruisci(righe, *valori), pagina))
         return self._dell_utente.righe(
-            visibili.ambiti, visibili.approvati, visibili.comuni, *valori, pagina=pagina
+            visibili.ambiti,
+            visibili.approvati,
+            visibili.comuni,
+            visibili.partner,
+            *valori,
+            pagina=pagina,
         )

@@ -401,6 +401,8 @@ class ProgettiAvanzamentoView(generics.GenericAPIView):
 
     @extend_schema(parameters=_parametri(ProgettoFilterSet))
     def get(self, request):
-        progetti = _filtra(ProgettoFilterSet, request, self.get_queryset())
+        progetti = None  # unfiltered: the selector may run its queries compiled
+        if ha_filtri(request):
+            progetti = _filtra(ProgettoFilterSet, request, self.get_queryset())
         riepilogo = selectors.progetti_riepilogo(fetched_by=request.user, progetti=progetti)
         return Response(self.get_serializer(riepilogo).data)

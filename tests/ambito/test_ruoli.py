@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 import pytest
-from django.db.models import Count, Q, Sum
+from django.db.models import BooleanField, Case, Count, FloatField, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce
 
 from ambito.choices import Ruolo
 from ambito.models import Ambito, Comune, DatiDemografici, Incarico
@@ -50,6 +51,42 @@ def test_a_compiled_query_takes_only_its_builders_parameters(visconteo):
     fissa = Compilata(Ambito, lambda pk: Ambito.objects.filter(pk=pk, nome="x").values_list("pk"))
     with pytest.raises(ValueError):
         fissa.righe(visconteo.pk)
+
+
+def test_a_compiled_query_keeps_the_constants_that_cannot_hide_a_stand_in(
+    visconteo, rozzano, binasco
+):
+    """A boolean, a decimal, a float, None or a whole number from 0 (psycopg's Int2 of
+    the year on PostgreSQL) of the query's own stays as compiled, a decimal equal to a
+    stand-in too; the rows are the ORM's for every value of the parameter."""
+    DatiDemografici.objects.create(
+        comune=rozzano, anno=2099, componenti_medi=Decimal("2.30"), fonte="prova"
+    )
+    DatiDemografici.objects.create(comune=binasco, anno=2099, fonte="prova")
+
+    def costruisci(ambito):
+        return (
+            DatiDemografici.objects.filter(comune__ambito_id=ambito, anno=2099)
+            .annotate(
+                componenti=Coalesce("componenti_medi", Value(Decimal("0.00"))),
+                # Equal to the stand-in of the builder's parameter (-1), not it.
+                meno_uno=Value(Decimal("-1")),
+                doppi=Cast("componenti_medi", FloatField()) * Value(2.0),
+                noto=Case(
+                    When(componenti_medi__isnull=False, then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                ),
+            )
+            .order_by("comune__nome")
+            .values_list("comune__nome", "componenti", "doppi", "noto", "meno_uno")
+        )
+
+    compilata = Compilata(DatiDemografici, costruisci)
+    for ambito in (visconteo.pk, visconteo.pk + 1000):
+        assert compilata.righe(ambito) == list(costruisci(ambito))
+    assert [riga[1] for riga in compilata.righe(visconteo.pk)] == [Decimal("0.00"), Decimal("2.30")]
+    assert any(forma is not None for forma in compilata._forme.values())  # compiled
 
 
 def test_a_compiled_query_takes_lists_and_texts_and_converts_its_columns(

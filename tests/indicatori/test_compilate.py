@@ -8,7 +8,7 @@ from ambito.choices import Ruolo
 from ambito.models import Ambito, Comune
 from ambito.platform.compilate import campi, istanze
 from ambito.platform.querysets import CompilataVisibile
-from fondi.models import Progetto
+from fondi.models import Candidatura
 from indicatori import selectors
 from indicatori.api import views
 from indicatori.choices import StatoValore, TipoIndicatore
@@ -73,7 +73,7 @@ def test_the_data_tell_the_roles_apart(lettori):
 
 def test_a_model_that_widens_visible_to_is_not_compiled():
     with pytest.raises(TypeError):
-        CompilataVisibile(Progetto, lambda righe: righe.values_list("pk"))
+        CompilataVisibile(Candidatura, lambda righe: righe.values_list("pk"))
 
 
 def test_the_comuni_of_an_ambito_are_the_orms(lettori, visconteo):
