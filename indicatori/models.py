@@ -455,8 +455,9 @@ class Valore(models.Model):
     scope_ambito = "periodo__ambito"
     scope_comune = "comune"
     scope_operatore_edit = True
-    # A Regione reads the approved values only (ambito/rules.py LEGGE_SOLO_APPROVATI).
-    scope_solo_approvati = Q(stato=StatoValore.APPROVATO)
+    # A Regione reads the approved values only (ambito/rules.py LEGGE_SOLO_APPROVATI):
+    # the values of the approved rows, by field.
+    scope_solo_approvati = {"stato": StatoValore.APPROVATO}
     objects = ValoreManager()
     history = HistoricalRecords()
 

@@ -23,7 +23,7 @@ from django.db import models
 from django.db.models import Q
 
 from ambito.choices import Ruolo
-from ambito.platform.compilate import Compilata, fetta
+from ambito.platform.compilate import Compilata
 from ambito.roles import ruoli
 from ambito.rules import GESTISCE_AMBITO, LEGGE_AMBITO, LEGGE_SOLO_APPROVATI, SCRIVE_COMUNE
 
@@ -59,12 +59,15 @@ class Visibili:
     """What a user reads of a model, as ids (`ScopedQuerySet.visibili`): the Ambiti
     whose rows he reads whole, the Ambiti whose approved rows only he reads, the
     Comuni whose rows he reads (his own), and, for a model that widens what it shows
-    (a project read by its partner Ambiti), the Ambiti whose partnerships do."""
+    (a project read by its partner Ambiti), the Ambiti whose partnerships do. With
+    `approvati`, `approvato`: the values of the model's approved rows, in the order of
+    its `scope_solo_approvati` (parameters of a compiled query, as the ids)."""
 
     ambiti: list[int]
     approvati: list[int]
     comuni: list[int]
     partner: list[int] = field(default_factory=list)
+    approvato: list[str] = field(default_factory=list)
 
 
 def _is_anonymous(user):
@@ -96,10 +99,14 @@ class ScopedQuerySet(models.QuerySet):
         ridotti = set()
         if getattr(self.model, "scope_solo_approvati", None) is not None:
             ridotti = lettori & LEGGE_SOLO_APPROVATI
+        approvati = ambiti_of(user, *ridotti)
         return Visibili(
             ambiti=ambiti_of(user, *(lettori - ridotti)),
-            approvati=ambiti_of(user, *ridotti),
+            approvati=approvati,
             comuni=[] if comune_path is None else comuni_of(user),
+            approvato=[str(v) for v in self.model.scope_solo_approvati.values()]
+            if approvati
+            else [],
         )
 
     def condizione(self, visibili: Visibili) -> Q:
@@ -108,9 +115,8 @@ class ScopedQuerySet(models.QuerySet):
         ambito_path, comune_path = self._paths()
         condition = self._ambito_q(ambito_path, visibili.ambiti)
         if visibili.approvati:
-            condition |= (
-                self._ambito_q(ambito_path, visibili.approvati) & self.model.scope_solo_approvati
-            )
+            approvato = dict(zip(self.model.scope_solo_approvati, visibili.approvato, strict=True))
+            condition |= self._ambito_q(ambito_path, visibili.approvati) & Q(**approvato)
         if comune_path is not None:
             condition |= Q(**{f"{comune_path}__in": visibili.comuni})
         return condition
@@ -187,8 +193,10 @@ class CompilataVisibile:
         self._righe, self._costruisci = righe, costruisci
         self._dell_utente = Compilata(
             modello,
-            lambda ambiti, approvati, comuni, partner, *valori: costruisci(
-                righe.filter(righe.condizione(Visibili(ambiti, approvati, comuni, partner))),
+            lambda ambiti, approvati, comuni, partner, approvato, *valori: costruisci(
+                righe.filter(
+                    righe.condizione(Visibili(ambiti, approvati, comuni, partner, approvato))
+                ),
                 *valori,
             ),
         )
@@ -202,16 +210,12 @@ class CompilataVisibile:
         if user.is_superuser:
             return self._tutte.righe(*valori, pagina=pagina)
         visibili = self._righe.visibili(user)
-        if visibili.approvati:
-            # The model's approved rows are a condition with a constant of its own (the
-            # state), which a compiled query cannot hold: through the ORM.
-            righe = self._righe.filter(self._righe.condizione(visibili))
-            return list(fetta(self._costruisci(righe, *valori), pagina))
         return self._dell_utente.righe(
             visibili.ambiti,
             visibili.approvati,
             visibili.comuni,
             visibili.partner,
+            visibili.approvato,
             *valori,
             pagina=pagina,
         )

@@ -261,3 +261,18 @@ def test_the_grids_cells_and_their_previous_approved_values_are_the_orms(
                 assert letti == precedenti, (chi, periodo, comune)
                 trovati += len(letti)
     assert trovati  # earlier approved values were found: the comparison is not of nothing
+
+
+def test_the_regiones_approved_values_are_read_compiled(lettori):
+    """The approved rows' state is a parameter too (`Visibili.approvato`), as the ids:
+    the Regione's values run compiled, and only the approved come back."""
+    compilata = CompilataVisibile(
+        Valore, lambda righe: righe.order_by("pk").values_list("pk", "stato")
+    )
+    regione = lettori["regione"]
+    righe = compilata.righe(regione)
+    attese = Valore.objects.visible_to(regione).order_by("pk").values_list("pk", "stato")
+    assert righe == list(attese)
+    assert righe and {stato for _pk, stato in righe} == {StatoValore.APPROVATO}
+    [forma] = compilata._dell_utente._forme.values()
+    assert forma is not None  # compiled, not through the ORM
