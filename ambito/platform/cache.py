@@ -14,9 +14,10 @@ user's Ambiti. The services that change an Ambito's figures call
 their transaction commits the Ambito gets a new generation, so the next read in any
 process misses the old entries (which expire after `DURATA`); it renews the section's
 *epoch* too (`zonale:epoca:<section>`), one generation for every Ambito at once, which
-keys what a user of many Ambiti reads while nothing changed anywhere. Until the commit, reads of
-that Ambito in the writing transaction skip the cache: they see their own change, and
-no other process is ever served data that is not committed (or rolled back). Writes
+keys what a user of many Ambiti reads while nothing changed anywhere. Until the
+commit, reads of that Ambito in the writing transaction skip the cache: they see their
+own change, and no other process is ever served data that is not committed (or rolled
+back). Writes
 that bypass the services (raw SQL, a restore) are bounded by `DURATA`; bulk loads call
 `invalida_cache()`. Superusers, who see every Ambito, are not cached.
 """
@@ -257,6 +258,8 @@ class _Blocchi:
 
     def __getitem__(self, fetta: slice) -> list:
         inizio, fine = fetta.start or 0, fetta.stop
+        if fine is None:
+            return self._tutte()[inizio:]
         if self._righe is None and fine > inizio:
             primo = inizio // BLOCCO
             chiavi = [self._blocco(n) for n in range(primo, (fine - 1) // BLOCCO + 1)]
