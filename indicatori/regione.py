@@ -207,9 +207,8 @@ def _province(ambiti) -> dict[int, str]:
     return {a: max(v)[1] for a, v in conteggi.items()}
 
 
-def _periodi_scelti(periodi, ambiti, oggi, prima):
-    """Each Ambito's first period of `periodi` in the order of `_periodi_correnti`
-    (`prima`: 1)."""
+def _periodi_scelti(periodi, ambiti, oggi):
+    """Each Ambito's first period of `periodi` in the order of `_periodi_correnti`."""
     iniziato = Case(When(data_inizio__lte=oggi, then=F("data_fine")))
     return (
         periodi.filter(ambito_id__in=ambiti)
@@ -220,7 +219,7 @@ def _periodi_scelti(periodi, ambiti, oggi, prima):
                 order_by=[iniziato.desc(nulls_last=True), F("data_fine").asc(), F("pk").asc()],
             )
         )
-        .filter(scelta=prima)
+        .filter(scelta=1)
         .values_list(*campi(Periodo))
     )
 
@@ -233,7 +232,7 @@ def _periodi_correnti(fetched_by, ambiti) -> dict[int, Periodo]:
     latest begun by today, else the earliest. Picked in SQL: a region has ~20 periods
     per Ambito (12.000 in Italy), and making an object of each was a sixth of the
     regional API's time. Among the periods the user reads (`visible_to`'s rule, compiled)."""
-    righe = _PERIODI_SCELTI.righe(fetched_by, [a.pk for a in ambiti], timezone.localdate(), 1)
+    righe = _PERIODI_SCELTI.righe(fetched_by, [a.pk for a in ambiti], timezone.localdate())
     periodi = istanze(Periodo, righe)
     return {periodo.ambito_id: periodo for periodo in periodi}
 

@@ -987,11 +987,11 @@ _VALORI_DELLA_GRIGLIA = CompilataVisibile(
     ),
 )
 # The last approved value of each cell in an earlier period: the first row of each
-# cell by period, newest first, picked in SQL. The state and the row number are
-# parameters too (a compiled query holds no constant of its own).
+# cell by period, newest first, picked in SQL. The state is a parameter too (a text
+# constant of the query's own could hide a stand-in: `Compilata` refuses it).
 _PRECEDENTI = CompilataVisibile(
     Valore,
-    lambda righe, stato, primo, ambito_id, inizio, indicatori, *comune: (
+    lambda righe, stato, ambito_id, inizio, indicatori, *comune: (
         _nel_comune(righe, *comune)
         .filter(
             periodo__ambito_id=ambito_id,
@@ -1006,7 +1006,7 @@ _PRECEDENTI = CompilataVisibile(
                 order_by=F("periodo__data_fine").desc(),
             )
         )
-        .filter(recente=primo)
+        .filter(recente=1)
         .order_by()
         .values_list(
             "indicatore_id", "categoria_id", "valore_numerico", "valore_testo", "periodo__nome"
@@ -1021,7 +1021,6 @@ def _precedenti_approvati(fetched_by, periodo, comune, indicatori) -> dict:
     righe = _PRECEDENTI.righe(
         fetched_by,
         str(StatoValore.APPROVATO),
-        1,
         periodo.ambito_id,
         periodo.data_inizio,
         list(indicatori),
