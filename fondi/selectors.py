@@ -227,6 +227,16 @@ def fondi_totali(*, fetched_by, assegnazioni=None) -> dict[str, list[dict]]:
     return _totali(visibili, ambiti, _stampati(fetched_by))
 
 
+def ambiti_dei_totali(*, fetched_by) -> list[int] | None:
+    """The ids of the Ambiti whose funds the user reads whole (every one, for the
+    superuser), in the order of the totals' rows: `fondi_totali_degli_ambiti` of them is
+    his `fondi_totali`. None when he reads them otherwise."""
+    if fetched_by.is_superuser:
+        return list(Ambito.objects.order_by("pk").values_list("pk", flat=True))
+    ambiti = Assegnazione.objects.ambiti_letti_per_intero(fetched_by)
+    return None if ambiti is None else sorted(ambiti)
+
+
 def fondi_totali_degli_ambiti(ambiti) -> dict[str, list[dict]]:
     """`fondi_totali` of whole Ambiti (their ids), unfiltered: for a user who reads each
     of them whole (the API keeps them in the cache per Ambito)."""

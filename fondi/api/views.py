@@ -12,7 +12,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ambito.filtersets import SCHEMA_ANNO, AnnoFilter
-from ambito.models import Ambito
 from ambito.platform.api.filters import ha_filtri
 from ambito.platform.api.righe import elenchi_per_ambito
 from ambito.platform.api.viewsets import ScopedDestroyMixin, ScopedModelViewSet, as_api_error
@@ -357,7 +356,7 @@ class FondiTotaliView(generics.GenericAPIView):
             assegnazioni = _filtra(AssegnazioneFilterSet, request, self.get_queryset())
             dati = selectors.fondi_totali(fetched_by=user, assegnazioni=assegnazioni)
             return Response(self.get_serializer(dati).data)
-        ambiti = _ambiti_interi(user)
+        ambiti = selectors.ambiti_dei_totali(fetched_by=user)
         if ambiti is None:
             dati = selectors.fondi_totali(fetched_by=user)
             return Response(self.get_serializer(dati).data)
@@ -374,15 +373,6 @@ class FondiTotaliView(generics.GenericAPIView):
         return elenchi_per_ambito(
             request, "api:fondi-totali", ambiti, calcola, self.serializer_class, sezioni=[FONDI]
         )
-
-
-def _ambiti_interi(user) -> list[int] | None:
-    """The ids of the Ambiti whose funds the user reads whole (every one, for the
-    superuser), in the order of the totals' rows; None when he reads them otherwise."""
-    if user.is_superuser:
-        return list(Ambito.objects.order_by("pk").values_list("pk", flat=True))
-    ambiti = models.Assegnazione.objects.ambiti_letti_per_intero(user)
-    return None if ambiti is None else sorted(ambiti)
 
 
 class ProgettiAvanzamentoView(generics.GenericAPIView):
