@@ -36,6 +36,23 @@ def _incarichi_di():
     )
 
 
+@cache
+def _ambiti_delle_regioni():
+    """The columns of the Ambiti of some regions, by name, compiled once."""
+    from ambito.platform.compilate import Compilata
+
+    from .models import Ambito
+
+    return Compilata(
+        Ambito,
+        lambda regioni: (
+            Ambito.objects.filter(regione__in=regioni)
+            .order_by("nome")
+            .values_list(*_colonne("ambito"))
+        ),
+    )
+
+
 class IncaricoLetto:
     """One of the user's roles as the rules and the querysets read it: the role and the
     ids, no model instance (a user of 200 Ambiti would build 400 of them, Incarichi and
@@ -83,7 +100,6 @@ class Ruoli:
         """
         if not self.user.is_authenticated:
             return []
-        from .models import Ambito
         from .rules import ESTESO_ALLA_REGIONE
 
         n_ambito, regione = len(_colonne("ambito")), _colonne("ambito").index("regione")
@@ -102,11 +118,7 @@ class Ruoli:
             return propri
         presenti = {(i.ambito_id, i.ruolo) for i in propri}
         estesi = []
-        for ambito in (
-            Ambito.objects.filter(regione__in=regionali)
-            .order_by("nome")
-            .values_list(*_colonne("ambito"))
-        ):
+        for ambito in _ambiti_delle_regioni().righe(sorted(regionali)):
             self._righe["ambito"].setdefault(ambito[0], ambito)
             estesi += [
                 IncaricoLetto(self, ruolo, ambito[0], None, ambito[regione])

@@ -17,15 +17,18 @@ process misses the old entries (which expire after `DURATA`); it renews the sect
 keys what a user of many Ambiti reads while nothing changed anywhere. Until the
 commit, reads of that Ambito in the writing transaction skip the cache: they see their
 own change, and no other process is ever served data that is not committed (or rolled
-back). Writes
-that bypass the services (raw SQL, a restore) are bounded by `DURATA`; bulk loads call
-`invalida_cache()`. Superusers, who see every Ambito, are not cached.
+back). Since an entry's key names the data it comes from, a process may also keep its
+own copy of the entries it reads most (`_Copie`). Writes that bypass the services (raw
+SQL, a restore) are bounded by `DURATA` (and the copies' own minute); bulk loads call
+`invalida_cache()`. `@memorizzato` does not cache what superusers read.
 """
 
 import functools
 import hashlib
 import secrets
-from collections import defaultdict
+import threading
+import time
+from collections import OrderedDict, defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -311,24 +314,33 @@ def unione_per_ambito(
     nome: str, ambito_ids, calcola, unisci, *parti, lettore=None, sezioni=SEZIONI
 ):
     """`unisci([value of each Ambito, in the order of ambito_ids])`, the values as
-    `per_ambito` gives them. For many Ambiti the union is one more entry, under the
+    `per_ambito` gives them: texts (bytes) or dicts of texts, which nobody changes.
+
+    Each Ambito's value is in the shared cache, and this process keeps copies of the
+    values it read or wrote and of their unions (`_Copie`). A union is keyed by the
     sections' epochs (renewed by a change in any Ambito): while nothing changes, a user
-    of 200 Ambiti reads two keys, not 201 generations and 200 entries; after a change,
-    the entries of his Ambiti, that one computed again."""
+    of 200 Ambiti reads one key, the epoch, not 201 generations and 200 entries; after
+    a change, anywhere, the generations of his Ambiti, and computes only the Ambiti
+    whose generation changed. An Ambito changed by the transaction in progress is
+    computed, and neither read from nor stored in either cache."""
     sospesi = _sospesi(ambito_ids)
+
+    def valori():
+        chiavi = _chiavi(*_descrizioni(nome, ambito_ids, parti, lettore, sezioni))
+        calcolati = _da_cache(chiavi, calcola, sospesi, copie=_copie)
+        return unisci([calcolati[a] for a in ambito_ids])
+
     if sospesi or len(set(ambito_ids)) <= 1:
-        valori = per_ambito(nome, ambito_ids, calcola, *parti, lettore=lettore, sezioni=sezioni)
-        return unisci([valori[a] for a in ambito_ids])
+        return valori()
     epoche = _leggi_generazioni({s: _chiave_epoca(s) for s in sezioni})
     chiave = _hash(
         (nome, get_language(), timezone.localdate().isoformat(), parti, ambito_ids, epoche)
         + ((_incarichi(lettore),) if lettore is not None else ())
     )
-    unione = cache.get(chiave)
+    unione = _copie.get_many([chiave]).get(chiave)
     if unione is None:
-        valori = per_ambito(nome, ambito_ids, calcola, *parti, lettore=lettore, sezioni=sezioni)
-        unione = unisci([valori[a] for a in ambito_ids])
-        cache.set(chiave, unione, DURATA)
+        unione = valori()
+        _copie.set_many({chiave: unione})
     return unione
 
 
@@ -357,18 +369,80 @@ def _chiavi(comune, descrizioni) -> dict:
     return {a: _hash((comune, *descrizione)) for a, descrizione in descrizioni.items()}
 
 
-def _da_cache(chiavi: dict, calcola, sospesi) -> dict:
-    """{Ambito id: its value}, read under `chiavi` or computed by `calcola` and stored;
-    those `sospesi` (changed by the transaction in progress) computed only."""
-    trovati = cache.get_many([chiave for a, chiave in chiavi.items() if a not in sospesi])
-    risultato = {a: trovati[chiave] for a, chiave in chiavi.items() if chiave in trovati}
+def _da_cache(chiavi: dict, calcola, sospesi, copie=None) -> dict:
+    """{Ambito id: its value}, read under `chiavi` (from this process's `copie` first,
+    if given) or computed by `calcola` and stored; those `sospesi` (changed by the
+    transaction in progress) computed only."""
+    da_leggere = {chiave: a for a, chiave in chiavi.items() if a not in sospesi}
+    trovati = copie.get_many(da_leggere) if copie else {}
+    dalla_cache = cache.get_many([chiave for chiave in da_leggere if chiave not in trovati])
+    trovati |= dalla_cache
+    risultato = {da_leggere[chiave]: valore for chiave, valore in trovati.items()}
     mancanti = [a for a in chiavi if a not in risultato]
+    nuovi = {}
     if mancanti:
         calcolati = calcola(mancanti)
         risultato.update(calcolati)
         nuovi = {chiavi[a]: v for a, v in calcolati.items() if a not in sospesi}
         if len(nuovi) == 1:  # one SET: set_many is a MULTI/EXEC pipeline of two
-            cache.set(*nuovi.popitem(), DURATA)
+            cache.set(*next(iter(nuovi.items())), DURATA)
         elif nuovi:
             cache.set_many(nuovi, DURATA)
+    if copie:
+        copie.set_many(dalla_cache | nuovi)
     return risultato
+
+
+class _Copie:
+    """This process's own copies of cache entries whose value never changes under their
+    key (the key holds the generations of the data they come from, so new data are new
+    keys): read again without a round trip to Redis and without unpickling. Only for
+    values that nobody changes, texts (bytes) or dicts of texts: they are shared, not
+    copied, by every request of the process.
+
+    At most `capienza` bytes, the least recently read dropped first, each kept for
+    `durata` seconds: a write that bypasses the services (SQL by hand), which renews no
+    generation, shows after DURATA + `durata` at most.
+    """
+
+    def __init__(self, capienza: int, durata: int):
+        self.capienza, self.durata = capienza, durata
+        self._voci = OrderedDict()  # key: (deadline, size, value), least recent first
+        self._occupati = 0
+        self._lock = threading.Lock()
+
+    def get_many(self, chiavi) -> dict:
+        adesso = time.monotonic()
+        trovati = {}
+        with self._lock:
+            for chiave in chiavi:
+                voce = self._voci.get(chiave)
+                if voce is None:
+                    continue
+                if voce[0] < adesso:
+                    self._togli(chiave)
+                else:
+                    self._voci.move_to_end(chiave)
+                    trovati[chiave] = voce[2]
+        return trovati
+
+    def set_many(self, valori: dict) -> None:
+        scadenza = time.monotonic() + self.durata
+        with self._lock:
+            for chiave, valore in valori.items():
+                peso = len(valore) if isinstance(valore, bytes) else sum(map(len, valore.values()))
+                if chiave in self._voci:
+                    self._togli(chiave)
+                if peso > self.capienza:
+                    continue
+                self._voci[chiave] = (scadenza, peso, valore)
+                self._occupati += peso
+            while self._occupati > self.capienza:
+                self._togli(next(iter(self._voci)))
+
+    def _togli(self, chiave) -> None:
+        self._occupati -= self._voci.pop(chiave)[1]
+
+
+# 64 MB: the national list of the superuser is about 6 MB, a Regione's 1 MB.
+_copie = _Copie(capienza=64 * 2**20, durata=60)

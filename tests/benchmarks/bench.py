@@ -51,14 +51,26 @@ def percentile(values, q):
 
 def time_call(fn, repeat, before=None):
     """Milliseconds of `repeat` calls of fn (after one warm-up); `before` is not timed."""
-    fn()
-    samples = []
-    for _ in range(repeat):
-        if before:
-            before()
-        start = time.perf_counter()
+    return in_turn({"": (fn, before)}, repeat)[""]
+
+
+def in_turn(calls, repeat, run=5):
+    """{name: milliseconds of `repeat` calls} of several {name: (fn, before)}, timed in
+    turn, `run` calls of each at a time (after one warm-up each): a slower moment of
+    the machine weighs on all of them alike, so their ratios hold; and a run's first
+    call, which may pay for the one before it (the garbage of a large request), is
+    not a sample of every kind. `before` is not timed."""
+    for fn, _before in calls.values():
         fn()
-        samples.append((time.perf_counter() - start) * 1000)
+    samples = {name: [] for name in calls}
+    while len(samples[next(iter(calls))]) < repeat:
+        for name, (fn, before) in calls.items():
+            for _ in range(min(run, repeat - len(samples[name]))):
+                if before:
+                    before()
+                start = time.perf_counter()
+                fn()
+                samples[name].append((time.perf_counter() - start) * 1000)
     return samples
 
 
@@ -146,15 +158,25 @@ def run(cases):
         def renew(case=case):  # what approving a value renews
             invalida_cache_ambito(case.ambito_id, INDICATORI)
 
-        median, p95 = _ms(time_call(call, REPEAT))
-        # Cold: the first request after an approval in the Ambito (cache miss).
-        cold_median, cold_p95 = (
-            _ms(time_call(call, REPEAT, before=renew)) if case.ambito_id else (median, p95)
-        )
+        # The case and its floor in turn: the bare Django request and the SQL of the
+        # case replayed raw (a cold request's, if it has one). Cold: the first request
+        # after an approval in the Ambito (cache miss).
+        call()  # the cached aggregates of the other Ambiti, as after any request
         if case.ambito_id:
             renew()
-        request_sql = statistics.median(time_call(_raw(_request_sql(call)), REPEAT))
-        django = statistics.median(time_call(lambda b=browser: b.get("/__django__/"), REPEAT))
+        calls = {
+            "warm": (call, None),
+            "sql": (_raw(_request_sql(call)), None),
+            "django": (lambda b=browser: b.get("/__django__/"), None),
+        }
+        if case.ambito_id:
+            calls["cold"] = (call, renew)
+        samples = in_turn(calls, REPEAT)
+        median, p95 = _ms(samples["warm"])
+        cold_median, cold_p95 = _ms(samples["cold"]) if case.ambito_id else (median, p95)
+        request_sql, django = (statistics.median(samples[k]) for k in ("sql", "django"))
+        if case.ambito_id:
+            renew()
         floor = django + request_sql
         ratio = cold_median / floor
         verdict = []
@@ -513,10 +535,16 @@ def nazionale_vuota(repeat=3):
     def call():
         return browser.get("/api/v1/avanzamento/")
 
-    mediana = statistics.median(time_call(call, repeat, before=cache.clear))
     cache.clear()
-    sql = statistics.median(time_call(_raw(_request_sql(call)), repeat))
-    django = statistics.median(time_call(lambda: browser.get("/__django__/"), repeat))
+    samples = in_turn(
+        {
+            "vuota": (call, cache.clear),
+            "sql": (_raw(_request_sql(call)), None),
+            "django": (lambda: browser.get("/__django__/"), None),
+        },
+        repeat,
+    )
+    mediana, sql, django = (statistics.median(samples[k]) for k in ("vuota", "sql", "django"))
     ratio = mediana / (django + sql)
     print(
         f"API avanzamento, superutente, 600 Ambiti, cache vuota: mediana {mediana:.0f} ms, "

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from ambito.platform import cache as cache_module
 from ambito.platform.cache import RIFERIMENTO, SEZIONI, generazioni
 from ambito.services import dati_demografici_save
 from indicatori import selectors
@@ -271,3 +272,17 @@ def test_api_completeness_follows_an_approval_and_is_cached_per_role(
     dopo = righe(ufficio_piano)
     assert dopo == dal_selettore(ufficio_piano)
     assert dopo[valore.comune_id] != prima
+
+
+def test_the_processs_copies_keep_the_most_recently_read_within_their_size():
+    copie = cache_module._Copie(capienza=10, durata=60)
+    copie.set_many({"a": b"aaaaa", "b": b"bbb"})
+    assert copie.get_many(["a"]) == {"a": b"aaaaa"}  # now the most recently read
+    copie.set_many({"c": {"campo": b"cc", "altro": b"c"}})  # 11 bytes in all: "b" goes
+    assert copie.get_many(["a", "b", "c"]) == {"a": b"aaaaa", "c": {"campo": b"cc", "altro": b"c"}}
+    copie.set_many({"d": b"d" * 11})  # larger than the whole: not kept, nothing dropped
+    assert copie.get_many(["a", "c", "d"]).keys() == {"a", "c"}
+
+    scadute = cache_module._Copie(capienza=10, durata=-1)
+    scadute.set_many({"a": b"a"})
+    assert scadute.get_many(["a"]) == {}

@@ -20,7 +20,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from ambito.models import Ambito
+from ambito.choices import Ruolo
+from ambito.models import Ambito, Incarico
 from indicatori.choices import StatoValore
 from indicatori.models import Periodo, Valore
 from tests import sottoprocessi
@@ -113,3 +114,27 @@ def test_a_value_approved_in_one_process_is_never_stale_in_another(processi, uff
     assert dopo["approvati"][str(comune)] > prima["approvati"][str(comune)]
     # The same figures as computed by B, which also had them in the shared cache.
     assert b("leggi", **lettura)["approvati"] == dopo["approvati"]
+
+
+def test_a_list_kept_in_each_processs_memory_is_never_stale_in_another(
+    processi, ufficio_piano, altro_ambito
+):
+    """The progress API of a user of two Ambiti is one union of the Ambiti' entries,
+    which each process also keeps in its own memory: B's approval shows in A at once."""
+    Incarico.objects.create(user=ufficio_piano, ambito=altro_ambito, ruolo=Ruolo.UFFICIO_PIANO)
+    a, b = processi
+    periodo = Periodo.objects.get(ambito__codice="visconteo-sud-milano", codice="2025-s2")
+    comune = (
+        Valore.objects.filter(periodo=periodo, stato=StatoValore.INVIATO)
+        .values_list("comune_id", flat=True)
+        .first()
+    )
+    utente = ufficio_piano.username
+    prima = a("avanzamento", utente=utente)["righe"]
+    assert a("avanzamento", utente=utente)["righe"] == prima
+
+    assert b("approva", utente=utente, periodo=periodo.pk, comune=comune)["approvati"] > 0
+
+    dopo = a("avanzamento", utente=utente)["righe"]
+    assert dopo != prima
+    assert dopo == b("avanzamento", utente=utente)["righe"]

@@ -59,7 +59,7 @@ def righe_per_ambito(
         }
 
     def unisci(frammenti):
-        return b"[" + b",".join(f for f in frammenti if f) + b"]"
+        return b"[%s]" % b",".join(f for f in frammenti if f)
 
     return RigheJSON(
         unione_per_ambito(
