@@ -186,13 +186,13 @@ def run(cases):
             verdict.append(f"p95 {max(p95, cold_p95):.0f} > {case.budget_p95_ms} ms")
         limit = budget_ratio(case)
         if limit and ratio > limit:
-            verdict.append(f"{ratio:.1f}x > {limit}x il pavimento")
+            verdict.append(f"{ratio:.2f}x > {limit}x il pavimento")
         failures += [f"{case.name}: {v}" for v in verdict]
         cold = f"{cold_median:>7.1f}ms{cold_p95:>7.1f}ms" if case.ambito_id else f"{'=':>9}{'':>9}"
         esito = "; ".join(verdict) or ("OK" if case.endpoint else "riferimento")
         print(
             f"{case.name:<58}{median:>7.1f}ms{p95:>7.1f}ms{cold}"
-            f"{django:>6.1f}ms{request_sql:>6.1f}ms{floor:>6.1f}ms{ratio:>7.1f}  {esito}",
+            f"{django:>6.1f}ms{request_sql:>6.1f}ms{floor:>6.1f}ms{ratio:>7.2f}  {esito}",
             flush=True,
         )
         rows.append(
@@ -204,8 +204,8 @@ def run(cases):
 def markdown(rows):
     """The rows as BENCHMARKS.md's table (milliseconds, Italian decimal comma)."""
 
-    def n(x):
-        return f"{x:.1f}".replace(".", ",")
+    def n(x, cifre=1):
+        return f"{x:.{cifre}f}".replace(".", ",")
 
     print(
         "\n| caso | mediana | p95 | freddo | p95 freddo | Django | SQL | pavimento | x pav. "
@@ -221,7 +221,7 @@ def markdown(rows):
             budget.append(f"p95 < {case.budget_p95_ms}")
         print(
             f"| {case.name} | {n(median)} | {n(p95)} | {freddo} | {n(django)} | {n(sql)} "
-            f"| {n(django + sql)} | {n(ratio)} | {', '.join(budget) or '–'} | {esito} |"
+            f"| {n(django + sql)} | {n(ratio, 2)} | {', '.join(budget) or '–'} | {esito} |"
         )
 
 
@@ -548,9 +548,9 @@ def nazionale_vuota(repeat=3):
     ratio = mediana / (django + sql)
     print(
         f"API avanzamento, superutente, 600 Ambiti, cache vuota: mediana {mediana:.0f} ms, "
-        f"SQL {sql:.0f} ms, {ratio:.1f}x il pavimento (budget 2x)"
+        f"SQL {sql:.0f} ms, {ratio:.2f}x il pavimento (budget 2x)"
     )
-    return [f"API avanzamento nazionale: {ratio:.1f}x > 2x il pavimento"] if ratio > 2 else []
+    return [f"API avanzamento nazionale: {ratio:.2f}x > 2x il pavimento"] if ratio > 2 else []
 
 
 REGIONE_BENCH = "Piemonte"  # 91 Ambiti and ~1.200 Comuni in the synthetic dataset
