@@ -2,6 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal, getcontext
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField, empty
@@ -93,7 +94,15 @@ class LetturaRapidaMixin:
     column, the keys of a many-to-many from its `<name>_chiavi` list when the selector
     read one, plain attributes without DRF's per-step checks, anything else (nested
     serializers, methods, defaults, a None on the way) through the field itself. A list
-    of 50 rows of 30 fields spent most of its time in that per-field machinery."""
+    of 50 rows of 30 fields spent most of its time in that per-field machinery.
+
+    `letto_senza_contesto = True` says that the serializer reads a row the same in any
+    context (request, user): its plan is then made once per class, and its fields are
+    not built again for every request (a list of projects spent 0,4 ms building them).
+    Its readable fields must be of the kinds that read nothing of the context
+    (`_senza_contesto`), or the first read raises."""
+
+    letto_senza_contesto = False
 
     def to_representation(self, instance):
         piano = self.__dict__.get("_piano_lettura")
@@ -124,6 +133,12 @@ def _piano(serializer) -> list:
     piano = _PIANI_DI_CLASSE.get(classe)
     if piano is not None:
         return piano
+    if classe.letto_senza_contesto:
+        campi = list(classe()._readable_fields)
+        if altri := [f.field_name for f in campi if not _senza_contesto(f)]:
+            raise ImproperlyConfigured(f"{classe.__name__}: {altri} may read the context")
+        piano = _PIANI_DI_CLASSE[classe] = [_lettore(field) for field in campi]
+        return piano
     if (
         classe.get_fields is serializers.Serializer.get_fields
         and classe.__init__ is serializers.BaseSerializer.__init__
@@ -134,6 +149,22 @@ def _piano(serializer) -> list:
             piano = _PIANI_DI_CLASSE[classe] = [_lettore(field) for field in campi]
             return piano
     return [_lettore(field) for field in serializer._readable_fields]
+
+
+def _senza_contesto(field) -> bool:
+    """Whether a field reads a row without its serializer's context: a simple field
+    whose default is a value (a callable one may be the current user), a primary key
+    or a list of them, a choice's label, a nested serializer or field that says so."""
+    if isinstance(field, serializers.ListSerializer):
+        field = field.child
+    if isinstance(field, serializers.ManyRelatedField):
+        field = field.child_relation
+    if getattr(field, "letto_senza_contesto", False) or isinstance(field, ChoiceLabelField):
+        return True
+    if type(field) is serializers.PrimaryKeyRelatedField:
+        return not field.pk_field
+    semplici = (*_CAMPI_SEMPLICI, serializers.BigIntegerField)
+    return type(field) in semplici and (field.default is empty or not callable(field.default))
 
 
 def _lettore(field):

@@ -26,7 +26,9 @@ class RigaSerializer(
 ):
     """A row of the fondi API: choices scoped on writes, read without DRF's per-field
     machinery (lists of 50 projects), each model field's serializer field worked out
-    once per class."""
+    once per class; its rows read the same in any context (`letto_senza_contesto`)."""
+
+    letto_senza_contesto = True
 
 
 class FonteFinanziamentoSerializer(RigaSerializer):
@@ -166,6 +168,8 @@ class AvanzamentoFinanziarioSerializer(RigaSerializer):
 class UltimoAvanzamentoSerializer(LetturaRapidaMixin, serializers.Serializer):
     """The latest snapshot, read from the annotations of the projects' selector."""
 
+    letto_senza_contesto = True
+
     data = serializers.DateField(source="ultimo_data")
     programmato = importo(source="ultimo_programmato")
     ammesso = importo(source="ultimo_ammesso")
@@ -176,6 +180,18 @@ class UltimoAvanzamentoSerializer(LetturaRapidaMixin, serializers.Serializer):
         if getattr(instance, "ultimo_data", None) is None:
             return None  # no snapshot yet
         return super().to_representation(instance)
+
+
+class StatiSuccessiviField(serializers.ListField):
+    """The states a project may move to from its own."""
+
+    letto_senza_contesto = True
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), source="stato", read_only=True, **kwargs)
+
+    def to_representation(self, stato):
+        return stati_successivi(stato)
 
 
 class ProgettoSerializer(RigaSerializer):
@@ -196,7 +212,7 @@ class ProgettoSerializer(RigaSerializer):
     anno_finanziamento = serializers.IntegerField(required=False, allow_null=True)
     linea_codice = serializers.CharField(source="linea.codice", read_only=True)
     stato_display = ChoiceLabelField("stato")
-    stati_successivi = serializers.SerializerMethodField()
+    stati_successivi = StatiSuccessiviField()
     # The list prefetched by `selectors.progetti_per_api`, as the relations above.
     finanziamenti = FinanziamentoProgettoSerializer(
         many=True, read_only=True, source="finanziamenti_elenco"
@@ -241,9 +257,6 @@ class ProgettoSerializer(RigaSerializer):
             "percentuale_erogato",
         ]
         validators = []
-
-    def get_stati_successivi(self, obj) -> list[str]:
-        return stati_successivi(obj.stato)
 
 
 class AttoProgettoSerializer(RigaSerializer):

@@ -524,6 +524,33 @@ def test_lists_read_quickly_say_what_drf_would(
     assert client.get(url, {"page_size": 500}).json() == veloce
 
 
+def test_a_serializer_read_once_per_class_refuses_a_field_that_reads_the_context():
+    """A serializer whose rows read the same in any context has its plan made once per
+    class; a field that may read the request (a method, a default computed from it)
+    is refused at the first read, not served from another request's plan."""
+    from django.core.exceptions import ImproperlyConfigured
+    from rest_framework import serializers
+
+    from ambito.api.serializers import LetturaRapidaMixin
+
+    class ConMetodo(LetturaRapidaMixin, serializers.Serializer):
+        letto_senza_contesto = True
+        nome = serializers.CharField()
+        chi = serializers.SerializerMethodField()
+
+        def get_chi(self, obj):
+            return self.context["request"].user.username
+
+    class ConValoreFisso(LetturaRapidaMixin, serializers.Serializer):
+        letto_senza_contesto = True
+        nome = serializers.CharField()
+        nota = serializers.CharField(default="")
+
+    with pytest.raises(ImproperlyConfigured, match="chi"):
+        ConMetodo({"nome": "x"}).data  # noqa: B018
+    assert ConValoreFisso({"nome": "x", "nota": "y"}).data == {"nome": "x", "nota": "y"}
+
+
 @pytest.mark.parametrize("url", ["/api/v1/fondi/totali/", "/api/v1/fondi/avanzamento-progetti/"])
 def test_aggregates_read_quickly_say_what_drf_would(
     api, ufficio_piano, progetto_con_partner, monkeypatch, url
