@@ -290,7 +290,9 @@ def _ruoli_per_ambito(user, ambito_ids) -> dict:
     return {a: sorted(r) for a, r in ruoli_in.items()}
 
 
-def per_ambito(nome: str, ambito_ids, calcola, *parti, lettore=None, sezioni=SEZIONI) -> dict:
+def per_ambito(
+    nome: str, ambito_ids, calcola, *parti, lettore=None, sezioni=SEZIONI, copie=None
+) -> dict:
     """{Ambito id: value}, each from the cache under that Ambito's own generation.
 
     `calcola(ids)` returns {id: value} for the Ambiti missing from the cache only, and
@@ -304,10 +306,11 @@ def per_ambito(nome: str, ambito_ids, calcola, *parti, lettore=None, sezioni=SEZ
     dashboard's figures). With it, each Ambito's value depends on what that user may
     read there, his roles in that Ambito: users with the same roles in an Ambito share
     its entry, whatever their other Ambiti. `sezioni`: the sections of the Ambiti's
-    data that the value reads (all by default).
+    data that the value reads (all by default). `copie`: this process's copies
+    (`_Copie`), read first, for values that nobody changes.
     """
     chiavi = _chiavi(*_descrizioni(nome, ambito_ids, parti, lettore, sezioni))
-    return _da_cache(chiavi, calcola, _sospesi(ambito_ids))
+    return _da_cache(chiavi, calcola, _sospesi(ambito_ids), copie)
 
 
 def unione_per_ambito(
@@ -323,14 +326,14 @@ def unione_per_ambito(
     a change, anywhere, the generations of his Ambiti, and computes only the Ambiti
     whose generation changed. An Ambito changed by the transaction in progress is
     computed, and neither read from nor stored in either cache."""
-    sospesi = _sospesi(ambito_ids)
 
     def valori():
-        chiavi = _chiavi(*_descrizioni(nome, ambito_ids, parti, lettore, sezioni))
-        calcolati = _da_cache(chiavi, calcola, sospesi, copie=_copie)
+        calcolati = per_ambito(
+            nome, ambito_ids, calcola, *parti, lettore=lettore, sezioni=sezioni, copie=_copie
+        )
         return unisci([calcolati[a] for a in ambito_ids])
 
-    if sospesi or len(set(ambito_ids)) <= 1:
+    if _sospesi(ambito_ids) or len(set(ambito_ids)) <= 1:
         return valori()
     epoche = _leggi_generazioni({s: _chiave_epoca(s) for s in sezioni})
     chiave = _hash(
