@@ -188,10 +188,10 @@ class StatiSuccessiviField(serializers.ListField):
     letto_senza_contesto = True
 
     def __init__(self, **kwargs):
-        super().__init__(child=serializers.CharField(), source="stato", read_only=True, **kwargs)
+        super().__init__(child=serializers.CharField(), source="*", read_only=True, **kwargs)
 
-    def to_representation(self, stato):
-        return stati_successivi(stato)
+    def to_representation(self, progetto):
+        return stati_successivi(progetto.stato)
 
 
 class ProgettoSerializer(RigaSerializer):
