@@ -89,14 +89,23 @@ def processi(transactional_db, redis_vuoto):
     b.chiudi()
 
 
-def test_a_value_approved_in_one_process_is_never_stale_in_another(processi, ufficio_piano):
-    a, b = processi
+@pytest.fixture
+def da_approvare(db):
+    """A period of Visconteo and a Comune with values sent there, to approve."""
     periodo = Periodo.objects.get(ambito__codice="visconteo-sud-milano", codice="2025-s2")
     comune = (
         Valore.objects.filter(periodo=periodo, stato=StatoValore.INVIATO)
         .values_list("comune_id", flat=True)
         .first()
     )
+    return periodo, comune
+
+
+def test_a_value_approved_in_one_process_is_never_stale_in_another(
+    processi, ufficio_piano, da_approvare
+):
+    a, b = processi
+    periodo, comune = da_approvare
     lettura = {"utente": ufficio_piano.username, "periodo": periodo.pk}
 
     prima = a("leggi", **lettura)
@@ -117,18 +126,13 @@ def test_a_value_approved_in_one_process_is_never_stale_in_another(processi, uff
 
 
 def test_a_list_kept_in_each_processs_memory_is_never_stale_in_another(
-    processi, ufficio_piano, altro_ambito
+    processi, ufficio_piano, altro_ambito, da_approvare
 ):
     """The progress API of a user of two Ambiti is one union of the Ambiti' entries,
     which each process also keeps in its own memory: B's approval shows in A at once."""
     Incarico.objects.create(user=ufficio_piano, ambito=altro_ambito, ruolo=Ruolo.UFFICIO_PIANO)
     a, b = processi
-    periodo = Periodo.objects.get(ambito__codice="visconteo-sud-milano", codice="2025-s2")
-    comune = (
-        Valore.objects.filter(periodo=periodo, stato=StatoValore.INVIATO)
-        .values_list("comune_id", flat=True)
-        .first()
-    )
+    periodo, comune = da_approvare
     utente = ufficio_piano.username
     prima = a("avanzamento", utente=utente)["righe"]
     assert a("avanzamento", utente=utente)["righe"] == prima
